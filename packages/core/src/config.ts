@@ -1,0 +1,229 @@
+/**
+ * Configuration: flags, then environment variables, then defaults.
+ *
+ * The flags are those of the original Python observatory, so its habits carry
+ * over. Parsing never exits the process: it returns what to do, or throws a
+ * UsageError that the server prints as one line, the usage, and exit code 2.
+ */
+import { parseArgs } from 'node:util';
+import {
+  CONNECTIONS_CHECKING_INTERVAL_MS,
+  HEADERS_TIMEOUT_MS,
+  KEEP_ALIVE_TIMEOUT_MS,
+  REQUEST_TIMEOUT_MS,
+  DEFAULT_BIND,
+  DEFAULT_PORT,
+  DEFAULT_SOCKET_MODE,
+  DEFAULT_SOCKET_PATH,
+} from './protocol.js';
+
+export const PORT_ENV = 'CLAUDE_REST_HOOK_WATCHER';
+export const SOCKET_ENV = 'CLAUDE_UNIX_HOOK_WATCHER';
+/**
+ * Test-only: a fixed value for every event's `_ts`, so that two servers' streams
+ * can be compared byte for byte. Not a flag, so that nobody sets it by accident.
+ */
+export const FIXED_TIMESTAMP_ENV = 'HOOK_OBSERVATORY_FIXED_TS';
+
+/**
+ * Test-only overrides of the timeouts in protocol.ts, so that a test can watch
+ * a timeout fire in milliseconds instead of minutes. Environment variables, not
+ * flags: a user never needs them. Both servers read the same ones.
+ */
+export const TIMEOUT_ENV = {
+  keepAliveTimeoutMs: 'HOOK_OBSERVATORY_TEST_KEEP_ALIVE_TIMEOUT_MS',
+  headersTimeoutMs: 'HOOK_OBSERVATORY_TEST_HEADERS_TIMEOUT_MS',
+  requestTimeoutMs: 'HOOK_OBSERVATORY_TEST_REQUEST_TIMEOUT_MS',
+  connectionsCheckingIntervalMs: 'HOOK_OBSERVATORY_TEST_CONNECTIONS_CHECKING_INTERVAL_MS',
+} as const;
+
+export interface Timeouts {
+  readonly keepAliveTimeoutMs: number;
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly connectionsCheckingIntervalMs: number;
+}
+
+export type OutputFormat = 'jsonl' | 'pretty-json' | 'pretty-yaml';
+
+export type Listen =
+  | { readonly transport: 'tcp'; readonly host: string; readonly port: number }
+  | { readonly transport: 'unix'; readonly path: string; readonly mode: number };
+
+export interface Config {
+  readonly listen: Listen;
+  readonly outputSocketPath: string | undefined;
+  readonly outputSocketMode: number;
+  readonly tee: boolean;
+  readonly format: OutputFormat;
+  readonly fixedTimestamp: string | undefined;
+  readonly timeouts: Timeouts;
+}
+
+export type Command =
+  | { readonly kind: 'run'; readonly config: Config; readonly warnings: readonly string[] }
+  | { readonly kind: 'help' }
+  | { readonly kind: 'version' };
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export function usage(program: string): string {
+  return `Usage: ${program} [options]
+
+Receive Claude Code hook events over HTTP and write each one, enriched, to
+standard output (one JSON object a line unless a --pretty flag says otherwise).
+
+Listening (TCP by default):
+  --port N             TCP port (default: $${PORT_ENV} or ${DEFAULT_PORT})
+  --bind ADDR          TCP address (default: ${DEFAULT_BIND}; anything else is reachable
+                       from other machines)
+  --socket PATH        serve on a Unix socket at PATH instead of TCP
+  --unix               serve on the Unix socket at $${SOCKET_ENV}
+                       or ${DEFAULT_SOCKET_PATH}
+  --mode OCTAL         the Unix socket's permissions (default: ${formatMode(DEFAULT_SOCKET_MODE)})
+
+Output:
+  --output-socket PATH readers connect here (socat UNIX-CONNECT:PATH -) and each
+                       receive the whole stream; events then go only there
+  --tee                with --output-socket: write to standard output as well
+  --pretty-json        indented JSON, one object after another
+  --pretty-yaml        YAML, one --- document per event
+
+  --help               show this help
+  --version            show the version
+
+Examples:
+  ${program}                                   # http://127.0.0.1:${DEFAULT_PORT}/hook?event=NAME
+  ${program} --port 8080 --pretty-yaml
+  ${program} --socket /tmp/hooks.sock --mode 0600
+  ${program} --output-socket /tmp/hooks-out.sock --tee | jq .
+  curl -s -X POST -d '{"a":1}' 'http://127.0.0.1:${DEFAULT_PORT}/hook?event=Test'
+`;
+}
+
+export function formatMode(mode: number): string {
+  return `0${mode.toString(8).padStart(3, '0')}`;
+}
+
+const OPTIONS = {
+  port: { type: 'string' },
+  bind: { type: 'string' },
+  socket: { type: 'string' },
+  unix: { type: 'boolean' },
+  mode: { type: 'string' },
+  'output-socket': { type: 'string' },
+  tee: { type: 'boolean' },
+  'pretty-json': { type: 'boolean' },
+  'pretty-yaml': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+} as const;
+
+export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Command {
+  // `pnpm run script -- --flag` forwards the `--` too; a lone leading one means nothing here.
+  const args = argv[0] === '--' ? argv.slice(1) : [...argv];
+  let values;
+  try {
+    ({ values } = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (values.help) return { kind: 'help' };
+  if (values.version) return { kind: 'version' };
+
+  const warnings: string[] = [];
+  if (values['pretty-json'] && values['pretty-yaml']) {
+    throw new UsageError('--pretty-json and --pretty-yaml cannot be combined');
+  }
+  if (values.tee && values['output-socket'] === undefined) {
+    throw new UsageError('--tee needs --output-socket PATH');
+  }
+  const tcpFlag = values.port !== undefined ? '--port' : values.bind !== undefined ? '--bind' : undefined;
+  const unixFlag = values.socket !== undefined ? '--socket' : values.unix ? '--unix' : undefined;
+  if (tcpFlag && unixFlag) {
+    throw new UsageError(`${tcpFlag} and ${unixFlag} cannot be combined: TCP or a Unix socket, not both`);
+  }
+  if (values.mode !== undefined && !unixFlag && values['output-socket'] === undefined) {
+    throw new UsageError('--mode applies to a Unix socket: add --socket PATH, --unix or --output-socket PATH');
+  }
+  const mode = values.mode === undefined ? DEFAULT_SOCKET_MODE : parseMode(values.mode);
+
+  let listen: Listen;
+  if (unixFlag) {
+    const path = values.socket ?? nonEmpty(env[SOCKET_ENV]) ?? DEFAULT_SOCKET_PATH;
+    if (path === '') throw new UsageError('--socket needs a path');
+    listen = { transport: 'unix', path, mode };
+  } else {
+    let port = DEFAULT_PORT;
+    if (values.port !== undefined) {
+      port = parsePort(values.port, '--port');
+    } else if (nonEmpty(env[PORT_ENV]) !== undefined) {
+      try {
+        port = parsePort(env[PORT_ENV] as string, PORT_ENV);
+      } catch (error) {
+        warnings.push(`${(error as Error).message}; using the default port ${DEFAULT_PORT}`);
+      }
+    }
+    const host = values.bind ?? DEFAULT_BIND;
+    if (host === '') throw new UsageError('--bind needs an address');
+    listen = { transport: 'tcp', host, port };
+  }
+
+  const outputSocketPath = values['output-socket'];
+  if (outputSocketPath === '') throw new UsageError('--output-socket needs a path');
+  if (outputSocketPath !== undefined && listen.transport === 'unix' && outputSocketPath === listen.path) {
+    throw new UsageError('--output-socket must differ from the socket the server listens on');
+  }
+
+  const format: OutputFormat = values['pretty-json']
+    ? 'pretty-json'
+    : values['pretty-yaml']
+      ? 'pretty-yaml'
+      : 'jsonl';
+
+  return {
+    kind: 'run',
+    warnings,
+    config: {
+      listen,
+      outputSocketPath,
+      outputSocketMode: mode,
+      tee: values.tee ?? false,
+      format,
+      fixedTimestamp: nonEmpty(env[FIXED_TIMESTAMP_ENV]),
+      timeouts: {
+        keepAliveTimeoutMs: timeoutFrom(env, 'keepAliveTimeoutMs', KEEP_ALIVE_TIMEOUT_MS),
+        headersTimeoutMs: timeoutFrom(env, 'headersTimeoutMs', HEADERS_TIMEOUT_MS),
+        requestTimeoutMs: timeoutFrom(env, 'requestTimeoutMs', REQUEST_TIMEOUT_MS),
+        connectionsCheckingIntervalMs: timeoutFrom(env, 'connectionsCheckingIntervalMs', CONNECTIONS_CHECKING_INTERVAL_MS),
+      },
+    },
+  };
+}
+
+function timeoutFrom(env: NodeJS.ProcessEnv, key: keyof Timeouts, fallback: number): number {
+  const text = nonEmpty(env[TIMEOUT_ENV[key]]);
+  if (text === undefined) return fallback;
+  if (!/^\d{1,9}$/.test(text)) throw new UsageError(`${TIMEOUT_ENV[key]}: "${text}" is not a number of milliseconds`);
+  return Number(text);
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function parsePort(text: string, source: string): number {
+  if (!/^\d{1,5}$/.test(text) || Number(text) > 65_535) {
+    throw new UsageError(`${source}: "${text}" is not a port number (0 to 65535)`);
+  }
+  return Number(text);
+}
+
+function parseMode(text: string): number {
+  if (!/^0?[0-7]{3}$/.test(text)) {
+    throw new UsageError(`--mode: "${text}" is not an octal permission like 0660 or 600`);
+  }
+  return Number.parseInt(text, 8);
+}

@@ -1,0 +1,76 @@
+/**
+ * The numbers both servers must agree on, so that they answer alike.
+ *
+ * The http server hands these to node:http; the net server enforces them by
+ * hand. Each value is node:http's own default on Node 20 (lib/_http_server.js,
+ * src/node_http_parser.cc), written down here so that a newer Node with other
+ * defaults changes neither server's behaviour.
+ */
+
+/** Where a server listens when no flag or environment variable says otherwise. */
+export const DEFAULT_PORT = 23518;
+export const DEFAULT_BIND = '127.0.0.1';
+export const DEFAULT_SOCKET_PATH = '/tmp/claude-observatory.sock';
+/** Owner and group may connect, nobody else: a hook runs as the user. */
+export const DEFAULT_SOCKET_MODE = 0o660;
+
+/**
+ * How long an idle keep-alive connection stays open after an answer, and what
+ * the `Keep-Alive: timeout=5` header promises the client. node:http's default
+ * is 5 s up to Node 25 and 65 s from Node 26, so it is set explicitly.
+ */
+export const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+/**
+ * node:http destroys an idle keep-alive socket this much later than it
+ * announced, so a client that reuses the connection right at the deadline does
+ * not race the close (lib/_http_server.js, HTTP_SERVER_KEEP_ALIVE_TIMEOUT_BUFFER).
+ */
+export const KEEP_ALIVE_TIMEOUT_BUFFER_MS = 1_000;
+/** Time allowed for a request's head to arrive completely (server.headersTimeout). */
+export const HEADERS_TIMEOUT_MS = 60_000;
+/** Time allowed for a whole request, head and body (server.requestTimeout). */
+export const REQUEST_TIMEOUT_MS = 300_000;
+/**
+ * How often node:http sweeps its connections for the two timeouts above
+ * (connectionsCheckingInterval): a timeout fires up to this much late.
+ */
+export const CONNECTIONS_CHECKING_INTERVAL_MS = 30_000;
+/**
+ * Bytes of request target plus header names and values before the answer is
+ * 431 (--max-http-header-size, llhttp's limit as set by node_http_parser.cc).
+ */
+export const MAX_HEADER_SIZE_BYTES = 16_384;
+/** Headers past this count are dropped silently (server.maxHeadersCount). */
+export const MAX_HEADERS_COUNT = 2_000;
+/** Bytes of chunk extensions in one request before the answer is 413 (Node 20.19+). */
+export const MAX_CHUNK_EXTENSIONS_BYTES = 16_384;
+
+/** The two routes. Anything else is answered 404 (or 405 on a known path). */
+export const HOOK_PATH = '/hook';
+export const HEALTH_PATH = '/health';
+export const HEALTH_BODY = '{"status":"ok"}';
+export const NOT_FOUND_BODY = '{"error":"not found"}';
+export const METHOD_NOT_ALLOWED_BODY = '{"error":"method not allowed"}';
+export const JSON_CONTENT_TYPE = 'application/json';
+
+/**
+ * A request target split the way both servers route it: the path, and the
+ * event named by the first non-empty `event` query parameter (percent-decoded).
+ * An absolute-form target (`http://host/hook?event=A`, RFC 9112 section 3.2.2)
+ * routes by its path like any other.
+ */
+export interface RequestTarget {
+  readonly path: string;
+  readonly event: string | undefined;
+}
+
+export function parseRequestTarget(target: string): RequestTarget {
+  let url: URL;
+  try {
+    url = new URL(target, 'http://localhost');
+  } catch {
+    return { path: target, event: undefined };
+  }
+  const event = url.searchParams.getAll('event').find((value) => value !== '');
+  return { path: url.pathname, event };
+}

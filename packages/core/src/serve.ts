@@ -1,0 +1,194 @@
+/**
+ * What both servers do around the request itself: read the command line, open
+ * the sinks, listen on TCP or a Unix socket, announce where, and shut down
+ * cleanly on SIGINT or SIGTERM. A server supplies only `createReceiver`: how
+ * it turns connections into recorded events and answers.
+ *
+ * Standard output carries events only; every line for humans goes to stderr.
+ */
+import { readFileSync } from 'node:fs';
+import type { Server, Socket } from 'node:net';
+import { parseCommand, usage, UsageError, formatMode, type Config } from './config.js';
+import type { EventRecord, Origin } from './enrich.js';
+import { loadPeerCredentials } from './peer-credentials.js';
+import { openEventLog, type EventLog } from './sinks.js';
+import { claimSocketPath, listenUnix, removeSocketFile, SocketPathError } from './unix-socket.js';
+
+/** Exit code for a command line that cannot be run as typed (BSD sysexits: usage). */
+export const EXIT_USAGE = 2;
+/** Exit code when the server cannot start: the port or socket is taken, the sinks fail. */
+export const EXIT_START_FAILED = 1;
+/**
+ * How long shutdown waits for requests in flight before closing their
+ * connections anyway. A hook's own curl gives up after 1 s, so 5 s is ample.
+ */
+export const SHUTDOWN_GRACE_MS = 5_000;
+
+export interface ReceiverContext {
+  readonly config: Config;
+  /** Who is at the other end of a connection: asked of the kernel once per connection. */
+  readonly originOf: (socket: Socket) => Origin;
+  /** The `_ts` of an event received now (fixed in tests, see FIXED_TIMESTAMP_ENV). */
+  readonly timestamp: () => string;
+  /** Hand an event to every sink; returns once all have it, before the answer is written. */
+  readonly record: (record: EventRecord) => void;
+  readonly log: (line: string) => void;
+}
+
+export interface Receiver {
+  readonly server: Server;
+  /** Close the connections that are between requests; requests in flight finish. */
+  readonly closeIdleConnections: () => void;
+  /** Close every connection now: the grace period is over. */
+  readonly closeAllConnections: () => void;
+}
+
+export interface ServerDescription {
+  readonly program: string;
+  readonly title: string;
+  readonly createReceiver: (context: ReceiverContext) => Receiver;
+}
+
+export function packageVersion(): string {
+  const manifest = new URL('../package.json', import.meta.url);
+  return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
+}
+
+function logLine(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+export async function runServer(description: ServerDescription, argv = process.argv.slice(2)): Promise<void> {
+  let command;
+  try {
+    command = parseCommand(argv, process.env);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`${description.program}: ${error.message}\n\n${usage(description.program)}`);
+    process.exitCode = EXIT_USAGE;
+    return;
+  }
+  if (command.kind === 'help') {
+    process.stdout.write(usage(description.program));
+    return;
+  }
+  if (command.kind === 'version') {
+    process.stdout.write(`${description.program} ${packageVersion()}\n`);
+    return;
+  }
+  for (const warning of command.warnings) logLine(`warning: ${warning}`);
+  const { config } = command;
+
+  try {
+    await start(description, config);
+  } catch (error) {
+    const message = error instanceof SocketPathError ? error.message : describeStartError(error, config);
+    logLine(`${description.program}: ${message}`);
+    process.exitCode = EXIT_START_FAILED;
+  }
+}
+
+function describeStartError(error: unknown, config: Config): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  const where = config.listen.transport === 'tcp' ? `${config.listen.host}:${config.listen.port}` : config.listen.path;
+  if (code === 'EADDRINUSE') return `${where} is already in use: is another receiver running?`;
+  if (code === 'EACCES') return `no permission to listen on ${where}`;
+  return `cannot start: ${(error as Error).message}`;
+}
+
+async function start(description: ServerDescription, config: Config): Promise<void> {
+  let shuttingDown = false;
+  let shutdown = (): void => {};
+  const eventLog: EventLog = await openEventLog(config, {
+    stdout: process.stdout,
+    env: process.env,
+    log: logLine,
+    onNoSinkLeft: () => {
+      logLine('no output is left to write events to; shutting down');
+      shutdown();
+    },
+  });
+
+  let askOrigin: (socket: Socket) => Origin;
+  if (config.listen.transport === 'unix') {
+    const credentials = await loadPeerCredentials();
+    if (credentials.unavailable !== undefined) logLine(`${credentials.unavailable}; _peer_* fields are omitted`);
+    askOrigin = (socket) => ({ transport: 'unix', peer: credentials.read(socket) });
+  } else {
+    askOrigin = (socket) => ({ transport: 'tcp', address: socket.remoteAddress });
+  }
+  const origins = new WeakMap<Socket, Origin>();
+  const originOf = (socket: Socket): Origin => {
+    let origin = origins.get(socket);
+    if (origin === undefined) {
+      origin = askOrigin(socket);
+      origins.set(socket, origin);
+    }
+    return origin;
+  };
+
+  const fixed = config.fixedTimestamp;
+  const receiver = description.createReceiver({
+    config,
+    originOf,
+    timestamp: fixed === undefined ? () => new Date().toISOString() : () => fixed,
+    record: (record) => eventLog.write(record),
+    log: logLine,
+  });
+  const { server } = receiver;
+
+  let socketInode: number | undefined;
+  const listen = config.listen;
+  if (listen.transport === 'unix') {
+    await claimSocketPath(listen.path);
+    socketInode = await listenUnix(server, listen.path, listen.mode);
+    logLine(`${description.title} listening on unix:${listen.path} (mode ${formatMode(listen.mode)})`);
+  } else {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(listen.port, listen.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const address = server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : listen.port;
+    logLine(`${description.title} listening on http://${formatHost(listen.host)}:${port}`);
+    if (!isLoopback(listen.host)) {
+      logLine(
+        `warning: ${listen.host} is not a loopback address: anyone who can reach this machine can send events ` +
+          'and read timing from it; bind to 127.0.0.1 or use --socket unless you mean this',
+      );
+    }
+  }
+  if (eventLog.outputSocket !== undefined) {
+    logLine(`output socket on unix:${eventLog.outputSocket.path}${config.tee ? ' (and standard output: --tee)' : ''}`);
+  }
+  logLine(fixed === undefined ? 'ready; Ctrl+C stops' : `ready; test clock: every _ts is ${fixed}`);
+
+  shutdown = (): void => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    receiver.closeIdleConnections();
+    const grace = setTimeout(() => receiver.closeAllConnections(), SHUTDOWN_GRACE_MS);
+    grace.unref();
+    void closed
+      .then(() => eventLog.close())
+      .then(() => {
+        if (listen.transport === 'unix' && socketInode !== undefined) removeSocketFile(listen.path, socketInode);
+        logLine('stopped');
+        process.exit(0);
+      });
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+function formatHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}

@@ -1,0 +1,207 @@
+/**
+ * Sinks: where formatted events go. Standard output, an output socket that any
+ * number of readers attach to, or both (tee).
+ *
+ * `EventLog.write` hands an event to every sink synchronously, so a server that
+ * calls it before answering has handed the event over before its 200 leaves.
+ * No sink ever makes a hook wait: a write only queues bytes, and a reader that
+ * lets its queue grow past the limits below is cut off instead.
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import type { Writable } from 'node:stream';
+import type { Config } from './config.js';
+import type { EventRecord } from './enrich.js';
+import { formatterFor, wantsColour, type Formatter } from './format.js';
+import { claimSocketPath, listenUnix, removeSocketFile } from './unix-socket.js';
+
+/**
+ * Output-socket readers get the limits Redis gives pub/sub clients
+ * (client-output-buffer-limit pubsub 32mb 8mb 60): a reader whose unsent
+ * bytes pass the hard limit is disconnected at once; one that stays above the
+ * soft limit for the soft period is disconnected then. Either way the hooks
+ * and the other readers go on.
+ */
+export const READER_HARD_LIMIT_BYTES = 32 * 1024 * 1024;
+export const READER_SOFT_LIMIT_BYTES = 8 * 1024 * 1024;
+export const READER_SOFT_LIMIT_MS = 60_000;
+
+export interface Logger {
+  (line: string): void;
+}
+
+interface Sink {
+  write(record: EventRecord, formatted: Map<Formatter, string>): void;
+  close(): Promise<void>;
+}
+
+function formatOnce(formatter: Formatter, record: EventRecord, cache: Map<Formatter, string>): string {
+  let text = cache.get(formatter);
+  if (text === undefined) {
+    text = formatter(record);
+    cache.set(formatter, text);
+  }
+  return text;
+}
+
+/**
+ * Standard output. When the reader of the pipe goes away (`| head -1`), the
+ * next write fails with EPIPE: the sink says so once and stops writing, and
+ * `onClosed` lets the server decide whether anything is left to write to.
+ */
+class StdoutSink implements Sink {
+  private open = true;
+  constructor(
+    private readonly stream: Writable,
+    private readonly formatter: Formatter,
+    log: Logger,
+    onClosed: () => void,
+  ) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (!this.open) return;
+      this.open = false;
+      log(
+        error.code === 'EPIPE'
+          ? 'standard output was closed by its reader (EPIPE); no more events go there'
+          : `standard output failed (${error.code ?? error.message}); no more events go there`,
+      );
+      onClosed();
+    });
+  }
+  write(record: EventRecord, cache: Map<Formatter, string>): void {
+    if (this.open) this.stream.write(formatOnce(this.formatter, record, cache));
+  }
+  close(): Promise<void> {
+    if (!this.open) return Promise.resolve();
+    // An empty write's callback runs once everything queued before it is flushed.
+    return new Promise((resolve) => this.stream.write('', () => resolve()));
+  }
+}
+
+interface Reader {
+  readonly socket: Socket;
+  readonly name: string;
+  missedEvents: number;
+  softSince: number | undefined;
+}
+
+/** A Unix socket that streams every event to every reader connected at the time. */
+export class OutputSocketSink implements Sink {
+  private readonly readers = new Set<Reader>();
+  private nextReader = 1;
+  private inode: number | undefined;
+  private readonly server: Server;
+
+  constructor(
+    readonly path: string,
+    private readonly mode: number,
+    private readonly formatter: Formatter,
+    private readonly log: Logger,
+  ) {
+    this.server = createServer((socket) => this.attach(socket));
+  }
+
+  async listen(): Promise<void> {
+    await claimSocketPath(this.path);
+    this.inode = await listenUnix(this.server, this.path, this.mode);
+  }
+
+  get readerCount(): number {
+    return this.readers.size;
+  }
+
+  private attach(socket: Socket): void {
+    const reader: Reader = { socket, name: `reader #${this.nextReader++}`, missedEvents: 0, softSince: undefined };
+    this.readers.add(reader);
+    // Readers only listen; whatever they send is read and dropped so it cannot pile up.
+    socket.resume();
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => this.readers.delete(reader));
+    this.log(`output socket: ${reader.name} connected (${this.readers.size} now)`);
+  }
+
+  write(record: EventRecord, cache: Map<Formatter, string>): void {
+    if (this.readers.size === 0) return;
+    const text = formatOnce(this.formatter, record, cache);
+    const now = Date.now();
+    for (const reader of this.readers) {
+      const queued = reader.socket.writableLength;
+      if (queued > READER_HARD_LIMIT_BYTES) {
+        this.cutOff(reader, `${queued} bytes unsent, over the ${READER_HARD_LIMIT_BYTES}-byte hard limit`);
+        continue;
+      }
+      if (queued > READER_SOFT_LIMIT_BYTES) {
+        reader.softSince ??= now;
+        if (now - reader.softSince >= READER_SOFT_LIMIT_MS) {
+          this.cutOff(reader, `over the ${READER_SOFT_LIMIT_BYTES}-byte soft limit for ${READER_SOFT_LIMIT_MS} ms`);
+          continue;
+        }
+      } else {
+        reader.softSince = undefined;
+      }
+      reader.socket.write(text);
+    }
+  }
+
+  private cutOff(reader: Reader, why: string): void {
+    this.readers.delete(reader);
+    const unsent = reader.socket.writableLength;
+    reader.socket.destroy();
+    this.log(`output socket: ${reader.name} disconnected: it read too slowly (${why}); ${unsent} queued bytes dropped`);
+  }
+
+  async close(): Promise<void> {
+    const flushed = [...this.readers].map(
+      ({ socket }) => new Promise<void>((resolve) => socket.end(resolve)),
+    );
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await Promise.all(flushed);
+    await closed;
+    if (this.inode !== undefined) removeSocketFile(this.path, this.inode);
+  }
+}
+
+export interface EventLog {
+  write(record: EventRecord): void;
+  close(): Promise<void>;
+  readonly outputSocket: OutputSocketSink | undefined;
+}
+
+export interface EventLogEnvironment {
+  readonly stdout: Writable & { isTTY?: boolean };
+  readonly env: NodeJS.ProcessEnv;
+  readonly log: Logger;
+  /** Called when no sink is left to write to (standard output closed, no output socket). */
+  readonly onNoSinkLeft: () => void;
+}
+
+export async function openEventLog(config: Config, environment: EventLogEnvironment): Promise<EventLog> {
+  const sinks: Sink[] = [];
+  let outputSocket: OutputSocketSink | undefined;
+  if (config.outputSocketPath !== undefined) {
+    outputSocket = new OutputSocketSink(
+      config.outputSocketPath,
+      config.outputSocketMode,
+      formatterFor(config.format, { colour: false }),
+      environment.log,
+    );
+    await outputSocket.listen();
+    sinks.push(outputSocket);
+  }
+  if (outputSocket === undefined || config.tee) {
+    const colour = wantsColour(environment.stdout, environment.env);
+    const onClosed = (): void => {
+      if (outputSocket === undefined) environment.onNoSinkLeft();
+    };
+    sinks.push(new StdoutSink(environment.stdout, formatterFor(config.format, { colour }), environment.log, onClosed));
+  }
+  return {
+    outputSocket,
+    write(record) {
+      const formatted = new Map<Formatter, string>();
+      for (const sink of sinks) sink.write(record, formatted);
+    },
+    async close() {
+      await Promise.all(sinks.map((sink) => sink.close()));
+    },
+  };
+}

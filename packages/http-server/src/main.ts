@@ -1,0 +1,123 @@
+#!/usr/bin/env node
+/**
+ * The hook receiver on node:http: the abstracted way.
+ *
+ * node:http accepts connections, runs the llhttp parser over their bytes,
+ * hands us each request as an IncomingMessage and writes our ServerResponse
+ * as HTTP/1.1, keep-alive, 100 Continue, timeouts and error answers included.
+ * What is left for us is the hook itself: read the body, route, record the
+ * event, answer. packages/net-server/src/main.ts does the same by hand, in the
+ * same sections and order; docs/side-by-side.md reads the two together.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import {
+  CONNECTIONS_CHECKING_INTERVAL_MS,
+  HEADERS_TIMEOUT_MS,
+  HEALTH_BODY,
+  HEALTH_PATH,
+  HOOK_PATH,
+  JSON_CONTENT_TYPE,
+  KEEP_ALIVE_TIMEOUT_MS,
+  MAX_HEADER_SIZE_BYTES,
+  MAX_HEADERS_COUNT,
+  METHOD_NOT_ALLOWED_BODY,
+  NOT_FOUND_BODY,
+  REQUEST_TIMEOUT_MS,
+  enrich,
+  parseRequestTarget,
+  runServer,
+  type Receiver,
+  type ReceiverContext,
+} from '@hook-observatory/core';
+
+// --- 1. Accept ------------------------------------------------------------
+// node:http owns the accept loop and one llhttp parser per connection. The
+// limits are passed explicitly so that a Node with other defaults answers alike.
+
+function createReceiver(context: ReceiverContext): Receiver {
+  const server = createServer(
+    {
+      maxHeaderSize: MAX_HEADER_SIZE_BYTES,
+      headersTimeout: HEADERS_TIMEOUT_MS,
+      requestTimeout: REQUEST_TIMEOUT_MS,
+      connectionsCheckingInterval: CONNECTIONS_CHECKING_INTERVAL_MS,
+      keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    },
+    (request, response) => readBody(context, request, response),
+  );
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.maxHeadersCount = MAX_HEADERS_COUNT;
+  return {
+    server,
+    closeIdleConnections: () => server.closeIdleConnections(),
+    closeAllConnections: () => server.closeAllConnections(),
+  };
+}
+
+// --- 2. Read the body -----------------------------------------------------
+// llhttp has already parsed the request line and headers, and it decodes
+// Content-Length and chunked bodies; we only collect the bytes. They stay
+// bytes until enrich() decodes them once: a UTF-8 character may span chunks.
+
+function readBody(context: ReceiverContext, request: IncomingMessage, response: ServerResponse): void {
+  const chunks: Buffer[] = [];
+  request.on('data', (chunk: Buffer) => chunks.push(chunk));
+  request.on('end', () => route(context, request, response, Buffer.concat(chunks)));
+}
+
+// --- 3. Route -------------------------------------------------------------
+// Two routes. A known path with the wrong method is 405 with Allow
+// (RFC 9110 section 15.5.6); HEAD is answered wherever GET is (section 9.3.2).
+
+function route(
+  context: ReceiverContext,
+  request: IncomingMessage,
+  response: ServerResponse,
+  body: Buffer,
+): void {
+  const target = parseRequestTarget(request.url ?? '/');
+  const method = request.method ?? '';
+  if (target.path === HOOK_PATH) {
+    if (method !== 'POST') return respond(response, 405, METHOD_NOT_ALLOWED_BODY, 'POST');
+    recordEvent(context, request.socket, target.event, body);
+    return respond(response, 200, '');
+  }
+  if (target.path === HEALTH_PATH) {
+    if (method !== 'GET' && method !== 'HEAD') return respond(response, 405, METHOD_NOT_ALLOWED_BODY, 'GET, HEAD');
+    return respond(response, 200, HEALTH_BODY);
+  }
+  return respond(response, 404, NOT_FOUND_BODY);
+}
+
+// --- 4. Record ------------------------------------------------------------
+// The event is handed to every sink before the answer is written, so a
+// client that has its 200 knows its event is in the stream.
+
+function recordEvent(context: ReceiverContext, socket: Socket, eventFromQuery: string | undefined, body: Buffer): void {
+  const origin = context.originOf(socket);
+  context.record(enrich({ timestamp: context.timestamp(), eventFromQuery, origin, body }));
+}
+
+// --- 5. Respond -----------------------------------------------------------
+// We give the status and our headers; node:http writes the status line and
+// adds Date, Connection and Keep-Alive after them, and for HEAD drops the body.
+// An empty 200 is a hook's "proceed": any body would reach Claude as context.
+
+function respond(response: ServerResponse, status: number, body: string, allow?: string): void {
+  const headers: Record<string, string | number> = {
+    'Content-Type': JSON_CONTENT_TYPE,
+    'Content-Length': Buffer.byteLength(body),
+  };
+  if (allow !== undefined) headers['Allow'] = allow;
+  response.writeHead(status, headers);
+  response.end(body);
+}
+
+// --- 6. Keep alive or close, time out, fail --------------------------------
+// All node:http's: it keeps the connection for the next request unless the
+// client asked to close, destroys it after KEEP_ALIVE_TIMEOUT_MS idle, answers
+// 408 when a head or request takes too long and 400/413/431 to bytes llhttp
+// rejects (its default 'clientError' handling, which we leave in place).
+
+void runServer({ program: 'hook-observatory-http', title: 'hook-observatory (node:http)', createReceiver });

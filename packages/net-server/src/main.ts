@@ -1,0 +1,334 @@
+#!/usr/bin/env node
+/**
+ * The hook receiver on raw node:net: HTTP/1.1 by hand.
+ *
+ * node:net gives us a byte stream per connection and nothing else. Everything
+ * node:http did for packages/http-server/src/main.ts is done here, in the same
+ * sections and order: parse the bytes (request-parser.ts), answer
+ * `Expect: 100-continue`, keep pipelined answers in order, write the response
+ * bytes (response-writer.ts), keep the connection alive or close it, and time
+ * out or refuse what node:http would. From outside the two are the same:
+ * test/conformance proves it byte for byte.
+ */
+import { createServer, type Socket } from 'node:net';
+import {
+  HEALTH_BODY,
+  HEALTH_PATH,
+  HOOK_PATH,
+  JSON_CONTENT_TYPE,
+  KEEP_ALIVE_TIMEOUT_BUFFER_MS,
+  MAX_CHUNK_EXTENSIONS_BYTES,
+  MAX_HEADER_SIZE_BYTES,
+  MAX_HEADERS_COUNT,
+  METHOD_NOT_ALLOWED_BODY,
+  NOT_FOUND_BODY,
+  enrich,
+  parseRequestTarget,
+  runServer,
+  type Receiver,
+  type ReceiverContext,
+} from '@hook-observatory/core';
+import { RequestParser, type ParseErrorKind, type RequestHead } from './request-parser.js';
+import {
+  CONTINUE_ANSWER,
+  PARSE_ERROR_ANSWERS,
+  serializeEmptyChunkedResponse,
+  serializeResponse,
+} from './response-writer.js';
+
+/** `Expect` asks for 100 Continue when it holds this token (lib/_http_server.js, continueExpression). */
+const EXPECT_CONTINUE = /(?:^|\W)100-continue(?:$|\W)/i;
+
+/** What node:http keeps per connection, kept here by hand. */
+interface Connection {
+  readonly socket: Socket;
+  readonly parser: RequestParser;
+  /** When the current request began (or the connection opened): the start of its timeouts. */
+  messageStartedAt: number;
+  /** The head node:http answered itself (400 or 417): its request is read but never routed. */
+  refusedHead: RequestHead | undefined;
+  /** An answer that closes the connection has been written: later answers are not. */
+  closing: boolean;
+  /** The idle keep-alive timer is running. */
+  keepAliveTimerSet: boolean;
+}
+
+/** What a request that completed in this read turns into, in request order. */
+type Answer =
+  | { readonly kind: 'bytes'; readonly bytes: Buffer; readonly closes: boolean }
+  | { readonly kind: 'route'; readonly head: RequestHead; readonly body: Buffer };
+
+// --- 1. Accept ------------------------------------------------------------
+// node:net accepts; we make one parser per connection, so that every
+// connection parses on its own and a slow client never holds up another.
+// allowHalfOpen: a client that shuts down its side still gets its answers,
+// as with node:http (which creates its net.Server the same way).
+
+function createReceiver(context: ReceiverContext): Receiver {
+  const connections = new Set<Connection>();
+  const server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
+    const connection: Connection = {
+      socket,
+      parser: new RequestParser({
+        maxHeaderBytes: MAX_HEADER_SIZE_BYTES,
+        maxChunkExtensionBytes: MAX_CHUNK_EXTENSIONS_BYTES,
+        maxHeadersCount: MAX_HEADERS_COUNT,
+      }),
+      messageStartedAt: Date.now(),
+      refusedHead: undefined,
+      closing: false,
+      keepAliveTimerSet: false,
+    };
+    connections.add(connection);
+    socket.on('data', (chunk: Buffer) => readBytes(context, connection, chunk));
+    socket.on('end', () => endOfInput(connection));
+    socket.on('timeout', () => socket.destroy());
+    socket.on('drain', () => socket.resume());
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => connections.delete(connection));
+  });
+
+  const sweep = setInterval(
+    () => expireSlowRequests(context, connections),
+    context.config.timeouts.connectionsCheckingIntervalMs,
+  );
+  sweep.unref();
+  server.on('close', () => clearInterval(sweep));
+
+  return {
+    server,
+    closeIdleConnections: () => {
+      for (const connection of connections) if (!isActive(connection)) connection.socket.destroy();
+    },
+    closeAllConnections: () => {
+      for (const connection of connections) connection.socket.destroy();
+    },
+  };
+}
+
+// --- 2. Read the bytes, parse, read the body --------------------------------
+// Bytes arrive in reads of any size. The parser takes each read as it comes;
+// what it reports is handled in request order. As in node:http, answers of
+// complete requests are written after the whole read is parsed, so an error
+// later in the same read is answered instead of them.
+
+function readBytes(context: ReceiverContext, connection: Connection, chunk: Buffer): void {
+  const { socket, parser } = connection;
+  const begunBefore = parser.messagesBegun;
+  const pending: Answer[] = [];
+  /** An answer to the first waiting request has started: an error now closes without a word. */
+  let answerStarted = false;
+  let answered = 0;
+  const emit = (answer: Answer): void => {
+    if (pending.length > 0 || answer.kind === 'route') {
+      pending.push(answer);
+      return;
+    }
+    write(connection, answer.bytes, answer.closes);
+    if (answer.bytes !== CONTINUE_ANSWER) {
+      answerStarted = true;
+      answered++;
+    }
+  };
+
+  for (const output of parser.execute(chunk)) {
+    if (output.kind === 'error') return failConnection(connection, output.error, answerStarted);
+    if (output.kind === 'head') {
+      const { head } = output;
+      cancelKeepAliveTimer(connection);
+      const refusal = refuseHead(context, head);
+      if (refusal !== undefined) {
+        connection.refusedHead = head;
+        emit({ kind: 'bytes', bytes: refusal.bytes, closes: refusal.closes });
+      } else if (isHttp11(head) && EXPECT_CONTINUE.test(headerValue(head, 'expect') ?? '')) {
+        emit({ kind: 'bytes', bytes: CONTINUE_ANSWER, closes: false });
+      }
+    } else if (output.head === connection.refusedHead) {
+      connection.refusedHead = undefined;
+    } else {
+      emit({ kind: 'route', head: output.head, body: output.body });
+    }
+  }
+  if (parser.messagesBegun !== begunBefore && parser.midRequest) connection.messageStartedAt = Date.now();
+
+  for (const answer of pending) {
+    if (answer.kind === 'bytes') write(connection, answer.bytes, answer.closes);
+    else route(context, connection, answer.head, answer.body);
+    if (answer.kind === 'route' || answer.bytes !== CONTINUE_ANSWER) answered++;
+  }
+  if (answered > 0) startKeepAliveTimer(context, connection);
+  // The client is not reading its answers: stop reading its requests until it does.
+  if (socket.writableNeedDrain) socket.pause();
+}
+
+/**
+ * A connection is active from its request's first byte to the request's end,
+ * and from the moment it opens until its first request ends: then the headers
+ * and request timeouts apply to it, and shutdown waits for it.
+ */
+function isActive(connection: Connection): boolean {
+  return connection.parser.midRequest || connection.parser.messagesCompleted === 0;
+}
+
+/**
+ * Heads node:http answers itself, before any handler sees them: HTTP/1.1
+ * without Host (RFC 9112 section 3.2 makes it a 400), and an expectation
+ * other than 100-continue (RFC 9110 section 10.1.1: 417).
+ */
+function refuseHead(context: ReceiverContext, head: RequestHead): { bytes: Buffer; closes: boolean } | undefined {
+  const keepAliveTimeoutMs = context.config.timeouts.keepAliveTimeoutMs;
+  if (isHttp11(head) && !headerValue(head, 'host')) {
+    return {
+      bytes: serializeEmptyChunkedResponse({ status: 400, keepAlive: false, keepAliveTimeoutMs }, [['Connection', 'close']]),
+      closes: true,
+    };
+  }
+  const expect = headerValue(head, 'expect');
+  if (isHttp11(head) && expect !== undefined && !EXPECT_CONTINUE.test(expect)) {
+    return {
+      bytes: serializeEmptyChunkedResponse({ status: 417, keepAlive: head.keepAlive, keepAliveTimeoutMs }),
+      closes: !head.keepAlive,
+    };
+  }
+  return undefined;
+}
+
+function isHttp11(head: RequestHead): boolean {
+  return head.versionMajor === 1 && head.versionMinor === 1;
+}
+
+/** A header's value as node:http's req.headers has it: the first Host, other repeats joined by ", ". */
+function headerValue(head: RequestHead, lowerName: string): string | undefined {
+  let joined: string | undefined;
+  for (const [name, value] of head.headers) {
+    if (name.toLowerCase() !== lowerName) continue;
+    if (lowerName === 'host') return value;
+    joined = joined === undefined ? value : `${joined}, ${value}`;
+  }
+  return joined;
+}
+
+// --- 3. Route -------------------------------------------------------------
+// The same two routes as the http server, decided the same way.
+
+function route(context: ReceiverContext, connection: Connection, head: RequestHead, body: Buffer): void {
+  const target = parseRequestTarget(head.target);
+  if (target.path === HOOK_PATH) {
+    if (head.method !== 'POST') return respond(context, connection, head, 405, METHOD_NOT_ALLOWED_BODY, 'POST');
+    recordEvent(context, connection.socket, target.event, body);
+    return respond(context, connection, head, 200, '');
+  }
+  if (target.path === HEALTH_PATH) {
+    if (head.method !== 'GET' && head.method !== 'HEAD') {
+      return respond(context, connection, head, 405, METHOD_NOT_ALLOWED_BODY, 'GET, HEAD');
+    }
+    return respond(context, connection, head, 200, HEALTH_BODY);
+  }
+  return respond(context, connection, head, 404, NOT_FOUND_BODY);
+}
+
+// --- 4. Record ------------------------------------------------------------
+// As in the http server: every sink has the event before its answer is written.
+
+function recordEvent(context: ReceiverContext, socket: Socket, eventFromQuery: string | undefined, body: Buffer): void {
+  const origin = context.originOf(socket);
+  context.record(enrich({ timestamp: context.timestamp(), eventFromQuery, origin, body }));
+}
+
+// --- 5. Respond -----------------------------------------------------------
+// The bytes node:http would write for the same writeHead and end: our headers,
+// then Date, Connection and Keep-Alive; the head without the body for HEAD.
+
+function respond(
+  context: ReceiverContext,
+  connection: Connection,
+  head: RequestHead,
+  status: number,
+  body: string,
+  allow?: string,
+): void {
+  const headers: Array<[string, string]> = [
+    ['Content-Type', JSON_CONTENT_TYPE],
+    ['Content-Length', String(Buffer.byteLength(body))],
+  ];
+  if (allow !== undefined) headers.push(['Allow', allow]);
+  const keepAliveTimeoutMs = context.config.timeouts.keepAliveTimeoutMs;
+  const bytes = serializeResponse({ status, headers, keepAlive: head.keepAlive, keepAliveTimeoutMs }, body, head.method === 'HEAD');
+  write(connection, bytes, !head.keepAlive);
+}
+
+function write(connection: Connection, bytes: Buffer, closes: boolean): void {
+  if (connection.closing) return;
+  const { socket } = connection;
+  socket.write(bytes);
+  if (closes) {
+    connection.closing = true;
+    // End our side once the answer is out, then let go (net.Socket#destroySoon).
+    socket.end(() => socket.destroy());
+  }
+}
+
+// --- 6. Keep alive or close, time out, fail --------------------------------
+
+/**
+ * After its answers an idle connection waits KEEP_ALIVE_TIMEOUT_MS for the next
+ * request, plus KEEP_ALIVE_TIMEOUT_BUFFER_MS of grace, then is destroyed
+ * without a word; any traffic restarts the wait, and a complete head ends it.
+ */
+function startKeepAliveTimer(context: ReceiverContext, connection: Connection): void {
+  const timeout = context.config.timeouts.keepAliveTimeoutMs;
+  if (connection.closing || timeout === 0) return;
+  connection.socket.setTimeout(timeout + KEEP_ALIVE_TIMEOUT_BUFFER_MS);
+  connection.keepAliveTimerSet = true;
+}
+
+function cancelKeepAliveTimer(connection: Connection): void {
+  if (!connection.keepAliveTimerSet) return;
+  connection.socket.setTimeout(0);
+  connection.keepAliveTimerSet = false;
+}
+
+/**
+ * node:http checks its connections every connectionsCheckingIntervalMs: a
+ * request whose head is not complete after headersTimeoutMs, or that is not
+ * complete after requestTimeoutMs, is answered 408 (RFC 9110 section 15.5.9)
+ * and closed. A connection that never sent a byte counts as such a request.
+ */
+function expireSlowRequests(context: ReceiverContext, connections: Set<Connection>): void {
+  const { headersTimeoutMs, requestTimeoutMs } = context.config.timeouts;
+  const now = Date.now();
+  for (const connection of connections) {
+    if (!isActive(connection) || connection.closing) continue;
+    const elapsed = now - connection.messageStartedAt;
+    const headersLate = headersTimeoutMs > 0 && !connection.parser.headComplete && elapsed > headersTimeoutMs;
+    const requestLate = requestTimeoutMs > 0 && elapsed > requestTimeoutMs;
+    if (headersLate || requestLate) failConnection(connection, 'timeout', false);
+  }
+}
+
+/**
+ * The client shut down its side. Mid-request, the request can never complete:
+ * 400. Between requests, every answer is already written: end our side too.
+ */
+function endOfInput(connection: Connection): void {
+  const error = connection.parser.finish();
+  if (error?.kind === 'error') return failConnection(connection, error.error, false);
+  if (!connection.closing) {
+    connection.closing = true;
+    connection.socket.end();
+  }
+}
+
+/**
+ * Refuse what cannot be parsed: a fixed answer, unless an answer has already
+ * started on this connection, then close at once (lib/_http_server.js,
+ * socketOnError). Nothing that follows on the connection is read.
+ */
+function failConnection(connection: Connection, error: ParseErrorKind | 'timeout', answerStarted: boolean): void {
+  const { socket } = connection;
+  if (!answerStarted && !connection.closing && socket.writable) socket.write(PARSE_ERROR_ANSWERS[error]);
+  connection.closing = true;
+  socket.destroy();
+}
+
+void runServer({ program: 'hook-observatory-net', title: 'hook-observatory (node:net)', createReceiver });

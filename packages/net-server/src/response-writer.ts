@@ -1,0 +1,110 @@
+/**
+ * The bytes of a response, written by hand: a status line, header lines, a
+ * blank line, the body (RFC 9112 sections 4 and 5). Laid out exactly as
+ * node:http lays out what the http server asks of it, so that the two servers'
+ * answers are the same bytes: our headers in our order, then `Date`, then
+ * `Connection`, then `Keep-Alive` (lib/_http_outgoing.js, _storeHeader).
+ */
+
+/** Reason phrases for the statuses we send (RFC 9110 section 15), as node's STATUS_CODES has them. */
+const REASON_PHRASES: Readonly<Record<number, string>> = {
+  100: 'Continue', // section 15.2.1
+  200: 'OK', // section 15.3.1
+  400: 'Bad Request', // section 15.5.1
+  404: 'Not Found', // section 15.5.5
+  405: 'Method Not Allowed', // section 15.5.6
+  408: 'Request Timeout', // section 15.5.9
+  413: 'Payload Too Large', // section 15.5.14 (now "Content Too Large"; node keeps the old phrase)
+  417: 'Expectation Failed', // section 15.5.18
+  431: 'Request Header Fields Too Large', // RFC 6585 section 5
+};
+
+const CRLF = '\r\n';
+
+/**
+ * The answers to requests that cannot be parsed, written as fixed bytes and
+ * followed by closing the connection: no Date, no body, nothing that could
+ * fail (lib/_http_server.js, socketOnError and its prebuilt responses).
+ */
+export const PARSE_ERROR_ANSWERS = {
+  'bad-request': Buffer.from(`HTTP/1.1 400 Bad Request${CRLF}Connection: close${CRLF}${CRLF}`, 'latin1'),
+  'header-overflow': Buffer.from(`HTTP/1.1 431 Request Header Fields Too Large${CRLF}Connection: close${CRLF}${CRLF}`, 'latin1'),
+  'chunk-extensions-overflow': Buffer.from(`HTTP/1.1 413 Payload Too Large${CRLF}Connection: close${CRLF}${CRLF}`, 'latin1'),
+  timeout: Buffer.from(`HTTP/1.1 408 Request Timeout${CRLF}Connection: close${CRLF}${CRLF}`, 'latin1'),
+} as const;
+
+/** Interim answer to `Expect: 100-continue` (RFC 9110 section 10.1.1): "send the body". */
+export const CONTINUE_ANSWER = Buffer.from(`HTTP/1.1 100 Continue${CRLF}${CRLF}`, 'latin1');
+
+/**
+ * The Date header's value, an IMF-fixdate (RFC 9110 section 5.6.7). Like node,
+ * it is formatted once per second at most and reused in between.
+ */
+let cachedDate = '';
+let cachedDateSecond = -1;
+export function httpDate(now = Date.now()): string {
+  const second = Math.floor(now / 1000);
+  if (second !== cachedDateSecond) {
+    cachedDateSecond = second;
+    cachedDate = new Date(now).toUTCString();
+  }
+  return cachedDate;
+}
+
+export interface ResponseHead {
+  readonly status: number;
+  /** Our headers, written first, in this order and case. */
+  readonly headers: ReadonlyArray<readonly [string, string]>;
+  /** Keep the connection open after this answer? Decides `Connection` (RFC 9112 section 9.3). */
+  readonly keepAlive: boolean;
+  /** What `Keep-Alive: timeout=N` announces: node writes floor(keepAliveTimeout / 1000). */
+  readonly keepAliveTimeoutMs: number;
+}
+
+function statusLine(status: number): string {
+  // node:http answers HTTP/1.1 even to an HTTP/1.0 request (RFC 9110 section 6.2 lets it).
+  return `HTTP/1.1 ${status} ${REASON_PHRASES[status] ?? 'Unknown'}${CRLF}`;
+}
+
+function connectionLines(keepAlive: boolean, keepAliveTimeoutMs: number): string {
+  if (!keepAlive) return `Connection: close${CRLF}`;
+  const keepAliveLine = keepAliveTimeoutMs > 0 ? `Keep-Alive: timeout=${Math.floor(keepAliveTimeoutMs / 1000)}${CRLF}` : '';
+  return `Connection: keep-alive${CRLF}${keepAliveLine}`;
+}
+
+/**
+ * A whole response whose length we know: head and body in one buffer, so that
+ * it leaves in one write. For HEAD the body is left out and the head kept
+ * (RFC 9110 section 9.3.2).
+ */
+export function serializeResponse(head: ResponseHead, body: string, headOnly: boolean): Buffer {
+  let text = statusLine(head.status);
+  for (const [name, value] of head.headers) text += `${name}: ${value}${CRLF}`;
+  text += `Date: ${httpDate()}${CRLF}`;
+  text += connectionLines(head.keepAlive, head.keepAliveTimeoutMs);
+  text += CRLF;
+  if (!headOnly) text += body;
+  return Buffer.from(text, 'utf8');
+}
+
+/**
+ * An empty answer that node:http frames with chunked encoding, because the
+ * handler gave no Content-Length (writeHead(status); end()): the head, then the
+ * last chunk `0` (RFC 9112 section 7.1). node uses it for 417 and for a
+ * missing Host; `extraHeaders` come before Date, as the handler's own do.
+ */
+export function serializeEmptyChunkedResponse(
+  head: Omit<ResponseHead, 'headers'>,
+  extraHeaders: ReadonlyArray<readonly [string, string]> = [],
+): Buffer {
+  let text = statusLine(head.status);
+  let hasConnection = false;
+  for (const [name, value] of extraHeaders) {
+    text += `${name}: ${value}${CRLF}`;
+    if (name.toLowerCase() === 'connection') hasConnection = true;
+  }
+  text += `Date: ${httpDate()}${CRLF}`;
+  if (!hasConnection) text += connectionLines(head.keepAlive, head.keepAliveTimeoutMs);
+  text += `Transfer-Encoding: chunked${CRLF}${CRLF}0${CRLF}${CRLF}`;
+  return Buffer.from(text, 'latin1');
+}
