@@ -12,18 +12,14 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import {
-  CONNECTIONS_CHECKING_INTERVAL_MS,
-  HEADERS_TIMEOUT_MS,
   HEALTH_BODY,
   HEALTH_PATH,
   HOOK_PATH,
   JSON_CONTENT_TYPE,
-  KEEP_ALIVE_TIMEOUT_MS,
   MAX_HEADER_SIZE_BYTES,
   MAX_HEADERS_COUNT,
   METHOD_NOT_ALLOWED_BODY,
   NOT_FOUND_BODY,
-  REQUEST_TIMEOUT_MS,
   enrich,
   parseRequestTarget,
   runServer,
@@ -33,20 +29,24 @@ import {
 
 // --- 1. Accept ------------------------------------------------------------
 // node:http owns the accept loop and one llhttp parser per connection. The
-// limits are passed explicitly so that a Node with other defaults answers alike.
+// limits are passed explicitly so that a Node with other defaults answers alike
+// (the timeouts are protocol.ts's, unless a test shortened them: config.ts).
 
 function createReceiver(context: ReceiverContext): Receiver {
+  const { timeouts } = context.config;
   const server = createServer(
     {
       maxHeaderSize: MAX_HEADER_SIZE_BYTES,
-      headersTimeout: HEADERS_TIMEOUT_MS,
-      requestTimeout: REQUEST_TIMEOUT_MS,
-      connectionsCheckingInterval: CONNECTIONS_CHECKING_INTERVAL_MS,
-      keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+      headersTimeout: timeouts.headersTimeoutMs,
+      requestTimeout: timeouts.requestTimeoutMs,
+      connectionsCheckingInterval: timeouts.connectionsCheckingIntervalMs,
+      keepAliveTimeout: timeouts.keepAliveTimeoutMs,
     },
     (request, response) => readBody(context, request, response),
   );
-  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  // Who connected is asked now: once the socket is closed the kernel no longer says.
+  server.on('connection', (socket: Socket) => context.originOf(socket));
+  server.keepAliveTimeout = timeouts.keepAliveTimeoutMs;
   server.maxHeadersCount = MAX_HEADERS_COUNT;
   return {
     server,

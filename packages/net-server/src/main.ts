@@ -67,6 +67,8 @@ type Answer =
 function createReceiver(context: ReceiverContext): Receiver {
   const connections = new Set<Connection>();
   const server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
+    // Who connected is asked now: once the socket is closed the kernel no longer says.
+    context.originOf(socket);
     const connection: Connection = {
       socket,
       parser: new RequestParser({
@@ -131,8 +133,12 @@ function readBytes(context: ReceiverContext, connection: Connection, chunk: Buff
     }
   };
 
+  let failure: ParseErrorKind | undefined;
   for (const output of parser.execute(chunk)) {
-    if (output.kind === 'error') return failConnection(connection, output.error, answerStarted);
+    if (output.kind === 'error') {
+      failure = output.error;
+      break;
+    }
     if (output.kind === 'head') {
       const { head } = output;
       cancelKeepAliveTimer(connection);
@@ -150,6 +156,9 @@ function readBytes(context: ReceiverContext, connection: Connection, chunk: Buff
     }
   }
   if (parser.messagesBegun !== begunBefore && parser.midRequest) connection.messageStartedAt = Date.now();
+  // The error's answer replaces the answers still waiting; their events are
+  // recorded all the same, as node:http still ends those requests for its handler.
+  if (failure !== undefined) failConnection(connection, failure, answerStarted);
 
   for (const answer of pending) {
     if (answer.kind === 'bytes') write(connection, answer.bytes, answer.closes);
@@ -229,6 +238,7 @@ function route(context: ReceiverContext, connection: Connection, head: RequestHe
 
 // --- 4. Record ------------------------------------------------------------
 // As in the http server: every sink has the event before its answer is written.
+// When the connection failed meanwhile, the event is still recorded, unanswered.
 
 function recordEvent(context: ReceiverContext, socket: Socket, eventFromQuery: string | undefined, body: Buffer): void {
   const origin = context.originOf(socket);

@@ -1,0 +1,71 @@
+/** The recorded Claude Code traffic in test/fixtures/traffic, as requests to replay. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from './servers.js';
+
+export interface RecordedRequest {
+  readonly session: string;
+  readonly transport: 'tcp' | 'unix';
+  /** `curl` for command hooks, `native` for Claude Code's own HTTP hooks. */
+  readonly sender: 'curl' | 'native';
+  readonly conn: number;
+  readonly url: string;
+  readonly event: string;
+  readonly rawHeaders: readonly string[];
+  readonly body: Buffer;
+}
+
+interface RecordedLine {
+  transport: 'tcp' | 'unix';
+  conn: number;
+  url: string;
+  headers: Record<string, string>;
+  rawHeaders: string[];
+  bodyBase64: string;
+}
+
+export const SESSIONS = ['full', 'permission', 'teammate'] as const;
+
+export function loadTraffic(session: (typeof SESSIONS)[number]): RecordedRequest[] {
+  const text = readFileSync(join(ROOT, 'test/fixtures/traffic', `${session}.jsonl`), 'utf8');
+  return text
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => {
+      const recorded = JSON.parse(line) as RecordedLine;
+      return {
+        session,
+        transport: recorded.transport,
+        sender: recorded.headers['user-agent']?.startsWith('curl/') ? 'curl' : 'native',
+        conn: recorded.conn,
+        url: recorded.url,
+        event: new URL(recorded.url, 'http://x').searchParams.get('event') ?? '',
+        rawHeaders: recorded.rawHeaders,
+        body: Buffer.from(recorded.bodyBase64, 'base64'),
+      } satisfies RecordedRequest;
+    });
+}
+
+export function loadAllTraffic(): RecordedRequest[] {
+  return SESSIONS.flatMap((session) => loadTraffic(session));
+}
+
+/**
+ * A PermissionDenied payload (the one event the recordings lack), built from the
+ * fields Claude Code documents for it, on a real session's common fields.
+ */
+export function permissionDeniedBody(): Buffer {
+  return Buffer.from(
+    JSON.stringify({
+      session_id: '4fd21fc0-3b3f-48d9-9b96-2ac8a5e5154f',
+      transcript_path: '/home/dev/.claude/projects/-home-dev-project/4fd21fc0-3b3f-48d9-9b96-2ac8a5e5154f.jsonl',
+      cwd: '/home/dev/project',
+      permission_mode: 'auto',
+      hook_event_name: 'PermissionDenied',
+      tool_name: 'Bash',
+      tool_input: { command: 'rm -rf build', description: 'Remove build output' },
+      tool_use_id: 'toolu_01PermissionDeniedExample',
+      reason: 'Auto mode classifier denied the command',
+    }),
+  );
+}
