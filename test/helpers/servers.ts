@@ -37,6 +37,8 @@ export interface RunningServer {
   readonly dir: string;
   stdout(): Buffer;
   stderr(): string;
+  /** Resolves once standard error matches `pattern`. */
+  waitForStderr(pattern: RegExp, timeoutMs?: number): Promise<void>;
   /** Resolves once standard output holds `count` newline-terminated lines. */
   waitForLines(count: number, timeoutMs?: number): Promise<string[]>;
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -102,6 +104,22 @@ export async function startServer(name: ServerName, options: StartOptions = {}):
     dir,
     stdout,
     stderr: () => err,
+    waitForStderr(pattern, timeoutMs = 20_000) {
+      return new Promise((done, fail) => {
+        const check = (): void => {
+          if (!pattern.test(err)) return;
+          clearTimeout(timer);
+          child.stderr!.off('data', check);
+          done();
+        };
+        const timer = setTimeout(() => {
+          child.stderr!.off('data', check);
+          fail(new Error(`stderr never matched ${pattern}:\n${err}`));
+        }, timeoutMs);
+        child.stderr!.on('data', check);
+        check();
+      });
+    },
     waitForLines(count, timeoutMs = 20_000) {
       return new Promise((done, fail) => {
         const check = (): boolean => {

@@ -18,6 +18,8 @@ import { claimSocketPath, listenUnix, removeSocketFile, SocketPathError } from '
 export const EXIT_USAGE = 2;
 /** Exit code when the server cannot start: the port or socket is taken, the sinks fail. */
 export const EXIT_START_FAILED = 1;
+/** Exit code after a second signal cut shutdown short (128 + SIGINT, as shells report it). */
+export const EXIT_INTERRUPTED = 130;
 /**
  * How long shutdown waits for requests in flight before closing their
  * connections anyway. A hook's own curl gives up after 1 s, so 5 s is ample.
@@ -164,10 +166,12 @@ async function start(description: ServerDescription, config: Config): Promise<vo
   if (eventLog.outputSocket !== undefined) {
     logLine(`output socket on unix:${eventLog.outputSocket.path}${config.tee ? ' (and standard output: --tee)' : ''}`);
   }
-  logLine(fixed === undefined ? 'ready; Ctrl+C stops' : `ready; test clock: every _ts is ${fixed}`);
-
   shutdown = (): void => {
-    if (shuttingDown) return;
+    if (shuttingDown) {
+      // A second Ctrl+C means "now": requests still in flight are abandoned.
+      logLine('second signal: stopping without waiting');
+      process.exit(EXIT_INTERRUPTED);
+    }
     shuttingDown = true;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     receiver.closeIdleConnections();
@@ -181,8 +185,10 @@ async function start(description: ServerDescription, config: Config): Promise<vo
         process.exit(0);
       });
   };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+  // Before "ready": until node has a listener, SIGTERM's default action ends the process at once.
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+  logLine(fixed === undefined ? 'ready; Ctrl+C stops' : `ready; test clock: every _ts is ${fixed}`);
 }
 
 function formatHost(host: string): string {

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { formatJsonLine, formatPrettyJson, formatYaml, formatYamlBoldKeys, formatterFor, wantsColour } from '@hook-observatory/core';
+
+const event = {
+  _ts: '2026-01-01T00:00:00.000Z',
+  _event: 'PostToolUse',
+  tool_response: { stdout: 'line one\nline two\n', exit: 0 },
+  'odd: key': ['a', 'b: c'],
+};
+
+describe('formats', () => {
+  it('jsonl-is-one-compact-line', () => {
+    const text = formatJsonLine(event);
+    expect(text.endsWith('\n')).toBe(true);
+    expect(text.slice(0, -1)).not.toContain('\n');
+    expect(JSON.parse(text)).toEqual(event);
+  });
+
+  it('pretty-json-is-two-space-indented', () => {
+    const text = formatPrettyJson(event);
+    expect(text).toBe(`${JSON.stringify(event, null, 2)}\n`);
+  });
+
+  it('yaml-is-one-document-with-block-scalars-and-key-order', () => {
+    const text = formatYaml(event);
+    expect(text.startsWith('---\n')).toBe(true);
+    expect(text).toContain('  stdout: |\n    line one\n    line two\n');
+    expect(parse(text)).toEqual(event);
+    expect(Object.keys(parse(text) as object)).toEqual(Object.keys(event));
+  });
+
+  it('yaml-bold-keys-wraps-every-key-and-nothing-else', () => {
+    const bold = formatYamlBoldKeys(event);
+    const keys = [...bold.matchAll(/\x1b\[1m(.*?)\x1b\[22m/g)].map((match) => match[1]);
+    expect(keys).toEqual(['_ts', '_event', 'tool_response', 'stdout', 'exit', '"odd: key"']);
+    expect(bold.replace(/\x1b\[(?:1|22)m/g, '')).toBe(formatYaml(event));
+  });
+
+  it.each([
+    { name: 'colour-on-a-terminal', isTTY: true, env: {}, expected: true },
+    { name: 'no-colour-when-piped', isTTY: false, env: {}, expected: false },
+    { name: 'no-colour-with-NO_COLOR', isTTY: true, env: { NO_COLOR: '1' }, expected: false },
+    { name: 'empty-NO_COLOR-is-unset', isTTY: true, env: { NO_COLOR: '' }, expected: true },
+  ])('$name', ({ isTTY, env, expected }) => {
+    expect(wantsColour({ isTTY }, env)).toBe(expected);
+  });
+
+  it('formatter-for-each-format', () => {
+    expect(formatterFor('jsonl', { colour: true })).toBe(formatJsonLine);
+    expect(formatterFor('pretty-json', { colour: false })).toBe(formatPrettyJson);
+    expect(formatterFor('pretty-yaml', { colour: false })).toBe(formatYaml);
+    expect(formatterFor('pretty-yaml', { colour: true })).toBe(formatYamlBoldKeys);
+  });
+});
