@@ -19,6 +19,8 @@ import {
 
 export const PORT_ENV = 'CLAUDE_REST_HOOK_WATCHER';
 export const SOCKET_ENV = 'CLAUDE_UNIX_HOOK_WATCHER';
+/** The shared secret, when set: an environment variable keeps it out of `ps` and shell history. */
+export const TOKEN_ENV = 'HOOK_OBSERVATORY_TOKEN';
 /**
  * Test-only: a fixed value for every event's `_ts`, so that two servers' streams
  * can be compared byte for byte. Not a flag, so that nobody sets it by accident.
@@ -58,6 +60,8 @@ export interface Config {
   readonly format: OutputFormat;
   readonly fixedTimestamp: string | undefined;
   readonly timeouts: Timeouts;
+  /** When set, every POST /hook must carry `Authorization: Bearer <token>`. */
+  readonly token: string | undefined;
 }
 
 export type Command =
@@ -91,6 +95,10 @@ Output:
   --pretty-json        indented JSON, one object after another
   --pretty-yaml        YAML, one --- document per event
 
+Security:
+  --token TOKEN        require "Authorization: Bearer TOKEN" on every POST /hook
+                       (better: set $${TOKEN_ENV}, which ps does not show)
+
   --help               show this help
   --version            show the version
 
@@ -117,6 +125,7 @@ const OPTIONS = {
   tee: { type: 'boolean' },
   'pretty-json': { type: 'boolean' },
   'pretty-yaml': { type: 'boolean' },
+  token: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
@@ -177,6 +186,12 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
     throw new UsageError('--output-socket must differ from the socket the server listens on');
   }
 
+  const token = values.token ?? nonEmpty(env[TOKEN_ENV]);
+  if (token === '') throw new UsageError('--token needs a value');
+  if (token !== undefined && !/^[\x21-\x7e]+$/.test(token)) {
+    throw new UsageError('the token must be printable ASCII without spaces, as a Bearer credential is (RFC 6750 section 2.1)');
+  }
+
   const format: OutputFormat = values['pretty-json']
     ? 'pretty-json'
     : values['pretty-yaml']
@@ -193,6 +208,7 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
       tee: values.tee ?? false,
       format,
       fixedTimestamp: nonEmpty(env[FIXED_TIMESTAMP_ENV]),
+      token,
       timeouts: {
         keepAliveTimeoutMs: timeoutFrom(env, 'keepAliveTimeoutMs', KEEP_ALIVE_TIMEOUT_MS),
         headersTimeoutMs: timeoutFrom(env, 'headersTimeoutMs', HEADERS_TIMEOUT_MS),

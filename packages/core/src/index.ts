@@ -2,6 +2,7 @@ export * from './config.js';
 export * from './enrich.js';
 export * from './events.js';
 export * from './format.js';
+export * from './guard.js';
 export * from './peer-credentials.js';
 export * from './protocol.js';
 export * from './serve.js';

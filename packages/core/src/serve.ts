@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import type { Server, Socket } from 'node:net';
 import { parseCommand, usage, UsageError, formatMode, type Config } from './config.js';
 import type { EventRecord, Origin } from './enrich.js';
+import { createRequestGuard, type Rejection, type RequestFacts } from './guard.js';
 import { loadPeerCredentials } from './peer-credentials.js';
 import { openEventLog, type EventLog } from './sinks.js';
 import { claimSocketPath, listenUnix, removeSocketFile, SocketPathError } from './unix-socket.js';
@@ -34,6 +35,8 @@ export interface ReceiverContext {
   readonly timestamp: () => string;
   /** Hand an event to every sink; returns once all have it, before the answer is written. */
   readonly record: (record: EventRecord) => void;
+  /** The answer to a request the guard refuses (guard.ts), or undefined to route it. */
+  readonly checkRequest: (facts: RequestFacts) => Rejection | undefined;
   readonly log: (line: string) => void;
 }
 
@@ -129,8 +132,21 @@ async function start(description: ServerDescription, config: Config): Promise<vo
     return origin;
   };
 
+  const guard = createRequestGuard(config.listen, config.token);
+  const refusalsLogged = new Set<Rejection>();
+  const checkRequest = (facts: RequestFacts): Rejection | undefined => {
+    const rejection = guard(facts);
+    // One line per kind of refusal: a page that retries in a loop must not flood stderr.
+    if (rejection !== undefined && !refusalsLogged.has(rejection)) {
+      refusalsLogged.add(rejection);
+      logLine(`refused ${facts.method} ${facts.path} with ${rejection.status}: ${rejection.reason} (further ones are not logged)`);
+    }
+    return rejection;
+  };
+
   const fixed = config.fixedTimestamp;
   const receiver = description.createReceiver({
+    checkRequest,
     config,
     originOf,
     timestamp: fixed === undefined ? () => new Date().toISOString() : () => fixed,
@@ -188,6 +204,7 @@ async function start(description: ServerDescription, config: Config): Promise<vo
   // Before "ready": until node has a listener, SIGTERM's default action ends the process at once.
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
+  if (config.token !== undefined) logLine('POST /hook requires a bearer token');
   logLine(fixed === undefined ? 'ready; Ctrl+C stops' : `ready; test clock: every _ts is ${fixed}`);
 }
 

@@ -67,8 +67,10 @@ function readBody(context: ReceiverContext, request: IncomingMessage, response: 
 }
 
 // --- 3. Route -------------------------------------------------------------
-// Two routes. A known path with the wrong method is 405 with Allow
-// (RFC 9110 section 15.5.6); HEAD is answered wherever GET is (section 9.3.2).
+// First the guard (core/src/guard.ts): requests a web page could forge are
+// refused before anything else looks at them. Then two routes. A known path
+// with the wrong method is 405 with Allow (RFC 9110 section 15.5.6); HEAD is
+// answered wherever GET is (section 9.3.2).
 
 function route(
   context: ReceiverContext,
@@ -78,16 +80,24 @@ function route(
 ): void {
   const target = parseRequestTarget(request.url ?? '/');
   const method = request.method ?? '';
+  const rejection = context.checkRequest({ method, path: target.path, header: (name) => headerValue(request, name) });
+  if (rejection !== undefined) return respond(response, rejection.status, rejection.body, rejection.headers);
   if (target.path === HOOK_PATH) {
-    if (method !== 'POST') return respond(response, 405, METHOD_NOT_ALLOWED_BODY, 'POST');
+    if (method !== 'POST') return respond(response, 405, METHOD_NOT_ALLOWED_BODY, [['Allow', 'POST']]);
     recordEvent(context, request.socket, target.event, body);
     return respond(response, 200, '');
   }
   if (target.path === HEALTH_PATH) {
-    if (method !== 'GET' && method !== 'HEAD') return respond(response, 405, METHOD_NOT_ALLOWED_BODY, 'GET, HEAD');
+    if (method !== 'GET' && method !== 'HEAD') return respond(response, 405, METHOD_NOT_ALLOWED_BODY, [['Allow', 'GET, HEAD']]);
     return respond(response, 200, HEALTH_BODY);
   }
   return respond(response, 404, NOT_FOUND_BODY);
+}
+
+/** node:http has already folded repeated headers (IncomingMessage#headers): only Set-Cookie stays a list. */
+function headerValue(request: IncomingMessage, lowerCaseName: string): string | undefined {
+  const value = request.headers[lowerCaseName];
+  return Array.isArray(value) ? value.join(', ') : value;
 }
 
 // --- 4. Record ------------------------------------------------------------
@@ -104,12 +114,17 @@ function recordEvent(context: ReceiverContext, socket: Socket, eventFromQuery: s
 // adds Date, Connection and Keep-Alive after them, and for HEAD drops the body.
 // An empty 200 is a hook's "proceed": any body would reach Claude as context.
 
-function respond(response: ServerResponse, status: number, body: string, allow?: string): void {
+function respond(
+  response: ServerResponse,
+  status: number,
+  body: string,
+  extraHeaders: ReadonlyArray<readonly [string, string]> = [],
+): void {
   const headers: Record<string, string | number> = {
     'Content-Type': JSON_CONTENT_TYPE,
     'Content-Length': Buffer.byteLength(body),
   };
-  if (allow !== undefined) headers['Allow'] = allow;
+  for (const [name, value] of extraHeaders) headers[name] = value;
   response.writeHead(status, headers);
   response.end(body);
 }

@@ -1,0 +1,121 @@
+/**
+ * Who may send events. A hook receiver on 127.0.0.1 is reachable by more than
+ * Claude Code: any web page the user opens can POST to it, and a page whose DNS
+ * name is rebound to 127.0.0.1 can even read the answers. Both servers ask this
+ * guard before routing, so that they refuse the same requests with the same bytes.
+ *
+ * - Host: a browser always names the site it thinks it talks to. Over TCP on a
+ *   loopback address, only loopback names are accepted (a rebinding page sends
+ *   its own name): 421 Misdirected Request, RFC 9110 section 15.5.20.
+ * - Origin: browsers add it to cross-origin requests and to every POST; Claude
+ *   Code and curl never send it: 403 Forbidden, RFC 9110 section 15.5.4.
+ * - Authorization (with a token): 401 and a Bearer challenge, RFC 6750 section 3.
+ * - Content-Type: a page can POST text/plain or a typeless body without a CORS
+ *   preflight (the Fetch standard's "CORS-safelisted" types), never
+ *   application/json: 415 Unsupported Media Type, RFC 9110 section 15.5.16.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Listen } from './config.js';
+import { HOOK_PATH, JSON_CONTENT_TYPE } from './protocol.js';
+
+export interface RequestFacts {
+  readonly method: string;
+  readonly path: string;
+  /** A header's value as node:http's `req.headers` holds it, by lower-case name. */
+  readonly header: (lowerCaseName: string) => string | undefined;
+}
+
+export interface Rejection {
+  readonly status: number;
+  readonly body: string;
+  readonly headers: ReadonlyArray<readonly [string, string]>;
+  /** What the log line says; never holds a secret. */
+  readonly reason: string;
+}
+
+export type RequestGuard = (facts: RequestFacts) => Rejection | undefined;
+
+const MISDIRECTED: Rejection = {
+  status: 421,
+  body: '{"error":"misdirected request: the Host header must name this machine (127.0.0.1, localhost or ::1)"}',
+  headers: [],
+  reason: 'Host is not a loopback name (a DNS-rebinding page?)',
+};
+const FORBIDDEN_ORIGIN: Rejection = {
+  status: 403,
+  body: '{"error":"forbidden: requests from web pages (with an Origin header) are refused"}',
+  headers: [],
+  reason: 'an Origin header (a web page?)',
+};
+const UNAUTHORIZED: Rejection = {
+  status: 401,
+  body: '{"error":"unauthorized: POST /hook needs Authorization: Bearer <token>"}',
+  headers: [['WWW-Authenticate', 'Bearer realm="hook-observatory"']],
+  reason: 'a missing or wrong bearer token',
+};
+const UNSUPPORTED_MEDIA_TYPE: Rejection = {
+  status: 415,
+  body: '{"error":"unsupported media type: POST /hook takes Content-Type: application/json"}',
+  headers: [],
+  reason: 'a Content-Type other than application/json',
+};
+
+/** Names under which a client on this machine reaches a loopback listener. */
+const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+export function createRequestGuard(listen: Listen, token: string | undefined): RequestGuard {
+  const checkHost = listen.transport === 'tcp' && !isWildcard(listen.host);
+  const allowedHosts = new Set(LOOPBACK_NAMES);
+  if (listen.transport === 'tcp') allowedHosts.add(bracketed(listen.host.toLowerCase()));
+  const tokenDigest = token === undefined ? undefined : sha256(token);
+
+  return ({ method, path, header }) => {
+    const host = header('host');
+    if (checkHost && host !== undefined && !allowedHosts.has(hostName(host))) return MISDIRECTED;
+    if (header('origin') !== undefined) return FORBIDDEN_ORIGIN;
+    if (path !== HOOK_PATH || method !== 'POST') return undefined;
+    if (tokenDigest !== undefined && !bearerMatches(header('authorization'), tokenDigest)) return UNAUTHORIZED;
+    if (!isJson(header('content-type'))) return UNSUPPORTED_MEDIA_TYPE;
+    return undefined;
+  };
+}
+
+/** The host part of a Host header (RFC 9110 section 7.2: uri-host [":" port]), lower-cased. */
+function hostName(host: string): string {
+  const lower = host.toLowerCase();
+  if (lower.startsWith('[')) return lower.slice(0, lower.indexOf(']') + 1);
+  const colon = lower.indexOf(':');
+  return colon === -1 ? lower : lower.slice(0, colon);
+}
+
+function bracketed(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** Bound to every interface: the warning at startup names the risk; no name can be checked. */
+function isWildcard(host: string): boolean {
+  return host === '0.0.0.0' || host === '::' || host === '[::]';
+}
+
+/** application/json, whatever its parameters and case (RFC 9110 section 8.3.1). */
+function isJson(contentType: string | undefined): boolean {
+  if (contentType === undefined) return false;
+  const semicolon = contentType.indexOf(';');
+  const mediaType = (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
+  return mediaType === JSON_CONTENT_TYPE;
+}
+
+function sha256(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
+}
+
+/**
+ * Compare digests of equal length in constant time, so that the time an
+ * answer takes says nothing about how much of a guessed token was right.
+ */
+function bearerMatches(authorization: string | undefined, expected: Buffer): boolean {
+  if (authorization === undefined) return false;
+  const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization);
+  if (match === null) return false;
+  return timingSafeEqual(sha256(match[1] as string), expected);
+}
