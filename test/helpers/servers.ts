@@ -18,6 +18,13 @@ export const SERVER_NAMES = Object.keys(SERVER_ENTRIES) as ServerName[];
 export type Transport = 'tcp' | 'unix';
 export const TRANSPORTS: readonly Transport[] = ['tcp', 'unix'];
 
+/**
+ * The node binary servers run on: $HOOK_OBSERVATORY_TEST_NODE when set (CI
+ * runs the suites on each supported Node major this way), else the one
+ * running the tests.
+ */
+export const SERVER_NODE = process.env['HOOK_OBSERVATORY_TEST_NODE'] || process.execPath;
+
 /** The test clock: every `_ts` is this, so that streams compare byte for byte. */
 export const FIXED_TS = '2026-01-01T00:00:00.000Z';
 
@@ -48,7 +55,7 @@ export interface StartOptions {
   readonly transport?: Transport;
   readonly args?: readonly string[];
   readonly env?: Readonly<Record<string, string>>;
-  /** The node binary to run the server with (default: this one). */
+  /** The node binary to run the server with (default: SERVER_NODE). */
   readonly node?: string;
   readonly fixedClock?: boolean;
 }
@@ -60,7 +67,7 @@ export async function startServer(name: ServerName, options: StartOptions = {}):
   const listenArgs = transport === 'tcp' ? ['--port', '0'] : ['--socket', socketPath];
   const env: Record<string, string> = { ...(process.env as Record<string, string>), ...options.env };
   if (options.fixedClock !== false) env['HOOK_OBSERVATORY_FIXED_TS'] = FIXED_TS;
-  const child = spawn(options.node ?? process.execPath, [SERVER_ENTRIES[name], ...listenArgs, ...(options.args ?? [])], {
+  const child = spawn(options.node ?? SERVER_NODE, [SERVER_ENTRIES[name], ...listenArgs, ...(options.args ?? [])], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -105,8 +105,8 @@ export function enrich({ timestamp, eventFromQuery, origin, body }: EnrichInput)
   }
   switch (payload.kind) {
     case 'object':
-      for (const [key, value] of Object.entries(payload.value)) {
-        record[unclaimedKey(record, payload.value, key)] = value;
+      for (const key of Object.keys(payload.value)) {
+        record[unclaimedKey(record, payload.value, key)] = payload.value[key];
       }
       break;
     case 'other-json':

@@ -69,6 +69,7 @@ export function createRequestGuard(listen: Listen, token: string | undefined): R
   if (listen.transport === 'tcp') allowedHosts.add(bracketed(listen.host.toLowerCase()));
   const tokenDigest = token === undefined ? undefined : sha256(token);
 
+  // #region guard
   return ({ method, path, header }) => {
     const host = header('host');
     if (checkHost && host !== undefined && !allowedHosts.has(hostName(host))) return MISDIRECTED;
@@ -78,6 +79,7 @@ export function createRequestGuard(listen: Listen, token: string | undefined): R
     if (!isJson(header('content-type'))) return UNSUPPORTED_MEDIA_TYPE;
     return undefined;
   };
+  // #endregion guard
 }
 
 /** The host part of a Host header (RFC 9110 section 7.2: uri-host [":" port]), lower-cased. */

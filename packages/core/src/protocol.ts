@@ -15,10 +15,20 @@ export const DEFAULT_SOCKET_PATH = '/tmp/claude-observatory.sock';
 export const DEFAULT_SOCKET_MODE = 0o660;
 
 /**
+ * Connections the kernel queues before the server accepts them (listen(2)'s
+ * backlog). Node's default is 511. A burst of hooks (parallel tool calls fire
+ * them together) can pass that, and a full Unix socket backlog refuses at once
+ * with EAGAIN, where TCP would retry the SYN; Linux caps the value at
+ * net.core.somaxconn (4096 by default since 5.4).
+ */
+export const LISTEN_BACKLOG = 4_096;
+
+/**
  * How long an idle keep-alive connection stays open after an answer, and what
  * the `Keep-Alive: timeout=5` header promises the client. node:http's default
  * is 5 s up to Node 25 and 65 s from Node 26, so it is set explicitly.
  */
+// #region timeouts
 export const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 /**
  * node:http destroys an idle keep-alive socket this much later than it
@@ -35,6 +45,7 @@ export const REQUEST_TIMEOUT_MS = 300_000;
  * (connectionsCheckingInterval): a timeout fires up to this much late.
  */
 export const CONNECTIONS_CHECKING_INTERVAL_MS = 30_000;
+// #endregion timeouts
 /**
  * Bytes of request target plus header names and values before the answer is
  * 431 (--max-http-header-size, llhttp's limit as set by node_http_parser.cc).
@@ -64,7 +75,16 @@ export interface RequestTarget {
   readonly event: string | undefined;
 }
 
+/**
+ * Targets of only these characters come out of URL parsing unchanged: no dot
+ * segments, percent-encoding, `+`, backslash, fragment or `//` authority to
+ * interpret (WHATWG URL Standard, path and query states). Every target a hook
+ * sends is one, and splitting it by hand spares a URL object per request.
+ */
+const PLAIN_TARGET = /^\/(?!\/)[\w/-]*(?:\?[\w=&-]*)?$/;
+
 export function parseRequestTarget(target: string): RequestTarget {
+  if (PLAIN_TARGET.test(target)) return splitPlainTarget(target);
   let url: URL;
   try {
     url = new URL(target, 'http://localhost');
@@ -73,4 +93,17 @@ export function parseRequestTarget(target: string): RequestTarget {
   }
   const event = url.searchParams.getAll('event').find((value) => value !== '');
   return { path: url.pathname, event };
+}
+
+/** A plain target's path, and its first non-empty `event` as URLSearchParams would find it. */
+function splitPlainTarget(target: string): RequestTarget {
+  const question = target.indexOf('?');
+  if (question === -1) return { path: target, event: undefined };
+  for (const pair of target.slice(question + 1).split('&')) {
+    const equals = pair.indexOf('=');
+    if (equals !== -1 && pair.slice(0, equals) === 'event' && equals + 1 < pair.length) {
+      return { path: target.slice(0, question), event: pair.slice(equals + 1) };
+    }
+  }
+  return { path: target.slice(0, question), event: undefined };
 }

@@ -12,6 +12,7 @@ import { parseCommand, usage, UsageError, formatMode, type Config } from './conf
 import type { EventRecord, Origin } from './enrich.js';
 import { createRequestGuard, type Rejection, type RequestFacts } from './guard.js';
 import { loadPeerCredentials } from './peer-credentials.js';
+import { LISTEN_BACKLOG } from './protocol.js';
 import { openEventLog, type EventLog } from './sinks.js';
 import { claimSocketPath, listenUnix, removeSocketFile, SocketPathError } from './unix-socket.js';
 
@@ -57,6 +58,21 @@ export interface ServerDescription {
 export function packageVersion(): string {
   const manifest = new URL('../package.json', import.meta.url);
   return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
+}
+
+/**
+ * The `_ts` of an event received now, as ISO 8601. Under load many events
+ * share a millisecond: the string is made once per millisecond and reused.
+ */
+let timestampMs = -1;
+let timestampText = '';
+function timestampNow(): string {
+  const now = Date.now();
+  if (now !== timestampMs) {
+    timestampMs = now;
+    timestampText = new Date(now).toISOString();
+  }
+  return timestampText;
 }
 
 function logLine(line: string): void {
@@ -149,7 +165,7 @@ async function start(description: ServerDescription, config: Config): Promise<vo
     checkRequest,
     config,
     originOf,
-    timestamp: fixed === undefined ? () => new Date().toISOString() : () => fixed,
+    timestamp: fixed === undefined ? timestampNow : () => fixed,
     record: (record) => eventLog.write(record),
     log: logLine,
   });
@@ -164,7 +180,7 @@ async function start(description: ServerDescription, config: Config): Promise<vo
   } else {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(listen.port, listen.host, () => {
+      server.listen({ port: listen.port, host: listen.host, backlog: LISTEN_BACKLOG }, () => {
         server.off('error', reject);
         resolve();
       });
@@ -172,12 +188,14 @@ async function start(description: ServerDescription, config: Config): Promise<vo
     const address = server.address();
     const port = typeof address === 'object' && address !== null ? address.port : listen.port;
     logLine(`${description.title} listening on http://${formatHost(listen.host)}:${port}`);
+    // #region loopback-warning
     if (!isLoopback(listen.host)) {
       logLine(
         `warning: ${listen.host} is not a loopback address: anyone who can reach this machine can send events ` +
           'and read timing from it; bind to 127.0.0.1 or use --socket unless you mean this',
       );
     }
+    // #endregion loopback-warning
   }
   if (eventLog.outputSocket !== undefined) {
     logLine(`output socket on unix:${eventLog.outputSocket.path}${config.tee ? ' (and standard output: --tee)' : ''}`);

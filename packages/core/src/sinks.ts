@@ -21,9 +21,17 @@ import { claimSocketPath, listenUnix, removeSocketFile } from './unix-socket.js'
  * soft limit for the soft period is disconnected then. Either way the hooks
  * and the other readers go on.
  */
+// #region reader-limits
 export const READER_HARD_LIMIT_BYTES = 32 * 1024 * 1024;
 export const READER_SOFT_LIMIT_BYTES = 8 * 1024 * 1024;
 export const READER_SOFT_LIMIT_MS = 60_000;
+/**
+ * The most standard output may queue for a pipe whose reader is not reading.
+ * Twice a reader's hard limit: standard output is the sink the user chose
+ * first, and cannot be cut off and reconnected like a reader.
+ */
+export const STDOUT_HARD_LIMIT_BYTES = 2 * READER_HARD_LIMIT_BYTES;
+// #endregion reader-limits
 
 export interface Logger {
   (line: string): void;
@@ -50,10 +58,12 @@ function formatOnce(formatter: Formatter, record: EventRecord, cache: Map<Format
  */
 class StdoutSink implements Sink {
   private open = true;
+  /** Events not written because the reader of the pipe fell too far behind. */
+  private dropped = 0;
   constructor(
     private readonly stream: Writable,
     private readonly formatter: Formatter,
-    log: Logger,
+    private readonly log: Logger,
     onClosed: () => void,
   ) {
     stream.on('error', (error: NodeJS.ErrnoException) => {
@@ -67,10 +77,29 @@ class StdoutSink implements Sink {
       onClosed();
     });
   }
+  /**
+   * A file or a terminal is written synchronously; a pipe is not (Node's "A
+   * note on process I/O"), so a reader that stops reading lets the queue grow.
+   * Past STDOUT_HARD_LIMIT_BYTES events are dropped and counted instead: the
+   * hooks keep their answers and memory stays bounded.
+   */
   write(record: EventRecord, cache: Map<Formatter, string>): void {
-    if (this.open) this.stream.write(formatOnce(this.formatter, record, cache));
+    if (!this.open) return;
+    const queued = this.stream.writableLength;
+    if (queued > STDOUT_HARD_LIMIT_BYTES) {
+      if (this.dropped++ === 0) {
+        this.log(`standard output is ${queued} bytes behind its reader; dropping events until it catches up`);
+      }
+      return;
+    }
+    if (this.dropped > 0 && queued < STDOUT_HARD_LIMIT_BYTES / 2) {
+      this.log(`standard output caught up; ${this.dropped} events were dropped meanwhile`);
+      this.dropped = 0;
+    }
+    this.stream.write(formatOnce(this.formatter, record, cache));
   }
   close(): Promise<void> {
+    if (this.dropped > 0) this.log(`${this.dropped} events were dropped: standard output's reader fell behind`);
     if (!this.open) return Promise.resolve();
     // An empty write's callback runs once everything queued before it is flushed.
     return new Promise((resolve) => this.stream.write('', () => resolve()));

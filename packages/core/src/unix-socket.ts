@@ -4,6 +4,7 @@
  */
 import { lstatSync, unlinkSync, type Stats } from 'node:fs';
 import { connect, type Server } from 'node:net';
+import { LISTEN_BACKLOG } from './protocol.js';
 
 /** How long to wait for a live server to accept before calling a socket file stale. */
 export const STALE_SOCKET_PROBE_TIMEOUT_MS = 500;
@@ -18,6 +19,7 @@ export class SocketPathError extends Error {
  * that nobody listens on (ECONNREFUSED: a crashed server left it) is removed;
  * anything that is not a socket is never touched.
  */
+// #region claim-socket-path
 export async function claimSocketPath(path: string): Promise<void> {
   let stats: Stats;
   try {
@@ -34,6 +36,7 @@ export async function claimSocketPath(path: string): Promise<void> {
   }
   unlinkSync(path);
 }
+// #endregion claim-socket-path
 
 function isAccepting(path: string): Promise<boolean> {
   return new Promise((resolve) => {
@@ -58,13 +61,14 @@ function isAccepting(path: string): Promise<boolean> {
  * that is not a cluster worker. Resolves with the file's inode, so that only
  * this file is removed at shutdown.
  */
+// #region listen-unix
 export function listenUnix(server: Server, path: string, mode: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (error: Error): void => reject(error);
     server.once('error', onError);
     const previousUmask = process.umask(~mode & 0o777);
     try {
-      server.listen(path);
+      server.listen({ path, backlog: LISTEN_BACKLOG });
     } finally {
       process.umask(previousUmask);
     }
@@ -74,6 +78,7 @@ export function listenUnix(server: Server, path: string, mode: number): Promise<
     });
   });
 }
+// #endregion listen-unix
 
 /** Remove the socket file at `path` if it is still the one this process created. */
 export function removeSocketFile(path: string, inode: number): void {

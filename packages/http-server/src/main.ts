@@ -32,6 +32,7 @@ import {
 // limits are passed explicitly so that a Node with other defaults answers alike
 // (the timeouts are protocol.ts's, unless a test shortened them: config.ts).
 
+// #region accept
 function createReceiver(context: ReceiverContext): Receiver {
   const { timeouts } = context.config;
   const server = createServer(
@@ -54,17 +55,20 @@ function createReceiver(context: ReceiverContext): Receiver {
     closeAllConnections: () => server.closeAllConnections(),
   };
 }
+// #endregion accept
 
 // --- 2. Read the body -----------------------------------------------------
 // llhttp has already parsed the request line and headers, and it decodes
 // Content-Length and chunked bodies; we only collect the bytes. They stay
 // bytes until enrich() decodes them once: a UTF-8 character may span chunks.
 
+// #region read-body
 function readBody(context: ReceiverContext, request: IncomingMessage, response: ServerResponse): void {
   const chunks: Buffer[] = [];
   request.on('data', (chunk: Buffer) => chunks.push(chunk));
   request.on('end', () => route(context, request, response, Buffer.concat(chunks)));
 }
+// #endregion read-body
 
 // --- 3. Route -------------------------------------------------------------
 // First the guard (core/src/guard.ts): requests a web page could forge are
@@ -72,6 +76,7 @@ function readBody(context: ReceiverContext, request: IncomingMessage, response: 
 // with the wrong method is 405 with Allow (RFC 9110 section 15.5.6); HEAD is
 // answered wherever GET is (section 9.3.2).
 
+// #region route
 function route(
   context: ReceiverContext,
   request: IncomingMessage,
@@ -93,6 +98,7 @@ function route(
   }
   return respond(response, 404, NOT_FOUND_BODY);
 }
+// #endregion route
 
 /** node:http has already folded repeated headers (IncomingMessage#headers): only Set-Cookie stays a list. */
 function headerValue(request: IncomingMessage, lowerCaseName: string): string | undefined {
@@ -104,16 +110,19 @@ function headerValue(request: IncomingMessage, lowerCaseName: string): string | 
 // The event is handed to every sink before the answer is written, so a
 // client that has its 200 knows its event is in the stream.
 
+// #region record
 function recordEvent(context: ReceiverContext, socket: Socket, eventFromQuery: string | undefined, body: Buffer): void {
   const origin = context.originOf(socket);
   context.record(enrich({ timestamp: context.timestamp(), eventFromQuery, origin, body }));
 }
+// #endregion record
 
 // --- 5. Respond -----------------------------------------------------------
 // We give the status and our headers; node:http writes the status line and
 // adds Date, Connection and Keep-Alive after them, and for HEAD drops the body.
 // An empty 200 is a hook's "proceed": any body would reach Claude as context.
 
+// #region respond
 function respond(
   response: ServerResponse,
   status: number,
@@ -128,11 +137,14 @@ function respond(
   response.writeHead(status, headers);
   response.end(body);
 }
+// #endregion respond
 
 // --- 6. Keep alive or close, time out, fail --------------------------------
+// #region keep-alive-and-fail
 // All node:http's: it keeps the connection for the next request unless the
 // client asked to close, destroys it after KEEP_ALIVE_TIMEOUT_MS idle, answers
 // 408 when a head or request takes too long and 400/413/431 to bytes llhttp
 // rejects (its default 'clientError' handling, which we leave in place).
+// #endregion keep-alive-and-fail
 
 void runServer({ program: 'hook-observatory-http', title: 'hook-observatory (node:http)', createReceiver });

@@ -64,6 +64,7 @@ type Answer =
 // allowHalfOpen: a client that shuts down its side still gets its answers,
 // as with node:http (which creates its net.Server the same way).
 
+// #region accept
 function createReceiver(context: ReceiverContext): Receiver {
   const connections = new Set<Connection>();
   const server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
@@ -107,6 +108,7 @@ function createReceiver(context: ReceiverContext): Receiver {
     },
   };
 }
+// #endregion accept
 
 // --- 2. Read the bytes, parse, read the body --------------------------------
 // Bytes arrive in reads of any size. The parser takes each read as it comes;
@@ -114,6 +116,7 @@ function createReceiver(context: ReceiverContext): Receiver {
 // complete requests are written after the whole read is parsed, so an error
 // later in the same read is answered instead of them.
 
+// #region read-bytes
 function readBytes(context: ReceiverContext, connection: Connection, chunk: Buffer): void {
   const { socket, parser } = connection;
   const begunBefore = parser.messagesBegun;
@@ -134,11 +137,21 @@ function readBytes(context: ReceiverContext, connection: Connection, chunk: Buff
   };
 
   let failure: ParseErrorKind | undefined;
+  let tunnelRefused = false;
   for (const output of parser.execute(chunk)) {
     if (output.kind === 'error') {
       failure = output.error;
       break;
     }
+    if (output.kind === 'upgrade') {
+      // node:http offers a CONNECT to its 'connect' listeners and, as there are
+      // none, destroys the socket (lib/_http_server.js, onParserExecuteCommon).
+      // Other upgrades go on as plain requests; the parser dropped the rest of the read.
+      tunnelRefused = output.head.method === 'CONNECT';
+      continue;
+    }
+    // A CONNECT never reaches a handler: no Host check, no 100 Continue, no answer.
+    if (output.head.method === 'CONNECT') continue;
     if (output.kind === 'head') {
       const { head } = output;
       cancelKeepAliveTimer(connection);
@@ -159,6 +172,7 @@ function readBytes(context: ReceiverContext, connection: Connection, chunk: Buff
   // The error's answer replaces the answers still waiting; their events are
   // recorded all the same, as node:http still ends those requests for its handler.
   if (failure !== undefined) failConnection(connection, failure, answerStarted);
+  if (tunnelRefused) dropConnection(connection);
 
   for (const answer of pending) {
     if (answer.kind === 'bytes') write(connection, answer.bytes, answer.closes);
@@ -169,6 +183,7 @@ function readBytes(context: ReceiverContext, connection: Connection, chunk: Buff
   // The client is not reading its answers: stop reading its requests until it does.
   if (socket.writableNeedDrain) socket.pause();
 }
+// #endregion read-bytes
 
 /**
  * A connection is active from its request's first byte to the request's end,
@@ -184,9 +199,11 @@ function isActive(connection: Connection): boolean {
  * without Host (RFC 9112 section 3.2 makes it a 400), and an expectation
  * other than 100-continue (RFC 9110 section 10.1.1: 417).
  */
+// #region refuse-head
 function refuseHead(context: ReceiverContext, head: RequestHead): { bytes: Buffer; closes: boolean } | undefined {
   const keepAliveTimeoutMs = context.config.timeouts.keepAliveTimeoutMs;
-  if (isHttp11(head) && !headerValue(head, 'host')) {
+  // Present but empty is present: node checks `req.headers.host === undefined`.
+  if (isHttp11(head) && headerValue(head, 'host') === undefined) {
     return {
       bytes: serializeEmptyChunkedResponse({ status: 400, keepAlive: false, keepAliveTimeoutMs }, [['Connection', 'close']]),
       closes: true,
@@ -201,72 +218,92 @@ function refuseHead(context: ReceiverContext, head: RequestHead): { bytes: Buffe
   }
   return undefined;
 }
+// #endregion refuse-head
 
 function isHttp11(head: RequestHead): boolean {
   return head.versionMajor === 1 && head.versionMinor === 1;
 }
 
-/** A header's value as node:http's req.headers has it: the first Host, other repeats joined by ", ". */
+/**
+ * Headers whose repeats node:http drops, keeping the first (lib/_http_incoming.js,
+ * matchKnownFields): a second Host or Content-Type cannot be merged meaningfully.
+ */
+const FIRST_VALUE_WINS = new Set([
+  'age', 'authorization', 'content-length', 'content-type', 'etag', 'expires', 'from', 'host',
+  'if-modified-since', 'if-unmodified-since', 'last-modified', 'location', 'max-forwards',
+  'proxy-authorization', 'referer', 'retry-after', 'server', 'user-agent',
+]);
+
+/** A header's value as node:http's req.headers has it: the first for the names above, else repeats joined by ", ". */
 function headerValue(head: RequestHead, lowerName: string): string | undefined {
   let joined: string | undefined;
   for (const [name, value] of head.headers) {
     if (name.toLowerCase() !== lowerName) continue;
-    if (lowerName === 'host') return value;
+    if (FIRST_VALUE_WINS.has(lowerName)) return value;
     joined = joined === undefined ? value : `${joined}, ${value}`;
   }
   return joined;
 }
 
 // --- 3. Route -------------------------------------------------------------
-// The same two routes as the http server, decided the same way.
+// The same guard and the same two routes as the http server, decided the same way.
 
+// #region route
 function route(context: ReceiverContext, connection: Connection, head: RequestHead, body: Buffer): void {
   const target = parseRequestTarget(head.target);
+  const rejection = context.checkRequest({ method: head.method, path: target.path, header: (name) => headerValue(head, name) });
+  if (rejection !== undefined) return respond(context, connection, head, rejection.status, rejection.body, rejection.headers);
   if (target.path === HOOK_PATH) {
-    if (head.method !== 'POST') return respond(context, connection, head, 405, METHOD_NOT_ALLOWED_BODY, 'POST');
+    if (head.method !== 'POST') return respond(context, connection, head, 405, METHOD_NOT_ALLOWED_BODY, [['Allow', 'POST']]);
     recordEvent(context, connection.socket, target.event, body);
     return respond(context, connection, head, 200, '');
   }
   if (target.path === HEALTH_PATH) {
     if (head.method !== 'GET' && head.method !== 'HEAD') {
-      return respond(context, connection, head, 405, METHOD_NOT_ALLOWED_BODY, 'GET, HEAD');
+      return respond(context, connection, head, 405, METHOD_NOT_ALLOWED_BODY, [['Allow', 'GET, HEAD']]);
     }
     return respond(context, connection, head, 200, HEALTH_BODY);
   }
   return respond(context, connection, head, 404, NOT_FOUND_BODY);
 }
+// #endregion route
 
 // --- 4. Record ------------------------------------------------------------
 // As in the http server: every sink has the event before its answer is written.
 // When the connection failed meanwhile, the event is still recorded, unanswered.
 
+// #region record
 function recordEvent(context: ReceiverContext, socket: Socket, eventFromQuery: string | undefined, body: Buffer): void {
   const origin = context.originOf(socket);
   context.record(enrich({ timestamp: context.timestamp(), eventFromQuery, origin, body }));
 }
+// #endregion record
 
 // --- 5. Respond -----------------------------------------------------------
 // The bytes node:http would write for the same writeHead and end: our headers,
 // then Date, Connection and Keep-Alive; the head without the body for HEAD.
 
+// #region respond
 function respond(
   context: ReceiverContext,
   connection: Connection,
   head: RequestHead,
   status: number,
   body: string,
-  allow?: string,
+  extraHeaders: ReadonlyArray<readonly [string, string]> = [],
 ): void {
-  const headers: Array<[string, string]> = [
+  const headers: Array<readonly [string, string]> = [
     ['Content-Type', JSON_CONTENT_TYPE],
     ['Content-Length', String(Buffer.byteLength(body))],
+    ...extraHeaders,
   ];
-  if (allow !== undefined) headers.push(['Allow', allow]);
   const keepAliveTimeoutMs = context.config.timeouts.keepAliveTimeoutMs;
   const bytes = serializeResponse({ status, headers, keepAlive: head.keepAlive, keepAliveTimeoutMs }, body, head.method === 'HEAD');
   write(connection, bytes, !head.keepAlive);
 }
+// #endregion respond
 
+// #region write
 function write(connection: Connection, bytes: Buffer, closes: boolean): void {
   if (connection.closing) return;
   const { socket } = connection;
@@ -277,6 +314,7 @@ function write(connection: Connection, bytes: Buffer, closes: boolean): void {
     socket.end(() => socket.destroy());
   }
 }
+// #endregion write
 
 // --- 6. Keep alive or close, time out, fail --------------------------------
 
@@ -285,6 +323,7 @@ function write(connection: Connection, bytes: Buffer, closes: boolean): void {
  * request, plus KEEP_ALIVE_TIMEOUT_BUFFER_MS of grace, then is destroyed
  * without a word; any traffic restarts the wait, and a complete head ends it.
  */
+// #region keep-alive-timer
 function startKeepAliveTimer(context: ReceiverContext, connection: Connection): void {
   const timeout = context.config.timeouts.keepAliveTimeoutMs;
   if (connection.closing || timeout === 0) return;
@@ -297,6 +336,7 @@ function cancelKeepAliveTimer(connection: Connection): void {
   connection.socket.setTimeout(0);
   connection.keepAliveTimerSet = false;
 }
+// #endregion keep-alive-timer
 
 /**
  * node:http checks its connections every connectionsCheckingIntervalMs: a
@@ -304,6 +344,7 @@ function cancelKeepAliveTimer(connection: Connection): void {
  * complete after requestTimeoutMs, is answered 408 (RFC 9110 section 15.5.9)
  * and closed. A connection that never sent a byte counts as such a request.
  */
+// #region expire-slow-requests
 function expireSlowRequests(context: ReceiverContext, connections: Set<Connection>): void {
   const { headersTimeoutMs, requestTimeoutMs } = context.config.timeouts;
   const now = Date.now();
@@ -315,11 +356,13 @@ function expireSlowRequests(context: ReceiverContext, connections: Set<Connectio
     if (headersLate || requestLate) failConnection(connection, 'timeout', false);
   }
 }
+// #endregion expire-slow-requests
 
 /**
  * The client shut down its side. Mid-request, the request can never complete:
  * 400. Between requests, every answer is already written: end our side too.
  */
+// #region end-of-input
 function endOfInput(connection: Connection): void {
   const error = connection.parser.finish();
   if (error?.kind === 'error') return failConnection(connection, error.error, false);
@@ -328,17 +371,26 @@ function endOfInput(connection: Connection): void {
     connection.socket.end();
   }
 }
+// #endregion end-of-input
 
 /**
  * Refuse what cannot be parsed: a fixed answer, unless an answer has already
  * started on this connection, then close at once (lib/_http_server.js,
  * socketOnError). Nothing that follows on the connection is read.
  */
+// #region fail-connection
 function failConnection(connection: Connection, error: ParseErrorKind | 'timeout', answerStarted: boolean): void {
   const { socket } = connection;
   if (!answerStarted && !connection.closing && socket.writable) socket.write(PARSE_ERROR_ANSWERS[error]);
   connection.closing = true;
   socket.destroy();
+}
+// #endregion fail-connection
+
+/** Close at once without a word: node:http's answer to a CONNECT it has no listener for. */
+function dropConnection(connection: Connection): void {
+  connection.closing = true;
+  connection.socket.destroy();
 }
 
 void runServer({ program: 'hook-observatory-net', title: 'hook-observatory (node:net)', createReceiver });

@@ -11,11 +11,15 @@ const REASON_PHRASES: Readonly<Record<number, string>> = {
   100: 'Continue', // section 15.2.1
   200: 'OK', // section 15.3.1
   400: 'Bad Request', // section 15.5.1
+  401: 'Unauthorized', // section 15.5.2
+  403: 'Forbidden', // section 15.5.4
   404: 'Not Found', // section 15.5.5
   405: 'Method Not Allowed', // section 15.5.6
   408: 'Request Timeout', // section 15.5.9
   413: 'Payload Too Large', // section 15.5.14 (now "Content Too Large"; node keeps the old phrase)
+  415: 'Unsupported Media Type', // section 15.5.16
   417: 'Expectation Failed', // section 15.5.18
+  421: 'Misdirected Request', // section 15.5.20
   431: 'Request Header Fields Too Large', // RFC 6585 section 5
 };
 
@@ -26,12 +30,14 @@ const CRLF = '\r\n';
  * followed by closing the connection: no Date, no body, nothing that could
  * fail (lib/_http_server.js, socketOnError and its prebuilt responses).
  */
+// #region parse-error-answers
 export const PARSE_ERROR_ANSWERS = {
   'bad-request': Buffer.from(`HTTP/1.1 400 Bad Request${CRLF}Connection: close${CRLF}${CRLF}`, 'latin1'),
   'header-overflow': Buffer.from(`HTTP/1.1 431 Request Header Fields Too Large${CRLF}Connection: close${CRLF}${CRLF}`, 'latin1'),
   'chunk-extensions-overflow': Buffer.from(`HTTP/1.1 413 Payload Too Large${CRLF}Connection: close${CRLF}${CRLF}`, 'latin1'),
   timeout: Buffer.from(`HTTP/1.1 408 Request Timeout${CRLF}Connection: close${CRLF}${CRLF}`, 'latin1'),
 } as const;
+// #endregion parse-error-answers
 
 /** Interim answer to `Expect: 100-continue` (RFC 9110 section 10.1.1): "send the body". */
 export const CONTINUE_ANSWER = Buffer.from(`HTTP/1.1 100 Continue${CRLF}${CRLF}`, 'latin1');
@@ -66,17 +72,20 @@ function statusLine(status: number): string {
   return `HTTP/1.1 ${status} ${REASON_PHRASES[status] ?? 'Unknown'}${CRLF}`;
 }
 
+// #region connection-lines
 function connectionLines(keepAlive: boolean, keepAliveTimeoutMs: number): string {
   if (!keepAlive) return `Connection: close${CRLF}`;
   const keepAliveLine = keepAliveTimeoutMs > 0 ? `Keep-Alive: timeout=${Math.floor(keepAliveTimeoutMs / 1000)}${CRLF}` : '';
   return `Connection: keep-alive${CRLF}${keepAliveLine}`;
 }
+// #endregion connection-lines
 
 /**
  * A whole response whose length we know: head and body in one buffer, so that
  * it leaves in one write. For HEAD the body is left out and the head kept
  * (RFC 9110 section 9.3.2).
  */
+// #region serialize-response
 export function serializeResponse(head: ResponseHead, body: string, headOnly: boolean): Buffer {
   let text = statusLine(head.status);
   for (const [name, value] of head.headers) text += `${name}: ${value}${CRLF}`;
@@ -86,6 +95,7 @@ export function serializeResponse(head: ResponseHead, body: string, headOnly: bo
   if (!headOnly) text += body;
   return Buffer.from(text, 'utf8');
 }
+// #endregion serialize-response
 
 /**
  * An empty answer that node:http frames with chunked encoding, because the

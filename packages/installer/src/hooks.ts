@@ -1,0 +1,156 @@
+/**
+ * The hooks this tool writes: one handler per event, each a curl command hook
+ * or a native HTTP hook, all carrying OUR_STATUS_MESSAGE so that they can be
+ * told apart from the user's own hooks later.
+ *
+ * Settings format (Claude Code hooks reference, code.claude.com/docs/en/hooks):
+ * `hooks.<Event>` is a list of matcher groups `{ matcher?, hooks: [handler] }`;
+ * a handler is `{ type: "command", command }` or `{ type: "http", url }`, with
+ * optional `timeout` (seconds), `statusMessage`, and for HTTP `headers` whose
+ * `$VAR` references are filled only from the variables named in `allowedEnvVars`.
+ */
+import { HOOK_EVENTS, HOOK_PATH, TOKEN_ENV } from '@hook-observatory/core';
+import { handlerKindFor } from './exceptions.js';
+
+export type HookTransport = 'tcp' | 'unix' | 'http';
+export const HOOK_TRANSPORTS: readonly HookTransport[] = ['tcp', 'unix', 'http'];
+
+/** Where the hooks send events, and whether they prove who they are. */
+export interface HookTarget {
+  readonly transport: HookTransport;
+  /** The TCP port of tcp and http hooks (http mode's curl hooks use it too). */
+  readonly port: number;
+  /** The Unix socket of unix hooks. */
+  readonly socketPath: string;
+  /**
+   * Send `Authorization: Bearer $HOOK_OBSERVATORY_TOKEN` (TOKEN_ENV, the variable the servers
+   * read), filled in by the shell or by Claude Code when a hook runs: the secret is never written.
+   */
+  readonly token: boolean;
+}
+
+/**
+ * The mark of our handlers. `statusMessage` is a documented handler field (the
+ * text Claude Code shows while the hook runs, since 2.1.69), so unlike an
+ * invented key it cannot make Claude Code reject the settings file, and it
+ * survives any edit the user makes around our hooks.
+ */
+export const OUR_STATUS_MESSAGE = 'hook-observatory';
+
+/** curl gives up connecting after this long: a stopped server costs at most this (curl --connect-timeout). */
+export const CURL_CONNECT_TIMEOUT_SECONDS = 0.5;
+/** curl gives up on the whole request after this long, whatever the server does (curl --max-time). */
+export const CURL_MAX_TIME_SECONDS = 1;
+/**
+ * Claude Code's own limit for a curl command hook, in seconds as its settings
+ * take them: curl's 1 s plus the start of a shell and of curl. Claude Code's
+ * default of 600 s would let a wedged shell hold a session up for ten minutes.
+ */
+export const COMMAND_HOOK_TIMEOUT_SECONDS = 2;
+/** Claude Code's limit for a native HTTP hook, in seconds: the same budget as curl's --max-time. */
+export const HTTP_HOOK_TIMEOUT_SECONDS = 1;
+/** The matcher that selects every occurrence of an event (hooks reference: "*", "" or omitted). */
+export const MATCH_ALL = '*';
+
+export interface CommandHandler {
+  readonly type: 'command';
+  readonly command: string;
+  readonly timeout: number;
+  readonly statusMessage: string;
+}
+
+export interface HttpHandler {
+  readonly type: 'http';
+  readonly url: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly allowedEnvVars?: readonly string[];
+  readonly timeout: number;
+  readonly statusMessage: string;
+}
+
+export type OurHandler = CommandHandler | HttpHandler;
+
+/** One matcher group to add under `hooks.<event>`. */
+export interface PlannedHook {
+  readonly event: string;
+  readonly group: { readonly matcher?: string; readonly hooks: readonly [OurHandler] };
+}
+
+/** The hooks for `events` (every hookable event by default), in the order of HOOK_EVENTS. */
+export function planHooks(target: HookTarget, events: readonly string[]): PlannedHook[] {
+  const wanted = new Set(events);
+  return HOOK_EVENTS.filter((info) => wanted.has(info.name) && handlerKindFor(info.name, target.transport) !== 'none').map(
+    (info) => {
+      const handler = handlerFor(info.name, target);
+      return {
+        event: info.name,
+        group: info.matcher ? { matcher: MATCH_ALL, hooks: [handler] } : { hooks: [handler] },
+      };
+    },
+  );
+}
+
+function handlerFor(event: string, target: HookTarget): OurHandler {
+  if (handlerKindFor(event, target.transport) === 'http') {
+    return {
+      type: 'http',
+      url: tcpHookUrl(target.port, event),
+      ...(target.token
+        ? { headers: { Authorization: `Bearer $${TOKEN_ENV}` }, allowedEnvVars: [TOKEN_ENV] }
+        : {}),
+      timeout: HTTP_HOOK_TIMEOUT_SECONDS,
+      statusMessage: OUR_STATUS_MESSAGE,
+    };
+  }
+  return {
+    type: 'command',
+    command: curlCommand(event, target),
+    timeout: COMMAND_HOOK_TIMEOUT_SECONDS,
+    statusMessage: OUR_STATUS_MESSAGE,
+  };
+}
+
+export function tcpHookUrl(port: number, event: string): string {
+  return `http://127.0.0.1:${port}${HOOK_PATH}?event=${encodeURIComponent(event)}`;
+}
+
+/**
+ * The shell command of a curl hook. Claude Code runs it with `sh -c` and the
+ * event's JSON on standard input; `-d @-` posts that input. `|| true` keeps a
+ * failed request from reaching Claude Code as a hook error: exit code 2 would
+ * block the action (hooks reference, "Exit code output").
+ */
+export function curlCommand(event: string, target: HookTarget): string {
+  const parts = [
+    'curl -s',
+    `--connect-timeout ${CURL_CONNECT_TIMEOUT_SECONDS}`,
+    `--max-time ${CURL_MAX_TIME_SECONDS}`,
+    '-X POST',
+    "-H 'Content-Type: application/json'",
+  ];
+  // Double quotes, so that the shell fills the variable in when the hook runs.
+  if (target.token) parts.push(`-H "Authorization: Bearer $${TOKEN_ENV}"`);
+  parts.push('-d @-');
+  if (target.transport === 'unix') {
+    parts.push(`--unix-socket ${shellQuote(target.socketPath)}`);
+    parts.push(shellQuote(`http://localhost${HOOK_PATH}?event=${encodeURIComponent(event)}`));
+  } else {
+    parts.push(shellQuote(tcpHookUrl(target.port, event)));
+  }
+  return `${parts.join(' ')} || true`;
+}
+
+/** POSIX single quotes: nothing inside is special, and a quote is written as '\'' (POSIX.1 XCU 2.2.2). */
+export function shellQuote(text: string): string {
+  return `'${text.replaceAll("'", `'\\''`)}'`;
+}
+
+/** Whether a handler found in a settings file is one of ours. */
+export function isOurHandler(value: unknown): boolean {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    (value as Record<string, unknown>)['statusMessage'] === OUR_STATUS_MESSAGE
+  );
+}

@@ -1,0 +1,187 @@
+/**
+ * The installer's command line. Parsing never exits: it returns what to do or
+ * throws a UsageError, which main prints with a pointer to --help (exit 2).
+ * Defaults come from the environment variables the servers read, so that the
+ * hooks point where a server started in the same shell listens.
+ */
+import { isAbsolute, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  DEFAULT_PORT,
+  DEFAULT_SOCKET_PATH,
+  HOOK_EVENT_NAMES,
+  PORT_ENV,
+  SOCKET_ENV,
+  TOKEN_ENV,
+  UsageError,
+} from '@hook-observatory/core';
+import { NEVER_HOOKED, HOOK_EXCEPTIONS } from './exceptions.js';
+import { HOOK_TRANSPORTS, type HookTarget, type HookTransport } from './hooks.js';
+import { SCOPES, type Scope } from './scopes.js';
+
+export { UsageError };
+
+export interface InstallOptions {
+  readonly scope: Scope | undefined;
+  readonly target: HookTarget;
+  /** The events asked for; every event of HOOK_EVENTS when --events is absent. */
+  readonly events: readonly string[];
+  /** True when --events named them; an uninstall then touches only those. */
+  readonly eventsChosen: boolean;
+  readonly uninstall: boolean;
+  readonly dryRun: boolean;
+  readonly yes: boolean;
+  /** The directory the user ran the command from (pnpm's INIT_CWD, else the working directory). */
+  readonly invocationDir: string;
+  readonly warnings: readonly string[];
+}
+
+export type CliCommand = { readonly kind: 'help' } | { readonly kind: 'run'; readonly options: InstallOptions };
+
+const OPTIONS = {
+  global: { type: 'boolean' },
+  project: { type: 'boolean' },
+  local: { type: 'boolean' },
+  transport: { type: 'string' },
+  port: { type: 'string' },
+  socket: { type: 'string' },
+  events: { type: 'string' },
+  token: { type: 'boolean' },
+  uninstall: { type: 'boolean' },
+  'dry-run': { type: 'boolean' },
+  yes: { type: 'boolean', short: 'y' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/**
+ * pnpm sets INIT_CWD to the directory `pnpm <script>` was typed in, and runs
+ * the script itself in the workspace root (pnpm docs, "pnpm run": environment).
+ */
+export const INVOCATION_DIR_ENV = 'INIT_CWD';
+
+export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: string): CliCommand {
+  // `pnpm install-hooks -- --flag` forwards the `--` too; a lone leading one means nothing here.
+  const args = argv[0] === '--' ? argv.slice(1) : [...argv];
+  let values;
+  try {
+    ({ values } = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (values.help) return { kind: 'help' };
+
+  const scopes = SCOPES.filter((scope) => values[scope]);
+  if (scopes.length > 1) throw new UsageError(`--${scopes[0]} and --${scopes[1]} cannot be combined: choose one settings file`);
+
+  const transport = parseTransport(values.transport);
+  const warnings: string[] = [];
+  const invocationDir = nonEmpty(env[INVOCATION_DIR_ENV]) ?? cwd;
+
+  if (values.port !== undefined && transport === 'unix') {
+    throw new UsageError('--port applies to --transport tcp and http; a unix hook takes --socket PATH');
+  }
+  if (values.socket !== undefined && transport !== 'unix') {
+    throw new UsageError(`--socket applies to --transport unix; ${transport} hooks take --port N`);
+  }
+  let port = DEFAULT_PORT;
+  if (values.port !== undefined) {
+    port = parsePort(values.port, '--port');
+  } else if (nonEmpty(env[PORT_ENV]) !== undefined) {
+    try {
+      port = parsePort(env[PORT_ENV] as string, PORT_ENV);
+    } catch (error) {
+      // The server falls back to its default on the same mistake, so the hooks must too.
+      warnings.push(`${(error as Error).message}; using the default port ${DEFAULT_PORT}, as the servers do`);
+    }
+  }
+  const socketText = values.socket ?? nonEmpty(env[SOCKET_ENV]) ?? DEFAULT_SOCKET_PATH;
+  if (socketText === '') throw new UsageError('--socket needs a path');
+  // Claude Code runs hooks in the session's directory, so a relative path would point elsewhere.
+  const socketPath = isAbsolute(socketText) ? socketText : resolve(invocationDir, socketText);
+
+  const eventsChosen = values.events !== undefined;
+  const events = eventsChosen ? parseEvents(values.events as string) : [...HOOK_EVENT_NAMES];
+
+  return {
+    kind: 'run',
+    options: {
+      scope: scopes[0],
+      target: { transport, port, socketPath, token: values.token ?? false },
+      events,
+      eventsChosen,
+      uninstall: values.uninstall ?? false,
+      dryRun: values['dry-run'] ?? false,
+      yes: values.yes ?? false,
+      invocationDir,
+      warnings,
+    },
+  };
+}
+
+function parseTransport(text: string | undefined): HookTransport {
+  if (text === undefined) return 'tcp';
+  if ((HOOK_TRANSPORTS as readonly string[]).includes(text)) return text as HookTransport;
+  throw new UsageError(`--transport: "${text}" is not one of ${HOOK_TRANSPORTS.join(', ')}`);
+}
+
+function parsePort(text: string, source: string): number {
+  // Port 0 asks a server for any free port; a hook cannot know which one it got.
+  if (!/^\d{1,5}$/.test(text) || Number(text) < 1 || Number(text) > 65_535) {
+    throw new UsageError(`${source}: "${text}" is not a port number (1 to 65535)`);
+  }
+  return Number(text);
+}
+
+function parseEvents(text: string): string[] {
+  const names = text.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  if (names.length === 0) throw new UsageError('--events needs at least one event name');
+  const unknown = names.filter((name) => !HOOK_EVENT_NAMES.includes(name));
+  if (unknown.length > 0) {
+    throw new UsageError(`--events: unknown ${unknown.map((name) => `"${name}"`).join(', ')}; the events are: ${HOOK_EVENT_NAMES.join(', ')}`);
+  }
+  const never = names.filter((name) => NEVER_HOOKED.includes(name));
+  if (never.length > 0) {
+    throw new UsageError(`--events: ${HOOK_EXCEPTIONS.find((exception) => exception.events.includes(never[0]!))!.explanation}`);
+  }
+  return [...new Set(names)];
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
+export function usage(program: string): string {
+  return `Usage: ${program} [--global | --project | --local] [options]
+
+Add hooks to a Claude Code settings file that send every hook event to a
+hook-observatory server, or take exactly those hooks out again. Shows the
+change as a unified diff first; backs the file up before writing it.
+
+Which settings file (asked on a terminal when none is given):
+  --global             ~/.claude/settings.json (or $CLAUDE_CONFIG_DIR/settings.json)
+  --project            .claude/settings.json of the directory you ran this in
+  --local              .claude/settings.local.json of that directory (not committed)
+
+How the hooks reach the server:
+  --transport tcp      curl command hooks to http://127.0.0.1:PORT/hook (default)
+  --transport unix     curl command hooks over the Unix socket at PATH
+  --transport http     Claude Code's native HTTP hooks to http://127.0.0.1:PORT/hook
+  --port N             default: $${PORT_ENV} or ${DEFAULT_PORT}
+  --socket PATH        default: $${SOCKET_ENV} or ${DEFAULT_SOCKET_PATH}
+  --events A,B         only these events (default: every event but WorktreeCreate)
+  --token              send "Authorization: Bearer $${TOKEN_ENV}"; the variable is
+                       read when a hook runs, and its value is never written to the file
+
+What to do:
+  --uninstall          remove this tool's hooks (only those on --events, if given)
+  --dry-run            print the diff and write nothing
+  -y, --yes            write without asking (a terminal is asked after the diff)
+  -h, --help           show this help
+
+Examples:
+  pnpm -s install-hooks --global --dry-run
+  pnpm -s install-hooks --project --transport unix
+  pnpm -s install-hooks --local --transport http --token --yes
+  pnpm -s install-hooks --global --uninstall
+`;
+}

@@ -1,0 +1,128 @@
+/**
+ * Reading and replacing a settings file without ever leaving it half written:
+ * the old bytes are copied to a timestamped backup first, the new text goes to
+ * a temporary file in the same directory, and a rename puts it in place
+ * (rename(2) replaces the target atomically within one file system).
+ */
+import { randomBytes } from 'node:crypto';
+import { constants, type Stats } from 'node:fs';
+import { copyFile, lstat, mkdir, open, readFile, realpath, rename, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { SettingsError } from './settings-text.js';
+
+export interface SettingsSnapshot {
+  /** The path the user's scope names. */
+  readonly path: string;
+  /** Where the bytes really are: a symlinked settings file (a dotfiles repository) is written through its link. */
+  readonly realPath: string;
+  /** The file's bytes when it was read; undefined when it does not exist. */
+  readonly bytes: Buffer | undefined;
+  /** The bytes decoded once, as UTF-8. */
+  readonly text: string | undefined;
+  /** Permission bits to keep. */
+  readonly mode: number | undefined;
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+export async function readSettings(path: string): Promise<SettingsSnapshot> {
+  const realPath = await resolveLink(path);
+  let bytes: Buffer;
+  let stats: Stats;
+  try {
+    stats = await stat(realPath);
+    bytes = await readFile(realPath);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      return { path, realPath, bytes: undefined, text: undefined, mode: undefined };
+    }
+    throw error;
+  }
+  if (!stats.isFile()) throw new SettingsError(`${realPath} is not a regular file`);
+  let text: string;
+  try {
+    text = strictUtf8.decode(bytes);
+  } catch {
+    throw new SettingsError('the file is not UTF-8 text');
+  }
+  return { path, realPath, bytes, text, mode: stats.mode & 0o7777 };
+}
+
+async function resolveLink(path: string): Promise<string> {
+  try {
+    if (!(await lstat(path)).isSymbolicLink()) return path;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return path;
+    throw error;
+  }
+  try {
+    return await realpath(path);
+  } catch {
+    throw new SettingsError(`${path} is a symbolic link to a file that does not exist`);
+  }
+}
+
+export interface WriteResult {
+  readonly backupPath: string | undefined;
+}
+
+/**
+ * Replace the file read as `snapshot` with `text`. Refuses when the file
+ * changed since it was read (Claude Code itself writes settings, e.g. from
+ * /permissions), so that nobody's edit is lost.
+ */
+export async function writeSettings(snapshot: SettingsSnapshot, text: string, now: Date = new Date()): Promise<WriteResult> {
+  const current = await readSettings(snapshot.path);
+  const unchanged =
+    current.realPath === snapshot.realPath &&
+    (current.bytes === undefined ? snapshot.bytes === undefined : snapshot.bytes !== undefined && current.bytes.equals(snapshot.bytes));
+  if (!unchanged) throw new SettingsError('the file changed while this tool was running; nothing was written, run it again');
+
+  await mkdir(dirname(snapshot.realPath), { recursive: true });
+  const backupPath = snapshot.bytes === undefined ? undefined : await backUp(snapshot.realPath, now);
+  await replaceAtomically(snapshot.realPath, Buffer.from(text, 'utf8'), snapshot.mode);
+  return { backupPath };
+}
+
+/** `settings.json.backup-2026-11-25T21-07-22-593Z`: sorts by time, and never overwrites an earlier backup. */
+async function backUp(path: string, now: Date): Promise<string> {
+  const stamp = now.toISOString().replace(/[:.]/g, '-');
+  for (let attempt = 1; ; attempt++) {
+    const candidate = `${path}.backup-${stamp}${attempt === 1 ? '' : `-${attempt}`}`;
+    try {
+      await copyFile(path, candidate, constants.COPYFILE_EXCL);
+      return candidate;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+}
+
+/** What a new settings file is created with, before the umask: what editors and Claude Code use. */
+const NEW_FILE_MODE = 0o666;
+
+async function replaceAtomically(path: string, bytes: Buffer, mode: number | undefined): Promise<void> {
+  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  const handle = await open(temporary, 'wx', mode ?? NEW_FILE_MODE);
+  try {
+    try {
+      // The umask may have taken bits from `mode`; the replacement keeps the original's exactly.
+      if (mode !== undefined) await handle.chmod(mode);
+      await handle.writeFile(bytes);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temporary, path);
+  } catch (error) {
+    await unlink(temporary).catch(() => undefined);
+    throw error;
+  }
+  // The rename is durable once the directory entry is (fsync(2): "also needs an explicit fsync() on the directory").
+  const directory = await open(dirname(path), 'r');
+  try {
+    await directory.sync();
+  } finally {
+    await directory.close();
+  }
+}

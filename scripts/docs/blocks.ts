@@ -1,0 +1,113 @@
+/**
+ * Generated blocks in the notes: the parts `pnpm docs:sync` writes and the
+ * tests compare. A block sits between two HTML comments, which Markdown
+ * renders as nothing:
+ *
+ *     <!-- excerpt packages/http-server/src/main.ts#route -->
+ *     ...written by docs:sync...
+ *     <!-- /excerpt -->
+ *
+ *     <!-- wire health response -->
+ *     ...written by docs:sync...
+ *     <!-- /wire -->
+ *
+ * Everything between the markers belongs to the tool; everything outside
+ * belongs to the writer. Markers inside a fenced code block are text.
+ */
+
+export type BlockKind = 'excerpt' | 'wire';
+
+export interface GeneratedBlock {
+  readonly kind: BlockKind;
+  readonly args: readonly string[];
+  /** 1-based line of the opening marker, for messages. */
+  readonly line: number;
+  /** The lines between the markers, as they are now. */
+  readonly body: string;
+}
+
+export class BlockError extends Error {
+  override readonly name = 'BlockError';
+}
+
+const OPENING = /^<!-- (excerpt|wire) ([^>]*?) -->$/;
+const CLOSING = /^<!-- \/(excerpt|wire) -->$/;
+const FENCE = /^(`{3,}|~{3,})/;
+
+interface Located extends GeneratedBlock {
+  /** 0-based indexes of the marker lines. */
+  readonly open: number;
+  readonly close: number;
+}
+
+function locate(markdown: string, file: string): Located[] {
+  const lines = markdown.split('\n');
+  const blocks: Located[] = [];
+  let fence: string | undefined;
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index] as string;
+    if (fence !== undefined) {
+      if (closesFence(line, fence)) fence = undefined;
+      continue;
+    }
+    const fenceMatch = FENCE.exec(line.trimStart());
+    if (fenceMatch !== null) {
+      fence = fenceMatch[1];
+      continue;
+    }
+    if (CLOSING.test(line)) throw new BlockError(`${file}:${index + 1}: a closing marker without its opening marker`);
+    const opening = OPENING.exec(line);
+    if (opening === null) continue;
+    const kind = opening[1] as BlockKind;
+    const close = lines.findIndex((candidate, at) => at > index && CLOSING.test(candidate));
+    if (close === -1 || lines[close] !== `<!-- /${kind} -->`) {
+      throw new BlockError(`${file}:${index + 1}: <!-- ${kind} --> needs a <!-- /${kind} --> after it`);
+    }
+    blocks.push({
+      kind,
+      args: (opening[2] as string).split(/\s+/),
+      line: index + 1,
+      body: lines.slice(index + 1, close).join('\n'),
+      open: index,
+      close,
+    });
+    index = close;
+  }
+  return blocks;
+}
+
+/** A fence closes with a line of only the same character, at least as many (CommonMark 4.5). */
+export function closesFence(line: string, fence: string): boolean {
+  const trimmed = line.trim();
+  return trimmed.length >= fence.length && trimmed === fence.charAt(0).repeat(trimmed.length);
+}
+
+export function findBlocks(markdown: string, file: string): GeneratedBlock[] {
+  return locate(markdown, file).map(({ kind, args, line, body }) => ({ kind, args, line, body }));
+}
+
+/** `markdown` with every block's body replaced by what `render` makes of it. */
+export function replaceBlocks(markdown: string, file: string, render: (block: GeneratedBlock) => string): string {
+  const lines = markdown.split('\n');
+  const blocks = locate(markdown, file);
+  const out: string[] = [];
+  let next = 0;
+  for (const block of blocks) {
+    out.push(...lines.slice(next, block.open + 1), render(block));
+    next = block.close;
+  }
+  out.push(...lines.slice(next));
+  return out.join('\n');
+}
+
+/**
+ * A fenced code block as a block body: a blank line on each side, so that the
+ * markers and the fence never touch (markdownlint MD031), and a fence longer
+ * than any run of backticks in the code.
+ */
+export function fencedBody(language: string, code: string, caption?: string): string {
+  const longestRun = Math.max(2, ...[...code.matchAll(/`+/g)].map((match) => match[0].length));
+  const fence = '`'.repeat(longestRun + 1);
+  const parts = caption === undefined ? [] : [caption, ''];
+  return ['', ...parts, `${fence}${language}`, code, fence, ''].join('\n');
+}

@@ -1,0 +1,40 @@
+/**
+ * What a note should say: its text with every generated block and every
+ * region link brought up to date. docs:sync writes it; the tests compare it.
+ */
+import { readFileSync } from 'node:fs';
+import { findBlocks, replaceBlocks } from './blocks.js';
+import { renderExcerpt, RegionSource } from './excerpts.js';
+import { syncRegionLinks } from './links.js';
+import { NOTES, notePath, ROOT } from './paths.js';
+import { renderWire, type Captures } from './wire.js';
+
+export interface Note {
+  /** The path from the repository root, e.g. `docs/protocol.md`. */
+  readonly path: string;
+  readonly text: string;
+}
+
+export function readNotes(): Note[] {
+  return NOTES.map((note) => ({ path: `docs/${note}`, text: readFileSync(notePath(note), 'utf8') }));
+}
+
+export function usesWire(note: Note): boolean {
+  return findBlocks(note.text, note.path).some((block) => block.kind === 'wire');
+}
+
+/**
+ * The note as it should be. Excerpts always; wire examples only when
+ * `captures` is given (capturing them means running both servers).
+ */
+export function syncedText(note: Note, regions: RegionSource, captures?: Captures): string {
+  const blocksSynced = replaceBlocks(note.text, note.path, (block) => {
+    if (block.kind === 'excerpt') return renderExcerpt(block, note.path, regions);
+    return captures === undefined ? block.body : renderWire(block, captures);
+  });
+  return syncRegionLinks(ROOT, note.path, blocksSynced, regions);
+}
+
+export function newRegionSource(): RegionSource {
+  return new RegionSource(ROOT);
+}

@@ -1,0 +1,54 @@
+/**
+ * pnpm docs:sync: rewrite every excerpt, region link and wire example in the
+ * notes from the code and the running servers, then check every link.
+ *
+ *   pnpm docs:sync            rewrite what is out of date
+ *   pnpm docs:sync --check    rewrite nothing; exit 1 if anything is out of date
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkLinks } from './links.js';
+import { newRegionSource, readNotes, syncedText, usesWire } from './notes.js';
+import { ROOT } from './paths.js';
+import { captureAll, differences } from './wire.js';
+
+async function main(): Promise<number> {
+  const check = process.argv.includes('--check');
+  const notes = readNotes();
+  const regions = newRegionSource();
+  const captures = notes.some(usesWire) ? await captureAll() : undefined;
+  let status = 0;
+  if (captures !== undefined) {
+    for (const difference of differences(captures)) {
+      process.stderr.write(`the two servers differ: ${difference}\n`);
+      status = 1;
+    }
+  }
+  for (const note of notes) {
+    const synced = syncedText(note, regions, captures);
+    if (synced === note.text) continue;
+    if (check) {
+      process.stderr.write(`${note.path} is out of date: run pnpm docs:sync\n`);
+      status = 1;
+    } else {
+      writeFileSync(join(ROOT, note.path), synced);
+      process.stdout.write(`updated ${note.path}\n`);
+    }
+  }
+  for (const note of readNotes()) {
+    for (const problem of checkLinks(ROOT, note.path, note.text, regions)) {
+      process.stderr.write(`${problem}\n`);
+      status = 1;
+    }
+  }
+  if (status === 0) process.stdout.write(`${notes.length} notes in step with the code and the servers\n`);
+  return status;
+}
+
+main().then(
+  (status) => (process.exitCode = status),
+  (error: unknown) => {
+    process.stderr.write(`docs:sync: ${(error as Error).message}\n`);
+    process.exitCode = 1;
+  },
+);

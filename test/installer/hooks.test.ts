@@ -1,0 +1,141 @@
+/**
+ * What each event gets, per transport: the curl command the team agreed on,
+ * a matcher exactly where Claude Code takes one, timeouts in seconds, the
+ * three exceptions, and the token as a variable reference only.
+ */
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { HOOK_EVENTS, HOOK_EVENT_NAMES, TOKEN_ENV } from '@hook-observatory/core';
+import {
+  COMMAND_HOOK_TIMEOUT_SECONDS,
+  CURL_MAX_TIME_SECONDS,
+  HOOK_TRANSPORTS,
+  MATCH_ALL,
+  OUR_STATUS_MESSAGE,
+  curlCommand,
+  exceptionsFor,
+  isOurHandler,
+  planHooks,
+  shellQuote,
+  type HookTarget,
+  type HookTransport,
+} from '@hook-observatory/installer';
+
+function target(transport: HookTransport, token = false): HookTarget {
+  return { transport, port: 23518, socketPath: '/tmp/claude-observatory.sock', token };
+}
+const HOOKABLE = HOOK_EVENT_NAMES.filter((name) => name !== 'WorktreeCreate');
+
+describe('the curl command', () => {
+  it.each([
+    {
+      name: 'tcp',
+      target: target('tcp'),
+      command:
+        "curl -s --connect-timeout 0.5 --max-time 1 -X POST -H 'Content-Type: application/json' -d @- 'http://127.0.0.1:23518/hook?event=Stop' || true",
+    },
+    {
+      name: 'unix',
+      target: target('unix'),
+      command:
+        "curl -s --connect-timeout 0.5 --max-time 1 -X POST -H 'Content-Type: application/json' -d @- --unix-socket '/tmp/claude-observatory.sock' 'http://localhost/hook?event=Stop' || true",
+    },
+    {
+      name: 'tcp-token',
+      target: target('tcp', true),
+      command:
+        "curl -s --connect-timeout 0.5 --max-time 1 -X POST -H 'Content-Type: application/json' -H \"Authorization: Bearer $HOOK_OBSERVATORY_TOKEN\" -d @- 'http://127.0.0.1:23518/hook?event=Stop' || true",
+    },
+  ])('$name', ({ target, command }) => {
+    expect(curlCommand('Stop', target)).toBe(command);
+  });
+
+  it.each([
+    { name: 'space', text: '/tmp/my hooks/observatory.sock' },
+    { name: 'single-quote', text: "/tmp/o'brien/observatory.sock" },
+    { name: 'dollar-and-backtick', text: '/tmp/$HOME/`id`/x.sock' },
+    { name: 'double-quote-and-backslash', text: '/tmp/"a"\\b.sock' },
+    { name: 'newline', text: '/tmp/line\nbreak.sock' },
+  ])('shell-quoting-$name survives sh -c unchanged', ({ text }) => {
+    expect(execFileSync('sh', ['-c', `printf %s ${shellQuote(text)}`], { encoding: 'utf8' })).toBe(text);
+  });
+});
+
+describe.each(HOOK_TRANSPORTS)('%s hooks', (transport) => {
+  const planned = planHooks(target(transport), HOOK_EVENT_NAMES);
+
+  it('every event but WorktreeCreate, once, in the order of HOOK_EVENTS', () => {
+    expect(planned.map((hook) => hook.event)).toEqual(HOOKABLE);
+  });
+
+  it.each(HOOK_EVENTS.filter((info) => info.name !== 'WorktreeCreate'))('$name: a matcher exactly when the event takes one', (info) => {
+    const hook = planned.find((entry) => entry.event === info.name)!;
+    if (info.matcher) expect(hook.group.matcher).toBe(MATCH_ALL);
+    else expect(hook.group).not.toHaveProperty('matcher');
+  });
+
+  it('timeouts are whole seconds, and a command hook outlives its curl', () => {
+    for (const { group } of planned) {
+      const [handler] = group.hooks;
+      expect(Number.isInteger(handler.timeout)).toBe(true);
+      if (handler.type === 'command') expect(handler.timeout).toBeGreaterThan(CURL_MAX_TIME_SECONDS);
+      if (handler.type === 'command') expect(handler.timeout).toBe(COMMAND_HOOK_TIMEOUT_SECONDS);
+    }
+  });
+
+  it('every handler carries our mark, and nothing else we write does', () => {
+    for (const { group } of planned) {
+      expect(isOurHandler(group.hooks[0])).toBe(true);
+      expect(isOurHandler(group)).toBe(false);
+      expect(group.hooks[0].statusMessage).toBe(OUR_STATUS_MESSAGE);
+    }
+  });
+});
+
+describe('http mode', () => {
+  const planned = planHooks(target('http'), HOOK_EVENT_NAMES);
+  const kinds = Object.fromEntries(planned.map((hook) => [hook.event, hook.group.hooks[0].type]));
+
+  it.each(['Setup', 'SessionStart', 'PermissionRequest'])('%s gets a curl command hook to the same port', (event) => {
+    expect(kinds[event]).toBe('command');
+    expect(planned.find((hook) => hook.event === event)!.group.hooks[0]).toMatchObject({
+      command: expect.stringContaining(`'http://127.0.0.1:23518/hook?event=${event}'`),
+    });
+  });
+
+  it('every other event gets a native hook', () => {
+    const native = HOOKABLE.filter((event) => !['Setup', 'SessionStart', 'PermissionRequest'].includes(event));
+    expect(native).toHaveLength(26);
+    for (const event of native) {
+      expect(planned.find((hook) => hook.event === event)!.group.hooks[0]).toEqual({
+        type: 'http',
+        url: `http://127.0.0.1:23518/hook?event=${event}`,
+        timeout: 1,
+        statusMessage: OUR_STATUS_MESSAGE,
+      });
+    }
+  });
+
+  it('with --token a native hook names the variable and allows it, and holds no secret', () => {
+    const handler = planHooks(target('http', true), ['Stop'])[0]!.group.hooks[0];
+    expect(handler).toMatchObject({ headers: { Authorization: `Bearer $${TOKEN_ENV}` }, allowedEnvVars: [TOKEN_ENV] });
+  });
+});
+
+describe('the exceptions shown before a change', () => {
+  it.each([
+    { name: 'tcp-all-events', transport: 'tcp' as const, events: HOOK_EVENT_NAMES, shown: [['WorktreeCreate']] },
+    { name: 'unix-all-events', transport: 'unix' as const, events: HOOK_EVENT_NAMES, shown: [['WorktreeCreate']] },
+    {
+      name: 'http-all-events',
+      transport: 'http' as const,
+      events: HOOK_EVENT_NAMES,
+      shown: [['WorktreeCreate'], ['Setup', 'SessionStart'], ['PermissionRequest']],
+    },
+    { name: 'http-only-stop', transport: 'http' as const, events: ['Stop'], shown: [] },
+    { name: 'http-only-setup', transport: 'http' as const, events: ['Setup'], shown: [['Setup', 'SessionStart']] },
+    { name: 'tcp-permission-request', transport: 'tcp' as const, events: ['PermissionRequest'], shown: [] },
+  ])('$name', ({ transport, events, shown }) => {
+    expect(exceptionsFor(transport, events).map((exception) => exception.events)).toEqual(shown);
+  });
+});

@@ -1,0 +1,76 @@
+/**
+ * --token: every hook, curl or native, on every transport, sends
+ * `Authorization: Bearer <secret>` with the secret taken from
+ * HOOK_OBSERVATORY_TOKEN when the hook runs, while the settings file names
+ * only the variable. A plain node:http receiver stands in for the server, so
+ * the header itself can be seen.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HOOK_EVENT_NAMES, TOKEN_ENV } from '@hook-observatory/core';
+import { EMPTY_SETTINGS, HOOK_TRANSPORTS, installHooks, planHooks } from '@hook-observatory/installer';
+import { ClaudeCode, type SettingsHooks } from './claude-code.js';
+
+const SECRET = 'b4c1e0f2-secret-from-the-environment';
+
+interface Received {
+  readonly url: string;
+  readonly headers: IncomingHttpHeaders;
+}
+
+function receiver(received: Received[]): Server {
+  return createServer((request, response) => {
+    received.push({ url: request.url ?? '', headers: request.headers });
+    request.resume();
+    request.on('end', () => response.writeHead(200, { 'content-length': '0' }).end());
+  });
+}
+
+function listen(server: Server, where: number | string): Promise<void> {
+  return new Promise((ready) => server.listen(where, ready));
+}
+
+let dir: string;
+let port: number;
+let socketPath: string;
+const received: Received[] = [];
+const tcpServer = receiver(received);
+const unixServer = receiver(received);
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'installer-token-'));
+  socketPath = join(dir, 'receiver.sock');
+  await listen(tcpServer, 0);
+  port = (tcpServer.address() as AddressInfo).port;
+  await listen(unixServer, socketPath);
+});
+afterAll(async () => {
+  await Promise.all([tcpServer, unixServer].map((server) => new Promise((done) => server.close(done))));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe.each(HOOK_TRANSPORTS)('--transport %s --token', (transport) => {
+  it('every hook sends the bearer token from the environment; the file holds no secret', async () => {
+    const text = installHooks(EMPTY_SETTINGS, planHooks({ transport, port, socketPath, token: true }, HOOK_EVENT_NAMES));
+    expect(text).not.toContain(SECRET);
+    expect(text).toContain(`$${TOKEN_ENV}`);
+    const hooks = (JSON.parse(text) as { hooks: SettingsHooks }).hooks;
+
+    received.length = 0;
+    const claude = new ClaudeCode({ PATH: process.env['PATH'] ?? '', [TOKEN_ENV]: SECRET });
+    try {
+      for (const event of Object.keys(hooks)) {
+        const fired = await claude.fire(hooks, event, Buffer.from(JSON.stringify({ hook_event_name: event })));
+        expect(fired.map((hook) => hook.result)).toEqual([fired[0]!.type === 'http' ? 200 : 0]);
+      }
+    } finally {
+      await claude.close();
+    }
+    expect(received).toHaveLength(Object.keys(hooks).length);
+    for (const request of received) expect(request.headers.authorization, request.url).toBe(`Bearer ${SECRET}`);
+  });
+});

@@ -1,0 +1,153 @@
+/**
+ * The output path never stalls the hooks: a reader that stops reading is cut
+ * off and nobody else notices; a standard output whose reader left is a clean,
+ * explained stop; a kill -9 at any moment leaves only whole lines in a file.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, openSync, closeSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Client } from 'undici';
+import { READER_HARD_LIMIT_BYTES, STDOUT_HARD_LIMIT_BYTES } from '@hook-observatory/core';
+import { peakRss, sendLoad } from '../helpers/load.js';
+import { SERVER_ENTRIES, SERVER_NAMES, startServer, type RunningServer } from '../helpers/servers.js';
+
+const dirs: string[] = [];
+let server: RunningServer | undefined;
+afterEach(async () => {
+  await server?.stop();
+  server = undefined;
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'output-'));
+  dirs.push(dir);
+  return dir;
+}
+
+/** A reader that counts the lines it receives. */
+function countingReader(path: string): { socket: Socket; lines: () => number } {
+  const socket = connect(path);
+  let lines = 0;
+  socket.on('data', (chunk: Buffer) => {
+    for (const byte of chunk) if (byte === 0x0a) lines++;
+  });
+  return { socket, lines: () => lines };
+}
+
+const EVENTS = 20_000;
+/** 4 KiB events: 20,000 of them are 80 MiB, well past the reader's hard limit. */
+const bigBody = (id: number): string => JSON.stringify({ id, tool_response: 'r'.repeat(4096) });
+
+describe.each(SERVER_NAMES)('the %s server', (name) => {
+  it('a-reader-that-never-reads-is-cut-off-and-nobody-else-notices', async () => {
+    const outputPath = join(tempDir(), 'out.sock');
+    server = await startServer(name, { args: ['--output-socket', outputPath] });
+    const stalled = connect(outputPath);
+    stalled.pause(); // reads nothing: the kernel buffers fill, then the server's queue grows
+    await server.waitForStderr(/\(1 now\)/);
+    const healthy = countingReader(outputPath);
+    await server.waitForStderr(/\(2 now\)/);
+
+    const result = await sendLoad(server, { total: EVENTS, keepAliveClients: 8, perRequestClients: 8, body: bigBody });
+    expect(result.ok).toHaveLength(EVENTS);
+    expect(result.failed + result.otherStatus).toBe(0);
+
+    await expect.poll(() => healthy.lines(), { timeout: 30_000 }).toBe(EVENTS);
+    const cutOff = /output socket: reader #1 disconnected: it read too slowly \((\d+) bytes unsent.*?\); (\d+) queued bytes dropped/.exec(server.stderr());
+    expect(cutOff, server.stderr()).not.toBeNull();
+    // The queue was bounded by the hard limit plus one event, not by the 80 MiB sent.
+    expect(Number(cutOff![1])).toBeLessThanOrEqual(READER_HARD_LIMIT_BYTES + 8192);
+    expect(peakRss(server.process.pid!)).toBeLessThan(400 * 1024 * 1024);
+    stalled.destroy();
+    healthy.socket.destroy();
+  }, 120_000);
+
+  it('stdout-closed-by-its-reader-is-a-clean-explained-exit', async () => {
+    const dir = tempDir();
+    // `| head -1`: the reader takes one line and leaves.
+    const child = spawn('sh', ['-c', `"${process.execPath}" "${SERVER_ENTRIES[name]}" --port 0 | head -1 > "${join(dir, 'first')}"`], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    const exited = new Promise((exit) => child.once('exit', exit));
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    await expect.poll(() => /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(stderr), { timeout: 15_000 }).not.toBeNull();
+    const port = Number(/127\.0\.0\.1:(\d+)/.exec(stderr)![1]);
+    const client = new Client(`http://127.0.0.1:${port}`);
+    const statuses: number[] = [];
+    for (let i = 0; i < 50 && !stderr.includes('stopped'); i++) {
+      try {
+        const response = await client.request({ method: 'POST', path: '/hook?event=E', headers: { 'content-type': 'application/json' }, body: `{"n":${i}}` });
+        await response.body.dump();
+        statuses.push(response.statusCode);
+      } catch {
+        break;
+      }
+      await new Promise((settle) => setTimeout(settle, 20));
+    }
+    await client.close().catch(() => {});
+    const code = await exited;
+    expect(code).toBe(0);
+    expect(statuses.every((status) => status === 200)).toBe(true);
+    expect(stderr).toContain('standard output was closed by its reader (EPIPE)');
+    expect(stderr).toContain('stopped');
+    expect(stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(JSON.parse(readFileSync(join(dir, 'first'), 'utf8'))).toMatchObject({ _event: 'E', n: 0 });
+  }, 60_000);
+
+  it('kill-9-at-any-moment-leaves-only-whole-lines', async () => {
+    const file = join(tempDir(), 'events.jsonl');
+    const fd = openSync(file, 'w');
+    const child = spawn(process.execPath, [SERVER_ENTRIES[name], '--port', '0'], { stdio: ['ignore', fd, 'pipe'] });
+    closeSync(fd);
+    const exited = new Promise((exit) => child.once('exit', exit));
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    await expect.poll(() => stderr.includes('ready'), { timeout: 15_000 }).toBe(true);
+    const port = Number(/127\.0\.0\.1:(\d+)/.exec(stderr)![1]);
+    let killed = false;
+    let sent = 0;
+    const fakeServer = { transport: 'tcp', origin: `http://127.0.0.1:${port}` } as RunningServer;
+    const load = sendLoad(fakeServer, {
+      total: 1_000_000,
+      keepAliveClients: 8,
+      perRequestClients: 0,
+      // Sizes from tiny to 256 KiB, so some writes are large when the kill lands.
+      body: (id) => JSON.stringify({ id, pad: 'p'.repeat((id * 7919) % 262_144) }),
+      stop: () => killed || ++sent > 5_000,
+    });
+    await expect.poll(() => readFileSync(file).length, { timeout: 30_000 }).toBeGreaterThan(20 * 1024 * 1024);
+    child.kill('SIGKILL');
+    killed = true;
+    await load;
+    await exited;
+    const text = readFileSync(file, 'utf8');
+    expect(text.endsWith('\n')).toBe(true);
+    const lines = text.split('\n').slice(0, -1);
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
+  }, 90_000);
+});
+
+describe.each(SERVER_NAMES)('the %s server writing to a pipe nobody reads', (name) => {
+  it('drops-and-counts-past-the-limit-instead-of-growing', async () => {
+    server = await startServer(name);
+    server.process.stdout!.pause(); // the pipe fills; the server's queue would grow without a limit
+    const total = 30_000;
+    // 4 KiB events: 120 MiB in all, past STDOUT_HARD_LIMIT_BYTES.
+    const result = await sendLoad(server, { total, keepAliveClients: 8, perRequestClients: 0, body: bigBody });
+    expect(result.ok).toHaveLength(total);
+    expect(server.stderr()).toMatch(/standard output is \d+ bytes behind its reader; dropping events/);
+    expect(peakRss(server.process.pid!)).toBeLessThan(STDOUT_HARD_LIMIT_BYTES + 250 * 1024 * 1024);
+    server.process.stdout!.resume();
+    // Once the reader catches up, events flow again and the loss is reported.
+    await expect.poll(() => server!.stdout().length, { timeout: 30_000 }).toBeGreaterThan(STDOUT_HARD_LIMIT_BYTES);
+    const after = await sendLoad(server, { total: 1, keepAliveClients: 1, perRequestClients: 0, body: () => '{"after":true}' });
+    expect(after.ok).toHaveLength(1);
+    await expect.poll(() => server!.stderr(), { timeout: 10_000 }).toMatch(/standard output caught up; \d+ events were dropped/);
+    await expect.poll(() => server!.stdout().toString('utf8').endsWith('"after":true}\n'), { timeout: 10_000 }).toBe(true);
+  }, 120_000);
+});
