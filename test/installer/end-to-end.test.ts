@@ -126,8 +126,10 @@ describe.each(CASES)('--transport $transport --$scope (token: $token)', ({ trans
         try {
           for (const event of ['PreToolUse', 'SessionStart']) {
             for (const hook of await stranger.fire(hooks, event, payloads().get(event)!)) {
-              // Refused, and still no error or decision for Claude Code: curl exits 0, a native hook sees 401.
+              // Refused, and still no error or decision for Claude Code: curl exits 0 and prints
+              // nothing (its output would reach Claude), a native hook sees 401.
               expect(hook.result, `${event} (${hook.type})`).toBe(hook.type === 'http' ? 401 : 0);
+              if (hook.type === 'command') expect(hook.output, `${event} output`).toBe('');
             }
           }
         } finally {

@@ -32,19 +32,19 @@ describe('the curl command', () => {
       name: 'tcp',
       target: target('tcp'),
       command:
-        "curl -s --connect-timeout 0.5 --max-time 1 -X POST -H 'Content-Type: application/json' -d @- 'http://127.0.0.1:23518/hook?event=Stop' || true",
+        "curl -s -o /dev/null --connect-timeout 0.5 --max-time 1 -X POST -H 'Content-Type: application/json' -d @- 'http://127.0.0.1:23518/hook?event=Stop' || true",
     },
     {
       name: 'unix',
       target: target('unix'),
       command:
-        "curl -s --connect-timeout 0.5 --max-time 1 -X POST -H 'Content-Type: application/json' -d @- --unix-socket '/tmp/claude-observatory.sock' 'http://localhost/hook?event=Stop' || true",
+        "curl -s -o /dev/null --connect-timeout 0.5 --max-time 1 -X POST -H 'Content-Type: application/json' -d @- --unix-socket '/tmp/claude-observatory.sock' 'http://localhost/hook?event=Stop' || true",
     },
     {
       name: 'tcp-token',
       target: target('tcp', true),
       command:
-        "curl -s --connect-timeout 0.5 --max-time 1 -X POST -H 'Content-Type: application/json' -H \"Authorization: Bearer $HOOK_OBSERVATORY_TOKEN\" -d @- 'http://127.0.0.1:23518/hook?event=Stop' || true",
+        "curl -s -o /dev/null --connect-timeout 0.5 --max-time 1 -X POST -H 'Content-Type: application/json' -H \"Authorization: Bearer $HOOK_OBSERVATORY_TOKEN\" -d @- 'http://127.0.0.1:23518/hook?event=Stop' || true",
     },
   ])('$name', ({ target, command }) => {
     expect(curlCommand('Stop', target)).toBe(command);

@@ -118,11 +118,13 @@ export function tcpHookUrl(port: number, event: string): string {
  * The shell command of a curl hook. Claude Code runs it with `sh -c` and the
  * event's JSON on standard input; `-d @-` posts that input. `|| true` keeps a
  * failed request from reaching Claude Code as a hook error: exit code 2 would
- * block the action (hooks reference, "Exit code output").
+ * block the action (hooks reference, "Exit code output"). `-o /dev/null`:
+ * a command hook's standard output is read by Claude Code (and for some
+ * events added to Claude's context), so not even a refusal's body may reach it.
  */
 export function curlCommand(event: string, target: HookTarget): string {
   const parts = [
-    'curl -s',
+    'curl -s -o /dev/null',
     `--connect-timeout ${CURL_CONNECT_TIMEOUT_SECONDS}`,
     `--max-time ${CURL_MAX_TIME_SECONDS}`,
     '-X POST',
