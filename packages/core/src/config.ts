@@ -226,13 +226,15 @@ function timeoutFrom(env: NodeJS.ProcessEnv, key: keyof Timeouts, fallback: numb
   return Number(text);
 }
 
-function nonEmpty(value: string | undefined): string | undefined {
+/** An environment variable set to the empty string counts as unset, as shells treat it. */
+export function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }
 
-function parsePort(text: string, source: string): number {
-  if (!/^\d{1,5}$/.test(text) || Number(text) > 65_535) {
-    throw new UsageError(`${source}: "${text}" is not a port number (0 to 65535)`);
+/** A TCP port as typed; `lowest` is 1 where port 0 (any free port) makes no sense. */
+export function parsePort(text: string, source: string, lowest = 0): number {
+  if (!/^\d{1,5}$/.test(text) || Number(text) < lowest || Number(text) > 65_535) {
+    throw new UsageError(`${source}: "${text}" is not a port number (${lowest} to 65535)`);
   }
   return Number(text);
 }

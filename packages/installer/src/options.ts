@@ -14,6 +14,8 @@ import {
   SOCKET_ENV,
   TOKEN_ENV,
   UsageError,
+  nonEmpty,
+  parsePort,
 } from '@hook-observatory/core';
 import { NEVER_HOOKED, HOOK_EXCEPTIONS } from './exceptions.js';
 import { HOOK_TRANSPORTS, type HookTarget, type HookTransport } from './hooks.js';
@@ -85,10 +87,11 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: s
   }
   let port = DEFAULT_PORT;
   if (values.port !== undefined) {
-    port = parsePort(values.port, '--port');
+    // Port 0 asks a server for any free port; a hook cannot know which one it got.
+    port = parsePort(values.port, '--port', 1);
   } else if (nonEmpty(env[PORT_ENV]) !== undefined) {
     try {
-      port = parsePort(env[PORT_ENV] as string, PORT_ENV);
+      port = parsePort(env[PORT_ENV] as string, PORT_ENV, 1);
     } catch (error) {
       // The server falls back to its default on the same mistake, so the hooks must too.
       warnings.push(`${(error as Error).message}; using the default port ${DEFAULT_PORT}, as the servers do`);
@@ -124,14 +127,6 @@ function parseTransport(text: string | undefined): HookTransport {
   throw new UsageError(`--transport: "${text}" is not one of ${HOOK_TRANSPORTS.join(', ')}`);
 }
 
-function parsePort(text: string, source: string): number {
-  // Port 0 asks a server for any free port; a hook cannot know which one it got.
-  if (!/^\d{1,5}$/.test(text) || Number(text) < 1 || Number(text) > 65_535) {
-    throw new UsageError(`${source}: "${text}" is not a port number (1 to 65535)`);
-  }
-  return Number(text);
-}
-
 function parseEvents(text: string): string[] {
   const names = text.split(',').map((name) => name.trim()).filter((name) => name !== '');
   if (names.length === 0) throw new UsageError('--events needs at least one event name');
@@ -144,10 +139,6 @@ function parseEvents(text: string): string[] {
     throw new UsageError(`--events: ${HOOK_EXCEPTIONS.find((exception) => exception.events.includes(never[0]!))!.explanation}`);
   }
   return [...new Set(names)];
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value === '' ? undefined : value;
 }
 
 export function usage(program: string): string {
