@@ -1,0 +1,252 @@
+#!/usr/bin/env node
+/**
+ * `pnpm bench`: both servers, their transports and two baselines side by side.
+ *
+ * Every measurement starts a fresh server pinned to one core, with the load
+ * client (another process) pinned to the same core, the stable setup on a
+ * small shared machine; this process stays on another core. The servers take
+ * turns within each run, in an order that rotates from run to run, so that
+ * ratios compare neighbours. README.md says how to read the results.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { measureCurlHooks, type CurlHookMeasurement, type HookTarget } from './curl-hooks.js';
+import { measure, type Measurement } from './measure.js';
+import { CONCURRENCIES, describeScenario, parsePlan, USAGE, type Plan, type Scenario } from './options.js';
+import { RESULTS_DIR, ROOT, SERVER_ENTRIES, SERVER_NAMES, type ServerName } from './paths.js';
+import { HAS_TASKSET, LoadClient, pinSelf } from './processes.js';
+import { coreTimes, cpuCount } from './procfs.js';
+import { profileServers } from './profile.js';
+import { evaluateTargets, markdown, noiseSummary, summarize, summarizeCurl, describeMeasurement, type Meta } from './report.js';
+import { soak, type SoakResult } from './soak.js';
+import { Progress } from './progress.js';
+import { describeMix, requestMix } from './workload.js';
+
+/** Seconds spent per measurement besides the load itself: starting and stopping a server. */
+const OVERHEAD_SECONDS_PER_MEASUREMENT = 0.3;
+/** Seconds a curl hook is expected to take, for the progress estimate only. */
+const SECONDS_PER_CURL_HOOK = 0.02;
+/**
+ * A measurement during which other processes took more than this share of the
+ * measured core is taken once more, and the quieter of the two kept.
+ */
+const NOISY_CORE_PERCENT = 15;
+/** How long the cores are watched to find the quietest. */
+const QUIET_CORE_SAMPLE_MS = 1_000;
+
+const HOOK_TARGETS: readonly HookTarget[] = ['none', ...SERVER_NAMES];
+
+function rotate<T>(items: readonly T[], by: number): T[] {
+  const shift = by % items.length;
+  return [...items.slice(shift), ...items.slice(0, shift)];
+}
+
+function serversFor(scenario: Scenario): readonly ServerName[] {
+  // The baselines write no output socket; over one only the real servers run.
+  return scenario.output === 'file' ? SERVER_NAMES : ['http', 'net'];
+}
+
+async function quietestCore(cores: number): Promise<number> {
+  const before = Array.from({ length: cores }, (_, cpu) => coreTimes(cpu));
+  await new Promise((resolve) => setTimeout(resolve, QUIET_CORE_SAMPLE_MS));
+  let quietest = 0;
+  let lowest = Infinity;
+  for (let cpu = 0; cpu < cores; cpu++) {
+    const after = coreTimes(cpu);
+    const start = before[cpu] as ReturnType<typeof coreTimes>;
+    const busy = after.processes + after.interrupts + after.steal - (start.processes + start.interrupts + start.steal);
+    if (busy < lowest) {
+      lowest = busy;
+      quietest = cpu;
+    }
+  }
+  return quietest;
+}
+
+function commit(): string {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    // No optional locks: a benchmark must not hold the index while someone commits.
+    const changed = execFileSync('git', ['--no-optional-locks', 'status', '--porcelain', '--untracked-files=no'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    }).trim();
+    return changed === '' ? head : `${head}+changes`;
+  } catch {
+    return 'unknown';
+  }
+}
+
+async function main(): Promise<number> {
+  let plan: Plan | 'help';
+  try {
+    plan = parsePlan(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`bench: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (plan === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  for (const entry of Object.values(SERVER_ENTRIES)) {
+    if (!existsSync(entry)) {
+      process.stderr.write(`bench: ${entry} is missing: build first (tsc -b && tsc -p test/bench)\n`);
+      return 1;
+    }
+  }
+
+  const startedAt = performance.now();
+  const cores = cpuCount();
+  if (plan.cpu !== undefined && !HAS_TASKSET) process.stderr.write('bench: --cpu needs taskset (util-linux); nothing is pinned\n');
+  const cpu = !HAS_TASKSET ? undefined : (plan.cpu ?? (cores > 1 ? await quietestCore(cores) : 0));
+  if (cpu !== undefined && cpu >= cores) {
+    process.stderr.write(`bench: --cpu ${cpu}: this machine has cores 0 to ${cores - 1}\n`);
+    return 2;
+  }
+  const otherCpu = cpu !== undefined && cores > 1 ? (cpu + 1) % cores : undefined;
+  if (otherCpu !== undefined) pinSelf(otherCpu);
+  const pinning =
+    cpu === undefined
+      ? 'not pinned (no taskset): ratios are less stable'
+      : `server and load client pinned to core ${cpu} (taskset)${otherCpu !== undefined ? `, benchmark on core ${otherCpu}` : ''}`;
+
+  const workDir = mkdtempSync(join(tmpdir(), 'hook-observatory-bench-'));
+  const removeWorkDir = (): void => rmSync(workDir, { recursive: true, force: true });
+  process.once('SIGINT', () => {
+    removeWorkDir();
+    process.exit(130);
+  });
+  const client = LoadClient.start(cpu);
+  const mixes = { native: describeMix(requestMix('native')), curl: describeMix(requestMix('curl')) };
+  // Every event line holds its body's fields: on average it is at least half the mean body.
+  const minimumEventBytes = Math.min(mixes.native.meanBodyBytes, mixes.curl.meanBodyBytes) / 2;
+
+  try {
+    if (plan.mode === 'profile') {
+      // The profiler samples wall time: with the load client on the server's core,
+      // the client's turns would be counted to whatever the server was doing then.
+      const profilingClient = otherCpu === undefined ? client : LoadClient.start(otherCpu);
+      try {
+        process.stdout.write(`${await profileServers(plan, { client: profilingClient, cpu, workDir })}\n`);
+      } finally {
+        if (profilingClient !== client) await profilingClient.close();
+      }
+      return 0;
+    }
+
+    const context = {
+      client,
+      cpu,
+      workDir,
+      warmUpSeconds: plan.warmUpSeconds,
+      measureSeconds: plan.measureSeconds,
+      readers: plan.readers,
+      minimumEventBytes,
+    };
+    const cellSeconds = plan.warmUpSeconds + plan.measureSeconds + OVERHEAD_SECONDS_PER_MEASUREMENT;
+    const curlStepSeconds = plan.curlHooksPerRun * SECONDS_PER_CURL_HOOK + OVERHEAD_SECONDS_PER_MEASUREMENT;
+    const cellsPerRun = plan.scenarios.reduce((sum, scenario) => sum + serversFor(scenario).length, 0);
+    const curlStepsPerRun = plan.curlHooksPerRun > 0 ? HOOK_TARGETS.length * 2 : 0;
+    const soakSteps = plan.soakSeconds > 0 ? 1 : 0;
+    const progress = new Progress(
+      plan.runs * (cellsPerRun * cellSeconds + curlStepsPerRun * curlStepSeconds) + soakSteps * (plan.soakSeconds + 2),
+      plan.runs * (cellsPerRun + curlStepsPerRun) + soakSteps,
+    );
+
+    const measurements: Measurement[] = [];
+    let retakes = 0;
+    const curl: CurlHookMeasurement[] = [];
+    for (let run = 0; run < plan.runs; run++) {
+      // Alternate the scenarios' order too, so that no load always comes first or last.
+      const scenarios = run % 2 === 0 ? plan.scenarios : [...plan.scenarios].reverse();
+      for (const scenario of scenarios) {
+        for (const server of rotate(serversFor(scenario), run)) {
+          progress.step(`run ${run + 1}/${plan.runs} · ${describeScenario(scenario)} · ${server}`, cellSeconds);
+          let measured = await measure(context, run, scenario, server);
+          if (measured.noise.otherProcessesPercent > NOISY_CORE_PERCENT) {
+            retakes++;
+            const again = await measure(context, run, scenario, server);
+            if (again.noise.otherProcessesPercent < measured.noise.otherProcessesPercent) measured = again;
+          }
+          measurements.push(measured);
+        }
+      }
+      for (const transport of plan.curlHooksPerRun > 0 ? (['tcp', 'unix'] as const) : []) {
+        for (const target of rotate(HOOK_TARGETS, run)) {
+          progress.step(`run ${run + 1}/${plan.runs} · curl hooks · ${transport} · ${target}`, curlStepSeconds);
+          curl.push(
+            await measureCurlHooks({
+              run,
+              target,
+              transport,
+              requests: requestMix('curl'),
+              hooks: plan.curlHooksPerRun,
+              cpu,
+              workDir,
+            }),
+          );
+        }
+      }
+    }
+
+    const soakOn = (server: ServerName, soakCpu: number | undefined): Promise<SoakResult> =>
+      soak({ server, seconds: plan.soakSeconds, cpu: soakCpu, workDir, minimumEventBytes });
+    let soaks: SoakResult[] = [];
+    if (plan.soakSeconds > 0) {
+      progress.step(`memory: http and net under steady load for ${plan.soakSeconds} s`, plan.soakSeconds + 2);
+      // Memory does not depend on speed: with two cores, both servers run at once, one per core.
+      soaks =
+        otherCpu !== undefined
+          ? await Promise.all([soakOn('http', cpu), soakOn('net', otherCpu)])
+          : [await soakOn('http', cpu), await soakOn('net', cpu)];
+    }
+    progress.done();
+
+    const problems = [
+      ...measurements.flatMap((measured) => measured.problems.map((problem) => `${describeMeasurement(measured)}: ${problem}`)),
+      ...curl.flatMap((measured) =>
+        measured.problems.map((problem) => `run ${measured.run + 1}, curl hooks, ${measured.transport}, ${measured.target}: ${problem}`),
+      ),
+      ...soaks.flatMap((soaked) => soaked.problems.map((problem) => `memory run, ${soaked.server}: ${problem}`)),
+    ];
+    const meta: Meta = {
+      date: new Date().toISOString(),
+      mode: plan.mode,
+      node: process.version,
+      cpuModel: cpus()[0]?.model.trim() ?? 'unknown CPU',
+      cores,
+      measuredCpu: cpu,
+      pinning,
+      runs: plan.runs,
+      warmUpSeconds: plan.warmUpSeconds,
+      measureSeconds: plan.measureSeconds,
+      readers: plan.readers,
+      commit: commit(),
+      retakes,
+      mixes,
+      elapsedSeconds: (performance.now() - startedAt) / 1000,
+    };
+    const rows = summarize(measurements, plan.scenarios, SERVER_NAMES);
+    const targets = evaluateTargets(measurements, CONCURRENCIES);
+    const curlRows = summarizeCurl(curl, rows);
+    const noise = noiseSummary(measurements);
+
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    const resultsFile = join(RESULTS_DIR, `${meta.date.replaceAll(':', '-').replace(/\.\d+Z$/, 'Z')}-${plan.mode}.json`);
+    writeFileSync(
+      resultsFile,
+      `${JSON.stringify({ meta, targets, summary: rows, curl: curlRows, memory: soaks, noise, problems, measurements, curlMeasurements: curl }, null, 2)}\n`,
+    );
+    process.stdout.write(markdown({ meta, rows, targets, curl: curlRows, soaks, noise, problems }));
+    process.stdout.write(`\nResults: ${resultsFile.slice(ROOT.length + 1)}\n`);
+    return problems.length > 0 ? 1 : 0;
+  } finally {
+    await client.close();
+    removeWorkDir();
+  }
+}
+
+process.exitCode = await main();
