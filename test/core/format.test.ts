@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { formatJsonLine, formatPrettyJson, formatYaml, formatYamlBoldKeys, formatterFor, wantsColour } from '@hook-observatory/core';
+import { enrich, formatJsonLine, formatPrettyJson, formatYaml, formatYamlBoldKeys, formatterFor, wantsColour } from '@hook-observatory/core';
 
 const event = {
   _ts: '2026-01-01T00:00:00.000Z',
@@ -51,5 +51,28 @@ describe('formats', () => {
     expect(formatterFor('pretty-json', { colour: false })).toBe(formatPrettyJson);
     expect(formatterFor('pretty-yaml', { colour: false })).toBe(formatYaml);
     expect(formatterFor('pretty-yaml', { colour: true })).toBe(formatYamlBoldKeys);
+  });
+});
+
+describe('jsonl reuses the payload text', () => {
+  const enrichText = (text: string): Record<string, unknown> =>
+    enrich({ timestamp: 'T', eventFromQuery: 'E', origin: { transport: 'tcp', address: '127.0.0.1' }, body: Buffer.from(text) });
+
+  it.each([
+    { name: 'compact-payload-as-sent', body: '{"b":1.0,"a":"\\u00e9"}', line: '{"_ts":"T","_event":"E","_client":"127.0.0.1","b":1.0,"a":"\\u00e9"}\n' },
+    { name: 'spaces-kept', body: '{ "a" : [1, 2] }', line: '{"_ts":"T","_event":"E","_client":"127.0.0.1", "a" : [1, 2] }\n' },
+    { name: 'empty-object', body: '{}', line: '{"_ts":"T","_event":"E","_client":"127.0.0.1"}\n' },
+    { name: 'empty-object-with-space', body: '{ }', line: '{"_ts":"T","_event":"E","_client":"127.0.0.1" }\n' },
+    { name: 'empty-body', body: '', line: '{"_ts":"T","_event":"E","_client":"127.0.0.1"}\n' },
+    { name: 'multi-line-payload-is-serialized-again', body: '{\n  "a": 1\n}', line: '{"_ts":"T","_event":"E","_client":"127.0.0.1","a":1}\n' },
+    { name: 'forged-metadata-is-serialized-again', body: '{"_ts":"x","a":1}', line: '{"_ts":"T","_event":"E","_client":"127.0.0.1","_ts_from_payload":"x","a":1}\n' },
+    { name: 'leading-space-is-serialized-again', body: ' {"a":1}', line: '{"_ts":"T","_event":"E","_client":"127.0.0.1","a":1}\n' },
+  ])('$name', ({ body, line }) => {
+    const record = enrichText(body);
+    const text = formatJsonLine(record);
+    expect(text).toBe(line);
+    expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(record)));
+    // The pretty formats still see exactly the record.
+    expect(JSON.parse(formatPrettyJson(record))).toEqual(JSON.parse(text));
   });
 });

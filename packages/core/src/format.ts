@@ -4,12 +4,28 @@
  */
 import { CST, Parser, stringify } from 'yaml';
 import type { OutputFormat } from './config.js';
-import type { EventRecord } from './enrich.js';
+import { verbatimPayloadOf, type EventRecord } from './enrich.js';
 
 export type Formatter = (record: EventRecord) => string;
 
+/**
+ * One compact JSON object and a newline. When the payload's own text can be
+ * reused (enrich.ts, VerbatimPayload), only the metadata is serialized and the
+ * payload's members follow as the client sent them.
+ */
 export function formatJsonLine(record: EventRecord): string {
-  return JSON.stringify(record) + '\n';
+  const verbatim = verbatimPayloadOf(record);
+  if (verbatim === undefined) return JSON.stringify(record) + '\n';
+  let line = '{';
+  let written = 0;
+  for (const key in record) {
+    if (written === verbatim.metadataCount) break;
+    line += `${written === 0 ? '' : ','}${JSON.stringify(key)}:${JSON.stringify(record[key])}`;
+    written++;
+  }
+  const members = verbatim.text.slice(1);
+  const empty = members.trimStart().startsWith('}');
+  return `${line}${empty ? '' : ','}${members}\n`;
 }
 
 export function formatPrettyJson(record: EventRecord): string {
