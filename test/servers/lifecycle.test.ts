@@ -128,6 +128,17 @@ describe.each(SERVER_NAMES)('the %s server', (name) => {
       expect(stderr).toContain(`listening on unix:${path}`);
     });
 
+    it('the-output-socket-gets-the-same-care', async () => {
+      const outputPath = join(tempDir(), 'out.sock');
+      const first = await startServer(name, { transport: 'unix', args: ['--output-socket', outputPath, '--mode', '0600'] });
+      started.push(first);
+      expect(lstatSync(outputPath).mode & 0o777).toBe(0o600);
+      const second = run(entry, ['--port', '0', '--output-socket', outputPath]);
+      expect(second.status).toBe(1);
+      expect(second.stderr).toContain(`another server is listening on ${outputPath}`);
+      expect(lstatSync(outputPath).isSocket()).toBe(true);
+    });
+
     it('a-regular-file-is-never-replaced', () => {
       const path = join(tempDir(), 'precious.txt');
       writeFileSync(path, 'keep me');
