@@ -8,5 +8,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     maxWorkers: 2,
+    // The default output, then one line: conformance cases × servers × transports, identical or not.
+    reporters: ['default', './test/conformance/summary-reporter.ts'],
   },
 });

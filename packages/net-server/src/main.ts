@@ -45,18 +45,26 @@ interface Connection {
   readonly parser: RequestParser;
   /** When the current request began (or the connection opened): the start of its timeouts. */
   messageStartedAt: number;
-  /** The head node:http answered itself (400 or 417): its request is read but never routed. */
-  refusedHead: RequestHead | undefined;
-  /** An answer that closes the connection has been written: later answers are not. */
+  /** One per request whose head arrived, in order, until its answer is out (node's state.outgoing). */
+  readonly responses: PendingResponse[];
+  /** An answer that closes the connection is out, or the connection failed: nothing more is written. */
   closing: boolean;
   /** The idle keep-alive timer is running. */
   keepAliveTimerSet: boolean;
 }
 
-/** What a request that completed in this read turns into, in request order. */
-type Answer =
-  | { readonly kind: 'bytes'; readonly bytes: Buffer; readonly closes: boolean }
-  | { readonly kind: 'route'; readonly head: RequestHead; readonly body: Buffer };
+/** A request's answer, from its head until it has left: node:http's ServerResponse, by hand. */
+interface PendingResponse {
+  readonly head: RequestHead;
+  /** Bytes answered before it was this response's turn, held until the answers before it are out. */
+  readonly held: Buffer[];
+  /** The answer is complete (node's `_headerSent`, as we always answer in one piece). */
+  ended: boolean;
+  /** Once out, the answer closes the connection. */
+  closes: boolean;
+  /** The request is complete and waits for node's next tick to reach the handler. */
+  body: Buffer | undefined;
+}
 
 // --- 1. Accept ------------------------------------------------------------
 // node:net accepts; we make one parser per connection, so that every
@@ -78,7 +86,7 @@ function createReceiver(context: ReceiverContext): Receiver {
         maxHeadersCount: MAX_HEADERS_COUNT,
       }),
       messageStartedAt: Date.now(),
-      refusedHead: undefined,
+      responses: [],
       closing: false,
       keepAliveTimerSet: false,
     };
@@ -111,79 +119,91 @@ function createReceiver(context: ReceiverContext): Receiver {
 // #endregion accept
 
 // --- 2. Read the bytes, parse, read the body --------------------------------
-// Bytes arrive in reads of any size. The parser takes each read as it comes;
-// what it reports is handled in request order. As in node:http, answers of
-// complete requests are written after the whole read is parsed, so an error
-// later in the same read is answered instead of them.
+// Bytes arrive in reads of any size. The parser takes each read as it comes
+// and reports, in order, what it found. node:http runs the handlers of
+// complete requests only when its tick queue runs: at the end of the read,
+// and in the middle of it where llhttp hands body bytes or a batch of headers
+// to JavaScript (the parser's `tick`). Until then an error later in the same
+// read is answered instead of them.
 
 // #region read-bytes
 function readBytes(context: ReceiverContext, connection: Connection, chunk: Buffer): void {
   const { socket, parser } = connection;
   const begunBefore = parser.messagesBegun;
-  const pending: Answer[] = [];
-  /** An answer to the first waiting request has started: an error now closes without a word. */
-  let answerStarted = false;
-  let answered = 0;
-  const emit = (answer: Answer): void => {
-    if (pending.length > 0 || answer.kind === 'route') {
-      pending.push(answer);
-      return;
-    }
-    write(connection, answer.bytes, answer.closes);
-    if (answer.bytes !== CONTINUE_ANSWER) {
-      answerStarted = true;
-      answered++;
-    }
-  };
-
   let failure: ParseErrorKind | undefined;
   let tunnelRefused = false;
   for (const output of parser.execute(chunk)) {
-    if (output.kind === 'error') {
-      failure = output.error;
-      break;
-    }
-    if (output.kind === 'upgrade') {
-      // node:http offers a CONNECT to its 'connect' listeners and, as there are
-      // none, destroys the socket (lib/_http_server.js, onParserExecuteCommon).
-      // Other upgrades go on as plain requests; the parser dropped the rest of the read.
-      tunnelRefused = output.head.method === 'CONNECT';
-      continue;
-    }
-    // A CONNECT never reaches a handler: no Host check, no 100 Continue, no answer.
-    if (output.head.method === 'CONNECT') continue;
-    if (output.kind === 'head') {
-      const { head } = output;
-      cancelKeepAliveTimer(connection);
-      const refusal = refuseHead(context, head);
-      if (refusal !== undefined) {
-        connection.refusedHead = head;
-        emit({ kind: 'bytes', bytes: refusal.bytes, closes: refusal.closes });
-      } else if (isHttp11(head) && EXPECT_CONTINUE.test(headerValue(head, 'expect') ?? '')) {
-        emit({ kind: 'bytes', bytes: CONTINUE_ANSWER, closes: false });
-      }
-    } else if (output.head === connection.refusedHead) {
-      connection.refusedHead = undefined;
-    } else {
-      emit({ kind: 'route', head: output.head, body: output.body });
-    }
+    if (output.kind === 'error') failure = output.error;
+    else if (output.kind === 'tick') runQueuedWork(context, connection);
+    else if (output.kind === 'head') readHead(context, connection, output.head);
+    else if (output.kind === 'request') completeRequest(connection, output.head, output.body);
+    // node:http offers a CONNECT to its 'connect' listeners and, as there are
+    // none, destroys the socket (lib/_http_server.js, onParserExecuteCommon).
+    // Other upgrades go on as plain requests; the parser dropped the rest of the read.
+    else tunnelRefused = output.head.method === 'CONNECT';
   }
   if (parser.messagesBegun !== begunBefore && parser.midRequest) connection.messageStartedAt = Date.now();
-  // The error's answer replaces the answers still waiting; their events are
-  // recorded all the same, as node:http still ends those requests for its handler.
-  if (failure !== undefined) failConnection(connection, failure, answerStarted);
+  if (failure !== undefined) failConnection(connection, failure, answerStarted(connection));
   if (tunnelRefused) dropConnection(connection);
-
-  for (const answer of pending) {
-    if (answer.kind === 'bytes') write(connection, answer.bytes, answer.closes);
-    else route(context, connection, answer.head, answer.body);
-    if (answer.kind === 'route' || answer.bytes !== CONTINUE_ANSWER) answered++;
-  }
-  if (answered > 0) startKeepAliveTimer(context, connection);
+  // The read is done and node's queue runs once more. After a failure the
+  // handlers of complete requests still run and record their events; their
+  // answers have nowhere to go.
+  runQueuedWork(context, connection);
   // The client is not reading its answers: stop reading its requests until it does.
   if (socket.writableNeedDrain) socket.pause();
 }
 // #endregion read-bytes
+
+/**
+ * A head is complete: node:http makes its response at once, and answers it
+ * itself when it must (refuseHead, or 100 Continue). A CONNECT never reaches a
+ * handler: no response, no Host check, no 100 Continue.
+ */
+function readHead(context: ReceiverContext, connection: Connection, head: RequestHead): void {
+  cancelKeepAliveTimer(connection);
+  if (head.method === 'CONNECT') return;
+  connection.responses.push({ head, held: [], ended: false, closes: false, body: undefined });
+  const refusal = refuseHead(context, head);
+  if (refusal !== undefined) {
+    answer(connection, head, refusal.bytes, { final: true, closes: refusal.closes });
+  } else if (isHttp11(head) && EXPECT_CONTINUE.test(headerValue(head, 'expect') ?? '')) {
+    answer(connection, head, CONTINUE_ANSWER, { final: false });
+  }
+}
+
+/** A request is complete: its handler runs at the next tick. A refused head's request is read and dropped. */
+function completeRequest(connection: Connection, head: RequestHead, body: Buffer): void {
+  const response = connection.responses.find((pending) => pending.head === head);
+  if (response !== undefined && !response.ended) response.body = body;
+}
+
+/**
+ * What node:http's tick queue does for us: complete requests reach the
+ * handler (route, which records and answers them), in order; then each answer
+ * that is out lets the next one go, and the last one starts the keep-alive
+ * wait (lib/_http_server.js, resOnFinish).
+ */
+function runQueuedWork(context: ReceiverContext, connection: Connection): void {
+  for (const response of connection.responses) {
+    if (response.body === undefined || response.ended) continue;
+    const body = response.body;
+    response.body = undefined;
+    route(context, connection, response.head, body);
+  }
+  let finished = false;
+  while (connection.responses[0]?.ended) {
+    const done = connection.responses.shift() as PendingResponse;
+    finished = true;
+    if (done.closes) closeAfterWrites(connection);
+    for (const bytes of connection.responses[0]?.held.splice(0) ?? []) sendBytes(connection, bytes);
+  }
+  if (finished && connection.responses.length === 0) startKeepAliveTimer(context, connection);
+}
+
+/** The answer at the front has begun to leave: an error now closes without a word (node's `_headerSent`). */
+function answerStarted(connection: Connection): boolean {
+  return connection.responses[0]?.ended === true;
+}
 
 /**
  * A connection is active from its request's first byte to the request's end,
@@ -202,17 +222,18 @@ function isActive(connection: Connection): boolean {
 // #region refuse-head
 function refuseHead(context: ReceiverContext, head: RequestHead): { bytes: Buffer; closes: boolean } | undefined {
   const keepAliveTimeoutMs = context.config.timeouts.keepAliveTimeoutMs;
+  const headOnly = head.method === 'HEAD';
   // Present but empty is present: node checks `req.headers.host === undefined`.
   if (isHttp11(head) && headerValue(head, 'host') === undefined) {
     return {
-      bytes: serializeEmptyChunkedResponse({ status: 400, keepAlive: false, keepAliveTimeoutMs }, [['Connection', 'close']]),
+      bytes: serializeEmptyChunkedResponse({ status: 400, keepAlive: false, keepAliveTimeoutMs }, [['Connection', 'close']], headOnly),
       closes: true,
     };
   }
   const expect = headerValue(head, 'expect');
   if (isHttp11(head) && expect !== undefined && !EXPECT_CONTINUE.test(expect)) {
     return {
-      bytes: serializeEmptyChunkedResponse({ status: 417, keepAlive: head.keepAlive, keepAliveTimeoutMs }),
+      bytes: serializeEmptyChunkedResponse({ status: 417, keepAlive: head.keepAlive, keepAliveTimeoutMs }, [], headOnly),
       closes: !head.keepAlive,
     };
   }
@@ -299,20 +320,37 @@ function respond(
   ];
   const keepAliveTimeoutMs = context.config.timeouts.keepAliveTimeoutMs;
   const bytes = serializeResponse({ status, headers, keepAlive: head.keepAlive, keepAliveTimeoutMs }, body, head.method === 'HEAD');
-  write(connection, bytes, !head.keepAlive);
+  answer(connection, head, bytes, { final: true, closes: !head.keepAlive });
 }
 // #endregion respond
 
 // #region write
-function write(connection: Connection, bytes: Buffer, closes: boolean): void {
-  if (connection.closing) return;
-  const { socket } = connection;
-  socket.write(bytes);
-  if (closes) {
-    connection.closing = true;
-    // End our side once the answer is out, then let go (net.Socket#destroySoon).
-    socket.end(() => socket.destroy());
+/**
+ * Answers leave in request order, as node:http's do: the answer to the request
+ * at the front goes to the socket at once; a later one is held until every
+ * answer before it is out (node keeps them in state.outgoing).
+ */
+function answer(connection: Connection, head: RequestHead, bytes: Buffer, how: { final: boolean; closes?: boolean }): void {
+  const response = connection.responses.find((pending) => pending.head === head);
+  if (response === undefined) return;
+  if (response === connection.responses[0]) sendBytes(connection, bytes);
+  else response.held.push(bytes);
+  if (how.final) {
+    response.ended = true;
+    response.closes = how.closes ?? false;
   }
+}
+
+function sendBytes(connection: Connection, bytes: Buffer): void {
+  if (!connection.closing) connection.socket.write(bytes);
+}
+
+/** End our side once the answers are out, then let go (net.Socket#destroySoon, as node:http does). */
+function closeAfterWrites(connection: Connection): void {
+  if (connection.closing) return;
+  connection.closing = true;
+  const { socket } = connection;
+  socket.end(() => socket.destroy());
 }
 // #endregion write
 
@@ -353,7 +391,7 @@ function expireSlowRequests(context: ReceiverContext, connections: Set<Connectio
     const elapsed = now - connection.messageStartedAt;
     const headersLate = headersTimeoutMs > 0 && !connection.parser.headComplete && elapsed > headersTimeoutMs;
     const requestLate = requestTimeoutMs > 0 && elapsed > requestTimeoutMs;
-    if (headersLate || requestLate) failConnection(connection, 'timeout', false);
+    if (headersLate || requestLate) failConnection(connection, 'timeout', answerStarted(connection));
   }
 }
 // #endregion expire-slow-requests
@@ -365,7 +403,7 @@ function expireSlowRequests(context: ReceiverContext, connections: Set<Connectio
 // #region end-of-input
 function endOfInput(connection: Connection): void {
   const error = connection.parser.finish();
-  if (error?.kind === 'error') return failConnection(connection, error.error, false);
+  if (error?.kind === 'error') return failConnection(connection, error.error, answerStarted(connection));
   if (!connection.closing) {
     connection.closing = true;
     connection.socket.end();

@@ -32,60 +32,27 @@ import {
   TARGET_CHAR,
   TOKEN,
 } from './byte-classes.js';
+import {
+  ACCEPTED_VERSIONS,
+  ALL_METHODS,
+  CHUNKED,
+  CONNECTION_OPTIONS,
+  dialectOf,
+  HTTP2_PREFACE_REST,
+  METHOD_PREFIXES,
+  METHODS_BY_PROTOCOL,
+  PROTOCOL_PREFIXES,
+  SPECIAL_HEADERS,
+  type ConnectionOption,
+  type HeaderKind,
+  type ParserDialect,
+} from './llhttp-rules.js';
 
-/**
- * The methods llhttp knows, in the protocol they are allowed with. llhttp
- * reads any of them first and checks the pairing when the protocol name
- * arrives, so `GET / ICE/1.0` fails at `ICE`, not at `GET`. Requests over RTSP
- * and ICE (Icecast) are parsed like HTTP ones and reach the handler with the
- * version they name: node:http answers `OPTIONS /health RTSP/1.0` with a 405.
- */
-export const HTTP_METHODS: readonly string[] = [
-  'DELETE', 'GET', 'HEAD', 'POST', 'PUT', 'CONNECT', 'OPTIONS', 'TRACE', 'COPY', 'LOCK', 'MKCOL', 'MOVE',
-  'PROPFIND', 'PROPPATCH', 'SEARCH', 'UNLOCK', 'BIND', 'REBIND', 'UNBIND', 'ACL', 'REPORT', 'MKACTIVITY',
-  'CHECKOUT', 'MERGE', 'M-SEARCH', 'NOTIFY', 'SUBSCRIBE', 'UNSUBSCRIBE', 'PATCH', 'PURGE', 'MKCALENDAR',
-  'LINK', 'UNLINK', 'SOURCE', 'PRI', 'QUERY',
-];
-export const RTSP_METHODS: readonly string[] = [
-  'GET', 'POST', 'OPTIONS', 'DESCRIBE', 'ANNOUNCE', 'SETUP', 'PLAY', 'PAUSE', 'TEARDOWN', 'GET_PARAMETER',
-  'SET_PARAMETER', 'REDIRECT', 'RECORD', 'FLUSH',
-];
-export const ICE_METHODS: readonly string[] = ['SOURCE'];
-const METHODS_BY_PROTOCOL: ReadonlyMap<string, ReadonlySet<string>> = new Map([
-  ['HTTP', new Set(HTTP_METHODS)],
-  ['RTSP', new Set(RTSP_METHODS)],
-  ['ICE', new Set(ICE_METHODS)],
-]);
-const ALL_METHODS = new Set([...HTTP_METHODS, ...RTSP_METHODS]);
-const prefixesOf = (words: Iterable<string>): Set<string> =>
-  new Set([...words].flatMap((word) => [...word].map((_, end) => word.slice(0, end + 1))));
-const METHOD_PREFIXES = prefixesOf(ALL_METHODS);
-const PROTOCOL_PREFIXES = prefixesOf(METHODS_BY_PROTOCOL.keys());
+export { dialectOf, KNOWN_METHODS, type ParserDialect } from './llhttp-rules.js';
 
-/** The versions llhttp accepts as written (major * 10 + minor); any other is a 400. */
-const ACCEPTED_VERSIONS = new Set([9, 10, 11, 20]);
 
-/**
- * `PRI * HTTP/2.0` opens the HTTP/2 connection preface (RFC 9113 section
- * 3.4). llhttp checks the rest of the preface and then stops with an error,
- * so node:http answers 400 to it, and to PRI in any other form.
- */
-const HTTP2_PREFACE_REST = Buffer.from('\r\n\r\nSM\r\n\r\n', 'latin1');
-
-/** The header names whose values llhttp reads itself (its SPECIAL_HEADERS). */
-type HeaderKind = 'general' | 'connection' | 'content-length' | 'transfer-encoding' | 'upgrade';
-const SPECIAL_HEADERS: ReadonlyMap<string, HeaderKind> = new Map([
-  ['connection', 'connection'],
-  // A proxy's old spelling of Connection; llhttp honours it the same way.
-  ['proxy-connection', 'connection'],
-  ['content-length', 'content-length'],
-  ['transfer-encoding', 'transfer-encoding'],
-  ['upgrade', 'upgrade'],
-]);
-/** The Connection options llhttp recognises (RFC 9110 section 7.6.1, RFC 9112 section 9.3). */
-const CONNECTION_OPTIONS = ['close', 'keep-alive', 'upgrade'] as const;
-type ConnectionOption = (typeof CONNECTION_OPTIONS)[number];
-const CHUNKED = 'chunked';
+/** node_http_parser.cc keeps this many header fields before it hands a batch to JavaScript (kMaxHeaderFieldsCount). */
+const HEADER_FIELDS_PER_BATCH = 32;
 
 /** Largest Content-Length and chunk size llhttp stores: a uint64_t. */
 const MAX_UINT64 = (1n << 64n) - 1n;
@@ -118,6 +85,13 @@ export type ParserOutput =
   | { readonly kind: 'request'; readonly head: RequestHead; readonly body: Buffer }
   /** An upgrade request ended: llhttp parses nothing more of this read (see `execute`). */
   | { readonly kind: 'upgrade'; readonly head: RequestHead }
+  /**
+   * node:http runs its queued callbacks here, in the middle of the read: it
+   * hands body bytes, and batches of headers, to JavaScript with MakeCallback,
+   * which drains process.nextTick's queue (node_http_parser.cc, on_body and
+   * Flush). Requests completed earlier in the read are answered at this point.
+   */
+  | { readonly kind: 'tick' }
   | { readonly kind: 'error'; readonly error: ParseErrorKind; readonly reason: string };
 
 export interface ParserLimits {
@@ -125,27 +99,10 @@ export interface ParserLimits {
   readonly maxHeaderBytes: number;
   /** Bytes of one chunk's extensions before a 413 (MAX_CHUNK_EXTENSIONS_BYTES). */
   readonly maxChunkExtensionBytes: number;
-  /** Headers kept per request; later ones are dropped, as server.maxHeadersCount does. */
+  /** Header fields per head (and per trailer block), as server.maxHeadersCount: see ParserDialect. */
   readonly maxHeadersCount: number;
 }
 
-/**
- * What changed between the llhttp versions that Node 20 (llhttp 9.3) and
- * Node 22 and 24 (llhttp 9.4) ship. The net server follows the Node it runs
- * on, as the http server does without trying.
- */
-export interface ParserDialect {
-  /** 9.4: a tab, like a space, may follow a Content-Length or a Connection option. */
-  readonly tabEndsListToken: boolean;
-  /** 9.4: an empty Transfer-Encoding is a 400; 9.3 ignores it. */
-  readonly refusesEmptyTransferEncoding: boolean;
-}
-
-export function dialectOf(llhttpVersion: string = process.versions.llhttp ?? '9.4.0'): ParserDialect {
-  const [major = 0, minor = 0] = llhttpVersion.split('.').map(Number);
-  const atLeast94 = major > 9 || (major === 9 && minor >= 4);
-  return { tabEndsListToken: atLeast94, refusesEmptyTransferEncoding: atLeast94 };
-}
 
 const CR = 0x0d;
 const LF = 0x0a;
@@ -224,8 +181,12 @@ type State =
   | 'after-close' // the request asked to close: only line ends may follow
   | 'failed';
 
-/** What a span of bytes is counted toward, as node_http_parser.cc counts llhttp's spans. */
-type SpanBudget = 'head' | 'chunk-extensions' | 'none';
+/**
+ * What a span of bytes is counted toward, as node_http_parser.cc counts
+ * llhttp's spans: a header name counts toward the head's bytes and, the first
+ * time it is reported, toward the number of fields.
+ */
+type SpanBudget = 'head' | 'header-name' | 'chunk-extensions' | 'none';
 
 /** Framing and connection facts gathered from the headers (llhttp's `flags`). */
 interface Flags {
@@ -269,6 +230,8 @@ export class RequestParser {
   private headers: Array<[string, string]> = [];
   private headerName = '';
   private headerKind: HeaderKind = 'general';
+  /** The value read, kept until its line is known not to continue (obs-fold). */
+  private headerValueText = '';
   /** How much of "chunked", or of a Connection option, the value has matched so far. */
   private matched = 0;
   private connectionOption: ConnectionOption | undefined;
@@ -294,6 +257,17 @@ export class RequestParser {
    * the connection just stops listening.
    */
   private errorsIgnored = false;
+  /** Header fields since node last handed a batch to JavaScript (its num_fields_). */
+  private fieldsInBatch = 0;
+  /**
+   * node has handed a batch of headers over once on this connection: from then
+   * on it hands over every head the slow way, with a tick (its have_flushed_,
+   * which nothing resets).
+   */
+  private batchedBefore = false;
+  /** Fields in the current head or trailer block, and whether this one is past maxHeadersCount. */
+  private fieldsInBlock = 0;
+  private excessField = false;
 
   constructor(limits: ParserLimits, dialect: ParserDialect = dialectOf()) {
     this.limits = limits;
@@ -516,17 +490,22 @@ export class RequestParser {
           if (byte === LF) return fail('Invalid header field char');
           if (!TOKEN[byte]) return fail('Invalid header token');
           this.state = 'header-name';
-          this.beginSpan(i, 'head');
+          this.beginSpan(i, 'header-name');
+          this.excessField = this.dialect.refusesExcessHeaders && ++this.fieldsInBlock > this.limits.maxHeadersCount;
+          if (++this.fieldsInBatch === HEADER_FIELDS_PER_BATCH) {
+            this.fieldsInBatch = 1;
+            this.batchedBefore = true;
+            out.push({ kind: 'tick' });
+          }
           continue;
 
         case 'header-name': {
           if (TOKEN[byte]) break;
           // No blank between a name and its colon (RFC 9112 section 5.1).
           if (byte !== COLON) return fail('Invalid header token');
-          const length = this.spanInChunk(i);
+          const overflow = this.countSpan(this.spanInChunk(i));
+          if (overflow !== undefined) return fail(overflow.reason, overflow.error);
           this.headerName = this.takeSpan(chunk, i);
-          const overflow = this.countHead(length);
-          if (overflow) return fail('Header overflow', 'header-overflow');
           this.headerKind = SPECIAL_HEADERS.get(this.headerName.toLowerCase()) ?? 'general';
           // Both framings at once is how requests are smuggled past a proxy
           // (RFC 9112 section 6.1): llhttp refuses the second one at its colon.
@@ -549,8 +528,9 @@ export class RequestParser {
           }
           if (byte === LF) return fail('Invalid header value char');
           this.beginSpan(i, 'head');
-          this.state = this.startValue();
-          if (this.state === 'failed') return fail(this.pendingReason);
+          const next = this.startValue();
+          if (typeof next !== 'string') return fail(next.refused);
+          this.state = next;
           continue;
 
         case 'empty-value-lf':
@@ -662,8 +642,9 @@ export class RequestParser {
           continue;
 
         case 'header-value':
-          if (FIELD_VALUE_CHAR[byte]) break;
-          this.state = 'header-value-end';
+          // The bulk of a head: step over the run of plain value bytes at once.
+          i = skipWhile(chunk, i, FIELD_VALUE_CHAR);
+          if (i < chunk.length) this.state = 'header-value-end';
           continue;
 
         case 'header-value-end': {
@@ -710,8 +691,7 @@ export class RequestParser {
 
         // --- The body (RFC 9112 section 6) ------------------------------------
         case 'body-length': {
-          const take = this.takeBody(chunk, i);
-          i += take;
+          i += this.takeBody(chunk, i, out);
           if (this.remaining === 0n && this.completeRequest(out)) return out;
           continue;
         }
@@ -763,7 +743,8 @@ export class RequestParser {
                   : undefined;
           const part = this.state === 'chunk-extension-name' ? 'name' : 'value';
           if (next === undefined) {
-            return failAfterSpan(byte === LF ? `Missing expected CR after chunk extension ${part}` : `Invalid character in chunk extensions ${part}`);
+            const reason = byte === LF ? `Missing expected CR after chunk extension ${part}` : `Invalid character in chunk extensions ${part}`;
+            return failAfterSpan(reason);
           }
           const overflow = endSpan(i);
           if (overflow) return overflow;
@@ -812,7 +793,7 @@ export class RequestParser {
           break;
 
         case 'chunk-data':
-          i += this.takeBody(chunk, i);
+          i += this.takeBody(chunk, i, out);
           if (this.remaining === 0n) this.state = 'chunk-data-cr';
           continue;
 
@@ -870,10 +851,6 @@ export class RequestParser {
 
   // --- The request line's end, and a header value's meaning -----------------
 
-  /** Why startValue refused, for `fail`. */
-  private pendingReason = '';
-  private headerValueText = '';
-
   /**
    * A target ends with a space (then the protocol), or with a line end: no
    * version at all is HTTP/0.9 (RFC 1945 section 4.1), whose head llhttp
@@ -896,7 +873,7 @@ export class RequestParser {
   }
 
   /** The first byte of a header value: llhttp reads the special headers' values itself. */
-  private startValue(): State {
+  private startValue(): State | { readonly refused: string } {
     this.matched = 0;
     this.connectionOption = undefined;
     this.valueIsChunked = false;
@@ -906,18 +883,12 @@ export class RequestParser {
         return 'header-value';
       case 'transfer-encoding':
         // A second Transfer-Encoding after one that ended in chunked adds a coding after chunked.
-        if (this.flags.chunked) {
-          this.pendingReason = 'Invalid `Transfer-Encoding` header value';
-          return 'failed';
-        }
+        if (this.flags.chunked) return { refused: 'Invalid `Transfer-Encoding` header value' };
         this.flags.transferEncoding = true;
         return 'coding-start';
       case 'content-length':
         // Two Content-Lengths, equal or not, leave the length in doubt (RFC 9112 section 6.3).
-        if (this.flags.contentLength) {
-          this.pendingReason = 'Duplicate Content-Length';
-          return 'failed';
-        }
+        if (this.flags.contentLength) return { refused: 'Duplicate Content-Length' };
         this.contentLength = 0n;
         return 'content-length-digits';
       case 'connection':
@@ -930,7 +901,9 @@ export class RequestParser {
   /** One more byte of a Connection option; false when it matches none. */
   private matchConnectionOption(byte: number): boolean {
     const sofar = this.matched;
-    const option = CONNECTION_OPTIONS.find((name) => name.charCodeAt(sofar) === lower(byte) && (sofar === 0 || name === this.connectionOption));
+    const option = CONNECTION_OPTIONS.find(
+      (name) => name.charCodeAt(sofar) === lower(byte) && (sofar === 0 || name === this.connectionOption),
+    );
     if (option === undefined) return false;
     this.connectionOption = option;
     this.matched++;
@@ -965,6 +938,8 @@ export class RequestParser {
     this.versionMajor = 1;
     this.versionMinor = 1;
     this.headers = [];
+    this.fieldsInBatch = 0;
+    this.fieldsInBlock = 0;
     this.flags = noFlags();
     this.contentLength = 0n;
     this.chunkExtensionBytes = 0;
@@ -995,6 +970,9 @@ export class RequestParser {
       upgrade,
     };
     this.headerBytes = 0;
+    this.fieldsInBatch = 0;
+    this.fieldsInBlock = 0;
+    if (this.batchedBefore) out.push({ kind: 'tick' });
     out.push({ kind: 'head', head: this.head });
 
     // node:http takes a CONNECT as a tunnel: no body, whatever the headers say.
@@ -1020,6 +998,11 @@ export class RequestParser {
   /** True when parsing must stop for this read: an upgrade request ended. */
   private completeRequest(out: ParserOutput[]): boolean {
     const head = this.head as RequestHead;
+    // Trailer fields are handed over in one last batch, with a tick, before the request ends.
+    if (this.inTrailers && this.fieldsInBatch > 0) {
+      this.batchedBefore = true;
+      out.push({ kind: 'tick' });
+    }
     const body = this.bodyParts.length === 1 ? (this.bodyParts[0] as Buffer) : Buffer.concat(this.bodyParts);
     out.push({ kind: 'request', head, body });
     this.messagesCompleted++;
@@ -1058,11 +1041,13 @@ export class RequestParser {
     if (this.headers.length < this.limits.maxHeadersCount) this.headers.push([name, value]);
   }
 
-  private takeBody(chunk: Buffer, i: number): number {
+  /** Take what this chunk holds of the body, up to what is still due; node's on_body then ticks. */
+  private takeBody(chunk: Buffer, i: number, out: ParserOutput[]): number {
     const available = BigInt(chunk.length - i);
     const take = Number(available < this.remaining ? available : this.remaining);
     this.bodyParts.push(chunk.subarray(i, i + take));
     this.remaining -= BigInt(take);
+    if (take > 0) out.push({ kind: 'tick' });
     return take;
   }
 
@@ -1081,8 +1066,9 @@ export class RequestParser {
 
   /** Count a span's bytes toward its budget; says which limit they break, if any. */
   private countSpan(length: number): { error: ParseErrorKind; reason: string } | undefined {
-    if (this.spanBudget === 'head') {
-      return this.countHead(length) ? { error: 'header-overflow', reason: 'Header overflow' } : undefined;
+    if (this.spanBudget === 'head' || this.spanBudget === 'header-name') {
+      const tooMany = this.spanBudget === 'header-name' && this.excessField;
+      return this.countHead(length) || tooMany ? { error: 'header-overflow', reason: 'Header overflow' } : undefined;
     }
     if (this.spanBudget === 'chunk-extensions') {
       this.chunkExtensionBytes += length;
@@ -1111,6 +1097,13 @@ export class RequestParser {
     this.spanStart = -1;
     return text;
   }
+}
+
+/** The index of the first byte from `from` on that is not in `allowed` (or the chunk's length). */
+function skipWhile(chunk: Buffer, from: number, allowed: Uint8Array): number {
+  let index = from;
+  while (index < chunk.length && allowed[chunk[index] as number]) index++;
+  return index;
 }
 
 /** node's ToTrimmedString: a value's trailing blanks are not part of it. */

@@ -102,10 +102,13 @@ export function serializeResponse(head: ResponseHead, body: string, headOnly: bo
  * handler gave no Content-Length (writeHead(status); end()): the head, then the
  * last chunk `0` (RFC 9112 section 7.1). node uses it for 417 and for a
  * missing Host; `extraHeaders` come before Date, as the handler's own do.
+ * An answer to HEAD has no body, so node frames nothing: no Transfer-Encoding,
+ * no last chunk (lib/_http_outgoing.js, _storeHeader, `!this._hasBody`).
  */
 export function serializeEmptyChunkedResponse(
   head: Omit<ResponseHead, 'headers'>,
   extraHeaders: ReadonlyArray<readonly [string, string]> = [],
+  headOnly = false,
 ): Buffer {
   let text = statusLine(head.status);
   let hasConnection = false;
@@ -115,6 +118,6 @@ export function serializeEmptyChunkedResponse(
   }
   text += `Date: ${httpDate()}${CRLF}`;
   if (!hasConnection) text += connectionLines(head.keepAlive, head.keepAliveTimeoutMs);
-  text += `Transfer-Encoding: chunked${CRLF}${CRLF}0${CRLF}${CRLF}`;
+  text += headOnly ? CRLF : `Transfer-Encoding: chunked${CRLF}${CRLF}0${CRLF}${CRLF}`;
   return Buffer.from(text, 'latin1');
 }

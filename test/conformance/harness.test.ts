@@ -1,0 +1,82 @@
+/**
+ * The harness itself: a conformance suite that could not fail would prove
+ * nothing. These check that a one-byte difference anywhere in a capture is
+ * reported, readably, and that only a well-formed Date value is forgiven.
+ */
+import { describe, expect, it } from 'vitest';
+import { byteDiff, escapeBytes, firstDifference } from './harness/byte-diff.js';
+import { differences, unmetExpectations } from './harness/compare.js';
+import type { CaseCapture, PairCapture } from './harness/server-pair.js';
+import type { TrafficCase } from './harness/traffic-script.js';
+import { statusesIn, withoutDates, type ClientCapture } from './harness/wire-client.js';
+
+const bytes = (text: string): Buffer => Buffer.from(text, 'latin1');
+const ANSWER = 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\nDate: Thu, 01 Jan 2026 00:00:00 GMT\r\nConnection: keep-alive\r\n\r\n';
+
+function client(received: string, overrides: Partial<ClientCapture> = {}): ClientCapture {
+  const normalized = withoutDates(bytes(received));
+  return { received: normalized, statuses: statusesIn(normalized), end: 'open', checkpoints: [], stalled: [], ...overrides };
+}
+
+function capture(clientCapture: ClientCapture, stream = '{"_event":"Stop"}\n'): CaseCapture {
+  return { clients: [clientCapture], stdout: bytes(stream), outputSocket: bytes(stream) };
+}
+
+const oneRequest: TrafficCase = { name: 'one-request', clients: [{ steps: [], expect: { statuses: [200], end: 'open' } }], events: 1 };
+
+describe('the conformance harness', () => {
+  it('escapes-control-bytes-readably', () => {
+    expect(escapeBytes(bytes('a\r\n\t\\\x00\x7f\xff'))).toBe('a\\r\\n\\t\\\\\\x00\\x7f\\xff');
+  });
+
+  it('finds-the-first-differing-byte', () => {
+    expect(firstDifference(bytes('abc'), bytes('abc'))).toBe(-1);
+    expect(firstDifference(bytes('abc'), bytes('abd'))).toBe(2);
+    expect(firstDifference(bytes('abc'), bytes('ab'))).toBe(2);
+  });
+
+  it('shows-both-sides-at-the-offset', () => {
+    const diff = byteDiff('bytes', ['http', 'net'], bytes('HTTP/1.1 200 OK\r\n'), bytes('HTTP/1.1 201 OK\r\n'));
+    expect(diff).toContain('first difference at byte 11');
+    expect(diff).toContain('HTTP/1.1 20⟦0 OK\\r\\n');
+    expect(diff).toContain('HTTP/1.1 20⟦1 OK\\r\\n');
+  });
+
+  it('forgives-only-a-well-formed-date', () => {
+    expect(withoutDates(bytes(ANSWER)).toString('latin1')).toContain('\r\nDate: <date>\r\n');
+    const notImfFixdate = withoutDates(bytes(ANSWER.replace('GMT', 'UTC'))).toString('latin1');
+    expect(notImfFixdate).toContain('Date: Thu, 01 Jan 2026 00:00:00 UTC');
+    expect(notImfFixdate).not.toContain('<date>');
+  });
+
+  it('reports-nothing-for-identical-captures', () => {
+    const same: PairCapture = { http: capture(client(ANSWER)), net: capture(client(ANSWER.replace('Thu, 01 Jan 2026 00:00:00', 'Fri, 02 Jan 2026 01:02:03'))) };
+    expect(differences(oneRequest, same)).toEqual([]);
+    expect(unmetExpectations(oneRequest, same.http)).toEqual([]);
+  });
+
+  it.each([
+    ['one-byte-in-the-answer', capture(client(ANSWER.replace('keep-alive', 'keep-alivE')))],
+    ['one-byte-more', capture(client(`${ANSWER}\r`))],
+    ['the-connection-end', capture(client(ANSWER, { end: 'closed' }))],
+    ['a-checkpoint', capture(client(ANSWER, { checkpoints: [{ label: 'x', open: false, bytesReceived: 0 }] }))],
+    ['the-event-stream', capture(client(ANSWER), '{"_event":"Stop "}\n')],
+  ])('reports-a-difference-in-%s', (_name, theirs) => {
+    const found = differences(oneRequest, { http: capture(client(ANSWER)), net: theirs });
+    expect(found.length).toBeGreaterThan(0);
+    expect(found.join('\n')).toContain('first difference at byte');
+  });
+
+  it('compares-concurrent-clients-events-in-any-order', () => {
+    const concurrent: TrafficCase = { ...oneRequest, order: 'concurrent' };
+    const a = capture(client(ANSWER), '{"a":1}\n{"b":2}\n');
+    const b = capture(client(ANSWER), '{"b":2}\n{"a":1}\n');
+    expect(differences(concurrent, { http: a, net: b })).toEqual([]);
+    expect(differences(oneRequest, { http: a, net: b })).not.toEqual([]);
+  });
+
+  it('checks-the-case-expectation', () => {
+    const unmet = unmetExpectations(oneRequest, capture(client(ANSWER.replace('200 OK', '400 Bad Request'), { end: 'closed' }), ''));
+    expect(unmet).toEqual(['client: statuses [400], expected [200]', 'client: connection closed, expected open', '0 events in the stream, expected 1']);
+  });
+});

@@ -1,0 +1,190 @@
+/**
+ * Both servers side by side on one transport, each started as a user starts
+ * it, with the same flags and environment: events to standard output and,
+ * with --tee, the same events to an output socket that the harness reads.
+ *
+ * Every case's share of the two event streams is cut out with a marker: after
+ * the case, a marker event is posted on a fresh connection, and what came
+ * before it since the previous marker belongs to the case.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SERVER_NAMES, startServer, type RunningServer, type ServerName, type Transport } from '../../helpers/servers.js';
+import { request, LOCAL_HOST } from './requests.js';
+import { send, type ClientScript, type TrafficCase } from './traffic-script.js';
+import { ANSWER_WAIT_MS, playClient, type ClientCapture, type Endpoint } from './wire-client.js';
+
+/** Clients of one case that talk to one server at the same time, at most. */
+export const MAX_CONCURRENT_CLIENTS = 32;
+
+export interface CaseCapture {
+  readonly clients: readonly ClientCapture[];
+  /** The case's bytes of standard output. */
+  readonly stdout: Buffer;
+  /** The case's bytes of the output socket (the same events, through the other sink). */
+  readonly outputSocket: Buffer;
+}
+
+export type PairCapture = Readonly<Record<ServerName, CaseCapture>>;
+
+export interface PairOptions {
+  /** Extra environment for both servers: the test-only timeout overrides. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** A growing byte stream, with a way to wait for a marker in it. */
+export class StreamTap {
+  private readonly chunks: Buffer[] = [];
+  private readonly wakers = new Set<() => void>();
+  private cursor = 0;
+
+  push(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    for (const wake of this.wakers) wake();
+  }
+
+  private bytes(): Buffer {
+    if (this.chunks.length > 1) this.chunks.splice(0, this.chunks.length, Buffer.concat(this.chunks));
+    return this.chunks[0] ?? Buffer.alloc(0);
+  }
+
+  /** The bytes since the last cut up to the line holding `marker`; the cut moves past that line. */
+  async cutAt(marker: string, what: string): Promise<Buffer> {
+    const needle = Buffer.from(marker, 'latin1');
+    const find = (): Buffer | undefined => {
+      const all = this.bytes();
+      const at = all.indexOf(needle, this.cursor);
+      if (at < 0) return undefined;
+      const lineStart = all.lastIndexOf(0x0a, at) + 1;
+      const lineEnd = all.indexOf(0x0a, at);
+      if (lineEnd < 0) return undefined;
+      const slice = all.subarray(this.cursor, Math.max(lineStart, this.cursor));
+      this.cursor = lineEnd + 1;
+      return slice;
+    };
+    const found = find();
+    if (found !== undefined) return found;
+    return new Promise((done, fail) => {
+      const timer = setTimeout(() => {
+        this.wakers.delete(check);
+        fail(new Error(`${what}: the case marker never appeared`));
+      }, ANSWER_WAIT_MS);
+      const check = (): void => {
+        const slice = find();
+        if (slice === undefined) return;
+        clearTimeout(timer);
+        this.wakers.delete(check);
+        done(slice);
+      };
+      this.wakers.add(check);
+    });
+  }
+}
+
+export interface ServerUnderTest {
+  readonly name: ServerName;
+  readonly running: RunningServer;
+  readonly endpoint: Endpoint;
+  readonly stdout: StreamTap;
+  readonly outputSocket: StreamTap;
+  readonly reader: Socket;
+}
+
+async function startUnderTest(name: ServerName, transport: Transport, options: PairOptions): Promise<ServerUnderTest> {
+  const dir = mkdtempSync(join(tmpdir(), `conformance-${name}-`));
+  const outputSocketPath = join(dir, 'events.sock');
+  const running = await startServer(name, {
+    transport,
+    args: ['--output-socket', outputSocketPath, '--tee'],
+    ...(options.env === undefined ? {} : { env: options.env }),
+  });
+  const stdout = new StreamTap();
+  running.process.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
+  const outputSocket = new StreamTap();
+  const reader = await new Promise<Socket>((ready, fail) => {
+    const socket = connect(outputSocketPath, () => ready(socket));
+    socket.once('error', fail);
+  });
+  reader.on('data', (chunk: Buffer) => outputSocket.push(chunk));
+  running.process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return {
+    name,
+    running,
+    endpoint: { transport, port: running.port, socketPath: running.socketPath },
+    stdout,
+    outputSocket,
+    reader,
+  };
+}
+
+/** Run `work` over `items`, at most `limit` at a time, keeping the results in order. */
+async function inPool<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return results;
+}
+
+export class ServerPair {
+  private markers = 0;
+  private readonly runId = randomUUID();
+
+  private constructor(
+    readonly transport: Transport,
+    readonly servers: Readonly<Record<ServerName, ServerUnderTest>>,
+  ) {}
+
+  static async start(transport: Transport, options: PairOptions = {}): Promise<ServerPair> {
+    const [http, net] = await Promise.all(SERVER_NAMES.map((name) => startUnderTest(name, transport, options)));
+    return new ServerPair(transport, { http: http!, net: net! });
+  }
+
+  /** Play the case against both servers at the same time, and capture what each did. */
+  async play(testCase: TrafficCase): Promise<PairCapture> {
+    const marker = `"conformance_marker":"${this.runId}-${this.markers++}"`;
+    const [http, net] = await Promise.all(SERVER_NAMES.map((name) => this.playOn(this.servers[name], testCase, marker)));
+    return { http: http!, net: net! };
+  }
+
+  private async playOn(server: ServerUnderTest, testCase: TrafficCase, marker: string): Promise<CaseCapture> {
+    const limit = testCase.order === 'concurrent' ? MAX_CONCURRENT_CLIENTS : 1;
+    const clients = await inPool(testCase.clients, limit, (script) => playClient(server.endpoint, script));
+    const markerScript: ClientScript = {
+      steps: [
+        send(
+          request({
+            target: '/hook?event=ConformanceCaseEnd',
+            headers: [['Host', LOCAL_HOST], ['Content-Type', 'application/json'], ['Connection', 'close']],
+            body: `{${marker}}`,
+          }),
+        ),
+      ],
+      expect: { statuses: [200], end: 'closed' },
+    };
+    await playClient(server.endpoint, markerScript);
+    const what = `${server.name} over ${this.transport}`;
+    const [stdout, outputSocket] = await Promise.all([
+      server.stdout.cutAt(marker, `${what}, standard output`),
+      server.outputSocket.cutAt(marker, `${what}, output socket`),
+    ]);
+    return { clients, stdout, outputSocket };
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(
+      SERVER_NAMES.map(async (name) => {
+        this.servers[name].reader.destroy();
+        await this.servers[name].running.stop();
+      }),
+    );
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * Plays one client's script over a raw socket and records what came back:
+ * every byte, how the connection ended, and the checkpoints on the way.
+ */
+import { connect, type Socket } from 'node:net';
+import type { Transport } from '../../helpers/servers.js';
+import type { ClientScript, ConnectionEnd } from './traffic-script.js';
+
+export interface Endpoint {
+  readonly transport: Transport;
+  readonly port: number;
+  readonly socketPath: string;
+}
+
+export interface Checkpoint {
+  readonly label: string;
+  readonly open: boolean;
+  readonly bytesReceived: number;
+}
+
+export interface ClientCapture {
+  /** Every byte the server sent, `Date` values replaced by DATE_PLACEHOLDER. */
+  readonly received: Buffer;
+  readonly statuses: readonly number[];
+  readonly end: ConnectionEnd;
+  readonly checkpoints: readonly Checkpoint[];
+  /** A wait in the script that ran out of time: `step 3: awaitAnswers 2`. */
+  readonly stalled: readonly string[];
+}
+
+/**
+ * How long a wait for an answer or a close may take before the script goes on
+ * without it. Generous, because a busy 2-core machine can be slow; a case that
+ * behaves as expected never waits this long.
+ */
+export const ANSWER_WAIT_MS = 5_000;
+/**
+ * After the expected answers of a connection that should stay open: how long
+ * to watch for anything more (an extra answer, a close) before calling it open.
+ */
+export const OPEN_SETTLE_MS = 60;
+
+/** A status line at the start of a response (RFC 9112 section 4). Our bodies are JSON and never hold one. */
+const STATUS_LINE = /HTTP\/1\.1 (\d{3}) [^\r\n]*\r\n/g;
+/** A Date header with an IMF-fixdate (RFC 9110 section 5.6.7); anything else is left to show in a diff. */
+const DATE_HEADER = /\r\nDate: (?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT\r\n/g;
+export const DATE_PLACEHOLDER = '<date>';
+
+export function statusesIn(bytes: Buffer): number[] {
+  return [...bytes.toString('latin1').matchAll(STATUS_LINE)].map((match) => Number(match[1]));
+}
+
+/** The bytes with every Date value replaced: the one value two servers may legitimately differ in. */
+export function withoutDates(bytes: Buffer): Buffer {
+  return Buffer.from(bytes.toString('latin1').replace(DATE_HEADER, `\r\nDate: ${DATE_PLACEHOLDER}\r\n`), 'latin1');
+}
+
+function openSocket(endpoint: Endpoint): Promise<Socket> {
+  return new Promise((ready, fail) => {
+    const socket =
+      endpoint.transport === 'tcp' ? connect({ port: endpoint.port, host: '127.0.0.1', noDelay: true }) : connect(endpoint.socketPath);
+    socket.once('connect', () => {
+      socket.off('error', fail);
+      ready(socket);
+    });
+    socket.once('error', fail);
+  });
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
+
+export async function playClient(endpoint: Endpoint, script: ClientScript): Promise<ClientCapture> {
+  const socket = await openSocket(endpoint);
+  const chunks: Buffer[] = [];
+  let received = 0;
+  let end: ConnectionEnd | undefined;
+  let finished = false;
+  const wakers = new Set<() => void>();
+  const wake = (): void => {
+    for (const waker of wakers) waker();
+  };
+  socket.on('data', (chunk: Buffer) => {
+    chunks.push(chunk);
+    received += chunk.length;
+    wake();
+  });
+  socket.on('end', () => {
+    end ??= 'closed';
+    wake();
+  });
+  socket.on('error', (error: NodeJS.ErrnoException) => {
+    // A write into a connection the server already closed fails with EPIPE or
+    // ECONNRESET after the close was seen; only a reset seen first is the end.
+    end ??= error.code === 'ECONNRESET' ? 'reset' : 'closed';
+    wake();
+  });
+  socket.on('close', () => {
+    finished = true;
+    wake();
+  });
+
+  const statusCount = (): number => statusesIn(Buffer.concat(chunks)).length;
+  const waitFor = (done: () => boolean, timeoutMs: number): Promise<boolean> =>
+    new Promise((resolve) => {
+      if (done()) return resolve(true);
+      const timer = setTimeout(() => {
+        wakers.delete(check);
+        resolve(false);
+      }, timeoutMs);
+      const check = (): void => {
+        if (!done()) return;
+        clearTimeout(timer);
+        wakers.delete(check);
+        resolve(true);
+      };
+      wakers.add(check);
+    });
+  const serverGone = (): boolean => end !== undefined || finished;
+
+  const checkpoints: Checkpoint[] = [];
+  const stalled: string[] = [];
+  for (const [index, step] of script.steps.entries()) {
+    if ('send' in step) {
+      if (!socket.destroyed && socket.writable) socket.write(step.send);
+    } else if ('pause' in step) {
+      await sleep(step.pause);
+    } else if ('awaitAnswers' in step) {
+      const count = step.awaitAnswers;
+      if (!(await waitFor(() => statusCount() >= count || finished, ANSWER_WAIT_MS))) {
+        stalled.push(`step ${index}: awaitAnswers ${count}`);
+      }
+    } else if ('awaitClose' in step) {
+      if (!(await waitFor(serverGone, ANSWER_WAIT_MS))) stalled.push(`step ${index}: awaitClose`);
+    } else if ('halfClose' in step) {
+      if (!socket.destroyed) socket.end();
+    } else if ('close' in step) {
+      end ??= 'closed-by-client';
+      socket.destroy();
+    } else {
+      checkpoints.push({ label: step.checkpoint, open: !serverGone(), bytesReceived: received });
+    }
+  }
+
+  // The script is done: wait for what the case expects, then look a little longer.
+  const { expect } = script;
+  const expectsClose = expect.end === 'closed' || expect.end === 'reset';
+  const settled = await waitFor(
+    () => (statusCount() >= expect.statuses.length || finished) && (!expectsClose || serverGone()),
+    ANSWER_WAIT_MS,
+  );
+  if (!settled) stalled.push('end of script: expected answers or close');
+  if (!serverGone()) await waitFor(serverGone, OPEN_SETTLE_MS);
+  const endState: ConnectionEnd = end ?? (finished ? 'closed' : 'open');
+  socket.destroy();
+
+  const bytes = withoutDates(Buffer.concat(chunks));
+  return { received: bytes, statuses: statusesIn(bytes), end: endState, checkpoints, stalled };
+}
