@@ -51,7 +51,11 @@ export const CONNECTIONS_CHECKING_INTERVAL_MS = 30_000;
  * 431 (--max-http-header-size, llhttp's limit as set by node_http_parser.cc).
  */
 export const MAX_HEADER_SIZE_BYTES = 16_384;
-/** Headers past this count are dropped silently (server.maxHeadersCount). */
+/**
+ * Header fields kept per head (server.maxHeadersCount). Past it Node 20 drops
+ * the rest silently; Node 22.23.2+ and 24.18.1+ answer 431 instead
+ * (CVE-2026-58044), and the net server follows the Node it runs on.
+ */
 export const MAX_HEADERS_COUNT = 2_000;
 /** Bytes of chunk extensions in one request before the answer is 413 (Node 20.19+). */
 export const MAX_CHUNK_EXTENSIONS_BYTES = 16_384;
