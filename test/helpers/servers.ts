@@ -6,15 +6,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 
-export const ROOT = resolve(import.meta.dirname, '..', '..');
-export const SERVER_ENTRIES = {
-  http: join(ROOT, 'packages/http-server/dist/main.js'),
-  net: join(ROOT, 'packages/net-server/dist/main.js'),
-} as const;
-export type ServerName = keyof typeof SERVER_ENTRIES;
-export const SERVER_NAMES = Object.keys(SERVER_ENTRIES) as ServerName[];
+// Where the repository and the two servers are: one table, shared with the docs tools.
+import { ROOT, SERVER_ENTRIES, SERVER_NAMES, type ServerName } from '../../scripts/docs/paths.js';
+
+export { ROOT, SERVER_ENTRIES, SERVER_NAMES, type ServerName };
 export type Transport = 'tcp' | 'unix';
 export const TRANSPORTS: readonly Transport[] = ['tcp', 'unix'];
 
