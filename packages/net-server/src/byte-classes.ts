@@ -34,6 +34,9 @@ export const ALPHA = table(UPPER, LOWER);
  */
 export const TARGET_CHAR = table([0x21, 0x7e]);
 
+/** The target's bytes that leave its state as it is: TARGET_CHAR less `#` (0x23) and `?` (0x3f). */
+export const TARGET_PLAIN_CHAR = table([0x21, 0x22], [0x24, 0x3e], [0x40, 0x7e]);
+
 /**
  * Bytes of the authority in `http://authority/path` and of a CONNECT target:
  * RFC 3986 unreserved and sub-delims, `%`, `:` and brackets (llhttp's

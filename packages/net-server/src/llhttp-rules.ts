@@ -35,10 +35,43 @@ export const METHODS_BY_PROTOCOL: ReadonlyMap<string, ReadonlySet<string>> = new
   ['ICE', new Set(ICE_METHODS)],
 ]);
 export const ALL_METHODS = new Set([...HTTP_METHODS, ...RTSP_METHODS]);
-const prefixesOf = (words: Iterable<string>): Set<string> =>
-  new Set([...words].flatMap((word) => [...word].map((_, end) => word.slice(0, end + 1))));
-export const METHOD_PREFIXES = prefixesOf(ALL_METHODS);
-export const PROTOCOL_PREFIXES = prefixesOf(METHODS_BY_PROTOCOL.keys());
+
+/**
+ * Words as a trie of their bytes, to follow a method or a protocol name as it
+ * arrives, one byte at a time and across reads: each node is a prefix, `next`
+ * leads by the next byte to the longer prefix, and `word` is the word that
+ * ends here, if one does. A byte with no way on starts no word: llhttp fails
+ * at that byte, as its own method matcher does.
+ */
+export interface WordTrie {
+  readonly next: ReadonlyMap<number, WordTrie>;
+  readonly word: string | undefined;
+}
+
+function trieOf(words: Iterable<string>): WordTrie {
+  interface Node {
+    next: Map<number, Node>;
+    word: string | undefined;
+  }
+  const root: Node = { next: new Map(), word: undefined };
+  for (const word of words) {
+    let node = root;
+    for (let index = 0; index < word.length; index++) {
+      const byte = word.charCodeAt(index);
+      let child = node.next.get(byte);
+      if (child === undefined) {
+        child = { next: new Map(), word: undefined };
+        node.next.set(byte, child);
+      }
+      node = child;
+    }
+    node.word = word;
+  }
+  return root;
+}
+
+export const METHOD_TRIE = trieOf(ALL_METHODS);
+export const PROTOCOL_TRIE = trieOf(METHODS_BY_PROTOCOL.keys());
 
 /** The versions llhttp accepts as written (major * 10 + minor); any other is a 400. */
 export const ACCEPTED_VERSIONS = new Set([9, 10, 11, 20]);
