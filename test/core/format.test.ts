@@ -11,7 +11,7 @@ const event = {
 
 describe('formats', () => {
   it('jsonl-is-one-compact-line', () => {
-    const text = formatJsonLine(event);
+    const text = formatJsonLine(event).toString('utf8');
     expect(text.endsWith('\n')).toBe(true);
     expect(text.slice(0, -1)).not.toContain('\n');
     expect(JSON.parse(text)).toEqual(event);
@@ -60,6 +60,7 @@ describe('jsonl reuses the payload text', () => {
 
   it.each([
     { name: 'compact-payload-as-sent', body: '{"b":1.0,"a":"\\u00e9"}', line: '{"_ts":"T","_event":"E","_client":"127.0.0.1","b":1.0,"a":"\\u00e9"}\n' },
+    { name: 'utf8-payload-as-sent', body: '{"a":"é 😀"}', line: '{"_ts":"T","_event":"E","_client":"127.0.0.1","a":"é 😀"}\n' },
     { name: 'spaces-kept', body: '{ "a" : [1, 2] }', line: '{"_ts":"T","_event":"E","_client":"127.0.0.1", "a" : [1, 2] }\n' },
     { name: 'empty-object', body: '{}', line: '{"_ts":"T","_event":"E","_client":"127.0.0.1"}\n' },
     { name: 'empty-object-with-space', body: '{ }', line: '{"_ts":"T","_event":"E","_client":"127.0.0.1" }\n' },
@@ -69,7 +70,7 @@ describe('jsonl reuses the payload text', () => {
     { name: 'leading-space-is-serialized-again', body: ' {"a":1}', line: '{"_ts":"T","_event":"E","_client":"127.0.0.1","a":1}\n' },
   ])('$name', ({ body, line }) => {
     const record = enrichText(body);
-    const text = formatJsonLine(record);
+    const text = formatJsonLine(record).toString('utf8');
     expect(text).toBe(line);
     expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(record)));
     // The pretty formats still see exactly the record.

@@ -6,7 +6,7 @@
  * from the server alone: a payload key that collides with it is kept, renamed
  * with FORGED_KEY_SUFFIX, so that a client can neither replace nor hide it.
  */
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { UNKNOWN_EVENT } from './events.js';
 
 export interface PeerCredentials {
@@ -38,10 +38,13 @@ export const FORGED_KEY_SUFFIX = '_from_payload';
 
 
 export type Payload =
-  | { readonly kind: 'object'; readonly value: Record<string, unknown>; readonly text: string }
+  | { readonly kind: 'object'; readonly value: Record<string, unknown>; readonly bytes: Uint8Array }
   | { readonly kind: 'other-json'; readonly value: unknown }
   | { readonly kind: 'text'; readonly text: string }
   | { readonly kind: 'bytes'; readonly bytes: Uint8Array };
+
+/** What an empty body stands for: an empty object. */
+const EMPTY_OBJECT = Buffer.from('{}', 'latin1');
 
 /**
  * Decode a body once, as UTF-8, then as JSON. Nothing is dropped: an empty body
@@ -49,10 +52,15 @@ export type Payload =
  * not JSON is kept as text, and bytes that are not UTF-8 are kept as base64.
  */
 export function decodeBody(body: Uint8Array): Payload {
-  if (body.length === 0) return { kind: 'object', value: {}, text: '{}' };
-  // Validate, then decode: buffer.isUtf8 (simdutf) is many times faster than a fatal TextDecoder.
-  if (!isUtf8(body)) return { kind: 'bytes', bytes: body };
-  const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
+  if (body.length === 0) return { kind: 'object', value: {}, bytes: EMPTY_OBJECT };
+  const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  // Validate, then decode. buffer.isAscii and isUtf8 (simdutf) cost next to
+  // nothing. ASCII, what almost every hook sends, reads the same as latin1, which
+  // V8 copies as is; other UTF-8 takes the slower decoder.
+  let text: string;
+  if (isAscii(bytes)) text = bytes.toString('latin1');
+  else if (isUtf8(bytes)) text = bytes.toString('utf8');
+  else return { kind: 'bytes', bytes: body };
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -60,7 +68,7 @@ export function decodeBody(body: Uint8Array): Payload {
     return { kind: 'text', text };
   }
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-    return { kind: 'object', value: value as Record<string, unknown>, text };
+    return { kind: 'object', value: value as Record<string, unknown>, bytes: body };
   }
   return { kind: 'other-json', value };
 }
@@ -88,28 +96,19 @@ export interface EnrichInput {
 
 export function enrich({ timestamp, eventFromQuery, origin, body }: EnrichInput): EventRecord {
   const payload = decodeBody(body);
+  const metadata = metadataOf(timestamp, eventName(eventFromQuery, payload), origin);
   // No prototype: a payload key "__proto__" is then an ordinary key, as JSON.parse made it.
-  const record: EventRecord = Object.create(null) as EventRecord;
-  record['_ts'] = timestamp;
-  record['_event'] = eventName(eventFromQuery, payload);
-  if (origin.transport === 'tcp') {
-    if (origin.address !== undefined) record['_client'] = origin.address;
-  } else if (origin.peer !== undefined) {
-    record['_peer_pid'] = origin.peer.pid;
-    record['_peer_uid'] = origin.peer.uid;
-    record['_peer_gid'] = origin.peer.gid;
-  }
+  const record: EventRecord = Object.assign(Object.create(null) as EventRecord, metadata);
   switch (payload.kind) {
     case 'object': {
-      const metadataCount = Object.keys(record).length;
       let renamed = false;
       for (const key of Object.keys(payload.value)) {
         const unclaimed = unclaimedKey(record, payload.value, key);
         renamed ||= unclaimed !== key;
         record[unclaimed] = payload.value[key];
       }
-      if (!renamed && isOneLineObject(payload.text)) {
-        Object.defineProperty(record, VERBATIM_PAYLOAD, { value: { metadataCount, text: payload.text } });
+      if (!renamed && isOneLineObject(payload.bytes)) {
+        Object.defineProperty(record, VERBATIM_PAYLOAD, { value: { metadata, bytes: payload.bytes } });
       }
       break;
     }
@@ -128,17 +127,27 @@ export function enrich({ timestamp, eventFromQuery, origin, body }: EnrichInput)
   return record;
 }
 
+/** The server's own fields, in the order they lead the record: when, what, and who sent it. */
+function metadataOf(timestamp: string, event: string, origin: Origin): Record<string, unknown> {
+  if (origin.transport === 'tcp') {
+    return origin.address === undefined ? { _ts: timestamp, _event: event } : { _ts: timestamp, _event: event, _client: origin.address };
+  }
+  if (origin.peer === undefined) return { _ts: timestamp, _event: event };
+  const { pid, uid, gid } = origin.peer;
+  return { _ts: timestamp, _event: event, _peer_pid: pid, _peer_uid: uid, _peer_gid: gid };
+}
+
 /**
  * A payload as the client wrote it, kept beside its record so that the JSONL
- * line can reuse the text instead of serializing the parsed object again: the
+ * line can reuse its bytes instead of serializing the parsed object again: the
  * costliest step for a large PostToolUse body, and the bytes stay the client's.
  * Only for an object whose keys needed no renaming and whose text is one line.
  */
 export interface VerbatimPayload {
-  /** How many metadata keys lead the record. */
-  readonly metadataCount: number;
-  /** The payload's JSON text, starting with `{`. */
-  readonly text: string;
+  /** The metadata that leads the record, on its own. */
+  readonly metadata: Readonly<Record<string, unknown>>;
+  /** The payload's JSON bytes, starting with `{`. */
+  readonly bytes: Uint8Array;
 }
 /**
  * Kept on the record under a symbol, not enumerable: JSON, YAML and object
@@ -151,9 +160,16 @@ export function verbatimPayloadOf(record: EventRecord): VerbatimPayload | undefi
   return (record as { [VERBATIM_PAYLOAD]?: VerbatimPayload })[VERBATIM_PAYLOAD];
 }
 
-/** JSON text that starts with its object's brace and has no line break, so it fits in a JSONL line. */
-function isOneLineObject(text: string): boolean {
-  return text.charCodeAt(0) === 0x7b && !text.includes('\n') && !text.includes('\r');
+const OPENING_BRACE = 0x7b;
+const LF = 0x0a;
+const CR = 0x0d;
+
+/**
+ * JSON that starts with its object's brace and has no line break, so it fits
+ * in a JSONL line. In UTF-8 these bytes are never part of a longer character.
+ */
+function isOneLineObject(bytes: Uint8Array): boolean {
+  return bytes[0] === OPENING_BRACE && !bytes.includes(LF) && !bytes.includes(CR);
 }
 
 /** A payload key as written: itself, or renamed when it would overwrite metadata. */

@@ -1,31 +1,45 @@
 /**
- * Output formats. Each turns one event record into one string that ends in a
- * newline, so that a sink writes an event whole, in one write.
+ * Output formats. Each turns one event record into one event's text or bytes,
+ * ending in a newline, so that a sink writes an event whole, in one write.
  */
 import { CST, Parser, stringify } from 'yaml';
 import type { OutputFormat } from './config.js';
 import { verbatimPayloadOf, type EventRecord } from './enrich.js';
 
-export type Formatter = (record: EventRecord) => string;
+/** An event, formatted: JSONL comes as bytes (see formatJsonLine), the pretty formats as text. */
+export type Formatted = string | Buffer;
+export type Formatter = (record: EventRecord) => Formatted;
+
+const LF = 0x0a;
+/** JSON's insignificant whitespace (RFC 8259 section 2) and the brace that closes an object. */
+const JSON_BLANKS = new Set([0x20, 0x09, 0x0a, 0x0d]);
+const CLOSING_BRACE = 0x7d;
 
 /**
- * One compact JSON object and a newline. When the payload's own text can be
- * reused (enrich.ts, VerbatimPayload), only the metadata is serialized and the
- * payload's members follow as the client sent them.
+ * One compact JSON object and a newline, in UTF-8. When the payload's own
+ * bytes can be reused (enrich.ts, VerbatimPayload), only the metadata is
+ * serialized and the payload's members follow as the client sent them: its
+ * bytes are never decoded and encoded again.
  */
-export function formatJsonLine(record: EventRecord): string {
+export function formatJsonLine(record: EventRecord): Buffer {
   const verbatim = verbatimPayloadOf(record);
-  if (verbatim === undefined) return JSON.stringify(record) + '\n';
-  let line = '{';
-  let written = 0;
-  for (const key in record) {
-    if (written === verbatim.metadataCount) break;
-    line += `${written === 0 ? '' : ','}${JSON.stringify(key)}:${JSON.stringify(record[key])}`;
-    written++;
-  }
-  const members = verbatim.text.slice(1);
-  const empty = members.trimStart().startsWith('}');
-  return `${line}${empty ? '' : ','}${members}\n`;
+  if (verbatim === undefined) return Buffer.from(JSON.stringify(record) + '\n', 'utf8');
+  // The metadata object without its closing brace, then the payload's members after its opening one.
+  const members = verbatim.bytes.subarray(1);
+  const head = JSON.stringify(verbatim.metadata).slice(0, -1) + (isEmptyObjectRest(members) ? '' : ',');
+  const headLength = Buffer.byteLength(head, 'utf8');
+  const line = Buffer.allocUnsafe(headLength + members.length + 1);
+  line.write(head, 0, 'utf8');
+  line.set(members, headLength);
+  line[line.length - 1] = LF;
+  return line;
+}
+
+/** The bytes after an object's `{` hold no member: only blanks, then `}`. */
+function isEmptyObjectRest(members: Uint8Array): boolean {
+  let index = 0;
+  while (index < members.length && JSON_BLANKS.has(members[index] as number)) index++;
+  return members[index] === CLOSING_BRACE;
 }
 
 export function formatPrettyJson(record: EventRecord): string {

@@ -30,8 +30,12 @@ export const SHUTDOWN_GRACE_MS = 5_000;
 
 export interface ReceiverContext {
   readonly config: Config;
-  /** Who is at the other end of a connection: asked of the kernel once per connection. */
-  readonly originOf: (socket: Socket) => Origin;
+  /**
+   * Who is at the other end of a new connection, asked of the kernel. Ask at
+   * accept and keep the answer with the connection: once the socket is closed
+   * the kernel no longer says.
+   */
+  readonly askOrigin: (socket: Socket) => Origin;
   /** The `_ts` of an event received now (fixed in tests, see FIXED_TIMESTAMP_ENV). */
   readonly timestamp: () => string;
   /** Hand an event to every sink; returns once all have it, before the answer is written. */
@@ -138,15 +142,6 @@ async function start(description: ServerDescription, config: Config): Promise<vo
   } else {
     askOrigin = (socket) => ({ transport: 'tcp', address: socket.remoteAddress });
   }
-  const origins = new WeakMap<Socket, Origin>();
-  const originOf = (socket: Socket): Origin => {
-    let origin = origins.get(socket);
-    if (origin === undefined) {
-      origin = askOrigin(socket);
-      origins.set(socket, origin);
-    }
-    return origin;
-  };
 
   const guard = createRequestGuard(config.listen, config.token);
   const refusalsLogged = new Set<Rejection>();
@@ -164,7 +159,7 @@ async function start(description: ServerDescription, config: Config): Promise<vo
   const receiver = description.createReceiver({
     checkRequest,
     config,
-    originOf,
+    askOrigin,
     timestamp: fixed === undefined ? timestampNow : () => fixed,
     record: (record) => eventLog.write(record),
     log: logLine,

@@ -11,7 +11,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { Writable } from 'node:stream';
 import type { Config } from './config.js';
 import type { EventRecord } from './enrich.js';
-import { formatterFor, wantsColour, type Formatter } from './format.js';
+import { formatterFor, wantsColour, type Formatted, type Formatter } from './format.js';
 import { claimSocketPath, listenUnix, removeSocketFile } from './unix-socket.js';
 
 /**
@@ -38,11 +38,11 @@ export interface Logger {
 }
 
 interface Sink {
-  write(record: EventRecord, formatted: Map<Formatter, string>): void;
+  write(record: EventRecord, formatted: Map<Formatter, Formatted>): void;
   close(): Promise<void>;
 }
 
-function formatOnce(formatter: Formatter, record: EventRecord, cache: Map<Formatter, string>): string {
+function formatOnce(formatter: Formatter, record: EventRecord, cache: Map<Formatter, Formatted>): Formatted {
   let text = cache.get(formatter);
   if (text === undefined) {
     text = formatter(record);
@@ -83,7 +83,7 @@ class StdoutSink implements Sink {
    * Past STDOUT_HARD_LIMIT_BYTES events are dropped and counted instead: the
    * hooks keep their answers and memory stays bounded.
    */
-  write(record: EventRecord, cache: Map<Formatter, string>): void {
+  write(record: EventRecord, cache: Map<Formatter, Formatted>): void {
     if (!this.open) return;
     const queued = this.stream.writableLength;
     if (queued > STDOUT_HARD_LIMIT_BYTES) {
@@ -148,7 +148,7 @@ export class OutputSocketSink implements Sink {
     this.log(`output socket: ${reader.name} connected (${this.readers.size} now)`);
   }
 
-  write(record: EventRecord, cache: Map<Formatter, string>): void {
+  write(record: EventRecord, cache: Map<Formatter, Formatted>): void {
     if (this.readers.size === 0) return;
     const text = formatOnce(this.formatter, record, cache);
     const now = Date.now();
@@ -226,7 +226,7 @@ export async function openEventLog(config: Config, environment: EventLogEnvironm
   return {
     outputSocket,
     write(record) {
-      const formatted = new Map<Formatter, string>();
+      const formatted = new Map<Formatter, Formatted>();
       for (const sink of sinks) sink.write(record, formatted);
     },
     async close() {

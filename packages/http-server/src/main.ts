@@ -23,9 +23,17 @@ import {
   enrich,
   parseRequestTarget,
   runServer,
+  type Origin,
   type Receiver,
   type ReceiverContext,
 } from '@hook-observatory/core';
+
+/**
+ * Who connected, kept on the socket itself, as node:http keeps its own
+ * per-connection state there (socket.parser, socket._httpMessage).
+ */
+const ORIGIN = Symbol('origin');
+type SocketWithOrigin = Socket & { [ORIGIN]?: Origin };
 
 // --- 1. Accept ------------------------------------------------------------
 // node:http owns the accept loop and one llhttp parser per connection. The
@@ -46,7 +54,9 @@ function createReceiver(context: ReceiverContext): Receiver {
     (request, response) => readBody(context, request, response),
   );
   // Who connected is asked now: once the socket is closed the kernel no longer says.
-  server.on('connection', (socket: Socket) => context.originOf(socket));
+  server.on('connection', (socket: SocketWithOrigin) => {
+    socket[ORIGIN] = context.askOrigin(socket);
+  });
   server.keepAliveTimeout = timeouts.keepAliveTimeoutMs;
   server.maxHeadersCount = MAX_HEADERS_COUNT;
   return {
@@ -89,7 +99,7 @@ function route(
   if (rejection !== undefined) return respond(response, rejection.status, rejection.body, rejection.headers);
   if (target.path === HOOK_PATH) {
     if (method !== 'POST') return respond(response, 405, METHOD_NOT_ALLOWED_BODY, [['Allow', 'POST']]);
-    recordEvent(context, request.socket, target.event, body);
+    recordEvent(context, originOf(request), target.event, body);
     return respond(response, 200, '');
   }
   if (target.path === HEALTH_PATH) {
@@ -106,13 +116,17 @@ function headerValue(request: IncomingMessage, lowerCaseName: string): string | 
   return Array.isArray(value) ? value.join(', ') : value;
 }
 
+/** Who sent a request: asked when its connection was accepted (section 1). */
+function originOf(request: IncomingMessage): Origin {
+  return (request.socket as SocketWithOrigin)[ORIGIN] as Origin;
+}
+
 // --- 4. Record ------------------------------------------------------------
 // The event is handed to every sink before the answer is written, so a
 // client that has its 200 knows its event is in the stream.
 
 // #region record
-function recordEvent(context: ReceiverContext, socket: Socket, eventFromQuery: string | undefined, body: Buffer): void {
-  const origin = context.originOf(socket);
+function recordEvent(context: ReceiverContext, origin: Origin, eventFromQuery: string | undefined, body: Buffer): void {
   context.record(enrich({ timestamp: context.timestamp(), eventFromQuery, origin, body }));
 }
 // #endregion record

@@ -25,6 +25,7 @@ import {
   enrich,
   parseRequestTarget,
   runServer,
+  type Origin,
   type Receiver,
   type ReceiverContext,
 } from '@hook-observatory/core';
@@ -33,6 +34,7 @@ import {
   CONTINUE_ANSWER,
   PARSE_ERROR_ANSWERS,
   serializeEmptyChunkedResponse,
+  serializeEmptyOk,
   serializeResponse,
 } from './response-writer.js';
 
@@ -42,6 +44,8 @@ const EXPECT_CONTINUE = /(?:^|\W)100-continue(?:$|\W)/i;
 /** What node:http keeps per connection, kept here by hand. */
 interface Connection {
   readonly socket: Socket;
+  /** Who connected, asked at accept: once the socket is closed the kernel no longer says. */
+  readonly origin: Origin;
   readonly parser: RequestParser;
   /** When the current request began (or the connection opened): the start of its timeouts. */
   messageStartedAt: number;
@@ -49,13 +53,17 @@ interface Connection {
   readonly responses: PendingResponse[];
   /** An answer that closes the connection is out, or the connection failed: nothing more is written. */
   closing: boolean;
-  /** The idle keep-alive timer is running. */
-  keepAliveTimerSet: boolean;
+  /** Waiting idle for the next request: the keep-alive timer counts. */
+  keepAliveWaiting: boolean;
+  /** One timer per connection, restarted for each wait (see startKeepAliveTimer). */
+  keepAliveTimer: NodeJS.Timeout | undefined;
 }
 
 /** A request's answer, from its head until it has left: node:http's ServerResponse, by hand. */
 interface PendingResponse {
   readonly head: RequestHead;
+  /** The head's fields by lower-case name, as node's req.headers (see headerFields). */
+  readonly fields: ReadonlyMap<string, string>;
   /** Bytes answered before it was this response's turn, held until the answers before it are out. */
   readonly held: Buffer[];
   /** The answer is complete (node's `_headerSent`, as we always answer in one piece). */
@@ -76,10 +84,9 @@ interface PendingResponse {
 function createReceiver(context: ReceiverContext): Receiver {
   const connections = new Set<Connection>();
   const server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
-    // Who connected is asked now: once the socket is closed the kernel no longer says.
-    context.originOf(socket);
     const connection: Connection = {
       socket,
+      origin: context.askOrigin(socket),
       parser: new RequestParser({
         maxHeaderBytes: MAX_HEADER_SIZE_BYTES,
         maxChunkExtensionBytes: MAX_CHUNK_EXTENSIONS_BYTES,
@@ -88,15 +95,18 @@ function createReceiver(context: ReceiverContext): Receiver {
       messageStartedAt: Date.now(),
       responses: [],
       closing: false,
-      keepAliveTimerSet: false,
+      keepAliveWaiting: false,
+      keepAliveTimer: undefined,
     };
     connections.add(connection);
     socket.on('data', (chunk: Buffer) => readBytes(context, connection, chunk));
     socket.on('end', () => endOfInput(connection));
-    socket.on('timeout', () => socket.destroy());
     socket.on('drain', () => socket.resume());
     socket.on('error', () => socket.destroy());
-    socket.on('close', () => connections.delete(connection));
+    socket.on('close', () => {
+      connections.delete(connection);
+      clearTimeout(connection.keepAliveTimer);
+    });
   });
 
   const sweep = setInterval(
@@ -129,6 +139,8 @@ function createReceiver(context: ReceiverContext): Receiver {
 // #region read-bytes
 function readBytes(context: ReceiverContext, connection: Connection, chunk: Buffer): void {
   const { socket, parser } = connection;
+  // Any traffic restarts the keep-alive wait, as it restarts a socket's own timeout.
+  if (connection.keepAliveWaiting) connection.keepAliveTimer?.refresh();
   const begunBefore = parser.messagesBegun;
   let failure: ParseErrorKind | undefined;
   let tunnelRefused = false;
@@ -162,11 +174,12 @@ function readBytes(context: ReceiverContext, connection: Connection, chunk: Buff
 function readHead(context: ReceiverContext, connection: Connection, head: RequestHead): void {
   cancelKeepAliveTimer(connection);
   if (head.method === 'CONNECT') return;
-  connection.responses.push({ head, held: [], ended: false, closes: false, body: undefined });
-  const refusal = refuseHead(context, head);
+  const fields = headerFields(head);
+  connection.responses.push({ head, fields, held: [], ended: false, closes: false, body: undefined });
+  const refusal = refuseHead(context, head, fields);
   if (refusal !== undefined) {
     answer(connection, head, refusal.bytes, { final: true, closes: refusal.closes });
-  } else if (isHttp11(head) && EXPECT_CONTINUE.test(headerValue(head, 'expect') ?? '')) {
+  } else if (isHttp11(head) && EXPECT_CONTINUE.test(fields.get('expect') ?? '')) {
     answer(connection, head, CONTINUE_ANSWER, { final: false });
   }
 }
@@ -188,7 +201,7 @@ function runQueuedWork(context: ReceiverContext, connection: Connection): void {
     if (response.body === undefined || response.ended) continue;
     const body = response.body;
     response.body = undefined;
-    route(context, connection, response.head, body);
+    route(context, connection, response, body);
   }
   let finished = false;
   while (connection.responses[0]?.ended) {
@@ -220,17 +233,21 @@ function isActive(connection: Connection): boolean {
  * other than 100-continue (RFC 9110 section 10.1.1: 417).
  */
 // #region refuse-head
-function refuseHead(context: ReceiverContext, head: RequestHead): { bytes: Buffer; closes: boolean } | undefined {
+function refuseHead(
+  context: ReceiverContext,
+  head: RequestHead,
+  fields: ReadonlyMap<string, string>,
+): { bytes: Buffer; closes: boolean } | undefined {
   const keepAliveTimeoutMs = context.config.timeouts.keepAliveTimeoutMs;
   const headOnly = head.method === 'HEAD';
   // Present but empty is present: node checks `req.headers.host === undefined`.
-  if (isHttp11(head) && headerValue(head, 'host') === undefined) {
+  if (isHttp11(head) && !fields.has('host')) {
     return {
       bytes: serializeEmptyChunkedResponse({ status: 400, keepAlive: false, keepAliveTimeoutMs }, [['Connection', 'close']], headOnly),
       closes: true,
     };
   }
-  const expect = headerValue(head, 'expect');
+  const expect = fields.get('expect');
   if (isHttp11(head) && expect !== undefined && !EXPECT_CONTINUE.test(expect)) {
     return {
       bytes: serializeEmptyChunkedResponse({ status: 417, keepAlive: head.keepAlive, keepAliveTimeoutMs }, [], headOnly),
@@ -245,6 +262,7 @@ function isHttp11(head: RequestHead): boolean {
   return head.versionMajor === 1 && head.versionMinor === 1;
 }
 
+// #region header-fields
 /**
  * Headers whose repeats node:http drops, keeping the first (lib/_http_incoming.js,
  * matchKnownFields): a second Host or Content-Type cannot be merged meaningfully.
@@ -255,28 +273,34 @@ const FIRST_VALUE_WINS = new Set([
   'proxy-authorization', 'referer', 'retry-after', 'server', 'user-agent',
 ]);
 
-/** A header's value as node:http's req.headers has it: the first for the names above, else repeats joined by ", ". */
-function headerValue(head: RequestHead, lowerName: string): string | undefined {
-  let joined: string | undefined;
+/**
+ * The head's fields as node:http's req.headers holds them, made once per
+ * request: lower-case names; for the names above the first value, for the
+ * others the repeats joined by ", ".
+ */
+function headerFields(head: RequestHead): Map<string, string> {
+  const fields = new Map<string, string>();
   for (const [name, value] of head.headers) {
-    if (name.toLowerCase() !== lowerName) continue;
-    if (FIRST_VALUE_WINS.has(lowerName)) return value;
-    joined = joined === undefined ? value : `${joined}, ${value}`;
+    const lowerName = name.toLowerCase();
+    const earlier = fields.get(lowerName);
+    if (earlier === undefined) fields.set(lowerName, value);
+    else if (!FIRST_VALUE_WINS.has(lowerName)) fields.set(lowerName, `${earlier}, ${value}`);
   }
-  return joined;
+  return fields;
 }
+// #endregion header-fields
 
 // --- 3. Route -------------------------------------------------------------
 // The same guard and the same two routes as the http server, decided the same way.
 
 // #region route
-function route(context: ReceiverContext, connection: Connection, head: RequestHead, body: Buffer): void {
+function route(context: ReceiverContext, connection: Connection, { head, fields }: PendingResponse, body: Buffer): void {
   const target = parseRequestTarget(head.target);
-  const rejection = context.checkRequest({ method: head.method, path: target.path, header: (name) => headerValue(head, name) });
+  const rejection = context.checkRequest({ method: head.method, path: target.path, header: (name) => fields.get(name) });
   if (rejection !== undefined) return respond(context, connection, head, rejection.status, rejection.body, rejection.headers);
   if (target.path === HOOK_PATH) {
     if (head.method !== 'POST') return respond(context, connection, head, 405, METHOD_NOT_ALLOWED_BODY, [['Allow', 'POST']]);
-    recordEvent(context, connection.socket, target.event, body);
+    recordEvent(context, connection.origin, target.event, body);
     return respond(context, connection, head, 200, '');
   }
   if (target.path === HEALTH_PATH) {
@@ -294,8 +318,7 @@ function route(context: ReceiverContext, connection: Connection, head: RequestHe
 // When the connection failed meanwhile, the event is still recorded, unanswered.
 
 // #region record
-function recordEvent(context: ReceiverContext, socket: Socket, eventFromQuery: string | undefined, body: Buffer): void {
-  const origin = context.originOf(socket);
+function recordEvent(context: ReceiverContext, origin: Origin, eventFromQuery: string | undefined, body: Buffer): void {
   context.record(enrich({ timestamp: context.timestamp(), eventFromQuery, origin, body }));
 }
 // #endregion record
@@ -313,12 +336,15 @@ function respond(
   body: string,
   extraHeaders: ReadonlyArray<readonly [string, string]> = [],
 ): void {
+  const keepAliveTimeoutMs = context.config.timeouts.keepAliveTimeoutMs;
+  if (status === 200 && body === '' && extraHeaders.length === 0) {
+    return answer(connection, head, serializeEmptyOk(head.keepAlive, keepAliveTimeoutMs), { final: true, closes: !head.keepAlive });
+  }
   const headers: Array<readonly [string, string]> = [
     ['Content-Type', JSON_CONTENT_TYPE],
     ['Content-Length', String(Buffer.byteLength(body))],
     ...extraHeaders,
   ];
-  const keepAliveTimeoutMs = context.config.timeouts.keepAliveTimeoutMs;
   const bytes = serializeResponse({ status, headers, keepAlive: head.keepAlive, keepAliveTimeoutMs }, body, head.method === 'HEAD');
   answer(connection, head, bytes, { final: true, closes: !head.keepAlive });
 }
@@ -360,19 +386,31 @@ function closeAfterWrites(connection: Connection): void {
  * After its answers an idle connection waits KEEP_ALIVE_TIMEOUT_MS for the next
  * request, plus KEEP_ALIVE_TIMEOUT_BUFFER_MS of grace, then is destroyed
  * without a word; any traffic restarts the wait, and a complete head ends it.
+ * node:http sets the socket's own timeout for each wait, which makes a new
+ * timer every time; one timer per connection, restarted with refresh(), keeps
+ * the same deadline without that.
  */
 // #region keep-alive-timer
 function startKeepAliveTimer(context: ReceiverContext, connection: Connection): void {
   const timeout = context.config.timeouts.keepAliveTimeoutMs;
   if (connection.closing || timeout === 0) return;
-  connection.socket.setTimeout(timeout + KEEP_ALIVE_TIMEOUT_BUFFER_MS);
-  connection.keepAliveTimerSet = true;
+  connection.keepAliveWaiting = true;
+  if (connection.keepAliveTimer === undefined) {
+    connection.keepAliveTimer = setTimeout(() => keepAliveExpired(connection), timeout + KEEP_ALIVE_TIMEOUT_BUFFER_MS);
+    // Like a socket's timeout, the wait alone does not keep the process alive.
+    connection.keepAliveTimer.unref();
+  } else {
+    connection.keepAliveTimer.refresh();
+  }
 }
 
 function cancelKeepAliveTimer(connection: Connection): void {
-  if (!connection.keepAliveTimerSet) return;
-  connection.socket.setTimeout(0);
-  connection.keepAliveTimerSet = false;
+  connection.keepAliveWaiting = false;
+}
+
+/** The timer also runs out after a wait was cancelled: only a connection still waiting is closed. */
+function keepAliveExpired(connection: Connection): void {
+  if (connection.keepAliveWaiting) connection.socket.destroy();
 }
 // #endregion keep-alive-timer
 

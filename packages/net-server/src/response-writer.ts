@@ -5,6 +5,7 @@
  * answers are the same bytes: our headers in our order, then `Date`, then
  * `Connection`, then `Keep-Alive` (lib/_http_outgoing.js, _storeHeader).
  */
+import { JSON_CONTENT_TYPE } from '@hook-observatory/core';
 
 /** Reason phrases for the statuses we send (RFC 9110 section 15), as node's STATUS_CODES has them. */
 const REASON_PHRASES: Readonly<Record<number, string>> = {
@@ -96,6 +97,29 @@ export function serializeResponse(head: ResponseHead, body: string, headOnly: bo
   return Buffer.from(text, 'utf8');
 }
 // #endregion serialize-response
+
+/**
+ * The answer nearly every request gets: a hook's empty 200. Its bytes change
+ * only when Date does, so they are made at most once a second for each way of
+ * ending (keep the connection or close it) and then reused.
+ */
+// #region empty-ok
+const EMPTY_OK_HEADERS = [
+  ['Content-Type', JSON_CONTENT_TYPE],
+  ['Content-Length', '0'],
+] as const;
+const emptyOkAnswers = new Map<string, { readonly date: string; readonly bytes: Buffer }>();
+
+export function serializeEmptyOk(keepAlive: boolean, keepAliveTimeoutMs: number): Buffer {
+  const date = httpDate();
+  const key = `${keepAlive} ${keepAliveTimeoutMs}`;
+  const cached = emptyOkAnswers.get(key);
+  if (cached?.date === date) return cached.bytes;
+  const bytes = serializeResponse({ status: 200, headers: EMPTY_OK_HEADERS, keepAlive, keepAliveTimeoutMs }, '', false);
+  emptyOkAnswers.set(key, { date, bytes });
+  return bytes;
+}
+// #endregion empty-ok
 
 /**
  * An empty answer that node:http frames with chunked encoding, because the
