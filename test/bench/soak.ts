@@ -12,10 +12,15 @@ import { LoadClient, startServer } from './processes.js';
 import { median } from './stats.js';
 
 const SAMPLE_INTERVAL_MS = 1_000;
-/** Seconds V8 takes to grow its heap to the load's steady size, judged from these runs. */
-const SETTLE_SECONDS = 10;
+/**
+ * Seconds V8 takes to grow its heap to the load's steady size. It grows in
+ * steps, the last seen 18 s into a run: a step, then flat, is sizing, not a leak.
+ */
+const SETTLE_SECONDS = 30;
+/** Seconds of samples whose median stands for the memory at one time. */
+const WINDOW_SECONDS = 10;
 /** Runs shorter than this (--quick) are reported but not judged. */
-const MIN_JUDGED_SECONDS = 30;
+const MIN_JUDGED_SECONDS = SETTLE_SECONDS + 2 * WINDOW_SECONDS;
 /**
  * Growth from the settled memory to the last SETTLE_SECONDS still called flat.
  * V8's heap and the kernel's accounting move RSS by a few percent between
@@ -85,9 +90,9 @@ export async function soak(options: {
     }
     const judged = options.seconds >= MIN_JUDGED_SECONDS;
     const settledRssMb = median(
-      samples.filter(({ second }) => second >= SETTLE_SECONDS && second < 2 * SETTLE_SECONDS).map(({ rssMb }) => rssMb),
+      samples.filter(({ second }) => second >= SETTLE_SECONDS && second < SETTLE_SECONDS + WINDOW_SECONDS).map(({ rssMb }) => rssMb),
     );
-    const finalRssMb = median(samples.filter(({ second }) => second >= options.seconds - SETTLE_SECONDS).map(({ rssMb }) => rssMb));
+    const finalRssMb = median(samples.filter(({ second }) => second >= options.seconds - WINDOW_SECONDS).map(({ rssMb }) => rssMb));
     const growthPercent = (100 * (finalRssMb - settledRssMb)) / settledRssMb;
     return {
       server: options.server,

@@ -57,6 +57,9 @@ import {
 export { dialectOf, KNOWN_METHODS, type ParserDialect } from './llhttp-rules.js';
 
 
+/** The running Node's dialect, worked out once: every connection's parser speaks it. */
+const RUNNING_DIALECT = dialectOf();
+
 /** node_http_parser.cc keeps this many header fields before it hands a batch to JavaScript (kMaxHeaderFieldsCount). */
 const HEADER_FIELDS_PER_BATCH = 32;
 
@@ -304,7 +307,7 @@ export class RequestParser {
   private fieldsInBlock = 0;
   private excessField = false;
 
-  constructor(limits: ParserLimits, dialect: ParserDialect = dialectOf()) {
+  constructor(limits: ParserLimits, dialect: ParserDialect = RUNNING_DIALECT) {
     this.limits = limits;
     this.dialect = dialect;
   }
