@@ -119,10 +119,10 @@ function createReceiver(context: ReceiverContext): Receiver {
   return {
     server,
     closeIdleConnections: () => {
-      for (const connection of connections) if (!isActive(connection)) connection.socket.destroy();
+      for (const connection of connections) if (!isActive(connection)) destroyNow(connection);
     },
     closeAllConnections: () => {
-      for (const connection of connections) connection.socket.destroy();
+      for (const connection of connections) destroyNow(connection);
     },
   };
 }
@@ -367,8 +367,34 @@ function answer(connection: Connection, head: RequestHead, bytes: Buffer, how: {
   }
 }
 
+/**
+ * Bytes for the socket wait, corked, until this turn of the event loop has
+ * read, parsed and recorded everything that arrived; then every waiting
+ * answer leaves (sendWaitingAnswers, run by setImmediate once the loop has
+ * handled its reads). Written one by one, each answer would wake its client
+ * in the middle of the work on the others. Redis holds its replies the same
+ * way until its loop is about to wait (beforeSleep); node:http corks each
+ * response until the next tick (lib/_http_outgoing.js, connectionCorkNT).
+ */
+const socketsWithWaitingAnswers: Socket[] = [];
+
 function sendBytes(connection: Connection, bytes: Buffer): void {
-  if (!connection.closing) connection.socket.write(bytes);
+  if (connection.closing) return;
+  const { socket } = connection;
+  if (socket.writableCorked === 0) {
+    socket.cork();
+    if (socketsWithWaitingAnswers.push(socket) === 1) setImmediate(sendWaitingAnswers);
+  }
+  socket.write(bytes);
+}
+
+function sendWaitingAnswers(): void {
+  for (const socket of socketsWithWaitingAnswers.splice(0)) flushAnswers(socket);
+}
+
+/** Let a socket's waiting answers go now: before it is destroyed, which would drop them. */
+function flushAnswers(socket: Socket): void {
+  while (socket.writableCorked > 0) socket.uncork();
 }
 
 /** End our side once the answers are out, then let go (net.Socket#destroySoon, as node:http does). */
@@ -377,6 +403,12 @@ function closeAfterWrites(connection: Connection): void {
   connection.closing = true;
   const { socket } = connection;
   socket.end(() => socket.destroy());
+}
+
+/** Close at once, after the answers still waiting for the end of the turn: they were given. */
+function destroyNow(connection: Connection): void {
+  flushAnswers(connection.socket);
+  connection.socket.destroy();
 }
 // #endregion write
 
@@ -410,7 +442,7 @@ function cancelKeepAliveTimer(connection: Connection): void {
 
 /** The timer also runs out after a wait was cancelled: only a connection still waiting is closed. */
 function keepAliveExpired(connection: Connection): void {
-  if (connection.keepAliveWaiting) connection.socket.destroy();
+  if (connection.keepAliveWaiting) destroyNow(connection);
 }
 // #endregion keep-alive-timer
 
@@ -459,14 +491,14 @@ function failConnection(connection: Connection, error: ParseErrorKind | 'timeout
   const { socket } = connection;
   if (!answerStarted && !connection.closing && socket.writable) socket.write(PARSE_ERROR_ANSWERS[error]);
   connection.closing = true;
-  socket.destroy();
+  destroyNow(connection);
 }
 // #endregion fail-connection
 
 /** Close at once without a word: node:http's answer to a CONNECT it has no listener for. */
 function dropConnection(connection: Connection): void {
   connection.closing = true;
-  connection.socket.destroy();
+  destroyNow(connection);
 }
 
 void runServer({ program: 'hook-observatory-net', title: 'hook-observatory (node:net)', createReceiver });
