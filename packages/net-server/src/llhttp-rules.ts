@@ -34,7 +34,7 @@ export const METHODS_BY_PROTOCOL: ReadonlyMap<string, ReadonlySet<string>> = new
   ['RTSP', new Set(RTSP_METHODS)],
   ['ICE', new Set(ICE_METHODS)],
 ]);
-export const ALL_METHODS = new Set([...HTTP_METHODS, ...RTSP_METHODS]);
+const ALL_METHODS = new Set([...HTTP_METHODS, ...RTSP_METHODS]);
 
 /**
  * Words as a trie of their bytes, to follow a method or a protocol name as it

@@ -108,15 +108,15 @@ const EMPTY_OK_HEADERS = [
   ['Content-Type', JSON_CONTENT_TYPE],
   ['Content-Length', '0'],
 ] as const;
-const emptyOkAnswers = new Map<string, { readonly date: string; readonly bytes: Buffer }>();
+/** The last empty 200 made for each way of ending, reused while its Date and timeout hold. */
+const emptyOkAnswers = new Map<boolean, { readonly date: string; readonly keepAliveTimeoutMs: number; readonly bytes: Buffer }>();
 
 export function serializeEmptyOk(keepAlive: boolean, keepAliveTimeoutMs: number): Buffer {
   const date = httpDate();
-  const key = `${keepAlive} ${keepAliveTimeoutMs}`;
-  const cached = emptyOkAnswers.get(key);
-  if (cached?.date === date) return cached.bytes;
+  const cached = emptyOkAnswers.get(keepAlive);
+  if (cached?.date === date && cached.keepAliveTimeoutMs === keepAliveTimeoutMs) return cached.bytes;
   const bytes = serializeResponse({ status: 200, headers: EMPTY_OK_HEADERS, keepAlive, keepAliveTimeoutMs }, '', false);
-  emptyOkAnswers.set(key, { date, bytes });
+  emptyOkAnswers.set(keepAlive, { date, keepAliveTimeoutMs, bytes });
   return bytes;
 }
 // #endregion empty-ok
