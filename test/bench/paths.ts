@@ -22,6 +22,7 @@ export const BENCH_DIST = join(BENCH_DIR, 'dist');
 
 export const SERVER_ENTRIES = {
   limit: join(BENCH_DIST, 'baselines/limit-server.js'),
+  'event-limit': join(BENCH_DIST, 'baselines/event-limit-server.js'),
   bare: join(BENCH_DIST, 'baselines/bare-http-server.js'),
   http: join(ROOT, 'packages/http-server/dist/main.js'),
   net: join(ROOT, 'packages/net-server/dist/main.js'),

@@ -56,7 +56,7 @@ export interface RunningServer {
 }
 
 export async function startServer(name: ServerName, options: ServerOptions): Promise<RunningServer> {
-  if (options.output === 'socket' && (name === 'limit' || name === 'bare')) {
+  if (options.output === 'socket' && (name === 'limit' || name === 'event-limit' || name === 'bare')) {
     throw new Error(`the ${name} baseline writes no output socket`);
   }
   const inputSocket = join(options.dir, 'hooks.sock');
