@@ -57,6 +57,8 @@ interface Connection {
   keepAliveWaiting: boolean;
   /** One timer per connection, restarted for each wait (see startKeepAliveTimer). */
   keepAliveTimer: NodeJS.Timeout | undefined;
+  /** Where it is in the list of open connections (see OpenConnections). */
+  listIndex: number;
 }
 
 /** A request's answer, from its head until it has left: node:http's ServerResponse, by hand. */
@@ -82,7 +84,7 @@ interface PendingResponse {
 
 // #region accept
 function createReceiver(context: ReceiverContext): Receiver {
-  const connections = new Set<Connection>();
+  const connections = new OpenConnections();
   const server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
     const connection: Connection = {
       socket,
@@ -97,6 +99,7 @@ function createReceiver(context: ReceiverContext): Receiver {
       closing: false,
       keepAliveWaiting: false,
       keepAliveTimer: undefined,
+      listIndex: -1,
     };
     connections.add(connection);
     socket.on('data', (chunk: Buffer) => readBytes(context, connection, chunk));
@@ -104,7 +107,7 @@ function createReceiver(context: ReceiverContext): Receiver {
     socket.on('drain', () => socket.resume());
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
-      connections.delete(connection);
+      connections.remove(connection);
       clearTimeout(connection.keepAliveTimer);
     });
   });
@@ -119,14 +122,46 @@ function createReceiver(context: ReceiverContext): Receiver {
   return {
     server,
     closeIdleConnections: () => {
-      for (const connection of connections) if (!isActive(connection)) destroyNow(connection);
+      for (const connection of connections.snapshot()) if (!isActive(connection)) destroyNow(connection);
     },
     closeAllConnections: () => {
-      for (const connection of connections) destroyNow(connection);
+      for (const connection of connections.snapshot()) destroyNow(connection);
     },
   };
 }
 // #endregion accept
+
+/**
+ * The open connections, for the sweep and for shutdown. An array in which each
+ * connection knows its place, so that one leaves by moving the last one into
+ * its place. Not a Set: with a connection per request, a Set whose members come
+ * and go thousands of times a second made V8's young-generation collections
+ * promote about three times as many bytes to the old generation
+ * (`node --trace-gc-nvp`, `promoted=`), which the per-request load paid for
+ * in CPU (pnpm bench).
+ */
+// #region open-connections
+class OpenConnections {
+  private readonly list: Connection[] = [];
+
+  add(connection: Connection): void {
+    connection.listIndex = this.list.length;
+    this.list.push(connection);
+  }
+
+  remove(connection: Connection): void {
+    const last = this.list.pop() as Connection;
+    if (last === connection) return;
+    this.list[connection.listIndex] = last;
+    last.listIndex = connection.listIndex;
+  }
+
+  /** A copy to walk: a connection closed meanwhile must not move another out of the walk. */
+  snapshot(): readonly Connection[] {
+    return this.list.slice();
+  }
+}
+// #endregion open-connections
 
 // --- 2. Read the bytes, parse, read the body --------------------------------
 // Bytes arrive in reads of any size. The parser takes each read as it comes
@@ -453,10 +488,10 @@ function keepAliveExpired(connection: Connection): void {
  * and closed. A connection that never sent a byte counts as such a request.
  */
 // #region expire-slow-requests
-function expireSlowRequests(context: ReceiverContext, connections: Set<Connection>): void {
+function expireSlowRequests(context: ReceiverContext, connections: OpenConnections): void {
   const { headersTimeoutMs, requestTimeoutMs } = context.config.timeouts;
   const now = Date.now();
-  for (const connection of connections) {
+  for (const connection of connections.snapshot()) {
     if (!isActive(connection) || connection.closing) continue;
     const elapsed = now - connection.messageStartedAt;
     const headersLate = headersTimeoutMs > 0 && !connection.parser.headComplete && elapsed > headersTimeoutMs;
