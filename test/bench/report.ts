@@ -236,7 +236,8 @@ export function markdown(input: {
           ...concurrencies.map((concurrency) => {
             const found = target.byConcurrency.find((entry) => entry.concurrency === concurrency);
             if (found === undefined) return '–';
-            const verdict = `${fixed(found.ratio, 2)} ${found.met ? 'met' : 'missed'}`;
+            // Rounded down: 1.498 against a target of 1.5 must not read "1.50 missed".
+            const verdict = `${fixed(Math.floor(found.ratio * 100) / 100, 2)} ${found.met ? 'met' : 'missed'}`;
             return Number.isNaN(found.eventLimitRatio) ? verdict : `${verdict} (event limit ${fixed(found.eventLimitRatio, 2)})`;
           }),
         ]),
