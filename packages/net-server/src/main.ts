@@ -136,7 +136,7 @@ function createReceiver(context: ReceiverContext): Receiver {
  * connection knows its place, so that one leaves by moving the last one into
  * its place. Not a Set: with a connection per request, a Set whose members come
  * and go thousands of times a second made V8's young-generation collections
- * promote about three times as many bytes to the old generation
+ * promote more than three times as many bytes to the old generation
  * (`node --trace-gc-nvp`, `promoted=`), which the per-request load paid for
  * in CPU (pnpm bench).
  */

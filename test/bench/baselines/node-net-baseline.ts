@@ -15,12 +15,14 @@ export const FIXED_OK = Buffer.from(
 );
 
 const HEAD_END = Buffer.from('\r\n\r\n', 'latin1');
+/** The body handed over when bodies are skipped, or empty: one buffer for all. */
+const NO_BODY = Buffer.alloc(0);
 const CONTENT_LENGTH = /\r\ncontent-length:[ \t]*(\d+)/i;
 
 /**
  * Call `onRequest` once per complete request on `socket`, in order. With
  * `keepBodies` it gets the body's bytes; without, the body is skipped unread
- * and it gets an empty buffer.
+ * and it gets an empty one.
  */
 export function frameRequests(socket: Socket, keepBodies: boolean, onRequest: (body: Buffer) => void): void {
   /** A head that has not fully arrived yet. */
@@ -30,7 +32,7 @@ export function frameRequests(socket: Socket, keepBodies: boolean, onRequest: (b
   /** The current body's bytes so far, when kept: a body may span reads. */
   let bodyParts: Buffer[] = [];
   const complete = (): void => {
-    const body = bodyParts.length === 1 ? (bodyParts[0] as Buffer) : Buffer.concat(bodyParts);
+    const body = bodyParts.length === 0 ? NO_BODY : bodyParts.length === 1 ? (bodyParts[0] as Buffer) : Buffer.concat(bodyParts);
     bodyParts = [];
     onRequest(body);
   };
