@@ -38,8 +38,19 @@ export interface ReceiverContext {
   readonly askOrigin: (socket: Socket) => Origin;
   /** The `_ts` of an event received now (fixed in tests, see FIXED_TIMESTAMP_ENV). */
   readonly timestamp: () => string;
-  /** Hand an event to every sink; returns once all have it, before the answer is written. */
+  /**
+   * Hand an event to every sink; returns once all have it, before the answer
+   * is written. While events are held it returns once the event is held.
+   */
   readonly record: (record: EventRecord) => void;
+  /**
+   * Hold the events recorded from now on, to hand them to the sinks together
+   * at `releaseEvents`: one write per sink for many events (sinks.ts,
+   * EventLog.hold). A receiver that holds events releases them before any of
+   * their answers leaves.
+   */
+  readonly holdEvents: () => void;
+  readonly releaseEvents: () => void;
   /** The answer to a request the guard refuses (guard.ts), or undefined to route it. */
   readonly checkRequest: (facts: RequestFacts) => Rejection | undefined;
   readonly log: (line: string) => void;
@@ -162,6 +173,8 @@ async function start(description: ServerDescription, config: Config): Promise<vo
     askOrigin,
     timestamp: fixed === undefined ? timestampNow : () => fixed,
     record: (record) => eventLog.write(record),
+    holdEvents: () => eventLog.hold(),
+    releaseEvents: () => eventLog.release(),
     log: logLine,
   });
   const { server } = receiver;

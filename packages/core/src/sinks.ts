@@ -4,8 +4,10 @@
  *
  * `EventLog.write` hands an event to every sink synchronously, so a server that
  * calls it before answering has handed the event over before its 200 leaves.
- * No sink ever makes a hook wait: a write only queues bytes, and a reader that
- * lets its queue grow past the limits below is cut off instead.
+ * A server may also hold the events of a loop turn and release them before
+ * any of that turn's answers leaves (`EventLog.hold`): each sink then writes
+ * them all at once. No sink ever makes a hook wait: a write only queues bytes,
+ * and a reader that lets its queue grow past the limits below is cut off instead.
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Writable } from 'node:stream';
@@ -38,17 +40,66 @@ export interface Logger {
 }
 
 interface Sink {
-  write(record: EventRecord, formatted: Map<Formatter, Formatted>): void;
+  /** Write the events of `batch`, in order, in as few writes as EVENTS_WRITE_MAX_BYTES allows. */
+  write(batch: EventBatch): void;
   close(): Promise<void>;
 }
 
-function formatOnce(formatter: Formatter, record: EventRecord, cache: Map<Formatter, Formatted>): Formatted {
-  let text = cache.get(formatter);
-  if (text === undefined) {
-    text = formatter(record);
-    cache.set(formatter, text);
+/**
+ * The most bytes written at once for events handed over together. A write to
+ * a file stops between two pages when its process is being killed (Linux,
+ * generic_perform_write in mm/filemap.c), and a kill -9 then leaves a line cut
+ * in two. Events held together go out in writes no longer than this, unless
+ * one event alone is longer, so that holding them never makes such a write
+ * longer than a large event's own. 64 KiB holds about forty ordinary events.
+ */
+export const EVENTS_WRITE_MAX_BYTES = 64 * 1024;
+
+/**
+ * Events handed to the sinks together: one, or the events held over a loop
+ * turn. Each formatter's text for them is made once, for every sink that
+ * uses it (standard output and the output socket share one with --tee).
+ */
+class EventBatch {
+  private readonly writes = new Map<Formatter, readonly Formatted[]>();
+  constructor(readonly records: readonly EventRecord[]) {}
+
+  /** The events as `formatter` makes them, back to back, cut into writes (EVENTS_WRITE_MAX_BYTES). */
+  writesFor(formatter: Formatter): readonly Formatted[] {
+    let writes = this.writes.get(formatter);
+    if (writes === undefined) {
+      writes = groupIntoWrites(this.records.map((record) => formatter(record)));
+      this.writes.set(formatter, writes);
+    }
+    return writes;
   }
-  return text;
+}
+
+/** Whole events, in order, joined into writes of at most EVENTS_WRITE_MAX_BYTES or one event. */
+function groupIntoWrites(events: readonly Formatted[]): Formatted[] {
+  if (events.length === 1) return [events[0] as Formatted];
+  const writes: Formatted[] = [];
+  let group: Formatted[] = [];
+  let groupBytes = 0;
+  for (const event of events) {
+    const bytes = typeof event === 'string' ? Buffer.byteLength(event, 'utf8') : event.length;
+    if (group.length > 0 && groupBytes + bytes > EVENTS_WRITE_MAX_BYTES) {
+      writes.push(joinFormatted(group));
+      group = [];
+      groupBytes = 0;
+    }
+    group.push(event);
+    groupBytes += bytes;
+  }
+  writes.push(joinFormatted(group));
+  return writes;
+}
+
+/** Formatted events back to back: text stays text, and bytes (JSONL) stay bytes. */
+function joinFormatted(events: readonly Formatted[]): Formatted {
+  if (events.length === 1) return events[0] as Formatted;
+  if (events.every((event) => typeof event === 'string')) return events.join('');
+  return Buffer.concat(events.map((event) => (typeof event === 'string' ? Buffer.from(event, 'utf8') : event)));
 }
 
 /**
@@ -83,20 +134,21 @@ class StdoutSink implements Sink {
    * Past STDOUT_HARD_LIMIT_BYTES events are dropped and counted instead: the
    * hooks keep their answers and memory stays bounded.
    */
-  write(record: EventRecord, cache: Map<Formatter, Formatted>): void {
+  write(batch: EventBatch): void {
     if (!this.open) return;
     const queued = this.stream.writableLength;
     if (queued > STDOUT_HARD_LIMIT_BYTES) {
-      if (this.dropped++ === 0) {
+      if (this.dropped === 0) {
         this.log(`standard output is ${queued} bytes behind its reader; dropping events until it catches up`);
       }
+      this.dropped += batch.records.length;
       return;
     }
     if (this.dropped > 0 && queued < STDOUT_HARD_LIMIT_BYTES / 2) {
       this.log(`standard output caught up; ${this.dropped} events were dropped meanwhile`);
       this.dropped = 0;
     }
-    this.stream.write(formatOnce(this.formatter, record, cache));
+    for (const bytes of batch.writesFor(this.formatter)) this.stream.write(bytes);
   }
   close(): Promise<void> {
     if (this.dropped > 0) this.log(`${this.dropped} events were dropped: standard output's reader fell behind`);
@@ -148,9 +200,9 @@ export class OutputSocketSink implements Sink {
     this.log(`output socket: ${reader.name} connected (${this.readers.size} now)`);
   }
 
-  write(record: EventRecord, cache: Map<Formatter, Formatted>): void {
+  write(batch: EventBatch): void {
     if (this.readers.size === 0) return;
-    const text = formatOnce(this.formatter, record, cache);
+    const writes = batch.writesFor(this.formatter);
     const now = Date.now();
     for (const reader of this.readers) {
       const queued = reader.socket.writableLength;
@@ -167,7 +219,7 @@ export class OutputSocketSink implements Sink {
       } else {
         reader.softSince = undefined;
       }
-      reader.socket.write(text);
+      for (const bytes of writes) reader.socket.write(bytes);
     }
   }
 
@@ -190,7 +242,18 @@ export class OutputSocketSink implements Sink {
 }
 
 export interface EventLog {
+  /** Hand an event to every sink now, or, while events are held, at `release`. */
   write(record: EventRecord): void;
+  /**
+   * Keep the events written from now on until `release`, which hands them to
+   * every sink together: a server that holds its answers until the end
+   * of a loop turn writes the turn's events together, and releases them
+   * before any of those answers leaves (group commit).
+   */
+  hold(): void;
+  /** Hand the held events to every sink, in the order they came, and stop holding. */
+  release(): void;
+  /** Release what is held, then let every sink finish its writes. */
   close(): Promise<void>;
   readonly outputSocket: OutputSocketSink | undefined;
 }
@@ -223,13 +286,29 @@ export async function openEventLog(config: Config, environment: EventLogEnvironm
     };
     sinks.push(new StdoutSink(environment.stdout, formatterFor(config.format, { colour }), environment.log, onClosed));
   }
+  const writeToSinks = (records: readonly EventRecord[]): void => {
+    const batch = new EventBatch(records);
+    for (const sink of sinks) sink.write(batch);
+  };
+  /** The events held until `release`; undefined while nothing is held. */
+  let held: EventRecord[] | undefined;
+  const release = (): void => {
+    const records = held;
+    held = undefined;
+    if (records !== undefined && records.length > 0) writeToSinks(records);
+  };
   return {
     outputSocket,
     write(record) {
-      const formatted = new Map<Formatter, Formatted>();
-      for (const sink of sinks) sink.write(record, formatted);
+      if (held === undefined) writeToSinks([record]);
+      else held.push(record);
     },
+    hold() {
+      held ??= [];
+    },
+    release,
     async close() {
+      release();
       await Promise.all(sinks.map((sink) => sink.close()));
     },
   };

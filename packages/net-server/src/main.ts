@@ -103,7 +103,7 @@ function createReceiver(context: ReceiverContext): Receiver {
     };
     connections.add(connection);
     socket.on('data', (chunk: Buffer) => readBytes(context, connection, chunk));
-    socket.on('end', () => endOfInput(connection));
+    socket.on('end', () => endOfInput(context, connection));
     socket.on('drain', () => socket.resume());
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
@@ -122,10 +122,10 @@ function createReceiver(context: ReceiverContext): Receiver {
   return {
     server,
     closeIdleConnections: () => {
-      for (const connection of connections.snapshot()) if (!isActive(connection)) destroyNow(connection);
+      for (const connection of connections.snapshot()) if (!isActive(connection)) destroyNow(context, connection);
     },
     closeAllConnections: () => {
-      for (const connection of connections.snapshot()) destroyNow(connection);
+      for (const connection of connections.snapshot()) destroyNow(context, connection);
     },
   };
 }
@@ -190,8 +190,8 @@ function readBytes(context: ReceiverContext, connection: Connection, chunk: Buff
     else tunnelRefused = output.head.method === 'CONNECT';
   }
   if (parser.messagesBegun !== begunBefore && parser.midRequest) connection.messageStartedAt = Date.now();
-  if (failure !== undefined) failConnection(connection, failure, answerStarted(connection));
-  if (tunnelRefused) dropConnection(connection);
+  if (failure !== undefined) failConnection(context, connection, failure, answerStarted(connection));
+  if (tunnelRefused) dropConnection(context, connection);
   // The read is done and node's queue runs once more. After a failure the
   // handlers of complete requests still run and record their events; their
   // answers have nowhere to go.
@@ -213,9 +213,9 @@ function readHead(context: ReceiverContext, connection: Connection, head: Reques
   connection.responses.push({ head, fields, held: [], ended: false, closes: false, body: undefined });
   const refusal = refuseHead(context, head, fields);
   if (refusal !== undefined) {
-    answer(connection, head, refusal.bytes, { final: true, closes: refusal.closes });
+    answer(context, connection, head, refusal.bytes, { final: true, closes: refusal.closes });
   } else if (isHttp11(head) && EXPECT_CONTINUE.test(fields.get('expect') ?? '')) {
-    answer(connection, head, CONTINUE_ANSWER, { final: false });
+    answer(context, connection, head, CONTINUE_ANSWER, { final: false });
   }
 }
 
@@ -242,8 +242,8 @@ function runQueuedWork(context: ReceiverContext, connection: Connection): void {
   while (connection.responses[0]?.ended) {
     const done = connection.responses.shift() as PendingResponse;
     finished = true;
-    if (done.closes) closeAfterWrites(connection);
-    for (const bytes of connection.responses[0]?.held.splice(0) ?? []) sendBytes(connection, bytes);
+    if (done.closes) closeAfterWrites(context, connection);
+    for (const bytes of connection.responses[0]?.held.splice(0) ?? []) sendBytes(context, connection, bytes);
   }
   if (finished && connection.responses.length === 0) startKeepAliveTimer(context, connection);
 }
@@ -350,10 +350,14 @@ function route(context: ReceiverContext, connection: Connection, { head, fields 
 
 // --- 4. Record ------------------------------------------------------------
 // As in the http server: every sink has the event before its answer is written.
-// When the connection failed meanwhile, the event is still recorded, unanswered.
+// Here the event waits with the answers for the end of the turn, and is
+// written first (section 5, endTurn). When the connection failed meanwhile,
+// the event is still recorded, unanswered.
 
 // #region record
 function recordEvent(context: ReceiverContext, origin: Origin, eventFromQuery: string | undefined, body: Buffer): void {
+  context.holdEvents();
+  endTurnLater(context);
   context.record(enrich({ timestamp: context.timestamp(), eventFromQuery, origin, body }));
 }
 // #endregion record
@@ -373,7 +377,7 @@ function respond(
 ): void {
   const keepAliveTimeoutMs = context.config.timeouts.keepAliveTimeoutMs;
   if (status === 200 && body === '' && extraHeaders.length === 0) {
-    return answer(connection, head, serializeEmptyOk(head.keepAlive, keepAliveTimeoutMs), { final: true, closes: !head.keepAlive });
+    return answer(context, connection, head, serializeEmptyOk(head.keepAlive, keepAliveTimeoutMs), { final: true, closes: !head.keepAlive });
   }
   const headers: Array<readonly [string, string]> = [
     ['Content-Type', JSON_CONTENT_TYPE],
@@ -381,7 +385,7 @@ function respond(
     ...extraHeaders,
   ];
   const bytes = serializeResponse({ status, headers, keepAlive: head.keepAlive, keepAliveTimeoutMs }, body, head.method === 'HEAD');
-  answer(connection, head, bytes, { final: true, closes: !head.keepAlive });
+  answer(context, connection, head, bytes, { final: true, closes: !head.keepAlive });
 }
 // #endregion respond
 
@@ -391,10 +395,16 @@ function respond(
  * at the front goes to the socket at once; a later one is held until every
  * answer before it is out (node keeps them in state.outgoing).
  */
-function answer(connection: Connection, head: RequestHead, bytes: Buffer, how: { final: boolean; closes?: boolean }): void {
+function answer(
+  context: ReceiverContext,
+  connection: Connection,
+  head: RequestHead,
+  bytes: Buffer,
+  how: { final: boolean; closes?: boolean },
+): void {
   const response = connection.responses.find((pending) => pending.head === head);
   if (response === undefined) return;
-  if (response === connection.responses[0]) sendBytes(connection, bytes);
+  if (response === connection.responses[0]) sendBytes(context, connection, bytes);
   else response.held.push(bytes);
   if (how.final) {
     response.ended = true;
@@ -405,44 +415,66 @@ function answer(connection: Connection, head: RequestHead, bytes: Buffer, how: {
 /**
  * Bytes for the socket wait, corked, until this turn of the event loop has
  * read, parsed and recorded everything that arrived; then every waiting
- * answer leaves (sendWaitingAnswers, run by setImmediate once the loop has
- * handled its reads). Written one by one, each answer would wake its client
- * in the middle of the work on the others. Redis holds its replies the same
- * way until its loop is about to wait (beforeSleep); node:http corks each
+ * answer leaves (endTurn, run by setImmediate once the loop has handled its
+ * reads). Written one by one, each answer would wake its client in the
+ * middle of the work on the others. Redis holds its replies the same way
+ * until its loop is about to wait (beforeSleep); node:http corks each
  * response until the next tick (lib/_http_outgoing.js, connectionCorkNT).
+ *
+ * The turn's events wait too (recordEvent), and go first: each sink writes
+ * all of them at once, then the answers leave, so an answer never leaves
+ * before its event and a busy turn costs one write per sink, not one per
+ * event (group commit: Redis writes its append-only file in beforeSleep,
+ * before the replies). node:http sends each answer at the next tick, before
+ * the turn ends: the http server writes each event on its own.
  */
 const socketsWithWaitingAnswers: Socket[] = [];
+let turnEndBooked = false;
 
-function sendBytes(connection: Connection, bytes: Buffer): void {
+function sendBytes(context: ReceiverContext, connection: Connection, bytes: Buffer): void {
   if (connection.closing) return;
   const { socket } = connection;
   if (socket.writableCorked === 0) {
     socket.cork();
-    if (socketsWithWaitingAnswers.push(socket) === 1) setImmediate(sendWaitingAnswers);
+    socketsWithWaitingAnswers.push(socket);
+    endTurnLater(context);
   }
   socket.write(bytes);
 }
 
-function sendWaitingAnswers(): void {
-  for (const socket of socketsWithWaitingAnswers.splice(0)) flushAnswers(socket);
+function endTurnLater(context: ReceiverContext): void {
+  if (turnEndBooked) return;
+  turnEndBooked = true;
+  setImmediate(endTurn, context);
 }
 
-/** Let a socket's waiting answers go now: before it is destroyed, which would drop them. */
-function flushAnswers(socket: Socket): void {
+function endTurn(context: ReceiverContext): void {
+  turnEndBooked = false;
+  context.releaseEvents();
+  for (const socket of socketsWithWaitingAnswers.splice(0)) flushAnswers(context, socket);
+}
+
+/** Let a socket's waiting answers go now, after their events: before it is destroyed, which would drop them. */
+function flushAnswers(context: ReceiverContext, socket: Socket): void {
+  context.releaseEvents();
   while (socket.writableCorked > 0) socket.uncork();
 }
 
-/** End our side once the answers are out, then let go (net.Socket#destroySoon, as node:http does). */
-function closeAfterWrites(connection: Connection): void {
+/**
+ * End our side once the answers are out, then let go (net.Socket#destroySoon,
+ * as node:http does). Ending uncorks: the events go first.
+ */
+function closeAfterWrites(context: ReceiverContext, connection: Connection): void {
   if (connection.closing) return;
   connection.closing = true;
   const { socket } = connection;
+  context.releaseEvents();
   socket.end(() => socket.destroy());
 }
 
 /** Close at once, after the answers still waiting for the end of the turn: they were given. */
-function destroyNow(connection: Connection): void {
-  flushAnswers(connection.socket);
+function destroyNow(context: ReceiverContext, connection: Connection): void {
+  flushAnswers(context, connection.socket);
   connection.socket.destroy();
 }
 // #endregion write
@@ -463,7 +495,7 @@ function startKeepAliveTimer(context: ReceiverContext, connection: Connection): 
   if (connection.closing || timeout === 0) return;
   connection.keepAliveWaiting = true;
   if (connection.keepAliveTimer === undefined) {
-    connection.keepAliveTimer = setTimeout(() => keepAliveExpired(connection), timeout + KEEP_ALIVE_TIMEOUT_BUFFER_MS);
+    connection.keepAliveTimer = setTimeout(() => keepAliveExpired(context, connection), timeout + KEEP_ALIVE_TIMEOUT_BUFFER_MS);
     // Like a socket's timeout, the wait alone does not keep the process alive.
     connection.keepAliveTimer.unref();
   } else {
@@ -476,8 +508,8 @@ function cancelKeepAliveTimer(connection: Connection): void {
 }
 
 /** The timer also runs out after a wait was cancelled: only a connection still waiting is closed. */
-function keepAliveExpired(connection: Connection): void {
-  if (connection.keepAliveWaiting) destroyNow(connection);
+function keepAliveExpired(context: ReceiverContext, connection: Connection): void {
+  if (connection.keepAliveWaiting) destroyNow(context, connection);
 }
 // #endregion keep-alive-timer
 
@@ -496,7 +528,7 @@ function expireSlowRequests(context: ReceiverContext, connections: OpenConnectio
     const elapsed = now - connection.messageStartedAt;
     const headersLate = headersTimeoutMs > 0 && !connection.parser.headComplete && elapsed > headersTimeoutMs;
     const requestLate = requestTimeoutMs > 0 && elapsed > requestTimeoutMs;
-    if (headersLate || requestLate) failConnection(connection, 'timeout', answerStarted(connection));
+    if (headersLate || requestLate) failConnection(context, connection, 'timeout', answerStarted(connection));
   }
 }
 // #endregion expire-slow-requests
@@ -506,11 +538,13 @@ function expireSlowRequests(context: ReceiverContext, connections: OpenConnectio
  * 400. Between requests, every answer is already written: end our side too.
  */
 // #region end-of-input
-function endOfInput(connection: Connection): void {
+function endOfInput(context: ReceiverContext, connection: Connection): void {
   const error = connection.parser.finish();
-  if (error?.kind === 'error') return failConnection(connection, error.error, answerStarted(connection));
+  if (error?.kind === 'error') return failConnection(context, connection, error.error, answerStarted(connection));
   if (!connection.closing) {
     connection.closing = true;
+    // Ending uncorks: the events go first.
+    context.releaseEvents();
     connection.socket.end();
   }
 }
@@ -522,18 +556,23 @@ function endOfInput(connection: Connection): void {
  * socketOnError). Nothing that follows on the connection is read.
  */
 // #region fail-connection
-function failConnection(connection: Connection, error: ParseErrorKind | 'timeout', answerStarted: boolean): void {
+function failConnection(
+  context: ReceiverContext,
+  connection: Connection,
+  error: ParseErrorKind | 'timeout',
+  answerStarted: boolean,
+): void {
   const { socket } = connection;
   if (!answerStarted && !connection.closing && socket.writable) socket.write(PARSE_ERROR_ANSWERS[error]);
   connection.closing = true;
-  destroyNow(connection);
+  destroyNow(context, connection);
 }
 // #endregion fail-connection
 
 /** Close at once without a word: node:http's answer to a CONNECT it has no listener for. */
-function dropConnection(connection: Connection): void {
+function dropConnection(context: ReceiverContext, connection: Connection): void {
   connection.closing = true;
-  destroyNow(connection);
+  destroyNow(context, connection);
 }
 
 void runServer({ program: 'hook-observatory-net', title: 'hook-observatory (node:net)', createReceiver });

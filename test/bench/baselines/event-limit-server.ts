@@ -3,12 +3,15 @@
  * The event limit: the limit, plus the event. Each body goes through the
  * code both real servers run (packages/core: enrich, then the JSONL line) and
  * is written to standard output before its 200, with who sent it and when.
- * Nothing else: no parsing beyond the length, no routing, no guard, no
- * keep-alive timer. So the limit and this server split a real server's cost
- * in two: from the limit to here is what recording an event costs, from here
- * to the net server is what HTTP/1.1 done as node:http does it costs.
+ * The events and answers of a loop turn wait for its end, as in the net
+ * server (packages/net-server/src/main.ts, endTurn): then the events go in
+ * one write, and the answers after them. Nothing else: no parsing beyond the
+ * length, no routing, no guard, no keep-alive timer. So the limit and this
+ * server split a real server's cost in two: from the limit to here is what
+ * recording an event costs, from here to the net server is what HTTP/1.1
+ * done as node:http does it costs.
  */
-import { createServer } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { enrich, formatJsonLine, loadPeerCredentials, type Origin } from '@hook-observatory/core';
 import { listenFromArgs } from './listen.js';
 import { FIXED_OK, frameRequests } from './node-net-baseline.js';
@@ -16,13 +19,28 @@ import { FIXED_OK, frameRequests } from './node-net-baseline.js';
 const overUnixSocket = process.argv.includes('--socket');
 const credentials = await loadPeerCredentials();
 
+/** This turn's JSONL lines, and the sockets whose answers wait, corked, for its end. */
+const waitingLines: Buffer[] = [];
+const waitingSockets: Socket[] = [];
+
+function endTurn(): void {
+  process.stdout.write(Buffer.concat(waitingLines.splice(0)));
+  for (const socket of waitingSockets.splice(0)) socket.uncork();
+}
+
 const server = createServer({ noDelay: true }, (socket) => {
   // Who connected, asked at accept as the real servers ask it (packages/core/src/serve.ts).
   const origin: Origin = overUnixSocket
     ? { transport: 'unix', peer: credentials.read(socket) }
     : { transport: 'tcp', address: socket.remoteAddress };
   frameRequests(socket, true, (body) => {
-    process.stdout.write(formatJsonLine(enrich({ timestamp: new Date().toISOString(), eventFromQuery: undefined, origin, body })));
+    if (waitingLines.push(formatJsonLine(enrich({ timestamp: new Date().toISOString(), eventFromQuery: undefined, origin, body }))) === 1) {
+      setImmediate(endTurn);
+    }
+    if (socket.writableCorked === 0) {
+      socket.cork();
+      waitingSockets.push(socket);
+    }
     socket.write(FIXED_OK);
   });
 });
