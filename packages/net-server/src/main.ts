@@ -423,8 +423,8 @@ function answer(
  *
  * The turn's events wait too (recordEvent), and go first: each sink writes
  * all of them at once, then the answers leave, so an answer never leaves
- * before its event and a busy turn costs one write per sink, not one per
- * event (group commit: Redis writes its append-only file in beforeSleep,
+ * before its event and a busy turn costs a write or a few per sink, not one
+ * per event (group commit: Redis writes its append-only file in beforeSleep,
  * before the replies). node:http sends each answer at the next tick, before
  * the turn ends: the http server writes each event on its own.
  */
