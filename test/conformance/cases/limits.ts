@@ -35,6 +35,14 @@ const accepted = (name: string, bytes: Buffer, events = 1): TrafficCase => oneCl
 const tooLarge = (name: string, bytes: Buffer): TrafficCase => oneClient(name, [send(bytes)], { statuses: [431], end: 'closed' }, 0);
 
 const fillers = (count: number): HeaderList => Array.from({ length: count }, (_, index) => [`F${index}`, 'x'] as const);
+const pastHeaderCount = request({ target: TARGET, headers: [...DEFAULT_HEADERS, ...fillers(MAX_HEADERS_COUNT - 1)] });
+
+/** Where the first header past MAX_HEADERS_COUNT begins: a server that refuses excess headers refuses there. */
+function firstExcessHeaderOffset(bytes: Buffer): number {
+  let offset = bytes.indexOf('\r\n') + 2;
+  for (let line = 0; line < MAX_HEADERS_COUNT; line++) offset = bytes.indexOf('\r\n', offset) + 2;
+  return offset;
+}
 const underLimit = headOfSize(MAX_HEADER_SIZE_BYTES - 1);
 const atLimit = headOfSize(MAX_HEADER_SIZE_BYTES);
 
@@ -89,11 +97,12 @@ export const LIMIT_CASES: readonly TrafficCase[] = [
   ),
   splitRandomly(
     'headers-count-past-limit-split-randomly',
-    request({ target: TARGET, headers: [...DEFAULT_HEADERS, ...fillers(MAX_HEADERS_COUNT - 1)] }),
+    pastHeaderCount,
     4,
     40,
     8,
     byHeaderCountRule({ dropped: { statuses: [200], end: 'kept' as const, eventsPerScript: 1 }, refused: { statuses: [431], end: 'closed' as const, eventsPerScript: 0 } }),
+    firstExcessHeaderOffset(pastHeaderCount),
   ),
   oneClient(
     'headers-count-per-request',

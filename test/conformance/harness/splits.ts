@@ -61,11 +61,25 @@ export function splitEverywhere(name: string, bytes: Buffer, offsets: readonly n
   };
 }
 
-/** `count` clients, each cutting the bytes at `parts - 1` random places. */
-export function splitRandomly(name: string, bytes: Buffer, parts: number, count: number, seed: number, expectation: SplitExpectation): TrafficCase {
+/**
+ * `count` clients, each cutting the bytes at `parts - 1` random places before
+ * `cutBefore`. A request the server refuses part-way should pass that point
+ * as `cutBefore`: a piece written after the refusal races the server's close
+ * (the close finds it unread and resets the connection, or it comes too late
+ * and the close is clean), whichever the server.
+ */
+export function splitRandomly(
+  name: string,
+  bytes: Buffer,
+  parts: number,
+  count: number,
+  seed: number,
+  expectation: SplitExpectation,
+  cutBefore = bytes.length,
+): TrafficCase {
   const random = seededRandom(seed);
   const clients = Array.from({ length: count }, () =>
-    script(bytes, Array.from({ length: parts - 1 }, () => 1 + Math.floor(random() * (bytes.length - 1))), expectation),
+    script(bytes, Array.from({ length: parts - 1 }, () => 1 + Math.floor(random() * (cutBefore - 1))), expectation),
   );
   return { name, clients, order: 'concurrent', events: count * expectation.eventsPerScript };
 }
