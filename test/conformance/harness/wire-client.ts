@@ -67,7 +67,17 @@ function openSocket(endpoint: Endpoint): Promise<Socket> {
   });
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
+/**
+ * Wait `ms`, then let the loop read what arrived meanwhile. A timer runs
+ * before the loop polls its sockets (Node docs, "The Node.js Event Loop"):
+ * after a stall, the next piece would go out before an answer and a close that
+ * came during the pause are seen, and a write into the closed connection fails
+ * and drops the unread answer. setImmediate runs after the poll.
+ */
+const pause = async (ms: number): Promise<void> => {
+  await new Promise((done) => setTimeout(done, ms));
+  await new Promise((done) => setImmediate(done));
+};
 
 export async function playClient(endpoint: Endpoint, script: ClientScript): Promise<ClientCapture> {
   const socket = await openSocket(endpoint);
@@ -123,7 +133,7 @@ export async function playClient(endpoint: Endpoint, script: ClientScript): Prom
     if ('send' in step) {
       if (!socket.destroyed && socket.writable) socket.write(step.send);
     } else if ('pause' in step) {
-      await sleep(step.pause);
+      await pause(step.pause);
     } else if ('awaitAnswers' in step) {
       const count = step.awaitAnswers;
       if (!(await waitFor(() => statusCount() >= count || finished, ANSWER_WAIT_MS))) {
