@@ -43,6 +43,7 @@ function firstExcessHeaderOffset(bytes: Buffer): number {
   for (let line = 0; line < MAX_HEADERS_COUNT; line++) offset = bytes.indexOf('\r\n', offset) + 2;
   return offset;
 }
+
 const underLimit = headOfSize(MAX_HEADER_SIZE_BYTES - 1);
 const atLimit = headOfSize(MAX_HEADER_SIZE_BYTES);
 
