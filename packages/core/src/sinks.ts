@@ -76,8 +76,8 @@ class EventBatch {
 }
 
 /** Whole events, in order, joined into writes of at most EVENTS_WRITE_MAX_BYTES or one event. */
-function groupIntoWrites(events: readonly Formatted[]): Formatted[] {
-  if (events.length === 1) return [events[0] as Formatted];
+function groupIntoWrites(events: Formatted[]): Formatted[] {
+  if (events.length === 1) return events;
   const writes: Formatted[] = [];
   let group: Formatted[] = [];
   let groupBytes = 0;
