@@ -462,13 +462,14 @@ function flushAnswers(context: ReceiverContext, socket: Socket): void {
 
 /**
  * End our side once the answers are out, then let go (net.Socket#destroySoon,
- * as node:http does). Ending uncorks: the events go first.
+ * as node:http does). Ending would uncork the answers anyway: flushAnswers
+ * lets them go itself, after their events.
  */
 function closeAfterWrites(context: ReceiverContext, connection: Connection): void {
   if (connection.closing) return;
   connection.closing = true;
   const { socket } = connection;
-  context.releaseEvents();
+  flushAnswers(context, socket);
   socket.end(() => socket.destroy());
 }
 
@@ -543,8 +544,7 @@ function endOfInput(context: ReceiverContext, connection: Connection): void {
   if (error?.kind === 'error') return failConnection(context, connection, error.error, answerStarted(connection));
   if (!connection.closing) {
     connection.closing = true;
-    // Ending uncorks: the events go first.
-    context.releaseEvents();
+    flushAnswers(context, connection.socket);
     connection.socket.end();
   }
 }
