@@ -1,7 +1,7 @@
 /**
  * The event log: each event reaches standard output in one write, and events
- * held over a loop turn reach it together, in their order, in as few writes
- * as EVENTS_WRITE_MAX_BYTES allows.
+ * handed over together (writeAll) reach it together, in their order, in as
+ * few writes as EVENTS_WRITE_MAX_BYTES allows.
  */
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
@@ -33,7 +33,7 @@ const event = (id: number): Record<string, unknown> => ({ _ts: '2026-01-01T00:00
 const line = (id: number): string => `${JSON.stringify(event(id))}\n`;
 
 describe('event log', () => {
-  it('an-event-not-held-is-written-at-once-in-one-write', async () => {
+  it('an-event-is-written-at-once-in-one-write', async () => {
     const { log, stdout } = await openLog();
     log.write(event(1));
     expect(stdout.writes).toEqual([line(1)]);
@@ -41,57 +41,23 @@ describe('event log', () => {
     expect(stdout.writes).toEqual([line(1), line(2)]);
   });
 
-  it('held-events-wait-for-release-then-go-in-one-write-in-order', async () => {
+  it('events-handed-over-together-go-in-one-write-in-order', async () => {
     const { log, stdout } = await openLog();
-    log.hold();
-    for (const id of [1, 2, 3]) log.write(event(id));
-    expect(stdout.writes).toEqual([]);
-    log.release();
+    log.writeAll([event(1), event(2), event(3)]);
     expect(stdout.writes).toEqual([line(1) + line(2) + line(3)]);
   });
 
-  it('after-release-events-are-written-at-once-again', async () => {
+  it('an-empty-batch-writes-nothing', async () => {
     const { log, stdout } = await openLog();
-    log.hold();
-    log.write(event(1));
-    log.release();
-    log.write(event(2));
-    expect(stdout.writes).toEqual([line(1), line(2)]);
-  });
-
-  it('hold-twice-then-release-once-releases-everything', async () => {
-    const { log, stdout } = await openLog();
-    log.hold();
-    log.write(event(1));
-    log.hold();
-    log.write(event(2));
-    log.release();
-    expect(stdout.writes).toEqual([line(1) + line(2)]);
-  });
-
-  it('release-with-nothing-held-writes-nothing', async () => {
-    const { log, stdout } = await openLog();
-    log.release();
-    log.hold();
-    log.release();
+    log.writeAll([]);
     expect(stdout.writes).toEqual([]);
   });
 
-  it('close-releases-what-is-held', async () => {
-    const { log, stdout } = await openLog();
-    log.hold();
-    log.write(event(1));
-    await log.close();
-    expect(stdout.writes.join('')).toBe(line(1));
-  });
-
-  it('held-events-past-the-write-limit-go-in-several-writes-of-whole-lines', async () => {
+  it('a-batch-past-the-write-limit-goes-in-several-writes-of-whole-lines', async () => {
     const { log, stdout } = await openLog();
     const padded = (id: number): Record<string, unknown> => ({ ...event(id), pad: 'p'.repeat(10_000) });
     const ids = Array.from({ length: 20 }, (_, id) => id);
-    log.hold();
-    for (const id of ids) log.write(padded(id));
-    log.release();
+    log.writeAll(ids.map(padded));
     expect(stdout.writes.length).toBeGreaterThan(1);
     for (const write of stdout.writes) {
       expect(Buffer.byteLength(write)).toBeLessThanOrEqual(EVENTS_WRITE_MAX_BYTES);
@@ -100,23 +66,16 @@ describe('event log', () => {
     expect(stdout.writes.join('')).toBe(ids.map((id) => `${JSON.stringify(padded(id))}\n`).join(''));
   });
 
-  it('a-held-event-longer-than-the-write-limit-goes-alone-and-whole', async () => {
+  it('an-event-in-a-batch-longer-than-the-write-limit-goes-alone-and-whole', async () => {
     const { log, stdout } = await openLog();
     const huge = { ...event(2), pad: 'p'.repeat(EVENTS_WRITE_MAX_BYTES) };
-    log.hold();
-    log.write(event(1));
-    log.write(huge);
-    log.write(event(3));
-    log.release();
+    log.writeAll([event(1), huge, event(3)]);
     expect(stdout.writes).toEqual([line(1), `${JSON.stringify(huge)}\n`, line(3)]);
   });
 
-  it('held-pretty-yaml-documents-stay-separate-documents', async () => {
+  it('batched-pretty-yaml-documents-stay-separate-documents', async () => {
     const { log, stdout } = await openLog(['--pretty-yaml']);
-    log.hold();
-    log.write(event(1));
-    log.write(event(2));
-    log.release();
+    log.writeAll([event(1), event(2)]);
     expect(stdout.writes).toHaveLength(1);
     const documents = (stdout.writes[0] as string).split(/^---\n/m).slice(1).map((text) => parse(text) as unknown);
     expect(documents).toEqual([event(1), event(2)]);

@@ -10,6 +10,8 @@ import {
   CONNECTIONS_CHECKING_INTERVAL_MS,
   HEADERS_TIMEOUT_MS,
   KEEP_ALIVE_TIMEOUT_MS,
+  MAX_BODY_BYTES,
+  MAX_BUFFERED_BODY_BYTES,
   REQUEST_TIMEOUT_MS,
   DEFAULT_BIND,
   DEFAULT_PORT,
@@ -39,6 +41,22 @@ export const TIMEOUT_ENV = {
   connectionsCheckingIntervalMs: 'HOOK_OBSERVATORY_TEST_CONNECTIONS_CHECKING_INTERVAL_MS',
 } as const;
 
+/**
+ * Test-only overrides of the body limits in protocol.ts, so that a test can
+ * pass them with a few kilobytes instead of tens of megabytes.
+ */
+export const BODY_LIMIT_ENV = {
+  maxBodyBytes: 'HOOK_OBSERVATORY_TEST_MAX_BODY_BYTES',
+  maxBufferedBodyBytes: 'HOOK_OBSERVATORY_TEST_MAX_BUFFERED_BODY_BYTES',
+} as const;
+
+export interface BodyLimits {
+  /** Bytes of one request body (MAX_BODY_BYTES). */
+  readonly maxBodyBytes: number;
+  /** Body bytes held across all connections at once (MAX_BUFFERED_BODY_BYTES). */
+  readonly maxBufferedBodyBytes: number;
+}
+
 export interface Timeouts {
   readonly keepAliveTimeoutMs: number;
   readonly headersTimeoutMs: number;
@@ -60,6 +78,7 @@ export interface Config {
   readonly format: OutputFormat;
   readonly fixedTimestamp: string | undefined;
   readonly timeouts: Timeouts;
+  readonly bodyLimits: BodyLimits;
   /** When set, every POST /hook must carry `Authorization: Bearer <token>`. */
   readonly token: string | undefined;
 }
@@ -215,14 +234,23 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
         requestTimeoutMs: timeoutFrom(env, 'requestTimeoutMs', REQUEST_TIMEOUT_MS),
         connectionsCheckingIntervalMs: timeoutFrom(env, 'connectionsCheckingIntervalMs', CONNECTIONS_CHECKING_INTERVAL_MS),
       },
+      bodyLimits: {
+        maxBodyBytes: countFrom(env, BODY_LIMIT_ENV.maxBodyBytes, 'bytes', MAX_BODY_BYTES),
+        maxBufferedBodyBytes: countFrom(env, BODY_LIMIT_ENV.maxBufferedBodyBytes, 'bytes', MAX_BUFFERED_BODY_BYTES),
+      },
     },
   };
 }
 
 function timeoutFrom(env: NodeJS.ProcessEnv, key: keyof Timeouts, fallback: number): number {
-  const text = nonEmpty(env[TIMEOUT_ENV[key]]);
+  return countFrom(env, TIMEOUT_ENV[key], 'milliseconds', fallback);
+}
+
+/** A test-only override: a whole number from the environment, or the default. */
+function countFrom(env: NodeJS.ProcessEnv, name: string, unit: string, fallback: number): number {
+  const text = nonEmpty(env[name]);
   if (text === undefined) return fallback;
-  if (!/^\d{1,9}$/.test(text)) throw new UsageError(`${TIMEOUT_ENV[key]}: "${text}" is not a number of milliseconds`);
+  if (!/^\d{1,9}$/.test(text)) throw new UsageError(`${name}: "${text}" is not a number of ${unit}`);
   return Number(text);
 }
 

@@ -33,6 +33,8 @@ export const METADATA_KEYS: ReadonlySet<string> = new Set([
   '_raw',
   '_raw_base64',
   '_payload',
+  '_error',
+  '_body_bytes',
 ]);
 export const FORGED_KEY_SUFFIX = '_from_payload';
 
@@ -124,6 +126,29 @@ export function enrich({ timestamp, eventFromQuery, origin, body }: EnrichInput)
       record['_raw_base64'] = Buffer.from(payload.bytes).toString('base64');
       break;
   }
+  return record;
+}
+
+export interface RefusedBodyInput {
+  readonly timestamp: string;
+  readonly eventFromQuery: string | undefined;
+  readonly origin: Origin;
+  /** The Content-Length, or for a chunked body the bytes that had arrived when it was refused. */
+  readonly bodyBytes: number;
+  /** Why it was refused (body-limits.ts, BodyRefusalAnswer.reason). */
+  readonly error: string;
+}
+
+/**
+ * The record of a hook whose body was refused unread: the event is named by
+ * the query alone (the body that names it otherwise was never read), and
+ * `_error` and `_body_bytes` say what was lost. Nothing disappears silently.
+ */
+export function refusedBodyRecord({ timestamp, eventFromQuery, origin, bodyBytes, error }: RefusedBodyInput): EventRecord {
+  const event = eventFromQuery === undefined || eventFromQuery === '' ? UNKNOWN_EVENT : eventFromQuery;
+  const record: EventRecord = Object.assign(Object.create(null) as EventRecord, metadataOf(timestamp, event, origin));
+  record['_error'] = error;
+  record['_body_bytes'] = bodyBytes;
   return record;
 }
 

@@ -1,3 +1,4 @@
+export * from './body-limits.js';
 export * from './config.js';
 export * from './enrich.js';
 export * from './events.js';

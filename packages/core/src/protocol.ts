@@ -2,9 +2,10 @@
  * The numbers both servers must agree on, so that they answer alike.
  *
  * The http server hands these to node:http; the net server enforces them by
- * hand. Each value is node:http's own default on Node 20 (lib/_http_server.js,
- * src/node_http_parser.cc), written down here so that a newer Node with other
- * defaults changes neither server's behaviour.
+ * hand. The timeouts and header limits are node:http's own defaults on Node 20
+ * (lib/_http_server.js, src/node_http_parser.cc), written down here so that a
+ * newer Node with other defaults changes neither server's behaviour; the
+ * listen backlog and the body limits are our own, each with its reason.
  */
 
 /** Where a server listens when no flag or environment variable says otherwise. */
@@ -57,8 +58,32 @@ export const MAX_HEADER_SIZE_BYTES = 16_384;
  * (CVE-2026-58044), and the net server follows the Node it runs on.
  */
 export const MAX_HEADERS_COUNT = 2_000;
-/** Bytes of chunk extensions in one request before the answer is 413 (Node 20.19+). */
+/** Bytes of extensions on one chunk before the answer is 413 (Node 20.19+, counted afresh for each chunk). */
 export const MAX_CHUNK_EXTENSIONS_BYTES = 16_384;
+
+/**
+ * Bytes of one request body before the answer is 413 (RFC 9110 section
+ * 15.5.14). node:http sets no limit, and a body is buffered whole: a 600 MB
+ * one could not even be decoded (V8 strings end near 512 MiB,
+ * ERR_STRING_TOO_LONG), which ended the process. Real hook bodies reach a few
+ * MiB: a PostToolUse for a 1.1 MB Write carries the content twice, 2.2 MB, and
+ * other receivers raised their limit to 25 MB for such events. 32 MiB leaves
+ * room above both and stays far below what decoding and writing can hold.
+ */
+// #region body-limits
+export const MAX_BODY_BYTES = 32 * 1024 * 1024;
+/**
+ * Body bytes held at once across all connections, while they arrive. A body
+ * costs several times its size on its way to the sinks (the bytes, the text,
+ * the parsed object, the line): four bodies at the limit is as much as a
+ * receiver running beside Claude Code should take. Past it a request is
+ * answered 503, not 413: the request is fine, the server is busy for now
+ * (RFC 9110 section 15.6.4), and Retry-After says when to try again.
+ */
+export const MAX_BUFFERED_BODY_BYTES = 4 * MAX_BODY_BYTES;
+/** Seconds in the 503's Retry-After: the bodies being held are read within about that. */
+export const BODY_BUDGET_RETRY_AFTER_SECONDS = 1;
+// #endregion body-limits
 
 /** The two routes. Anything else is answered 404 (or 405 on a known path). */
 export const HOOK_PATH = '/hook';

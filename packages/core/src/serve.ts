@@ -9,10 +9,11 @@
 import { readFileSync } from 'node:fs';
 import type { Server, Socket } from 'node:net';
 import { parseCommand, usage, UsageError, formatMode, type Config } from './config.js';
-import type { EventRecord, Origin } from './enrich.js';
-import { createRequestGuard, type Rejection, type RequestFacts } from './guard.js';
+import { BodyBudget, bodyRefusalAnswer, type BodyRefusal, type BodyRefusalAnswer } from './body-limits.js';
+import { refusedBodyRecord, type EventRecord, type Origin } from './enrich.js';
+import { createRequestGuard, type Rejection, type RequestFacts, type RequestGuard } from './guard.js';
 import { loadPeerCredentials } from './peer-credentials.js';
-import { LISTEN_BACKLOG } from './protocol.js';
+import { HOOK_PATH, LISTEN_BACKLOG } from './protocol.js';
 import { openEventLog, type EventLog } from './sinks.js';
 import { claimSocketPath, listenUnix, removeSocketFile, SocketPathError } from './unix-socket.js';
 
@@ -38,22 +39,35 @@ export interface ReceiverContext {
   readonly askOrigin: (socket: Socket) => Origin;
   /** The `_ts` of an event received now (fixed in tests, see FIXED_TIMESTAMP_ENV). */
   readonly timestamp: () => string;
-  /**
-   * Hand an event to every sink; returns once all have it, before the answer
-   * is written. While events are held it returns once the event is held.
-   */
+  /** Hand an event to every sink; returns once all have it, before the answer is written. */
   readonly record: (record: EventRecord) => void;
-  /**
-   * Hold the events recorded from now on, to hand them to the sinks together
-   * at `releaseEvents`: one write per sink for many events (sinks.ts,
-   * EventLog.hold). A receiver that holds events releases them before any of
-   * their answers leaves.
-   */
-  readonly holdEvents: () => void;
-  readonly releaseEvents: () => void;
+  /** Hand several events to every sink at once, in order (sinks.ts, EventLog.writeAll). */
+  readonly recordAll: (records: readonly EventRecord[]) => void;
   /** The answer to a request the guard refuses (guard.ts), or undefined to route it. */
   readonly checkRequest: (facts: RequestFacts) => Rejection | undefined;
-  readonly log: (line: string) => void;
+  /** The body bytes all connections hold at once (body-limits.ts). */
+  readonly bodyBudget: BodyBudget;
+  /**
+   * A request whose body is refused unread (413 or 503): its answer, and the
+   * record the server writes in place of its event (undefined unless it was a
+   * hook the guard lets through). Says so once on stderr.
+   */
+  readonly refuseBody: (refused: RefusedBody) => BodyRefused;
+}
+
+export interface BodyRefused {
+  readonly answer: BodyRefusalAnswer;
+  readonly record: EventRecord | undefined;
+}
+
+/** What a server knows of a request whose body it refuses: its head, who sent it, how long the body is. */
+export interface RefusedBody {
+  readonly facts: RequestFacts;
+  readonly origin: Origin;
+  readonly eventFromQuery: string | undefined;
+  /** The Content-Length, or the bytes of a chunked body that had arrived. */
+  readonly bodyBytes: number;
+  readonly refusal: BodyRefusal;
 }
 
 export interface Receiver {
@@ -167,15 +181,17 @@ async function start(description: ServerDescription, config: Config): Promise<vo
   };
 
   const fixed = config.fixedTimestamp;
+  const timestamp = fixed === undefined ? timestampNow : (): string => fixed;
+  const refuseBody = bodyRefuser(config, guard, timestamp);
   const receiver = description.createReceiver({
     checkRequest,
     config,
     askOrigin,
-    timestamp: fixed === undefined ? timestampNow : () => fixed,
+    timestamp,
     record: (record) => eventLog.write(record),
-    holdEvents: () => eventLog.hold(),
-    releaseEvents: () => eventLog.release(),
-    log: logLine,
+    recordAll: (records) => eventLog.writeAll(records),
+    bodyBudget: new BodyBudget(config.bodyLimits.maxBufferedBodyBytes),
+    refuseBody,
   });
   const { server } = receiver;
 
@@ -233,6 +249,30 @@ async function start(description: ServerDescription, config: Config): Promise<vo
   if (config.token !== undefined) logLine('POST /hook requires a bearer token');
   logLine(fixed === undefined ? 'ready; Ctrl+C stops' : `ready; test clock: every _ts is ${fixed}`);
 }
+
+/**
+ * A refused body's hook is recorded only where it would have been: a POST to
+ * /hook that the guard lets through (a page it refuses writes nothing). One
+ * line on stderr per kind of refusal, as for the guard's.
+ */
+// #region refuse-body
+function bodyRefuser(config: Config, guard: RequestGuard, timestamp: () => string): (refused: RefusedBody) => BodyRefused {
+  const logged = new Set<BodyRefusal>();
+  return ({ facts, origin, eventFromQuery, bodyBytes, refusal }) => {
+    const answer = bodyRefusalAnswer(refusal, config.bodyLimits);
+    const isHook = facts.method === 'POST' && facts.path === HOOK_PATH && guard(facts) === undefined;
+    const record = isHook ? refusedBodyRecord({ timestamp: timestamp(), eventFromQuery, origin, bodyBytes, error: answer.reason }) : undefined;
+    if (!logged.has(refusal)) {
+      logged.add(refusal);
+      logLine(
+        `refused ${facts.method} ${facts.path} (${bodyBytes} body bytes) with ${answer.status}: ${answer.reason}; ` +
+          `${isHook ? 'recorded with _error' : 'not a hook, not recorded'} (further ones are not logged)`,
+      );
+    }
+    return { answer, record };
+  };
+}
+// #endregion refuse-body
 
 function formatHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;

@@ -4,9 +4,8 @@
  *
  * `EventLog.write` hands an event to every sink synchronously, so a server that
  * calls it before answering has handed the event over before its 200 leaves.
- * A server may also hold the events of a loop turn and release them before
- * any of that turn's answers leaves (`EventLog.hold`): each sink then writes
- * them all at once. No sink ever makes a hook wait: a write only queues bytes,
+ * `EventLog.writeAll` hands over several at once, which each sink writes
+ * together (the net server's group commit). No sink ever makes a hook wait: a write only queues bytes,
  * and a reader that lets its queue grow past the limits below is cut off instead.
  */
 import { createServer, type Server, type Socket } from 'node:net';
@@ -49,15 +48,15 @@ interface Sink {
  * The most bytes written at once for events handed over together. A write to
  * a file stops between two pages when its process is being killed (Linux,
  * generic_perform_write in mm/filemap.c), and a kill -9 then leaves a line cut
- * in two. Events held together go out in writes no longer than this, unless
- * one event alone is longer, so that holding them never makes such a write
+ * in two. Events handed over together go out in writes no longer than this, unless
+ * one event alone is longer, so that batching them never makes such a write
  * longer than a large event's own. 64 KiB holds about forty ordinary events.
  */
 export const EVENTS_WRITE_MAX_BYTES = 64 * 1024;
 
 /**
- * Events handed to the sinks together: one, or the events held over a loop
- * turn. Each formatter's text for them is made once, for every sink that
+ * Events handed to the sinks together: one, or a server's batch (writeAll).
+ * Each formatter's text for them is made once, for every sink that
  * uses it (standard output and the output socket share one with --tee).
  */
 class EventBatch {
@@ -242,18 +241,14 @@ export class OutputSocketSink implements Sink {
 }
 
 export interface EventLog {
-  /** Hand an event to every sink now, or, while events are held, at `release`. */
+  /** Hand an event to every sink now. */
   write(record: EventRecord): void;
   /**
-   * Keep the events written from now on until `release`, which hands them to
-   * every sink together: a server that holds its answers until the end
-   * of a loop turn writes the turn's events together, and releases them
-   * before any of those answers leaves (group commit).
+   * Hand several events to every sink now, in order: each sink writes them
+   * together, in as few writes as EVENTS_WRITE_MAX_BYTES allows.
    */
-  hold(): void;
-  /** Hand the held events to every sink, in the order they came, and stop holding. */
-  release(): void;
-  /** Release what is held, then let every sink finish its writes. */
+  writeAll(records: readonly EventRecord[]): void;
+  /** Let every sink finish its writes. */
   close(): Promise<void>;
   readonly outputSocket: OutputSocketSink | undefined;
 }
@@ -286,29 +281,16 @@ export async function openEventLog(config: Config, environment: EventLogEnvironm
     };
     sinks.push(new StdoutSink(environment.stdout, formatterFor(config.format, { colour }), environment.log, onClosed));
   }
-  const writeToSinks = (records: readonly EventRecord[]): void => {
+  const writeAll = (records: readonly EventRecord[]): void => {
+    if (records.length === 0) return;
     const batch = new EventBatch(records);
     for (const sink of sinks) sink.write(batch);
   };
-  /** The events held until `release`; undefined while nothing is held. */
-  let held: EventRecord[] | undefined;
-  const release = (): void => {
-    const records = held;
-    held = undefined;
-    if (records !== undefined && records.length > 0) writeToSinks(records);
-  };
   return {
     outputSocket,
-    write(record) {
-      if (held === undefined) writeToSinks([record]);
-      else held.push(record);
-    },
-    hold() {
-      held ??= [];
-    },
-    release,
+    write: (record) => writeAll([record]),
+    writeAll,
     async close() {
-      release();
       await Promise.all(sinks.map((sink) => sink.close()));
     },
   };

@@ -20,20 +20,24 @@ import {
   MAX_HEADERS_COUNT,
   METHOD_NOT_ALLOWED_BODY,
   NOT_FOUND_BODY,
+  declaredTooLong,
   enrich,
   parseRequestTarget,
   runServer,
   type Origin,
   type Receiver,
+  type BodyRefusal,
   type ReceiverContext,
 } from '@hook-observatory/core';
 
 /**
- * Who connected, kept on the socket itself, as node:http keeps its own
- * per-connection state there (socket.parser, socket._httpMessage).
+ * Who connected, and whether a body on it was refused, kept on the socket
+ * itself, as node:http keeps its own per-connection state there
+ * (socket.parser, socket._httpMessage).
  */
 const ORIGIN = Symbol('origin');
-type SocketWithOrigin = Socket & { [ORIGIN]?: Origin };
+const BODY_REFUSED = Symbol('body refused');
+type ObservedSocket = Socket & { [ORIGIN]?: Origin; [BODY_REFUSED]?: true };
 
 // --- 1. Accept ------------------------------------------------------------
 // node:http owns the accept loop and one llhttp parser per connection. The
@@ -51,10 +55,13 @@ function createReceiver(context: ReceiverContext): Receiver {
       connectionsCheckingInterval: timeouts.connectionsCheckingIntervalMs,
       keepAliveTimeout: timeouts.keepAliveTimeoutMs,
     },
-    (request, response) => readBody(context, request, response),
+    (request, response) => readBody(context, request, response, false),
   );
+  // With a listener, node:http leaves `Expect: 100-continue` to us (lib/_http_server.js,
+  // parserOnIncoming): a body too long is refused instead of the 100.
+  server.on('checkContinue', (request: IncomingMessage, response: ServerResponse) => readBody(context, request, response, true));
   // Who connected is asked now: once the socket is closed the kernel no longer says.
-  server.on('connection', (socket: SocketWithOrigin) => {
+  server.on('connection', (socket: ObservedSocket) => {
     socket[ORIGIN] = context.askOrigin(socket);
   });
   server.keepAliveTimeout = timeouts.keepAliveTimeoutMs;
@@ -71,12 +78,64 @@ function createReceiver(context: ReceiverContext): Receiver {
 // llhttp has already parsed the request line and headers, and it decodes
 // Content-Length and chunked bodies; we only collect the bytes. They stay
 // bytes until enrich() decodes them once: a UTF-8 character may span chunks.
+// node:http sets no body limit: ours (core/src/body-limits.ts) refuses a
+// Content-Length too long before a byte is read, a chunked body as it passes
+// the limit, and any piece past the budget all connections share.
 
 // #region read-body
-function readBody(context: ReceiverContext, request: IncomingMessage, response: ServerResponse): void {
+function readBody(context: ReceiverContext, request: IncomingMessage, response: ServerResponse, expectsContinue: boolean): void {
+  // Pipelined after a refused body: node:http parsed it from bytes we never meant to read.
+  if ((request.socket as ObservedSocket)[BODY_REFUSED]) return;
+  const { bodyLimits } = context.config;
+  const declared = request.headers['content-length'];
+  if (declaredTooLong(declared, bodyLimits)) return refuseBody(context, request, response, 'too-large', Number(declared));
+  if (expectsContinue) response.writeContinue();
   const chunks: Buffer[] = [];
-  request.on('data', (chunk: Buffer) => chunks.push(chunk));
-  request.on('end', () => route(context, request, response, Buffer.concat(chunks)));
+  let received = 0;
+  /** Bytes taken from the budget all connections share, given back once the body is handed on or lost. */
+  let held = 0;
+  const giveBack = (): void => {
+    context.bodyBudget.giveBack(held);
+    held = 0;
+  };
+  const onData = (chunk: Buffer): void => {
+    received += chunk.length;
+    let refusal: BodyRefusal;
+    if (received > bodyLimits.maxBodyBytes) refusal = 'too-large';
+    else if (!context.bodyBudget.take(chunk.length)) refusal = 'busy';
+    else {
+      held += chunk.length;
+      chunks.push(chunk);
+      return;
+    }
+    giveBack();
+    request.off('data', onData).off('end', onEnd);
+    refuseBody(context, request, response, refusal, received);
+  };
+  const onEnd = (): void => {
+    giveBack();
+    route(context, request, response, Buffer.concat(chunks));
+  };
+  request.on('data', onData).on('end', onEnd).on('close', giveBack);
+}
+
+/**
+ * Answer a body refused unread, 413 or 503, and record the hook it carried
+ * (section 4). Nothing more is read from the connection: the answer closes it.
+ */
+function refuseBody(
+  context: ReceiverContext,
+  request: IncomingMessage,
+  response: ServerResponse,
+  refusal: BodyRefusal,
+  bodyBytes: number,
+): void {
+  (request.socket as ObservedSocket)[BODY_REFUSED] = true;
+  const target = parseRequestTarget(request.url ?? '/');
+  const facts = { method: request.method ?? '', path: target.path, header: (name: string) => headerValue(request, name) };
+  const { answer, record } = context.refuseBody({ facts, origin: originOf(request), eventFromQuery: target.event, bodyBytes, refusal });
+  if (record !== undefined) context.record(record);
+  respond(response, answer.status, answer.body, answer.headers);
 }
 // #endregion read-body
 
@@ -118,7 +177,7 @@ function headerValue(request: IncomingMessage, lowerCaseName: string): string | 
 
 /** Who sent a request: asked when its connection was accepted (section 1). */
 function originOf(request: IncomingMessage): Origin {
-  return (request.socket as SocketWithOrigin)[ORIGIN] as Origin;
+  return (request.socket as ObservedSocket)[ORIGIN] as Origin;
 }
 
 // --- 4. Record ------------------------------------------------------------
@@ -156,9 +215,11 @@ function respond(
 // --- 6. Keep alive or close, time out, fail --------------------------------
 // #region keep-alive-and-fail
 // All node:http's: it keeps the connection for the next request unless the
-// client asked to close, destroys it after KEEP_ALIVE_TIMEOUT_MS idle, answers
-// 408 when a head or request takes too long and 400/413/431 to bytes llhttp
-// rejects (its default 'clientError' handling, which we leave in place).
+// client asked to close or our answer says `Connection: close` (a refused
+// body's), destroys it after KEEP_ALIVE_TIMEOUT_MS idle plus
+// KEEP_ALIVE_TIMEOUT_BUFFER_MS of grace, answers 408 when a head or request
+// takes too long and 400/413/431 to bytes llhttp rejects (its default
+// 'clientError' handling, which we leave in place).
 // #endregion keep-alive-and-fail
 
 void runServer({ program: 'hook-observatory-http', title: 'hook-observatory (node:http)', createReceiver });

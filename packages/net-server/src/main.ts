@@ -26,9 +26,11 @@ import {
   parseRequestTarget,
   runServer,
   type Origin,
+  type BodyRefusal,
   type Receiver,
   type ReceiverContext,
 } from '@hook-observatory/core';
+import { GroupCommit } from './group-commit.js';
 import { RequestParser, type ParseErrorKind, type RequestHead } from './request-parser.js';
 import {
   CONTINUE_ANSWER,
@@ -47,19 +49,73 @@ interface Connection {
   /** Who connected, asked at accept: once the socket is closed the kernel no longer says. */
   readonly origin: Origin;
   readonly parser: RequestParser;
+  /** Where its events and answers wait for the end of the turn (group-commit.ts). */
+  readonly turn: GroupCommit;
+  /** Where it is in its life: changed by setState alone. */
+  state: ConnState;
   /** When the current request began (or the connection opened): the start of its timeouts. */
   messageStartedAt: number;
+  /** The head of the request being read, from its head to its end. */
+  currentHead: RequestHead | undefined;
   /** One per request whose head arrived, in order, until its answer is out (node's state.outgoing). */
   readonly responses: PendingResponse[];
-  /** An answer that closes the connection is out, or the connection failed: nothing more is written. */
-  closing: boolean;
-  /** Waiting idle for the next request: the keep-alive timer counts. */
-  keepAliveWaiting: boolean;
+  /** Body bytes it holds of the budget all connections share (section 2, holdBody). */
+  bodyBytesHeld: number;
   /** One timer per connection, restarted for each wait (see startKeepAliveTimer). */
   keepAliveTimer: NodeJS.Timeout | undefined;
   /** Where it is in the list of open connections (see OpenConnections). */
   listIndex: number;
 }
+
+/**
+ * A connection's state, named as Go names them (net/http, ConnState), with
+ * 'closing' for a connection whose last answer is on its way. Each state
+ * lists where it may go; any other change asked of setState is no change
+ * (an answer that leaves a closing connection does not make it idle).
+ */
+// #region conn-state
+type ConnState = 'new' | 'active' | 'idle' | 'closing' | 'closed';
+
+const NEXT_STATES: Readonly<Record<ConnState, readonly ConnState[]>> = {
+  // Accepted, its first head not complete. The request timeouts count from the
+  // accept: node:http treats a connection that sends nothing as a late request.
+  new: ['active', 'closing', 'closed'],
+  // A head is complete; its request or its answers are not done.
+  active: ['idle', 'closing', 'closed'],
+  // Every answer is out. The keep-alive timer counts until the next head is
+  // complete, through its first bytes: lib/_http_server.js clears the socket's
+  // timeout only in parserOnIncoming.
+  idle: ['active', 'closing', 'closed'],
+  // An answer that closes the connection is out, or it failed: nothing more is written.
+  closing: ['closed'],
+  closed: [],
+};
+
+function setState(context: ReceiverContext, connection: Connection, next: ConnState): void {
+  if (!NEXT_STATES[connection.state].includes(next)) return;
+  connection.state = next;
+  if (next === 'idle') startKeepAliveTimer(context, connection);
+  else if (next === 'closed') {
+    clearTimeout(connection.keepAliveTimer);
+    context.bodyBudget.giveBack(connection.bodyBytesHeld);
+    connection.bodyBytesHeld = 0;
+  }
+}
+
+/** Closing or closed: nothing more is written to it. */
+function isEnding(connection: Connection): boolean {
+  return connection.state === 'closing' || connection.state === 'closed';
+}
+
+/**
+ * Counted by the request timeouts and spared by shutdown's first sweep: a
+ * request is under way (an idle connection's next head has begun to arrive).
+ */
+function hasRequestUnderWay(connection: Connection): boolean {
+  const { state } = connection;
+  return state === 'new' || state === 'active' || (state === 'idle' && connection.parser.midRequest);
+}
+// #endregion conn-state
 
 /** A request's answer, from its head until it has left: node:http's ServerResponse, by hand. */
 interface PendingResponse {
@@ -85,6 +141,7 @@ interface PendingResponse {
 // #region accept
 function createReceiver(context: ReceiverContext): Receiver {
   const connections = new OpenConnections();
+  const turn = new GroupCommit(context.recordAll);
   const server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
     const connection: Connection = {
       socket,
@@ -93,11 +150,14 @@ function createReceiver(context: ReceiverContext): Receiver {
         maxHeaderBytes: MAX_HEADER_SIZE_BYTES,
         maxChunkExtensionBytes: MAX_CHUNK_EXTENSIONS_BYTES,
         maxHeadersCount: MAX_HEADERS_COUNT,
+        maxBodyBytes: context.config.bodyLimits.maxBodyBytes,
       }),
+      turn,
+      state: 'new',
       messageStartedAt: Date.now(),
+      currentHead: undefined,
       responses: [],
-      closing: false,
-      keepAliveWaiting: false,
+      bodyBytesHeld: 0,
       keepAliveTimer: undefined,
       listIndex: -1,
     };
@@ -108,7 +168,7 @@ function createReceiver(context: ReceiverContext): Receiver {
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
       connections.remove(connection);
-      clearTimeout(connection.keepAliveTimer);
+      setState(context, connection, 'closed');
     });
   });
 
@@ -122,10 +182,10 @@ function createReceiver(context: ReceiverContext): Receiver {
   return {
     server,
     closeIdleConnections: () => {
-      for (const connection of connections.snapshot()) if (!isActive(connection)) destroyNow(context, connection);
+      for (const connection of connections.snapshot()) if (!hasRequestUnderWay(connection)) destroyNow(connection);
     },
     closeAllConnections: () => {
-      for (const connection of connections.snapshot()) destroyNow(context, connection);
+      for (const connection of connections.snapshot()) destroyNow(connection);
     },
   };
 }
@@ -134,11 +194,7 @@ function createReceiver(context: ReceiverContext): Receiver {
 /**
  * The open connections, for the sweep and for shutdown. An array in which each
  * connection knows its place, so that one leaves by moving the last one into
- * its place. Not a Set: with a connection per request, a Set whose members come
- * and go thousands of times a second made V8's young-generation collections
- * promote more than three times as many bytes to the old generation
- * (`node --trace-gc-nvp`, `promoted=`), which the per-request load paid for
- * in CPU (pnpm bench).
+ * its place. Not a Set: docs/net-server.md tells what a Set cost under load.
  */
 // #region open-connections
 class OpenConnections {
@@ -175,20 +231,31 @@ class OpenConnections {
 function readBytes(context: ReceiverContext, connection: Connection, chunk: Buffer): void {
   const { socket, parser } = connection;
   // Any traffic restarts the keep-alive wait, as it restarts a socket's own timeout.
-  if (connection.keepAliveWaiting) connection.keepAliveTimer?.refresh();
+  if (connection.state === 'idle') connection.keepAliveTimer?.refresh();
   const begunBefore = parser.messagesBegun;
   let failure: ParseErrorKind | undefined;
   let tunnelRefused = false;
+  let bodyRefused = false;
   for (const output of parser.execute(chunk)) {
     if (output.kind === 'error') failure = output.error;
     else if (output.kind === 'tick') runQueuedWork(context, connection);
-    else if (output.kind === 'head') readHead(context, connection, output.head);
-    else if (output.kind === 'request') completeRequest(connection, output.head, output.body);
+    else if (output.kind === 'head') readHead(context, connection, output.head, true);
+    else if (output.kind === 'request') {
+      bodyRefused = !holdBody(context, connection, output.head, output.body.length);
+      if (bodyRefused) break;
+      completeRequest(context, connection, output.head, output.body);
+    } else if (output.kind === 'body-too-long') {
+      refuseBody(context, connection, output.head, 'too-large', output.bodyBytes);
+      bodyRefused = true;
+      break;
+    }
     // node:http offers a CONNECT to its 'connect' listeners and, as there are
     // none, destroys the socket (lib/_http_server.js, onParserExecuteCommon).
     // Other upgrades go on as plain requests; the parser dropped the rest of the read.
     else tunnelRefused = output.head.method === 'CONNECT';
   }
+  const { currentHead } = connection;
+  if (!bodyRefused && currentHead !== undefined) holdBody(context, connection, currentHead, parser.bodyBytes);
   if (parser.messagesBegun !== begunBefore && parser.midRequest) connection.messageStartedAt = Date.now();
   if (failure !== undefined) failConnection(context, connection, failure, answerStarted(connection));
   if (tunnelRefused) dropConnection(context, connection);
@@ -204,25 +271,70 @@ function readBytes(context: ReceiverContext, connection: Connection, chunk: Buff
 /**
  * A head is complete: node:http makes its response at once, and answers it
  * itself when it must (refuseHead, or 100 Continue). A CONNECT never reaches a
- * handler: no response, no Host check, no 100 Continue.
+ * handler: no response, no Host check, no 100 Continue. A head whose body is
+ * refused (refuseBody) gets no 100 Continue either: its refusal instead.
  */
-function readHead(context: ReceiverContext, connection: Connection, head: RequestHead): void {
-  cancelKeepAliveTimer(connection);
+function readHead(context: ReceiverContext, connection: Connection, head: RequestHead, mayContinue: boolean): void {
+  setState(context, connection, 'active');
+  connection.currentHead = head;
   if (head.method === 'CONNECT') return;
   const fields = headerFields(head);
   connection.responses.push({ head, fields, held: [], ended: false, closes: false, body: undefined });
   const refusal = refuseHead(context, head, fields);
   if (refusal !== undefined) {
-    answer(context, connection, head, refusal.bytes, { final: true, closes: refusal.closes });
-  } else if (isHttp11(head) && EXPECT_CONTINUE.test(fields.get('expect') ?? '')) {
-    answer(context, connection, head, CONTINUE_ANSWER, { final: false });
+    answer(connection, head, refusal.bytes, { final: true, closes: refusal.closes });
+  } else if (mayContinue && isHttp11(head) && EXPECT_CONTINUE.test(fields.get('expect') ?? '')) {
+    answer(connection, head, CONTINUE_ANSWER, { final: false });
   }
 }
 
 /** A request is complete: its handler runs at the next tick. A refused head's request is read and dropped. */
-function completeRequest(connection: Connection, head: RequestHead, body: Buffer): void {
+function completeRequest(context: ReceiverContext, connection: Connection, head: RequestHead, body: Buffer): void {
+  context.bodyBudget.giveBack(connection.bodyBytesHeld);
+  connection.bodyBytesHeld = 0;
+  connection.currentHead = undefined;
   const response = connection.responses.find((pending) => pending.head === head);
   if (response !== undefined && !response.ended) response.body = body;
+}
+
+/**
+ * The request's body has grown to `bodyBytes`: what arrived since is taken
+ * from the budget all connections share, as the http server takes each
+ * 'data' event's; here once a read, or as the request completes in it. False
+ * when it does not fit: the request is refused (503), nothing more is parsed.
+ */
+function holdBody(context: ReceiverContext, connection: Connection, head: RequestHead, bodyBytes: number): boolean {
+  const arrived = bodyBytes - connection.bodyBytesHeld;
+  if (arrived <= 0) return true;
+  if (context.bodyBudget.take(arrived)) {
+    connection.bodyBytesHeld += arrived;
+    return true;
+  }
+  // The input is read no further, as at its end: the parser stops.
+  connection.parser.finish();
+  refuseBody(context, connection, head, 'busy', bodyBytes);
+  return false;
+}
+
+/**
+ * Answer a body refused unread, 413 or 503, in its turn like any answer, and
+ * record the hook it carried (section 4); the answer closes the connection.
+ * A Content-Length too long comes in place of its head (request-parser.ts).
+ * A request node:http already answered itself (refuseHead) just closes.
+ */
+function refuseBody(context: ReceiverContext, connection: Connection, head: RequestHead, refusal: BodyRefusal, bodyBytes: number): void {
+  if (connection.currentHead !== head) readHead(context, connection, head, false);
+  const response = connection.responses.find((pending) => pending.head === head);
+  if (response === undefined) return closeAfterWrites(context, connection);
+  if (response.ended) {
+    response.closes = true;
+    return;
+  }
+  const target = parseRequestTarget(head.target);
+  const facts = { method: head.method, path: target.path, header: (name: string) => response.fields.get(name) };
+  const refused = context.refuseBody({ facts, origin: connection.origin, eventFromQuery: target.event, bodyBytes, refusal });
+  if (refused.record !== undefined) connection.turn.record(refused.record);
+  respond(context, connection, head, refused.answer.status, refused.answer.body, refused.answer.headers);
 }
 
 /**
@@ -243,23 +355,14 @@ function runQueuedWork(context: ReceiverContext, connection: Connection): void {
     const done = connection.responses.shift() as PendingResponse;
     finished = true;
     if (done.closes) closeAfterWrites(context, connection);
-    for (const bytes of connection.responses[0]?.held.splice(0) ?? []) sendBytes(context, connection, bytes);
+    for (const bytes of connection.responses[0]?.held.splice(0) ?? []) sendBytes(connection, bytes);
   }
-  if (finished && connection.responses.length === 0) startKeepAliveTimer(context, connection);
+  if (finished && connection.responses.length === 0) setState(context, connection, 'idle');
 }
 
 /** The answer at the front has begun to leave: an error now closes without a word (node's `_headerSent`). */
 function answerStarted(connection: Connection): boolean {
   return connection.responses[0]?.ended === true;
-}
-
-/**
- * A connection is active from its request's first byte to the request's end,
- * and from the moment it opens until its first request ends: then the headers
- * and request timeouts apply to it, and shutdown waits for it.
- */
-function isActive(connection: Connection): boolean {
-  return connection.parser.midRequest || connection.parser.messagesCompleted === 0;
 }
 
 /**
@@ -335,7 +438,7 @@ function route(context: ReceiverContext, connection: Connection, { head, fields 
   if (rejection !== undefined) return respond(context, connection, head, rejection.status, rejection.body, rejection.headers);
   if (target.path === HOOK_PATH) {
     if (head.method !== 'POST') return respond(context, connection, head, 405, METHOD_NOT_ALLOWED_BODY, [['Allow', 'POST']]);
-    recordEvent(context, connection.origin, target.event, body);
+    recordEvent(context, connection, target.event, body);
     return respond(context, connection, head, 200, '');
   }
   if (target.path === HEALTH_PATH) {
@@ -351,14 +454,13 @@ function route(context: ReceiverContext, connection: Connection, { head, fields 
 // --- 4. Record ------------------------------------------------------------
 // As in the http server: every sink has the event before its answer is written.
 // Here the event waits with the answers for the end of the turn, and is
-// written first (section 5, endTurn). When the connection failed meanwhile,
-// the event is still recorded, unanswered.
+// written first (group-commit.ts). When the connection failed meanwhile, the
+// event is still recorded, unanswered. A refused body's record (section 2)
+// takes the same way.
 
 // #region record
-function recordEvent(context: ReceiverContext, origin: Origin, eventFromQuery: string | undefined, body: Buffer): void {
-  context.holdEvents();
-  endTurnLater(context);
-  context.record(enrich({ timestamp: context.timestamp(), eventFromQuery, origin, body }));
+function recordEvent(context: ReceiverContext, connection: Connection, eventFromQuery: string | undefined, body: Buffer): void {
+  connection.turn.record(enrich({ timestamp: context.timestamp(), eventFromQuery, origin: connection.origin, body }));
 }
 // #endregion record
 
@@ -377,15 +479,17 @@ function respond(
 ): void {
   const keepAliveTimeoutMs = context.config.timeouts.keepAliveTimeoutMs;
   if (status === 200 && body === '' && extraHeaders.length === 0) {
-    return answer(context, connection, head, serializeEmptyOk(head.keepAlive, keepAliveTimeoutMs), { final: true, closes: !head.keepAlive });
+    return answer(connection, head, serializeEmptyOk(head.keepAlive, keepAliveTimeoutMs), { final: true, closes: !head.keepAlive });
   }
   const headers: Array<readonly [string, string]> = [
     ['Content-Type', JSON_CONTENT_TYPE],
     ['Content-Length', String(Buffer.byteLength(body))],
     ...extraHeaders,
   ];
-  const bytes = serializeResponse({ status, headers, keepAlive: head.keepAlive, keepAliveTimeoutMs }, body, head.method === 'HEAD');
-  answer(context, connection, head, bytes, { final: true, closes: !head.keepAlive });
+  // Our own `Connection: close` (a refused body's) closes it, as node's `_last` does.
+  const keepAlive = head.keepAlive && !extraHeaders.some(([name, value]) => name === 'Connection' && value === 'close');
+  const bytes = serializeResponse({ status, headers, keepAlive, keepAliveTimeoutMs }, body, head.method === 'HEAD');
+  answer(connection, head, bytes, { final: true, closes: !keepAlive });
 }
 // #endregion respond
 
@@ -396,7 +500,6 @@ function respond(
  * answer before it is out (node keeps them in state.outgoing).
  */
 function answer(
-  context: ReceiverContext,
   connection: Connection,
   head: RequestHead,
   bytes: Buffer,
@@ -404,7 +507,7 @@ function answer(
 ): void {
   const response = connection.responses.find((pending) => pending.head === head);
   if (response === undefined) return;
-  if (response === connection.responses[0]) sendBytes(context, connection, bytes);
+  if (response === connection.responses[0]) sendBytes(connection, bytes);
   else response.held.push(bytes);
   if (how.final) {
     response.ended = true;
@@ -412,70 +515,27 @@ function answer(
   }
 }
 
-/**
- * Bytes for the socket wait, corked, until this turn of the event loop has
- * read, parsed and recorded everything that arrived; then every waiting
- * answer leaves (endTurn, run by setImmediate once the loop has handled its
- * reads). Written one by one, each answer would wake its client in the
- * middle of the work on the others. Redis holds its replies the same way
- * until its loop is about to wait (beforeSleep); node:http corks each
- * response until the next tick (lib/_http_outgoing.js, connectionCorkNT).
- *
- * The turn's events wait too (recordEvent), and go first: each sink writes
- * all of them at once, then the answers leave, so an answer never leaves
- * before its event and a busy turn costs a write or a few per sink, not one
- * per event (group commit: Redis writes its append-only file in beforeSleep,
- * before the replies). node:http sends each answer at the next tick, before
- * the turn ends: the http server writes each event on its own.
- */
-const socketsWithWaitingAnswers: Socket[] = [];
-let turnEndBooked = false;
-
-function sendBytes(context: ReceiverContext, connection: Connection, bytes: Buffer): void {
-  if (connection.closing) return;
-  const { socket } = connection;
-  if (socket.writableCorked === 0) {
-    socket.cork();
-    socketsWithWaitingAnswers.push(socket);
-    endTurnLater(context);
-  }
-  socket.write(bytes);
-}
-
-function endTurnLater(context: ReceiverContext): void {
-  if (turnEndBooked) return;
-  turnEndBooked = true;
-  setImmediate(endTurn, context);
-}
-
-function endTurn(context: ReceiverContext): void {
-  turnEndBooked = false;
-  context.releaseEvents();
-  for (const socket of socketsWithWaitingAnswers.splice(0)) flushAnswers(context, socket);
-}
-
-/** Let a socket's waiting answers go now, after their events: before it is destroyed, which would drop them. */
-function flushAnswers(context: ReceiverContext, socket: Socket): void {
-  context.releaseEvents();
-  while (socket.writableCorked > 0) socket.uncork();
+/** Bytes for the socket wait, with the turn's events, for the end of the turn (group-commit.ts). */
+function sendBytes(connection: Connection, bytes: Buffer): void {
+  if (!isEnding(connection)) connection.turn.write(connection.socket, bytes);
 }
 
 /**
  * End our side once the answers are out, then let go (net.Socket#destroySoon,
- * as node:http does). Ending would uncork the answers anyway: flushAnswers
- * lets them go itself, after their events.
+ * as node:http does). Ending would uncork the answers anyway: the turn lets
+ * them go itself, after their events.
  */
 function closeAfterWrites(context: ReceiverContext, connection: Connection): void {
-  if (connection.closing) return;
-  connection.closing = true;
+  if (isEnding(connection)) return;
+  setState(context, connection, 'closing');
   const { socket } = connection;
-  flushAnswers(context, socket);
+  connection.turn.flush(socket);
   socket.end(() => socket.destroy());
 }
 
 /** Close at once, after the answers still waiting for the end of the turn: they were given. */
-function destroyNow(context: ReceiverContext, connection: Connection): void {
-  flushAnswers(context, connection.socket);
+function destroyNow(connection: Connection): void {
+  connection.turn.flush(connection.socket);
   connection.socket.destroy();
 }
 // #endregion write
@@ -485,7 +545,8 @@ function destroyNow(context: ReceiverContext, connection: Connection): void {
 /**
  * After its answers an idle connection waits KEEP_ALIVE_TIMEOUT_MS for the next
  * request, plus KEEP_ALIVE_TIMEOUT_BUFFER_MS of grace, then is destroyed
- * without a word; any traffic restarts the wait, and a complete head ends it.
+ * without a word; any traffic restarts the wait, and a complete head ends it
+ * (the state is 'active' again: setState).
  * node:http sets the socket's own timeout for each wait, which makes a new
  * timer every time; one timer per connection, restarted with refresh(), keeps
  * the same deadline without that.
@@ -493,10 +554,9 @@ function destroyNow(context: ReceiverContext, connection: Connection): void {
 // #region keep-alive-timer
 function startKeepAliveTimer(context: ReceiverContext, connection: Connection): void {
   const timeout = context.config.timeouts.keepAliveTimeoutMs;
-  if (connection.closing || timeout === 0) return;
-  connection.keepAliveWaiting = true;
+  if (timeout === 0) return;
   if (connection.keepAliveTimer === undefined) {
-    connection.keepAliveTimer = setTimeout(() => keepAliveExpired(context, connection), timeout + KEEP_ALIVE_TIMEOUT_BUFFER_MS);
+    connection.keepAliveTimer = setTimeout(() => keepAliveExpired(connection), timeout + KEEP_ALIVE_TIMEOUT_BUFFER_MS);
     // Like a socket's timeout, the wait alone does not keep the process alive.
     connection.keepAliveTimer.unref();
   } else {
@@ -504,13 +564,9 @@ function startKeepAliveTimer(context: ReceiverContext, connection: Connection): 
   }
 }
 
-function cancelKeepAliveTimer(connection: Connection): void {
-  connection.keepAliveWaiting = false;
-}
-
-/** The timer also runs out after a wait was cancelled: only a connection still waiting is closed. */
-function keepAliveExpired(context: ReceiverContext, connection: Connection): void {
-  if (connection.keepAliveWaiting) destroyNow(context, connection);
+/** The timer also runs out after its wait ended: only a connection still idle is closed. */
+function keepAliveExpired(connection: Connection): void {
+  if (connection.state === 'idle') destroyNow(connection);
 }
 // #endregion keep-alive-timer
 
@@ -525,7 +581,7 @@ function expireSlowRequests(context: ReceiverContext, connections: OpenConnectio
   const { headersTimeoutMs, requestTimeoutMs } = context.config.timeouts;
   const now = Date.now();
   for (const connection of connections.snapshot()) {
-    if (!isActive(connection) || connection.closing) continue;
+    if (!hasRequestUnderWay(connection)) continue;
     const elapsed = now - connection.messageStartedAt;
     const headersLate = headersTimeoutMs > 0 && !connection.parser.headComplete && elapsed > headersTimeoutMs;
     const requestLate = requestTimeoutMs > 0 && elapsed > requestTimeoutMs;
@@ -542,9 +598,9 @@ function expireSlowRequests(context: ReceiverContext, connections: OpenConnectio
 function endOfInput(context: ReceiverContext, connection: Connection): void {
   const error = connection.parser.finish();
   if (error?.kind === 'error') return failConnection(context, connection, error.error, answerStarted(connection));
-  if (!connection.closing) {
-    connection.closing = true;
-    flushAnswers(context, connection.socket);
+  if (!isEnding(connection)) {
+    setState(context, connection, 'closing');
+    connection.turn.flush(connection.socket);
     connection.socket.end();
   }
 }
@@ -563,16 +619,16 @@ function failConnection(
   answerStarted: boolean,
 ): void {
   const { socket } = connection;
-  if (!answerStarted && !connection.closing && socket.writable) socket.write(PARSE_ERROR_ANSWERS[error]);
-  connection.closing = true;
-  destroyNow(context, connection);
+  if (!answerStarted && !isEnding(connection) && socket.writable) socket.write(PARSE_ERROR_ANSWERS[error]);
+  setState(context, connection, 'closing');
+  destroyNow(connection);
 }
 // #endregion fail-connection
 
 /** Close at once without a word: node:http's answer to a CONNECT it has no listener for. */
 function dropConnection(context: ReceiverContext, connection: Connection): void {
-  connection.closing = true;
-  destroyNow(context, connection);
+  setState(context, connection, 'closing');
+  destroyNow(connection);
 }
 
 void runServer({ program: 'hook-observatory-net', title: 'hook-observatory (node:net)', createReceiver });

@@ -110,6 +110,8 @@ export type ParserOutput =
    * Flush). Requests completed earlier in the read are answered at this point.
    */
   | { readonly kind: 'tick' }
+  /** The body passes `maxBodyBytes` (see ParserLimits): the parser stops, as after an error. */
+  | { readonly kind: 'body-too-long'; readonly head: RequestHead; readonly bodyBytes: number }
   | { readonly kind: 'error'; readonly error: ParseErrorKind; readonly reason: string };
 
 /**
@@ -128,6 +130,19 @@ export interface ParserLimits {
   readonly maxChunkExtensionBytes: number;
   /** Header fields per head (and per trailer block), as server.maxHeadersCount: see ParserDialect. */
   readonly maxHeadersCount: number;
+  /**
+   * Bytes of one decoded body (MAX_BODY_BYTES). llhttp has no such limit: it
+   * is the servers' own (core/src/body-limits.ts), enforced here so that the
+   * bytes past it are never buffered. How it shows in the outputs:
+   * - a Content-Length over it: `body-too-long` (bodyBytes = the length) comes
+   *   in place of `head`, once the head is complete, so the server can refuse
+   *   before it would answer 100 Continue;
+   * - a chunked body: `body-too-long` (bodyBytes = decoded bytes so far) comes
+   *   after the `tick` of the chunk data that passed the limit; `head` came earlier.
+   * Either way nothing more is parsed on the connection (the `Failed` state).
+   * `bodyBytes` (the getter) counts the decoded body of the request in progress.
+   */
+  readonly maxBodyBytes: number;
 }
 
 
@@ -280,6 +295,8 @@ export class RequestParser {
   private headerBytes = 0;
   private chunkExtensionBytes = 0;
   private bodyParts: Buffer[] = [];
+  /** Bytes in bodyParts: checked against maxBodyBytes as a chunked body grows. */
+  private bodyLength = 0;
   private head: RequestHead | undefined;
   private remaining: Length = 0;
   private inTrailers = false;
@@ -319,6 +336,11 @@ export class RequestParser {
   /** True while part of a request has arrived and the request is not complete. */
   get midRequest(): boolean {
     return this.inRequest;
+  }
+
+  /** Decoded body bytes of the request in progress (0 between requests): what it holds in memory. */
+  get bodyBytes(): number {
+    return this.bodyLength;
   }
 
   /** True once the current request's head is complete (the headers timeout no longer applies). */
@@ -719,6 +741,7 @@ export class RequestParser {
           }
           const framing = this.completeHead(out);
           if (framing === 'refused') return this.fail(out, 'Request has invalid `Transfer-Encoding`');
+          if (framing === 'too-long') return this.stop(out);
           i++;
           if (framing === 'complete' && this.completeRequest(out)) return out;
           continue;
@@ -830,6 +853,10 @@ export class RequestParser {
 
         case State.ChunkData:
           i += this.takeBody(chunk, i, out);
+          if (this.bodyLength > this.limits.maxBodyBytes) {
+            out.push({ kind: 'body-too-long', head: this.head as RequestHead, bodyBytes: this.bodyLength });
+            return this.stop(out);
+          }
           if (this.remaining === 0) this.state = State.ChunkDataCr;
           continue;
 
@@ -891,6 +918,12 @@ export class RequestParser {
   private fail(out: ParserOutput[], reason: string, error: ParseErrorKind = 'bad-request'): ParserOutput[] {
     this.state = State.Failed;
     if (!this.errorsIgnored) out.push({ kind: 'error', error, reason });
+    return out;
+  }
+
+  /** Stop parsing for good without an error: the server refuses the request itself (body-too-long). */
+  private stop(out: ParserOutput[]): ParserOutput[] {
+    this.state = State.Failed;
     return out;
   }
 
@@ -1005,6 +1038,7 @@ export class RequestParser {
     this.contentLength = 0;
     this.chunkExtensionBytes = 0;
     this.bodyParts = [];
+    this.bodyLength = 0;
     this.head = undefined;
     this.remaining = 0;
     this.inTrailers = false;
@@ -1017,7 +1051,7 @@ export class RequestParser {
    * it (a 100 Continue, a 400 for a missing Host) when llhttp refuses.
    */
   // #region framing
-  private completeHead(out: ParserOutput[]): 'complete' | 'body' | 'refused' {
+  private completeHead(out: ParserOutput[]): 'complete' | 'body' | 'refused' | 'too-long' {
     const { flags } = this;
     const upgrade = (flags.upgradeHeader && flags.connectionUpgrade) || this.method === 'CONNECT';
     this.errorsIgnored = upgrade;
@@ -1034,6 +1068,11 @@ export class RequestParser {
     this.fieldsInBatch = 0;
     this.fieldsInBlock = 0;
     if (this.batchedBefore) out.push(TICK);
+    const tooLong = this.method !== 'CONNECT' && !flags.transferEncoding && this.contentLength > this.limits.maxBodyBytes;
+    if (tooLong) {
+      out.push({ kind: 'body-too-long', head: this.head, bodyBytes: Number(this.contentLength) });
+      return 'too-long';
+    }
     out.push({ kind: 'head', head: this.head });
 
     // node:http takes a CONNECT as a tunnel: no body, whatever the headers say.
@@ -1068,6 +1107,7 @@ export class RequestParser {
     out.push({ kind: 'request', head, body });
     this.messagesCompleted++;
     this.bodyParts = [];
+    this.bodyLength = 0;
     this.inRequest = false;
     this.inTrailers = false;
     if (head.upgrade) {
@@ -1107,6 +1147,7 @@ export class RequestParser {
     const available = chunk.length - i;
     const take = this.remaining < available ? Number(this.remaining) : available;
     this.bodyParts.push(chunk.subarray(i, i + take));
+    this.bodyLength += take;
     this.remaining = lessBy(this.remaining, take);
     if (take > 0) out.push(TICK);
     return take;

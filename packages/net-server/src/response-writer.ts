@@ -22,6 +22,7 @@ const REASON_PHRASES: Readonly<Record<number, string>> = {
   417: 'Expectation Failed', // section 15.5.18
   421: 'Misdirected Request', // section 15.5.20
   431: 'Request Header Fields Too Large', // RFC 6585 section 5
+  503: 'Service Unavailable', // section 15.6.4
 };
 
 const CRLF = '\r\n';
@@ -32,16 +33,18 @@ const CRLF = '\r\n';
  * fail (lib/_http_server.js, socketOnError and its prebuilt responses).
  */
 // #region parse-error-answers
+const closingAnswer = (status: number): Buffer => Buffer.from(`${statusLine(status)}Connection: close${CRLF}${CRLF}`, 'latin1');
+
 export const PARSE_ERROR_ANSWERS = {
-  'bad-request': Buffer.from(`HTTP/1.1 400 Bad Request${CRLF}Connection: close${CRLF}${CRLF}`, 'latin1'),
-  'header-overflow': Buffer.from(`HTTP/1.1 431 Request Header Fields Too Large${CRLF}Connection: close${CRLF}${CRLF}`, 'latin1'),
-  'chunk-extensions-overflow': Buffer.from(`HTTP/1.1 413 Payload Too Large${CRLF}Connection: close${CRLF}${CRLF}`, 'latin1'),
-  timeout: Buffer.from(`HTTP/1.1 408 Request Timeout${CRLF}Connection: close${CRLF}${CRLF}`, 'latin1'),
+  'bad-request': closingAnswer(400),
+  'header-overflow': closingAnswer(431),
+  'chunk-extensions-overflow': closingAnswer(413),
+  timeout: closingAnswer(408),
 } as const;
 // #endregion parse-error-answers
 
 /** Interim answer to `Expect: 100-continue` (RFC 9110 section 10.1.1): "send the body". */
-export const CONTINUE_ANSWER = Buffer.from(`HTTP/1.1 100 Continue${CRLF}${CRLF}`, 'latin1');
+export const CONTINUE_ANSWER = Buffer.from(`${statusLine(100)}${CRLF}`, 'latin1');
 
 /**
  * The Date header's value, an IMF-fixdate (RFC 9110 section 5.6.7). Like node,
@@ -73,6 +76,20 @@ function statusLine(status: number): string {
   return `HTTP/1.1 ${status} ${REASON_PHRASES[status] ?? 'Unknown'}${CRLF}`;
 }
 
+function headerLines(headers: ReadonlyArray<readonly [string, string]>): string {
+  let text = '';
+  for (const [name, value] of headers) text += `${name}: ${value}${CRLF}`;
+  return text;
+}
+
+/**
+ * A handler that sets Connection itself gets no Connection or Keep-Alive line
+ * from node (lib/_http_outgoing.js, _storeHeader, `state.connection`).
+ */
+function hasConnectionHeader(headers: ReadonlyArray<readonly [string, string]>): boolean {
+  return headers.some(([name]) => name.toLowerCase() === 'connection');
+}
+
 // #region connection-lines
 function connectionLines(keepAlive: boolean, keepAliveTimeoutMs: number): string {
   if (!keepAlive) return `Connection: close${CRLF}`;
@@ -88,10 +105,9 @@ function connectionLines(keepAlive: boolean, keepAliveTimeoutMs: number): string
  */
 // #region serialize-response
 export function serializeResponse(head: ResponseHead, body: string, headOnly: boolean): Buffer {
-  let text = statusLine(head.status);
-  for (const [name, value] of head.headers) text += `${name}: ${value}${CRLF}`;
+  let text = statusLine(head.status) + headerLines(head.headers);
   text += `Date: ${httpDate()}${CRLF}`;
-  text += connectionLines(head.keepAlive, head.keepAliveTimeoutMs);
+  if (!hasConnectionHeader(head.headers)) text += connectionLines(head.keepAlive, head.keepAliveTimeoutMs);
   text += CRLF;
   if (!headOnly) text += body;
   return Buffer.from(text, 'utf8');
@@ -134,14 +150,9 @@ export function serializeEmptyChunkedResponse(
   extraHeaders: ReadonlyArray<readonly [string, string]> = [],
   headOnly = false,
 ): Buffer {
-  let text = statusLine(head.status);
-  let hasConnection = false;
-  for (const [name, value] of extraHeaders) {
-    text += `${name}: ${value}${CRLF}`;
-    if (name.toLowerCase() === 'connection') hasConnection = true;
-  }
+  let text = statusLine(head.status) + headerLines(extraHeaders);
   text += `Date: ${httpDate()}${CRLF}`;
-  if (!hasConnection) text += connectionLines(head.keepAlive, head.keepAliveTimeoutMs);
+  if (!hasConnectionHeader(extraHeaders)) text += connectionLines(head.keepAlive, head.keepAliveTimeoutMs);
   text += headOnly ? CRLF : `Transfer-Encoding: chunked${CRLF}${CRLF}0${CRLF}${CRLF}`;
   return Buffer.from(text, 'latin1');
 }

@@ -31,6 +31,10 @@ const answered = (name: string, bytes: Buffer | string, status: number, end: 'op
 const cutShort = (name: string, bytes: Buffer | string): TrafficCase =>
   oneClient(name, [send(bytes), pause(SPLIT_PAUSE_MS), halfClose], { statuses: [400], end: 'closed' }, 0);
 
+/** A Content-Length past the body limit: 413 before the body is read, and the hook's record (body-limits.ts). */
+const bodyTooLarge = (name: string, bytes: Buffer | string): TrafficCase =>
+  oneClient(name, [send(bytes)], { statuses: [413], end: 'closed' }, 1);
+
 export const REQUEST_LINE_CASES: readonly TrafficCase[] = [
   refused('request-line-garbage', 'GARBAGE\r\n\r\n'),
   refused('request-line-lower-case-method', withLine('post /hook?event=Stop HTTP/1.1')),
@@ -172,9 +176,10 @@ export const FRAMING_CASES: readonly TrafficCase[] = [
   answered('content-length-tab-after', withHeaderLines('Content-Length: 2\t\r\n', '{}'), byLlhttp({ llhttp93: 400, llhttp94: 200 }), byLlhttp({ llhttp93: 'closed', llhttp94: 'open' }), byLlhttp({ llhttp93: 0, llhttp94: 1 })),
   refused('content-length-trailing-garbage', withHeaderLines('Content-Length: 2x\r\n', '{}')),
   refused('content-length-over-uint64', withHeaderLines('Content-Length: 18446744073709551616\r\n', '{}')),
-  cutShort('content-length-over-int64', withHeaderLines('Content-Length: 9223372036854775808\r\n', '{}')),
-  cutShort('content-length-largest-uint64', withHeaderLines('Content-Length: 18446744073709551615\r\n', '{}')),
-  cutShort('content-length-largest-int64-cut-short', withHeaderLines('Content-Length: 9223372036854775807\r\n', '{}')),
+  // Lengths llhttp takes, far past MAX_BODY_BYTES: refused at the head, the hook recorded with `_error`.
+  bodyTooLarge('content-length-over-int64', withHeaderLines('Content-Length: 9223372036854775808\r\n', '{}')),
+  bodyTooLarge('content-length-largest-uint64', withHeaderLines('Content-Length: 18446744073709551615\r\n', '{}')),
+  bodyTooLarge('content-length-largest-int64', withHeaderLines('Content-Length: 9223372036854775807\r\n', '{}')),
   cutShort('content-length-body-cut-short', withHeaderLines('Content-Length: 10\r\n', '{}')),
   oneClient('content-length-body-short-client-closes', [send(withHeaderLines('Content-Length: 10\r\n', '{}')), pause(SPLIT_PAUSE_MS), close], { statuses: [], end: 'closed-by-client' }, 0),
   // The rest is a bad next request, in the same read: its 400 goes out instead of the first answer.
