@@ -228,7 +228,9 @@ class OpenConnections {
 // complete requests only when its tick queue runs: at the end of the read,
 // and in the middle of it where llhttp hands body bytes or a batch of headers
 // to JavaScript (the parser's `tick`). Until then an error later in the same
-// read is answered instead of them.
+// read is answered instead of them. The body limits are the http server's
+// (core/src/body-limits.ts): the parser refuses a body past the limit
+// (`body-too-long`), and holdBody a piece past the shared budget.
 
 // #region read-bytes
 function readBytes(context: ReceiverContext, connection: Connection, chunk: Buffer): void {
