@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_BODY_BYTES } from '@hook-observatory/core';
-import { SERVER_NAMES, TRANSPORTS, startServer, type RunningServer } from '../helpers/servers.js';
+import { SERVER_NAMES, TRANSPORTS, startServer, type RunningServer } from '@hook-observatory/launcher';
 
 const run = promisify(execFile);
 
