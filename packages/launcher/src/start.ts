@@ -7,6 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FIXED_TIMESTAMP_ENV } from '@hook-observatory/core';
@@ -84,7 +85,11 @@ export async function startServer(
   const ownDir = options.dir === undefined;
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), `hook-observatory-${name.replace(/\W/g, '-')}-`));
   const socketPath = join(dir, 'hooks.sock');
-  const listenArgs = transport === 'tcp' ? ['--port', '0'] : ['--socket', socketPath];
+  // A foreign program says nothing we could read: it gets a free port, and is ready once that port accepts.
+  const foreign = entry.kind === 'command';
+  if (foreign && transport !== 'tcp') throw new Error(`${name}: a command is graded over TCP only`);
+  const chosenPort = foreign ? await freePort() : 0;
+  const listenArgs = transport === 'tcp' ? ['--port', String(chosenPort)] : ['--socket', socketPath];
   const env: Record<string, string> = { ...(process.env as Record<string, string>), ...options.env };
   if (options.fixedClock === false) delete env[FIXED_TIMESTAMP_ENV];
   else env[FIXED_TIMESTAMP_ENV] = FIXED_TS;
@@ -101,8 +106,9 @@ export async function startServer(
     child.once('exit', (code, signal) => done({ code, signal })),
   );
 
-  await watched.waitFor(() => READY_LINE.test(watched.err()), STARTUP_TIMEOUT_MS, 'never said ready');
-  const port = Number(LISTENING_PORT.exec(watched.err())?.[1] ?? 0);
+  if (foreign) await waitForPort(name, chosenPort, child, watched.err);
+  else await watched.waitFor(() => READY_LINE.test(watched.err()), STARTUP_TIMEOUT_MS, 'never said ready');
+  const port = foreign ? chosenPort : Number(LISTENING_PORT.exec(watched.err())?.[1] ?? 0);
   const lines = (): string[] => watched.out().toString('utf8').split('\n').slice(0, -1);
   return {
     name,
@@ -130,6 +136,39 @@ export async function startServer(
       return result;
     },
   };
+}
+
+/** A port free now on loopback, asked of the kernel. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer().once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** How often a foreign program's port is tried while it starts. */
+const PORT_POLL_MS = 50;
+
+/** Resolves once `port` accepts a connection (closed at once); fails if the program exits first or never listens. */
+function waitForPort(name: string, port: number, child: ChildProcess, stderr: () => string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const attempt = (): void => {
+      if (child.exitCode !== null || child.signalCode !== null) return reject(new Error(`${name} exited before listening\n${stderr()}`));
+      if (Date.now() - started > STARTUP_TIMEOUT_MS) return reject(new Error(`${name}: port ${port} never accepted\n${stderr()}`));
+      const probe = connect(port, '127.0.0.1', () => {
+        probe.destroy();
+        resolve();
+      }).once('error', () => {
+        probe.destroy();
+        setTimeout(attempt, PORT_POLL_MS);
+      });
+    };
+    attempt();
+  });
 }
 
 /** A child's two output streams, kept, with a way to wait for a condition on them. */

@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SERVER_NAMES, startServer, type RunningServer, type ServerName, type Transport } from '@hook-observatory/launcher';
+import { SERVER_NAMES, SERVERS, startServer, type RunningServer, type ServerEntry, type ServerName, type Transport } from '@hook-observatory/launcher';
 import { request, LOCAL_HOST } from './requests.js';
 import { send, type ClientScript, type TrafficCase } from './traffic-script.js';
 import { ANSWER_WAIT_MS, playClient, type ClientCapture, type Endpoint } from './wire-client.js';
@@ -33,6 +33,11 @@ export type PairCapture = Readonly<Record<ServerName, CaseCapture>>;
 export interface PairOptions {
   /** Extra environment for both servers: the test-only timeout overrides. */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * The server compared with node:http, in the 'net' slot of every capture:
+   * the net server unless given (a lesson, a student's program: the grader).
+   */
+  readonly subject?: { readonly name: string; readonly entry: ServerEntry };
 }
 
 /** A growing byte stream, with a way to wait for a marker in it. */
@@ -85,30 +90,40 @@ export class StreamTap {
 }
 
 export interface ServerUnderTest {
-  readonly name: ServerName;
+  readonly name: string;
   readonly running: RunningServer;
   readonly endpoint: Endpoint;
   readonly stdout: StreamTap;
   readonly outputSocket: StreamTap;
-  readonly reader: Socket;
+  /** The output socket's reader (none for a foreign program). */
+  readonly reader: Socket | undefined;
 }
 
-async function startUnderTest(name: ServerName, transport: Transport, options: PairOptions): Promise<ServerUnderTest> {
-  const dir = mkdtempSync(join(tmpdir(), `conformance-${name}-`));
+async function startUnderTest(slot: ServerName, transport: Transport, options: PairOptions): Promise<ServerUnderTest> {
+  const server = slot === 'net' && options.subject !== undefined ? options.subject : { name: slot, entry: SERVERS[slot] };
+  const { name } = server;
+  const dir = mkdtempSync(join(tmpdir(), `conformance-${name.replace(/\W/g, '-')}-`));
   const outputSocketPath = join(dir, 'events.sock');
-  const running = await startServer(name, {
+  // A foreign program has one sink, its standard output: it stands for both streams.
+  const foreign = server.entry.kind === 'command';
+  const running = await startServer(server, {
     transport,
-    args: ['--output-socket', outputSocketPath, '--tee'],
+    args: foreign ? [] : ['--output-socket', outputSocketPath, '--tee'],
     ...(options.env === undefined ? {} : { env: options.env }),
   });
   const stdout = new StreamTap();
-  running.process.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
   const outputSocket = new StreamTap();
-  const reader = await new Promise<Socket>((ready, fail) => {
-    const socket = connect(outputSocketPath, () => ready(socket));
-    socket.once('error', fail);
+  running.process.stdout!.on('data', (chunk: Buffer) => {
+    stdout.push(chunk);
+    if (foreign) outputSocket.push(chunk);
   });
-  reader.on('data', (chunk: Buffer) => outputSocket.push(chunk));
+  const reader = foreign
+    ? undefined
+    : await new Promise<Socket>((ready, fail) => {
+        const socket = connect(outputSocketPath, () => ready(socket));
+        socket.once('error', fail);
+      });
+  reader?.on('data', (chunk: Buffer) => outputSocket.push(chunk));
   running.process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   return {
     name,
@@ -182,7 +197,7 @@ export class ServerPair {
   async stop(): Promise<void> {
     await Promise.all(
       SERVER_NAMES.map(async (name) => {
-        this.servers[name].reader.destroy();
+        this.servers[name].reader?.destroy();
         await this.servers[name].running.stop();
       }),
     );

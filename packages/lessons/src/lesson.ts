@@ -1,0 +1,16 @@
+/**
+ * `pnpm -s lesson N [flags]`: run lesson N from its TypeScript source (under
+ * tsx, so an edit runs with no build step), with the servers' own flags.
+ */
+import { pathToFileURL } from 'node:url';
+import { LESSONS, lessonFile } from './lessons.js';
+
+const [number, ...flags] = process.argv.slice(2);
+const file = lessonFile(Number(number));
+if (file === undefined) {
+  process.stderr.write(`usage: pnpm -s lesson N [--port P | --socket PATH] [flags], N from 1 to ${LESSONS.length}\n`);
+  process.exit(2);
+}
+// runServer reads process.argv: the lesson sees only its own flags.
+process.argv.splice(2, process.argv.length - 2, ...flags);
+await import(pathToFileURL(file).href);

@@ -1,0 +1,28 @@
+/**
+ * What the grader can grade, by name: the two servers, each lesson (from its
+ * TypeScript source, under tsx), or any command line (a student's own server,
+ * in any language, started with `--port N` appended).
+ */
+import { SERVERS, type ServerEntry } from '@hook-observatory/launcher';
+import { LESSONS, lessonFile } from '@hook-observatory/lessons';
+
+export interface Subject {
+  readonly name: string;
+  readonly entry: ServerEntry;
+}
+
+/** `http`, `net`, or `lesson-N`. */
+export function namedSubject(name: string): Subject | undefined {
+  if (name === 'http' || name === 'net') return { name, entry: SERVERS[name] };
+  const lesson = /^lesson-(\d+)$/.exec(name);
+  const file = lesson === null ? undefined : lessonFile(Number(lesson[1]));
+  return file === undefined ? undefined : { name, entry: { kind: 'tsx', file } };
+}
+
+/** The names a student may give to --server. */
+export const SUBJECT_NAMES: readonly string[] = ['http', 'net', ...LESSONS.map((_, index) => `lesson-${index + 1}`)];
+
+/** A shell command line; `exec` so that the grader's signal reaches the program itself. */
+export function commandSubject(command: string): Subject {
+  return { name: command, entry: { kind: 'command', argv: ['sh', '-c', `exec ${command} "$@"`, 'sh'] } };
+}
