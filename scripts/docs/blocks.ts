@@ -11,11 +11,15 @@
  *     ...written by docs:sync...
  *     <!-- /wire -->
  *
+ *     <!-- scoreboard lessons -->
+ *     ...the grader's scores, written by docs:sync (scoreboard.ts)...
+ *     <!-- /scoreboard -->
+ *
  * Everything between the markers belongs to the tool; everything outside
  * belongs to the writer. Markers inside a fenced code block are text.
  */
 
-export type BlockKind = 'excerpt' | 'wire';
+export type BlockKind = 'excerpt' | 'wire' | 'scoreboard';
 
 export interface GeneratedBlock {
   readonly kind: BlockKind;
@@ -30,8 +34,8 @@ export class BlockError extends Error {
   override readonly name = 'BlockError';
 }
 
-const OPENING = /^<!-- (excerpt|wire) ([^>]*?) -->$/;
-const CLOSING = /^<!-- \/(excerpt|wire) -->$/;
+const OPENING = /^<!-- (excerpt|wire|scoreboard) ([^>]*?) -->$/;
+const CLOSING = /^<!-- \/(excerpt|wire|scoreboard) -->$/;
 const FENCE = /^(`{3,}|~{3,})/;
 
 interface Located extends GeneratedBlock {

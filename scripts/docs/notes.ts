@@ -7,6 +7,7 @@ import { findBlocks, replaceBlocks } from './blocks.js';
 import { renderExcerpt, RegionSource } from './excerpts.js';
 import { syncRegionLinks } from './links.js';
 import { NOTES, notePath, ROOT } from './paths.js';
+import { renderScoreboard, type Scores } from './scoreboard.js';
 import { renderWire, type Captures } from './wire.js';
 
 export interface Note {
@@ -23,13 +24,19 @@ export function usesWire(note: Note): boolean {
   return findBlocks(note.text, note.path).some((block) => block.kind === 'wire');
 }
 
+export function usesScoreboard(note: Note): boolean {
+  return findBlocks(note.text, note.path).some((block) => block.kind === 'scoreboard');
+}
+
 /**
  * The note as it should be. Excerpts always; wire examples only when
- * `captures` is given (capturing them means running both servers).
+ * `captures` is given (capturing them means running both servers), the
+ * scoreboard only when `scores` is (grading every lesson).
  */
-export function syncedText(note: Note, regions: RegionSource, captures?: Captures): string {
+export function syncedText(note: Note, regions: RegionSource, captures?: Captures, scores?: Scores): string {
   const blocksSynced = replaceBlocks(note.text, note.path, (block) => {
     if (block.kind === 'excerpt') return renderExcerpt(block, note.path, regions);
+    if (block.kind === 'scoreboard') return scores === undefined ? block.body : renderScoreboard(scores);
     return captures === undefined ? block.body : renderWire(block, captures);
   });
   return syncRegionLinks(ROOT, note.path, blocksSynced, regions);

@@ -10,6 +10,7 @@ export const NOTES = [
   'README.md',
   'protocol.md',
   'http-server.md',
+  'lessons.md',
   'net-server.md',
   'side-by-side.md',
   'concurrency.md',

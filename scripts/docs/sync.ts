@@ -1,6 +1,7 @@
 /**
  * pnpm docs:sync: rewrite every excerpt, region link and wire example in the
- * notes from the code and the running servers, then check every link.
+ * notes from the code and the running servers, and the lessons' scoreboard
+ * from the grader, then check every link.
  *
  *   pnpm docs:sync            rewrite what is out of date
  *   pnpm docs:sync --check    rewrite nothing; exit 1 if anything is out of date
@@ -8,8 +9,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkLinks } from './links.js';
-import { newRegionSource, readNotes, syncedText, usesWire } from './notes.js';
+import { newRegionSource, readNotes, syncedText, usesScoreboard, usesWire } from './notes.js';
 import { ROOT } from './paths.js';
+import { gradeLessons } from './scoreboard.js';
 import { captureAll, differences } from './wire.js';
 
 async function main(): Promise<number> {
@@ -17,6 +19,7 @@ async function main(): Promise<number> {
   const notes = readNotes();
   const regions = newRegionSource();
   const captures = notes.some(usesWire) ? await captureAll() : undefined;
+  const scores = notes.some(usesScoreboard) ? await gradeLessons() : undefined;
   let status = 0;
   if (captures !== undefined) {
     for (const difference of differences(captures)) {
@@ -25,7 +28,7 @@ async function main(): Promise<number> {
     }
   }
   for (const note of notes) {
-    const synced = syncedText(note, regions, captures);
+    const synced = syncedText(note, regions, captures, scores);
     if (synced === note.text) continue;
     if (check) {
       process.stderr.write(`${note.path} is out of date: run pnpm docs:sync\n`);

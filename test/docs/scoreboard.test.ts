@@ -1,0 +1,31 @@
+/**
+ * The lessons' scoreboard in docs/lessons.md is what the grader says today,
+ * and the lessons climb it: every total at least the one before, the last
+ * lesson (the net server itself) at 100 %.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readNotes, syncedText, newRegionSource } from '../../scripts/docs/notes.js';
+import { gradeLessons, type Scores } from '../../scripts/docs/scoreboard.js';
+
+/** Grading every lesson plays the whole suite once per lesson. */
+const GRADING_TIMEOUT_MS = 600_000;
+
+describe('the lessons scoreboard', () => {
+  let scores: Scores;
+  const note = readNotes().find((candidate) => candidate.path === 'docs/lessons.md')!;
+
+  beforeAll(async () => {
+    scores = await gradeLessons();
+  }, GRADING_TIMEOUT_MS);
+
+  it('docs/lessons.md shows what the grader says', () => {
+    expect(syncedText(note, newRegionSource(), undefined, scores).split('\n'), 'run pnpm docs:sync').toEqual(note.text.split('\n'));
+  });
+
+  it('scores rise lesson by lesson to 100 % for the last', () => {
+    const totals = scores.map((grade) => grade.identical / grade.cases);
+    totals.forEach((total, index) => expect(total).toBeGreaterThanOrEqual(totals[index - 1] ?? 0));
+    const last = scores.at(-1)!;
+    expect(last.identical).toBe(last.cases);
+  });
+});
