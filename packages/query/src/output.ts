@@ -45,7 +45,7 @@ export class RowWriter {
   /** One row; `raw` is the log line itself, written as it is for --json. */
   row(row: LogEvent, raw?: Buffer): void {
     if (this.kind === 'json') {
-      this.out(raw !== undefined && this.columns.length === 0 ? `${raw.toString('utf8')}\n` : `${JSON.stringify(this.pick(row))}\n`);
+      this.out(raw !== undefined ? `${raw.toString('utf8')}\n` : `${JSON.stringify(this.pick(row))}\n`);
       return;
     }
     this.header();
