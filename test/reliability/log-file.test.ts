@@ -51,26 +51,24 @@ describe.each(SERVER_NAMES)('the %s server with --log', (name) => {
   }, 120_000);
 
   it('tail-F-follows-across-rotations', async () => {
-    // tail -F follows the name: it sees each file if rotations are not faster than it looks (-s).
+    // tail -F follows the name: it misses a file created and rotated between two of its looks
+    // (-s), which 4 KiB files under load can be and 16 MiB ones are not; so one event at a time.
     const path = logPath();
     server = await startServer(name, { args: ['--log', path, '--log-max-bytes', '4K'] });
-    const tail = spawn('tail', ['---disable-inotify', '-F', '-n', '+1', '-s', '0.05', path], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const tail = spawn('tail', ['-F', '-n', '+1', '-s', '0.05', path], { stdio: ['ignore', 'pipe', 'ignore'] });
     let followed = '';
     tail.stdout.on('data', (chunk: Buffer) => (followed += chunk.toString('utf8')));
-    const rounds = 5;
-    const perRound = 10; // about 4 KiB of events a round: one rotation each
+    const total = 40; // about ten rotations
     try {
-      for (let round = 0; round < rounds; round++) {
-        const ids = Array.from({ length: perRound }, (_, index) => round * perRound + index);
-        for (const id of ids) await sendLoad(server, { total: 1, keepAliveClients: 1, perRequestClients: 0, body: () => JSON.stringify({ id, pad: 'p'.repeat(400) }) });
-        await expect.poll(() => idsIn(followed).length, { timeout: 20_000 }).toBe((round + 1) * perRound);
+      for (let id = 0; id < total; id++) {
+        await sendLoad(server, { total: 1, keepAliveClients: 1, perRequestClients: 0, body: () => JSON.stringify({ id, pad: 'p'.repeat(400) }) });
+        await expect.poll(() => followed.split('\n').length - 1, { timeout: 20_000 }).toBe(id + 1);
       }
     } finally {
       tail.kill();
-      console.log(JSON.stringify(followed.slice(0, 3000)), server.stderr());
     }
-    expect(rotatedFiles(path).length).toBeGreaterThanOrEqual(rounds - 1);
-    expect(idsIn(followed)).toEqual(Array.from({ length: rounds * perRound }, (_, id) => id));
+    expect(rotatedFiles(path).length).toBeGreaterThanOrEqual(4);
+    expect(idsIn(followed)).toEqual(Array.from({ length: total }, (_, id) => id));
   }, 120_000);
 
   it('kill-9-during-rotation-leaves-only-whole-lines-in-every-file', async () => {
