@@ -4,13 +4,13 @@
  * fails the first test until it is given a case below.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { DEFAULT_PORT, usage } from '@hook-observatory/core';
+import { tempDirs } from '../helpers/temp-dirs.js';
 import { ROOT, SERVER_NAMES, startServer, type RunningServer } from '../helpers/servers.js';
 
 const PROGRAM = 'hook-observatory-http';
@@ -27,17 +27,13 @@ function curlExample(port: number): string {
 }
 
 let server: RunningServer | undefined;
-const dirs: string[] = [];
+const temp = tempDirs('examples-');
 afterEach(async () => {
   await server?.stop();
   server = undefined;
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  temp.removeAll();
 });
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'examples-'));
-  dirs.push(dir);
-  return dir;
-}
+const tempDir = temp.make;
 
 describe('the --help examples', () => {
   it('are-the-ones-tested-here', () => {

@@ -4,26 +4,22 @@
  * every file; a log that cannot be written is said once and costs the hooks nothing.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rotatedFiles } from '@hook-observatory/core';
 import { sendLoad } from '../helpers/load.js';
+import { tempDirs } from '../helpers/temp-dirs.js';
 import { SERVER_NAMES, startServer, type RunningServer } from '../helpers/servers.js';
 
-const dirs: string[] = [];
+const temp = tempDirs('log-file-');
 let server: RunningServer | undefined;
 afterEach(async () => {
   await server?.stop();
   server = undefined;
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  temp.removeAll();
 });
-function logPath(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'log-file-'));
-  dirs.push(dir);
-  return join(dir, 'hooks.jsonl');
-}
+const logPath = (): string => join(temp.make(), 'hooks.jsonl');
 
 /** Small files, so that a few thousand events rotate dozens of times. */
 const SMALL_FILE_BYTES = '64K';
