@@ -5,7 +5,7 @@
  * the last chunk (RFC 9112 section 7.1.2) are read by the same states, with
  * `inTrailers` set, as llhttp reads them with its F_TRAILING flag.
  */
-import { COLON, CR, LF, SP, TOKEN } from '../byte-classes.js';
+import { COLON, CR, LF, lower, SP, TOKEN } from '../byte-classes.js';
 import { SPECIAL_HEADERS, type HeaderKind } from '../llhttp-rules.js';
 import { skipWhile, TICK, type Machine, type ParserOutput } from './machine.js';
 import { State } from './states.js';
@@ -83,12 +83,22 @@ export function stepHeaderField(p: Machine, chunk: Buffer, from: number, out: Pa
   return i;
 }
 
-/** The lengths of the special header names: a name of any other length is none of them. */
-const SPECIAL_HEADER_LENGTHS = new Set([...SPECIAL_HEADERS.keys()].map((name) => name.length));
+/** The special header names (lower case), by length: a name of any other length is none of them. */
+const SPECIAL_BY_LENGTH: Array<Array<readonly [string, HeaderKind]>> = [];
+for (const [name, kind] of SPECIAL_HEADERS) (SPECIAL_BY_LENGTH[name.length] ??= []).push([name, kind]);
 
-/** What llhttp makes of a header name, whatever its case (RFC 9110 section 5.1). */
+/**
+ * What llhttp makes of a header name, whatever its case (RFC 9110 section
+ * 5.1). Compared letter by letter: no lower-cased copy of the name is made.
+ */
 function headerKindOf(name: string): HeaderKind {
-  // Most names are of no special one's length: no lower-cased copy is made to look them up.
-  if (!SPECIAL_HEADER_LENGTHS.has(name.length)) return 'general';
-  return SPECIAL_HEADERS.get(name.toLowerCase()) ?? 'general';
+  const candidates = SPECIAL_BY_LENGTH[name.length];
+  if (candidates === undefined) return 'general';
+  for (let n = 0; n < candidates.length; n++) {
+    const [special, kind] = candidates[n] as readonly [string, HeaderKind];
+    let k = 0;
+    while (k < special.length && lower(name.charCodeAt(k)) === special.charCodeAt(k)) k++;
+    if (k === special.length) return kind;
+  }
+  return 'general';
 }

@@ -84,7 +84,6 @@ export interface ParserLimits {
  */
 export const FAILED = -1;
 export const PAUSED = -2;
-export type Step = (p: Machine, chunk: Buffer, from: number, out: ParserOutput[]) => number;
 
 /** Every tick is the same: one object serves them all. */
 export const TICK: ParserOutput = Object.freeze({ kind: 'tick' });

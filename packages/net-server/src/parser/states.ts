@@ -5,8 +5,8 @@
  * target in url.ts).
  *
  * Each group owns a block of 16 numbers, and one stepping function reads all
- * the states of its block: `state >> 4` picks it (request-parser.ts, STEPS).
- * The states are numbers, not strings, because a `switch` on small numbers
+ * the states of its block: `execute` (request-parser.ts) picks the function
+ * by `state >> 4`. The states are numbers, not strings, because a `switch` on small numbers
  * jumps straight to its case. Each state's llhttp name, where llhttp has one,
  * is beside its case in the group's file.
  */
