@@ -3,9 +3,11 @@
  * bytes in, the parser's outputs out, in process. One table per part of the
  * grammar, in the order of the parser's groups of states. Each case names
  * what it shows; each expectation names the output it expects, and an error
- * names the byte it is refused at (`at('post')`: the first byte of the first
- * `post` in the input). test/conformance proves the same behaviour against
- * node:http over real sockets; these say it one rule at a time.
+ * names its offset in the input as llhttp reports it (llhttp_get_error_pos):
+ * at the byte refused (`at('post')`: the first byte of the first `post`), or
+ * just after it (`after('a@@')`) where llhttp takes the byte in before it
+ * fails. The reasons are llhttp's words. test/conformance proves the same
+ * behaviour against node:http over real sockets; these say it rule by rule.
  */
 import { describe, expect, it } from 'vitest';
 import { dialectOf, RequestParser, type ParserLimits, type ParserOutput } from '@hook-observatory/net-server/request-parser';
@@ -74,18 +76,18 @@ const requestLine: SpecCase[] = [
   { name: 'longer-method-sharing-a-prefix', reads: ['MKCALENDAR / HTTP/1.1\r\n\r\n'], outputs: [head('MKCALENDAR', '/'), request()] },
   { name: 'http-1.0-closes-by-default', reads: ['GET / HTTP/1.0\r\n\r\n'], outputs: [head('GET', '/', { version: '1.0', keepAlive: false }), request()] },
   { name: 'http-2.0-as-text-is-old', reads: ['GET / HTTP/2.0\r\n\r\n'], outputs: [head('GET', '/', { version: '2.0', keepAlive: false }), request()] },
-  { name: 'unknown-version', reads: ['GET / HTTP/1.2\r\n\r\n'], outputs: [badRequest('Invalid HTTP version', at('2'))] },
+  { name: 'unknown-version', reads: ['GET / HTTP/1.2\r\n\r\n'], outputs: [badRequest('Invalid HTTP version', after('HTTP/1.2'))] },
   { name: 'version-without-dot', reads: ['GET / HTTP/11\r\n\r\n'], outputs: [badRequest('Expected dot', at('1\r'))] },
   { name: 'rtsp-method-over-rtsp', reads: ['OPTIONS / RTSP/1.0\r\n\r\n'], outputs: [head('OPTIONS', '/', { version: '1.0' }), request()] },
-  { name: 'rtsp-method-over-http', reads: ['DESCRIBE / HTTP/1.1\r\n\r\n'], outputs: [badRequest('Invalid method for HTTP/x.x request', at('P/'))] },
-  { name: 'ice-allows-source-alone', reads: ['GET / ICE/1.0\r\n\r\n'], outputs: [badRequest('Invalid method for ICE/x.x request', at('E/'))] },
+  { name: 'rtsp-method-over-http', reads: ['DESCRIBE / HTTP/1.1\r\n\r\n'], outputs: [badRequest('Invalid method for HTTP/x.x request', after('DESCRIBE / HTTP'))] },
+  { name: 'ice-allows-source-alone', reads: ['GET / ICE/1.0\r\n\r\n'], outputs: [badRequest('Expected SOURCE method for ICE/x.x request', after('ICE'))] },
   { name: 'unknown-protocol', reads: ['GET / HTTQ/1.1\r\n\r\n'], outputs: [badRequest('Expected HTTP/, RTSP/ or ICE/', at('Q'))] },
-  { name: 'bare-lf-after-version', reads: ['GET / HTTP/1.1\nHost: a\r\n\r\n'], outputs: [badRequest('Expected CRLF after version', at('\n'))] },
+  { name: 'bare-lf-after-version', reads: ['GET / HTTP/1.1\nHost: a\r\n\r\n'], outputs: [badRequest('Expected CRLF after version', after('HTTP/1.1\n'))] },
   { name: 'no-version-is-http-0.9', reads: ['GET /\r\n\r\n'], outputs: [head('GET', '/', { version: '0.9', keepAlive: false }), request()] },
   {
     name: 'pri-reads-the-http2-preface-then-fails',
     reads: ['PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'],
-    outputs: [badRequest('Pause on PRI/Upgrade', at('\n', 4))],
+    outputs: [badRequest('Pause on PRI/Upgrade', atEnd)],
   },
 ];
 
@@ -97,10 +99,10 @@ const target: SpecCase[] = [
   { name: 'start-must-be-slash-asterisk-or-letter', reads: ['GET %2f HTTP/1.1\r\n\r\n'], outputs: [badRequest('Unexpected start char in url', at('%'))] },
   { name: 'digits-in-a-scheme', reads: ['GET h2://a/ HTTP/1.1\r\n\r\n'], outputs: [badRequest('Unexpected char in url schema', at('2'))] },
   { name: 'one-slash-after-a-scheme', reads: ['GET http:/a HTTP/1.1\r\n\r\n'], outputs: [badRequest('Unexpected char in url schema', at('a H'))] },
-  { name: 'at-after-at-in-authority', reads: ['GET http://a@@b/ HTTP/1.1\r\n\r\n'], outputs: [badRequest('Double @ in url', at('@', 2))] },
+  { name: 'at-after-at-in-authority', reads: ['GET http://a@@b/ HTTP/1.1\r\n\r\n'], outputs: [badRequest('Double @ in url', after('a@@'))] },
   { name: 'at-then-at-later-passes', reads: ['GET http://a@b@c/ HTTP/1.1\r\n\r\n'], outputs: [head('GET', 'http://a@b@c/'), request()] },
-  { name: 'byte-outside-visible-ascii', reads: ['GET /\x7f HTTP/1.1\r\n\r\n'], outputs: [badRequest('Invalid characters in url', at('\x7f'))] },
-  { name: 'tab-in-path', reads: ['GET /a\tb HTTP/1.1\r\n\r\n'], outputs: [badRequest('Invalid characters in url', at('\t'))] },
+  { name: 'byte-outside-visible-ascii', reads: ['GET /\x7f HTTP/1.1\r\n\r\n'], outputs: [badRequest('Invalid char in url path', at('\x7f'))] },
+  { name: 'tab-in-path', reads: ['GET /a\tb HTTP/1.1\r\n\r\n'], outputs: [badRequest('Invalid characters in url', after('/a\t'))] },
   { name: 'cr-lf-after-target-ends-http-0.9-line', reads: ['GET /\r\nHost: a\r\n\r\n'], outputs: [head('GET', '/', { version: '0.9', headers: [['Host', 'a']] }), request()] },
   { name: 'cr-without-lf-after-target', reads: ['GET /\rX'], outputs: [badRequest('Expected CRLF', at('X'))] },
 ];
@@ -112,19 +114,19 @@ const headerFields: SpecCase[] = [
     outputs: [head('GET', '/', { headers: [['Host', 'a'], ['X-One', '1'], ['x-two', '2']] }), request()],
   },
   { name: 'space-before-colon', reads: ['GET / HTTP/1.1\r\nHost : a\r\n\r\n'], outputs: [badRequest('Invalid header token', at(' :'))] },
-  { name: 'space-before-first-field', reads: ['GET / HTTP/1.1\r\n Host: a\r\n\r\n'], outputs: [badRequest('Unexpected space after start line', at(' Host'))] },
+  { name: 'space-before-first-field', reads: ['GET / HTTP/1.1\r\n Host: a\r\n\r\n'], outputs: [badRequest('Unexpected space after start line', after('\r\n '))] },
   { name: 'separator-in-name', reads: ['GET / HTTP/1.1\r\nA(b: c\r\n\r\n'], outputs: [badRequest('Invalid header token', at('('))] },
-  { name: 'bare-lf-ends-no-field', reads: ['GET / HTTP/1.1\r\n\n'], outputs: [badRequest('Invalid header field char', at('\n', 2))] },
+  { name: 'bare-lf-ends-no-field', reads: ['GET / HTTP/1.1\r\n\n'], outputs: [badRequest('Invalid header field char', after('HTTP/1.1\r\n\n'))] },
   { name: 'cr-without-lf-at-head-end', reads: ['GET / HTTP/1.1\r\n\rX'], outputs: [badRequest('Expected LF after headers', at('X'))] },
   {
     name: 'content-length-then-transfer-encoding',
     reads: ['POST / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n'],
-    outputs: [badRequest("Transfer-Encoding can't be present with Content-Length", at(': chunked'))],
+    outputs: [badRequest("Transfer-Encoding can't be present with Content-Length", after('Transfer-Encoding:'))],
   },
   {
     name: 'transfer-encoding-then-content-length',
     reads: ['POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 1\r\n\r\n'],
-    outputs: [badRequest("Content-Length can't be present with Transfer-Encoding", at(': 1'))],
+    outputs: [badRequest("Content-Length can't be present with Transfer-Encoding", after('Content-Length:'))],
   },
 ];
 
@@ -178,7 +180,7 @@ const contentLength: SpecCase[] = [
   {
     name: 'past-uint64-overflows',
     reads: ['POST / HTTP/1.1\r\nContent-Length: 18446744073709551616\r\n\r\n'],
-    outputs: [badRequest('Content-Length overflow', at('6\r'))],
+    outputs: [badRequest('Content-Length overflow', after('18446744073709551616'))],
   },
   {
     name: 'length-over-the-body-limit-comes-in-place-of-the-head',
@@ -199,29 +201,34 @@ const chunkedBody: SpecCase[] = [
   {
     name: 'coding-after-chunked',
     reads: ['POST / HTTP/1.1\r\nTransfer-Encoding: chunked, gzip\r\n\r\n'],
-    outputs: [badRequest('Invalid `Transfer-Encoding` header value', at(','))],
+    outputs: [badRequest('Invalid `Transfer-Encoding` header value', after('chunked,'))],
   },
   {
     name: 'last-coding-not-chunked',
     reads: ['POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n'],
     outputs: [head('POST', '/'), badRequest('Request has invalid `Transfer-Encoding`', atEnd)],
   },
-  { name: 'space-after-size', reads: [chunked('1 \r\nx\r\n0\r\n\r\n')], outputs: [head('POST', '/hook'), badRequest('Invalid character in chunk size', at(' \r\nx'))] },
+  { name: 'space-after-size', reads: [chunked('1 \r\nx\r\n0\r\n\r\n')], outputs: [head('POST', '/hook'), badRequest('Invalid character in chunk size', after('\r\n1 '))] },
   { name: 'no-size', reads: [chunked('\r\n')], outputs: [head('POST', '/hook'), badRequest('Invalid character in chunk size', after('chunked\r\n\r\n'))] },
-  { name: 'bare-lf-after-size', reads: [chunked('1\nx')], outputs: [head('POST', '/hook'), badRequest('Missing expected CR after chunk size', at('\nx'))] },
+  { name: 'bare-lf-after-size', reads: [chunked('1\nx')], outputs: [head('POST', '/hook'), badRequest('Missing expected CR after chunk size', after('\r\n1\n'))] },
   { name: 'data-longer-than-its-size', reads: [chunked('1\r\nxy\r\n')], outputs: [head('POST', '/hook'), TICK, badRequest('Expected LF after chunk data', at('y'))] },
   {
     name: 'size-past-uint64',
     reads: [chunked('10000000000000000\r\n')],
-    outputs: [head('POST', '/hook'), badRequest('Chunk size overflow', at('0\r'))],
+    outputs: [head('POST', '/hook'), badRequest('Chunk size overflow', after('10000000000000000'))],
   },
   {
     name: 'extensions-read-and-dropped',
     reads: [chunked('1;a;b=c;d="e\\"f"\r\nx\r\n0\r\n\r\n')],
     outputs: [head('POST', '/hook'), TICK, request('x')],
   },
-  { name: 'space-in-extensions', reads: [chunked('1; a\r\nx\r\n0\r\n\r\n')], outputs: [head('POST', '/hook'), badRequest('Invalid character in chunk extensions', after('1;'))] },
-  { name: 'separator-in-extension-name', reads: [chunked('1;a@\r\nx\r\n')], outputs: [head('POST', '/hook'), badRequest('Invalid character in chunk extensions name', at('@'))] },
+  { name: 'space-in-extensions', reads: [chunked('1; a\r\nx\r\n0\r\n\r\n')], outputs: [head('POST', '/hook'), badRequest('Invalid character in chunk extensions', after('1; '))] },
+  { name: 'empty-extension-names-and-values', reads: [chunked('1;=;;n=\r\nx\r\n0\r\n\r\n')], outputs: [head('POST', '/hook'), TICK, request('x')] },
+  { name: 'equals-in-extension-value', reads: [chunked('1;a=b=c\r\nx\r\n')], outputs: [head('POST', '/hook'), badRequest('Invalid character in chunk extensions value', after('a=b='))] },
+  { name: 'bare-lf-after-extension-name', reads: [chunked('1;a\nx')], outputs: [head('POST', '/hook'), badRequest('Missing expected CR after chunk extension name', at('\nx'))] },
+  { name: 'control-byte-in-quoted-value', reads: [chunked('1;a="\x01"\r\n')], outputs: [head('POST', '/hook'), badRequest('Invalid character in chunk extensions quoted value', after('\x01'))] },
+  { name: 'text-after-a-quoted-value', reads: [chunked('1;a="b"c\r\n')], outputs: [head('POST', '/hook'), badRequest('Invalid character in chunk extensions quote value', at('c\r'))] },
+  { name: 'separator-in-extension-name', reads: [chunked('1;a@\r\nx\r\n')], outputs: [head('POST', '/hook'), badRequest('Invalid character in chunk extensions name', after('a@'))] },
   {
     name: 'chunked-body-passing-the-limit',
     reads: [chunked('3\r\nabc\r\n3\r\ndef\r\n0\r\n\r\n')],
@@ -237,7 +244,7 @@ const trailers: SpecCase[] = [
   {
     name: 'close-in-trailers-answers-then-refuses-the-next',
     reads: [chunked('0\r\nConnection: close\r\n\r\n') + GET],
-    outputs: [head('POST', '/hook', { keepAlive: true }), TRAILER_BATCH, request(), badRequest('Data after `Connection: close`', at('GET'))],
+    outputs: [head('POST', '/hook', { keepAlive: true }), TRAILER_BATCH, request(), badRequest('Data after `Connection: close`', after('close\r\n\r\nG'))],
   },
 ];
 
@@ -256,7 +263,7 @@ const pipelining: SpecCase[] = [
   {
     name: 'after-close-a-request-is-refused',
     reads: ['GET / HTTP/1.1\r\nConnection: close\r\n\r\nGET / HTTP/1.1\r\n\r\n'],
-    outputs: [head('GET', '/'), request(), badRequest('Data after `Connection: close`', at('GET', 2))],
+    outputs: [head('GET', '/'), request(), badRequest('Data after `Connection: close`', after('close\r\n\r\nG'))],
   },
   {
     name: 'rest-of-the-read-after-an-upgrade-dropped',

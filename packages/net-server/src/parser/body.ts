@@ -49,21 +49,23 @@ export function stepBody(p: Machine, chunk: Buffer, from: number, out: ParserOut
         const digit = HEX_VALUE[byte] as number;
         if (digit >= 0) {
           const size = appendDigit(p.remaining, 16, digit);
-          if (size === undefined) return p.fail(out, i, 'Chunk size overflow');
+          if (size === undefined) return p.fail(out, i + 1, 'Chunk size overflow');
           p.remaining = size;
           p.state = State.ChunkSize;
           break;
         }
         // No blanks after the size: llhttp's strict default (RFC 9112 has none there either).
-        if (p.state === State.ChunkSizeFirst || byte === SP || byte === HTAB) return p.fail(out, i, 'Invalid character in chunk size');
-        if (byte === LF) return p.fail(out, i, 'Missing expected CR after chunk size');
+        if (p.state === State.ChunkSizeFirst) return p.fail(out, i, 'Invalid character in chunk size');
+        if (byte === SP || byte === HTAB) return p.fail(out, i + 1, 'Invalid character in chunk size');
+        if (byte === CR) {
+          p.state = State.ChunkSizeLf;
+          break;
+        }
         if (byte === SEMICOLON) {
           p.state = State.ChunkExtensions;
           return i + 1; // stepChunkExtensions
         }
-        if (byte !== CR) return p.fail(out, i, 'Invalid character in chunk size');
-        p.state = State.ChunkSizeLf;
-        break;
+        return byte === LF ? p.fail(out, i + 1, 'Missing expected CR after chunk size') : p.fail(out, i, 'Invalid character in chunk size');
       }
       // #endregion chunk-size
 
@@ -91,7 +93,7 @@ export function stepBody(p: Machine, chunk: Buffer, from: number, out: ParserOut
         continue;
 
       case State.ChunkDataCr: // llhttp: chunk_data_almost_done
-        if (chunk[i] === LF) return p.fail(out, i, 'Missing expected CR after chunk data');
+        if (chunk[i] === LF) return p.fail(out, i + 1, 'Missing expected CR after chunk data');
         if (chunk[i] !== CR) return p.fail(out, i, 'Expected LF after chunk data');
         p.state = State.ChunkDataLf;
         break;
@@ -120,37 +122,23 @@ export function stepChunkExtensions(p: Machine, chunk: Buffer, from: number, out
     const byte = chunk[i] as number;
     switch (p.state) {
       case State.ChunkExtensions: // llhttp: chunk_extensions
-        if (byte === SP || byte === CR) return p.fail(out, i, 'Invalid character in chunk extensions');
+        if (byte === SP || byte === CR) return p.fail(out, i + 1, 'Invalid character in chunk extensions');
         p.beginSpan(i, 'chunk-extensions');
         p.state = State.ChunkExtensionName;
         continue;
 
-      case State.ChunkExtensionName: { // llhttp: chunk_extension_name
-        if (TOKEN[byte]) break;
-        if (byte !== EQUALS && byte !== SEMICOLON && byte !== CR) {
-          const reason = byte === LF ? 'Missing expected CR after chunk extension name' : 'Invalid character in chunk extensions name';
-          return p.failAfterSpan(out, i, reason);
-        }
-        const overflow = p.closeSpan(i);
-        if (overflow !== undefined) return p.failWith(out, i, overflow);
-        if (byte === CR) {
-          p.state = State.ChunkSizeLf;
-          return i + 1; // stepBody
-        }
-        if (byte === EQUALS) p.beginSpan(i + 1, 'chunk-extensions');
-        p.state = byte === EQUALS ? State.ChunkExtensionValue : State.ChunkExtensions;
-        break;
-      }
-
+      case State.ChunkExtensionName: // llhttp: chunk_extension_name
       case State.ChunkExtensionValue: { // llhttp: chunk_extension_value
         if (TOKEN[byte]) break;
-        if (byte === DQUOTE) {
+        const inName = p.state === State.ChunkExtensionName;
+        if (byte === DQUOTE && !inName) {
           p.state = State.ChunkExtensionQuoted;
           break;
         }
-        if (byte !== SEMICOLON && byte !== CR) {
-          const reason = byte === LF ? 'Missing expected CR after chunk extension value' : 'Invalid character in chunk extensions value';
-          return p.failAfterSpan(out, i, reason);
+        if (byte !== SEMICOLON && byte !== CR && !(byte === EQUALS && inName)) {
+          const part = inName ? 'name' : 'value';
+          if (byte === LF) return p.failAfterSpan(out, i, `Missing expected CR after chunk extension ${part}`);
+          return p.failAfterSpan(out, i, `Invalid character in chunk extensions ${part}`, i + 1);
         }
         const overflow = p.closeSpan(i);
         if (overflow !== undefined) return p.failWith(out, i, overflow);
@@ -158,7 +146,12 @@ export function stepChunkExtensions(p: Machine, chunk: Buffer, from: number, out
           p.state = State.ChunkSizeLf;
           return i + 1; // stepBody
         }
-        p.state = State.ChunkExtensions;
+        if (byte === SEMICOLON) {
+          p.state = State.ChunkExtensions;
+          break;
+        }
+        p.beginSpan(i + 1, 'chunk-extensions');
+        p.state = State.ChunkExtensionValue;
         break;
       }
 
@@ -168,7 +161,7 @@ export function stepChunkExtensions(p: Machine, chunk: Buffer, from: number, out
           break;
         }
         if (byte !== DQUOTE) {
-          if (!QUOTED_TEXT_CHAR[byte]) return p.failAfterSpan(out, i, 'Invalid character in chunk extensions quoted value');
+          if (!QUOTED_TEXT_CHAR[byte]) return p.failAfterSpan(out, i, 'Invalid character in chunk extensions quoted value', i + 1);
           break;
         }
         // The value's span ends with its closing quote.
@@ -179,7 +172,7 @@ export function stepChunkExtensions(p: Machine, chunk: Buffer, from: number, out
       }
 
       case State.ChunkExtensionQuotedPair: // llhttp: chunk_extension_quoted_value_quoted_pair
-        if (!QUOTED_PAIR_CHAR[byte]) return p.failAfterSpan(out, i, 'Invalid quoted-pair in chunk extensions quoted value');
+        if (!QUOTED_PAIR_CHAR[byte]) return p.failAfterSpan(out, i, 'Invalid quoted-pair in chunk extensions quoted value', i + 1);
         p.state = State.ChunkExtensionQuoted;
         break;
 

@@ -20,7 +20,7 @@ export function stepHeaderField(p: Machine, chunk: Buffer, from: number, out: Pa
     switch (p.state) {
       case State.HeadersStart: // llhttp: headers_start
         // Whitespace between the start line and the first field (RFC 9112 section 2.2).
-        if (byte === SP) return p.fail(out, i, 'Unexpected space after start line');
+        if (byte === SP) return p.fail(out, i + 1, 'Unexpected space after start line');
         p.state = State.HeaderLineStart;
         continue;
 
@@ -30,7 +30,7 @@ export function stepHeaderField(p: Machine, chunk: Buffer, from: number, out: Pa
           p.state = State.HeadEndLf;
           break;
         }
-        if (byte === LF) return p.fail(out, i, 'Invalid header field char');
+        if (byte === LF) return p.fail(out, i + 1, 'Invalid header field char');
         if (!TOKEN[byte]) return p.fail(out, i, 'Invalid header token');
         p.beginSpan(i, 'header-name');
         p.excessField = p.dialect.refusesExcessHeaders && ++p.fieldsInBlock > p.limits.maxHeadersCount;
@@ -57,10 +57,10 @@ export function stepHeaderField(p: Machine, chunk: Buffer, from: number, out: Pa
         // Both framings at once is how requests are smuggled past a proxy
         // (RFC 9112 section 6.1): llhttp refuses the second one at its colon.
         if (p.headerKind === 'transfer-encoding' && p.flags.contentLength) {
-          return p.fail(out, i, "Transfer-Encoding can't be present with Content-Length");
+          return p.fail(out, i + 1, "Transfer-Encoding can't be present with Content-Length");
         }
         if (p.headerKind === 'content-length' && p.flags.transferEncoding) {
-          return p.fail(out, i, "Content-Length can't be present with Transfer-Encoding");
+          return p.fail(out, i + 1, "Content-Length can't be present with Transfer-Encoding");
         }
         p.state = State.HeaderValueStart;
         return i + 1; // the value (header-value.ts)

@@ -22,7 +22,7 @@ export function stepHeaderValue(p: Machine, chunk: Buffer, from: number, out: Pa
           p.state = State.EmptyValueLf;
           break;
         }
-        if (byte === LF) return p.fail(out, i, 'Invalid header value char');
+        if (byte === LF) return p.fail(out, i + 1, 'Invalid header value char');
         p.beginSpan(i, 'head');
         p.matched = 0;
         p.connectionOption = undefined;
@@ -46,7 +46,7 @@ export function stepHeaderValue(p: Machine, chunk: Buffer, from: number, out: Pa
             return i;
           case 'transfer-encoding':
             // A second Transfer-Encoding after one that ended in chunked adds a coding after chunked.
-            if (p.flags.chunked) return p.fail(out, i, 'Invalid `Transfer-Encoding` header value');
+            if (p.flags.chunked) return p.fail(out, i + 1, 'Invalid `Transfer-Encoding` header value');
             p.flags.transferEncoding = true;
             p.state = State.CodingStart;
             return i;
@@ -59,7 +59,7 @@ export function stepHeaderValue(p: Machine, chunk: Buffer, from: number, out: Pa
         break;
 
       case State.EmptyValueEnd: // llhttp: header_value_discard_lws
-        if (byte === SP || byte === HTAB) return p.fail(out, i, 'Invalid header value char');
+        if (byte === SP || byte === HTAB) return p.fail(out, i + 1, 'Invalid header value char');
         if (p.headerKind === 'content-length') return p.fail(out, i, 'Empty Content-Length');
         if (p.headerKind === 'transfer-encoding' && p.dialect.refusesEmptyTransferEncoding) {
           return p.fail(out, i, 'Empty Transfer-Encoding');
@@ -160,7 +160,7 @@ export function stepSpecialValue(p: Machine, chunk: Buffer, from: number, out: P
           continue;
         }
         const length = appendDigit(p.contentLength, 10, byte - 0x30);
-        if (length === undefined) return p.failAfterSpan(out, i, 'Content-Length overflow');
+        if (length === undefined) return p.failAfterSpan(out, i, 'Content-Length overflow', i + 1);
         p.contentLength = length;
         break;
       }
@@ -191,7 +191,7 @@ export function stepSpecialValue(p: Machine, chunk: Buffer, from: number, out: P
           return i;
         }
         // Nothing may follow chunked in a request (RFC 9112 section 6.1).
-        if (byte === COMMA) return p.failAfterSpan(out, i, 'Invalid `Transfer-Encoding` header value');
+        if (byte === COMMA) return p.failAfterSpan(out, i, 'Invalid `Transfer-Encoding` header value', i + 1);
         p.state = State.CodingOther;
         continue;
 

@@ -48,9 +48,10 @@ export type ParserOutput =
   /** The body passes `maxBodyBytes` (see ParserLimits): the parser stops, as after an error. */
   | { readonly kind: 'body-too-long'; readonly head: RequestHead; readonly bodyBytes: number }
   /**
-   * `at` is the offset of the byte the parser refused, counted from the
-   * connection's first byte (llhttp_get_error_pos); an error found where a
-   * read ends, or at the end of input, is at the offset just past it.
+   * `at` is where llhttp reports the error (llhttp_get_error_pos), counted
+   * from the connection's first byte: the byte refused, or the one after it
+   * where llhttp takes the byte in before it fails. A limit found where a
+   * read ends, or an end of input, is at the offset just past the read.
    */
   | { readonly kind: 'error'; readonly error: ParseErrorKind; readonly reason: string; readonly at: number };
 
@@ -221,7 +222,7 @@ export class Machine {
 
   // --- Errors -----------------------------------------------------------------
 
-  /** Report an error at index `at` of the read (unless node ignores it, see errorsIgnored). */
+  /** Report an error at index `at` of the read (unless node ignores it, see errorsIgnored): see ParserOutput. */
   fail(out: ParserOutput[], at: number, reason: string, error: ParseErrorKind = 'bad-request'): number {
     if (!this.errorsIgnored) out.push({ kind: 'error', error, reason, at: this.readOffset + at });
     return FAILED;
@@ -233,11 +234,11 @@ export class Machine {
 
   /**
    * llhttp closes the span before some errors, and node counts it then: the
-   * span's bytes, up to index `at`, may tip the head over its limit, and 431
-   * or 413 wins.
+   * span's bytes, up to index `end`, may tip the head over its limit, and 431
+   * or 413 wins. The error is reported at `at`.
    */
-  failAfterSpan(out: ParserOutput[], at: number, reason: string): number {
-    const overflow = this.closeSpan(at);
+  failAfterSpan(out: ParserOutput[], end: number, reason: string, at = end): number {
+    const overflow = this.closeSpan(end);
     return overflow === undefined ? this.fail(out, at, reason) : this.failWith(out, at, overflow);
   }
 

@@ -43,7 +43,7 @@ export function stepMessage(p: Machine, chunk: Buffer, from: number, out: Parser
         // After a request that closes the connection nothing more may come
         // (RFC 9112 section 9.6); llhttp allows only stray line ends.
         if (chunk[i] === CR || chunk[i] === LF) break;
-        return p.fail(out, i, 'Data after `Connection: close`');
+        return p.fail(out, i + 1, 'Data after `Connection: close`');
     }
     i++;
   }

@@ -53,7 +53,7 @@ export function stepRequestLine(p: Machine, chunk: Buffer, from: number, out: Pa
         const name = next.word;
         if (name === undefined) break;
         // The name is complete (HTTP, RTSP or ICE): it must suit the method.
-        if (!METHODS_BY_PROTOCOL.get(name)?.has(p.method)) return p.fail(out, i, `Invalid method for ${name}/x.x request`);
+        if (!METHODS_BY_PROTOCOL.get(name)?.has(p.method)) return p.fail(out, i + 1, pairingRefusal(name));
         p.state = State.AfterProtocol;
         break;
       }
@@ -79,7 +79,7 @@ export function stepRequestLine(p: Machine, chunk: Buffer, from: number, out: Pa
       case State.VersionMinor: // llhttp: req_http_minor, req_http_end
         if (!isDigit(byte)) return p.fail(out, i, 'Invalid minor version');
         p.versionMinor = byte - 0x30;
-        if (!ACCEPTED_VERSIONS.has(p.versionMajor * 10 + p.versionMinor)) return p.fail(out, i, 'Invalid HTTP version');
+        if (!ACCEPTED_VERSIONS.has(p.versionMajor * 10 + p.versionMinor)) return p.fail(out, i + 1, 'Invalid HTTP version');
         p.matched = 0;
         p.state = p.method === 'PRI' ? State.Http2Preface : State.RequestLineCr;
         break;
@@ -89,12 +89,12 @@ export function stepRequestLine(p: Machine, chunk: Buffer, from: number, out: Pa
         // `PRI * HTTP/2.0` begins the HTTP/2 preface (RFC 9113 section 3.4):
         // llhttp reads it to its end, then stops with an error.
         if (byte !== HTTP2_PREFACE_REST[p.matched]) return p.fail(out, i, 'Expected HTTP/2 Connection Preface');
-        if (++p.matched === HTTP2_PREFACE_REST.length) return p.fail(out, i, 'Pause on PRI/Upgrade');
+        if (++p.matched === HTTP2_PREFACE_REST.length) return p.fail(out, i + 1, 'Pause on PRI/Upgrade');
         break;
 
       case State.RequestLineCr: // llhttp: req_http_complete
         // First the CR, then the LF: a bare LF ends no line here (RFC 9112 section 2.2).
-        if (byte !== CR) return p.fail(out, i, 'Expected CRLF after version');
+        if (byte !== CR) return p.fail(out, byte === LF ? i + 1 : i, 'Expected CRLF after version');
         p.state = State.RequestLineLf;
         break;
 
@@ -106,4 +106,9 @@ export function stepRequestLine(p: Machine, chunk: Buffer, from: number, out: Pa
     i++;
   }
   return i;
+}
+
+/** llhttp's words when a method does not suit its protocol. */
+function pairingRefusal(protocol: string): string {
+  return protocol === 'ICE' ? 'Expected SOURCE method for ICE/x.x request' : `Invalid method for ${protocol}/x.x request`;
 }

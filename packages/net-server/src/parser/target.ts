@@ -7,6 +7,7 @@
  */
 import {
   ALPHA,
+  HTAB,
   ASTERISK,
   AT,
   AUTHORITY_CHAR,
@@ -23,6 +24,22 @@ import {
 import { skipWhile, type Machine, type ParserOutput } from './machine.js';
 import { State } from './states.js';
 
+/** A form feed, which llhttp's strict URL parser refuses as it does a tab. */
+const FORM_FEED = 0x0c;
+
+/** What llhttp says of a byte its path, query or fragment refuses. */
+const PART_REFUSALS = ['Invalid char in url path', 'Invalid char in url query', 'Invalid char in url fragment start'];
+
+/**
+ * A byte the target refuses. Node builds llhttp's strict URL parser, which
+ * refuses a tab or a form feed anywhere in the target in words of its own,
+ * as it does a blank or a line end before the authority.
+ */
+function failInUrl(p: Machine, out: ParserOutput[], i: number, byte: number, reason: string): number {
+  const blank = byte === HTAB || byte === FORM_FEED || byte === SP || byte === CR || byte === LF;
+  return blank ? p.fail(out, i + 1, 'Invalid characters in url') : p.fail(out, i, reason);
+}
+
 export function stepTarget(p: Machine, chunk: Buffer, from: number, out: ParserOutput[]): number {
   let i = from;
   /** Set when a byte does not belong to the target: it ends the target, or is refused with this reason. */
@@ -33,7 +50,7 @@ export function stepTarget(p: Machine, chunk: Buffer, from: number, out: ParserO
       case State.TargetStart: // llhttp: url_start
         if (byte === SLASH || byte === ASTERISK) p.state = State.TargetPath;
         else if (ALPHA[byte]) p.state = State.TargetScheme;
-        else return p.fail(out, i, 'Unexpected start char in url');
+        else return failInUrl(p, out, i, byte, 'Unexpected start char in url');
         break;
 
       case State.TargetScheme: // llhttp: url_schema
@@ -41,12 +58,12 @@ export function stepTarget(p: Machine, chunk: Buffer, from: number, out: ParserO
           p.matched = 0;
           p.state = State.TargetSchemeSlashes;
         } else if (!ALPHA[byte]) {
-          return p.fail(out, i, 'Unexpected char in url schema');
+          return failInUrl(p, out, i, byte, 'Unexpected char in url schema');
         }
         break;
 
       case State.TargetSchemeSlashes: // llhttp: url_schema_delim
-        if (byte !== SLASH) return p.fail(out, i, 'Unexpected char in url schema');
+        if (byte !== SLASH) return failInUrl(p, out, i, byte, 'Unexpected char in url schema');
         if (++p.matched === 2) p.state = State.TargetAuthority;
         break;
 
@@ -58,7 +75,7 @@ export function stepTarget(p: Machine, chunk: Buffer, from: number, out: ParserO
           p.state = State.TargetQuery;
         } else if (byte === AT) {
           // llhttp refuses only two @ in a row: `a@b@c` passes.
-          if (p.state === State.TargetAuthorityAfterAt) return p.fail(out, i, 'Double @ in url');
+          if (p.state === State.TargetAuthorityAfterAt) return p.fail(out, i + 1, 'Double @ in url');
           p.state = State.TargetAuthorityAfterAt;
         } else if (AUTHORITY_CHAR[byte]) {
           p.state = State.TargetAuthority;
@@ -81,7 +98,7 @@ export function stepTarget(p: Machine, chunk: Buffer, from: number, out: ParserO
         } else if (byte === HASH && p.state !== State.TargetFragment) {
           p.state = State.TargetFragment;
         } else if (!TARGET_CHAR[byte]) {
-          refusal = 'Invalid characters in url';
+          refusal = PART_REFUSALS[p.state - State.TargetPath] as string;
           break bytes;
         }
         break;
@@ -99,7 +116,7 @@ export function stepTarget(p: Machine, chunk: Buffer, from: number, out: ParserO
   // version at all is HTTP/0.9 (RFC 1945 section 4.1), whose head llhttp
   // still reads (its url_skip_to_http and url_skip_to_http09).
   const byte = chunk[i] as number;
-  if (byte !== SP && byte !== CR && byte !== LF) return p.fail(out, i, refusal);
+  if (byte !== SP && byte !== CR && byte !== LF) return failInUrl(p, out, i, byte, refusal);
   const length = p.spanInChunk(i);
   p.target = p.takeSpan(chunk, i);
   if (p.countHead(length)) return p.fail(out, i, 'Header overflow', 'header-overflow');
