@@ -7,13 +7,13 @@
  */
 import {
   ALPHA,
-  HTAB,
   ASTERISK,
   AT,
   AUTHORITY_CHAR,
   COLON,
   CR,
   HASH,
+  HTAB,
   LF,
   QUESTION,
   SLASH,
@@ -24,25 +24,9 @@ import {
 import { skipWhile, type Machine, type ParserOutput } from './machine.js';
 import { State } from './states.js';
 
-/** A form feed, which llhttp's strict URL parser refuses as it does a tab. */
-const FORM_FEED = 0x0c;
-
-/** What llhttp says of a byte its path, query or fragment refuses. */
-const PART_REFUSALS = ['Invalid char in url path', 'Invalid char in url query', 'Invalid char in url fragment start'];
-
-/**
- * A byte the target refuses. Node builds llhttp's strict URL parser, which
- * refuses a tab or a form feed anywhere in the target in words of its own,
- * as it does a blank or a line end before the authority.
- */
-function failInUrl(p: Machine, out: ParserOutput[], i: number, byte: number, reason: string): number {
-  const blank = byte === HTAB || byte === FORM_FEED || byte === SP || byte === CR || byte === LF;
-  return blank ? p.fail(out, i + 1, 'Invalid characters in url') : p.fail(out, i, reason);
-}
-
 export function stepTarget(p: Machine, chunk: Buffer, from: number, out: ParserOutput[]): number {
   let i = from;
-  /** Set when a byte does not belong to the target: it ends the target, or is refused with this reason. */
+  // Set when a byte does not belong to the target: it ends the target, or is refused with this reason.
   let refusal: string | undefined;
   bytes: while (i < chunk.length) {
     const byte = chunk[i] as number;
@@ -128,4 +112,20 @@ export function stepTarget(p: Machine, chunk: Buffer, from: number, out: ParserO
   p.versionMinor = 9;
   p.state = byte === CR ? State.TargetCr : State.HeadersStart;
   return i + 1;
+}
+
+/** A form feed, which llhttp's strict URL parser refuses as it does a tab. */
+const FORM_FEED = 0x0c;
+
+/** What llhttp says of a byte its path, query or fragment refuses. */
+const PART_REFUSALS = ['Invalid char in url path', 'Invalid char in url query', 'Invalid char in url fragment start'];
+
+/**
+ * A byte the target refuses. Node builds llhttp's strict URL parser, which
+ * refuses a tab or a form feed anywhere in the target in words of its own,
+ * as it does a blank or a line end before the authority.
+ */
+function failInUrl(p: Machine, out: ParserOutput[], i: number, byte: number, reason: string): number {
+  const blank = byte === HTAB || byte === FORM_FEED || byte === SP || byte === CR || byte === LF;
+  return blank ? p.fail(out, i + 1, 'Invalid characters in url') : p.fail(out, i, reason);
 }
