@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { escapeHtml, renderInline, renderMarkdown } from './markdown.js';
-import { ROOT, SERVER_NAMES, SERVER_SOURCES, type ServerName } from './paths.js';
+import { ROOT, SERVER_NAMES, SERVER_SOURCES, type ServerName } from '@hook-observatory/launcher';
 
 export const HTML_PATH = 'docs/side-by-side.html';
 export const NOTE_PATH = 'docs/side-by-side.md';
