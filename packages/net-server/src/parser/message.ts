@@ -1,11 +1,9 @@
 /**
- * A message begins and ends: the bytes before a request line, the request
- * handed over when it is complete, and the choice between reading the next
- * request and refusing anything more (llhttp's start, message_done, cleanup
- * and closed, at the ends of buildLine and buildHeaderValue).
+ * A message ends: the request handed over when it is complete, and the choice
+ * between reading the next request and refusing anything more (llhttp's
+ * message_done, cleanup and closed, at the end of buildHeaderValue).
  */
 import { CR, LF } from '../byte-classes.js';
-import { METHOD_TRIE } from '../llhttp-rules.js';
 import { PAUSED, TICK, type Machine, type ParserOutput, type RequestHead } from './machine.js';
 import { readsNoByte, State } from './states.js';
 
@@ -13,14 +11,6 @@ export function stepMessage(p: Machine, chunk: Buffer, from: number, out: Parser
   let i = from;
   while (i < chunk.length || readsNoByte(p.state)) {
     switch (p.state) {
-      case State.Start: // llhttp: start
-        // Line ends before a request line are skipped (RFC 9112 section 2.2).
-        if (chunk[i] === CR || chunk[i] === LF) break;
-        p.beginRequest();
-        p.wordSoFar = METHOD_TRIE;
-        p.state = State.Method;
-        return i; // the method's first byte (request-line.ts)
-
       case State.MessageDone: // llhttp: message_done
         p.state = State.Cleanup;
         // After an upgrade request llhttp pauses, and node:http drops the
@@ -36,7 +26,11 @@ export function stepMessage(p: Machine, chunk: Buffer, from: number, out: Parser
         // for the next request.
         p.unsafeToEnd = false;
         p.head = undefined;
-        p.state = p.shouldKeepAlive() ? State.Start : State.AfterClose;
+        if (p.shouldKeepAlive()) {
+          p.state = State.Start;
+          return i; // the next request (request-line.ts)
+        }
+        p.state = State.AfterClose;
         continue;
 
       case State.AfterClose: // llhttp: closed

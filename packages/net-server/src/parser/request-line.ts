@@ -1,12 +1,13 @@
 /**
- * The request line, `METHOD SP target SP HTTP/x.y CRLF` (RFC 9112 section 3),
- * as llhttp's buildLine reads a request's: the method and the protocol's name
- * are followed along a trie of the words llhttp knows, so that a byte that
- * begins no known word is refused at that byte. The target between them has
- * its own states (target.ts).
+ * A request begins, with its request line, `METHOD SP target SP HTTP/x.y
+ * CRLF` (RFC 9112 section 3), as llhttp's buildLine reads a request's. Line
+ * ends before it are skipped; the method and the protocol's name are
+ * followed along a trie of the words llhttp knows, so that a byte that begins
+ * no known word is refused at that byte. The target between them has its own
+ * states (target.ts).
  */
 import { CR, DOT, isDigit, LF, SLASH, SP } from '../byte-classes.js';
-import { ACCEPTED_VERSIONS, HTTP2_PREFACE_REST, METHODS_BY_PROTOCOL, PROTOCOL_TRIE } from '../llhttp-rules.js';
+import { ACCEPTED_VERSIONS, HTTP2_PREFACE_REST, METHOD_TRIE, METHODS_BY_PROTOCOL, PROTOCOL_TRIE } from '../llhttp-rules.js';
 import type { Machine, ParserOutput } from './machine.js';
 import { State } from './states.js';
 
@@ -15,6 +16,14 @@ export function stepRequestLine(p: Machine, chunk: Buffer, from: number, out: Pa
   while (i < chunk.length) {
     const byte = chunk[i] as number;
     switch (p.state) {
+      case State.Start: // llhttp: start
+        // Line ends before a request line are skipped (RFC 9112 section 2.2).
+        if (byte === CR || byte === LF) break;
+        p.beginRequest();
+        p.wordSoFar = METHOD_TRIE;
+        p.state = State.Method;
+        continue;
+
       case State.Method: { // llhttp: after_start_req, req_first_space_before_url
         if (byte === SP) {
           const method = p.wordSoFar.word;

@@ -11,26 +11,26 @@
  * is beside its case in the group's file.
  */
 export const State = {
-  // message.ts: before a request's first byte and after its last
-  Start: 0x00,
-  MessageDone: 0x01,
-  Cleanup: 0x02,
-  AfterClose: 0x03,
+  // message.ts: after a request's last byte
+  MessageDone: 0x00,
+  Cleanup: 0x01,
+  AfterClose: 0x02,
   /** An error, or a body refused: nothing more is read. No step reads it (see `execute`). */
-  Failed: 0x04,
+  Failed: 0x03,
 
   // request-line.ts: METHOD SP target SP HTTP/x.y CRLF (RFC 9112 section 3)
-  Method: 0x10,
-  SpacesBeforeTarget: 0x11,
-  SpacesBeforeProtocol: 0x12,
-  Protocol: 0x13,
-  AfterProtocol: 0x14,
-  VersionMajor: 0x15,
-  VersionDot: 0x16,
-  VersionMinor: 0x17,
-  Http2Preface: 0x18,
-  RequestLineCr: 0x19,
-  RequestLineLf: 0x1a,
+  Start: 0x10,
+  Method: 0x11,
+  SpacesBeforeTarget: 0x12,
+  SpacesBeforeProtocol: 0x13,
+  Protocol: 0x14,
+  AfterProtocol: 0x15,
+  VersionMajor: 0x16,
+  VersionDot: 0x17,
+  VersionMinor: 0x18,
+  Http2Preface: 0x19,
+  RequestLineCr: 0x1a,
+  RequestLineLf: 0x1b,
 
   // target.ts: the request target (RFC 9112 section 3.2)
   TargetStart: 0x20,
