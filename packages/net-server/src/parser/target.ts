@@ -34,7 +34,7 @@ export function stepTarget(p: Machine, chunk: Buffer, from: number, out: ParserO
       case State.TargetStart: // llhttp: url_start
         if (byte === SLASH || byte === ASTERISK) p.state = State.TargetPath;
         else if (ALPHA[byte]) p.state = State.TargetScheme;
-        else return failInUrl(p, out, i, byte, 'Unexpected start char in url');
+        else return refuseInTarget(p, out, i, byte, 'Unexpected start char in url');
         break;
 
       case State.TargetScheme: // llhttp: url_schema
@@ -42,12 +42,12 @@ export function stepTarget(p: Machine, chunk: Buffer, from: number, out: ParserO
           p.matched = 0;
           p.state = State.TargetSchemeSlashes;
         } else if (!ALPHA[byte]) {
-          return failInUrl(p, out, i, byte, 'Unexpected char in url schema');
+          return refuseInTarget(p, out, i, byte, 'Unexpected char in url schema');
         }
         break;
 
       case State.TargetSchemeSlashes: // llhttp: url_schema_delim
-        if (byte !== SLASH) return failInUrl(p, out, i, byte, 'Unexpected char in url schema');
+        if (byte !== SLASH) return refuseInTarget(p, out, i, byte, 'Unexpected char in url schema');
         if (++p.matched === 2) p.state = State.TargetAuthority;
         break;
 
@@ -100,7 +100,7 @@ export function stepTarget(p: Machine, chunk: Buffer, from: number, out: ParserO
   // version at all is HTTP/0.9 (RFC 1945 section 4.1), whose head llhttp
   // still reads (its url_skip_to_http and url_skip_to_http09).
   const byte = chunk[i] as number;
-  if (byte !== SP && byte !== CR && byte !== LF) return failInUrl(p, out, i, byte, refusal);
+  if (byte !== SP && byte !== CR && byte !== LF) return refuseInTarget(p, out, i, byte, refusal);
   const length = p.spanInChunk(i);
   p.target = p.takeSpan(chunk, i);
   if (p.countHead(length)) return p.fail(out, i, 'Header overflow', 'header-overflow');
@@ -125,7 +125,7 @@ const PART_REFUSALS = ['Invalid char in url path', 'Invalid char in url query', 
  * refuses a tab or a form feed anywhere in the target in words of its own,
  * as it does a blank or a line end before the authority.
  */
-function failInUrl(p: Machine, out: ParserOutput[], i: number, byte: number, reason: string): number {
+function refuseInTarget(p: Machine, out: ParserOutput[], i: number, byte: number, reason: string): number {
   const blank = byte === HTAB || byte === FORM_FEED || byte === SP || byte === CR || byte === LF;
   return blank ? p.fail(out, i + 1, 'Invalid characters in url') : p.fail(out, i, reason);
 }
