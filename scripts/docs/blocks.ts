@@ -11,11 +11,15 @@
  *     ...written by docs:sync...
  *     <!-- /wire -->
  *
+ *     <!-- parser-map packages/net-server/src/request-parser.ts -->
+ *     ...written by docs:sync...
+ *     <!-- /parser-map -->
+ *
  * Everything between the markers belongs to the tool; everything outside
  * belongs to the writer. Markers inside a fenced code block are text.
  */
 
-export type BlockKind = 'excerpt' | 'wire';
+export type BlockKind = 'excerpt' | 'wire' | 'parser-map';
 
 export interface GeneratedBlock {
   readonly kind: BlockKind;
@@ -30,8 +34,8 @@ export class BlockError extends Error {
   override readonly name = 'BlockError';
 }
 
-const OPENING = /^<!-- (excerpt|wire) ([^>]*?) -->$/;
-const CLOSING = /^<!-- \/(excerpt|wire) -->$/;
+const OPENING = /^<!-- (excerpt|wire|parser-map) ([^>]*?) -->$/;
+const CLOSING = /^<!-- \/(excerpt|wire|parser-map) -->$/;
 const FENCE = /^(`{3,}|~{3,})/;
 
 interface Located extends GeneratedBlock {

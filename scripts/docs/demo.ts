@@ -10,9 +10,9 @@
  */
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { SERVER_NAMES, type ServerName } from './paths.js';
+import { SERVER_NAMES, type ServerName } from '@hook-observatory/launcher';
 import { replay } from './replay.js';
-import { startServer } from './servers.js';
+import { startServer } from '@hook-observatory/launcher';
 import { loadSession, SESSIONS, type Session } from './traffic.js';
 import { display } from './wire.js';
 

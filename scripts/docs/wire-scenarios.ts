@@ -188,6 +188,13 @@ export const SCENARIOS: readonly Scenario[] = [
     events: 0,
   },
   { name: 'timeout', steps: [send('POST /hook HTTP/1.1\r\nHost: HOST\r\n')], halfClose: false, events: 0, setup: 'short-timeouts' },
+  // The head alone: the 413 comes before a byte of the 600 MB body is read (core/src/body-limits.ts).
+  {
+    name: 'body-too-large',
+    steps: [send(`POST /hook?event=PostToolUse HTTP/1.1\r\nHost: HOST\r\n${JSON_TYPE}Content-Length: 629145600\r\n\r\n`)],
+    halfClose: false,
+    events: 1,
+  },
 
   // A server as a user starts it: its `log` is everything it says from start to stop.
   { name: 'startup', steps: [], halfClose: false, events: 0, setup: 'plain' },

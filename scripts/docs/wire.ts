@@ -6,8 +6,8 @@
  */
 import { fencedBody, type GeneratedBlock } from './blocks.js';
 import { exchange, type ClientStep } from './exchange.js';
-import { SERVER_NAMES, type ServerName } from './paths.js';
-import { FIXED_TS, startServer, type StartedServer } from './servers.js';
+import { SERVER_NAMES, type ServerName } from '@hook-observatory/launcher';
+import { FIXED_TS, startServer, type RunningServer } from '@hook-observatory/launcher';
 import { PARTS, SCENARIOS, SETUP_ENV, SHOWN_PORT, type Part, type Scenario, type ServerSetup } from './wire-scenarios.js';
 
 const SETUPS = Object.keys(SETUP_ENV) as ServerSetup[];
@@ -43,7 +43,7 @@ function withHost(step: ClientStep, port: number): ClientStep {
   return { send: Buffer.concat(parts) };
 }
 
-async function runScenario(server: StartedServer, scenario: Scenario, eventsBefore: number): Promise<Capture> {
+async function runScenario(server: RunningServer, scenario: Scenario, eventsBefore: number): Promise<Capture> {
   if (scenario.steps.length === 0) return {};
   const logBefore = server.stderr().length;
   const steps = scenario.steps.map((step) => withHost(step, server.port));

@@ -7,22 +7,14 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Envelope, Order, Reply, Target } from './load-protocol.js';
-import { BENCH_DIST, SERVER_ENTRIES, type ServerName } from './paths.js';
-
-/** How long a server may take to print `ready` on a busy 2-core machine. */
-const STARTUP_TIMEOUT_MS = 15_000;
-/**
- * How long a server may take to exit after SIGTERM: both real servers wait up
- * to SHUTDOWN_GRACE_MS (5 s, packages/core/src/serve.ts) for open requests.
- */
-const STOP_TIMEOUT_MS = 7_000;
+import { startServer as launch } from '@hook-observatory/launcher';
+import { BENCH_DIST, BENCH_SERVERS, type ServerName } from './paths.js';
 
 export const HAS_TASKSET = spawnSync('taskset', ['--version'], { stdio: 'ignore' }).status === 0;
 
-/** The command line that runs `args` on `cpu` only (all its threads), or as is without taskset. */
-export function pinned(cpu: number | undefined, args: readonly string[]): [string, string[]] {
-  if (cpu === undefined || !HAS_TASKSET) return [args[0] as string, args.slice(1)];
-  return ['taskset', ['--cpu-list', String(cpu), ...args]];
+/** The prefix that runs a command on `cpu` only (all its threads), or none without taskset. */
+export function pinned(cpu: number | undefined): string[] {
+  return cpu === undefined || !HAS_TASKSET ? [] : ['taskset', '--cpu-list', String(cpu)];
 }
 
 /** Pin this process (all its threads) to `cpu`, so that it stays off the measured core. */
@@ -59,77 +51,37 @@ export async function startServer(name: ServerName, options: ServerOptions): Pro
   if (options.output === 'socket' && (name === 'limit' || name === 'event-limit' || name === 'bare')) {
     throw new Error(`the ${name} baseline writes no output socket`);
   }
-  const inputSocket = join(options.dir, 'hooks.sock');
   const outputSocketPath = options.output === 'socket' ? join(options.dir, 'events.sock') : undefined;
   const eventsFile = options.output === 'file' ? join(options.dir, 'events.jsonl') : undefined;
-  const args = [
-    ...(options.nodeArgs ?? []),
-    SERVER_ENTRIES[name],
-    ...(options.transport === 'tcp' ? ['--port', '0'] : ['--socket', inputSocket]),
-    ...(outputSocketPath !== undefined ? ['--output-socket', outputSocketPath] : []),
-  ];
   // Appending: a reader of the file may truncate it without leaving a hole.
   const eventsFd = eventsFile !== undefined ? openSync(eventsFile, 'a') : undefined;
-  const [command, commandArgs] = pinned(options.cpu, [process.execPath, ...args]);
-  const child = spawn(command, commandArgs, { stdio: ['ignore', eventsFd ?? 'ignore', 'pipe'] });
-  if (eventsFd !== undefined) closeSync(eventsFd);
-
-  let log = '';
-  const logWaiters = new Set<() => void>();
-  child.stderr!.setEncoding('utf8');
-  child.stderr!.on('data', (text: string) => {
-    log += text;
-    for (const wake of logWaiters) wake();
+  const server = await launch(
+    { name, entry: BENCH_SERVERS[name] },
+    {
+      transport: options.transport,
+      dir: options.dir,
+      node: process.execPath,
+      fixedClock: false,
+      args: outputSocketPath !== undefined ? ['--output-socket', outputSocketPath] : [],
+      stdout: eventsFd ?? 'keep',
+      ...(options.nodeArgs === undefined ? {} : { nodeArgs: options.nodeArgs }),
+      wrapper: pinned(options.cpu),
+    },
+  ).finally(() => {
+    if (eventsFd !== undefined) closeSync(eventsFd);
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-
-  const waitForLog = (pattern: RegExp, timeoutMs = STARTUP_TIMEOUT_MS): Promise<void> =>
-    new Promise((resolve, reject) => {
-      const check = (): void => {
-        if (!pattern.test(log)) return;
-        cleanUp();
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        cleanUp();
-        reject(new Error(`${name}: no ${pattern} on stderr within ${timeoutMs} ms:\n${log}`));
-      }, timeoutMs);
-      const gone = (): void => {
-        cleanUp();
-        reject(new Error(`${name} exited while waiting for ${pattern}:\n${log}`));
-      };
-      const cleanUp = (): void => {
-        clearTimeout(timer);
-        logWaiters.delete(check);
-        child.off('exit', gone);
-      };
-      logWaiters.add(check);
-      child.once('exit', gone);
-      check();
-    });
-
-  await waitForLog(/^ready/m);
-  const port = /listening on http:\/\/[^\s]+:(\d+)/.exec(log)?.[1];
   const target: Target =
-    options.transport === 'tcp' ? { transport: 'tcp', port: Number(port) } : { transport: 'unix', path: inputSocket };
+    options.transport === 'tcp' ? { transport: 'tcp', port: server.port } : { transport: 'unix', path: server.socketPath };
   return {
     name,
-    pid: child.pid as number,
+    pid: server.pid,
     target,
     outputSocketPath,
     eventsFile,
     eventBytes: () => (eventsFile !== undefined && existsSync(eventsFile) ? statSync(eventsFile).size : 0),
-    waitForLog,
-    stop: () => stopProcess(child, exited),
+    waitForLog: (pattern, timeoutMs) => server.waitForStderr(pattern, timeoutMs),
+    stop: async () => void (await server.stop()),
   };
-}
-
-async function stopProcess(child: ChildProcess, exited: Promise<void>): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-  await exited;
-  clearTimeout(timer);
 }
 
 /** The load client process (load-client.ts) and a way to give it orders. */
@@ -152,8 +104,8 @@ export class LoadClient {
   }
 
   static start(cpu: number | undefined): LoadClient {
-    const [command, args] = pinned(cpu, [process.execPath, join(BENCH_DIST, 'load-client.js')]);
-    return new LoadClient(spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+    const [command, ...args] = [...pinned(cpu), process.execPath, join(BENCH_DIST, 'load-client.js')];
+    return new LoadClient(spawn(command as string, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
   }
 
   get pid(): number {

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { measureCurlHooks, type CurlHookMeasurement, type HookTarget } from './curl-hooks.js';
 import { measure, type Measurement } from './measure.js';
 import { CONCURRENCIES, describeScenario, parsePlan, USAGE, type Plan, type Scenario } from './options.js';
-import { RESULTS_DIR, ROOT, SERVER_ENTRIES, SERVER_NAMES, type ServerName } from './paths.js';
+import { BENCH_SERVERS, RESULTS_DIR, ROOT, SERVER_NAMES, type ServerName } from './paths.js';
 import { HAS_TASKSET, LoadClient, pinSelf } from './processes.js';
 import { coreTimes, cpuCount } from './procfs.js';
 import { profileServers } from './profile.js';
@@ -91,9 +91,9 @@ async function main(): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  for (const entry of Object.values(SERVER_ENTRIES)) {
-    if (!existsSync(entry)) {
-      process.stderr.write(`bench: ${entry} is missing: build first (tsc -b && tsc -p test/bench)\n`);
+  for (const entry of Object.values(BENCH_SERVERS)) {
+    if (!existsSync(entry.file)) {
+      process.stderr.write(`bench: ${entry.file} is missing: build first (tsc -b && tsc -p test/bench)\n`);
       return 1;
     }
   }

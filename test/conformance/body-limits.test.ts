@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXED_TS, TRANSPORTS } from '../helpers/servers.js';
+import { FIXED_TS, TRANSPORTS } from '@hook-observatory/launcher';
 import {
   BODY_BUDGET_CASES,
   BODY_BUDGET_ENVIRONMENT,

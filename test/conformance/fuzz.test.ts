@@ -8,7 +8,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { TRANSPORTS } from '../helpers/servers.js';
+import { TRANSPORTS } from '@hook-observatory/launcher';
 import { escapeBytes } from './harness/byte-diff.js';
 import { differences } from './harness/compare.js';
 import { fuzzCase, fuzzTraffic, trafficBytes } from './harness/fuzz-traffic.js';

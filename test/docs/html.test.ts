@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { alignedSteps, buildPage, HTML_PATH, readPageInput, splitNote, splitSections } from '../../scripts/docs/html.js';
-import { ROOT, SERVER_NAMES } from '../../scripts/docs/paths.js';
+import { ROOT, SERVER_NAMES } from '@hook-observatory/launcher';
 
 const run = promisify(execFile);
 /** Chromium's own start-up on a busy 2-core machine; it needs a few seconds when things go well. */

@@ -1,7 +1,7 @@
 /** The clients real hooks use: curl as a command hook runs it, and undici for native hooks. */
 import { spawn } from 'node:child_process';
 import { Agent, Client, request } from 'undici';
-import type { RunningServer } from './servers.js';
+import type { RunningServer } from '@hook-observatory/launcher';
 
 export interface Answer {
   readonly status: number;

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Client } from 'undici';
-import type { RunningServer } from './servers.js';
+import type { RunningServer } from '@hook-observatory/launcher';
 
 export interface LoadOptions {
   readonly total: number;

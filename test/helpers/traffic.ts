@@ -1,7 +1,7 @@
 /** The recorded Claude Code traffic in test/fixtures/traffic, as requests to replay. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT } from './servers.js';
+import { ROOT } from '@hook-observatory/launcher';
 
 export interface RecordedRequest {
   readonly session: string;

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOOK_EVENT_NAMES, TOKEN_ENV } from '@hook-observatory/core';
-import { ROOT, SERVER_NAMES, startServer, type RunningServer, type ServerName } from '../helpers/servers.js';
+import { ROOT, SERVER_NAMES, startServer, type RunningServer, type ServerName } from '@hook-observatory/launcher';
 import { loadAllTraffic, permissionDeniedBody } from '../helpers/traffic.js';
 import { ClaudeCode, type Fired, type SettingsHooks } from './claude-code.js';
 

@@ -6,7 +6,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exampleConfigs, findOurHandlers } from '@hook-observatory/installer';
-import { ROOT } from '../helpers/servers.js';
+import { ROOT } from '@hook-observatory/launcher';
 
 const CONFIGS = join(ROOT, 'configs');
 const REGENERATE = 'run `npx tsc -b && node packages/installer/dist/write-examples.js` and commit configs/';

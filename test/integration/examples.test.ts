@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { DEFAULT_PORT, usage } from '@hook-observatory/core';
 import { tempDirs } from '../helpers/temp-dirs.js';
-import { ROOT, SERVER_NAMES, startServer, type RunningServer } from '../helpers/servers.js';
+import { ROOT, SERVER_NAMES, startServer, type RunningServer } from '@hook-observatory/launcher';
 
 const PROGRAM = 'hook-observatory-http';
 const examples = (): string[] => {

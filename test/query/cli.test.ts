@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { allTrafficLog } from '../helpers/traffic-log.js';
-import { ROOT } from '../helpers/servers.js';
+import { ROOT } from '@hook-observatory/launcher';
 
 const QUERY = join(ROOT, 'packages/query/dist/main.js');
 const dir = mkdtempSync(join(tmpdir(), 'query-'));

@@ -7,7 +7,7 @@
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { peakRss, sendLoad } from '../helpers/load.js';
-import { SERVER_NAMES, TRANSPORTS, startServer, type RunningServer } from '../helpers/servers.js';
+import { SERVER_NAMES, TRANSPORTS, startServer, type RunningServer } from '@hook-observatory/launcher';
 
 /** Short test timeouts (config.ts TIMEOUT_ENV): the headers timeout fires within a second or two. */
 const SHORT_TIMEOUTS = {

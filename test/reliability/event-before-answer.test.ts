@@ -11,13 +11,12 @@
  * requests, and the others' last request asks to close: answers that leave
  * as a connection ends are checked too.
  */
-import { spawn } from 'node:child_process';
 import { closeSync, fstatSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SERVER_ENTRIES, SERVER_NAMES, SERVER_NODE } from '../helpers/servers.js';
+import { SERVER_NAMES, startServer } from '@hook-observatory/launcher';
 
 const CONNECTIONS = 16;
 const REQUESTS_PER_CONNECTION = 8;
@@ -66,17 +65,10 @@ describe.each(SERVER_NAMES)('the %s server', (name) => {
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, 'events.jsonl');
     const fd = openSync(file, 'w');
-    const child = spawn(SERVER_NODE, [SERVER_ENTRIES[name], '--port', '0'], { stdio: ['ignore', fd, 'pipe'] });
+    const server = await startServer(name, { stdout: fd });
     closeSync(fd);
-    const exited = new Promise((exit) => child.once('exit', exit));
-    cleanups.push(async () => {
-      child.kill('SIGTERM');
-      await exited;
-    });
-    let stderr = '';
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    await expect.poll(() => stderr.includes('ready'), { timeout: 15_000 }).toBe(true);
-    const port = Number(/127\.0\.0\.1:(\d+)/.exec(stderr)![1]);
+    cleanups.push(async () => void (await server.stop()));
+    const { port } = server;
     const writtenIds = eventFileReader(file);
 
     /** Requests whose 200 arrived before their event was in the file. */

@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { sendLoad } from '../helpers/load.js';
-import { SERVER_NAMES, TRANSPORTS, startServer, type RunningServer } from '../helpers/servers.js';
+import { SERVER_NAMES, TRANSPORTS, startServer, type RunningServer } from '@hook-observatory/launcher';
 
 const TOTAL = 100_000;
 const CLIENTS = 64;

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { rotatedFiles } from '@hook-observatory/core';
 import { sendLoad } from '../helpers/load.js';
 import { tempDirs } from '../helpers/temp-dirs.js';
-import { SERVER_NAMES, startServer, type RunningServer } from '../helpers/servers.js';
+import { SERVER_NAMES, startServer, type RunningServer } from '@hook-observatory/launcher';
 
 const temp = tempDirs('log-file-');
 let server: RunningServer | undefined;

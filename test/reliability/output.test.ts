@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Client } from 'undici';
 import { READER_HARD_LIMIT_BYTES, STDOUT_HARD_LIMIT_BYTES } from '@hook-observatory/core';
 import { peakRss, sendLoad } from '../helpers/load.js';
-import { SERVER_ENTRIES, SERVER_NAMES, startServer, type RunningServer } from '../helpers/servers.js';
+import { SERVERS, SERVER_NAMES, startServer, type RunningServer } from '@hook-observatory/launcher';
 
 const dirs: string[] = [];
 let server: RunningServer | undefined;
@@ -73,7 +73,7 @@ describe.each(SERVER_NAMES)('the %s server', (name) => {
   it('stdout-closed-by-its-reader-is-a-clean-explained-exit', async () => {
     const dir = tempDir();
     // `| head -1`: the reader takes one line and leaves.
-    const child = spawn('sh', ['-c', `"${process.execPath}" "${SERVER_ENTRIES[name]}" --port 0 | head -1 > "${join(dir, 'first')}"`], {
+    const child = spawn('sh', ['-c', `"${process.execPath}" "${SERVERS[name].file}" --port 0 | head -1 > "${join(dir, 'first')}"`], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     const exited = new Promise((exit) => child.once('exit', exit));
@@ -106,17 +106,11 @@ describe.each(SERVER_NAMES)('the %s server', (name) => {
   it('kill-9-at-any-moment-leaves-only-whole-lines', async () => {
     const file = join(tempDir(), 'events.jsonl');
     const fd = openSync(file, 'w');
-    const child = spawn(process.execPath, [SERVER_ENTRIES[name], '--port', '0'], { stdio: ['ignore', fd, 'pipe'] });
+    const killable = await startServer(name, { stdout: fd });
     closeSync(fd);
-    const exited = new Promise((exit) => child.once('exit', exit));
-    let stderr = '';
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    await expect.poll(() => stderr.includes('ready'), { timeout: 15_000 }).toBe(true);
-    const port = Number(/127\.0\.0\.1:(\d+)/.exec(stderr)![1]);
     let killed = false;
     let sent = 0;
-    const fakeServer = { transport: 'tcp', origin: `http://127.0.0.1:${port}` } as RunningServer;
-    const load = sendLoad(fakeServer, {
+    const load = sendLoad(killable, {
       total: 1_000_000,
       keepAliveClients: 8,
       perRequestClients: 0,
@@ -125,10 +119,9 @@ describe.each(SERVER_NAMES)('the %s server', (name) => {
       stop: () => killed || ++sent > 5_000,
     });
     await expect.poll(() => readFileSync(file).length, { timeout: 30_000 }).toBeGreaterThan(20 * 1024 * 1024);
-    child.kill('SIGKILL');
     killed = true;
+    await killable.stop('SIGKILL');
     await load;
-    await exited;
     const text = readFileSync(file, 'utf8');
     expect(text.endsWith('\n')).toBe(true);
     const lines = text.split('\n').slice(0, -1);

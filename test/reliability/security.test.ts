@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from 'undici';
-import { SERVER_NAMES, TRANSPORTS, startServer, type RunningServer } from '../helpers/servers.js';
+import { SERVER_NAMES, TRANSPORTS, startServer, type RunningServer } from '@hook-observatory/launcher';
 
 const TOKEN = 's3cret-token-for-tests';
 

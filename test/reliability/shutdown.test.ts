@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sendLoad } from '../helpers/load.js';
-import { SERVER_NAMES, TRANSPORTS, startServer } from '../helpers/servers.js';
+import { SERVER_NAMES, TRANSPORTS, startServer } from '@hook-observatory/launcher';
 
 describe.each(TRANSPORTS)('over %s', (transport) => {
   it.each(SERVER_NAMES)('the %s server loses no answered event when stopped under load', async (name) => {

@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Client } from 'undici';
 import { parseAllDocuments } from 'yaml';
 import { post } from '../helpers/clients.js';
-import { SERVER_ENTRIES, SERVER_NAMES, startServer, type RunningServer } from '../helpers/servers.js';
+import { SERVERS, SERVER_NAMES, startServer, type RunningServer } from '@hook-observatory/launcher';
 
 const started: RunningServer[] = [];
 const dirs: string[] = [];
@@ -49,7 +49,7 @@ function readLines(path: string, count: number): Promise<string[]> {
 }
 
 describe.each(SERVER_NAMES)('the %s server', (name) => {
-  const entry = SERVER_ENTRIES[name];
+  const entry = SERVERS[name].file;
 
   describe('command line', () => {
     it('help-prints-usage-with-examples-and-exits-0', () => {

@@ -4,8 +4,9 @@
  * Both servers ask the same questions at the same steps and give the same
  * answers, so that they refuse the same requests with the same bytes.
  */
+import type { Socket } from 'node:net';
 import type { BodyLimits } from './config.js';
-import { BODY_BUDGET_RETRY_AFTER_SECONDS } from './protocol.js';
+import { BODY_BUDGET_RETRY_AFTER_SECONDS, REFUSED_BODY_LINGER_MS } from './protocol.js';
 
 /** Why a body was refused: it is too long, or too many bodies are being held at once. */
 export type BodyRefusal = 'too-large' | 'busy';
@@ -79,4 +80,19 @@ export class BodyBudget {
   get heldBytes(): number {
     return this.held;
   }
+}
+
+/**
+ * Close a connection whose body was refused unread, once its answer is
+ * written: end our side, drop whatever the client still sends, and let go
+ * when the client ends its side or after REFUSED_BODY_LINGER_MS (protocol.ts
+ * says why a plain destroy would lose the answer).
+ */
+export function lingeringClose(socket: Socket): void {
+  socket.end();
+  const timer = setTimeout(() => socket.destroy(), REFUSED_BODY_LINGER_MS);
+  timer.unref();
+  socket.once('end', () => socket.destroy());
+  socket.once('close', () => clearTimeout(timer));
+  socket.resume();
 }

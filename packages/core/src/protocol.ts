@@ -83,6 +83,14 @@ export const MAX_BODY_BYTES = 32 * 1024 * 1024;
 export const MAX_BUFFERED_BODY_BYTES = 4 * MAX_BODY_BYTES;
 /** Seconds in the 503's Retry-After: the bodies being held are read within about that. */
 export const BODY_BUDGET_RETRY_AFTER_SECONDS = 1;
+/**
+ * How long a connection whose body was refused unread stays open after its
+ * answer, reading and dropping what the client still sends, before it is
+ * destroyed (RFC 9112 section 9.6, "lingering close"). Destroyed at once, its
+ * unread bytes make the kernel reset it, and a client still sending meets
+ * the reset before it reads the answer. Apache httpd lingers 2 s; Go, 500 ms.
+ */
+export const REFUSED_BODY_LINGER_MS = 2_000;
 // #endregion body-limits
 
 /** The two routes. Anything else is answered 404 (or 405 on a known path). */

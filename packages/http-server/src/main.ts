@@ -22,6 +22,7 @@ import {
   NOT_FOUND_BODY,
   declaredTooLong,
   enrich,
+  lingeringClose,
   parseRequestTarget,
   runServer,
   type Origin,
@@ -121,7 +122,8 @@ function readBody(context: ReceiverContext, request: IncomingMessage, response: 
 
 /**
  * Answer a body refused unread, 413 or 503, and record the hook it carried
- * (section 4). Nothing more is read from the connection: the answer closes it.
+ * (section 4). Nothing more is read from the connection: the answer closes it,
+ * with a lingering close (core/src/body-limits.ts).
  */
 function refuseBody(
   context: ReceiverContext,
@@ -130,7 +132,11 @@ function refuseBody(
   refusal: BodyRefusal,
   bodyBytes: number,
 ): void {
-  (request.socket as ObservedSocket)[BODY_REFUSED] = true;
+  const socket = request.socket as ObservedSocket;
+  socket[BODY_REFUSED] = true;
+  // node:http ends a connection after an answer that closes it with destroySoon
+  // (lib/_http_server.js, resOnFinish), which resets one still sending: linger instead.
+  socket.destroySoon = () => lingeringClose(socket);
   const target = parseRequestTarget(request.url ?? '/');
   const facts = { method: request.method ?? '', path: target.path, header: (name: string) => headerValue(request, name) };
   const { answer, record } = context.refuseBody({ facts, origin: originOf(request), eventFromQuery: target.event, bodyBytes, refusal });

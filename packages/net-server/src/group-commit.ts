@@ -8,8 +8,8 @@
  * busy turn costs a write or a few per sink (sinks.ts, EventLog.writeAll),
  * and an answer never leaves before its event. node:http corks each response
  * only until the next tick (lib/_http_outgoing.js, connectionCorkNT), so the
- * http server writes each event on its own. docs/concurrency.md tells where
- * the idea comes from and what it measured.
+ * http server writes each event on its own. docs/net-server.md (section 5)
+ * tells where the idea comes from.
  */
 import type { Socket } from 'node:net';
 import type { EventRecord } from '@hook-observatory/core';

@@ -23,6 +23,7 @@ import {
   METHOD_NOT_ALLOWED_BODY,
   NOT_FOUND_BODY,
   enrich,
+  lingeringClose,
   parseRequestTarget,
   runServer,
   type Origin,
@@ -128,6 +129,8 @@ interface PendingResponse {
   ended: boolean;
   /** Once out, the answer closes the connection. */
   closes: boolean;
+  /** ...after lingering: the answer refuses a body still arriving (lingeringClose). */
+  lingers: boolean;
   /** The request is complete and waits for node's next tick to reach the handler. */
   body: Buffer | undefined;
 }
@@ -225,7 +228,9 @@ class OpenConnections {
 // complete requests only when its tick queue runs: at the end of the read,
 // and in the middle of it where llhttp hands body bytes or a batch of headers
 // to JavaScript (the parser's `tick`). Until then an error later in the same
-// read is answered instead of them.
+// read is answered instead of them. The body limits are the http server's
+// (core/src/body-limits.ts): the parser refuses a body past the limit
+// (`body-too-long`), and holdBody a piece past the shared budget.
 
 // #region read-bytes
 function readBytes(context: ReceiverContext, connection: Connection, chunk: Buffer): void {
@@ -279,7 +284,7 @@ function readHead(context: ReceiverContext, connection: Connection, head: Reques
   connection.currentHead = head;
   if (head.method === 'CONNECT') return;
   const fields = headerFields(head);
-  connection.responses.push({ head, fields, held: [], ended: false, closes: false, body: undefined });
+  connection.responses.push({ head, fields, held: [], ended: false, closes: false, lingers: false, body: undefined });
   const refusal = refuseHead(context, head, fields);
   if (refusal !== undefined) {
     answer(connection, head, refusal.bytes, { final: true, closes: refusal.closes });
@@ -325,7 +330,8 @@ function holdBody(context: ReceiverContext, connection: Connection, head: Reques
 function refuseBody(context: ReceiverContext, connection: Connection, head: RequestHead, refusal: BodyRefusal, bodyBytes: number): void {
   if (connection.currentHead !== head) readHead(context, connection, head, false);
   const response = connection.responses.find((pending) => pending.head === head);
-  if (response === undefined) return closeAfterWrites(context, connection);
+  if (response === undefined) return closeAfterWrites(context, connection, true);
+  response.lingers = true;
   if (response.ended) {
     response.closes = true;
     return;
@@ -354,7 +360,7 @@ function runQueuedWork(context: ReceiverContext, connection: Connection): void {
   while (connection.responses[0]?.ended) {
     const done = connection.responses.shift() as PendingResponse;
     finished = true;
-    if (done.closes) closeAfterWrites(context, connection);
+    if (done.closes) closeAfterWrites(context, connection, done.lingers);
     for (const bytes of connection.responses[0]?.held.splice(0) ?? []) sendBytes(connection, bytes);
   }
   if (finished && connection.responses.length === 0) setState(context, connection, 'idle');
@@ -522,15 +528,17 @@ function sendBytes(connection: Connection, bytes: Buffer): void {
 
 /**
  * End our side once the answers are out, then let go (net.Socket#destroySoon,
- * as node:http does). Ending would uncork the answers anyway: the turn lets
- * them go itself, after their events.
+ * as node:http does), or linger first after a refused body, as the http
+ * server does (core/src/body-limits.ts). Ending would uncork the answers
+ * anyway: the turn lets them go itself, after their events.
  */
-function closeAfterWrites(context: ReceiverContext, connection: Connection): void {
+function closeAfterWrites(context: ReceiverContext, connection: Connection, lingers = false): void {
   if (isEnding(connection)) return;
   setState(context, connection, 'closing');
   const { socket } = connection;
   connection.turn.flush(socket);
-  socket.end(() => socket.destroy());
+  if (lingers) lingeringClose(socket);
+  else socket.end(() => socket.destroy());
 }
 
 /** Close at once, after the answers still waiting for the end of the turn: they were given. */

@@ -100,6 +100,8 @@ export const BODY_LIMIT_CASES: readonly TrafficCase[] = [
   oneClient('hook-then-over-limit-one-write', [send(Buffer.concat([withLength('{}'), announcing(TEST_MAX_BODY_BYTES + 1)]))], { statuses: [200, 413], end: 'closed' }, 2),
   // Not hooks: refused alike, and nothing recorded (a web page's request, refused by the guard, writes nothing).
   refusedOther('health-over-limit', announcing(TEST_MAX_BODY_BYTES + 1, [], '/health')),
+  // HEAD: the refusal's head without its body (RFC 9110 section 9.3.2).
+  oneClient('head-over-limit', [send(request({ method: 'HEAD', target: '/health', headers: [...DEFAULT_HEADERS, ['Content-Length', String(TEST_MAX_BODY_BYTES + 1)]] }))], { statuses: [413], end: 'closed' }, 0),
   refusedOther('hook-from-a-web-page-over-limit', announcing(TEST_MAX_BODY_BYTES + 1, [['Origin', 'https://example.com']])),
   oneClient('health-after-over-limit', [send(get('/health'))], { statuses: [200], end: 'open' }, 0),
 ];
@@ -110,4 +112,13 @@ export const BODY_BUDGET_CASES: readonly TrafficCase[] = [
   refusedHook('content-length-over-budget', withLength(jsonOfSize(TEST_BUDGET_BELOW_LIMIT + 1)), 503),
   refusedHook('chunked-over-budget', chunkedOfSizes([500, 101]), 503),
   accepted('under-budget-after-a-refusal', withLength(jsonOfSize(TEST_BUDGET_BELOW_LIMIT))),
+  // Each body gives its bytes back once it is handed on: two in turn fit where two at once would not.
+  oneClient('two-under-budget-in-turn-on-one-connection', [send(withLength(jsonOfSize(TEST_BUDGET_BELOW_LIMIT))), awaitAnswers(1), send(withLength(jsonOfSize(TEST_BUDGET_BELOW_LIMIT)))], { statuses: [200, 200], end: 'open' }, 2),
+  // The Content-Length is within the limit, so the 100 goes out; the body then does not fit.
+  oneClient(
+    'content-length-over-budget-expect-continue',
+    [send(announcing(TEST_BUDGET_BELOW_LIMIT + 1, [['Expect', '100-continue']])), awaitAnswers(1), send(jsonOfSize(TEST_BUDGET_BELOW_LIMIT + 1))],
+    { statuses: [100, 503], end: 'closed' },
+    1,
+  ),
 ];

@@ -4,7 +4,7 @@
  * same checkpoints, and both event streams hold the same bytes. Then the case's
  * own expectation is checked against the reference capture.
  */
-import type { ServerName } from '../../helpers/servers.js';
+import type { ServerName } from '@hook-observatory/launcher';
 import { byteDiff } from './byte-diff.js';
 import type { CaseCapture, PairCapture } from './server-pair.js';
 import type { TrafficCase } from './traffic-script.js';

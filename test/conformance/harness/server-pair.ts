@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SERVER_NAMES, startServer, type RunningServer, type ServerName, type Transport } from '../../helpers/servers.js';
+import { SERVER_NAMES, startServer, type RunningServer, type ServerName, type Transport } from '@hook-observatory/launcher';
 import { request, LOCAL_HOST } from './requests.js';
 import { send, type ClientScript, type TrafficCase } from './traffic-script.js';
 import { ANSWER_WAIT_MS, playClient, type ClientCapture, type Endpoint } from './wire-client.js';

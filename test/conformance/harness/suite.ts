@@ -4,7 +4,7 @@
  * the captures are identical and meet the case's expectation.
  */
 import { afterAll, beforeAll, describe, it, type TestContext } from 'vitest';
-import { TRANSPORTS, type Transport } from '../../helpers/servers.js';
+import { TRANSPORTS, type Transport } from '@hook-observatory/launcher';
 import { differences, REFERENCE, SUBJECT, unmetExpectations } from './compare.js';
 import { ServerPair, type PairCapture, type PairOptions } from './server-pair.js';
 import type { TrafficCase } from './traffic-script.js';

@@ -3,7 +3,7 @@
  * every byte, how the connection ended, and the checkpoints on the way.
  */
 import { connect, type Socket } from 'node:net';
-import type { Transport } from '../../helpers/servers.js';
+import type { Transport } from '@hook-observatory/launcher';
 import type { ClientScript, ConnectionEnd } from './traffic-script.js';
 
 export interface Endpoint {
