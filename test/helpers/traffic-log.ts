@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { enrich, formatJsonLine } from '@hook-observatory/core';
-import { ROOT } from './servers.js';
+import { ROOT } from '@hook-observatory/launcher';
 import { SESSIONS } from './traffic.js';
 
 interface RecordedLine {
