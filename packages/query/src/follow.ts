@@ -9,9 +9,10 @@ import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 export const FOLLOW_POLL_MS = 250;
 const READ_BYTES = 1024 * 1024;
 
-export function follow(path: string, onLine: (line: Buffer) => void, onQuiet: () => void, from: number): () => void {
+/** Follow `path` from its start; what it holds now is read before this returns. */
+export function follow(path: string, onLine: (line: Buffer) => void, onChange: () => void): () => void {
   let fd: number | undefined;
-  let position = from;
+  let position = 0;
   let rest = Buffer.alloc(0);
   const buffer = Buffer.alloc(READ_BYTES);
 
@@ -49,7 +50,7 @@ export function follow(path: string, onLine: (line: Buffer) => void, onQuiet: ()
     } catch {
       // FILE is not there yet, or is between rename and creation: look again later.
     }
-    if (changed) onQuiet();
+    if (changed) onChange();
   };
   const timer = setInterval(look, FOLLOW_POLL_MS);
   look();

@@ -2,9 +2,8 @@
 /**
  * hook-observatory-query: questions to the event log a server keeps with --log.
  */
-import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { wantsColour } from '@hook-observatory/core';
+import { rotatedFiles, wantsColour } from '@hook-observatory/core';
 import { parseSince } from './filter.js';
 import { follow } from './follow.js';
 import { eachLine, eachLineOfFiles, filesInOrder } from './lines.js';
@@ -103,30 +102,32 @@ async function main(): Promise<void> {
   process.stdout.on('error', () => process.exit(0)); // `| head` closed the pipe: nothing more to say
   const sessions = options.sessions ? sessionQuery(options, out) : undefined;
   const query = sessions ?? eventQuery(options, out);
-  const paths = filesInOrder(files);
-  if (files.length === 0) await eachLine(process.stdin, query.line);
-  else await eachLineOfFiles(paths, query.line);
   if (!watch) {
+    if (files.length === 0) await eachLine(process.stdin, query.line);
+    else await eachLineOfFiles(filesInOrder(files), query.line);
     query.finish();
     return;
   }
+  // --watch: the rotated files, then FILE followed from its start (follow reads what
+  // it holds at once), so that a rotation meanwhile loses nothing.
   const path = files[0] as string;
+  await eachLineOfFiles(rotatedFiles(path), query.line);
   const clear = process.stdout.isTTY ? '\x1b[H\x1b[2J' : '';
+  let started = false;
+  const redraw = (): void => {
+    if (!started || sessions === undefined) return;
+    out(clear);
+    sessions.render();
+  };
+  let live = query.line;
+  follow(path, (line) => live(line), redraw);
+  started = true;
   if (sessions !== undefined) {
-    const redraw = (): void => {
-      out(clear);
-      sessions.render();
-    };
     redraw();
-    follow(path, query.line, redraw, sizeOf(path));
   } else {
     query.finish();
-    follow(path, eventQuery({ ...options, last: undefined }, out).line, () => {}, sizeOf(path));
+    live = eventQuery({ ...options, last: undefined }, out).line;
   }
-}
-
-function sizeOf(path: string): number {
-  return statSync(path, { throwIfNoEntry: false })?.size ?? 0;
 }
 
 await main();
