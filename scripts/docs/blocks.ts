@@ -11,6 +11,9 @@
  *     ...written by docs:sync...
  *     <!-- /wire -->
  *
+ *     <!-- parser-map packages/net-server/src/request-parser.ts -->
+ *     ...written by docs:sync...
+ *     <!-- /parser-map -->
  *     <!-- scoreboard lessons -->
  *     ...the grader's scores, written by docs:sync (scoreboard.ts)...
  *     <!-- /scoreboard -->
@@ -19,7 +22,7 @@
  * belongs to the writer. Markers inside a fenced code block are text.
  */
 
-export type BlockKind = 'excerpt' | 'wire' | 'scoreboard';
+export type BlockKind = 'excerpt' | 'wire' | 'parser-map' | 'scoreboard';
 
 export interface GeneratedBlock {
   readonly kind: BlockKind;
@@ -34,8 +37,8 @@ export class BlockError extends Error {
   override readonly name = 'BlockError';
 }
 
-const OPENING = /^<!-- (excerpt|wire|scoreboard) ([^>]*?) -->$/;
-const CLOSING = /^<!-- \/(excerpt|wire|scoreboard) -->$/;
+const OPENING = /^<!-- (excerpt|wire|parser-map|scoreboard) ([^>]*?) -->$/;
+const CLOSING = /^<!-- \/(excerpt|wire|parser-map|scoreboard) -->$/;
 const FENCE = /^(`{3,}|~{3,})/;
 
 interface Located extends GeneratedBlock {

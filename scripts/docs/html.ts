@@ -13,7 +13,18 @@ import { ROOT, SERVER_NAMES, SERVER_SOURCES, type ServerName } from '@hook-obser
 export const HTML_PATH = 'docs/side-by-side.html';
 export const NOTE_PATH = 'docs/side-by-side.md';
 /** The net server's helpers, shown whole after the steps. */
-export const HELPER_SOURCES = ['packages/net-server/src/request-parser.ts', 'packages/net-server/src/response-writer.ts'] as const;
+export const HELPER_SOURCES = [
+  'packages/net-server/src/request-parser.ts',
+  'packages/net-server/src/parser/states.ts',
+  'packages/net-server/src/parser/message.ts',
+  'packages/net-server/src/parser/request-line.ts',
+  'packages/net-server/src/parser/target.ts',
+  'packages/net-server/src/parser/header-field.ts',
+  'packages/net-server/src/parser/header-value.ts',
+  'packages/net-server/src/parser/body.ts',
+  'packages/net-server/src/parser/machine.ts',
+  'packages/net-server/src/response-writer.ts',
+] as const;
 
 const SECTION_HEADER = /^\/\/ --- (\d+)\. (.+?) -*$/;
 const REGION_MARKER = /^\s*\/\/ #(end)?region\b/;

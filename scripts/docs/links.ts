@@ -32,8 +32,8 @@ function proseLines(markdown: string): string[] {
   let fence: string | undefined;
   let inExcerpt = false;
   return markdown.split('\n').map((line) => {
-    // An excerpt block is written whole from its region (excerpts.test.ts checks it), link included.
-    if (fence === undefined && /^<!-- \/?excerpt\b/.test(line)) inExcerpt = !line.startsWith('<!-- /');
+    // An excerpt or the parser's map is written whole from the code (excerpts.test.ts checks it), links included.
+    if (fence === undefined && /^<!-- \/?(excerpt|parser-map)\b/.test(line)) inExcerpt = !line.startsWith('<!-- /');
     if (inExcerpt) return '';
     const match = FENCE.exec(line);
     if (fence === undefined && match !== null) {

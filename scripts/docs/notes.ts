@@ -1,11 +1,12 @@
 /**
- * What a note should say: its text with every generated block and every
- * region link brought up to date. docs:sync writes it; the tests compare it.
+ * What a note should say: its text with every generated block (excerpts, the
+ * parser's map, wire examples) and every region link brought up to date. docs:sync writes it; the tests compare it.
  */
 import { readFileSync } from 'node:fs';
 import { findBlocks, replaceBlocks } from './blocks.js';
 import { renderExcerpt, RegionSource } from './excerpts.js';
 import { syncRegionLinks } from './links.js';
+import { readParserMap, renderParserMap } from './parser-map.js';
 import { NOTES, notePath, ROOT } from './paths.js';
 import { renderScoreboard, type Scores } from './scoreboard.js';
 import { renderWire, type Captures } from './wire.js';
@@ -36,6 +37,7 @@ export function usesScoreboard(note: Note): boolean {
 export function syncedText(note: Note, regions: RegionSource, captures?: Captures, scores?: Scores): string {
   const blocksSynced = replaceBlocks(note.text, note.path, (block) => {
     if (block.kind === 'excerpt') return renderExcerpt(block, note.path, regions);
+    if (block.kind === 'parser-map') return renderParserMap(readParserMap(ROOT, block.args[0] as string), note.path);
     if (block.kind === 'scoreboard') return scores === undefined ? block.body : renderScoreboard(scores);
     return captures === undefined ? block.body : renderWire(block, captures);
   });

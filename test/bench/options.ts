@@ -66,7 +66,7 @@ export const PROFILE_SCENARIOS: readonly Scenario[] = [
   { connection: 'per-request', concurrency: 16, transport: 'tcp', output: 'file' },
 ];
 
-export const USAGE = `Usage: pnpm bench [--quick | --profile] [--runs N] [--seconds S] [--cpu N] [--only TEXT]
+export const USAGE = `Usage: pnpm bench [--quick | --profile | --query] [--runs N] [--seconds S] [--cpu N] [--only TEXT]
 
   --quick      one brief run of every server, load, transport and output, to
                prove the benchmark works (CI); fails on any error, not on speed
@@ -75,6 +75,8 @@ export const USAGE = `Usage: pnpm bench [--quick | --profile] [--runs N] [--seco
   --runs N     interleaved runs; figures are medians over them (default 3)
   --seconds S  measured seconds per server and load (default 1.5)
   --cpu N      the core to measure on (default: the quietest at startup)
+  --query      only hook-observatory-query against jq on a 1 GiB log (20 MiB
+               with --quick): wall time and peak RSS of each
   --only TEXT  only the loads whose name holds TEXT, e.g. "keep-alive c16 tcp",
                without the curl hooks and the memory run
 `;

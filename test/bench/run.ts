@@ -14,6 +14,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { measureCurlHooks, type CurlHookMeasurement, type HookTarget } from './curl-hooks.js';
 import { measure, type Measurement } from './measure.js';
+import { benchQuery, FULL_LOG_BYTES, QUICK_LOG_BYTES, queryReport } from './query.js';
 import { CONCURRENCIES, describeScenario, parsePlan, USAGE, type Plan, type Scenario } from './options.js';
 import { BENCH_SERVERS, RESULTS_DIR, ROOT, SERVER_NAMES, type ServerName } from './paths.js';
 import { HAS_TASKSET, LoadClient, pinSelf } from './processes.js';
@@ -79,7 +80,16 @@ function commit(): string {
   }
 }
 
+/** `pnpm bench --query [--quick]`: the query tool against jq on one large log, alone (query.ts). */
+async function mainQuery(quick: boolean): Promise<number> {
+  const result = await benchQuery(quick ? QUICK_LOG_BYTES : FULL_LOG_BYTES, (line) => process.stderr.write(`${line}\n`));
+  process.stdout.write(queryReport(result));
+  return 0;
+}
+
 async function main(): Promise<number> {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--query')) return mainQuery(argv.includes('--quick'));
   let plan: Plan | 'help';
   try {
     plan = parsePlan(process.argv.slice(2));

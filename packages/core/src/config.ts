@@ -18,6 +18,7 @@ import {
   DEFAULT_SOCKET_MODE,
   DEFAULT_SOCKET_PATH,
 } from './protocol.js';
+import { DEFAULT_LOG_MAX_BYTES, DEFAULT_LOG_MAX_FILES } from './log-file.js';
 
 export const PORT_ENV = 'CLAUDE_REST_HOOK_WATCHER';
 export const SOCKET_ENV = 'CLAUDE_UNIX_HOOK_WATCHER';
@@ -70,8 +71,18 @@ export type Listen =
   | { readonly transport: 'tcp'; readonly host: string; readonly port: number }
   | { readonly transport: 'unix'; readonly path: string; readonly mode: number };
 
+export interface LogFileOptions {
+  readonly path: string;
+  /** A file is rotated before a write would take it past this size. */
+  readonly maxBytes: number;
+  /** Rotated files kept besides FILE; older ones are removed. */
+  readonly maxFiles: number;
+}
+
 export interface Config {
   readonly listen: Listen;
+  /** --log FILE: every event as a JSON line, rotated by size (log-file.ts). */
+  readonly logFile: LogFileOptions | undefined;
   readonly outputSocketPath: string | undefined;
   readonly outputSocketMode: number;
   readonly tee: boolean;
@@ -113,6 +124,11 @@ Output:
   --tee                with --output-socket: write to standard output as well
   --pretty-json        indented JSON, one object after another
   --pretty-yaml        YAML, one --- document per event
+  --log FILE           also append every event to FILE as a JSON line, whatever the
+                       format above; FILE is renamed FILE.<UTC time>-<n> when full
+  --log-max-bytes N    rotate FILE before it passes N bytes (K, M, G allowed;
+                       default: ${formatBytes(DEFAULT_LOG_MAX_BYTES)})
+  --log-max-files N    rotated files kept besides FILE (default: ${DEFAULT_LOG_MAX_FILES})
 
 Security:
   --token TOKEN        require "Authorization: Bearer TOKEN" on every POST /hook
@@ -126,7 +142,9 @@ Examples:
   ${program} --port 8080 --pretty-yaml
   ${program} --socket /tmp/hooks.sock --mode 0600
   ${program} --output-socket /tmp/hooks-out.sock --tee | jq .
-  curl -s -X POST -d '{"a":1}' 'http://127.0.0.1:${DEFAULT_PORT}/hook?event=Test'
+  ${program} --log ~/hooks.jsonl                # keep every event on disk, rotated
+  curl -sS --fail-with-body -H 'Content-Type: application/json' -d '{"a":1}' \\
+    'http://127.0.0.1:${DEFAULT_PORT}/hook?event=Test'   # send one event by hand
 `;
 }
 
@@ -144,6 +162,9 @@ const OPTIONS = {
   tee: { type: 'boolean' },
   'pretty-json': { type: 'boolean' },
   'pretty-yaml': { type: 'boolean' },
+  log: { type: 'string' },
+  'log-max-bytes': { type: 'string' },
+  'log-max-files': { type: 'string' },
   token: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
@@ -211,6 +232,8 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
     throw new UsageError('the token must be printable ASCII without spaces, as a Bearer credential is (RFC 6750 section 2.1)');
   }
 
+  const logFile = logFileOptions(values.log, values['log-max-bytes'], values['log-max-files']);
+
   const format: OutputFormat = values['pretty-json']
     ? 'pretty-json'
     : values['pretty-yaml']
@@ -222,6 +245,7 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
     warnings,
     config: {
       listen,
+      logFile,
       outputSocketPath,
       outputSocketMode: mode,
       tee: values.tee ?? false,
@@ -240,6 +264,38 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
       },
     },
   };
+}
+
+function logFileOptions(path: string | undefined, maxBytes: string | undefined, maxFiles: string | undefined): LogFileOptions | undefined {
+  if (path === undefined) {
+    if (maxBytes !== undefined || maxFiles !== undefined) throw new UsageError('--log-max-bytes and --log-max-files need --log FILE');
+    return undefined;
+  }
+  if (path === '') throw new UsageError('--log needs a file');
+  return {
+    path,
+    maxBytes: maxBytes === undefined ? DEFAULT_LOG_MAX_BYTES : parseBytes(maxBytes),
+    maxFiles: maxFiles === undefined ? DEFAULT_LOG_MAX_FILES : parseCount(maxFiles, '--log-max-files'),
+  };
+}
+
+const BYTE_UNITS: Readonly<Record<string, number>> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 };
+
+/** A size as typed: a whole number, optionally followed by K, M or G (powers of 1024). */
+function parseBytes(text: string): number {
+  const match = /^(\d{1,12})([KMG]?)i?B?$/i.exec(text);
+  const bytes = match ? Number(match[1]) * (BYTE_UNITS[(match[2] as string).toUpperCase()] as number) : 0;
+  if (!(bytes >= 1)) throw new UsageError(`--log-max-bytes: "${text}" is not a size like 16M or 1000000`);
+  return bytes;
+}
+
+function parseCount(text: string, flag: string): number {
+  if (!/^\d{1,6}$/.test(text)) throw new UsageError(`${flag}: "${text}" is not a whole number`);
+  return Number(text);
+}
+
+function formatBytes(bytes: number): string {
+  return bytes % 1024 ** 2 === 0 ? `${bytes / 1024 ** 2}M` : String(bytes);
 }
 
 function timeoutFrom(env: NodeJS.ProcessEnv, key: keyof Timeouts, fallback: number): number {

@@ -9,3 +9,4 @@ export * from './protocol.js';
 export * from './serve.js';
 export * from './sinks.js';
 export * from './unix-socket.js';
+export * from './log-file.js';

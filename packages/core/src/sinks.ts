@@ -10,9 +10,10 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Writable } from 'node:stream';
-import type { Config } from './config.js';
+import type { Config, LogFileOptions } from './config.js';
 import type { EventRecord } from './enrich.js';
 import { formatterFor, wantsColour, type Formatted, type Formatter } from './format.js';
+import { LogFile } from './log-file.js';
 import { claimSocketPath, listenUnix, removeSocketFile } from './unix-socket.js';
 
 /**
@@ -261,6 +262,18 @@ export interface EventLogEnvironment {
   readonly onNoSinkLeft: () => void;
 }
 
+/** --log FILE: JSON lines whatever the format on standard output (log-file.ts). */
+function logFileSink(options: LogFileOptions, log: Logger): Sink {
+  const file = new LogFile(options.path, options.maxBytes, options.maxFiles, log);
+  const jsonl = formatterFor('jsonl', { colour: false });
+  return {
+    write: (batch) => {
+      for (const bytes of batch.writesFor(jsonl)) file.write(bytes);
+    },
+    close: async () => file.close(),
+  };
+}
+
 export async function openEventLog(config: Config, environment: EventLogEnvironment): Promise<EventLog> {
   const sinks: Sink[] = [];
   let outputSocket: OutputSocketSink | undefined;
@@ -274,10 +287,11 @@ export async function openEventLog(config: Config, environment: EventLogEnvironm
     await outputSocket.listen();
     sinks.push(outputSocket);
   }
+  if (config.logFile !== undefined) sinks.push(logFileSink(config.logFile, environment.log));
   if (outputSocket === undefined || config.tee) {
     const colour = wantsColour(environment.stdout, environment.env);
     const onClosed = (): void => {
-      if (outputSocket === undefined) environment.onNoSinkLeft();
+      if (outputSocket === undefined && config.logFile === undefined) environment.onNoSinkLeft();
     };
     sinks.push(new StdoutSink(environment.stdout, formatterFor(config.format, { colour }), environment.log, onClosed));
   }

@@ -4,7 +4,7 @@
  * These are the sets llhttp (the parser inside node:http) checks against, as
  * measured byte by byte on Node 20, 22 and 24 (they agree): mostly the
  * grammar of RFC 9110 and RFC 3986, with llhttp's own choices where they
- * differ, which the comments name. request-parser.ts reads them.
+ * differ, which the comments name. The parser (parser/*.ts) reads them.
  */
 
 function table(...ranges: Array<number | readonly [number, number]>): Uint8Array {
@@ -63,3 +63,25 @@ for (let digit = 0; digit < 6; digit++) {
   HEX_VALUE[0x41 + digit] = 10 + digit;
   HEX_VALUE[0x61 + digit] = 10 + digit;
 }
+
+/** The single bytes the grammar names (RFC 9110 section 5.6, RFC 3986 section 2.2). */
+export const CR = 0x0d;
+export const LF = 0x0a;
+export const SP = 0x20;
+export const HTAB = 0x09;
+export const COLON = 0x3a;
+export const COMMA = 0x2c;
+export const SEMICOLON = 0x3b;
+export const EQUALS = 0x3d;
+export const DQUOTE = 0x22;
+export const BACKSLASH = 0x5c;
+export const SLASH = 0x2f;
+export const ASTERISK = 0x2a;
+export const QUESTION = 0x3f;
+export const HASH = 0x23;
+export const AT = 0x40;
+export const DOT = 0x2e;
+
+export const isDigit = (byte: number): boolean => byte >= 0x30 && byte <= 0x39;
+/** ASCII letters to lower case, other bytes as they are: what llhttp compares case-insensitively. */
+export const lower = (byte: number): number => (byte >= 0x41 && byte <= 0x5a ? byte + 0x20 : byte);

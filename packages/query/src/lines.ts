@@ -1,0 +1,44 @@
+/**
+ * The log as lines of bytes: FILE's rotated files oldest first, then FILE,
+ * or standard input. Read in chunks, so memory stays flat whatever the size;
+ * a line is decoded only by the one who wants it.
+ */
+import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { rotatedFiles } from '@hook-observatory/core';
+
+const LF = 0x0a;
+
+/** Every log given, each with its rotated files before it, in time order. */
+export function filesInOrder(paths: readonly string[]): string[] {
+  return paths.flatMap((path) => [...rotatedFiles(path), path]);
+}
+
+/** Calls `onLine` with each whole line (without its LF); a last line without one counts too. */
+export async function eachLine(stream: Readable, onLine: (line: Buffer) => void): Promise<void> {
+  let rest: Buffer | undefined;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    let start = 0;
+    let end = chunk.indexOf(LF);
+    if (rest !== undefined && end !== -1) {
+      onLine(Buffer.concat([rest, chunk.subarray(0, end)]));
+      rest = undefined;
+      start = end + 1;
+      end = chunk.indexOf(LF, start);
+    }
+    while (end !== -1) {
+      onLine(chunk.subarray(start, end));
+      start = end + 1;
+      end = chunk.indexOf(LF, start);
+    }
+    if (start < chunk.length) rest = rest === undefined ? chunk.subarray(start) : Buffer.concat([rest, chunk.subarray(start)]);
+  }
+  if (rest !== undefined && rest.length > 0) onLine(rest);
+}
+
+/** 1 MiB reads: few system calls per gigabyte, little memory. */
+export const READ_CHUNK_BYTES = 1024 * 1024;
+
+export async function eachLineOfFiles(paths: readonly string[], onLine: (line: Buffer) => void): Promise<void> {
+  for (const path of paths) await eachLine(createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }), onLine);
+}

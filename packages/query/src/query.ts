@@ -1,0 +1,79 @@
+/**
+ * A query from start to end: read the lines, keep those the filters let
+ * through, and print them, or the sessions they tell of.
+ */
+import { createFilter, type Filters, type LogEvent } from './filter.js';
+import { chooseColumns, EVENT_COLUMNS, SESSION_COLUMNS, sessionRow } from './columns.js';
+import { RowWriter, type OutputKind } from './output.js';
+import { SessionTracker } from './sessions.js';
+
+export interface QueryOptions {
+  readonly filters: Filters;
+  /** Only the last N events (or sessions), when set. */
+  readonly last: number | undefined;
+  readonly output: OutputKind;
+  readonly columns: string | undefined;
+  readonly sessions: boolean;
+  readonly colour: boolean;
+}
+
+export interface Query {
+  /** Feed one line of the log. */
+  line(line: Buffer): void;
+  /** All lines are in: print what was held back (the last N, the sessions). */
+  finish(): void;
+}
+
+export function eventQuery(options: QueryOptions, out: (text: string) => void): Query {
+  const keep = createFilter(options.filters);
+  const writer = new RowWriter(out, options.output, chooseColumns(options.columns, EVENT_COLUMNS), options.colour);
+  const raw = options.columns === undefined;
+  if (options.last === undefined) {
+    return {
+      line: (line) => {
+        const event = keep(line);
+        if (event !== undefined) writer.row(event, raw ? line : undefined);
+      },
+      finish: () => {},
+    };
+  }
+  // A ring of the last N: memory bounded by N, not by the log.
+  const ring: Array<[LogEvent, Buffer]> = [];
+  const size = options.last;
+  let next = 0;
+  return {
+    line: (line) => {
+      const event = keep(line);
+      if (event === undefined || size === 0) return;
+      const entry: [LogEvent, Buffer] = [event, Buffer.from(line)];
+      if (ring.length < size) ring.push(entry);
+      else ring[next] = entry;
+      next = (next + 1) % size;
+    },
+    finish: () => {
+      const ordered = ring.length < size ? ring : [...ring.slice(next), ...ring.slice(0, next)];
+      for (const [event, line] of ordered) writer.row(event, raw ? line : undefined);
+    },
+  };
+}
+
+export function sessionQuery(options: QueryOptions, out: (text: string) => void): Query & { tracker: SessionTracker; render(): void } {
+  // Every event counts toward a session's state; --event and --tool would hide the ones that move it.
+  const keep = createFilter({ ...options.filters, events: [], tools: [] });
+  const tracker = new SessionTracker();
+  const render = (): void => {
+    const writer = new RowWriter(out, options.output, chooseColumns(options.columns, SESSION_COLUMNS), options.colour);
+    const all = [...tracker.sessions.values()];
+    const shown = options.last === undefined ? all : all.slice(Math.max(0, all.length - options.last));
+    for (const session of shown) writer.row(sessionRow(session));
+  };
+  return {
+    tracker,
+    render,
+    line: (line) => {
+      const event = keep(line);
+      if (event !== undefined) tracker.add(event);
+    },
+    finish: render,
+  };
+}

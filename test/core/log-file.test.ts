@@ -1,0 +1,135 @@
+/**
+ * The log file (--log): whole lines, none lost at rotation, rotated names in
+ * time order, old files removed, and a failure said once without throwing.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { LogFile, parseCommand, rotatedFiles, UsageError } from '@hook-observatory/core';
+
+const line = (id: number, pad = 40): string => `${JSON.stringify({ _event: 'PreToolUse', id, pad: 'x'.repeat(pad) })}\n`;
+
+function freshLog(maxBytes: number, maxFiles: number): { file: LogFile; path: string; said: string[] } {
+  const path = join(mkdtempSync(join(tmpdir(), 'log-file-')), 'hooks.jsonl');
+  const said: string[] = [];
+  return { file: new LogFile(path, maxBytes, maxFiles, (text) => said.push(text)), path, said };
+}
+
+/** Every line of FILE and its rotated files, oldest file first. */
+function allLines(path: string): string[] {
+  return [...rotatedFiles(path), path].flatMap((file) => readFileSync(file, 'utf8').split(/(?<=\n)/).filter((text) => text !== ''));
+}
+
+describe('log file', () => {
+  it('rotation-splits-no-line-and-loses-none', () => {
+    const lineBytes = Buffer.byteLength(line(0));
+    const { file, path } = freshLog(lineBytes * 3 + 5, 1_000);
+    const written = Array.from({ length: 100 }, (_, id) => line(id));
+    for (const text of written) file.write(text);
+    file.close();
+    expect(allLines(path)).toEqual(written);
+    for (const rotated of rotatedFiles(path)) {
+      expect(readFileSync(rotated, 'utf8').endsWith('\n')).toBe(true);
+      expect(readFileSync(rotated).length).toBeLessThanOrEqual(lineBytes * 3 + 5);
+    }
+  });
+
+  it('rotated-names-sort-in-the-order-they-were-written', () => {
+    const { file, path } = freshLog(1, 1_000);
+    for (let id = 0; id < 50; id++) file.write(line(id));
+    file.close();
+    const rotated = rotatedFiles(path);
+    expect(rotated).toHaveLength(49);
+    const firstIds = rotated.map((name) => (JSON.parse(readFileSync(name, 'utf8')) as { id: number }).id);
+    expect(firstIds).toEqual([...firstIds].sort((a, b) => a - b));
+    expect(rotated.map((name) => basename(name))).toEqual([...rotated.map((name) => basename(name))].sort());
+  });
+
+  it('a-line-longer-than-the-limit-is-written-whole-in-a-file-of-its-own', () => {
+    const { file, path } = freshLog(100, 10);
+    file.write(line(1, 10));
+    file.write(line(2, 500));
+    file.close();
+    expect(allLines(path)).toEqual([line(1, 10), line(2, 500)]);
+  });
+
+  it('only-the-newest-max-files-rotated-files-are-kept', () => {
+    const keep = 3;
+    const { file, path } = freshLog(1, keep);
+    for (let id = 0; id < 10; id++) file.write(line(id));
+    file.close();
+    expect(rotatedFiles(path)).toHaveLength(keep);
+    expect(allLines(path)).toEqual([6, 7, 8, 9].map((id) => line(id)));
+  });
+
+  it('an-existing-file-is-appended-to-and-counted-toward-its-size', () => {
+    const { file, path } = freshLog(Buffer.byteLength(line(0)) * 2, 10);
+    writeFileSync(path, line(0) + line(1));
+    file.write(line(2));
+    file.close();
+    expect(allLines(path)).toEqual([line(0), line(1), line(2)]);
+    expect(rotatedFiles(path)).toHaveLength(1);
+  });
+
+  it('an-unwritable-path-is-said-once-never-throws-and-is-written-once-it-can-be', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'log-file-'));
+    const path = join(dir, 'missing-dir', 'hooks.jsonl');
+    const said: string[] = [];
+    const file = new LogFile(path, 1_000_000, 2, (text) => said.push(text));
+    for (let id = 0; id < 5; id++) expect(() => file.write(line(id))).not.toThrow();
+    expect(said).toHaveLength(1);
+    expect(said[0]).toMatch(/cannot be written \(ENOENT\)/);
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it('writing-resumes-when-the-path-becomes-writable-and-the-loss-is-counted', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'log-file-'));
+    const path = join(dir, 'later', 'hooks.jsonl');
+    const said: string[] = [];
+    const file = new LogFile(path, 1_000_000, 2, (text) => said.push(text));
+    file.write(line(1));
+    file.write(line(2));
+    mkdirSync(join(dir, 'later'));
+    file.write(line(3));
+    file.close();
+    expect(readFileSync(path, 'utf8')).toBe(line(3));
+    expect(said).toEqual([expect.stringMatching(/ENOENT/), expect.stringMatching(/written again; 2 events were lost/)]);
+  });
+
+  it('a-full-disk-is-said-once-and-leaves-no-part-of-a-line', () => {
+    // /dev/full answers every write with ENOSPC, as a full disk does.
+    const said: string[] = [];
+    const file = new LogFile('/dev/full', 1_000_000, 2, (text) => said.push(text));
+    for (let id = 0; id < 5; id++) expect(() => file.write(line(id))).not.toThrow();
+    file.close();
+    expect(said).toEqual([expect.stringMatching(/cannot be written \(ENOSPC\)/), '5 events were not written to the log file /dev/full']);
+  });
+
+  it('rotated-files-of-other-logs-in-the-same-directory-are-left-alone', () => {
+    const { file, path } = freshLog(1, 1);
+    writeFileSync(`${path}.notes`, 'mine');
+    writeFileSync(join(path, '..', 'other.jsonl.20260101T000000000Z-000'), 'theirs');
+    for (let id = 0; id < 4; id++) file.write(line(id));
+    file.close();
+    expect(readdirSync(join(path, '..')).sort()).toEqual(
+      ['hooks.jsonl', basename(rotatedFiles(path)[0] as string), 'hooks.jsonl.notes', 'other.jsonl.20260101T000000000Z-000'].sort(),
+    );
+  });
+});
+
+describe('log flags', () => {
+  const cases = [
+    { argv: ['--log', 'h.jsonl'], expected: { path: 'h.jsonl', maxBytes: 16 * 1024 * 1024, maxFiles: 8 } },
+    { argv: ['--log', 'h.jsonl', '--log-max-bytes', '2M', '--log-max-files', '3'], expected: { path: 'h.jsonl', maxBytes: 2 * 1024 * 1024, maxFiles: 3 } },
+    { argv: ['--log', 'h.jsonl', '--log-max-bytes', '5000'], expected: { path: 'h.jsonl', maxBytes: 5000, maxFiles: 8 } },
+  ];
+  it.each(cases)('$argv', ({ argv, expected }) => {
+    const command = parseCommand(argv, {});
+    expect(command.kind === 'run' && command.config.logFile).toEqual(expected);
+  });
+  const refused = [['--log-max-bytes', '1M'], ['--log', ''], ['--log', 'h', '--log-max-bytes', 'lots'], ['--log', 'h', '--log-max-files', '-1']];
+  it.each(refused)('refuses %s %s', (...argv) => {
+    expect(() => parseCommand(argv, {})).toThrow(UsageError);
+  });
+});

@@ -1,0 +1,97 @@
+/**
+ * --log under load, in both servers: rotation loses and splits nothing and
+ * `tail -F` follows across it; a kill -9 at any moment leaves whole lines in
+ * every file; a log that cannot be written is said once and costs the hooks nothing.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { rotatedFiles } from '@hook-observatory/core';
+import { sendLoad } from '../helpers/load.js';
+import { tempDirs } from '../helpers/temp-dirs.js';
+import { SERVER_NAMES, startServer, type RunningServer } from '@hook-observatory/launcher';
+
+const temp = tempDirs('log-file-');
+let server: RunningServer | undefined;
+afterEach(async () => {
+  await server?.stop();
+  server = undefined;
+  temp.removeAll();
+});
+const logPath = (): string => join(temp.make(), 'hooks.jsonl');
+
+/** Small files, so that a few thousand events rotate dozens of times. */
+const SMALL_FILE_BYTES = '64K';
+const MANY_FILES = '10000';
+const body = (id: number): string => JSON.stringify({ id, pad: 'p'.repeat((id * 7919) % 3000) });
+
+function idsIn(text: string): number[] {
+  return text.split('\n').filter((line) => line !== '').map((line) => (JSON.parse(line) as { id: number }).id);
+}
+function allText(path: string): string {
+  return [...rotatedFiles(path), path].map((file) => readFileSync(file, 'utf8')).join('');
+}
+
+describe.each(SERVER_NAMES)('the %s server with --log', (name) => {
+  it('rotation-under-load-keeps-every-event-once-in-whole-lines', async () => {
+    const path = logPath();
+    server = await startServer(name, { args: ['--log', path, '--log-max-bytes', SMALL_FILE_BYTES, '--log-max-files', MANY_FILES] });
+    const total = 3_000;
+    const result = await sendLoad(server, { total, keepAliveClients: 8, perRequestClients: 2, body });
+    expect(result.ok).toHaveLength(total);
+    await server.waitForLines(total);
+    expect(rotatedFiles(path).length).toBeGreaterThan(10);
+    for (const file of rotatedFiles(path)) expect(readFileSync(file, 'utf8').endsWith('\n')).toBe(true);
+    expect(idsIn(allText(path)).sort((a, b) => a - b)).toEqual([...result.ok].sort((a, b) => a - b));
+  }, 120_000);
+
+  it('tail-F-follows-across-rotations', async () => {
+    // tail -F follows the name: it misses a file created and rotated between two of its looks
+    // (-s), which 4 KiB files under load can be and 16 MiB ones are not; so one event at a time.
+    const path = logPath();
+    server = await startServer(name, { args: ['--log', path, '--log-max-bytes', '4K'] });
+    const tail = spawn('tail', ['-F', '-n', '+1', '-s', '0.05', path], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let followed = '';
+    tail.stdout.on('data', (chunk: Buffer) => (followed += chunk.toString('utf8')));
+    const total = 40; // about ten rotations
+    try {
+      for (let id = 0; id < total; id++) {
+        await sendLoad(server, { total: 1, keepAliveClients: 1, perRequestClients: 0, body: () => JSON.stringify({ id, pad: 'p'.repeat(400) }) });
+        await expect.poll(() => followed.split('\n').length - 1, { timeout: 20_000 }).toBe(id + 1);
+      }
+    } finally {
+      tail.kill();
+    }
+    expect(rotatedFiles(path).length).toBeGreaterThanOrEqual(4);
+    expect(idsIn(followed)).toEqual(Array.from({ length: total }, (_, id) => id));
+  }, 120_000);
+
+  it('kill-9-during-rotation-leaves-only-whole-lines-in-every-file', async () => {
+    const path = logPath();
+    server = await startServer(name, { args: ['--log', path, '--log-max-bytes', SMALL_FILE_BYTES, '--log-max-files', MANY_FILES] });
+    let killed = false;
+    const load = sendLoad(server, { total: 1_000_000, keepAliveClients: 8, perRequestClients: 0, body, stop: () => killed });
+    await expect.poll(() => rotatedFiles(path).length, { timeout: 60_000 }).toBeGreaterThan(20);
+    server.process.kill('SIGKILL');
+    killed = true;
+    await load;
+    server = undefined;
+    for (const file of [...rotatedFiles(path), path]) {
+      const text = readFileSync(file, 'utf8');
+      if (text === '') continue;
+      expect(text.endsWith('\n')).toBe(true);
+      expect(() => idsIn(text)).not.toThrow();
+    }
+  }, 120_000);
+
+  it('an-unwritable-log-is-said-once-and-the-hooks-and-stdout-go-on', async () => {
+    const path = join(logPath(), 'not-a-directory', 'hooks.jsonl');
+    server = await startServer(name, { args: ['--log', path] });
+    const total = 50;
+    const result = await sendLoad(server, { total, keepAliveClients: 2, perRequestClients: 1, body });
+    expect(result.ok).toHaveLength(total);
+    await server.waitForLines(total);
+    expect(server.stderr().match(/cannot be written/g)).toHaveLength(1);
+  }, 60_000);
+});
