@@ -14,6 +14,7 @@
  *     <!-- parser-map packages/net-server/src/request-parser.ts -->
  *     ...written by docs:sync...
  *     <!-- /parser-map -->
+ *
  *     <!-- scoreboard lessons -->
  *     ...the grader's scores, written by docs:sync (scoreboard.ts)...
  *     <!-- /scoreboard -->
