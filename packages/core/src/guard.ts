@@ -16,7 +16,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Listen } from './config.js';
-import { HOOK_PATH, JSON_CONTENT_TYPE } from './protocol.js';
+import { EVENTS_PATH, HOOK_PATH, JSON_CONTENT_TYPE } from './protocol.js';
 
 export interface RequestFacts {
   readonly method: string;
@@ -53,6 +53,12 @@ const UNAUTHORIZED: Rejection = {
   headers: [['WWW-Authenticate', 'Bearer realm="hook-observatory"']],
   reason: 'a missing or wrong bearer token',
 };
+const UNAUTHORIZED_STREAM: Rejection = {
+  status: 401,
+  body: '{"error":"unauthorized: GET /events needs Authorization: Bearer <token>"}',
+  headers: [['WWW-Authenticate', 'Bearer realm="hook-observatory"']],
+  reason: 'a missing or wrong bearer token for the event stream',
+};
 const UNSUPPORTED_MEDIA_TYPE: Rejection = {
   status: 415,
   body: '{"error":"unsupported media type: POST /hook takes Content-Type: application/json"}',
@@ -74,6 +80,10 @@ export function createRequestGuard(listen: Listen, token: string | undefined): R
     const host = header('host');
     if (checkHost && host !== undefined && !allowedHosts.has(hostName(host))) return MISDIRECTED;
     if (header('origin') !== undefined) return FORBIDDEN_ORIGIN;
+    // The stream carries every event: with a token, reading it takes the token too.
+    if (path === EVENTS_PATH && tokenDigest !== undefined && !bearerMatches(header('authorization'), tokenDigest)) {
+      return UNAUTHORIZED_STREAM;
+    }
     if (path !== HOOK_PATH || method !== 'POST') return undefined;
     if (tokenDigest !== undefined && !bearerMatches(header('authorization'), tokenDigest)) return UNAUTHORIZED;
     if (!isJson(header('content-type'))) return UNSUPPORTED_MEDIA_TYPE;

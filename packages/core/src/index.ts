@@ -10,3 +10,4 @@ export * from './serve.js';
 export * from './sinks.js';
 export * from './unix-socket.js';
 export * from './log-file.js';
+export * from './stream.js';

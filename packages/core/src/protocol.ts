@@ -144,3 +144,7 @@ function splitPlainTarget(target: string): RequestTarget {
   }
   return { path: target.slice(0, question), event: undefined };
 }
+
+/** The live event stream (stream.ts): Server-Sent Events, the WHATWG HTML standard's event-stream format. */
+export const EVENTS_PATH = '/events';
+export const EVENT_STREAM_CONTENT_TYPE = 'text/event-stream';

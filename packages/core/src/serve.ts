@@ -15,6 +15,7 @@ import { createRequestGuard, type Rejection, type RequestFacts, type RequestGuar
 import { loadPeerCredentials } from './peer-credentials.js';
 import { HOOK_PATH, LISTEN_BACKLOG } from './protocol.js';
 import { openEventLog, type EventLog } from './sinks.js';
+import { EventStream, HEARTBEAT_ENV, INSTANCE_ENV } from './stream.js';
 import { claimSocketPath, listenUnix, removeSocketFile, SocketPathError } from './unix-socket.js';
 
 /** Exit code for a command line that cannot be run as typed (BSD sysexits: usage). */
@@ -43,6 +44,8 @@ export interface ReceiverContext {
   readonly record: (record: EventRecord) => void;
   /** Hand several events to every sink at once, in order (sinks.ts, EventLog.writeAll). */
   readonly recordAll: (records: readonly EventRecord[]) => void;
+  /** The viewers of GET /events and the ring they resume from (stream.ts); `record` feeds it. */
+  readonly eventStream: EventStream;
   /** The answer to a request the guard refuses (guard.ts), or undefined to route it. */
   readonly checkRequest: (facts: RequestFacts) => Rejection | undefined;
   /** The body bytes all connections hold at once (body-limits.ts). */
@@ -183,13 +186,25 @@ async function start(description: ServerDescription, config: Config): Promise<vo
   const fixed = config.fixedTimestamp;
   const timestamp = fixed === undefined ? timestampNow : (): string => fixed;
   const refuseBody = bodyRefuser(config, guard, timestamp);
+  const heartbeatText = process.env[HEARTBEAT_ENV];
+  const eventStream = new EventStream(logLine, {
+    heartbeatMs: heartbeatText === undefined || heartbeatText === '' ? undefined : Number(heartbeatText),
+    instance: process.env[INSTANCE_ENV] || undefined,
+  });
   const receiver = description.createReceiver({
     checkRequest,
     config,
     askOrigin,
     timestamp,
-    record: (record) => eventLog.write(record),
-    recordAll: (records) => eventLog.writeAll(records),
+    record: (record) => {
+      eventLog.write(record);
+      eventStream.add([record]);
+    },
+    recordAll: (records) => {
+      eventLog.writeAll(records);
+      eventStream.add(records);
+    },
+    eventStream,
     bodyBudget: new BodyBudget(config.bodyLimits.maxBufferedBodyBytes),
     refuseBody,
   });
@@ -232,6 +247,7 @@ async function start(description: ServerDescription, config: Config): Promise<vo
     }
     shuttingDown = true;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    eventStream.close();
     receiver.closeIdleConnections();
     const grace = setTimeout(() => receiver.closeAllConnections(), SHUTDOWN_GRACE_MS);
     grace.unref();

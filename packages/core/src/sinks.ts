@@ -158,11 +158,30 @@ class StdoutSink implements Sink {
   }
 }
 
-interface Reader {
+/** A reader's or a viewer's backlog: since when its unsent bytes are above the soft limit. */
+export interface Backlog {
+  softSince: number | undefined;
+}
+
+/**
+ * Why a reader or viewer with `queued` unsent bytes is to be cut off now
+ * (the limits above), or undefined while it may stay.
+ */
+export function backlogVerdict(backlog: Backlog, queued: number, now: number): string | undefined {
+  if (queued > READER_HARD_LIMIT_BYTES) return `${queued} bytes unsent, over the ${READER_HARD_LIMIT_BYTES}-byte hard limit`;
+  if (queued <= READER_SOFT_LIMIT_BYTES) {
+    backlog.softSince = undefined;
+    return undefined;
+  }
+  backlog.softSince ??= now;
+  if (now - backlog.softSince < READER_SOFT_LIMIT_MS) return undefined;
+  return `over the ${READER_SOFT_LIMIT_BYTES}-byte soft limit for ${READER_SOFT_LIMIT_MS} ms`;
+}
+
+interface Reader extends Backlog {
   readonly socket: Socket;
   readonly name: string;
   missedEvents: number;
-  softSince: number | undefined;
 }
 
 /** A Unix socket that streams every event to every reader connected at the time. */
@@ -205,19 +224,10 @@ export class OutputSocketSink implements Sink {
     const writes = batch.writesFor(this.formatter);
     const now = Date.now();
     for (const reader of this.readers) {
-      const queued = reader.socket.writableLength;
-      if (queued > READER_HARD_LIMIT_BYTES) {
-        this.cutOff(reader, `${queued} bytes unsent, over the ${READER_HARD_LIMIT_BYTES}-byte hard limit`);
+      const why = backlogVerdict(reader, reader.socket.writableLength, now);
+      if (why !== undefined) {
+        this.cutOff(reader, why);
         continue;
-      }
-      if (queued > READER_SOFT_LIMIT_BYTES) {
-        reader.softSince ??= now;
-        if (now - reader.softSince >= READER_SOFT_LIMIT_MS) {
-          this.cutOff(reader, `over the ${READER_SOFT_LIMIT_BYTES}-byte soft limit for ${READER_SOFT_LIMIT_MS} ms`);
-          continue;
-        }
-      } else {
-        reader.softSince = undefined;
       }
       for (const bytes of writes) reader.socket.write(bytes);
     }

@@ -14,6 +14,8 @@ import type { Socket } from 'node:net';
 import {
   HEALTH_BODY,
   HEALTH_PATH,
+  EVENTS_PATH,
+  EVENT_STREAM_CONTENT_TYPE,
   HOOK_PATH,
   JSON_CONTENT_TYPE,
   MAX_HEADER_SIZE_BYTES,
@@ -25,6 +27,7 @@ import {
   lingeringClose,
   parseRequestTarget,
   runServer,
+  streamFilterOf,
   type Origin,
   type Receiver,
   type BodyRefusal,
@@ -171,6 +174,10 @@ function route(
     if (method !== 'GET' && method !== 'HEAD') return respond(response, 405, METHOD_NOT_ALLOWED_BODY, [['Allow', 'GET, HEAD']]);
     return respond(response, 200, HEALTH_BODY);
   }
+  if (target.path === EVENTS_PATH) {
+    if (method !== 'GET' && method !== 'HEAD') return respond(response, 405, METHOD_NOT_ALLOWED_BODY, [['Allow', 'GET, HEAD']]);
+    return streamEvents(context, request, response);
+  }
   return respond(response, 404, NOT_FOUND_BODY);
 }
 // #endregion route
@@ -217,6 +224,32 @@ function respond(
   response.end(body);
 }
 // #endregion respond
+
+// --- 5b. Stream -----------------------------------------------------------
+// GET /events never ends: core/src/stream.ts says what to send, and when a
+// viewer reads too slowly. Without a Content-Length node:http frames each
+// write as a chunk (Transfer-Encoding: chunked, RFC 9112 section 7.1); a
+// response in progress keeps its connection out of the idle timers
+// (lib/_http_server.js), and HEAD gets the same head without a body.
+
+// #region stream
+function streamEvents(context: ReceiverContext, request: IncomingMessage, response: ServerResponse): void {
+  response.writeHead(200, { 'Content-Type': EVENT_STREAM_CONTENT_TYPE, 'Cache-Control': 'no-store' });
+  if (request.method === 'HEAD') return void response.end();
+  const detach = context.eventStream.attach(
+    {
+      write: (bytes) => response.write(bytes),
+      queuedBytes: () => response.writableLength,
+      cutOff: () => response.destroy(),
+      end: () => response.end(),
+    },
+    streamFilterOf(request.url ?? '/'),
+    headerValue(request, 'last-event-id'),
+  );
+  // A viewer that leaves is forgotten at once.
+  response.on('close', detach);
+}
+// #endregion stream
 
 // --- 6. Keep alive or close, time out, fail --------------------------------
 // #region keep-alive-and-fail

@@ -12,6 +12,8 @@
  */
 import { createServer, type Socket } from 'node:net';
 import {
+  EVENTS_PATH,
+  EVENT_STREAM_CONTENT_TYPE,
   HEALTH_BODY,
   HEALTH_PATH,
   HOOK_PATH,
@@ -26,6 +28,7 @@ import {
   lingeringClose,
   parseRequestTarget,
   runServer,
+  streamFilterOf,
   type Origin,
   type BodyRefusal,
   type Receiver,
@@ -35,10 +38,13 @@ import { GroupCommit } from './group-commit.js';
 import { RequestParser, type ParseErrorKind, type RequestHead } from './request-parser.js';
 import {
   CONTINUE_ANSWER,
+  LAST_CHUNK,
   PARSE_ERROR_ANSWERS,
+  frameChunk,
   serializeEmptyChunkedResponse,
   serializeEmptyOk,
   serializeResponse,
+  serializeStreamHead,
 } from './response-writer.js';
 
 /** `Expect` asks for 100 Continue when it holds this token (lib/_http_server.js, continueExpression). */
@@ -133,6 +139,8 @@ interface PendingResponse {
   lingers: boolean;
   /** The request is complete and waits for node's next tick to reach the handler. */
   body: Buffer | undefined;
+  /** The answer is an event stream under way (section 5b): it never ends by itself. */
+  streaming: boolean;
 }
 
 // --- 1. Accept ------------------------------------------------------------
@@ -284,7 +292,7 @@ function readHead(context: ReceiverContext, connection: Connection, head: Reques
   connection.currentHead = head;
   if (head.method === 'CONNECT') return;
   const fields = headerFields(head);
-  connection.responses.push({ head, fields, held: [], ended: false, closes: false, lingers: false, body: undefined });
+  connection.responses.push({ head, fields, held: [], ended: false, closes: false, lingers: false, body: undefined, streaming: false });
   const refusal = refuseHead(context, head, fields);
   if (refusal !== undefined) {
     answer(connection, head, refusal.bytes, { final: true, closes: refusal.closes });
@@ -453,6 +461,12 @@ function route(context: ReceiverContext, connection: Connection, { head, fields 
     }
     return respond(context, connection, head, 200, HEALTH_BODY);
   }
+  if (target.path === EVENTS_PATH) {
+    if (head.method !== 'GET' && head.method !== 'HEAD') {
+      return respond(context, connection, head, 405, METHOD_NOT_ALLOWED_BODY, [['Allow', 'GET, HEAD']]);
+    }
+    return streamEvents(context, connection, head, fields);
+  }
   return respond(context, connection, head, 404, NOT_FOUND_BODY);
 }
 // #endregion route
@@ -548,6 +562,58 @@ function destroyNow(connection: Connection): void {
 }
 // #endregion write
 
+// --- 5b. Stream -----------------------------------------------------------
+// What node:http writes for writeHead(200, headers) and a write per message:
+// with no Content-Length, our headers, Date, Connection, Keep-Alive and
+// `Transfer-Encoding: chunked`, then each write as a chunk, `<hex length>
+// CRLF <bytes> CRLF` (lib/_http_outgoing.js, write_), and the last chunk `0`
+// when it ends. To HTTP/1.0 node sends the bytes bare and closes after
+// (`_last`). A response under way is not idle: no keep-alive timer, and the
+// request timeouts stop once the request is complete (node's connections
+// list drops it at message complete). Pipelined requests wait behind it.
+
+// #region stream
+function streamEvents(context: ReceiverContext, connection: Connection, head: RequestHead, fields: ReadonlyMap<string, string>): void {
+  const chunked = isHttp11(head);
+  const keepAlive = head.keepAlive && chunked;
+  const headers: Array<readonly [string, string]> = [
+    ['Content-Type', EVENT_STREAM_CONTENT_TYPE],
+    ['Cache-Control', 'no-store'],
+  ];
+  const keepAliveTimeoutMs = context.config.timeouts.keepAliveTimeoutMs;
+  if (head.method === 'HEAD') {
+    return answer(connection, head, serializeEmptyChunkedResponse({ status: 200, keepAlive, keepAliveTimeoutMs }, headers, true), {
+      final: true,
+      closes: !keepAlive,
+    });
+  }
+  const response = connection.responses.find((pending) => pending.head === head);
+  if (response === undefined) return;
+  response.streaming = true;
+  answer(connection, head, serializeStreamHead({ status: 200, headers, keepAlive, keepAliveTimeoutMs }, chunked), { final: false });
+  const detach = context.eventStream.attach(
+    {
+      write: (bytes) => answer(connection, head, chunked ? frameChunk(bytes) : bytes, { final: false }),
+      queuedBytes: () => connection.socket.writableLength,
+      cutOff: () => destroyNow(connection),
+      end: () => {
+        answer(connection, head, chunked ? LAST_CHUNK : Buffer.alloc(0), { final: true, closes: !keepAlive });
+        runQueuedWork(context, connection);
+      },
+    },
+    streamFilterOf(head.target),
+    fields.get('last-event-id'),
+  );
+  // A viewer that leaves is forgotten at once.
+  connection.socket.once('close', detach);
+}
+
+/** The stream under way is all the connection has: no request of its own for the timeouts to count. */
+function isOnlyStreaming(connection: Connection): boolean {
+  return connection.responses[0]?.streaming === true && connection.currentHead === undefined && !connection.parser.midRequest;
+}
+// #endregion stream
+
 // --- 6. Keep alive or close, time out, fail --------------------------------
 
 /**
@@ -589,7 +655,7 @@ function expireSlowRequests(context: ReceiverContext, connections: OpenConnectio
   const { headersTimeoutMs, requestTimeoutMs } = context.config.timeouts;
   const now = Date.now();
   for (const connection of connections.snapshot()) {
-    if (!hasRequestUnderWay(connection)) continue;
+    if (!hasRequestUnderWay(connection) || isOnlyStreaming(connection)) continue;
     const elapsed = now - connection.messageStartedAt;
     const headersLate = headersTimeoutMs > 0 && !connection.parser.headComplete && elapsed > headersTimeoutMs;
     const requestLate = requestTimeoutMs > 0 && elapsed > requestTimeoutMs;

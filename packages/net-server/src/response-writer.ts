@@ -156,3 +156,24 @@ export function serializeEmptyChunkedResponse(
   text += headOnly ? CRLF : `Transfer-Encoding: chunked${CRLF}${CRLF}0${CRLF}${CRLF}`;
   return Buffer.from(text, 'latin1');
 }
+
+/**
+ * The head of a response that is written as it goes (an event stream): as
+ * serializeEmptyChunkedResponse's, announcing chunked transfer coding unless
+ * the client speaks HTTP/1.0 (then the body is sent bare and the connection closes).
+ */
+export function serializeStreamHead(head: ResponseHead, chunked: boolean): Buffer {
+  let text = statusLine(head.status) + headerLines(head.headers);
+  text += `Date: ${httpDate()}${CRLF}`;
+  if (!hasConnectionHeader(head.headers)) text += connectionLines(head.keepAlive, head.keepAliveTimeoutMs);
+  if (chunked) text += `Transfer-Encoding: chunked${CRLF}`;
+  return Buffer.from(text + CRLF, 'latin1');
+}
+
+/** One write as node frames it in chunked coding: its length in lower-case hex, CRLF, the bytes, CRLF (RFC 9112 section 7.1). */
+export function frameChunk(bytes: Buffer): Buffer {
+  return Buffer.concat([Buffer.from(`${bytes.length.toString(16)}${CRLF}`, 'latin1'), bytes, Buffer.from(CRLF, 'latin1')]);
+}
+
+/** The last chunk, with no trailer: the end of a chunked body. */
+export const LAST_CHUNK = Buffer.from(`0${CRLF}${CRLF}`, 'latin1');

@@ -1,0 +1,216 @@
+/**
+ * The event stream behind `GET /events`: Server-Sent Events (the WHATWG HTML
+ * standard, section 9.2 "Server-sent events", its event-stream format).
+ *
+ * What both servers share lives here: the ring of recent events with their
+ * sequence ids, the bytes of each message, the filters, the heartbeat and the
+ * retry hint, and the cut-off of a viewer that reads too slowly (the same
+ * limits as an output-socket reader: sinks.ts). How the bytes reach the
+ * socket is each server's own: node:http's `res.write`, or the net server's
+ * chunks written by hand.
+ */
+import { randomBytes } from 'node:crypto';
+import type { EventRecord } from './enrich.js';
+import { formatJsonLine } from './format.js';
+import { backlogVerdict, type Backlog, type Logger } from './sinks.js';
+
+/**
+ * Events kept for viewers that reconnect with Last-Event-ID. A page that lost
+ * its connection for a few seconds of a busy session (a subagent burst is a
+ * few hundred events) gets them all back; at about 2 KiB an event the ring
+ * stays near 8 MiB, one reader's soft limit.
+ */
+export const EVENT_RING_SIZE = 4096;
+/**
+ * A comment line this often keeps an idle stream open through proxies and
+ * idle timers that close a silent connection (commonly 30 to 60 s), and lets
+ * a server notice a viewer that vanished without a FIN.
+ */
+export const HEARTBEAT_MS = 15_000;
+/** How long a browser waits before reconnecting (the `retry:` field); a restart takes about that long. */
+export const RETRY_MS = 2_000;
+/** Tests make the heartbeat frequent or turn it off (0), as config.ts lets them shorten timeouts. */
+export const HEARTBEAT_ENV = 'HOOK_OBSERVATORY_TEST_HEARTBEAT_MS';
+/** Tests fix the instance id so that both servers' streams compare byte for byte. */
+export const INSTANCE_ENV = 'HOOK_OBSERVATORY_TEST_INSTANCE';
+
+const HEARTBEAT = Buffer.from(':\n\n', 'latin1');
+
+/** Which events a viewer wants: `?event=PreToolUse,PostToolUse&session=ID`; empty means all. */
+export interface StreamFilter {
+  readonly events: ReadonlySet<string>;
+  readonly sessions: ReadonlySet<string>;
+}
+
+/** The filter in a request target's query (`/events?event=Stop`). */
+export function streamFilterOf(target: string): StreamFilter {
+  let query: URLSearchParams;
+  try {
+    query = new URL(target, 'http://localhost').searchParams;
+  } catch {
+    query = new URLSearchParams();
+  }
+  const listOf = (name: string): Set<string> =>
+    new Set(query.getAll(name).flatMap((value) => value.split(',')).map((item) => item.trim()).filter((item) => item !== ''));
+  return { events: listOf('event'), sessions: listOf('session') };
+}
+
+interface RingEntry {
+  readonly id: number;
+  readonly event: string;
+  readonly session: string;
+  readonly message: Buffer;
+}
+
+function wants(filter: StreamFilter, entry: RingEntry): boolean {
+  return (filter.events.size === 0 || filter.events.has(entry.event)) && (filter.sessions.size === 0 || filter.sessions.has(entry.session));
+}
+
+/** A field value may hold no line break (the event-stream grammar): anything else becomes a space. */
+function fieldValue(value: unknown): string {
+  return typeof value === 'string' ? value.replace(/[\r\n]/g, ' ') : '';
+}
+
+/**
+ * One message: `id:`, `event:`, then the JSON line an output-socket reader
+ * gets, as `data:`. A client may have sent its JSON over several lines, and
+ * the line keeps its bytes (format.ts): each of its lines gets its own
+ * `data:`, which the browser joins again with LF, whitespace to JSON.
+ */
+export function formatStreamMessage(id: string, event: string, jsonLine: Buffer): Buffer {
+  const parts: Buffer[] = [Buffer.from(`id: ${id}\nevent: ${event}\n`, 'utf8')];
+  const body = jsonLine[jsonLine.length - 1] === 0x0a ? jsonLine.subarray(0, -1) : jsonLine;
+  let start = 0;
+  for (let index = 0; index <= body.length; index++) {
+    const byte = body[index];
+    if (index < body.length && byte !== 0x0a && byte !== 0x0d) continue;
+    parts.push(Buffer.from('data: ', 'latin1'), body.subarray(start, index), Buffer.from('\n', 'latin1'));
+    if (byte === 0x0d && body[index + 1] === 0x0a) index++;
+    start = index + 1;
+  }
+  parts.push(Buffer.from('\n', 'latin1'));
+  return Buffer.concat(parts);
+}
+
+/** Where a server writes a viewer's bytes; `queuedBytes` is what the socket has not sent yet. */
+export interface ViewerOutput {
+  write(bytes: Buffer): void;
+  queuedBytes(): number;
+  /** Close the connection now: the viewer read too slowly. */
+  cutOff(): void;
+  /** End the response cleanly: the server is shutting down. */
+  end(): void;
+}
+
+interface Viewer extends Backlog {
+  readonly output: ViewerOutput;
+  readonly filter: StreamFilter;
+  readonly name: string;
+}
+
+/**
+ * Every viewer of `GET /events`, and the ring they resume from. Ids are
+ * `<instance>-<sequence>`: after a restart the ring is new, and a Last-Event-ID
+ * from another instance means "send everything you have".
+ */
+export class EventStream {
+  private readonly ring: RingEntry[] = [];
+  private nextId = 1;
+  private nextViewer = 1;
+  private readonly viewers = new Set<Viewer>();
+  private readonly heartbeat: NodeJS.Timeout | undefined;
+  readonly instance: string;
+
+  constructor(
+    private readonly log: Logger,
+    options: { heartbeatMs?: number; instance?: string } = {},
+  ) {
+    this.instance = options.instance ?? randomBytes(4).toString('hex');
+    const heartbeatMs = options.heartbeatMs ?? HEARTBEAT_MS;
+    if (heartbeatMs > 0) {
+      this.heartbeat = setInterval(() => this.send(() => HEARTBEAT), heartbeatMs);
+      this.heartbeat.unref();
+    }
+  }
+
+  get viewerCount(): number {
+    return this.viewers.size;
+  }
+
+  /** Record events in the ring and send each to the viewers that want it. */
+  add(records: readonly EventRecord[]): void {
+    for (const record of records) {
+      const id = this.nextId++;
+      const event = fieldValue(record['_event']);
+      const entry = {
+        id,
+        event,
+        session: fieldValue(record['session_id']),
+        message: formatStreamMessage(`${this.instance}-${id}`, event, formatJsonLine(record)),
+      };
+      this.ring.push(entry);
+      if (this.ring.length > EVENT_RING_SIZE) this.ring.shift();
+      this.send((viewer) => (wants(viewer.filter, entry) ? entry.message : undefined));
+    }
+  }
+
+  /**
+   * A new viewer: the opening (retry hint and a `hello` naming this instance),
+   * what it missed since `lastEventId`, a `gap` message when the ring no longer
+   * reaches back that far, then every event as it comes. Returns its detach.
+   */
+  attach(output: ViewerOutput, filter: StreamFilter, lastEventId: string | undefined): () => void {
+    const viewer: Viewer = { output, filter, name: `viewer #${this.nextViewer++}`, softSince: undefined };
+    const hello = JSON.stringify({ instance: this.instance, oldest: this.oldestId(), next: this.nextId });
+    output.write(Buffer.from(`retry: ${RETRY_MS}\nevent: hello\ndata: ${hello}\n\n`, 'utf8'));
+    const after = this.resumePoint(lastEventId);
+    const oldest = this.oldestId();
+    if (after !== undefined && after + 1 < oldest) {
+      output.write(Buffer.from(`event: gap\ndata: ${JSON.stringify({ after, oldest })}\n\n`, 'utf8'));
+    }
+    for (const entry of this.ring) {
+      if (after !== undefined && entry.id <= after) continue;
+      if (wants(filter, entry)) output.write(entry.message);
+    }
+    this.viewers.add(viewer);
+    return () => this.viewers.delete(viewer);
+  }
+
+  /** Shutting down: stop the heartbeat and end every stream, so that its connection can close. */
+  close(): void {
+    if (this.heartbeat !== undefined) clearInterval(this.heartbeat);
+    for (const viewer of this.viewers) viewer.output.end();
+    this.viewers.clear();
+  }
+
+  private oldestId(): number {
+    return this.ring[0]?.id ?? this.nextId;
+  }
+
+  /**
+   * The last sequence the viewer has, or undefined for a new viewer. An id of
+   * another instance (the server restarted) resumes from the start of the ring.
+   */
+  private resumePoint(lastEventId: string | undefined): number | undefined {
+    if (lastEventId === undefined) return undefined;
+    const match = /^([0-9a-z]+)-(\d{1,15})$/.exec(lastEventId.trim());
+    if (match === null || match[1] !== this.instance) return 0;
+    return Number(match[2]);
+  }
+
+  private send(bytesFor: (viewer: Viewer) => Buffer | undefined): void {
+    const now = Date.now();
+    for (const viewer of this.viewers) {
+      const bytes = bytesFor(viewer);
+      if (bytes === undefined) continue;
+      const why = backlogVerdict(viewer, viewer.output.queuedBytes(), now);
+      if (why !== undefined) {
+        this.viewers.delete(viewer);
+        viewer.output.cutOff();
+        this.log(`event stream: ${viewer.name} disconnected: it read too slowly (${why})`);
+        continue;
+      }
+      viewer.output.write(bytes);
+    }
+  }
+}
