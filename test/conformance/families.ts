@@ -11,6 +11,7 @@ import { FRAMING_CASES, HEADER_CASES, REQUEST_LINE_CASES } from './cases/malform
 import { REAL_TRAFFIC_CASES } from './cases/real-traffic.js';
 import { ROUTING_CASES } from './cases/routing.js';
 import { SPLIT_CASES } from './cases/splits.js';
+import { STREAM_CASES, STREAM_ENVIRONMENT } from './cases/stream.js';
 import { KEEP_ALIVE_ENV, KEEP_ALIVE_TIMEOUT_CASES, REQUEST_TIMEOUT_CASES, REQUEST_TIMEOUT_ENV } from './cases/timeouts.js';
 import type { TrafficCase } from './harness/traffic-script.js';
 
@@ -34,6 +35,7 @@ export const FAMILIES: readonly Family[] = [
   { family: 'request-line', cases: REQUEST_LINE_CASES },
   { family: 'headers', cases: HEADER_CASES },
   { family: 'framing', cases: FRAMING_CASES },
+  { family: 'stream', cases: STREAM_CASES, env: STREAM_ENVIRONMENT },
   { family: 'keep-alive-timeout', cases: KEEP_ALIVE_TIMEOUT_CASES, env: KEEP_ALIVE_ENV, timed: true },
   { family: 'request-timeouts', cases: REQUEST_TIMEOUT_CASES, env: REQUEST_TIMEOUT_ENV, timed: true },
 ];
@@ -59,6 +61,7 @@ export const GROUPS: readonly Group[] = [
   { name: 'timeouts', note: 'docs/net-server.md#time-out', claims: (f) => f === 'keep-alive-timeout' || f === 'request-timeouts' },
   { name: 'framing', note: 'docs/net-server.md#the-body-how-long-is-it', claims: (f) => f === 'framing' },
   { name: 'malformed', note: 'docs/net-server.md#the-request-line', claims: (f) => f === 'request-line' || f === 'headers' },
+  { name: 'stream', note: 'docs/net-server.md#5b-stream', claims: (f) => f === 'stream' },
 ];
 
 /** The group of a case. */

@@ -15,7 +15,7 @@ import { createRequestGuard, type Rejection, type RequestFacts, type RequestGuar
 import { loadPeerCredentials } from './peer-credentials.js';
 import { HOOK_PATH, LISTEN_BACKLOG } from './protocol.js';
 import { openEventLog, type EventLog } from './sinks.js';
-import { EventStream, HEARTBEAT_ENV, INSTANCE_ENV } from './stream.js';
+import { EventStream, streamOptionsFrom } from './stream.js';
 import { claimSocketPath, listenUnix, removeSocketFile, SocketPathError } from './unix-socket.js';
 
 /** Exit code for a command line that cannot be run as typed (BSD sysexits: usage). */
@@ -186,11 +186,7 @@ async function start(description: ServerDescription, config: Config): Promise<vo
   const fixed = config.fixedTimestamp;
   const timestamp = fixed === undefined ? timestampNow : (): string => fixed;
   const refuseBody = bodyRefuser(config, guard, timestamp);
-  const heartbeatText = process.env[HEARTBEAT_ENV];
-  const eventStream = new EventStream(logLine, {
-    heartbeatMs: heartbeatText === undefined || heartbeatText === '' ? undefined : Number(heartbeatText),
-    instance: process.env[INSTANCE_ENV] || undefined,
-  });
+  const eventStream = new EventStream(logLine, streamOptionsFrom(process.env));
   const receiver = description.createReceiver({
     checkRequest,
     config,

@@ -31,6 +31,8 @@ export const HEARTBEAT_MS = 15_000;
 export const RETRY_MS = 2_000;
 /** Tests make the heartbeat frequent or turn it off (0), as config.ts lets them shorten timeouts. */
 export const HEARTBEAT_ENV = 'HOOK_OBSERVATORY_TEST_HEARTBEAT_MS';
+/** Tests shrink the ring to show a viewer that asks for more than it holds. */
+export const EVENT_RING_ENV = 'HOOK_OBSERVATORY_TEST_EVENT_RING_SIZE';
 /** Tests fix the instance id so that both servers' streams compare byte for byte. */
 export const INSTANCE_ENV = 'HOOK_OBSERVATORY_TEST_INSTANCE';
 
@@ -119,12 +121,14 @@ export class EventStream {
   private nextViewer = 1;
   private readonly viewers = new Set<Viewer>();
   private readonly heartbeat: NodeJS.Timeout | undefined;
+  private readonly ringSize: number;
   readonly instance: string;
 
   constructor(
     private readonly log: Logger,
-    options: { heartbeatMs?: number; instance?: string } = {},
+    options: { heartbeatMs?: number; instance?: string; ringSize?: number } = {},
   ) {
+    this.ringSize = options.ringSize ?? EVENT_RING_SIZE;
     this.instance = options.instance ?? randomBytes(4).toString('hex');
     const heartbeatMs = options.heartbeatMs ?? HEARTBEAT_MS;
     if (heartbeatMs > 0) {
@@ -149,7 +153,7 @@ export class EventStream {
         message: formatStreamMessage(`${this.instance}-${id}`, event, formatJsonLine(record)),
       };
       this.ring.push(entry);
-      if (this.ring.length > EVENT_RING_SIZE) this.ring.shift();
+      if (this.ring.length > this.ringSize) this.ring.shift();
       this.send((viewer) => (wants(viewer.filter, entry) ? entry.message : undefined));
     }
   }
@@ -213,4 +217,21 @@ export class EventStream {
       viewer.output.write(bytes);
     }
   }
+}
+
+/** The stream's settings from the test-only environment overrides, as config.ts reads the timeouts'. */
+export function streamOptionsFrom(env: NodeJS.ProcessEnv): { heartbeatMs?: number; instance?: string; ringSize?: number } {
+  const count = (name: string): number | undefined => {
+    const text = env[name];
+    if (text === undefined || text === '') return undefined;
+    const value = Number(text);
+    if (!Number.isSafeInteger(value) || value < 0) throw new Error(`${name} must be a whole number, not ${JSON.stringify(text)}`);
+    return value;
+  };
+  const instance = env[INSTANCE_ENV];
+  return {
+    heartbeatMs: count(HEARTBEAT_ENV),
+    ringSize: count(EVENT_RING_ENV),
+    instance: instance === undefined || !/^[0-9a-z]+$/.test(instance) ? undefined : instance,
+  };
 }

@@ -20,7 +20,15 @@ export type Step =
   /** Close the connection altogether, without reading the rest. */
   | { readonly close: true }
   /** Note whether the connection is still open and how many bytes have arrived, under a label. */
-  | { readonly checkpoint: string };
+  | { readonly checkpoint: string }
+  /** Wait until the bytes received so far hold this text (a stream's marker: it never ends). */
+  | { readonly awaitText: string }
+  /**
+   * On a connection of its own, write these bytes (a request that closes its
+   * connection) and wait until the server has closed it: a hook sent while
+   * this client watches the event stream.
+   */
+  | { readonly sideRequest: Buffer };
 
 /** How a connection ended, as the client saw it. */
 export type ConnectionEnd =
@@ -78,6 +86,8 @@ export const awaitClose: Step = { awaitClose: true };
 export const halfClose: Step = { halfClose: true };
 export const close: Step = { close: true };
 export const checkpoint = (label: string): Step => ({ checkpoint: label });
+export const awaitText = (text: string): Step => ({ awaitText: text });
+export const sideRequest = (bytes: Buffer): Step => ({ sideRequest: bytes });
 
 /**
  * Time between two writes that are meant to arrive as two reads. Loopback

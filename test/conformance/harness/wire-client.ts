@@ -79,6 +79,24 @@ const pause = async (ms: number): Promise<void> => {
   await new Promise((done) => setImmediate(done));
 };
 
+/** Write a request that closes its connection, on a connection of its own; true once the server closed it. */
+async function playSideRequest(endpoint: Endpoint, bytes: Buffer): Promise<boolean> {
+  const socket = await openSocket(endpoint);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve(false);
+    }, ANSWER_WAIT_MS);
+    socket.resume();
+    socket.once('close', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+    socket.on('error', () => socket.destroy());
+    socket.write(bytes);
+  });
+}
+
 export async function playClient(endpoint: Endpoint, script: ClientScript): Promise<ClientCapture> {
   const socket = await openSocket(endpoint);
   const chunks: Buffer[] = [];
@@ -141,6 +159,13 @@ export async function playClient(endpoint: Endpoint, script: ClientScript): Prom
       }
     } else if ('awaitClose' in step) {
       if (!(await waitFor(serverGone, ANSWER_WAIT_MS))) stalled.push(`step ${index}: awaitClose`);
+    } else if ('awaitText' in step) {
+      const text = step.awaitText;
+      if (!(await waitFor(() => Buffer.concat(chunks).includes(text, 0, 'latin1') || serverGone(), ANSWER_WAIT_MS))) {
+        stalled.push(`step ${index}: awaitText ${JSON.stringify(text)}`);
+      }
+    } else if ('sideRequest' in step) {
+      if (!(await playSideRequest(endpoint, step.sideRequest))) stalled.push(`step ${index}: sideRequest`);
     } else if ('halfClose' in step) {
       if (!socket.destroyed) socket.end();
     } else if ('close' in step) {
