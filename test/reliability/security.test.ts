@@ -37,6 +37,8 @@ const cases: Case[] = [
   { name: 'origin-on-health-is-refused', method: 'GET', path: '/health', headers: { origin: 'https://evil.example' }, status: 403, recorded: false },
   { name: 'rebound-host-is-misdirected', headers: { ...JSON_TYPE, host: 'evil.example:23518' }, status: 421, unixStatus: 200, recorded: false },
   { name: 'rebound-host-on-health-is-misdirected', method: 'GET', path: '/health', headers: { host: 'evil.example' }, status: 421, unixStatus: 200, recorded: false },
+  { name: 'origin-on-events-is-refused', method: 'GET', path: '/events', headers: { origin: 'https://evil.example' }, status: 403, recorded: false },
+  { name: 'rebound-host-on-events-is-misdirected', method: 'GET', path: '/events', headers: { host: 'evil.example' }, status: 421, unixStatus: 200, recorded: false },
   { name: 'localhost-host-is-fine', headers: { ...JSON_TYPE, host: 'LocalHost:23518' }, status: 200, recorded: true },
   { name: 'ipv6-loopback-host-is-fine', headers: { ...JSON_TYPE, host: '[::1]:23518' }, status: 200, recorded: true },
 ];
@@ -56,7 +58,8 @@ describe.each(TRANSPORTS)('over %s', (transport) => {
       const before = server.stdout().length;
       const linesBefore = server.stdout().toString().split('\n').length - 1;
       const response = await client.request({ method, path, headers, body: method === 'POST' ? '{"probe":true}' : undefined });
-      const text = await response.body.text();
+      // The event stream never ends: its head is all there is to read.
+      const text = path === '/events' && response.statusCode === 200 ? (response.body.destroy(), '') : await response.body.text();
       await client.close();
       const expected = transport === 'unix' && unixStatus !== undefined ? unixStatus : status;
       expect(response.statusCode).toBe(expected);
@@ -104,6 +107,20 @@ describe.each(SERVER_NAMES)('the %s server with a token', (name) => {
     await client.close();
     expect(response.statusCode).toBe(status);
     if (status === 401) expect(response.headers['www-authenticate']).toBe('Bearer realm="hook-observatory"');
+  });
+
+  it.each([
+    { name: 'events-without-token-is-401', authorization: undefined, status: 401 },
+    { name: 'events-with-wrong-token-is-401', authorization: 'Bearer nope', status: 401 },
+    { name: 'events-with-token-is-200', authorization: `Bearer ${TOKEN}`, status: 200 },
+  ])('$name', async ({ authorization, status }) => {
+    const client = new Client(server.origin);
+    const headers: Record<string, string> = authorization === undefined ? {} : { authorization };
+    const response = await client.request({ method: 'GET', path: '/events', headers });
+    if (status === 200) expect(response.headers['content-type']).toBe('text/event-stream');
+    else await response.body.text();
+    await client.destroy();
+    expect(response.statusCode).toBe(status);
   });
 
   it('health-needs-no-token', async () => {
