@@ -9,6 +9,7 @@ import {
   EventStream,
   formatStreamMessage,
   READER_HARD_LIMIT_BYTES,
+  STREAM_KINDS,
   streamFilterOf,
   streamOptionsFrom,
   type EventRecord,
@@ -54,12 +55,17 @@ describe('a message', () => {
     expect(formatStreamMessage('abc-1', 'Stop', Buffer.from(json)).toString()).toBe(`id: abc-1\nevent: Stop\n${data}\n`);
   });
 
-  it('an event name with a line break cannot add a field', () => {
+  it.for([
+    { name: 'a known kind is named', kind: 'PreToolUse', head: 'id: abc-1\nevent: PreToolUse\ndata: ' },
+    { name: 'an event the query could not name is named Unknown', kind: 'Unknown', head: 'id: abc-1\nevent: Unknown\ndata: ' },
+    { name: 'any other name goes unnamed, as a plain message', kind: 'MyOwnEvent', head: 'id: abc-1\ndata: ' },
+    { name: 'a name with a line break cannot add a field', kind: 'Stop\nevent: forged', head: 'id: abc-1\ndata: ' },
+  ])('$name', ({ kind, head }) => {
     const stream = newStream();
     const viewer = new TestViewer();
     stream.attach(viewer, all, undefined);
-    stream.add([event('Stop\ndata: forged')]);
-    expect(viewer.text).toContain('event: Stop data: forged\n');
+    stream.add([event(kind)]);
+    expect(viewer.text.slice(viewer.text.indexOf('id: '))).toMatch(new RegExp(`^${head.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')}\\{`));
   });
 });
 
@@ -113,7 +119,7 @@ describe('resuming', () => {
   it('the opening names the instance and the retry hint', () => {
     const viewer = new TestViewer();
     newStream().attach(viewer, all, undefined);
-    expect(viewer.text).toBe('retry: 2000\nevent: hello\ndata: {"instance":"abc","oldest":1,"next":1}\n\n');
+    expect(viewer.text).toBe(`retry: 2000\nevent: hello\ndata: {"instance":"abc","oldest":1,"next":1,"kinds":${JSON.stringify(STREAM_KINDS)}}\n\n`);
   });
 });
 

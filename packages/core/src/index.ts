@@ -11,3 +11,4 @@ export * from './sinks.js';
 export * from './unix-socket.js';
 export * from './log-file.js';
 export * from './stream.js';
+export * from './viewer.js';

@@ -11,6 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { EventRecord } from './enrich.js';
+import { HOOK_EVENT_NAMES, UNKNOWN_EVENT } from './events.js';
 import { formatJsonLine } from './format.js';
 import { backlogVerdict, type Backlog, type Logger } from './sinks.js';
 
@@ -74,13 +75,22 @@ function fieldValue(value: unknown): string {
 }
 
 /**
- * One message: `id:`, `event:`, then the JSON line an output-socket reader
+ * The kinds a message names in its `event:` field, listed in the opening
+ * `hello`. A browser hands a named message only to a listener for that name
+ * (HTML, "dispatch the event"): a hook of any other name goes without the
+ * field, as a plain `message`, so that a page still gets it.
+ */
+export const STREAM_KINDS: readonly string[] = [...HOOK_EVENT_NAMES, UNKNOWN_EVENT];
+
+/**
+ * One message: `id:`, `event:` (see STREAM_KINDS), then the JSON line an output-socket reader
  * gets, as `data:`. A client may have sent its JSON over several lines, and
  * the line keeps its bytes (format.ts): each of its lines gets its own
  * `data:`, which the browser joins again with LF, whitespace to JSON.
  */
 export function formatStreamMessage(id: string, event: string, jsonLine: Buffer): Buffer {
-  const parts: Buffer[] = [Buffer.from(`id: ${id}\nevent: ${event}\n`, 'utf8')];
+  const eventLine = STREAM_KINDS.includes(event) ? `event: ${event}\n` : '';
+  const parts: Buffer[] = [Buffer.from(`id: ${id}\n${eventLine}`, 'utf8')];
   const body = jsonLine[jsonLine.length - 1] === 0x0a ? jsonLine.subarray(0, -1) : jsonLine;
   let start = 0;
   for (let index = 0; index <= body.length; index++) {
@@ -165,7 +175,7 @@ export class EventStream {
    */
   attach(output: ViewerOutput, filter: StreamFilter, lastEventId: string | undefined): () => void {
     const viewer: Viewer = { output, filter, name: `viewer #${this.nextViewer++}`, softSince: undefined };
-    const hello = JSON.stringify({ instance: this.instance, oldest: this.oldestId(), next: this.nextId });
+    const hello = JSON.stringify({ instance: this.instance, oldest: this.oldestId(), next: this.nextId, kinds: STREAM_KINDS });
     output.write(Buffer.from(`retry: ${RETRY_MS}\nevent: hello\ndata: ${hello}\n\n`, 'utf8'));
     const after = this.resumePoint(lastEventId);
     const oldest = this.oldestId();

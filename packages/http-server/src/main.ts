@@ -16,6 +16,10 @@ import {
   HEALTH_PATH,
   EVENTS_PATH,
   EVENT_STREAM_CONTENT_TYPE,
+  HTML_CONTENT_TYPE,
+  VIEWER_HEADERS,
+  VIEWER_PAGE,
+  VIEWER_PATH,
   HOOK_PATH,
   JSON_CONTENT_TYPE,
   MAX_HEADER_SIZE_BYTES,
@@ -174,6 +178,10 @@ function route(
     if (method !== 'GET' && method !== 'HEAD') return respond(response, 405, METHOD_NOT_ALLOWED_BODY, [['Allow', 'GET, HEAD']]);
     return respond(response, 200, HEALTH_BODY);
   }
+  if (target.path === VIEWER_PATH) {
+    if (method !== 'GET' && method !== 'HEAD') return respond(response, 405, METHOD_NOT_ALLOWED_BODY, [['Allow', 'GET, HEAD']]);
+    return respond(response, 200, VIEWER_PAGE, VIEWER_HEADERS, HTML_CONTENT_TYPE);
+  }
   if (target.path === EVENTS_PATH) {
     if (method !== 'GET' && method !== 'HEAD') return respond(response, 405, METHOD_NOT_ALLOWED_BODY, [['Allow', 'GET, HEAD']]);
     return streamEvents(context, request, response);
@@ -212,11 +220,12 @@ function recordEvent(context: ReceiverContext, origin: Origin, eventFromQuery: s
 function respond(
   response: ServerResponse,
   status: number,
-  body: string,
+  body: string | Buffer,
   extraHeaders: ReadonlyArray<readonly [string, string]> = [],
+  contentType = JSON_CONTENT_TYPE,
 ): void {
   const headers: Record<string, string | number> = {
-    'Content-Type': JSON_CONTENT_TYPE,
+    'Content-Type': contentType,
     'Content-Length': Buffer.byteLength(body),
   };
   for (const [name, value] of extraHeaders) headers[name] = value;

@@ -14,6 +14,10 @@ import { createServer, type Socket } from 'node:net';
 import {
   EVENTS_PATH,
   EVENT_STREAM_CONTENT_TYPE,
+  HTML_CONTENT_TYPE,
+  VIEWER_HEADERS,
+  VIEWER_PAGE,
+  VIEWER_PATH,
   HEALTH_BODY,
   HEALTH_PATH,
   HOOK_PATH,
@@ -461,6 +465,12 @@ function route(context: ReceiverContext, connection: Connection, { head, fields 
     }
     return respond(context, connection, head, 200, HEALTH_BODY);
   }
+  if (target.path === VIEWER_PATH) {
+    if (head.method !== 'GET' && head.method !== 'HEAD') {
+      return respond(context, connection, head, 405, METHOD_NOT_ALLOWED_BODY, [['Allow', 'GET, HEAD']]);
+    }
+    return respond(context, connection, head, 200, VIEWER_PAGE, VIEWER_HEADERS, HTML_CONTENT_TYPE);
+  }
   if (target.path === EVENTS_PATH) {
     if (head.method !== 'GET' && head.method !== 'HEAD') {
       return respond(context, connection, head, 405, METHOD_NOT_ALLOWED_BODY, [['Allow', 'GET, HEAD']]);
@@ -494,15 +504,16 @@ function respond(
   connection: Connection,
   head: RequestHead,
   status: number,
-  body: string,
+  body: string | Buffer,
   extraHeaders: ReadonlyArray<readonly [string, string]> = [],
+  contentType = JSON_CONTENT_TYPE,
 ): void {
   const keepAliveTimeoutMs = context.config.timeouts.keepAliveTimeoutMs;
   if (status === 200 && body === '' && extraHeaders.length === 0) {
     return answer(connection, head, serializeEmptyOk(head.keepAlive, keepAliveTimeoutMs), { final: true, closes: !head.keepAlive });
   }
   const headers: Array<readonly [string, string]> = [
-    ['Content-Type', JSON_CONTENT_TYPE],
+    ['Content-Type', contentType],
     ['Content-Length', String(Buffer.byteLength(body))],
     ...extraHeaders,
   ];

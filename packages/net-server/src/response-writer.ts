@@ -104,13 +104,15 @@ function connectionLines(keepAlive: boolean, keepAliveTimeoutMs: number): string
  * (RFC 9110 section 9.3.2).
  */
 // #region serialize-response
-export function serializeResponse(head: ResponseHead, body: string, headOnly: boolean): Buffer {
+export function serializeResponse(head: ResponseHead, body: string | Buffer, headOnly: boolean): Buffer {
   let text = statusLine(head.status) + headerLines(head.headers);
   text += `Date: ${httpDate()}${CRLF}`;
   if (!hasConnectionHeader(head.headers)) text += connectionLines(head.keepAlive, head.keepAliveTimeoutMs);
   text += CRLF;
-  if (!headOnly) text += body;
-  return Buffer.from(text, 'utf8');
+  if (headOnly) return Buffer.from(text, 'utf8');
+  // The page comes as bytes: they are sent as they are, after the head.
+  if (typeof body !== 'string') return Buffer.concat([Buffer.from(text, 'utf8'), body]);
+  return Buffer.from(text + body, 'utf8');
 }
 // #endregion serialize-response
 

@@ -30,13 +30,11 @@ export const ROUTING_CASES: readonly TrafficCase[] = [
   oneClient('method-options-asterisk', [send(methodOn('OPTIONS', '*'))], { statuses: [404], end: 'open' }, 0),
   oneClient('method-get-with-body', [send(methodOn('GET', '/health', '{"x":1}'))], { statuses: [200], end: 'open' }, 0),
 
-  // Paths: only /hook and /health are routes; the rest is 404.
+  // Paths: only /hook, /health, /events and / are routes; the rest is 404.
   ...(
     [
-      ['path-root', '/'],
       ['path-trailing-slash', '/hook/'],
       ['path-upper-case', '/HOOK'],
-      ['path-double-slash', '//hook'],
       ['path-percent-encoded-letter', '/%68ook'],
       ['path-dot-segments', '/x/../hook'],
       ['path-hooks', '/hooks'],
@@ -46,6 +44,10 @@ export const ROUTING_CASES: readonly TrafficCase[] = [
   ).map(([name, target]) =>
     oneClient(name, [send(hookAt(target))], { statuses: [target === '/x/../hook' ? 200 : 404], end: 'open' }, target === '/x/../hook' ? 1 : 0),
   ),
+  // The root is the live view (GET and HEAD only: see cases/stream.ts).
+  oneClient('path-root', [send(hookAt('/'))], { statuses: [405], end: 'open' }, 0),
+  // `//hook` is a network-path reference: the URL parser reads `hook` as a host, and the path is `/`.
+  oneClient('path-double-slash', [send(hookAt('//hook'))], { statuses: [405], end: 'open' }, 0),
   oneClient('path-absolute-form', [send(hookAt(`http://${LOCAL_HOST}/hook?event=Stop`))], { statuses: [200], end: 'open' }, 1),
   oneClient('path-absolute-form-other-host', [send(hookAt('http://example.com/hook?event=Stop'))], { statuses: [200], end: 'open' }, 1),
   oneClient('path-with-fragment', [send(hookAt('/hook?event=Stop#frag'))], { statuses: [200], end: 'open' }, 1),

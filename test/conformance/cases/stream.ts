@@ -148,6 +148,9 @@ const resuming: TrafficCase[] = [
 ];
 
 const answers: TrafficCase[] = [
+  oneClient('page-get', [send(get('/'))], { statuses: [200], end: 'open' }, 0),
+  oneClient('page-head', [send(request({ method: 'HEAD', target: '/', headers: [['Host', LOCAL_HOST]] }))], { statuses: [200], end: 'open' }, 0),
+  oneClient('page-origin-refused', [send(get('/', [['Origin', 'http://evil.example']]))], { statuses: [403], end: 'open' }, 0),
   oneClient('stream-head', [send(request({ method: 'HEAD', target: '/events', headers: [['Host', LOCAL_HOST]] }))], { statuses: [200], end: 'open' }, 0),
   oneClient('stream-post-not-allowed', [send(request({ method: 'POST', target: '/events', body: '{}' }))], { statuses: [405], end: 'open' }, 0),
   oneClient('stream-http10-bare-and-closed', [send(request({ method: 'GET', target: '/events?session=none', version: '1.0', headers: [['Host', LOCAL_HOST]] })), awaitText(HELLO), close], { statuses: [200], end: 'closed-by-client' }, 0),
