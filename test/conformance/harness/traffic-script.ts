@@ -61,13 +61,13 @@ export interface TrafficCase {
   readonly only?: 'tcp' | 'unix';
 }
 
+/** What a one-client case expects: its client's answers and end, and the events it adds. */
+export interface OneClientExpectation extends ClientExpectation {
+  readonly events: number;
+}
+
 /** The usual case: one client, one script. */
-export function oneClient(
-  name: string,
-  steps: readonly Step[],
-  expect: ClientExpectation,
-  events: number,
-): TrafficCase {
+export function oneClient(name: string, steps: readonly Step[], { events, ...expect }: OneClientExpectation): TrafficCase {
   return { name, clients: [{ steps, expect }], events };
 }
 
