@@ -12,6 +12,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const LESSONS: readonly string[] = [
   'packages/lessons/src/01-one-request.ts',
   'packages/lessons/src/02-keep-alive.ts',
+  'packages/lessons/src/03-pipelining.ts',
   'packages/net-server/src/main.ts',
 ];
 
