@@ -19,11 +19,15 @@
  *     ...the grader's scores, written by docs:sync (scoreboard.ts)...
  *     <!-- /scoreboard -->
  *
+ *     <!-- lesson-diff 1 2 -->
+ *     ...what lesson 2 changes in lesson 1, written by docs:sync (lesson-diff.ts)...
+ *     <!-- /lesson-diff -->
+ *
  * Everything between the markers belongs to the tool; everything outside
  * belongs to the writer. Markers inside a fenced code block are text.
  */
 
-export type BlockKind = 'excerpt' | 'wire' | 'parser-map' | 'scoreboard';
+export type BlockKind = 'excerpt' | 'wire' | 'parser-map' | 'scoreboard' | 'lesson-diff';
 
 export interface GeneratedBlock {
   readonly kind: BlockKind;
@@ -38,8 +42,8 @@ export class BlockError extends Error {
   override readonly name = 'BlockError';
 }
 
-const OPENING = /^<!-- (excerpt|wire|parser-map|scoreboard) ([^>]*?) -->$/;
-const CLOSING = /^<!-- \/(excerpt|wire|parser-map|scoreboard) -->$/;
+const OPENING = /^<!-- (excerpt|wire|parser-map|scoreboard|lesson-diff) ([^>]*?) -->$/;
+const CLOSING = /^<!-- \/(excerpt|wire|parser-map|scoreboard|lesson-diff) -->$/;
 const FENCE = /^(`{3,}|~{3,})/;
 
 interface Located extends GeneratedBlock {

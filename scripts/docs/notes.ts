@@ -8,6 +8,7 @@ import { renderExcerpt, RegionSource } from './excerpts.js';
 import { syncRegionLinks } from './links.js';
 import { readParserMap, renderParserMap } from './parser-map.js';
 import { NOTES, notePath, ROOT } from './paths.js';
+import { renderLessonDiff } from './lesson-diff.js';
 import { renderScoreboard, type Scores } from './scoreboard.js';
 import { renderWire, type Captures } from './wire.js';
 
@@ -38,6 +39,7 @@ export function syncedText(note: Note, regions: RegionSource, captures?: Capture
   const blocksSynced = replaceBlocks(note.text, note.path, (block) => {
     if (block.kind === 'excerpt') return renderExcerpt(block, note.path, regions);
     if (block.kind === 'parser-map') return renderParserMap(readParserMap(ROOT, block.args[0] as string), note.path);
+    if (block.kind === 'lesson-diff') return renderLessonDiff(block);
     if (block.kind === 'scoreboard') return scores === undefined ? block.body : renderScoreboard(scores);
     return captures === undefined ? block.body : renderWire(block, captures);
   });

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { byteDiff, escapeBytes, firstDifference } from './harness/byte-diff.js';
 import { differences, unmetExpectations } from './harness/compare.js';
 import type { CaseCapture, PairCapture } from './harness/server-pair.js';
-import type { TrafficCase } from './harness/traffic-script.js';
+import { splitAt, type TrafficCase } from './harness/traffic-script.js';
 import { statusesIn, withoutDates, type ClientCapture } from './harness/wire-client.js';
 
 const bytes = (text: string): Buffer => Buffer.from(text, 'latin1');
@@ -78,5 +78,22 @@ describe('the conformance harness', () => {
   it('checks-the-case-expectation', () => {
     const unmet = unmetExpectations(oneRequest, capture(client(ANSWER.replace('200 OK', '400 Bad Request'), { end: 'closed' }), ''));
     expect(unmet).toEqual(['client: statuses [400], expected [200]', 'client: connection closed, expected open', '0 events in the stream, expected 1']);
+  });
+
+  it.each([
+    { name: 'cuts-in-order-whatever-the-order-given', offsets: [3, 1], pieces: ['a', 'bc', 'de'] },
+    { name: 'one-cut', offsets: [4], pieces: ['abcd', 'e'] },
+  ])('split-$name', ({ offsets, pieces }) => {
+    const sent = splitAt(bytes('abcde'), offsets).flatMap((step) => ('send' in step ? [step.send.toString('latin1')] : []));
+    expect(sent).toEqual(pieces);
+  });
+
+  it.each([
+    { name: 'past-the-end', offsets: [2, 9] },
+    { name: 'at-the-end', offsets: [5] },
+    { name: 'at-the-start', offsets: [0] },
+    { name: 'repeated', offsets: [2, 2] },
+  ])('split-refuses-an-offset-that-cuts-nothing-$name', ({ offsets }) => {
+    expect(() => splitAt(bytes('abcde'), offsets)).toThrow(/cuts nothing/);
   });
 });

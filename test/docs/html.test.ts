@@ -5,14 +5,15 @@
  * every step, and a screenshot is kept for a person to look at.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { alignedSteps, buildPage, HTML_PATH, readPageInput, splitNote, splitSections } from '../../scripts/docs/html.js';
 import { ROOT, SERVER_NAMES } from '@hook-observatory/launcher';
+import { chromiumFlags, chromiumOrSkip } from '../helpers/chromium.js';
 
 const run = promisify(execFile);
 /** Chromium's own start-up on a busy 2-core machine; it needs a few seconds when things go well. */
@@ -22,30 +23,6 @@ const ARTIFACTS = join(ROOT, 'test/docs/artifacts');
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 /** A page with text on it compresses to more than this; a blank page to far less. */
 const MIN_SCREENSHOT_BYTES = 20_000;
-
-function findChromium(): string {
-  for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
-    for (const name of ['chromium', 'chromium-browser']) {
-      if (existsSync(join(dir, name))) return join(dir, name);
-    }
-  }
-  throw new Error('chromium is not installed: run `apt-get update && apt-get install -y chromium` (CI needs the same line)');
-}
-
-/** The flags that keep a headless Chromium from reaching anything but the page. */
-function chromiumFlags(profile: string): string[] {
-  return [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    `--user-data-dir=${profile}`,
-  ];
-}
 
 const page = readFileSync(join(ROOT, HTML_PATH), 'utf8');
 const input = readPageInput();
@@ -92,8 +69,8 @@ describe('the page in headless Chromium', () => {
   afterAll(() => rmSync(profile, { recursive: true, force: true }));
   const url = pathToFileURL(join(ROOT, HTML_PATH)).href;
 
-  it('shows both columns of every step and the note of each', async () => {
-    const chromium = findChromium();
+  it('shows both columns of every step and the note of each', async (context) => {
+    const chromium = chromiumOrSkip(context);
     const { stdout: dom } = await run(chromium, [...chromiumFlags(join(profile, 'dom')), '--dump-dom', url], {
       timeout: BROWSER_TIMEOUT_MS,
       maxBuffer: 64 * 1024 * 1024,
@@ -106,8 +83,8 @@ describe('the page in headless Chromium', () => {
     expect(dom).toContain('data-helper="packages/net-server/src/request-parser.ts"');
   });
 
-  it('renders to a screenshot with something on it', async () => {
-    const chromium = findChromium();
+  it('renders to a screenshot with something on it', async (context) => {
+    const chromium = chromiumOrSkip(context);
     mkdirSync(ARTIFACTS, { recursive: true });
     const screenshot = join(ARTIFACTS, 'side-by-side.png');
     rmSync(screenshot, { force: true });

@@ -8,7 +8,7 @@ import { readNotes, syncedText, newRegionSource } from '../../scripts/docs/notes
 import { gradeLessons, type Scores } from '../../scripts/docs/scoreboard.js';
 
 /** Grading every lesson plays the whole suite once per lesson. */
-const GRADING_TIMEOUT_MS = 600_000;
+const GRADING_TIMEOUT_MS = 900_000;
 
 describe('the lessons scoreboard', () => {
   let scores: Scores;

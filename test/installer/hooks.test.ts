@@ -9,6 +9,8 @@ import { HOOK_EVENTS, HOOK_EVENT_NAMES, TOKEN_ENV } from '@hook-observatory/core
 import {
   COMMAND_HOOK_TIMEOUT_SECONDS,
   CURL_MAX_TIME_SECONDS,
+  DEFAULT_WATCHED_FILES,
+  FILE_CHANGED,
   HOOK_TRANSPORTS,
   MATCH_ALL,
   OUR_STATUS_MESSAGE,
@@ -17,6 +19,7 @@ import {
   isOurHandler,
   planHooks,
   shellQuote,
+  watchMatcher,
   type HookTarget,
   type HookTransport,
 } from '@hook-observatory/installer';
@@ -70,8 +73,13 @@ describe.each(HOOK_TRANSPORTS)('%s hooks', (transport) => {
 
   it.each(HOOK_EVENTS.filter((info) => info.name !== 'WorktreeCreate'))('$name: a matcher exactly when the event takes one', (info) => {
     const hook = planned.find((entry) => entry.event === info.name)!;
-    if (info.matcher) expect(hook.group.matcher).toBe(MATCH_ALL);
-    else expect(hook.group).not.toHaveProperty('matcher');
+    if (!info.matcher) expect(hook.group).not.toHaveProperty('matcher');
+    else if (info.name === FILE_CHANGED) expect(hook.group.matcher).toBe(DEFAULT_WATCHED_FILES.join('|'));
+    else expect(hook.group.matcher).toBe(MATCH_ALL);
+  });
+
+  it('FileChanged watches files Claude Code will watch', () => {
+    expect(watchedFiles(planned.find((entry) => entry.event === FILE_CHANGED)!.group.matcher)).toEqual(DEFAULT_WATCHED_FILES);
   });
 
   it('timeouts are whole seconds, and a command hook outlives its curl', () => {
@@ -89,6 +97,47 @@ describe.each(HOOK_TRANSPORTS)('%s hooks', (transport) => {
       expect(isOurHandler(group)).toBe(false);
       expect(group.hooks[0].statusMessage).toBe(OUR_STATUS_MESSAGE);
     }
+  });
+});
+
+/**
+ * The names in a FileChanged matcher, or a failure saying why Claude Code would watch nothing:
+ * it watches literal file names in the session's directory, separated by `|`; `*` or an
+ * empty matcher watches nothing (hooks reference, FileChanged).
+ */
+function watchedFiles(matcher: string | undefined): string[] {
+  expect(matcher, 'a FileChanged hook without a matcher watches nothing').toBeTypeOf('string');
+  const names = matcher!.split('|');
+  for (const name of names) {
+    expect(name, `an empty name in ${JSON.stringify(matcher)}`).not.toBe('');
+    expect(name, 'a wildcard is not a file name').not.toMatch(/[*?[\]]/);
+    expect(name, 'a name in the session directory has no slash').not.toMatch(/[/\\]/);
+    expect(name.trim(), 'spaces around a name are part of it').toBe(name);
+  }
+  return names;
+}
+
+describe('the FileChanged matcher', () => {
+  it.each([
+    { name: 'one-file', files: ['.env'], matcher: '.env' },
+    { name: 'several-files', files: ['.env', 'package.json', 'CLAUDE.md'], matcher: '.env|package.json|CLAUDE.md' },
+  ])('$name', ({ files, matcher }) => {
+    expect(watchMatcher(files)).toBe(matcher);
+    expect(watchedFiles(watchMatcher(files))).toEqual(files);
+    expect(planHooks(target('tcp'), [FILE_CHANGED], files)[0]!.group.matcher).toBe(matcher);
+  });
+
+  it.each([
+    { name: 'no-files', files: [] },
+    { name: 'star', files: ['*'] },
+    { name: 'glob', files: ['*.ts'] },
+    { name: 'empty-name', files: ['.env', ''] },
+    { name: 'path', files: ['src/index.ts'] },
+    { name: 'parent', files: ['..'] },
+    { name: 'bar-inside-a-name', files: ['a|b'] },
+    { name: 'padded', files: [' .env'] },
+  ])('refuses $name', ({ files }) => {
+    expect(() => watchMatcher(files)).toThrow();
   });
 });
 

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PORT, DEFAULT_SOCKET_PATH, HOOK_EVENT_NAMES, UsageError } from '@hook-observatory/core';
-import { parseCli, settingsPathFor, type InstallOptions } from '@hook-observatory/installer';
+import { DEFAULT_WATCHED_FILES, parseCli, settingsPathFor, type InstallOptions } from '@hook-observatory/installer';
 
 const CWD = '/work/main';
 
@@ -68,6 +68,17 @@ describe('events', () => {
   });
 });
 
+describe('files the FileChanged hook watches', () => {
+  it.each([
+    { name: 'default', argv: [], watch: DEFAULT_WATCHED_FILES },
+    { name: 'chosen', argv: ['--watch', '.env|package.json'], watch: ['.env', 'package.json'] },
+    { name: 'spaces-and-repeats', argv: ['--watch', ' .env | .env||go.mod '], watch: ['.env', 'go.mod'] },
+    { name: 'with-its-event', argv: ['--events', 'FileChanged', '--watch', 'CLAUDE.md'], watch: ['CLAUDE.md'] },
+  ])('$name', ({ argv, watch }) => {
+    expect(options(argv).watch).toEqual(watch);
+  });
+});
+
 describe('refused with a clear answer', () => {
   it.each([
     { name: 'two-scopes', argv: ['--global', '--local'], message: /--global and --local cannot be combined/ },
@@ -79,6 +90,10 @@ describe('refused with a clear answer', () => {
     { name: 'unknown-event', argv: ['--events', 'Stop,Stopp'], message: /unknown "Stopp"; the events are: Setup, SessionStart/ },
     { name: 'empty-events', argv: ['--events', ','], message: /at least one event/ },
     { name: 'worktree-create', argv: ['--events', 'WorktreeCreate'], message: /--events: WorktreeCreate is never hooked\. A WorktreeCreate hook replaces/ },
+    { name: 'watch-nothing', argv: ['--watch', '|'], message: /--watch: a FileChanged hook needs at least one file/ },
+    { name: 'watch-star', argv: ['--watch', '*'], message: /--watch: "\*" is not a file name in the session's directory/ },
+    { name: 'watch-path', argv: ['--watch', 'src/a.ts'], message: /--watch: "src\/a.ts" is not a file name/ },
+    { name: 'watch-without-its-event', argv: ['--events', 'Stop', '--watch', '.env'], message: /--watch applies to the FileChanged hook/ },
     { name: 'unknown-flag', argv: ['--force'], message: /Unknown option '--force'/ },
     { name: 'positional', argv: ['global'], message: /Unexpected argument 'global'/ },
   ])('$name', ({ argv, message }) => {

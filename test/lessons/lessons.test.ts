@@ -14,7 +14,17 @@ import { statusesIn } from '../conformance/harness/wire-client.js';
 
 /** The issue's bound for the first lesson, comments included. */
 const FIRST_LESSON_MAX_LINES = 80;
-const CURL_SESSIONS = REAL_TRAFFIC_CASES.filter((testCase) => /^curl-hooks-.*-session$/.test(testCase.name));
+/**
+ * The recorded sessions each lesson records: curl's command hooks (one
+ * request per connection) from lesson 1, Claude Code's native http hooks
+ * (kept-alive connections) from lesson 2, the lesson that keeps them alive.
+ */
+const SESSIONS_FROM_LESSON: ReadonlyArray<readonly [RegExp, number]> = [
+  [/^curl-hooks-.*-session$/, 1],
+  [/^native-hooks-.*-session$/, 2],
+];
+const sessionsFor = (lesson: number): typeof REAL_TRAFFIC_CASES =>
+  REAL_TRAFFIC_CASES.filter((testCase) => SESSIONS_FROM_LESSON.some(([name, from]) => lesson >= from && name.test(testCase.name)));
 
 describe('the lessons', () => {
   it('lesson-1-fits-in-80-lines', () => {
@@ -29,21 +39,26 @@ describe('the lessons', () => {
   });
 });
 
-describe.each(TRANSPORTS)('lesson 1 over %s', (transport) => {
+/** Every lesson before the last (the last is the net server, which the conformance suite covers). */
+const OWN_LESSONS = LESSONS.slice(0, -1).map((_, index) => index + 1);
+
+describe.each(OWN_LESSONS.flatMap((lesson) => TRANSPORTS.map((transport) => [lesson, transport] as const)))('lesson %i over %s', (lesson, transport) => {
   let pair: ServerPair;
   beforeAll(async () => {
-    pair = await ServerPair.start(transport, { subject: { name: 'lesson-1', entry: { kind: 'tsx', file: lessonFile(1)! } } });
+    pair = await ServerPair.start(transport, { subject: { name: `lesson-${lesson}`, entry: { kind: 'tsx', file: lessonFile(lesson)! } } });
   });
   afterAll(async () => {
     await pair?.stop();
   });
 
-  for (const testCase of CURL_SESSIONS.filter((candidate) => candidate.only === undefined || candidate.only === transport)) {
+  for (const testCase of sessionsFor(lesson).filter((candidate) => candidate.only === undefined || candidate.only === transport)) {
     it(`records-${testCase.name}-as-the-servers-do`, async () => {
       const capture = await pair.play(testCase);
       expect(capture.net.stdout.toString('utf8').split('\n').length - 1).toBe(testCase.events);
       expect(capture.net.stdout.toString('utf8')).toBe(capture.http.stdout.toString('utf8'));
-      expect(capture.net.clients.map((client) => statusesIn(client.received))).toEqual(testCase.clients.map(() => [200]));
+      const statuses = capture.net.clients.map((client) => statusesIn(client.received));
+      expect(statuses).toEqual(capture.http.clients.map((client) => statusesIn(client.received)));
+      expect(statuses.flat().every((status) => status === 200)).toBe(true);
     });
   }
 });

@@ -6,7 +6,7 @@
 import { DEFAULT_PORT, DEFAULT_SOCKET_PATH, EXIT_USAGE, TOKEN_ENV, UsageError } from '@hook-observatory/core';
 import { unifiedDiff } from './diff.js';
 import { exceptionsFor } from './exceptions.js';
-import { planHooks, type HookTarget } from './hooks.js';
+import { FILE_CHANGED, planHooks, type HookTarget } from './hooks.js';
 import { parseCli, usage, type InstallOptions } from './options.js';
 import { SCOPE_DESCRIPTIONS, SCOPES, settingsPathFor, type Scope } from './scopes.js';
 import { readSettings, writeSettings } from './settings-file.js';
@@ -55,7 +55,7 @@ export async function run(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
     const before = snapshot.text ?? EMPTY_SETTINGS;
     const after = options.uninstall
       ? removeOurHooks(before, options.eventsChosen ? new Set(options.events) : undefined)
-      : installHooks(before, planHooks(options.target, options.events));
+      : installHooks(before, planHooks(options.target, options.events, options.watch));
 
     if (!options.uninstall) io.out(describeInstall(options));
     const changed = options.uninstall ? after !== before : snapshot.text === undefined || after !== snapshot.text;
@@ -103,7 +103,7 @@ async function askScope(io: Io, env: NodeJS.ProcessEnv, invocationDir: string): 
 /** What will be hooked and how, with the exceptions that apply, before the diff. */
 export function describeInstall(options: InstallOptions): string {
   const { target } = options;
-  const planned = planHooks(target, options.events);
+  const planned = planHooks(target, options.events, options.watch);
   const native = planned.filter((hook) => hook.group.hooks[0].type === 'http').length;
   const curl = planned.length - native;
   const destination = target.transport === 'unix' ? `over the Unix socket ${target.socketPath}` : `to http://127.0.0.1:${target.port}/hook`;
@@ -114,6 +114,9 @@ export function describeInstall(options: InstallOptions): string {
   const lines = [`Hooking ${planned.length} event${planned.length === 1 ? '' : 's'} ${destination}: ${kinds.join(', ')}.`];
   if (target.token) {
     lines.push(`Each hook sends "Authorization: Bearer $${TOKEN_ENV}", filled in from the environment when it runs.`);
+  }
+  if (planned.some((hook) => hook.event === FILE_CHANGED)) {
+    lines.push(`${FILE_CHANGED} reports changes to ${options.watch.join(', ')} in the session's directory (--watch to choose).`);
   }
   for (const exception of exceptionsFor(target.transport, options.events)) lines.push(`Note: ${exception.explanation}`);
   return `${lines.map((line) => wrap(line)).join('\n')}\n\n`;

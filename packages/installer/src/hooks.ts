@@ -52,6 +52,37 @@ export const HTTP_HOOK_TIMEOUT_SECONDS = 1;
 /** The matcher that selects every occurrence of an event (hooks reference: "*", "" or omitted). */
 export const MATCH_ALL = '*';
 
+/** The one event whose matcher is a list of files to watch rather than a filter. */
+export const FILE_CHANGED = 'FileChanged';
+/**
+ * What a FileChanged hook watches when --watch is not given. Claude Code watches only the
+ * files its matcher names (literal names in the session's directory, `|`-separated; `*` or
+ * an empty matcher watches nothing), so "every occurrence" does not exist for this event.
+ * These are the files whose change alters a session: Claude's instructions (CLAUDE.md), its
+ * MCP servers (.mcp.json), the environment (.env, .envrc) and the dependencies of the common
+ * ecosystems. A name that does not exist in a project costs nothing.
+ */
+export const DEFAULT_WATCHED_FILES: readonly string[] = [
+  'CLAUDE.md',
+  '.mcp.json',
+  '.env',
+  '.envrc',
+  'package.json',
+  'pyproject.toml',
+  'Cargo.toml',
+  'go.mod',
+];
+/** Characters that make a name something other than a literal file name in the session's directory. */
+const NOT_A_WATCHABLE_NAME = /[*?[\]|\/\\]/;
+
+/** A FileChanged matcher Claude Code will watch: literal names joined by `|`; throws on any other. */
+export function watchMatcher(files: readonly string[]): string {
+  if (files.length === 0) throw new Error('a FileChanged hook needs at least one file to watch');
+  const bad = files.find((name) => name.trim() !== name || name === '' || name === '.' || name === '..' || NOT_A_WATCHABLE_NAME.test(name));
+  if (bad !== undefined) throw new Error(`"${bad}" is not a file name in the session's directory (no wildcards, no slashes)`);
+  return files.join('|');
+}
+
 export interface CommandHandler {
   readonly type: 'command';
   readonly command: string;
@@ -76,16 +107,20 @@ export interface PlannedHook {
   readonly group: { readonly matcher?: string; readonly hooks: readonly [OurHandler] };
 }
 
-/** The hooks for `events` (every hookable event by default), in the order of HOOK_EVENTS. */
-export function planHooks(target: HookTarget, events: readonly string[]): PlannedHook[] {
+/** The hooks for `events`, in the order of HOOK_EVENTS; FileChanged watches `watched`. */
+export function planHooks(
+  target: HookTarget,
+  events: readonly string[],
+  watched: readonly string[] = DEFAULT_WATCHED_FILES,
+): PlannedHook[] {
   const wanted = new Set(events);
+  const fileMatcher = watchMatcher(watched);
   return HOOK_EVENTS.filter((info) => wanted.has(info.name) && handlerKindFor(info.name, target.transport) !== 'none').map(
     (info) => {
       const handler = handlerFor(info.name, target);
-      return {
-        event: info.name,
-        group: info.matcher ? { matcher: MATCH_ALL, hooks: [handler] } : { hooks: [handler] },
-      };
+      if (!info.matcher) return { event: info.name, group: { hooks: [handler] } };
+      const matcher = info.name === FILE_CHANGED ? fileMatcher : MATCH_ALL;
+      return { event: info.name, group: { matcher, hooks: [handler] } };
     },
   );
 }

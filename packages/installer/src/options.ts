@@ -18,7 +18,7 @@ import {
   parsePort,
 } from '@hook-observatory/core';
 import { NEVER_HOOKED, HOOK_EXCEPTIONS } from './exceptions.js';
-import { HOOK_TRANSPORTS, type HookTarget, type HookTransport } from './hooks.js';
+import { DEFAULT_WATCHED_FILES, FILE_CHANGED, HOOK_TRANSPORTS, watchMatcher, type HookTarget, type HookTransport } from './hooks.js';
 import { SCOPES, type Scope } from './scopes.js';
 
 export { UsageError };
@@ -30,6 +30,8 @@ export interface InstallOptions {
   readonly events: readonly string[];
   /** True when --events named them; an uninstall then touches only those. */
   readonly eventsChosen: boolean;
+  /** The files the FileChanged hook watches (--watch, else DEFAULT_WATCHED_FILES). */
+  readonly watch: readonly string[];
   readonly uninstall: boolean;
   readonly dryRun: boolean;
   readonly yes: boolean;
@@ -48,6 +50,7 @@ const OPTIONS = {
   port: { type: 'string' },
   socket: { type: 'string' },
   events: { type: 'string' },
+  watch: { type: 'string' },
   token: { type: 'boolean' },
   uninstall: { type: 'boolean' },
   'dry-run': { type: 'boolean' },
@@ -104,6 +107,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: s
 
   const eventsChosen = values.events !== undefined;
   const events = eventsChosen ? parseEvents(values.events as string) : [...HOOK_EVENT_NAMES];
+  const watch = values.watch === undefined ? DEFAULT_WATCHED_FILES : parseWatch(values.watch, events);
 
   return {
     kind: 'run',
@@ -112,6 +116,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: s
       target: { transport, port, socketPath, token: values.token ?? false },
       events,
       eventsChosen,
+      watch,
       uninstall: values.uninstall ?? false,
       dryRun: values['dry-run'] ?? false,
       yes: values.yes ?? false,
@@ -141,6 +146,17 @@ function parseEvents(text: string): string[] {
   return [...new Set(names)];
 }
 
+function parseWatch(text: string, events: readonly string[]): string[] {
+  if (!events.includes(FILE_CHANGED)) throw new UsageError(`--watch applies to the ${FILE_CHANGED} hook, which --events leaves out`);
+  const names = text.split('|').map((name) => name.trim()).filter((name) => name !== '');
+  try {
+    watchMatcher(names);
+  } catch (error) {
+    throw new UsageError(`--watch: ${(error as Error).message}`);
+  }
+  return [...new Set(names)];
+}
+
 export function usage(program: string): string {
   return `Usage: ${program} [--global | --project | --local] [options]
 
@@ -160,6 +176,8 @@ How the hooks reach the server:
   --port N             default: $${PORT_ENV} or ${DEFAULT_PORT}
   --socket PATH        default: $${SOCKET_ENV} or ${DEFAULT_SOCKET_PATH}
   --events A,B         only these events (default: every event but WorktreeCreate)
+  --watch 'A|B'        the files in the session's directory whose changes the
+                       ${FILE_CHANGED} hook reports (default: ${DEFAULT_WATCHED_FILES.join('|')})
   --token              send "Authorization: Bearer $${TOKEN_ENV}"; the variable is
                        read when a hook runs, and its value is never written to the file
 

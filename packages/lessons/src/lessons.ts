@@ -11,6 +11,8 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 /** Source files, relative to the repository root, lesson 1 first. */
 export const LESSONS: readonly string[] = [
   'packages/lessons/src/01-one-request.ts',
+  'packages/lessons/src/02-keep-alive.ts',
+  'packages/lessons/src/03-pipelining.ts',
   'packages/net-server/src/main.ts',
 ];
 

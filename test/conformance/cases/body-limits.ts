@@ -68,9 +68,9 @@ function endOfChunkData(bytes: Buffer, chunkIndex: number): number {
   return offset;
 }
 
-const refusedHook = (name: string, bytes: Buffer, status = 413): TrafficCase => oneClient(name, [send(bytes)], { statuses: [status], end: 'closed' }, 1);
-const refusedOther = (name: string, bytes: Buffer): TrafficCase => oneClient(name, [send(bytes)], { statuses: [413], end: 'closed' }, 0);
-const accepted = (name: string, bytes: Buffer): TrafficCase => oneClient(name, [send(bytes)], { statuses: [200], end: 'open' }, 1);
+const refusedHook = (name: string, bytes: Buffer, status = 413): TrafficCase => oneClient(name, [send(bytes)], { statuses: [status], end: 'closed', events: 1 });
+const refusedOther = (name: string, bytes: Buffer): TrafficCase => oneClient(name, [send(bytes)], { statuses: [413], end: 'closed', events: 0 });
+const accepted = (name: string, bytes: Buffer): TrafficCase => oneClient(name, [send(bytes)], { statuses: [200], end: 'open', events: 1 });
 
 const chunkedPastLimit = chunkedOfSizes([1_000, 100]);
 /** Head, first chunk, and the chunk that passes the limit, each written on its own; the last chunk is never sent. */
@@ -87,23 +87,22 @@ export const BODY_LIMIT_CASES: readonly TrafficCase[] = [
   oneClient(
     'content-length-at-limit-expect-continue',
     [send(announcing(TEST_MAX_BODY_BYTES, [['Expect', '100-continue']])), awaitAnswers(1), send(jsonOfSize(TEST_MAX_BODY_BYTES))],
-    { statuses: [100, 200], end: 'open' },
-    1,
+    { statuses: [100, 200], end: 'open', events: 1 },
   ),
   // The refusal comes instead of the 100: the client never sends the body.
   refusedHook('content-length-over-limit-expect-continue', announcing(TEST_MAX_BODY_BYTES + 1, [['Expect', '100-continue']])),
   accepted('chunked-at-limit', chunkedOfSizes([1_000, 24])),
   refusedHook('chunked-over-limit-one-write', chunkedPastLimit),
   refusedHook('chunked-over-limit-in-one-chunk', chunkedOfSizes([TEST_MAX_BODY_BYTES + 1])),
-  oneClient('chunked-over-limit-split', [...pastLimitSplit, awaitClose], { statuses: [413], end: 'closed' }, 1),
+  oneClient('chunked-over-limit-split', [...pastLimitSplit, awaitClose], { statuses: [413], end: 'closed', events: 1 }),
   // An ordinary hook first on the same connection: answered and recorded before the refused one.
-  oneClient('hook-then-over-limit-one-write', [send(Buffer.concat([withLength('{}'), announcing(TEST_MAX_BODY_BYTES + 1)]))], { statuses: [200, 413], end: 'closed' }, 2),
+  oneClient('hook-then-over-limit-one-write', [send(Buffer.concat([withLength('{}'), announcing(TEST_MAX_BODY_BYTES + 1)]))], { statuses: [200, 413], end: 'closed', events: 2 }),
   // Not hooks: refused alike, and nothing recorded (a web page's request, refused by the guard, writes nothing).
   refusedOther('health-over-limit', announcing(TEST_MAX_BODY_BYTES + 1, [], '/health')),
   // HEAD: the refusal's head without its body (RFC 9110 section 9.3.2).
-  oneClient('head-over-limit', [send(request({ method: 'HEAD', target: '/health', headers: [...DEFAULT_HEADERS, ['Content-Length', String(TEST_MAX_BODY_BYTES + 1)]] }))], { statuses: [413], end: 'closed' }, 0),
+  oneClient('head-over-limit', [send(request({ method: 'HEAD', target: '/health', headers: [...DEFAULT_HEADERS, ['Content-Length', String(TEST_MAX_BODY_BYTES + 1)]] }))], { statuses: [413], end: 'closed', events: 0 }),
   refusedOther('hook-from-a-web-page-over-limit', announcing(TEST_MAX_BODY_BYTES + 1, [['Origin', 'https://example.com']])),
-  oneClient('health-after-over-limit', [send(get('/health'))], { statuses: [200], end: 'open' }, 0),
+  oneClient('health-after-over-limit', [send(get('/health'))], { statuses: [200], end: 'open', events: 0 }),
 ];
 
 export const BODY_BUDGET_CASES: readonly TrafficCase[] = [
@@ -113,12 +112,11 @@ export const BODY_BUDGET_CASES: readonly TrafficCase[] = [
   refusedHook('chunked-over-budget', chunkedOfSizes([500, 101]), 503),
   accepted('under-budget-after-a-refusal', withLength(jsonOfSize(TEST_BUDGET_BELOW_LIMIT))),
   // Each body gives its bytes back once it is handed on: two in turn fit where two at once would not.
-  oneClient('two-under-budget-in-turn-on-one-connection', [send(withLength(jsonOfSize(TEST_BUDGET_BELOW_LIMIT))), awaitAnswers(1), send(withLength(jsonOfSize(TEST_BUDGET_BELOW_LIMIT)))], { statuses: [200, 200], end: 'open' }, 2),
+  oneClient('two-under-budget-in-turn-on-one-connection', [send(withLength(jsonOfSize(TEST_BUDGET_BELOW_LIMIT))), awaitAnswers(1), send(withLength(jsonOfSize(TEST_BUDGET_BELOW_LIMIT)))], { statuses: [200, 200], end: 'open', events: 2 }),
   // The Content-Length is within the limit, so the 100 goes out; the body then does not fit.
   oneClient(
     'content-length-over-budget-expect-continue',
     [send(announcing(TEST_BUDGET_BELOW_LIMIT + 1, [['Expect', '100-continue']])), awaitAnswers(1), send(jsonOfSize(TEST_BUDGET_BELOW_LIMIT + 1))],
-    { statuses: [100, 503], end: 'closed' },
-    1,
+    { statuses: [100, 503], end: 'closed', events: 1 },
   ),
 ];

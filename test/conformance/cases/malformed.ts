@@ -22,18 +22,18 @@ const chunked = (rawBody: string, headers: HeaderList = [['Transfer-Encoding', '
 
 const upgradeHealth = request({ method: 'GET', target: '/health', headers: [...DEFAULT_HEADERS, ['Connection', 'Upgrade'], ['Upgrade', 'websocket']] });
 const emptyHost = request({ headers: [['Host', ''], ['Content-Type', 'application/json']], body: SMALL_BODY });
-const refused = (name: string, bytes: Buffer | string): TrafficCase => oneClient(name, [send(bytes)], { statuses: [400], end: 'closed' }, 0);
+const refused = (name: string, bytes: Buffer | string): TrafficCase => oneClient(name, [send(bytes)], { statuses: [400], end: 'closed', events: 0 });
 const recorded = (name: string, bytes: Buffer | string, status = 200): TrafficCase =>
-  oneClient(name, [send(bytes)], { statuses: [status], end: 'open' }, status === 200 ? 1 : 0);
+  oneClient(name, [send(bytes)], { statuses: [status], end: 'open', events: status === 200 ? 1 : 0 });
 const answered = (name: string, bytes: Buffer | string, status: number, end: 'open' | 'closed', events: number): TrafficCase =>
-  oneClient(name, [send(bytes)], { statuses: [status], end }, events);
+  oneClient(name, [send(bytes)], { statuses: [status], end, events: events });
 /** The request is incomplete until the client gives up: node:http answers 400 to the end of input. */
 const cutShort = (name: string, bytes: Buffer | string): TrafficCase =>
-  oneClient(name, [send(bytes), pause(SPLIT_PAUSE_MS), halfClose], { statuses: [400], end: 'closed' }, 0);
+  oneClient(name, [send(bytes), pause(SPLIT_PAUSE_MS), halfClose], { statuses: [400], end: 'closed', events: 0 });
 
 /** A Content-Length past the body limit: 413 before the body is read, and the hook's record (body-limits.ts). */
 const bodyTooLarge = (name: string, bytes: Buffer | string): TrafficCase =>
-  oneClient(name, [send(bytes)], { statuses: [413], end: 'closed' }, 1);
+  oneClient(name, [send(bytes)], { statuses: [413], end: 'closed', events: 1 });
 
 export const REQUEST_LINE_CASES: readonly TrafficCase[] = [
   refused('request-line-garbage', 'GARBAGE\r\n\r\n'),
@@ -94,8 +94,8 @@ export const REQUEST_LINE_CASES: readonly TrafficCase[] = [
   refused('target-schema-with-digit', withLine('POST h2c://127.0.0.1/hook HTTP/1.1')),
   recorded('target-asterisk-on-post', withLine('POST * HTTP/1.1'), 404),
   refused('method-pri-http11', withLine('PRI /hook?event=Stop HTTP/1.1')),
-  oneClient('method-pri-http2-preface-only', [send('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n')], { statuses: [400], end: 'closed' }, 0),
-  oneClient('method-connect-pipelined-after-hook', [send(Buffer.concat([withHeaders([]), latin1(`CONNECT ${LOCAL_HOST} HTTP/1.1\r\nHost: ${LOCAL_HOST}\r\n\r\n`)]))], { statuses: [], end: 'closed' }, 1),
+  oneClient('method-pri-http2-preface-only', [send('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n')], { statuses: [400], end: 'closed', events: 0 }),
+  oneClient('method-connect-pipelined-after-hook', [send(Buffer.concat([withHeaders([]), latin1(`CONNECT ${LOCAL_HOST} HTTP/1.1\r\nHost: ${LOCAL_HOST}\r\n\r\n`)]))], { statuses: [], end: 'closed', events: 1 }),
 ];
 
 export const HEADER_CASES: readonly TrafficCase[] = [
@@ -135,7 +135,7 @@ export const HEADER_CASES: readonly TrafficCase[] = [
   answered('header-host-missing-head-request', request({ method: 'HEAD', target: '/health', headers: [] }), 400, 'closed', 0),
   answered('header-host-missing-with-keep-alive', request({ headers: [['Content-Type', 'application/json'], ['Connection', 'keep-alive']], body: SMALL_BODY }), 400, 'closed', 0),
   // llhttp parses on behind the 400; the second request reaches the handler, its answer never leaves.
-  oneClient('header-host-missing-then-pipelined', [send(Buffer.concat([request({ headers: [['Content-Type', 'application/json']], body: SMALL_BODY }), withHeaders([])]))], { statuses: [400], end: 'closed' }, 1),
+  oneClient('header-host-missing-then-pipelined', [send(Buffer.concat([request({ headers: [['Content-Type', 'application/json']], body: SMALL_BODY }), withHeaders([])]))], { statuses: [400], end: 'closed', events: 1 }),
   answered('header-proxy-connection-close', withHeaders([['Proxy-Connection', 'close']]), 200, 'closed', 1),
   answered('header-proxy-connection-keep-alive-http10', request({ version: '1.0', headers: [...DEFAULT_HEADERS, ['Proxy-Connection', 'keep-alive']], body: SMALL_BODY }), 200, 'open', 1),
   recorded('header-connection-prefix-is-not-connection', withHeaders([['Connection-X', 'close']])),
@@ -144,18 +144,18 @@ export const HEADER_CASES: readonly TrafficCase[] = [
   answered('header-connection-close-then-space', withHeaders([['Connection', 'close ']]), 200, 'closed', 1),
   answered('header-connection-close-after-empty-tokens', withHeaders([['Connection', ', , close']]), 200, 'closed', 1),
   recorded('header-connection-close-quoted', withHeaders([['Connection', '"close"']])),
-  oneClient('upgrade-without-listener-then-pipelined', [send(Buffer.concat([request({ method: 'GET', target: '/health', headers: [...DEFAULT_HEADERS, ['Connection', 'Upgrade'], ['Upgrade', 'websocket']] }), withHeaders([])]))], { statuses: [200], end: 'open' }, 0),
-  oneClient('upgrade-hook-with-body-then-pipelined', [send(Buffer.concat([withHeaders([['Connection', 'upgrade'], ['Upgrade', 'h2c']]), withHeaders([])]))], { statuses: [200], end: 'open' }, 1),
-  oneClient('upgrade-then-next-request-later', [send(upgradeHealth), awaitAnswers(1), send(withHeaders([]))], { statuses: [200, 200], end: 'open' }, 1),
+  oneClient('upgrade-without-listener-then-pipelined', [send(Buffer.concat([request({ method: 'GET', target: '/health', headers: [...DEFAULT_HEADERS, ['Connection', 'Upgrade'], ['Upgrade', 'websocket']] }), withHeaders([])]))], { statuses: [200], end: 'open', events: 0 }),
+  oneClient('upgrade-hook-with-body-then-pipelined', [send(Buffer.concat([withHeaders([['Connection', 'upgrade'], ['Upgrade', 'h2c']]), withHeaders([])]))], { statuses: [200], end: 'open', events: 1 }),
+  oneClient('upgrade-then-next-request-later', [send(upgradeHealth), awaitAnswers(1), send(withHeaders([]))], { statuses: [200, 200], end: 'open', events: 1 }),
   // While llhttp's upgrade flag is up, node:http ignores its errors: the next bad request is neither answered nor refused.
-  oneClient('upgrade-then-bad-request-ignored', [send(upgradeHealth), awaitAnswers(1), send('GARBAGE\r\n\r\n')], { statuses: [200], end: 'open' }, 0),
-  oneClient('upgrade-then-bad-request-then-half-close', [send(upgradeHealth), awaitAnswers(1), send('GARBAGE\r\n\r\n'), pause(SPLIT_PAUSE_MS), halfClose], { statuses: [200], end: 'closed' }, 0),
-  oneClient('upgrade-then-half-close-right-away', [send(upgradeHealth), awaitAnswers(1), halfClose], { statuses: [200], end: 'closed' }, 0),
-  oneClient('upgrade-then-bad-header-ignored', [send(upgradeHealth), awaitAnswers(1), send(withHeaderLines('X Bad: 1\r\nContent-Length: 2\r\n', '{}'))], { statuses: [200], end: 'open' }, 0),
-  oneClient('upgrade-then-good-request-answered', [send(upgradeHealth), awaitAnswers(1), send(withHeaders([])), awaitAnswers(2), send('GARBAGE\r\n\r\n')], { statuses: [200, 200, 400], end: 'closed' }, 1),
-  oneClient('upgrade-http10-then-pipelined', [send(Buffer.concat([request({ method: 'GET', target: '/health', version: '1.0', headers: [...DEFAULT_HEADERS, ['Connection', 'upgrade'], ['Upgrade', 'x']] }), withHeaders([])]))], { statuses: [200], end: 'closed' }, 0),
-  oneClient('upgrade-header-without-connection-token', [send(Buffer.concat([withHeaders([['Upgrade', 'websocket']]), withHeaders([])]))], { statuses: [200, 200], end: 'open' }, 2),
-  oneClient('connection-upgrade-without-upgrade-header', [send(Buffer.concat([withHeaders([['Connection', 'upgrade']]), withHeaders([])]))], { statuses: [200, 200], end: 'open' }, 2),
+  oneClient('upgrade-then-bad-request-ignored', [send(upgradeHealth), awaitAnswers(1), send('GARBAGE\r\n\r\n')], { statuses: [200], end: 'open', events: 0 }),
+  oneClient('upgrade-then-bad-request-then-half-close', [send(upgradeHealth), awaitAnswers(1), send('GARBAGE\r\n\r\n'), pause(SPLIT_PAUSE_MS), halfClose], { statuses: [200], end: 'closed', events: 0 }),
+  oneClient('upgrade-then-half-close-right-away', [send(upgradeHealth), awaitAnswers(1), halfClose], { statuses: [200], end: 'closed', events: 0 }),
+  oneClient('upgrade-then-bad-header-ignored', [send(upgradeHealth), awaitAnswers(1), send(withHeaderLines('X Bad: 1\r\nContent-Length: 2\r\n', '{}'))], { statuses: [200], end: 'open', events: 0 }),
+  oneClient('upgrade-then-good-request-answered', [send(upgradeHealth), awaitAnswers(1), send(withHeaders([])), awaitAnswers(2), send('GARBAGE\r\n\r\n')], { statuses: [200, 200, 400], end: 'closed', events: 1 }),
+  oneClient('upgrade-http10-then-pipelined', [send(Buffer.concat([request({ method: 'GET', target: '/health', version: '1.0', headers: [...DEFAULT_HEADERS, ['Connection', 'upgrade'], ['Upgrade', 'x']] }), withHeaders([])]))], { statuses: [200], end: 'closed', events: 0 }),
+  oneClient('upgrade-header-without-connection-token', [send(Buffer.concat([withHeaders([['Upgrade', 'websocket']]), withHeaders([])]))], { statuses: [200, 200], end: 'open', events: 2 }),
+  oneClient('connection-upgrade-without-upgrade-header', [send(Buffer.concat([withHeaders([['Connection', 'upgrade']]), withHeaders([])]))], { statuses: [200, 200], end: 'open', events: 2 }),
 ];
 
 export const FRAMING_CASES: readonly TrafficCase[] = [
@@ -181,17 +181,17 @@ export const FRAMING_CASES: readonly TrafficCase[] = [
   bodyTooLarge('content-length-largest-uint64', withHeaderLines('Content-Length: 18446744073709551615\r\n', '{}')),
   bodyTooLarge('content-length-largest-int64', withHeaderLines('Content-Length: 9223372036854775807\r\n', '{}')),
   cutShort('content-length-body-cut-short', withHeaderLines('Content-Length: 10\r\n', '{}')),
-  oneClient('content-length-body-short-client-closes', [send(withHeaderLines('Content-Length: 10\r\n', '{}')), pause(SPLIT_PAUSE_MS), close], { statuses: [], end: 'closed-by-client' }, 0),
+  oneClient('content-length-body-short-client-closes', [send(withHeaderLines('Content-Length: 10\r\n', '{}')), pause(SPLIT_PAUSE_MS), close], { statuses: [], end: 'closed-by-client', events: 0 }),
   // The rest is a bad next request, in the same read: its 400 goes out instead of the first answer.
-  oneClient('content-length-body-longer-than-announced', [send(withHeaderLines('Content-Length: 2\r\n', '{}{}'))], { statuses: [400], end: 'closed' }, 1),
-  oneClient('content-length-body-longer-later-read', [send(withHeaderLines('Content-Length: 2\r\n', '{}')), awaitAnswers(1), send('{}')], { statuses: [200, 400], end: 'closed' }, 1),
+  oneClient('content-length-body-longer-than-announced', [send(withHeaderLines('Content-Length: 2\r\n', '{}{}'))], { statuses: [400], end: 'closed', events: 1 }),
+  oneClient('content-length-body-longer-later-read', [send(withHeaderLines('Content-Length: 2\r\n', '{}')), awaitAnswers(1), send('{}')], { statuses: [200, 400], end: 'closed', events: 1 }),
   refused('content-length-and-transfer-encoding', withHeaderLines('Content-Length: 7\r\nTransfer-Encoding: chunked\r\n', '2\r\n{}\r\n0\r\n\r\n')),
   refused('transfer-encoding-and-content-length', withHeaderLines('Transfer-Encoding: chunked\r\nContent-Length: 7\r\n', '2\r\n{}\r\n0\r\n\r\n')),
   refused('transfer-encoding-and-content-length-zero', withHeaderLines('Transfer-Encoding: chunked\r\nContent-Length: 0\r\n', '2\r\n{}\r\n0\r\n\r\n')),
   refused('transfer-encoding-and-content-length-http10', latin1(`POST /hook?event=Stop HTTP/1.0\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nContent-Length: 7\r\n\r\n2\r\n{}\r\n0\r\n\r\n`)),
   refused('transfer-encoding-gzip-only', withHeaderLines('Transfer-Encoding: gzip\r\n', '{}')),
   // llhttp refuses the framing only after node:http has begun to answer the head.
-  oneClient('transfer-encoding-gzip-after-expect-continue', [send(withHeaderLines('Expect: 100-continue\r\nTransfer-Encoding: gzip\r\n', '{}'))], { statuses: [100, 400], end: 'closed' }, 0),
+  oneClient('transfer-encoding-gzip-after-expect-continue', [send(withHeaderLines('Expect: 100-continue\r\nTransfer-Encoding: gzip\r\n', '{}'))], { statuses: [100, 400], end: 'closed', events: 0 }),
   answered('transfer-encoding-gzip-without-host', request({ headers: [['Content-Type', 'application/json'], ['Transfer-Encoding', 'gzip']], body: '{}', contentLength: false }), 400, 'closed', 0),
   answered('transfer-encoding-gzip-other-expectation', withHeaderLines('Expect: later\r\nTransfer-Encoding: gzip\r\n', '{}'), 417, 'closed', 0),
   refused('transfer-encoding-identity', withHeaderLines('Transfer-Encoding: identity\r\n', '{}')),
@@ -200,7 +200,7 @@ export const FRAMING_CASES: readonly TrafficCase[] = [
   refused('transfer-encoding-chunked-then-header-gzip', withHeaderLines('Transfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n', '2\r\n{}\r\n0\r\n\r\n')),
   refused('transfer-encoding-chunked-trailing-comma', withHeaderLines('Transfer-Encoding: chunked,\r\n', '2\r\n{}\r\n0\r\n\r\n')),
   // llhttp 9.3 ignores an empty Transfer-Encoding (the body is then a bad next request); 9.4 refuses it.
-  oneClient('transfer-encoding-empty', [send(withHeaderLines('Transfer-Encoding:\r\n', '{}'))], { statuses: [400], end: 'closed' }, byLlhttp({ llhttp93: 1, llhttp94: 0 })),
+  oneClient('transfer-encoding-empty', [send(withHeaderLines('Transfer-Encoding:\r\n', '{}'))], { statuses: [400], end: 'closed', events: byLlhttp({ llhttp93: 1, llhttp94: 0 }) }),
   refused('transfer-encoding-xchunked', withHeaderLines('Transfer-Encoding: xchunked\r\n', '2\r\n{}\r\n0\r\n\r\n')),
   refused('transfer-encoding-chunked-x', withHeaderLines('Transfer-Encoding: chunkedx\r\n', '2\r\n{}\r\n0\r\n\r\n')),
   recorded('transfer-encoding-chunked-padded', withHeaderLines('Transfer-Encoding:   chunked   \r\n', '2\r\n{}\r\n0\r\n\r\n')),
@@ -250,7 +250,7 @@ export const FRAMING_CASES: readonly TrafficCase[] = [
   refused('chunk-trailer-space-before-colon', chunked('2\r\n{}\r\n0\r\nX-Trailer : 1\r\n\r\n')),
   refused('chunk-trailer-bare-lf', chunked('2\r\n{}\r\n0\r\nX-Trailer: 1\n\r\n')),
   // A Connection: close in the trailers: the answer (decided by the head) keeps the connection, llhttp does not.
-  oneClient('chunk-trailer-connection-close', [send(chunked('2\r\n{}\r\n0\r\nConnection: close\r\n\r\n')), awaitAnswers(1), send(withHeaders([]))], { statuses: [200, 400], end: 'closed' }, 1),
+  oneClient('chunk-trailer-connection-close', [send(chunked('2\r\n{}\r\n0\r\nConnection: close\r\n\r\n')), awaitAnswers(1), send(withHeaders([]))], { statuses: [200, 400], end: 'closed', events: 1 }),
   refused('chunk-trailer-content-length', chunked('2\r\n{}\r\n0\r\nContent-Length: 5\r\n\r\n')),
   refused('chunk-trailer-transfer-encoding', chunked('2\r\n{}\r\n0\r\nTransfer-Encoding: chunked\r\n\r\n')),
   cutShort('chunked-cut-short-in-data', chunked('5\r\n{}')),

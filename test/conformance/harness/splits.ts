@@ -61,6 +61,14 @@ export function splitEverywhere(name: string, bytes: Buffer, offsets: readonly n
   };
 }
 
+/** `cuts` different offsets from 1 to `cutBefore - 1`, so that every part is written on its own. */
+function distinctCuts(random: () => number, cuts: number, cutBefore: number): number[] {
+  if (cuts > cutBefore - 1) throw new RangeError(`${cuts} different cuts do not fit before offset ${cutBefore}`);
+  const offsets = new Set<number>();
+  while (offsets.size < cuts) offsets.add(1 + Math.floor(random() * (cutBefore - 1)));
+  return [...offsets];
+}
+
 /**
  * `count` clients, each cutting the bytes at `parts - 1` random places before
  * `cutBefore`. A request the server refuses part-way should pass that point
@@ -78,8 +86,6 @@ export function splitRandomly(
   cutBefore = bytes.length,
 ): TrafficCase {
   const random = seededRandom(seed);
-  const clients = Array.from({ length: count }, () =>
-    script(bytes, Array.from({ length: parts - 1 }, () => 1 + Math.floor(random() * (cutBefore - 1))), expectation),
-  );
+  const clients = Array.from({ length: count }, () => script(bytes, distinctCuts(random, parts - 1, cutBefore), expectation));
   return { name, clients, order: 'concurrent', events: count * expectation.eventsPerScript };
 }

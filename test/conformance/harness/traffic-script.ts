@@ -69,13 +69,13 @@ export interface TrafficCase {
   readonly only?: 'tcp' | 'unix';
 }
 
+/** What a one-client case expects: its client's answers and end, and the events it adds. */
+export interface OneClientExpectation extends ClientExpectation {
+  readonly events: number;
+}
+
 /** The usual case: one client, one script. */
-export function oneClient(
-  name: string,
-  steps: readonly Step[],
-  expect: ClientExpectation,
-  events: number,
-): TrafficCase {
+export function oneClient(name: string, steps: readonly Step[], { events, ...expect }: OneClientExpectation): TrafficCase {
   return { name, clients: [{ steps, expect }], events };
 }
 
@@ -95,12 +95,18 @@ export const sideRequest = (bytes: Buffer): Step => ({ sideRequest: bytes });
  */
 export const SPLIT_PAUSE_MS = 15;
 
-/** The bytes cut at these offsets, each piece written on its own after a pause. */
+/**
+ * The bytes cut at these offsets, each piece written on its own after a pause.
+ * Every offset must cut: one at the ends or a repeat would quietly make fewer
+ * writes than the case's name promises, so it throws instead.
+ */
 export function splitAt(bytes: Buffer, offsets: readonly number[]): Step[] {
   const steps: Step[] = [];
   let start = 0;
   for (const offset of [...offsets].sort((a, b) => a - b)) {
-    if (offset <= start || offset >= bytes.length) continue;
+    if (offset <= start || offset >= bytes.length) {
+      throw new RangeError(`splitAt: offset ${offset} cuts nothing in ${bytes.length} bytes (offsets ${offsets.join(', ')}; each must be unique, above 0 and below the length)`);
+    }
     steps.push(send(bytes.subarray(start, offset)), pause(SPLIT_PAUSE_MS));
     start = offset;
   }
