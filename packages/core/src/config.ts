@@ -92,6 +92,8 @@ export interface Config {
   readonly bodyLimits: BodyLimits;
   /** When set, every POST /hook must carry `Authorization: Bearer <token>`. */
   readonly token: string | undefined;
+  /** --viewer-port N: a second listener on 127.0.0.1 serving only the live view (GET / and GET /events). */
+  readonly viewerPort: number | undefined;
 }
 
 export type Command =
@@ -117,6 +119,8 @@ Listening (TCP by default):
   --unix               serve on the Unix socket at $${SOCKET_ENV}
                        or ${DEFAULT_SOCKET_PATH}
   --mode OCTAL         the Unix socket's permissions (default: ${formatMode(DEFAULT_SOCKET_MODE)})
+  --viewer-port N      also serve the live view alone (GET / and /events, no hooks)
+                       on 127.0.0.1:N, for a browser when hooks use a Unix socket
 
 Output:
   --output-socket PATH readers connect here (socat UNIX-CONNECT:PATH -) and each
@@ -166,6 +170,7 @@ const OPTIONS = {
   'log-max-bytes': { type: 'string' },
   'log-max-files': { type: 'string' },
   token: { type: 'string' },
+  'viewer-port': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
@@ -232,6 +237,11 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
     throw new UsageError('the token must be printable ASCII without spaces, as a Bearer credential is (RFC 6750 section 2.1)');
   }
 
+  const viewerPort = values['viewer-port'] === undefined ? undefined : parsePort(values['viewer-port'], '--viewer-port');
+  if (viewerPort !== undefined && viewerPort !== 0 && listen.transport === 'tcp' && viewerPort === listen.port) {
+    throw new UsageError('--viewer-port must differ from --port: the live view is on the main port already');
+  }
+
   const logFile = logFileOptions(values.log, values['log-max-bytes'], values['log-max-files']);
 
   const format: OutputFormat = values['pretty-json']
@@ -252,6 +262,7 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
       format,
       fixedTimestamp: nonEmpty(env[FIXED_TIMESTAMP_ENV]),
       token,
+      viewerPort,
       timeouts: {
         keepAliveTimeoutMs: timeoutFrom(env, 'keepAliveTimeoutMs', KEEP_ALIVE_TIMEOUT_MS),
         headersTimeoutMs: timeoutFrom(env, 'headersTimeoutMs', HEADERS_TIMEOUT_MS),

@@ -8,19 +8,27 @@
  *   loopback address, only loopback names are accepted (a rebinding page sends
  *   its own name): 421 Misdirected Request, RFC 9110 section 15.5.20.
  * - Origin: browsers add it to cross-origin requests and to every POST; Claude
- *   Code and curl never send it: 403 Forbidden, RFC 9110 section 15.5.4.
+ *   Code and curl never send it: 403 Forbidden, RFC 9110 section 15.5.4. The
+ *   one exception is a GET of the live view (/ or /events) whose Origin is this
+ *   server's own, `http://` and the Host the check above accepted. (Chromium 156
+ *   sends none on the page's own EventSource and fetch GETs, measured by
+ *   test/browser/live-view.test.ts; a browser may, and that much is safe.)
  * - Authorization (with a token): 401 and a Bearer challenge, RFC 6750 section 3.
+ *   The stream takes the token as `?token=` too: EventSource cannot set a header.
  * - Content-Type: a page can POST text/plain or a typeless body without a CORS
  *   preflight (the Fetch standard's "CORS-safelisted" types), never
  *   application/json: 415 Unsupported Media Type, RFC 9110 section 15.5.16.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Listen } from './config.js';
-import { EVENTS_PATH, HOOK_PATH, JSON_CONTENT_TYPE } from './protocol.js';
+import { EVENTS_PATH, HOOK_PATH, JSON_CONTENT_TYPE, NOT_FOUND_BODY } from './protocol.js';
+import { VIEWER_PATH } from './viewer.js';
 
 export interface RequestFacts {
   readonly method: string;
   readonly path: string;
+  /** The request target as sent (path and query): the stream's `?token=` is read from it. */
+  readonly target?: string;
   /** A header's value as node:http's `req.headers` holds it, by lower-case name. */
   readonly header: (lowerCaseName: string) => string | undefined;
 }
@@ -55,7 +63,7 @@ const UNAUTHORIZED: Rejection = {
 };
 const UNAUTHORIZED_STREAM: Rejection = {
   status: 401,
-  body: '{"error":"unauthorized: GET /events needs Authorization: Bearer <token>"}',
+  body: '{"error":"unauthorized: GET /events needs Authorization: Bearer <token> or ?token=<token>"}',
   headers: [['WWW-Authenticate', 'Bearer realm="hook-observatory"']],
   reason: 'a missing or wrong bearer token for the event stream',
 };
@@ -66,22 +74,36 @@ const UNSUPPORTED_MEDIA_TYPE: Rejection = {
   reason: 'a Content-Type other than application/json',
 };
 
+/** On the viewer's own port (--viewer-port) nothing but the live view is served. */
+const VIEWER_ONLY: Rejection = {
+  status: 404,
+  body: NOT_FOUND_BODY,
+  headers: [],
+  reason: 'the viewer port serves only GET / and GET /events',
+};
+
 /** Names under which a client on this machine reaches a loopback listener. */
 const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
 
-export function createRequestGuard(listen: Listen, token: string | undefined): RequestGuard {
+/** `viewerOnly`: the guard of --viewer-port, which refuses everything but the live view. */
+export function createRequestGuard(listen: Listen, token: string | undefined, viewerOnly = false): RequestGuard {
   const checkHost = listen.transport === 'tcp' && !isWildcard(listen.host);
   const allowedHosts = new Set(LOOPBACK_NAMES);
   if (listen.transport === 'tcp') allowedHosts.add(bracketed(listen.host.toLowerCase()));
   const tokenDigest = token === undefined ? undefined : sha256(token);
 
   // #region guard
-  return ({ method, path, header }) => {
+  return ({ method, path, target, header }) => {
     const host = header('host');
     if (checkHost && host !== undefined && !allowedHosts.has(hostName(host))) return MISDIRECTED;
-    if (header('origin') !== undefined) return FORBIDDEN_ORIGIN;
+    const isView = (path === VIEWER_PATH || path === EVENTS_PATH) && (method === 'GET' || method === 'HEAD');
+    if (viewerOnly && !isView) return VIEWER_ONLY;
+    const origin = header('origin');
+    if (origin !== undefined && !(isView && checkHost && host !== undefined && origin.toLowerCase() === `http://${host.toLowerCase()}`)) {
+      return FORBIDDEN_ORIGIN;
+    }
     // The stream carries every event: with a token, reading it takes the token too.
-    if (path === EVENTS_PATH && tokenDigest !== undefined && !bearerMatches(header('authorization'), tokenDigest)) {
+    if (path === EVENTS_PATH && tokenDigest !== undefined && !streamTokenMatches(header('authorization'), target, tokenDigest)) {
       return UNAUTHORIZED_STREAM;
     }
     if (path !== HOOK_PATH || method !== 'POST') return undefined;
@@ -90,6 +112,19 @@ export function createRequestGuard(listen: Listen, token: string | undefined): R
     return undefined;
   };
   // #endregion guard
+}
+
+/** The stream's token: the Bearer header (curl), or `?token=` (the page's EventSource). */
+function streamTokenMatches(authorization: string | undefined, target: string | undefined, expected: Buffer): boolean {
+  if (bearerMatches(authorization, expected)) return true;
+  if (target === undefined) return false;
+  let fromQuery: string | null;
+  try {
+    fromQuery = new URL(target, 'http://localhost').searchParams.get('token');
+  } catch {
+    return false;
+  }
+  return fromQuery !== null && timingSafeEqual(sha256(fromQuery), expected);
 }
 
 /** The host part of a Host header (RFC 9110 section 7.2: uri-host [":" port]), lower-cased. */

@@ -172,22 +172,13 @@ async function start(description: ServerDescription, config: Config): Promise<vo
   }
 
   const guard = createRequestGuard(config.listen, config.token);
-  const refusalsLogged = new Set<Rejection>();
-  const checkRequest = (facts: RequestFacts): Rejection | undefined => {
-    const rejection = guard(facts);
-    // One line per kind of refusal: a page that retries in a loop must not flood stderr.
-    if (rejection !== undefined && !refusalsLogged.has(rejection)) {
-      refusalsLogged.add(rejection);
-      logLine(`refused ${facts.method} ${facts.path} with ${rejection.status}: ${rejection.reason} (further ones are not logged)`);
-    }
-    return rejection;
-  };
+  const checkRequest = loggedGuard(guard);
 
   const fixed = config.fixedTimestamp;
   const timestamp = fixed === undefined ? timestampNow : (): string => fixed;
   const refuseBody = bodyRefuser(config, guard, timestamp);
   const eventStream = new EventStream(logLine, streamOptionsFrom(process.env));
-  const receiver = description.createReceiver({
+  const context: ReceiverContext = {
     checkRequest,
     config,
     askOrigin,
@@ -203,7 +194,8 @@ async function start(description: ServerDescription, config: Config): Promise<vo
     eventStream,
     bodyBudget: new BodyBudget(config.bodyLimits.maxBufferedBodyBytes),
     refuseBody,
-  });
+  };
+  const receiver = description.createReceiver(context);
   const { server } = receiver;
 
   let socketInode: number | undefined;
@@ -213,16 +205,9 @@ async function start(description: ServerDescription, config: Config): Promise<vo
     socketInode = await listenUnix(server, listen.path, listen.mode);
     logLine(`${description.title} listening on unix:${listen.path} (mode ${formatMode(listen.mode)})`);
   } else {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen({ port: listen.port, host: listen.host, backlog: LISTEN_BACKLOG }, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    const address = server.address();
-    const port = typeof address === 'object' && address !== null ? address.port : listen.port;
+    const port = await listenTcp(server, listen.host, listen.port);
     logLine(`${description.title} listening on http://${formatHost(listen.host)}:${port}`);
+    logLine(`live view: ${viewAddress(listen.host, port, config.token)}`);
     // #region loopback-warning
     if (!isLoopback(listen.host)) {
       logLine(
@@ -232,6 +217,7 @@ async function start(description: ServerDescription, config: Config): Promise<vo
     }
     // #endregion loopback-warning
   }
+  const viewer = config.viewerPort === undefined ? undefined : await startViewerPort(description, context, config.viewerPort);
   if (eventLog.outputSocket !== undefined) {
     logLine(`output socket on unix:${eventLog.outputSocket.path}${config.tee ? ' (and standard output: --tee)' : ''}`);
   }
@@ -242,10 +228,11 @@ async function start(description: ServerDescription, config: Config): Promise<vo
       process.exit(EXIT_INTERRUPTED);
     }
     shuttingDown = true;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    const receivers = viewer === undefined ? [receiver] : [receiver, viewer];
+    const closed = Promise.all(receivers.map(({ server: each }) => new Promise<void>((resolve) => each.close(() => resolve()))));
     eventStream.close();
-    receiver.closeIdleConnections();
-    const grace = setTimeout(() => receiver.closeAllConnections(), SHUTDOWN_GRACE_MS);
+    for (const each of receivers) each.closeIdleConnections();
+    const grace = setTimeout(() => receivers.forEach((each) => each.closeAllConnections()), SHUTDOWN_GRACE_MS);
     grace.unref();
     void closed
       .then(() => eventLog.close())
@@ -258,8 +245,64 @@ async function start(description: ServerDescription, config: Config): Promise<vo
   // Before "ready": until node has a listener, SIGTERM's default action ends the process at once.
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
-  if (config.token !== undefined) logLine('POST /hook requires a bearer token');
+  if (config.token !== undefined) logLine('POST /hook and GET /events require a bearer token (open the live view with #token=TOKEN)');
   logLine(fixed === undefined ? 'ready; Ctrl+C stops' : `ready; test clock: every _ts is ${fixed}`);
+}
+
+/** The guard, with one stderr line per kind of refusal: a page that retries in a loop must not flood stderr. */
+function loggedGuard(guard: RequestGuard): (facts: RequestFacts) => Rejection | undefined {
+  const refusalsLogged = new Set<Rejection>();
+  return (facts) => {
+    const rejection = guard(facts);
+    if (rejection !== undefined && !refusalsLogged.has(rejection)) {
+      refusalsLogged.add(rejection);
+      // The path, never the target: the stream's ?token= must not reach a log.
+      logLine(`refused ${facts.method} ${facts.path} with ${rejection.status}: ${rejection.reason} (further ones are not logged)`);
+    }
+    return rejection;
+  };
+}
+
+/** Listen on TCP; resolves with the port (the one the kernel chose for port 0). */
+async function listenTcp(server: Server, host: string, port: number): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  return typeof address === 'object' && address !== null ? address.port : port;
+}
+
+/** Where a browser opens the live view. The token itself is never printed: the user has it. */
+function viewAddress(host: string, port: number, token: string | undefined): string {
+  const name = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : formatHost(host);
+  return `http://${name}:${port}/${token === undefined ? '' : '#token=TOKEN'}`;
+}
+
+/** The host of --viewer-port: loopback only, so that no other machine can watch the hooks. */
+const VIEWER_HOST = '127.0.0.1';
+
+/**
+ * --viewer-port: a second receiver of the same server on loopback TCP whose
+ * guard lets through only the live view, for a user whose hooks use a Unix
+ * socket (a browser cannot open one). It shares the stream with the main one.
+ */
+async function startViewerPort(description: ServerDescription, context: ReceiverContext, port: number): Promise<Receiver> {
+  const listen = { transport: 'tcp', host: VIEWER_HOST, port } as const;
+  const guard = createRequestGuard(listen, context.config.token, true);
+  const checkRequest = loggedGuard(guard);
+  const viewer = description.createReceiver({
+    ...context,
+    checkRequest,
+    askOrigin: (socket) => ({ transport: 'tcp', address: socket.remoteAddress }),
+    refuseBody: bodyRefuser(context.config, guard, context.timestamp),
+  });
+  const bound = await listenTcp(viewer.server, VIEWER_HOST, port);
+  logLine(`live view (the page and the stream only): ${viewAddress(VIEWER_HOST, bound, context.config.token)}`);
+  return viewer;
 }
 
 /**

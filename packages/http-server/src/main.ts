@@ -145,7 +145,7 @@ function refuseBody(
   // (lib/_http_server.js, resOnFinish), which resets one still sending: linger instead.
   socket.destroySoon = () => lingeringClose(socket);
   const target = parseRequestTarget(request.url ?? '/');
-  const facts = { method: request.method ?? '', path: target.path, header: (name: string) => headerValue(request, name) };
+  const facts = { method: request.method ?? '', path: target.path, target: request.url ?? '/', header: (name: string) => headerValue(request, name) };
   const { answer, record } = context.refuseBody({ facts, origin: originOf(request), eventFromQuery: target.event, bodyBytes, refusal });
   if (record !== undefined) context.record(record);
   respond(response, answer.status, answer.body, answer.headers);
@@ -167,7 +167,7 @@ function route(
 ): void {
   const target = parseRequestTarget(request.url ?? '/');
   const method = request.method ?? '';
-  const rejection = context.checkRequest({ method, path: target.path, header: (name) => headerValue(request, name) });
+  const rejection = context.checkRequest({ method, path: target.path, target: request.url ?? '/', header: (name) => headerValue(request, name) });
   if (rejection !== undefined) return respond(response, rejection.status, rejection.body, rejection.headers);
   if (target.path === HOOK_PATH) {
     if (method !== 'POST') return respond(response, 405, METHOD_NOT_ALLOWED_BODY, [['Allow', 'POST']]);

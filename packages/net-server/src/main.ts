@@ -349,7 +349,7 @@ function refuseBody(context: ReceiverContext, connection: Connection, head: Requ
     return;
   }
   const target = parseRequestTarget(head.target);
-  const facts = { method: head.method, path: target.path, header: (name: string) => response.fields.get(name) };
+  const facts = { method: head.method, path: target.path, target: head.target, header: (name: string) => response.fields.get(name) };
   const refused = context.refuseBody({ facts, origin: connection.origin, eventFromQuery: target.event, bodyBytes, refusal });
   if (refused.record !== undefined) connection.turn.record(refused.record);
   respond(context, connection, head, refused.answer.status, refused.answer.body, refused.answer.headers);
@@ -452,7 +452,7 @@ function headerFields(head: RequestHead): Map<string, string> {
 // #region route
 function route(context: ReceiverContext, connection: Connection, { head, fields }: PendingResponse, body: Buffer): void {
   const target = parseRequestTarget(head.target);
-  const rejection = context.checkRequest({ method: head.method, path: target.path, header: (name) => fields.get(name) });
+  const rejection = context.checkRequest({ method: head.method, path: target.path, target: head.target, header: (name) => fields.get(name) });
   if (rejection !== undefined) return respond(context, connection, head, rejection.status, rejection.body, rejection.headers);
   if (target.path === HOOK_PATH) {
     if (head.method !== 'POST') return respond(context, connection, head, 405, METHOD_NOT_ALLOWED_BODY, [['Allow', 'POST']]);
