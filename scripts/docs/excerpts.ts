@@ -10,7 +10,8 @@ import { parseRegions, type Region } from './regions.js';
 /** The link title that ties a link to a region: docs:sync keeps its line numbers true. */
 export const REGION_TITLE = /^region:([a-z0-9-]+)$/;
 
-const LANGUAGES: Readonly<Record<string, string>> = { '.ts': 'ts', '.js': 'js', '.json': 'json' };
+/** An HTML file's regions are in its script: `// #region` is a comment only there. */
+const LANGUAGES: Readonly<Record<string, string>> = { '.ts': 'ts', '.js': 'js', '.json': 'json', '.html': 'js' };
 
 /** Reads each source file once per run and answers region look-ups from it. */
 export class RegionSource {

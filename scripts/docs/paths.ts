@@ -15,6 +15,7 @@ export const NOTES = [
   'side-by-side.md',
   'concurrency.md',
   'security.md',
+  'live-view.md',
 ] as const;
 
 export function notePath(note: string): string {

@@ -7,7 +7,7 @@
  * (`pnpm docs:screenshot`) the http server's also replaces the README's.
  * Chromium follows the one rule of test/helpers/chromium.ts.
  */
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -27,8 +27,12 @@ const executable = decision.kind === 'run' ? decision.path : undefined;
 const BROWSER_TIMEOUT_MS = 120_000;
 const ARTIFACTS = join(ROOT, 'test/artifacts');
 /** The README's picture (docs/live-view.md shows how to make it again). */
-export const README_SHOT = join(ROOT, 'docs/images/live-view.png');
+const README_SHOT = join(ROOT, 'docs/images/live-view.png');
 const SESSION = loadTraffic('full');
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+/** The page's bounds (MAX_EVENTS, MAX_ROWS in live.html). */
+const MAX_EVENTS = 10_000;
+const MAX_ROWS = 500;
 /** A name that stands for an attacker's, mapped to 127.0.0.1 inside Chromium only. */
 const REBOUND_NAME = 'rebound.test';
 /** Real times in the table: the test clock would show every event at midnight. */
@@ -75,6 +79,8 @@ describe.skipIf(executable === undefined).each(SERVER_NAMES)('the live view of t
   });
 
   it('shows every event of a replayed session as a row', async () => {
+    // The address pnpm start prints is the page's.
+    expect(server.stderr()).toContain(`live view: ${server.origin}/\n`);
     await page.goto(`${server.origin}/`);
     await expect.poll(() => connection(page), { timeout: BROWSER_TIMEOUT_MS }).toBe('open');
     await replay(server);
@@ -117,6 +123,22 @@ describe.skipIf(executable === undefined).each(SERVER_NAMES)('the live view of t
     const shot = join(ARTIFACTS, `live-view-${name}.png`);
     await page.screenshot({ path: shot });
     if (process.env['LIVE_VIEW_README_SHOT'] === '1' && name === 'http') copyFileSync(shot, README_SHOT);
+  }, BROWSER_TIMEOUT_MS);
+
+  it('stays bounded with more events than it keeps', async () => {
+    const more = MAX_EVENTS + 2 * MAX_ROWS;
+    // The page's own receive(), fed as the stream would: the DOM must not grow with it.
+    await page.evaluate((count) => {
+      const feed = (globalThis as unknown as { receive: (message: { data: string }) => void }).receive;
+      for (let index = 0; index < count; index++) feed({ data: JSON.stringify({ _ts: '', _event: 'Probe', session_id: 'bulk', index }) });
+    }, more);
+    await expect.poll(() => eventsHeld(page)).toBe(MAX_EVENTS);
+    expect(await rowCount(page)).toBe(MAX_ROWS);
+    await page.fill('#f-session', '4fd21fc0');
+    // The recorded session's events were pushed out of the page's memory by the bulk ones.
+    await expect.poll(() => rowCount(page)).toBe(0);
+    await page.fill('#f-session', '');
+    await expect.poll(() => rowCount(page)).toBe(MAX_ROWS);
   }, BROWSER_TIMEOUT_MS);
 });
 
@@ -217,4 +239,10 @@ describe.skipIf(executable === undefined)('the live view behind the guard, in Ch
       await server.stop();
     }
   }, BROWSER_TIMEOUT_MS);
+});
+
+it('the README shows a screenshot of the page (pnpm docs:screenshot makes it again)', () => {
+  const png = readFileSync(README_SHOT);
+  expect(png.subarray(0, PNG_SIGNATURE.length)).toEqual(PNG_SIGNATURE);
+  expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toContain('](docs/images/live-view.png)');
 });

@@ -21,3 +21,11 @@ export const VIEWER_HEADERS: ReadonlyArray<readonly [string, string]> = [
   ['Content-Security-Policy', VIEWER_CSP],
   ['Cache-Control', 'no-store'],
 ];
+
+/** What a server needs to answer GET /: the path, the bytes, and their headers. */
+export const LIVE_VIEW = {
+  path: VIEWER_PATH,
+  page: VIEWER_PAGE,
+  contentType: HTML_CONTENT_TYPE,
+  headers: VIEWER_HEADERS,
+} as const;

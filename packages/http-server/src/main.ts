@@ -16,10 +16,7 @@ import {
   HEALTH_PATH,
   EVENTS_PATH,
   EVENT_STREAM_CONTENT_TYPE,
-  HTML_CONTENT_TYPE,
-  VIEWER_HEADERS,
-  VIEWER_PAGE,
-  VIEWER_PATH,
+  LIVE_VIEW,
   HOOK_PATH,
   JSON_CONTENT_TYPE,
   MAX_HEADER_SIZE_BYTES,
@@ -178,9 +175,9 @@ function route(
     if (method !== 'GET' && method !== 'HEAD') return respond(response, 405, METHOD_NOT_ALLOWED_BODY, [['Allow', 'GET, HEAD']]);
     return respond(response, 200, HEALTH_BODY);
   }
-  if (target.path === VIEWER_PATH) {
+  if (target.path === LIVE_VIEW.path) {
     if (method !== 'GET' && method !== 'HEAD') return respond(response, 405, METHOD_NOT_ALLOWED_BODY, [['Allow', 'GET, HEAD']]);
-    return respond(response, 200, VIEWER_PAGE, VIEWER_HEADERS, HTML_CONTENT_TYPE);
+    return respond(response, 200, LIVE_VIEW.page, LIVE_VIEW.headers, LIVE_VIEW.contentType);
   }
   if (target.path === EVENTS_PATH) {
     if (method !== 'GET' && method !== 'HEAD') return respond(response, 405, METHOD_NOT_ALLOWED_BODY, [['Allow', 'GET, HEAD']]);

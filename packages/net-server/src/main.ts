@@ -14,10 +14,7 @@ import { createServer, type Socket } from 'node:net';
 import {
   EVENTS_PATH,
   EVENT_STREAM_CONTENT_TYPE,
-  HTML_CONTENT_TYPE,
-  VIEWER_HEADERS,
-  VIEWER_PAGE,
-  VIEWER_PATH,
+  LIVE_VIEW,
   HEALTH_BODY,
   HEALTH_PATH,
   HOOK_PATH,
@@ -465,11 +462,11 @@ function route(context: ReceiverContext, connection: Connection, { head, fields 
     }
     return respond(context, connection, head, 200, HEALTH_BODY);
   }
-  if (target.path === VIEWER_PATH) {
+  if (target.path === LIVE_VIEW.path) {
     if (head.method !== 'GET' && head.method !== 'HEAD') {
       return respond(context, connection, head, 405, METHOD_NOT_ALLOWED_BODY, [['Allow', 'GET, HEAD']]);
     }
-    return respond(context, connection, head, 200, VIEWER_PAGE, VIEWER_HEADERS, HTML_CONTENT_TYPE);
+    return respond(context, connection, head, 200, LIVE_VIEW.page, LIVE_VIEW.headers, LIVE_VIEW.contentType);
   }
   if (target.path === EVENTS_PATH) {
     if (head.method !== 'GET' && head.method !== 'HEAD') {
