@@ -1,34 +1,38 @@
 /**
- * docs/side-by-side.html: the two server files in two columns, cut at their
- * numbered sections (`// --- 1. Accept ---`) so that the same step of both
- * stands on the same row, with the step's part of docs/side-by-side.md above
- * it. One file, no scripts, no fonts, no images, nothing fetched: it reads
- * offline, from a file:// URL, in any browser.
+ * docs/side-by-side.html: a request's life in both servers, step by step.
+ * Each numbered section of the two entry files (`// --- 1. Accept ---`) is a
+ * step; each `###` part of that step in docs/side-by-side.md is a sub-step,
+ * which sets the code its table links to, `node:http` left and `node:net`
+ * right, so that short and long stand on the same row. The whole sections
+ * follow each step, folded; then the parser group by group, the other files,
+ * and the lessons' diffs from docs/lessons.md.
+ *
+ * markdown-it renders the notes and highlight.js colours the code, both at
+ * build time: the page has no script, fetches nothing and reads offline.
+ * Every link to a source line becomes a jump to that line's row on the page.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { escapeHtml, renderInline, renderMarkdown } from './markdown.js';
+import { join, posix } from 'node:path';
+import MarkdownIt from 'markdown-it';
 import { ROOT, SERVER_NAMES, SERVER_SOURCES, type ServerName } from '@hook-observatory/launcher';
+import { findBlocks } from './blocks.js';
+import { CodeView, escapeHtml, highlightCode, lineId, REGION_MARKER } from './code-view.js';
+import { readParserMap, type StateGroup } from './parser-map.js';
+import { parseRegions } from './regions.js';
+import { PAGE_STYLE } from './page-style.js';
 
 export const HTML_PATH = 'docs/side-by-side.html';
 export const NOTE_PATH = 'docs/side-by-side.md';
-/** The net server's helpers, shown whole after the steps. */
-export const HELPER_SOURCES = [
-  'packages/net-server/src/request-parser.ts',
-  'packages/net-server/src/parser/states.ts',
-  'packages/net-server/src/parser/message.ts',
-  'packages/net-server/src/parser/request-line.ts',
-  'packages/net-server/src/parser/target.ts',
-  'packages/net-server/src/parser/header-field.ts',
-  'packages/net-server/src/parser/header-value.ts',
-  'packages/net-server/src/parser/body.ts',
-  'packages/net-server/src/parser/machine.ts',
-  'packages/net-server/src/response-writer.ts',
-] as const;
+export const LESSONS_NOTE_PATH = 'docs/lessons.md';
+const PARSER_ENTRY = 'packages/net-server/src/request-parser.ts';
+/** Files shown whole after the parser: what the net server's entry file calls besides it. */
+const OTHER_FILES = ['packages/net-server/src/response-writer.ts', 'packages/net-server/src/group-commit.ts'];
 
 const SECTION_HEADER = /^\/\/ --- (\d+)\. (.+?) -*$/;
-const REGION_MARKER = /^\s*\/\/ #(end)?region\b/;
 const NOTE_STEP_HEADING = /^## (\d+)\. (.+)$/;
+/** A link to source lines, as docs/links.ts requires them: `(../packages/F#L1-L9 "region:NAME")`. */
+const REGION_LINK = /\(\.\.\/(packages\/[^)#\s]+)#L\d+(?:-L\d+)? "region:([a-z0-9-]+)"\)/g;
+const SOURCE_HREF = /^\.\.\/(packages\/[^#]+)(?:#L(\d+)(?:-L\d+)?)?$/;
 
 export interface CodeLine {
   readonly number: number;
@@ -42,11 +46,9 @@ export interface Section {
   readonly lines: readonly CodeLine[];
 }
 
-/** A server file cut at its numbered section headers. */
+/** A server file cut at its numbered section headers, region markers left out. */
 export function splitSections(source: string): Section[] {
-  const sections: Array<{ step: number; title: string; lines: CodeLine[] }> = [
-    { step: 0, title: 'Before the steps', lines: [] },
-  ];
+  const sections: Array<{ step: number; title: string; lines: CodeLine[] }> = [{ step: 0, title: 'Before the steps', lines: [] }];
   source.split('\n').forEach((text, index) => {
     const header = SECTION_HEADER.exec(text);
     if (header !== null) sections.push({ step: Number(header[1]), title: header[2] as string, lines: [] });
@@ -56,94 +58,44 @@ export function splitSections(source: string): Section[] {
   return sections;
 }
 
+export interface SubStep {
+  readonly title: string;
+  readonly markdown: string;
+}
+
 export interface NoteParts {
   readonly intro: string;
-  readonly steps: ReadonlyMap<number, { title: string; markdown: string }>;
+  readonly steps: ReadonlyMap<number, { title: string; subSteps: readonly SubStep[] }>;
   readonly outro: string;
 }
 
-/** docs/side-by-side.md cut at its `## N. Title` headings; other `##` headings after the steps are the outro. */
+/** docs/side-by-side.md cut at its `## N. Title` headings and, inside a step, at its `###` headings. */
 export function splitNote(markdown: string): NoteParts {
-  const stepLines = new Map<number, { title: string; lines: string[] }>();
   const intro: string[] = [];
   const outro: string[] = [];
+  const steps = new Map<number, { title: string; subSteps: Array<{ title: string; lines: string[] }> }>();
   let current = intro;
   let inFence = false;
   for (const line of markdown.split('\n')) {
     if (/^(`{3,}|~{3,})/.test(line.trim())) inFence = !inFence;
     const heading = inFence ? null : NOTE_STEP_HEADING.exec(line);
+    const step = [...steps.values()].at(-1);
     if (heading !== null) {
-      const step = { title: heading[2] as string, lines: [] as string[] };
-      stepLines.set(Number(heading[1]), step);
-      current = step.lines;
-      continue;
+      const first = { title: heading[2] as string, lines: [] as string[] };
+      steps.set(Number(heading[1]), { title: heading[2] as string, subSteps: [first] });
+      current = first.lines;
+    } else if (!inFence && line.startsWith('### ') && step !== undefined && current !== outro) {
+      const subStep = { title: line.slice(4), lines: [] as string[] };
+      if (step.subSteps.length === 1 && step.subSteps[0]!.lines.join('').trim() === '') step.subSteps.pop();
+      step.subSteps.push(subStep);
+      current = subStep.lines;
+    } else {
+      if (!inFence && line.startsWith('## ')) current = outro;
+      current.push(line);
     }
-    if (!inFence && line.startsWith('## ')) current = outro;
-    current.push(line);
   }
-  const steps = new Map([...stepLines].map(([step, { title, lines }]) => [step, { title, markdown: lines.join('\n') }]));
-  return { intro: intro.join('\n'), steps, outro: outro.join('\n') };
-}
-
-function highlight(text: string): string {
-  const trimmed = text.trimStart();
-  if (trimmed.startsWith('//') || trimmed.startsWith('/*') || trimmed.startsWith('*')) {
-    return `<span class="comment">${escapeHtml(text)}</span>`;
-  }
-  const trailing = text.indexOf(' // ');
-  if (trailing !== -1 && !/['"`]/.test(text.slice(trailing))) {
-    return `${escapeHtml(text.slice(0, trailing))} <span class="comment">${escapeHtml(text.slice(trailing + 1))}</span>`;
-  }
-  return escapeHtml(text);
-}
-
-function codeTable(file: string, lines: readonly CodeLine[]): string {
-  const rows = lines
-    .map(({ number, text }) => `<tr id="${file.replace(/\W/g, '-')}-L${number}"><td class="n">${number}</td><td class="c">${highlight(text)}</td></tr>`)
-    .join('\n');
-  return `<table class="code"><tbody>\n${rows}\n</tbody></table>`;
-}
-
-const STYLE = `
-:root { --ink: #1d232b; --muted: #5b6572; --rule: #d5dae0; --paper: #fff; --band: #f3f5f8; --comment: #2f6f3e; }
-* { box-sizing: border-box; }
-body { margin: 0; font: 15px/1.5 system-ui, sans-serif; color: var(--ink); background: var(--paper); }
-header, .prose { max-width: 60rem; margin: 0 auto; padding: 0 1rem; }
-nav ol { columns: 2; }
-.step { border-top: 3px solid var(--ink); margin-top: 2rem; }
-.step > h2 { max-width: 60rem; margin: 1rem auto 0; padding: 0 1rem; }
-.note { max-width: 60rem; margin: 0 auto; padding: 0 1rem; }
-.note table, .prose table { border-collapse: collapse; margin: 0.5rem 0 1rem; font-size: 14px; }
-.note th, .note td, .prose th, .prose td { border: 1px solid var(--rule); padding: 0.25rem 0.5rem; vertical-align: top; text-align: left; }
-.note th, .prose th { background: var(--band); }
-.columns { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 0.75rem; padding: 0 0.75rem; }
-.column { min-width: 0; border: 1px solid var(--rule); background: var(--band); }
-.column h3 { margin: 0; padding: 0.4rem 0.6rem; font-size: 14px; border-bottom: 1px solid var(--rule); background: var(--paper); }
-.column .scroll { overflow-x: auto; }
-table.code { border-collapse: collapse; font: 12.5px/1.45 ui-monospace, monospace; }
-table.code td { padding: 0 0.5rem; white-space: pre; }
-table.code td.n { color: var(--muted); text-align: right; user-select: none; border-right: 1px solid var(--rule); }
-.comment { color: var(--comment); }
-code { font: 0.92em ui-monospace, monospace; background: var(--band); padding: 0 0.2em; }
-pre { background: var(--band); padding: 0.5rem; overflow-x: auto; }
-pre code { background: none; padding: 0; }
-details { max-width: 100%; margin: 1rem 0.75rem; }
-summary { cursor: pointer; font-weight: 600; }
-`;
-
-export interface PageInput {
-  readonly sources: Readonly<Record<ServerName, string>>;
-  readonly note: string;
-  readonly helpers: ReadonlyArray<{ readonly path: string; readonly source: string }>;
-}
-
-export function readPageInput(): PageInput {
-  const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8');
-  return {
-    sources: { http: read(SERVER_SOURCES.http), net: read(SERVER_SOURCES.net) },
-    note: read(NOTE_PATH),
-    helpers: HELPER_SOURCES.map((path) => ({ path, source: read(path) })),
-  };
+  const done = [...steps].map(([number, { title, subSteps }]) => [number, { title, subSteps: subSteps.map((s) => ({ title: s.title, markdown: s.lines.join('\n') })) }] as const);
+  return { intro: intro.join('\n'), steps: new Map(done), outro: outro.join('\n') };
 }
 
 /** The steps both files have, in order; a step only one file has is an error the page would hide. */
@@ -155,27 +107,133 @@ export function alignedSteps(sections: Readonly<Record<ServerName, Section[]>>):
   return sections.http.map((section) => section.step);
 }
 
+/** Which server's column a source file belongs in. */
+function columnOf(file: string): ServerName {
+  return file.startsWith('packages/http-server/') ? 'http' : 'net';
+}
+
+/** The regions a piece of a note links to, in the order it links them, each once. */
+export function linkedRegions(markdown: string): Array<{ file: string; region: string }> {
+  const seen = new Map<string, { file: string; region: string }>();
+  for (const match of markdown.matchAll(REGION_LINK)) seen.set(`${match[1]} ${match[2]}`, { file: match[1] as string, region: match[2] as string });
+  return [...seen.values()];
+}
+
+/** markdown-it, with fences highlighted and links to source files turned into jumps to their rows. */
+function markdownRenderer(view: CodeView): MarkdownIt {
+  const md = new MarkdownIt({ html: true, highlight: (code, language) => highlightCode(code, language) });
+  const defaultLinkOpen = md.renderer.rules.link_open ?? ((tokens, index, options, _env, self) => self.renderToken(tokens, index, options));
+  md.renderer.rules.link_open = (tokens, index, options, env, self) => {
+    const token = tokens[index]!;
+    const source = SOURCE_HREF.exec(token.attrGet('href') ?? '');
+    if (source !== null) {
+      const file = posix.normalize(source[1] as string);
+      token.attrSet('href', `#${lineId(file, Number(source[2] ?? 1))}`);
+      view.linked.add(file);
+    }
+    return defaultLinkOpen(tokens, index, options, env, self);
+  };
+  return md;
+}
+
+export interface PageInput {
+  readonly read: (path: string) => string;
+}
+
+export function readPageInput(): PageInput {
+  return { read: (path) => readFileSync(join(ROOT, path), 'utf8') };
+}
+
+/** A sub-step's code for one server: each region it links to, or a line saying node:http does it inside. */
+function subStepColumn(view: CodeView, name: ServerName, regions: ReadonlyArray<{ file: string; region: string }>): string {
+  const mine = regions.filter(({ file }) => columnOf(file) === name);
+  const parts = mine.map(({ file, region }) => {
+    const found = parseRegions(view.source(file), file).get(region);
+    if (found === undefined) throw new Error(`${NOTE_PATH}: no region "${region}" in ${file}`);
+    const numbers = view.numbers(file, found.firstLine, found.lastLine);
+    if (numbers.every((number) => view.has(file, number))) {
+      return `<p class="seen"><a href="#${lineId(file, found.firstLine)}">${escapeHtml(file)}, lines ${found.firstLine} to ${found.lastLine}</a>: shown above.</p>`;
+    }
+    return `<h4>${escapeHtml(file)}: <code>${region}</code></h4>\n<div class="scroll">\n${view.table(file, numbers)}\n</div>`;
+  });
+  const body = parts.length > 0 ? parts.join('\n') : '<p class="none">Nothing to write here: Node does this part inside <code>node:http</code>; the table above says where.</p>';
+  return `<div class="column" data-column="${name}">\n${body}\n</div>`;
+}
+
+function stepSection(view: CodeView, md: MarkdownIt, step: number, title: string, note: NoteParts, sections: Readonly<Record<ServerName, Section[]>>): string {
+  const subSteps = note.steps.get(step)?.subSteps ?? [];
+  const parts = subSteps.map((subStep, index) => {
+    const regions = linkedRegions(subStep.markdown);
+    const columns = SERVER_NAMES.map((name) => subStepColumn(view, name, regions));
+    return `<div class="substep" id="step-${step}-${index + 1}" data-substep="${step}.${index + 1}">\n<h3>${step}.${index + 1} ${md.renderInline(subStep.title)}</h3>\n<div class="note" data-note="${step}">\n${md.render(subStep.markdown)}\n</div>\n<div class="columns">\n${columns.join('\n')}\n</div>\n</div>`;
+  });
+  const whole = SERVER_NAMES.map((name) => {
+    const section = sections[name].find((candidate) => candidate.step === step)!;
+    const heading = `${SERVER_SOURCES[name]}${step === 0 ? '' : `: ${escapeHtml(section.title)}`}`;
+    const table = view.table(SERVER_SOURCES[name], section.lines.map((line) => line.number));
+    return `<div class="column" data-column="${name}" data-step="${step}">\n<h4>${heading}</h4>\n<div class="scroll">\n${table}\n</div>\n</div>`;
+  });
+  const label = step === 0 ? 'The beginning of both files' : `Step ${step} whole, in both files`;
+  return `<section class="step" id="step-${step}" data-step="${step}">\n<h2>${step}. ${md.renderInline(title)}</h2>\n${parts.join('\n')}\n<details class="whole">\n<summary>${label}</summary>\n<div class="columns">\n${whole.join('\n')}\n</div>\n</details>\n</section>`;
+}
+
+/** A file's opening comment as Markdown: the note a group of the parser carries. */
+export function headerComment(source: string): string {
+  const match = /\/\*\*\n((?: \*.*\n)+?) \*\//.exec(source);
+  return match === null ? '' : (match[1] as string).split('\n').map((line) => line.replace(/^ \* ?/, '')).join('\n');
+}
+
+function parserSection(view: CodeView, md: MarkdownIt, groups: readonly StateGroup[]): string {
+  const noted = new Set<string>();
+  const parts = groups.map((group) => {
+    const note = noted.has(group.file) ? '' : md.render(headerComment(view.source(group.file)));
+    noted.add(group.file);
+    const states = group.states.map((state) => `<code>${state.name}</code>${state.llhttp.length === 0 ? '' : ` (${state.llhttp.map((name) => `<code>${name}</code>`).join(', ')})`}`).join(', ');
+    const table = view.table(group.file, view.numbers(group.file, group.firstLine, group.lastLine));
+    return `<div class="group" id="parser-${group.step}" data-group="${group.step}">\n<h3><code>${group.step}</code> in ${escapeHtml(group.file)}</h3>\n<div class="note">\n${note}<p>States (llhttp’s names): ${states}.</p>\n</div>\n<div class="column"><div class="scroll">\n${table}\n</div></div>\n</div>`;
+  });
+  return `<section class="parser" id="parser">\n<h2>The parser, group by group</h2>\n<div class="note">${md.render(headerComment(view.source(PARSER_ENTRY)))}</div>\n${parts.join('\n')}\n</section>`;
+}
+
+/** Every line of each file that has no row yet, folded: where a link into the rest of a file lands. */
+function filesSection(view: CodeView, files: readonly string[]): string {
+  const parts = files.map((file) => {
+    const numbers = view.numbers(file, 1, view.source(file).split('\n').length).filter((number) => !view.has(file, number));
+    if (numbers.length === 0) return '';
+    return `<details data-file="${escapeHtml(file)}">\n<summary>${escapeHtml(file)}: the lines not shown above</summary>\n<div class="column"><div class="scroll">\n${view.table(file, numbers)}\n</div></div>\n</details>`;
+  });
+  return `<section class="files" id="files">\n<h2>The rest of each file</h2>\n${parts.join('\n')}\n</section>`;
+}
+
+function lessonsSection(md: MarkdownIt, lessonsNote: string): string {
+  const diffs = findBlocks(lessonsNote, LESSONS_NOTE_PATH)
+    .filter((block) => block.kind === 'lesson-diff')
+    .map((block) => `<div class="lesson-diff" id="lesson-diff-${block.args.join('-')}">\n<h3>Lesson ${block.args[0]} to lesson ${block.args[1]}</h3>\n${md.render(block.body)}\n</div>`);
+  return `<section class="lessons" id="lessons">\n<h2>The lessons, one step at a time</h2>\n<p>What each lesson adds to the one before (from <code>${LESSONS_NOTE_PATH}</code>).</p>\n${diffs.join('\n')}\n</section>`;
+}
+
 export function buildPage(input: PageInput): string {
-  const sections = { http: splitSections(input.sources.http), net: splitSections(input.sources.net) };
+  const view = new CodeView(input.read);
+  const md = markdownRenderer(view);
+  const sections = { http: splitSections(input.read(SERVER_SOURCES.http)), net: splitSections(input.read(SERVER_SOURCES.net)) };
   const steps = alignedSteps(sections);
-  const note = splitNote(input.note);
+  const note = splitNote(input.read(NOTE_PATH));
   const titleOf = (step: number): string =>
     step === 0 ? 'Before the steps: imports and declarations' : (note.steps.get(step)?.title ?? sections.http.find((s) => s.step === step)!.title);
-
-  const toc = steps.map((step) => `<li><a href="#step-${step}">${step}. ${renderInline(titleOf(step))}</a></li>`).join('\n');
-  const rows = steps.map((step) => {
-    const columns = SERVER_NAMES.map((name) => {
-      const section = sections[name].find((candidate) => candidate.step === step)!;
-      const heading = `${SERVER_SOURCES[name]}${step === 0 ? '' : `: ${escapeHtml(section.title)}`}`;
-      return `<div class="column" data-column="${name}" data-step="${step}">\n<h3>${heading}</h3>\n<div class="scroll">\n${codeTable(SERVER_SOURCES[name], section.lines)}\n</div>\n</div>`;
-    });
-    const stepNote = note.steps.get(step);
-    const noteHtml = stepNote === undefined ? '' : `<div class="note" data-note="${step}">\n${renderMarkdown(stepNote.markdown)}\n</div>\n`;
-    return `<section class="step" id="step-${step}" data-step="${step}">\n<h2>${step}. ${renderInline(titleOf(step))}</h2>\n${noteHtml}<div class="columns">\n${columns.join('\n')}\n</div>\n</section>`;
-  });
-  const helpers = input.helpers.map(
-    ({ path, source }) => `<details data-helper="${path}">\n<summary>${path}</summary>\n<div class="column"><div class="scroll">\n${codeTable(path, splitSections(source).flatMap((s) => s.lines))}\n</div></div>\n</details>`,
-  );
+  const intro = md.render(note.intro);
+  const stepsHtml = steps.map((step) => stepSection(view, md, step, titleOf(step), note, sections));
+  const groups = readParserMap(ROOT, PARSER_ENTRY);
+  const parser = parserSection(view, md, groups);
+  const outro = md.render(note.outro);
+  const lessons = lessonsSection(md, input.read(LESSONS_NOTE_PATH));
+  const parserFiles = [PARSER_ENTRY, ...new Set(groups.map((group) => group.file))];
+  const files = filesSection(view, [...new Set([...SERVER_NAMES.map((name) => SERVER_SOURCES[name]), ...parserFiles, ...OTHER_FILES, ...view.linked])]);
+  const toc = [
+    ...steps.map((step) => `<li><a href="#step-${step}">${step}. ${md.renderInline(titleOf(step))}</a></li>`),
+    '<li><a href="#parser">The parser, group by group</a></li>',
+    '<li><a href="#files">The rest of each file</a></li>',
+    '<li><a href="#lessons">The lessons, one step at a time</a></li>',
+  ].join('\n');
 
   return `<!DOCTYPE html>
 <html lang="en">
@@ -183,25 +241,24 @@ export function buildPage(input: PageInput): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>node:http and node:net, side by side</title>
-<style>${STYLE}</style>
+<style>${PAGE_STYLE}</style>
 </head>
 <body>
 <header class="prose">
-${renderMarkdown(note.intro)}
-<nav><ol start="0">
+${intro}
+<nav><ul>
 ${toc}
-</ol></nav>
+</ul></nav>
 </header>
 <main>
-${rows.join('\n')}
-<section class="helpers" id="helpers">
-<h2 class="prose">The net server's helpers, whole</h2>
-${helpers.join('\n')}
-</section>
+${stepsHtml.join('\n')}
+${parser}
+${files}
+${lessons}
 </main>
 <footer class="prose">
-${renderMarkdown(note.outro)}
-<p>Built by <code>pnpm docs:html</code> from ${SERVER_NAMES.map((name) => `<code>${SERVER_SOURCES[name]}</code>`).join(' and ')} and <code>${NOTE_PATH}</code>. Do not edit by hand.</p>
+${outro}
+<p>Built by <code>pnpm docs:html</code> from ${SERVER_NAMES.map((name) => `<code>${SERVER_SOURCES[name]}</code>`).join(' and ')}, <code>${NOTE_PATH}</code> and <code>${LESSONS_NOTE_PATH}</code>. Do not edit by hand.</p>
 </footer>
 </body>
 </html>

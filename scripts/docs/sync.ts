@@ -1,13 +1,15 @@
 /**
  * pnpm docs:sync: rewrite every excerpt, region link and wire example in the
  * notes from the code and the running servers, and the lessons' scoreboard
- * from the grader, then check every link.
+ * from the grader, then check every link and rebuild docs/side-by-side.html
+ * (what pnpm docs:html writes) from the synced notes.
  *
  *   pnpm docs:sync            rewrite what is out of date
  *   pnpm docs:sync --check    rewrite nothing; exit 1 if anything is out of date
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { buildPage, HTML_PATH, readPageInput } from './html.js';
 import { checkLinks } from './links.js';
 import { newRegionSource, readNotes, syncedText, usesScoreboard, usesWire } from './notes.js';
 import { ROOT } from './paths.js';
@@ -42,6 +44,16 @@ async function main(): Promise<number> {
     for (const problem of checkLinks(ROOT, note.path, note.text, regions)) {
       process.stderr.write(`${problem}\n`);
       status = 1;
+    }
+  }
+  const page = buildPage(readPageInput());
+  if (page !== readFileSync(join(ROOT, HTML_PATH), 'utf8')) {
+    if (check) {
+      process.stderr.write(`${HTML_PATH} is out of date: run pnpm docs:sync\n`);
+      status = 1;
+    } else {
+      writeFileSync(join(ROOT, HTML_PATH), page);
+      process.stdout.write(`updated ${HTML_PATH}\n`);
     }
   }
   if (status === 0) process.stdout.write(`${notes.length} notes in step with the code and the servers\n`);

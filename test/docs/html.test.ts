@@ -11,8 +11,11 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { alignedSteps, buildPage, HTML_PATH, readPageInput, splitNote, splitSections } from '../../scripts/docs/html.js';
-import { ROOT, SERVER_NAMES } from '@hook-observatory/launcher';
+import { findBlocks } from '../../scripts/docs/blocks.js';
+import { highlightCode, splitHighlightedLines } from '../../scripts/docs/code-view.js';
+import { alignedSteps, buildPage, headerComment, HTML_PATH, LESSONS_NOTE_PATH, linkedRegions, NOTE_PATH, readPageInput, splitNote, splitSections } from '../../scripts/docs/html.js';
+import { readParserMap } from '../../scripts/docs/parser-map.js';
+import { ROOT, SERVER_NAMES, SERVER_SOURCES } from '@hook-observatory/launcher';
 import { chromiumFlags, chromiumOrSkip } from '../helpers/chromium.js';
 
 const run = promisify(execFile);
@@ -26,28 +29,78 @@ const MIN_SCREENSHOT_BYTES = 20_000;
 
 const page = readFileSync(join(ROOT, HTML_PATH), 'utf8');
 const input = readPageInput();
-const steps = alignedSteps({ http: splitSections(input.sources.http), net: splitSections(input.sources.net) });
+const steps = alignedSteps({ http: splitSections(input.read(SERVER_SOURCES.http)), net: splitSections(input.read(SERVER_SOURCES.net)) });
+const note = splitNote(input.read(NOTE_PATH));
+const subSteps = [...note.steps].flatMap(([step, { subSteps: parts }]) => parts.map((_, index) => `${step}.${index + 1}`));
+const groups = readParserMap(ROOT, 'packages/net-server/src/request-parser.ts');
+const lessonDiffs = findBlocks(input.read(LESSONS_NOTE_PATH), LESSONS_NOTE_PATH).filter((block) => block.kind === 'lesson-diff');
+
+/** The targets of the page's in-page links, and the ids it has. */
+function anchors(html: string): { targets: string[]; ids: Set<string> } {
+  return {
+    targets: [...html.matchAll(/href="#([^"]*)"/g)].map((match) => match[1] as string),
+    ids: new Set([...html.matchAll(/\sid="([^"]*)"/g)].map((match) => match[1] as string)),
+  };
+}
 
 describe('the page as built', () => {
-  it('is what pnpm docs:html builds from the code and the note today', () => {
+  it('is what pnpm docs:html builds from the code and the notes today', () => {
     expect(buildPage(input).split('\n'), 'run pnpm docs:html').toEqual(page.split('\n'));
   });
 
-  it('needs nothing from outside: no scripts, stylesheets, images, fonts or frames', () => {
-    expect(page).not.toMatch(/<(script|link|img|iframe|object|embed|video|audio|source)\b/i);
+  it('needs nothing from outside and no script: no scripts, stylesheets, frames, fonts or remote images', () => {
+    expect(page).not.toMatch(/<(script|link|iframe|object|embed|video|audio|source)\b/i);
     expect(page).not.toMatch(/url\(|@import/i);
-    expect(page).not.toMatch(/\bsrc=/i);
+    expect(page).not.toMatch(/\bsrc="(?:[a-z]+:|\/)/i);
   });
 
   it('has a step for every numbered section, and the note explains each one', () => {
     expect(steps[0]).toBe(0);
     expect(steps.length).toBeGreaterThan(5);
-    const noted = [...splitNote(input.note).steps.keys()];
-    expect(noted).toEqual(steps.slice(1));
+    expect([...note.steps.keys()]).toEqual(steps.slice(1));
+  });
+
+  it('cuts each step into the sub-steps of its note, each with a column per server', () => {
+    expect(subSteps.length).toBeGreaterThan(steps.length);
+    for (const [step, { subSteps: parts }] of note.steps) {
+      parts.forEach((part, index) => {
+        const at = page.indexOf(`data-substep="${step}.${index + 1}"`);
+        const html = page.slice(at, page.indexOf('</div>\n</div>\n</div>', at));
+        for (const name of SERVER_NAMES) expect(html, `sub-step ${step}.${index + 1}, ${name}`).toContain(`data-column="${name}"`);
+        const httpCode = linkedRegions(part.markdown).some(({ file }) => file.startsWith('packages/http-server/'));
+        expect(html.includes('<p class="none">Nothing to write here'), `sub-step ${step}.${index + 1} says node:http has nothing to write`).toBe(!httpCode);
+      });
+    }
+  });
+
+  it('links jump inside the page: every in-page link has its target, and none leads to a source file', () => {
+    const { targets, ids } = anchors(page);
+    expect(targets.length).toBeGreaterThan(subSteps.length);
+    expect(targets.filter((target) => !ids.has(target))).toEqual([]);
+    expect(page).not.toMatch(/href="[^"#]*packages\//);
+  });
+
+  it('highlights the code at build time', () => {
+    for (const kind of ['keyword', 'string', 'comment']) expect(page).toContain(`class="hljs-${kind}"`);
+  });
+
+  it('shows the parser group by group, each with its states', () => {
+    expect(groups.length).toBeGreaterThan(5);
+    for (const group of groups) {
+      const at = page.indexOf(`data-group="${group.step}"`);
+      expect(at, group.step).toBeGreaterThan(-1);
+      for (const state of group.states) expect(page.slice(at, at + 20_000), `${group.step} ${state.name}`).toContain(`<code>${state.name}</code>`);
+    }
+  });
+
+  it('includes every lesson diff of docs/lessons.md', () => {
+    expect(lessonDiffs.length).toBeGreaterThan(0);
+    for (const block of lessonDiffs) expect(page, block.args.join(' to ')).toContain(`id="lesson-diff-${block.args.join('-')}"`);
+    expect(page).toContain('class="hljs-addition"');
   });
 });
 
-describe('cutting files into steps', () => {
+describe('cutting files and notes', () => {
   it('cuts at numbered headers and keeps true line numbers, without region markers', () => {
     const source = 'import x;\n// --- 1. Accept ----\n// #region accept\nfoo();\n// #endregion accept\n// --- 2. Read ---\nbar();\n';
     expect(splitSections(source)).toEqual([
@@ -62,6 +115,30 @@ describe('cutting files into steps', () => {
     const two = splitSections('// --- 1. A ---\n// --- 2. B ---\n');
     expect(() => alignedSteps({ http: one, net: two })).toThrow('different sections');
   });
+
+  it.each([
+    { name: 'a step without sub-headings is one sub-step', markdown: 'intro\n## 1. A\ntext\n## After\nend', subSteps: [{ title: 'A', markdown: 'text' }], outro: '## After\nend' },
+    { name: 'sub-headings cut a step', markdown: '## 1. A\n### x\none\n### y\ntwo', subSteps: [{ title: 'x', markdown: 'one' }, { title: 'y', markdown: 'two' }], outro: '' },
+    { name: 'a heading inside a fence is text', markdown: '## 1. A\n```\n### x\n```', subSteps: [{ title: 'A', markdown: '```\n### x\n```' }], outro: '' },
+  ])('$name', ({ markdown, subSteps: expected, outro }) => {
+    const parts = splitNote(markdown);
+    expect(parts.steps.get(1)?.subSteps).toEqual(expected);
+    expect(parts.outro).toBe(outro);
+  });
+
+  it('finds the regions a note links to, once each, in order', () => {
+    const markdown = '[a](../packages/x/main.ts#L1-L2 "region:one") [b](../packages/y.ts#L3 "region:two") [c](../packages/x/main.ts#L1-L2 "region:one")';
+    expect(linkedRegions(markdown)).toEqual([{ file: 'packages/x/main.ts', region: 'one' }, { file: 'packages/y.ts', region: 'two' }]);
+  });
+
+  it('reads a file\'s opening comment as its note', () => {
+    expect(headerComment('/**\n * One.\n *\n * Two.\n */\nx;')).toBe('One.\n\nTwo.\n');
+  });
+
+  it('closes and reopens a highlighted span that a line end cuts', () => {
+    const lines = splitHighlightedLines(highlightCode('/* one\ntwo */ x', 'ts'));
+    expect(lines).toEqual(['<span class="hljs-comment">/* one</span>', '<span class="hljs-comment">two */</span> x']);
+  });
 });
 
 describe('the page in headless Chromium', () => {
@@ -69,7 +146,7 @@ describe('the page in headless Chromium', () => {
   afterAll(() => rmSync(profile, { recursive: true, force: true }));
   const url = pathToFileURL(join(ROOT, HTML_PATH)).href;
 
-  it('shows both columns of every step and the note of each', async (context) => {
+  it('shows both columns of every step and sub-step, and every in-page link lands on an element', async (context) => {
     const chromium = chromiumOrSkip(context);
     const { stdout: dom } = await run(chromium, [...chromiumFlags(join(profile, 'dom')), '--dump-dom', url], {
       timeout: BROWSER_TIMEOUT_MS,
@@ -78,9 +155,10 @@ describe('the page in headless Chromium', () => {
     for (const step of steps) {
       expect(dom, `step ${step}`).toContain(`id="step-${step}"`);
       for (const name of SERVER_NAMES) expect(dom, `step ${step}, ${name}`).toContain(`data-column="${name}" data-step="${step}"`);
-      if (step > 0) expect(dom, `note of step ${step}`).toContain(`data-note="${step}"`);
     }
-    expect(dom).toContain('data-helper="packages/net-server/src/request-parser.ts"');
+    for (const subStep of subSteps) expect(dom, `sub-step ${subStep}`).toContain(`data-substep="${subStep}"`);
+    const { targets, ids } = anchors(dom);
+    expect(targets.filter((target) => !ids.has(target))).toEqual([]);
   });
 
   it('renders to a screenshot with something on it', async (context) => {
