@@ -66,7 +66,7 @@ export const PROFILE_SCENARIOS: readonly Scenario[] = [
   { connection: 'per-request', concurrency: 16, transport: 'tcp', output: 'file' },
 ];
 
-export const USAGE = `Usage: pnpm bench [--quick | --profile | --query] [--runs N] [--seconds S] [--cpu N] [--only TEXT]
+export const USAGE = `Usage: pnpm bench [--quick | --profile | --query | --viewers] [--runs N] [--seconds S] [--cpu N] [--only TEXT]
 
   --quick      one brief run of every server, load, transport and output, to
                prove the benchmark works (CI); fails on any error, not on speed
@@ -77,6 +77,8 @@ export const USAGE = `Usage: pnpm bench [--quick | --profile | --query] [--runs 
   --cpu N      the core to measure on (default: the quietest at startup)
   --query      only hook-observatory-query against jq on a 1 GiB log (20 MiB
                with --quick): wall time and peak RSS of each
+  --viewers    only hook throughput with 0 and 100 live views open (GET /events),
+               and the ratio; every viewer must get every event (brief with --quick)
   --only TEXT  only the loads whose name holds TEXT, e.g. "keep-alive c16 tcp",
                without the curl hooks and the memory run
 `;

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { measureCurlHooks, type CurlHookMeasurement, type HookTarget } from './curl-hooks.js';
 import { measure, type Measurement } from './measure.js';
 import { benchQuery, FULL_LOG_BYTES, QUICK_LOG_BYTES, queryReport } from './query.js';
+import { benchViewers } from './viewers.js';
 import { CONCURRENCIES, describeScenario, parsePlan, USAGE, type Plan, type Scenario } from './options.js';
 import { BENCH_SERVERS, RESULTS_DIR, ROOT, SERVER_NAMES, type ServerName } from './paths.js';
 import { HAS_TASKSET, LoadClient, pinSelf } from './processes.js';
@@ -87,9 +88,17 @@ async function mainQuery(quick: boolean): Promise<number> {
   return 0;
 }
 
+/** `pnpm bench --viewers [--quick]`: hook throughput with 0 and 100 live views open (viewers.ts). */
+async function mainViewers(quick: boolean): Promise<number> {
+  const { report, ok } = await benchViewers(quick, (line) => process.stderr.write(`${line}\n`));
+  process.stdout.write(report);
+  return ok ? 0 : 1;
+}
+
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
   if (argv.includes('--query')) return mainQuery(argv.includes('--quick'));
+  if (argv.includes('--viewers')) return mainViewers(argv.includes('--quick'));
   let plan: Plan | 'help';
   try {
     plan = parsePlan(process.argv.slice(2));

@@ -86,8 +86,9 @@ export const REQUEST_LINE_CASES: readonly TrafficCase[] = [
   refused('target-absolute-two-at-signs-together', withLine('POST http://a@@127.0.0.1/hook?event=Stop HTTP/1.1')),
   refused('target-authority-quote', withLine('POST http://127.0.0.1"/hook HTTP/1.1')),
   recorded('target-authority-brackets', withLine('POST http://[::1]:23518/hook?event=Stop HTTP/1.1')),
-  recorded('target-authority-only', withLine(`POST http://${LOCAL_HOST} HTTP/1.1`), 404),
-  recorded('target-absolute-query-without-path', withLine(`POST http://${LOCAL_HOST}?event=Stop HTTP/1.1`), 404),
+  // With no path the path is `/`, the live view's, which takes GET and HEAD only.
+  recorded('target-authority-only', withLine(`POST http://${LOCAL_HOST} HTTP/1.1`), 405),
+  recorded('target-absolute-query-without-path', withLine(`POST http://${LOCAL_HOST}?event=Stop HTTP/1.1`), 405),
   refused('target-absolute-no-slashes', withLine('POST http:hook HTTP/1.1')),
   refused('target-absolute-bad-host-char', withLine('POST http://127.0.0.1"/hook HTTP/1.1')),
   refused('target-authority-form-on-post', withLine(`POST ${LOCAL_HOST} HTTP/1.1`)),
