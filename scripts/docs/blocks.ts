@@ -23,11 +23,15 @@
  *     ...what lesson 2 changes in lesson 1, written by docs:sync (lesson-diff.ts)...
  *     <!-- /lesson-diff -->
  *
+ *     <!-- path-table steps -->
+ *     ...each step of the learning path, its words and time (path-table.ts)...
+ *     <!-- /path-table -->
+ *
  * Everything between the markers belongs to the tool; everything outside
  * belongs to the writer. Markers inside a fenced code block are text.
  */
 
-export type BlockKind = 'excerpt' | 'wire' | 'parser-map' | 'scoreboard' | 'lesson-diff';
+export type BlockKind = 'excerpt' | 'wire' | 'parser-map' | 'scoreboard' | 'lesson-diff' | 'path-table';
 
 export interface GeneratedBlock {
   readonly kind: BlockKind;
@@ -42,8 +46,8 @@ export class BlockError extends Error {
   override readonly name = 'BlockError';
 }
 
-const OPENING = /^<!-- (excerpt|wire|parser-map|scoreboard|lesson-diff) ([^>]*?) -->$/;
-const CLOSING = /^<!-- \/(excerpt|wire|parser-map|scoreboard|lesson-diff) -->$/;
+const OPENING = /^<!-- (excerpt|wire|parser-map|scoreboard|lesson-diff|path-table) ([^>]*?) -->$/;
+const CLOSING = /^<!-- \/(excerpt|wire|parser-map|scoreboard|lesson-diff|path-table) -->$/;
 const FENCE = /^(`{3,}|~{3,})/;
 
 interface Located extends GeneratedBlock {

@@ -9,6 +9,7 @@ import { syncRegionLinks } from './links.js';
 import { readParserMap, renderParserMap } from './parser-map.js';
 import { NOTES, notePath, ROOT } from './paths.js';
 import { renderLessonDiff } from './lesson-diff.js';
+import { renderPathTable } from './path-table.js';
 import { renderScoreboard, type Scores } from './scoreboard.js';
 import { renderWire, type Captures } from './wire.js';
 
@@ -40,6 +41,7 @@ export function syncedText(note: Note, regions: RegionSource, captures?: Capture
     if (block.kind === 'excerpt') return renderExcerpt(block, note.path, regions);
     if (block.kind === 'parser-map') return renderParserMap(readParserMap(ROOT, block.args[0] as string), note.path);
     if (block.kind === 'lesson-diff') return renderLessonDiff(block);
+    if (block.kind === 'path-table') return renderPathTable(note.text);
     if (block.kind === 'scoreboard') return scores === undefined ? block.body : renderScoreboard(scores);
     return captures === undefined ? block.body : renderWire(block, captures);
   });

@@ -8,14 +8,17 @@ export const DOCS_DIR = join(ROOT, 'docs');
 /** The notes, in the order of the learning path. */
 export const NOTES = [
   'README.md',
+  'glossary.md',
   'protocol.md',
   'http-server.md',
+  'concurrency.md',
   'lessons.md',
   'net-server.md',
+  'net-server-appendix.md',
   'side-by-side.md',
-  'concurrency.md',
   'security.md',
   'live-view.md',
+  'solutions.md',
 ] as const;
 
 export function notePath(note: string): string {

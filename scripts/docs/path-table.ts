@@ -1,0 +1,104 @@
+/**
+ * The learning path's table of steps, written by docs:sync under
+ * `<!-- path-table -->` in docs/README.md: for each numbered step of "## The
+ * path", the notes it reads, their prose words, the lines of code and wire
+ * bytes they show, their Try-it commands and exercises, and an estimated time.
+ * A step's notes are the ones its item links by their own file name
+ * (`[protocol.md](protocol.md)`); other links in the item are asides.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { exercisesIn } from './exercises.js';
+import { DOCS_DIR } from './paths.js';
+import { codeLines, proseWords } from './prose.js';
+import { tryItBlocks } from './try-it.js';
+
+/** Careful reading of technical prose, slower than the 200 to 250 words a minute of easy reading. */
+export const WORDS_PER_MINUTE = 150;
+/** Code and wire bytes are read line by line. */
+export const CODE_LINES_PER_MINUTE = 15;
+/** Typing a command, running it and comparing what it prints with the note. */
+export const MINUTES_PER_COMMAND = 2;
+/** Running one exercise's command, reading the result, and fixing or explaining it. */
+export const MINUTES_PER_EXERCISE = 10;
+/** A step's time is rounded up to this many minutes: the estimate is no finer than that. */
+const ROUND_TO_MINUTES = 5;
+
+export interface PathStep {
+  readonly number: number;
+  readonly title: string;
+  readonly notes: readonly string[];
+  /** `pnpm ...` commands the item itself asks the reader to run. */
+  readonly itemCommands: number;
+}
+
+export interface StepCost {
+  readonly step: PathStep;
+  readonly words: number;
+  readonly codeLines: number;
+  readonly commands: number;
+  readonly exercises: number;
+  readonly minutes: number;
+}
+
+/** The numbered items under `## The path` in docs/README.md. */
+export function pathSteps(readme: string): PathStep[] {
+  const section = /^## The path\n([\s\S]*?)(?=^## )/m.exec(readme)?.[1] ?? '';
+  const items = section.split(/^(?=\d+\. )/m).filter((item) => /^\d+\. /.test(item));
+  return items.map((item) => {
+    const number = Number(/^(\d+)\./.exec(item)![1]);
+    const title = (/\*\*(.+?)\*\*/.exec(item)?.[1] ?? '').replace(/\.$/, '');
+    const notes = [...item.matchAll(/\[([\w.-]+\.md)\]\(\1\)/g)].map((match) => match[1] as string);
+    const itemCommands = [...item.matchAll(/`pnpm [^`]+`/g)].length;
+    return { number, title, notes: [...new Set(notes)], itemCommands };
+  });
+}
+
+export function stepCost(step: PathStep, read: (note: string) => string): StepCost {
+  let words = 0;
+  let lines = 0;
+  let commands = step.itemCommands;
+  let exercises = 0;
+  for (const note of step.notes) {
+    const text = read(note);
+    words += proseWords(text);
+    lines += codeLines(text);
+    commands += tryItBlocks(text, note).reduce((sum, block) => sum + block.commands.length, 0);
+    exercises += exercisesIn(text, note).length;
+  }
+  const exact =
+    words / WORDS_PER_MINUTE + lines / CODE_LINES_PER_MINUTE + commands * MINUTES_PER_COMMAND + exercises * MINUTES_PER_EXERCISE;
+  const minutes = Math.max(ROUND_TO_MINUTES, Math.ceil(exact / ROUND_TO_MINUTES) * ROUND_TO_MINUTES);
+  return { step, words, codeLines: lines, commands, exercises, minutes };
+}
+
+export function readDocsNote(note: string): string {
+  return readFileSync(join(DOCS_DIR, note), 'utf8');
+}
+
+/** The table, as Markdown, with a blank line on each side for the markers. */
+export function renderPathTable(readme: string, read: (note: string) => string = readDocsNote): string {
+  const costs = pathSteps(readme).map((step) => stepCost(step, read));
+  const total = costs.reduce((sum, cost) => sum + cost.minutes, 0);
+  const rows = costs.map(
+    (cost) =>
+      `| ${cost.step.number}. ${cost.step.title} | ${cost.step.notes.join(', ') || '-'} | ${cost.words.toLocaleString('en-US')} | ` +
+      `${cost.codeLines.toLocaleString('en-US')} | ${cost.commands} | ${cost.exercises} | ${formatMinutes(cost.minutes)} |`,
+  );
+  return [
+    '',
+    '| Step | Read | Words | Lines of code | Commands | Exercises | Time |',
+    '| --- | --- | --: | --: | --: | --: | --: |',
+    ...rows,
+    `| all | | ${costs.reduce((sum, cost) => sum + cost.words, 0).toLocaleString('en-US')} | ` +
+      `${costs.reduce((sum, cost) => sum + cost.codeLines, 0).toLocaleString('en-US')} | ` +
+      `${costs.reduce((sum, cost) => sum + cost.commands, 0)} | ${costs.reduce((sum, cost) => sum + cost.exercises, 0)} | ${formatMinutes(total)} |`,
+    '',
+  ].join('\n');
+}
+
+function formatMinutes(minutes: number): string {
+  if (minutes < 60) return `${minutes} min`;
+  const rest = minutes % 60;
+  return rest === 0 ? `${minutes / 60} h` : `${Math.floor(minutes / 60)} h ${rest} min`;
+}

@@ -1,0 +1,67 @@
+/**
+ * The prose of a note: what a reader reads as sentences, without fenced code,
+ * generated blocks (excerpts, wire bytes, the parser's map, the scoreboard,
+ * the lesson diffs), HTML comments and headings. Lines keep their place and
+ * length (everything else is blanked), so that an offset found in the prose is
+ * the same offset in the note.
+ */
+import { closesFence } from './blocks.js';
+
+const FENCE = /^\s*(`{3,}|~{3,})/;
+const GENERATED_OPEN = /^<!-- (excerpt|wire|parser-map|scoreboard|lesson-diff|path-table)\b/;
+const GENERATED_CLOSE = /^<!-- \/(excerpt|wire|parser-map|scoreboard|lesson-diff|path-table) -->$/;
+
+export interface ProseOptions {
+  /** Keep headings (word counts include them; the glossary rule does not look at them). */
+  readonly headings?: boolean;
+}
+
+/** Each line of `markdown`, blanked where it is not prose. */
+export function proseLines(markdown: string, options: ProseOptions = {}): string[] {
+  let fence: string | undefined;
+  let generated = false;
+  return markdown.split('\n').map((line) => {
+    const blank = ' '.repeat(line.length);
+    if (fence !== undefined) {
+      if (closesFence(line, fence)) fence = undefined;
+      return blank;
+    }
+    if (generated) {
+      if (GENERATED_CLOSE.test(line)) generated = false;
+      return blank;
+    }
+    if (GENERATED_OPEN.test(line)) {
+      generated = true;
+      return blank;
+    }
+    const opening = FENCE.exec(line);
+    if (opening !== null) {
+      fence = opening[1];
+      return blank;
+    }
+    if (/^\s*<!--.*-->\s*$/.test(line)) return blank;
+    if (!options.headings && /^#{1,6}\s/.test(line)) return blank;
+    return line;
+  });
+}
+
+/**
+ * The words a reader reads: prose words (headings included), where a word is a
+ * run of letters or digits (so `node:http` is two, `9.3` two, a URL in a link
+ * target nothing, since link targets are dropped first). Code spans count by
+ * their words like any text: `setImmediate` is one.
+ */
+export function proseWords(markdown: string): number {
+  const text = proseLines(markdown, { headings: true })
+    .join('\n')
+    .replace(/\]\([^)]*\)/g, ']')
+    .replace(/<[^>]+>/g, ' ');
+  return (text.match(/[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu) ?? []).length;
+}
+
+/** Lines of code the reader is shown: fenced blocks and generated blocks, markers and fences left out. */
+export function codeLines(markdown: string): number {
+  const prose = proseLines(markdown, { headings: true });
+  const lines = markdown.split('\n');
+  return lines.filter((line, index) => prose[index] !== line && line.trim() !== '' && !/^\s*(`{3,}|~{3,}|<!--)/.test(line)).length;
+}

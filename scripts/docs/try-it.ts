@@ -1,0 +1,83 @@
+/**
+ * Try-it blocks: commands a reader runs against a running server, with what
+ * they print. A Try-it block is a fenced block whose info string is `console`:
+ *
+ *     ```console
+ *     $ curl -si http://127.0.0.1:23518/health
+ *     HTTP/1.1 200 OK
+ *     ...
+ *     ```
+ *
+ * A line that starts with `$ ` is a command (a line ending in `\` continues
+ * it); the lines after it, up to the next command, are what it prints.
+ * `console server=lesson-2` runs the block against that server instead of the
+ * two real ones. test/docs/try-it.test.ts runs every command and compares.
+ */
+import { closesFence } from './blocks.js';
+
+/** The port the notes show; the test puts the running server's port in its place. */
+export const NOTE_PORT = 23518;
+
+export interface TryItCommand {
+  readonly command: string;
+  /** What the note says it prints, line by line. */
+  readonly expected: readonly string[];
+}
+
+export interface TryItBlock {
+  readonly file: string;
+  /** 1-based line of the opening fence. */
+  readonly line: number;
+  /** The servers to run it against: `server=NAME`, else the two real ones. */
+  readonly servers: readonly string[];
+  readonly commands: readonly TryItCommand[];
+}
+
+const OPENING = /^(`{3,}|~{3,})console(?:\s+server=([\w-]+))?\s*$/;
+
+export function tryItBlocks(markdown: string, file: string): TryItBlock[] {
+  const lines = markdown.split('\n');
+  const blocks: TryItBlock[] = [];
+  let fence: string | undefined;
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index] as string;
+    if (fence !== undefined) {
+      if (closesFence(line, fence)) fence = undefined;
+      continue;
+    }
+    const opening = OPENING.exec(line);
+    if (opening === null) {
+      const other = /^(`{3,}|~{3,})/.exec(line);
+      if (other !== null) fence = other[1];
+      continue;
+    }
+    const close = lines.findIndex((candidate, at) => at > index && closesFence(candidate, opening[1] as string));
+    if (close === -1) throw new Error(`${file}:${index + 1}: a console block that never closes`);
+    blocks.push({
+      file,
+      line: index + 1,
+      servers: opening[2] === undefined ? ['http', 'net'] : [opening[2]],
+      commands: parseCommands(lines.slice(index + 1, close)),
+    });
+    index = close;
+  }
+  return blocks;
+}
+
+function parseCommands(body: readonly string[]): TryItCommand[] {
+  const commands: { command: string; expected: string[] }[] = [];
+  let continuing = false;
+  for (const line of body) {
+    const current = commands.at(-1);
+    if (continuing && current !== undefined) {
+      current.command += `\n${line}`;
+      continuing = line.endsWith('\\');
+    } else if (line.startsWith('$ ')) {
+      commands.push({ command: line.slice(2), expected: [] });
+      continuing = line.endsWith('\\');
+    } else if (current !== undefined) {
+      current.expected.push(line);
+    }
+  }
+  return commands;
+}
