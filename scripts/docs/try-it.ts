@@ -81,3 +81,32 @@ function parseCommands(body: readonly string[]): TryItCommand[] {
   }
   return commands;
 }
+
+/**
+ * What a command printed, as the note shows it: line ends as `\n`, the
+ * server's port as NOTE_PORT, and curl's commentary (`* ` lines, `{ [5 bytes
+ * data]`) left out, since it changes from one curl version to the next.
+ */
+export function shownOutput(output: string, port: number): string[] {
+  const lines = output
+    .replace(/\r\n/g, '\n')
+    .replaceAll(String(port), String(NOTE_PORT))
+    .split('\n')
+    .filter((line) => !/^\* |^[{}] \[/.test(line));
+  while (lines.length > 0 && lines.at(-1) === '') lines.pop();
+  return lines;
+}
+
+/** What varies from run to run, masked on both sides before they are compared. */
+const MASKS: readonly [RegExp, string][] = [
+  [/^(< )?Date: .*$/, '$1Date: <date>'],
+  [/curl\/[\w.-]+/g, 'curl/<version>'],
+  [/"_ts":"[^"]*"/g, '"_ts":"<ts>"'],
+  [/"instance":"[0-9a-f]+"/g, '"instance":"<instance>"'],
+  [/^id: [0-9a-f]+-/, 'id: <instance>-'],
+];
+
+/** `lines` with the volatile parts masked, and the event stream's heartbeats (a lone `:`, every 15 s) dropped. */
+export function masked(lines: readonly string[]): string[] {
+  return lines.filter((line) => line !== ':').map((line) => MASKS.reduce((text, [pattern, mask]) => text.replace(pattern, mask), line));
+}
