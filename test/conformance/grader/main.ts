@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { GROUPS } from '../families.js';
 import { escapeBytes } from '../harness/byte-diff.js';
 import { grade, type Grade } from './grade.js';
+import { GRADER_OPTIONS } from './options.js';
 import { SUBJECT_NAMES, commandSubject, namedSubject } from './subjects.js';
 
 const USAGE = `usage: pnpm -s conformance (--server ${SUBJECT_NAMES.join('|')} | --command 'PROGRAM ARGS') [--json] [--skip-timeouts] [--unix] [--family NAME]...`;
@@ -21,16 +22,7 @@ const SHOWN_BYTES = 600;
 /** Differences shown per failing case: the first ones say what went wrong, the rest repeat it. */
 const SHOWN_DIFFERENCES = 2;
 
-const { values } = parseArgs({
-  options: {
-    server: { type: 'string' },
-    command: { type: 'string' },
-    json: { type: 'boolean', default: false },
-    'skip-timeouts': { type: 'boolean', default: false },
-    unix: { type: 'boolean', default: false },
-    family: { type: 'string', multiple: true },
-  },
-});
+const { values } = parseArgs({ options: GRADER_OPTIONS });
 const subject = values.command !== undefined ? commandSubject(values.command) : namedSubject(values.server ?? '');
 if (subject === undefined || (values.command !== undefined && values.server !== undefined)) {
   process.stderr.write(`${USAGE}\n`);
