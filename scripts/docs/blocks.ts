@@ -31,7 +31,9 @@
  * belongs to the writer. Markers inside a fenced code block are text.
  */
 
-export type BlockKind = 'excerpt' | 'wire' | 'parser-map' | 'scoreboard' | 'lesson-diff' | 'path-table';
+/** The kinds of generated block, each written by its own tool. */
+export const BLOCK_KINDS = ['excerpt', 'wire', 'parser-map', 'scoreboard', 'lesson-diff', 'path-table'] as const;
+export type BlockKind = (typeof BLOCK_KINDS)[number];
 
 export interface GeneratedBlock {
   readonly kind: BlockKind;
@@ -46,9 +48,44 @@ export class BlockError extends Error {
   override readonly name = 'BlockError';
 }
 
-const OPENING = /^<!-- (excerpt|wire|parser-map|scoreboard|lesson-diff|path-table) ([^>]*?) -->$/;
-const CLOSING = /^<!-- \/(excerpt|wire|parser-map|scoreboard|lesson-diff|path-table) -->$/;
-const FENCE = /^(`{3,}|~{3,})/;
+const KIND = `(${BLOCK_KINDS.join('|')})`;
+const OPENING = new RegExp(`^<!-- ${KIND} ([^>]*?) -->$`);
+/** A block's closing marker. */
+export const CLOSING = new RegExp(`^<!-- \\/${KIND} -->$`);
+/** A line that opens any block (a prefix: the arguments are not checked here). */
+export const OPENING_PREFIX = new RegExp(`^<!-- ${KIND}\\b`);
+/** A fence opens with three or more backticks or tildes, indented or not, then its info string (CommonMark 4.5). */
+const FENCE_OPENING = /^\s*(`{3,}|~{3,})\s*(.*?)\s*$/;
+
+/** A fenced code block: its opening and closing lines (0-based; `close` is the line count when it never closes). */
+export interface Fence {
+  readonly open: number;
+  readonly close: number;
+  /** The info string after the opening fence: its language, and anything after. */
+  readonly info: string;
+}
+
+/** Every fenced code block of `lines`, in order: the one scanner the docs tools share. */
+export function fences(lines: readonly string[]): Fence[] {
+  const found: Fence[] = [];
+  for (let index = 0; index < lines.length; index++) {
+    const opening = FENCE_OPENING.exec(lines[index] as string);
+    if (opening === null) continue;
+    const fence = opening[1] as string;
+    let close = index + 1;
+    while (close < lines.length && !closesFence(lines[close] as string, fence)) close++;
+    found.push({ open: index, close, info: opening[2] as string });
+    index = close;
+  }
+  return found;
+}
+
+/** For each line, whether it belongs to a fenced code block, the fence lines included. */
+export function inFences(lines: readonly string[]): boolean[] {
+  const code = lines.map(() => false);
+  for (const { open, close } of fences(lines)) code.fill(true, open, close + 1);
+  return code;
+}
 
 interface Located extends GeneratedBlock {
   /** 0-based indexes of the marker lines. */
@@ -59,18 +96,10 @@ interface Located extends GeneratedBlock {
 function locate(markdown: string, file: string): Located[] {
   const lines = markdown.split('\n');
   const blocks: Located[] = [];
-  let fence: string | undefined;
+  const code = inFences(lines);
   for (let index = 0; index < lines.length; index++) {
     const line = lines[index] as string;
-    if (fence !== undefined) {
-      if (closesFence(line, fence)) fence = undefined;
-      continue;
-    }
-    const fenceMatch = FENCE.exec(line.trimStart());
-    if (fenceMatch !== null) {
-      fence = fenceMatch[1];
-      continue;
-    }
+    if (code[index]) continue;
     if (CLOSING.test(line)) throw new BlockError(`${file}:${index + 1}: a closing marker without its opening marker`);
     const opening = OPENING.exec(line);
     if (opening === null) continue;

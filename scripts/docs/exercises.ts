@@ -5,7 +5,7 @@
  * test/docs/exercises.test.ts checks the commands against the grader's flags,
  * families and servers, and that every exercise has its solution.
  */
-import { closesFence } from './blocks.js';
+import { fences, inFences } from './blocks.js';
 
 export interface Exercise {
   readonly note: string;
@@ -23,23 +23,12 @@ export function exercisesIn(markdown: string, note: string): Exercise[] {
   const lines = markdown.split('\n');
   const exercises: { note: string; number: number; title: string; line: number; commands: string[] }[] = [];
   let inSection = false;
-  let fence: string | undefined;
-  let code: string[] | undefined;
+  const code = inFences(lines);
+  const shellBlocks = new Map(fences(lines).filter(({ info }) => info.split(/\s/)[0] === 'sh').map((fence) => [fence.open, fence]));
   for (const [index, line] of lines.entries()) {
-    if (fence !== undefined) {
-      if (closesFence(line, fence)) {
-        if (code !== undefined) exercises.at(-1)?.commands.push(code.join('\n'));
-        fence = undefined;
-        code = undefined;
-      } else code?.push(line);
-      continue;
-    }
-    const opening = /^(`{3,}|~{3,})(\S*)/.exec(line);
-    if (opening !== null) {
-      fence = opening[1];
-      code = inSection && opening[2] === 'sh' ? [] : undefined;
-      continue;
-    }
+    const shell = shellBlocks.get(index);
+    if (inSection && shell !== undefined) exercises.at(-1)?.commands.push(lines.slice(shell.open + 1, shell.close).join('\n'));
+    if (code[index]) continue;
     if (/^## /.test(line)) inSection = line === '## Exercises';
     if (!inSection) continue;
     const heading = HEADING.exec(line);

@@ -15,10 +15,10 @@ import { readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import MarkdownIt from 'markdown-it';
 import { ROOT, SERVER_NAMES, SERVER_SOURCES, type ServerName } from '@hook-observatory/launcher';
-import { findBlocks } from './blocks.js';
+import { findBlocks, inFences } from './blocks.js';
 import { CodeView, escapeHtml, highlightCode, lineId, REGION_MARKER } from './code-view.js';
 import { readParserMap, type StateGroup } from './parser-map.js';
-import { parseRegions } from './regions.js';
+import { RegionSource } from './excerpts.js';
 import { PAGE_STYLE } from './page-style.js';
 
 export const HTML_PATH = 'docs/side-by-side.html';
@@ -75,9 +75,10 @@ export function splitNote(markdown: string): NoteParts {
   const outro: string[] = [];
   const steps = new Map<number, { title: string; subSteps: Array<{ title: string; lines: string[] }> }>();
   let current = intro;
-  let inFence = false;
-  for (const line of markdown.split('\n')) {
-    if (/^(`{3,}|~{3,})/.test(line.trim())) inFence = !inFence;
+  const lines = markdown.split('\n');
+  const code = inFences(lines);
+  for (const [index, line] of lines.entries()) {
+    const inFence = code[index] === true;
     const heading = inFence ? null : NOTE_STEP_HEADING.exec(line);
     const step = [...steps.values()].at(-1);
     if (heading !== null) {
@@ -121,7 +122,7 @@ export function linkedRegions(markdown: string): Array<{ file: string; region: s
 
 /** markdown-it, with fences highlighted and links to source files turned into jumps to their rows. */
 function markdownRenderer(view: CodeView): MarkdownIt {
-  const md = new MarkdownIt({ html: true, highlight: (code, language) => highlightCode(code, language) });
+  const md = new MarkdownIt({ html: true, highlight: highlightCode });
   const defaultLinkOpen = md.renderer.rules.link_open ?? ((tokens, index, options, _env, self) => self.renderToken(tokens, index, options));
   md.renderer.rules.link_open = (tokens, index, options, env, self) => {
     const token = tokens[index]!;
@@ -145,11 +146,10 @@ export function readPageInput(): PageInput {
 }
 
 /** A sub-step's code for one server: each region it links to, or a line saying node:http does it inside. */
-function subStepColumn(view: CodeView, name: ServerName, regions: ReadonlyArray<{ file: string; region: string }>): string {
+function subStepColumn(view: CodeView, source: RegionSource, name: ServerName, regions: ReadonlyArray<{ file: string; region: string }>): string {
   const mine = regions.filter(({ file }) => columnOf(file) === name);
   const parts = mine.map(({ file, region }) => {
-    const found = parseRegions(view.source(file), file).get(region);
-    if (found === undefined) throw new Error(`${NOTE_PATH}: no region "${region}" in ${file}`);
+    const found = source.region(file, region);
     const numbers = view.numbers(file, found.firstLine, found.lastLine);
     if (numbers.every((number) => view.has(file, number))) {
       return `<p class="seen"><a href="#${lineId(file, found.firstLine)}">${escapeHtml(file)}, lines ${found.firstLine} to ${found.lastLine}</a>: shown above.</p>`;
@@ -160,11 +160,11 @@ function subStepColumn(view: CodeView, name: ServerName, regions: ReadonlyArray<
   return `<div class="column" data-column="${name}">\n${body}\n</div>`;
 }
 
-function stepSection(view: CodeView, md: MarkdownIt, step: number, title: string, note: NoteParts, sections: Readonly<Record<ServerName, Section[]>>): string {
+function stepSection(view: CodeView, source: RegionSource, md: MarkdownIt, step: number, title: string, note: NoteParts, sections: Readonly<Record<ServerName, Section[]>>): string {
   const subSteps = note.steps.get(step)?.subSteps ?? [];
   const parts = subSteps.map((subStep, index) => {
     const regions = linkedRegions(subStep.markdown);
-    const columns = SERVER_NAMES.map((name) => subStepColumn(view, name, regions));
+    const columns = SERVER_NAMES.map((name) => subStepColumn(view, source, name, regions));
     return `<div class="substep" id="step-${step}-${index + 1}" data-substep="${step}.${index + 1}">\n<h3>${step}.${index + 1} ${md.renderInline(subStep.title)}</h3>\n<div class="note" data-note="${step}">\n${md.render(subStep.markdown)}\n</div>\n<div class="columns">\n${columns.join('\n')}\n</div>\n</div>`;
   });
   const whole = SERVER_NAMES.map((name) => {
@@ -221,7 +221,8 @@ export function buildPage(input: PageInput): string {
   const titleOf = (step: number): string =>
     step === 0 ? 'Before the steps: imports and declarations' : (note.steps.get(step)?.title ?? sections.http.find((s) => s.step === step)!.title);
   const intro = md.render(note.intro);
-  const stepsHtml = steps.map((step) => stepSection(view, md, step, titleOf(step), note, sections));
+  const regionSource = new RegionSource(ROOT);
+  const stepsHtml = steps.map((step) => stepSection(view, regionSource, md, step, titleOf(step), note, sections));
   const groups = readParserMap(ROOT, PARSER_ENTRY);
   const parser = parserSection(view, md, groups);
   const outro = md.render(note.outro);

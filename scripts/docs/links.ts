@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { closesFence } from './blocks.js';
+import { inFences } from './blocks.js';
 import { lineAnchor, REGION_TITLE, type RegionSource } from './excerpts.js';
 
 export interface Link {
@@ -19,7 +19,6 @@ export interface Link {
 }
 
 const LINK = /\[((?:[^\[\]]|\[[^\]]*\])*)\]\(([^()\s]+)(?:\s+"([^"]*)")?\)/g;
-const FENCE = /^\s*(`{3,}|~{3,})/;
 const LINE_ANCHOR = /^L(\d+)(?:-L(\d+))?$/;
 
 /**
@@ -29,21 +28,13 @@ const LINE_ANCHOR = /^L(\d+)(?:-L(\d+))?$/;
  * match in a masked line is at the same place in the real one.
  */
 function proseLines(markdown: string): string[] {
-  let fence: string | undefined;
   let inExcerpt = false;
-  return markdown.split('\n').map((line) => {
+  const lines = markdown.split('\n');
+  const code = inFences(lines);
+  return lines.map((line, index) => {
     // An excerpt or the parser's map is written whole from the code (excerpts.test.ts checks it), links included.
-    if (fence === undefined && /^<!-- \/?(excerpt|parser-map)\b/.test(line)) inExcerpt = !line.startsWith('<!-- /');
-    if (inExcerpt) return '';
-    const match = FENCE.exec(line);
-    if (fence === undefined && match !== null) {
-      fence = match[1];
-      return '';
-    }
-    if (fence !== undefined) {
-      if (closesFence(line, fence)) fence = undefined;
-      return '';
-    }
+    if (!code[index] && /^<!-- \/?(excerpt|parser-map)\b/.test(line)) inExcerpt = !line.startsWith('<!-- /');
+    if (inExcerpt || code[index]) return '';
     return line.replace(/(`+)(.+?)\1/g, (span, _ticks, content: string) => (content.includes('](') ? ' '.repeat(span.length) : span));
   });
 }

@@ -5,11 +5,7 @@
  * length (everything else is blanked), so that an offset found in the prose is
  * the same offset in the note.
  */
-import { closesFence } from './blocks.js';
-
-const FENCE = /^\s*(`{3,}|~{3,})/;
-const GENERATED_OPEN = /^<!-- (excerpt|wire|parser-map|scoreboard|lesson-diff|path-table)\b/;
-const GENERATED_CLOSE = /^<!-- \/(excerpt|wire|parser-map|scoreboard|lesson-diff|path-table) -->$/;
+import { CLOSING, inFences, OPENING_PREFIX } from './blocks.js';
 
 export interface ProseOptions {
   /** Keep headings (word counts include them; the glossary rule does not look at them). */
@@ -18,25 +14,18 @@ export interface ProseOptions {
 
 /** Each line of `markdown`, blanked where it is not prose. */
 export function proseLines(markdown: string, options: ProseOptions = {}): string[] {
-  let fence: string | undefined;
   let generated = false;
-  return markdown.split('\n').map((line) => {
+  const lines = markdown.split('\n');
+  const code = inFences(lines);
+  return lines.map((line, index) => {
     const blank = ' '.repeat(line.length);
-    if (fence !== undefined) {
-      if (closesFence(line, fence)) fence = undefined;
-      return blank;
-    }
     if (generated) {
-      if (GENERATED_CLOSE.test(line)) generated = false;
+      if (CLOSING.test(line)) generated = false;
       return blank;
     }
-    if (GENERATED_OPEN.test(line)) {
+    if (code[index]) return blank;
+    if (OPENING_PREFIX.test(line)) {
       generated = true;
-      return blank;
-    }
-    const opening = FENCE.exec(line);
-    if (opening !== null) {
-      fence = opening[1];
       return blank;
     }
     if (/^\s*<!--.*-->\s*$/.test(line)) return blank;

@@ -13,7 +13,7 @@
  * `console server=lesson-2` runs the block against that server instead of the
  * two real ones. test/docs/try-it.test.ts runs every command and compares.
  */
-import { closesFence } from './blocks.js';
+import { fences } from './blocks.js';
 
 /** The port the notes show; the test puts the running server's port in its place. */
 export const NOTE_PORT = 23518;
@@ -33,35 +33,22 @@ export interface TryItBlock {
   readonly commands: readonly TryItCommand[];
 }
 
-const OPENING = /^(`{3,}|~{3,})console(?:\s+server=([\w-]+))?\s*$/;
+/** A Try-it block's info string: `console`, or `console server=NAME`. */
+const CONSOLE_INFO = /^console(?:\s+server=([\w-]+))?$/;
 
 export function tryItBlocks(markdown: string, file: string): TryItBlock[] {
   const lines = markdown.split('\n');
-  const blocks: TryItBlock[] = [];
-  let fence: string | undefined;
-  for (let index = 0; index < lines.length; index++) {
-    const line = lines[index] as string;
-    if (fence !== undefined) {
-      if (closesFence(line, fence)) fence = undefined;
-      continue;
-    }
-    const opening = OPENING.exec(line);
-    if (opening === null) {
-      const other = /^(`{3,}|~{3,})/.exec(line);
-      if (other !== null) fence = other[1];
-      continue;
-    }
-    const close = lines.findIndex((candidate, at) => at > index && closesFence(candidate, opening[1] as string));
-    if (close === -1) throw new Error(`${file}:${index + 1}: a console block that never closes`);
-    blocks.push({
+  return fences(lines).flatMap(({ open, close, info }) => {
+    const consoleInfo = CONSOLE_INFO.exec(info);
+    if (consoleInfo === null) return [];
+    if (close === lines.length) throw new Error(`${file}:${open + 1}: a console block that never closes`);
+    return [{
       file,
-      line: index + 1,
-      servers: opening[2] === undefined ? ['http', 'net'] : [opening[2]],
-      commands: parseCommands(lines.slice(index + 1, close)),
-    });
-    index = close;
-  }
-  return blocks;
+      line: open + 1,
+      servers: consoleInfo[1] === undefined ? ['http', 'net'] : [consoleInfo[1]],
+      commands: parseCommands(lines.slice(open + 1, close)),
+    }];
+  });
 }
 
 function parseCommands(body: readonly string[]): TryItCommand[] {
