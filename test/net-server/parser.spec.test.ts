@@ -45,6 +45,9 @@ const extensionsOverflow = (where: Offset): Expected => ({
   where,
 });
 
+/** A server that answers every head itself (a 417, say): no body is kept, none is too long. */
+const DRAINS_EVERY_BODY = (): boolean => true;
+
 interface SpecCase {
   readonly name: string;
   /** The reads, in order: a string is latin1 bytes. */
@@ -188,6 +191,12 @@ const contentLength: SpecCase[] = [
     limits: { maxBodyBytes: 4 },
     outputs: [bodyTooLong(5)],
   },
+  {
+    name: 'length-over-the-limit-drained-when-the-server-answers-the-head-itself',
+    reads: [post('12345')],
+    limits: { maxBodyBytes: 4, drainsBody: DRAINS_EVERY_BODY },
+    outputs: [head('POST', '/hook'), TICK, request('')],
+  },
 ];
 
 const chunkedBody: SpecCase[] = [
@@ -235,6 +244,12 @@ const chunkedBody: SpecCase[] = [
     limits: { maxBodyBytes: 4 },
     outputs: [head('POST', '/hook'), TICK, TICK, bodyTooLong(6)],
     readsMatter: 'the limit is checked after each read of chunk data',
+  },
+  {
+    name: 'chunked-body-drained-past-the-limit',
+    reads: [chunked('3\r\nabc\r\n3\r\ndef\r\n0\r\n\r\n')],
+    limits: { maxBodyBytes: 4, drainsBody: DRAINS_EVERY_BODY },
+    outputs: [head('POST', '/hook'), TICK, TICK, request('')],
   },
 ];
 

@@ -163,6 +163,7 @@ function createReceiver(context: ReceiverContext): Receiver {
         maxChunkExtensionBytes: MAX_CHUNK_EXTENSIONS_BYTES,
         maxHeadersCount: MAX_HEADERS_COUNT,
         maxBodyBytes: context.config.bodyLimits.maxBodyBytes,
+        drainsBody: (head) => refuseHead(context, head, headerFields(head)) !== undefined,
       }),
       turn,
       state: 'new',
@@ -239,7 +240,8 @@ class OpenConnections {
 // to JavaScript (the parser's `tick`). Until then an error later in the same
 // read is answered instead of them. The body limits are the http server's
 // (core/src/body-limits.ts): the parser refuses a body past the limit
-// (`body-too-long`), and holdBody a piece past the shared budget.
+// (`body-too-long`), and holdBody a piece past the shared budget. A head
+// refuseHead answers is node's own business: its body is drained, unlimited.
 
 // #region read-bytes
 function readBytes(context: ReceiverContext, connection: Connection, chunk: Buffer): void {

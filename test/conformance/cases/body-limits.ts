@@ -11,7 +11,7 @@
  */
 import { BODY_LIMIT_ENV } from '@hook-observatory/core';
 import { chunkedHook, DEFAULT_HEADERS, get, request, type HeaderList } from '../harness/requests.js';
-import { awaitAnswers, awaitClose, oneClient, send, splitAt, type TrafficCase } from '../harness/traffic-script.js';
+import { awaitAnswers, awaitClose, halfClose, oneClient, send, splitAt, type TrafficCase } from '../harness/traffic-script.js';
 
 /** The body limit both servers run with in these cases. */
 export const TEST_MAX_BODY_BYTES = 1_024;
@@ -42,6 +42,14 @@ const TARGET = '/hook?event=PostToolUse';
 function announcing(length: number, extra: HeaderList = [], target = TARGET): Buffer {
   return request({ target, headers: [...DEFAULT_HEADERS, ['Content-Length', String(length)], ...extra] });
 }
+
+/** Only the head of a chunked hook: its chunks follow as the case sends them. */
+function announcingChunked(extra: HeaderList = []): Buffer {
+  return request({ target: TARGET, headers: [...DEFAULT_HEADERS, ['Transfer-Encoding', 'chunked'], ...extra] });
+}
+
+/** One chunk of `size` bytes of padding, framed. */
+const chunkOf = (size: number): Buffer => Buffer.from(`${size.toString(16)}\r\n${'p'.repeat(size)}\r\n`, 'latin1');
 
 const withLength = (body: string, extra: HeaderList = []): Buffer => request({ target: TARGET, headers: [...DEFAULT_HEADERS, ...extra], body });
 
@@ -102,6 +110,12 @@ export const BODY_LIMIT_CASES: readonly TrafficCase[] = [
   // HEAD: the refusal's head without its body (RFC 9110 section 9.3.2).
   oneClient('head-over-limit', [send(request({ method: 'HEAD', target: '/health', headers: [...DEFAULT_HEADERS, ['Content-Length', String(TEST_MAX_BODY_BYTES + 1)]] }))], { statuses: [413], end: 'closed', events: 0 }),
   refusedOther('hook-from-a-web-page-over-limit', announcing(TEST_MAX_BODY_BYTES + 1, [['Origin', 'https://example.com']])),
+  // The heads node:http refuses itself (417, and 400 without Host) come before
+  // any handler, so before the limit: the body is drained unread, and an end of input in the
+  // middle of it is a 400. Nothing is recorded, as for any 417.
+  oneClient('content-length-over-limit-unknown-expectation', [send(announcing(TEST_MAX_BODY_BYTES + 1, [['Expect', 'something-else']])), awaitAnswers(1), halfClose], { statuses: [417, 400], end: 'closed', events: 0 }),
+  oneClient('chunked-over-limit-unknown-expectation', [send(Buffer.concat([announcingChunked([['Expect', 'something-else']]), chunkOf(TEST_MAX_BODY_BYTES + 1)])), awaitAnswers(1), send('0\r\n\r\n')], { statuses: [417], end: 'open', events: 0 }),
+  oneClient('content-length-over-limit-without-host', [send(request({ target: TARGET, headers: [['Content-Length', String(TEST_MAX_BODY_BYTES + 1)]] }))], { statuses: [400], end: 'closed', events: 0 }),
   oneClient('health-after-over-limit', [send(get('/health'))], { statuses: [200], end: 'open', events: 0 }),
 ];
 

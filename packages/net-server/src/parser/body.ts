@@ -85,7 +85,7 @@ export function stepBody(p: Machine, chunk: Buffer, from: number, out: ParserOut
 
       case State.ChunkData: // llhttp: chunk_data
         i += p.takeBody(chunk, i, out);
-        if (p.bodyLength > p.limits.maxBodyBytes) {
+        if (p.bodyLength > p.limits.maxBodyBytes && !p.drainsPastLimit()) {
           out.push({ kind: 'body-too-long', head: p.head as RequestHead, bodyBytes: p.bodyLength });
           return FAILED;
         }
@@ -216,7 +216,7 @@ function completeHead(p: Machine, out: ParserOutput[]): Framing {
   p.fieldsInBlock = 0;
   if (p.batchedBefore) out.push(TICK);
   const tooLong = p.method !== 'CONNECT' && !flags.transferEncoding && p.contentLength > p.limits.maxBodyBytes;
-  if (tooLong) {
+  if (tooLong && !p.drainsPastLimit()) {
     out.push({ kind: 'body-too-long', head: p.head, bodyBytes: Number(p.contentLength) });
     return 'too-long';
   }

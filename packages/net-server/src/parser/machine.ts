@@ -75,6 +75,13 @@ export interface ParserLimits {
    * `bodyBytes` (the getter) counts the decoded body of the request in progress.
    */
   readonly maxBodyBytes: number;
+  /**
+   * True for a head node:http answers itself (a 417, a 400 without Host): no
+   * handler reads its body, node drains it (IncomingMessage._dump), and no
+   * body limit applies. Asked only when the limit would refuse the body; from
+   * then on the parser reads the body through without keeping it.
+   */
+  readonly drainsBody?: (head: RequestHead) => boolean;
 }
 
 /**
@@ -183,6 +190,8 @@ export class Machine {
   bodyParts: Buffer[] = [];
   /** Bytes in bodyParts: checked against maxBodyBytes as a chunked body grows. */
   bodyLength = 0;
+  /** The body is read and dropped (ParserLimits.drainsBody). */
+  draining = false;
   head: RequestHead | undefined;
   remaining: Length = 0;
   /** Reading the trailer fields after the last chunk, with the header states (llhttp's F_TRAILING). */
@@ -260,6 +269,7 @@ export class Machine {
     this.chunkExtensionBytes = 0;
     this.bodyParts = [];
     this.bodyLength = 0;
+    this.draining = false;
     this.head = undefined;
     this.remaining = 0;
     this.inTrailers = false;
@@ -268,6 +278,16 @@ export class Machine {
   addHeader(name: string, value: string): void {
     if (this.inTrailers) return; // trailers are read, checked and not kept
     if (this.headers.length < this.limits.maxHeadersCount) this.headers.push([name, value]);
+  }
+
+  /** The body is past maxBodyBytes: true when it is drained instead of refused (ParserLimits.drainsBody). */
+  drainsPastLimit(): boolean {
+    this.draining = this.limits.drainsBody?.(this.head as RequestHead) === true;
+    if (this.draining) {
+      this.bodyParts = [];
+      this.bodyLength = 0;
+    }
+    return this.draining;
   }
 
   /** llhttp_should_keep_alive: only 1.1 persists by default (2.0 counts as old). */
@@ -280,8 +300,10 @@ export class Machine {
   takeBody(chunk: Buffer, i: number, out: ParserOutput[]): number {
     const available = chunk.length - i;
     const take = this.remaining < available ? Number(this.remaining) : available;
-    this.bodyParts.push(chunk.subarray(i, i + take));
-    this.bodyLength += take;
+    if (!this.draining) {
+      this.bodyParts.push(chunk.subarray(i, i + take));
+      this.bodyLength += take;
+    }
     this.remaining = lessBy(this.remaining, take);
     if (take > 0) out.push(TICK);
     return take;
