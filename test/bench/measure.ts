@@ -5,7 +5,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { senderOf, type Scenario } from './options.js';
-import type { ServerName } from './paths.js';
+import type { ServerEntry } from '@hook-observatory/launcher';
+import type { BeforeName, ServerName } from './paths.js';
 import { coreTimes, processCpuSeconds, processMemory } from './procfs.js';
 import { startServer, type LoadClient } from './processes.js';
 
@@ -40,12 +41,14 @@ export interface MeasureContext {
   readonly readers: number;
   /** The smallest number of event bytes per request that proves events were written. */
   readonly minimumEventBytes: number;
+  /** The before servers (`--before DIR`), or undefined. */
+  readonly before: Readonly<Record<BeforeName, ServerEntry>> | undefined;
 }
 
 export async function measure(context: MeasureContext, run: number, scenario: Scenario, name: ServerName): Promise<Measurement> {
   const { client, cpu } = context;
   const dir = mkdtempSync(join(context.workDir, `${name}-`));
-  const server = await startServer(name, { transport: scenario.transport, output: scenario.output, dir, cpu });
+  const server = await startServer(name, { transport: scenario.transport, output: scenario.output, dir, cpu, before: context.before });
   const readersAttached = scenario.output === 'socket';
   try {
     if (readersAttached) {

@@ -17,7 +17,7 @@ export interface Scenario {
 }
 
 export interface Plan {
-  readonly mode: 'full' | 'quick' | 'profile';
+  readonly mode: 'full' | 'quick' | 'profile' | 'targets';
   /** Interleaved runs of every scenario; figures are medians over them. */
   readonly runs: number;
   readonly warmUpSeconds: number;
@@ -31,9 +31,18 @@ export interface Plan {
   readonly soakSeconds: number;
   /** The core to measure on; undefined: the quietest at startup. */
   readonly cpu: number | undefined;
+  /** A checkout of this repository, built, whose two servers are measured beside these (`--before`). */
+  readonly before: string | undefined;
 }
 
 export const CONCURRENCIES = [1, 16, 64] as const;
+/** The concurrencies the targets are judged at (report.ts, TARGETS): Claude Code's parallel hooks, and a burst. */
+export const TARGET_CONCURRENCIES = [16, 64] as const;
+/**
+ * Runs by default: the targets are medians of at least five interleaved runs,
+ * so that one run disturbed by the machine moves no verdict.
+ */
+export const DEFAULT_RUNS = 5;
 const TRANSPORTS: readonly Transport[] = ['tcp', 'unix'];
 const CONNECTIONS: readonly Connection[] = ['keep-alive', 'per-request'];
 
@@ -60,19 +69,31 @@ const QUICK_SCENARIOS: readonly Scenario[] = [
   { connection: 'per-request', concurrency: 64, transport: 'tcp', output: 'socket' },
 ];
 
+/** The loads the targets are judged on: both connection kinds over TCP into a file, at each target concurrency. */
+const TARGET_SCENARIOS: readonly Scenario[] = CONNECTIONS.flatMap((connection) =>
+  TARGET_CONCURRENCIES.map((concurrency) => ({ connection, concurrency, transport: 'tcp' as const, output: 'file' as const })),
+);
+
 /** The loads a profile is taken under. */
 export const PROFILE_SCENARIOS: readonly Scenario[] = [
   { connection: 'keep-alive', concurrency: 16, transport: 'tcp', output: 'file' },
   { connection: 'per-request', concurrency: 16, transport: 'tcp', output: 'file' },
 ];
 
-export const USAGE = `Usage: pnpm bench [--quick | --profile | --query | --viewers] [--runs N] [--seconds S] [--cpu N] [--only TEXT]
+export const USAGE = `Usage: pnpm bench [--quick | --targets | --profile | --query | --viewers] [--before DIR]
+                  [--runs N] [--seconds S] [--cpu N] [--only TEXT]
 
   --quick      one brief run of every server, load, transport and output, to
                prove the benchmark works (CI); fails on any error, not on speed
+  --targets    only the loads the targets are judged on (keep-alive and per
+               request, TCP, file, c16 and c64), without curl hooks or memory run
+  --before DIR also measure the two servers of DIR, another checkout of this
+               repository built with tsc -b (e.g. git worktree add DIR main~5),
+               in the same runs: a before-and-after table, and the two request
+               parsers on the same bytes
   --profile    take a CPU profile (node --cpu-prof) of each server under load
                and list where its time goes
-  --runs N     interleaved runs; figures are medians over them (default 3)
+  --runs N     interleaved runs; figures are medians over them (default ${DEFAULT_RUNS})
   --seconds S  measured seconds per server and load (default 1.5)
   --cpu N      the core to measure on (default: the quietest at startup)
   --query      only hook-observatory-query against jq on a 1 GiB log (20 MiB
@@ -90,7 +111,9 @@ export function parsePlan(argv: readonly string[]): Plan | 'help' {
     strict: true,
     options: {
       quick: { type: 'boolean' },
+      targets: { type: 'boolean' },
       profile: { type: 'boolean' },
+      before: { type: 'string' },
       runs: { type: 'string' },
       seconds: { type: 'string' },
       cpu: { type: 'string' },
@@ -99,7 +122,11 @@ export function parsePlan(argv: readonly string[]): Plan | 'help' {
     },
   });
   if (values.help) return 'help';
-  if (values.quick && values.profile) throw new Error('--quick and --profile cannot be combined');
+  if ([values.quick, values.profile, values.targets].filter(Boolean).length > 1) {
+    throw new Error('--quick, --targets and --profile cannot be combined');
+  }
+  if (values.before !== undefined && values.profile) throw new Error('--before and --profile cannot be combined');
+  const before = values.before;
   const cpu = values.cpu === undefined ? undefined : wholeNumber(values.cpu, '--cpu', 0);
   const only = values.only;
   const chosen = (scenarios: readonly Scenario[]): readonly Scenario[] => {
@@ -119,22 +146,26 @@ export function parsePlan(argv: readonly string[]): Plan | 'help' {
       curlHooksPerRun: only === undefined ? 2 : 0,
       soakSeconds: only === undefined ? 2 : 0,
       cpu,
+      before,
     };
   }
+  const mode = values.profile ? 'profile' : values.targets ? 'targets' : 'full';
+  const whole = only === undefined && mode === 'full';
   return {
-    mode: values.profile ? 'profile' : 'full',
-    runs: values.runs === undefined ? 3 : wholeNumber(values.runs, '--runs', 1),
+    mode,
+    runs: values.runs === undefined ? DEFAULT_RUNS : wholeNumber(values.runs, '--runs', 1),
     // V8 compiles the hot paths on background threads, which share the measured
     // core: after half a second those jobs were still running, and added up to
     // 12 µs of CPU per request to the per-request figures. After 2 s they are done.
     warmUpSeconds: 2,
     measureSeconds: values.seconds === undefined ? (values.profile ? 5 : 1.5) : positiveSeconds(values.seconds),
-    scenarios: chosen(values.profile ? PROFILE_SCENARIOS : fullScenarios()),
+    scenarios: chosen(mode === 'profile' ? PROFILE_SCENARIOS : mode === 'targets' ? TARGET_SCENARIOS : fullScenarios()),
     readers: 2,
-    curlHooksPerRun: only === undefined ? 15 : 0,
+    curlHooksPerRun: whole ? 15 : 0,
     // The issue's target: memory flat over a 60-second run.
-    soakSeconds: only === undefined ? 60 : 0,
+    soakSeconds: whole ? 60 : 0,
     cpu,
+    before,
   };
 }
 

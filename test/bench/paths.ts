@@ -1,5 +1,6 @@
 /** Where things are: the repository, the servers' entry points, the benchmark's own files. */
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { ROOT, SERVERS, type ServerEntry } from '@hook-observatory/launcher';
 
 /** The repository root (this file runs compiled, from test/bench/dist). */
@@ -17,5 +18,24 @@ export const BENCH_SERVERS = {
   bare: { kind: 'node', file: join(BENCH_DIST, 'baselines/bare-http-server.js') },
   ...SERVERS,
 } as const satisfies Record<string, ServerEntry>;
-export type ServerName = keyof typeof BENCH_SERVERS;
+
+/** The two servers of another checkout (`--before DIR`), for a before-and-after table from one run. */
+export const BEFORE_SERVERS = { 'http-before': 'http', 'net-before': 'net' } as const;
+export type BeforeName = keyof typeof BEFORE_SERVERS;
+
+export type ServerName = keyof typeof BENCH_SERVERS | BeforeName;
+/** The servers every run measures, in report order; `--before` adds BEFORE_SERVERS after them. */
 export const SERVER_NAMES = Object.keys(BENCH_SERVERS) as ServerName[];
+export const BEFORE_NAMES = Object.keys(BEFORE_SERVERS) as BeforeName[];
+
+/** The entry files under `dir`, a checkout of this repository built with `tsc -b`; throws when one is missing. */
+export function beforeEntries(dir: string): Record<BeforeName, ServerEntry> {
+  const entries = {} as Record<BeforeName, ServerEntry>;
+  for (const name of BEFORE_NAMES) {
+    const current = BENCH_SERVERS[BEFORE_SERVERS[name]];
+    const file = resolve(dir, current.file.slice(ROOT.length + 1));
+    if (!existsSync(file)) throw new Error(`--before: ${file} is missing: build that checkout first (pnpm install && npx tsc -b)`);
+    entries[name] = { kind: 'node', file };
+  }
+  return entries;
+}

@@ -7,8 +7,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Envelope, Order, Reply, Target } from './load-protocol.js';
-import { startServer as launch } from '@hook-observatory/launcher';
-import { BENCH_DIST, BENCH_SERVERS, type ServerName } from './paths.js';
+import { startServer as launch, type ServerEntry } from '@hook-observatory/launcher';
+import { BENCH_DIST, BENCH_SERVERS, type BeforeName, type ServerName } from './paths.js';
 
 export const HAS_TASKSET = spawnSync('taskset', ['--version'], { stdio: 'ignore' }).status === 0;
 
@@ -33,6 +33,16 @@ export interface ServerOptions {
   readonly dir: string;
   readonly cpu: number | undefined;
   readonly nodeArgs?: readonly string[];
+  /** The before servers' entries (paths.ts, beforeEntries): needed when `name` is one of them. */
+  readonly before?: Readonly<Record<BeforeName, ServerEntry>> | undefined;
+}
+
+function entryOf(name: ServerName, before: ServerOptions['before']): ServerEntry {
+  if (name === 'http-before' || name === 'net-before') {
+    if (before === undefined) throw new Error(`${name}: no --before checkout was given`);
+    return before[name];
+  }
+  return BENCH_SERVERS[name];
 }
 
 export interface RunningServer {
@@ -56,7 +66,7 @@ export async function startServer(name: ServerName, options: ServerOptions): Pro
   // Appending: a reader of the file may truncate it without leaving a hole.
   const eventsFd = eventsFile !== undefined ? openSync(eventsFile, 'a') : undefined;
   const server = await launch(
-    { name, entry: BENCH_SERVERS[name] },
+    { name, entry: entryOf(name, options.before) },
     {
       transport: options.transport,
       dir: options.dir,

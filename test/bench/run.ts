@@ -16,12 +16,22 @@ import { measureCurlHooks, type CurlHookMeasurement, type HookTarget } from './c
 import { measure, type Measurement } from './measure.js';
 import { benchQuery, FULL_LOG_BYTES, QUICK_LOG_BYTES, queryReport } from './query.js';
 import { benchViewers } from './viewers.js';
-import { CONCURRENCIES, describeScenario, parsePlan, USAGE, type Plan, type Scenario } from './options.js';
-import { BENCH_SERVERS, RESULTS_DIR, ROOT, SERVER_NAMES, type ServerName } from './paths.js';
+import { describeScenario, parsePlan, TARGET_CONCURRENCIES, USAGE, type Plan, type Scenario } from './options.js';
+import { parserSpeed, type ParserSpeed } from './parser-speed.js';
+import { BEFORE_NAMES, beforeEntries, BENCH_SERVERS, RESULTS_DIR, ROOT, SERVER_NAMES, type ServerName } from './paths.js';
 import { HAS_TASKSET, LoadClient, pinSelf } from './processes.js';
 import { coreTimes, cpuCount } from './procfs.js';
 import { profileServers } from './profile.js';
-import { evaluateTargets, markdown, noiseSummary, summarize, summarizeCurl, describeMeasurement, type Meta } from './report.js';
+import {
+  beforeAndAfter,
+  describeMeasurement,
+  evaluateTargets,
+  markdown,
+  noiseSummary,
+  summarize,
+  summarizeCurl,
+  type Meta,
+} from './report.js';
 import { soak, type SoakResult } from './soak.js';
 import { Progress } from './progress.js';
 import { describeMix, requestMix } from './workload.js';
@@ -35,6 +45,8 @@ const SECONDS_PER_CURL_HOOK = 0.02;
  * measured core is taken once more, and the quieter of the two kept.
  */
 const NOISY_CORE_PERCENT = 15;
+/** Seconds the parser comparison takes (parser-speed.ts: warm-ups and rounds), for the progress estimate only. */
+const PARSER_SPEED_SECONDS = 7;
 /** How long the cores are watched to find the quietest. */
 const QUIET_CORE_SAMPLE_MS = 1_000;
 
@@ -45,9 +57,10 @@ function rotate<T>(items: readonly T[], by: number): T[] {
   return [...items.slice(shift), ...items.slice(0, shift)];
 }
 
-function serversFor(scenario: Scenario): readonly ServerName[] {
+function serversFor(scenario: Scenario, withBefore: boolean): readonly ServerName[] {
   // The baselines write no output socket; over one only the real servers run.
-  return scenario.output === 'file' ? SERVER_NAMES : ['http', 'net'];
+  const current: readonly ServerName[] = scenario.output === 'file' ? SERVER_NAMES : ['http', 'net'];
+  return withBefore ? [...current, ...BEFORE_NAMES] : current;
 }
 
 async function quietestCore(cores: number): Promise<number> {
@@ -67,12 +80,12 @@ async function quietestCore(cores: number): Promise<number> {
   return quietest;
 }
 
-function commit(): string {
+function commit(dir = ROOT): string {
   try {
-    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: dir, encoding: 'utf8' }).trim();
     // No optional locks: a benchmark must not hold the index while someone commits.
     const changed = execFileSync('git', ['--no-optional-locks', 'status', '--porcelain', '--untracked-files=no'], {
-      cwd: ROOT,
+      cwd: dir,
       encoding: 'utf8',
     }).trim();
     return changed === '' ? head : `${head}+changes`;
@@ -116,6 +129,14 @@ async function main(): Promise<number> {
       return 1;
     }
   }
+  let before: ReturnType<typeof beforeEntries> | undefined;
+  try {
+    before = plan.before === undefined ? undefined : beforeEntries(plan.before);
+  } catch (error) {
+    process.stderr.write(`bench: ${(error as Error).message}\n`);
+    return 2;
+  }
+  const withBefore = before !== undefined;
 
   const startedAt = performance.now();
   const cores = cpuCount();
@@ -164,15 +185,19 @@ async function main(): Promise<number> {
       measureSeconds: plan.measureSeconds,
       readers: plan.readers,
       minimumEventBytes,
+      before,
     };
     const cellSeconds = plan.warmUpSeconds + plan.measureSeconds + OVERHEAD_SECONDS_PER_MEASUREMENT;
     const curlStepSeconds = plan.curlHooksPerRun * SECONDS_PER_CURL_HOOK + OVERHEAD_SECONDS_PER_MEASUREMENT;
-    const cellsPerRun = plan.scenarios.reduce((sum, scenario) => sum + serversFor(scenario).length, 0);
+    const cellsPerRun = plan.scenarios.reduce((sum, scenario) => sum + serversFor(scenario, withBefore).length, 0);
     const curlStepsPerRun = plan.curlHooksPerRun > 0 ? HOOK_TARGETS.length * 2 : 0;
     const soakSteps = plan.soakSeconds > 0 ? 1 : 0;
+    const parserSteps = withBefore ? 1 : 0;
     const progress = new Progress(
-      plan.runs * (cellsPerRun * cellSeconds + curlStepsPerRun * curlStepSeconds) + soakSteps * (plan.soakSeconds + 2),
-      plan.runs * (cellsPerRun + curlStepsPerRun) + soakSteps,
+      plan.runs * (cellsPerRun * cellSeconds + curlStepsPerRun * curlStepSeconds) +
+        soakSteps * (plan.soakSeconds + 2) +
+        parserSteps * PARSER_SPEED_SECONDS,
+      plan.runs * (cellsPerRun + curlStepsPerRun) + soakSteps + parserSteps,
     );
 
     const measurements: Measurement[] = [];
@@ -182,7 +207,7 @@ async function main(): Promise<number> {
       // Alternate the scenarios' order too, so that no load always comes first or last.
       const scenarios = run % 2 === 0 ? plan.scenarios : [...plan.scenarios].reverse();
       for (const scenario of scenarios) {
-        for (const server of rotate(serversFor(scenario), run)) {
+        for (const server of rotate(serversFor(scenario, withBefore), run)) {
           progress.step(`run ${run + 1}/${plan.runs} · ${describeScenario(scenario)} · ${server}`, cellSeconds);
           let measured = await measure(context, run, scenario, server);
           if (measured.noise.otherProcessesPercent > NOISY_CORE_PERCENT) {
@@ -222,6 +247,11 @@ async function main(): Promise<number> {
           ? await Promise.all([soakOn('http', cpu), soakOn('net', otherCpu)])
           : [await soakOn('http', cpu), await soakOn('net', cpu)];
     }
+    let parser: ParserSpeed | undefined;
+    if (plan.before !== undefined) {
+      progress.step('the two request parsers on the same bytes', PARSER_SPEED_SECONDS);
+      parser = await parserSpeed(plan.before);
+    }
     progress.done();
 
     const problems = [
@@ -230,6 +260,7 @@ async function main(): Promise<number> {
         measured.problems.map((problem) => `run ${measured.run + 1}, curl hooks, ${measured.transport}, ${measured.target}: ${problem}`),
       ),
       ...soaks.flatMap((soaked) => soaked.problems.map((problem) => `memory run, ${soaked.server}: ${problem}`)),
+      ...(parser?.problems ?? []),
     ];
     const meta: Meta = {
       date: new Date().toISOString(),
@@ -244,12 +275,14 @@ async function main(): Promise<number> {
       measureSeconds: plan.measureSeconds,
       readers: plan.readers,
       commit: commit(),
+      before: plan.before === undefined ? undefined : { dir: plan.before, commit: commit(plan.before) },
       retakes,
       mixes,
       elapsedSeconds: (performance.now() - startedAt) / 1000,
     };
-    const rows = summarize(measurements, plan.scenarios, SERVER_NAMES);
-    const targets = evaluateTargets(measurements, CONCURRENCIES);
+    const rows = summarize(measurements, plan.scenarios, withBefore ? [...SERVER_NAMES, ...BEFORE_NAMES] : SERVER_NAMES);
+    const targets = evaluateTargets(measurements, TARGET_CONCURRENCIES);
+    const beforeAfter = beforeAndAfter(rows, measurements);
     const curlRows = summarizeCurl(curl, rows);
     const noise = noiseSummary(measurements);
 
@@ -257,9 +290,9 @@ async function main(): Promise<number> {
     const resultsFile = join(RESULTS_DIR, `${meta.date.replaceAll(':', '-').replace(/\.\d+Z$/, 'Z')}-${plan.mode}.json`);
     writeFileSync(
       resultsFile,
-      `${JSON.stringify({ meta, targets, summary: rows, curl: curlRows, memory: soaks, noise, problems, measurements, curlMeasurements: curl }, null, 2)}\n`,
+      `${JSON.stringify({ meta, targets, summary: rows, beforeAfter, parser, curl: curlRows, memory: soaks, noise, problems, measurements, curlMeasurements: curl }, null, 2)}\n`,
     );
-    process.stdout.write(markdown({ meta, rows, targets, curl: curlRows, soaks, noise, problems }));
+    process.stdout.write(markdown({ meta, rows, targets, curl: curlRows, soaks, noise, problems, beforeAfter, parser }));
     process.stdout.write(`\nResults: ${resultsFile.slice(ROOT.length + 1)}\n`);
     return problems.length > 0 ? 1 : 0;
   } finally {
