@@ -57,6 +57,21 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+/** Servers started and not yet stopped: an interrupted benchmark must not leave one running. */
+const RUNNING = new Set<number>();
+
+/** Kill every server still running, at once (Ctrl+C). */
+export function killRunningServers(): void {
+  for (const pid of RUNNING) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+  RUNNING.clear();
+}
+
 export async function startServer(name: ServerName, options: ServerOptions): Promise<RunningServer> {
   if (options.output === 'socket' && (name === 'limit' || name === 'event-limit' || name === 'bare')) {
     throw new Error(`the ${name} baseline writes no output socket`);
@@ -80,6 +95,7 @@ export async function startServer(name: ServerName, options: ServerOptions): Pro
   ).finally(() => {
     if (eventsFd !== undefined) closeSync(eventsFd);
   });
+  RUNNING.add(server.pid);
   const target: Target =
     options.transport === 'tcp' ? { transport: 'tcp', port: server.port } : { transport: 'unix', path: server.socketPath };
   return {
@@ -90,7 +106,10 @@ export async function startServer(name: ServerName, options: ServerOptions): Pro
     eventsFile,
     eventBytes: () => (eventsFile !== undefined && existsSync(eventsFile) ? statSync(eventsFile).size : 0),
     waitForLog: (pattern, timeoutMs) => server.waitForStderr(pattern, timeoutMs),
-    stop: async () => void (await server.stop()),
+    stop: async () => {
+      await server.stop();
+      RUNNING.delete(server.pid);
+    },
   };
 }
 

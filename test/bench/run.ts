@@ -19,7 +19,7 @@ import { benchViewers } from './viewers.js';
 import { describeScenario, parsePlan, TARGET_CONCURRENCIES, USAGE, type Plan, type Scenario } from './options.js';
 import { parserSpeed, type ParserSpeed } from './parser-speed.js';
 import { BEFORE_NAMES, beforeEntries, BENCH_SERVERS, RESULTS_DIR, ROOT, SERVER_NAMES, type ServerName } from './paths.js';
-import { HAS_TASKSET, LoadClient, pinSelf } from './processes.js';
+import { HAS_TASKSET, killRunningServers, LoadClient, pinSelf } from './processes.js';
 import { coreTimes, cpuCount } from './procfs.js';
 import { profileServers } from './profile.js';
 import {
@@ -156,6 +156,7 @@ async function main(): Promise<number> {
   const workDir = mkdtempSync(join(tmpdir(), 'hook-observatory-bench-'));
   const removeWorkDir = (): void => rmSync(workDir, { recursive: true, force: true });
   process.once('SIGINT', () => {
+    killRunningServers();
     removeWorkDir();
     process.exit(130);
   });

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  EventBatch,
   EventStream,
   formatStreamMessage,
   READER_HARD_LIMIT_BYTES,
@@ -64,7 +65,7 @@ describe('a message', () => {
     const stream = newStream();
     const viewer = new TestViewer();
     stream.attach(viewer, all, undefined);
-    stream.add([event(kind)]);
+    stream.add(new EventBatch([event(kind)]));
     expect(viewer.text.slice(viewer.text.indexOf('id: '))).toMatch(new RegExp(`^${head.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')}\\{`));
   });
 });
@@ -85,7 +86,7 @@ describe('filters', () => {
     const stream = newStream();
     const viewer = new TestViewer();
     stream.attach(viewer, streamFilterOf('/events?event=Stop&session=s2'), undefined);
-    stream.add([event('Stop', 's1'), event('PreToolUse', 's2'), event('Stop', 's2')]);
+    stream.add(new EventBatch([event('Stop', 's1'), event('PreToolUse', 's2'), event('Stop', 's2')]));
     expect(viewer.ids).toEqual(['abc-3']);
   });
 });
@@ -99,17 +100,17 @@ describe('resuming', () => {
     { name: 'an id that is no id: the whole ring', lastEventId: 'nonsense', ids: ['abc-1', 'abc-2', 'abc-3', 'abc-4'], gap: false },
   ])('$name', ({ lastEventId, ids, gap }) => {
     const stream = newStream();
-    stream.add([event('A'), event('B'), event('C')]);
+    stream.add(new EventBatch([event('A'), event('B'), event('C')]));
     const viewer = new TestViewer();
     stream.attach(viewer, all, lastEventId);
-    stream.add([event('D')]);
+    stream.add(new EventBatch([event('D')]));
     expect(viewer.ids).toEqual(ids);
     expect(viewer.text.includes('event: gap')).toBe(gap);
   });
 
   it('a ring that no longer reaches back says so, then sends what it holds', () => {
     const stream = newStream(2);
-    stream.add([event('A'), event('B'), event('C'), event('D')]);
+    stream.add(new EventBatch([event('A'), event('B'), event('C'), event('D')]));
     const viewer = new TestViewer();
     stream.attach(viewer, all, 'abc-1');
     expect(viewer.text).toContain('event: gap\ndata: {"after":1,"oldest":3}\n\n');
@@ -131,7 +132,7 @@ describe('viewers that read slowly or leave', () => {
     stream.attach(slow, all, undefined);
     stream.attach(fine, all, undefined);
     slow.unsent = READER_HARD_LIMIT_BYTES + 1;
-    stream.add([event('A'), event('B')]);
+    stream.add(new EventBatch([event('A'), event('B')]));
     expect(slow.cut).toBe(true);
     expect(slow.ids).toEqual([]);
     expect(fine.ids).toEqual(['abc-1', 'abc-2']);
@@ -143,7 +144,7 @@ describe('viewers that read slowly or leave', () => {
     const viewer = new TestViewer();
     const detach = stream.attach(viewer, all, undefined);
     detach();
-    stream.add([event('A')]);
+    stream.add(new EventBatch([event('A')]));
     expect(stream.viewerCount).toBe(0);
     expect(viewer.ids).toEqual([]);
   });

@@ -183,14 +183,8 @@ async function start(description: ServerDescription, config: Config): Promise<vo
     config,
     askOrigin,
     timestamp,
-    record: (record) => {
-      eventLog.write(record);
-      eventStream.add([record]);
-    },
-    recordAll: (records) => {
-      eventLog.writeAll(records);
-      eventStream.add(records);
-    },
+    record: (record) => eventStream.add(eventLog.writeAll([record])),
+    recordAll: (records) => eventStream.add(eventLog.writeAll(records)),
     eventStream,
     bodyBudget: new BodyBudget(config.bodyLimits.maxBufferedBodyBytes),
     refuseBody,

@@ -12,7 +12,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { Writable } from 'node:stream';
 import type { Config, LogFileOptions } from './config.js';
 import type { EventRecord } from './enrich.js';
-import { formatterFor, wantsColour, type Formatted, type Formatter } from './format.js';
+import { formatJsonLine, formatterFor, wantsColour, type Formatted, type Formatter } from './format.js';
 import { LogFile } from './log-file.js';
 import { claimSocketPath, listenUnix, removeSocketFile } from './unix-socket.js';
 
@@ -57,18 +57,35 @@ export const EVENTS_WRITE_MAX_BYTES = 64 * 1024;
 
 /**
  * Events handed to the sinks together: one, or a server's batch (writeAll).
- * Each formatter's text for them is made once, for every sink that
- * uses it (standard output and the output socket share one with --tee).
+ * Each formatter's text for them is made once, for every sink that uses it
+ * (standard output and the output socket share one with --tee), and the
+ * live view's stream takes the JSON lines from here too (jsonLines).
  */
-class EventBatch {
+export class EventBatch {
+  private readonly events = new Map<Formatter, readonly Formatted[]>();
   private readonly writes = new Map<Formatter, readonly Formatted[]>();
   constructor(readonly records: readonly EventRecord[]) {}
+
+  /** Each event as `formatter` makes it, in order. */
+  eventsAs(formatter: Formatter): readonly Formatted[] {
+    let events = this.events.get(formatter);
+    if (events === undefined) {
+      events = this.records.map((record) => formatter(record));
+      this.events.set(formatter, events);
+    }
+    return events;
+  }
+
+  /** Each event's JSON line (format.ts, formatJsonLine), in order. */
+  jsonLines(): readonly Buffer[] {
+    return this.eventsAs(formatJsonLine) as readonly Buffer[];
+  }
 
   /** The events as `formatter` makes them, back to back, cut into writes (EVENTS_WRITE_MAX_BYTES). */
   writesFor(formatter: Formatter): readonly Formatted[] {
     let writes = this.writes.get(formatter);
     if (writes === undefined) {
-      writes = groupIntoWrites(this.records.map((record) => formatter(record)));
+      writes = groupIntoWrites(this.eventsAs(formatter));
       this.writes.set(formatter, writes);
     }
     return writes;
@@ -76,7 +93,7 @@ class EventBatch {
 }
 
 /** Whole events, in order, joined into writes of at most EVENTS_WRITE_MAX_BYTES or one event. */
-function groupIntoWrites(events: Formatted[]): Formatted[] {
+function groupIntoWrites(events: readonly Formatted[]): readonly Formatted[] {
   if (events.length === 1) return events;
   const writes: Formatted[] = [];
   let group: Formatted[] = [];
@@ -256,9 +273,10 @@ export interface EventLog {
   write(record: EventRecord): void;
   /**
    * Hand several events to every sink now, in order: each sink writes them
-   * together, in as few writes as EVENTS_WRITE_MAX_BYTES allows.
+   * together, in as few writes as EVENTS_WRITE_MAX_BYTES allows. Returns
+   * them with their formatted text, for the live view to reuse.
    */
-  writeAll(records: readonly EventRecord[]): void;
+  writeAll(records: readonly EventRecord[]): EventBatch;
   /** Let every sink finish its writes. */
   close(): Promise<void>;
   readonly outputSocket: OutputSocketSink | undefined;
@@ -275,10 +293,9 @@ export interface EventLogEnvironment {
 /** --log FILE: JSON lines whatever the format on standard output (log-file.ts). */
 function logFileSink(options: LogFileOptions, log: Logger): Sink {
   const file = new LogFile(options.path, options.maxBytes, options.maxFiles, log);
-  const jsonl = formatterFor('jsonl', { colour: false });
   return {
     write: (batch) => {
-      for (const bytes of batch.writesFor(jsonl)) file.write(bytes);
+      for (const bytes of batch.writesFor(formatJsonLine)) file.write(bytes);
     },
     close: async () => file.close(),
   };
@@ -305,14 +322,14 @@ export async function openEventLog(config: Config, environment: EventLogEnvironm
     };
     sinks.push(new StdoutSink(environment.stdout, formatterFor(config.format, { colour }), environment.log, onClosed));
   }
-  const writeAll = (records: readonly EventRecord[]): void => {
-    if (records.length === 0) return;
+  const writeAll = (records: readonly EventRecord[]): EventBatch => {
     const batch = new EventBatch(records);
-    for (const sink of sinks) sink.write(batch);
+    if (records.length > 0) for (const sink of sinks) sink.write(batch);
+    return batch;
   };
   return {
     outputSocket,
-    write: (record) => writeAll([record]),
+    write: (record) => void writeAll([record]),
     writeAll,
     async close() {
       await Promise.all(sinks.map((sink) => sink.close()));

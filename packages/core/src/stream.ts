@@ -10,10 +10,8 @@
  * chunks written by hand.
  */
 import { randomBytes } from 'node:crypto';
-import type { EventRecord } from './enrich.js';
 import { HOOK_EVENT_NAMES, UNKNOWN_EVENT } from './events.js';
-import { formatJsonLine } from './format.js';
-import { backlogVerdict, type Backlog, type Logger } from './sinks.js';
+import { backlogVerdict, type Backlog, type EventBatch, type Logger } from './sinks.js';
 
 /**
  * Events kept for viewers that reconnect with Last-Event-ID. A page that lost
@@ -58,11 +56,22 @@ export function streamFilterOf(target: string): StreamFilter {
   return { events: listOf('event'), sessions: listOf('session') };
 }
 
+/**
+ * A recorded event and its JSON line, which the output made (sinks.ts,
+ * EventBatch). Its message is made when a viewer first needs it: with no
+ * viewer open, the stream costs a hook only its place in the ring.
+ */
 interface RingEntry {
   readonly id: number;
   readonly event: string;
   readonly session: string;
-  readonly message: Buffer;
+  readonly jsonLine: Buffer;
+  message: Buffer | undefined;
+}
+
+function messageOf(instance: string, entry: RingEntry): Buffer {
+  entry.message ??= formatStreamMessage(`${instance}-${entry.id}`, entry.event, entry.jsonLine);
+  return entry.message;
 }
 
 function wants(filter: StreamFilter, entry: RingEntry): boolean {
@@ -152,20 +161,21 @@ export class EventStream {
   }
 
   /** Record events in the ring and send each to the viewers that want it. */
-  add(records: readonly EventRecord[]): void {
-    for (const record of records) {
+  add(batch: EventBatch): void {
+    const lines = batch.jsonLines();
+    batch.records.forEach((record, index) => {
       const id = this.nextId++;
-      const event = fieldValue(record['_event']);
-      const entry = {
+      const entry: RingEntry = {
         id,
-        event,
+        event: fieldValue(record['_event']),
         session: fieldValue(record['session_id']),
-        message: formatStreamMessage(`${this.instance}-${id}`, event, formatJsonLine(record)),
+        jsonLine: lines[index] as Buffer,
+        message: undefined,
       };
       this.ring.push(entry);
       if (this.ring.length > this.ringSize) this.ring.shift();
-      this.send((viewer) => (wants(viewer.filter, entry) ? entry.message : undefined));
-    }
+      if (this.viewers.size > 0) this.send((viewer) => (wants(viewer.filter, entry) ? messageOf(this.instance, entry) : undefined));
+    });
   }
 
   /**
@@ -184,7 +194,7 @@ export class EventStream {
     }
     for (const entry of this.ring) {
       if (after !== undefined && entry.id <= after) continue;
-      if (wants(filter, entry)) output.write(entry.message);
+      if (wants(filter, entry)) output.write(messageOf(this.instance, entry));
     }
     this.viewers.add(viewer);
     return () => this.viewers.delete(viewer);
