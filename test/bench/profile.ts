@@ -1,5 +1,5 @@
 /**
- * `pnpm bench --profile`: run each real server under load with V8's sampling
+ * `pnpm bench --profile`: run each real server, and the event limit, under load with V8's sampling
  * profiler (node --cpu-prof, which writes a .cpuprofile when the process
  * exits) and list where its time went: by function on its own (self), and for
  * our own functions with everything they call (total).
@@ -14,7 +14,8 @@ import { startServer, type LoadClient } from './processes.js';
 const SAMPLING_INTERVAL_US = 250;
 /** Functions listed per table. */
 const TOP = 15;
-const PROFILED_SERVERS: readonly ServerName[] = ['http', 'net'];
+// The event limit too: from it to the net server is what HTTP costs.
+const PROFILED_SERVERS: readonly ServerName[] = ['event-limit', 'http', 'net'];
 
 interface CallFrame {
   readonly functionName: string;

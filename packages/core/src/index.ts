@@ -10,5 +10,6 @@ export * from './serve.js';
 export * from './sinks.js';
 export * from './unix-socket.js';
 export * from './log-file.js';
+export * from './event-ring.js';
 export * from './stream.js';
 export * from './viewer.js';

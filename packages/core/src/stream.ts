@@ -10,16 +10,10 @@
  * chunks written by hand.
  */
 import { randomBytes } from 'node:crypto';
+import { EventRing, type RingEvent } from './event-ring.js';
 import { HOOK_EVENT_NAMES, UNKNOWN_EVENT } from './events.js';
 import { backlogVerdict, type Backlog, type EventBatch, type Logger } from './sinks.js';
 
-/**
- * Events kept for viewers that reconnect with Last-Event-ID. A page that lost
- * its connection for a few seconds of a busy session (a subagent burst is a
- * few hundred events) gets them all back; at about 2 KiB an event the ring
- * stays near 8 MiB, one reader's soft limit.
- */
-export const EVENT_RING_SIZE = 4096;
 /**
  * A comment line this often keeps an idle stream open through proxies and
  * idle timers that close a silent connection (commonly 30 to 60 s), and lets
@@ -56,25 +50,12 @@ export function streamFilterOf(target: string): StreamFilter {
   return { events: listOf('event'), sessions: listOf('session') };
 }
 
-/**
- * A recorded event and its JSON line, which the output made (sinks.ts,
- * EventBatch). Its message is made when a viewer first needs it: with no
- * viewer open, the stream costs a hook only its place in the ring.
- */
-interface RingEntry {
-  readonly id: number;
-  readonly event: string;
-  readonly session: string;
-  readonly jsonLine: Buffer;
-  message: Buffer | undefined;
+/** A message's bytes, made from a kept event's line (event-ring.ts). */
+function messageOf(instance: string, entry: RingEvent): Buffer {
+  return formatStreamMessage(`${instance}-${entry.id}`, entry.event, entry.jsonLine);
 }
 
-function messageOf(instance: string, entry: RingEntry): Buffer {
-  entry.message ??= formatStreamMessage(`${instance}-${entry.id}`, entry.event, entry.jsonLine);
-  return entry.message;
-}
-
-function wants(filter: StreamFilter, entry: RingEntry): boolean {
+function wants(filter: StreamFilter, entry: { readonly event: string; readonly session: string }): boolean {
   return (filter.events.size === 0 || filter.events.has(entry.event)) && (filter.sessions.size === 0 || filter.sessions.has(entry.session));
 }
 
@@ -135,19 +116,17 @@ interface Viewer extends Backlog {
  * from another instance means "send everything you have".
  */
 export class EventStream {
-  private readonly ring: RingEntry[] = [];
-  private nextId = 1;
+  private readonly ring: EventRing;
   private nextViewer = 1;
   private readonly viewers = new Set<Viewer>();
   private readonly heartbeat: NodeJS.Timeout | undefined;
-  private readonly ringSize: number;
   readonly instance: string;
 
   constructor(
     private readonly log: Logger,
     options: { heartbeatMs?: number; instance?: string; ringSize?: number } = {},
   ) {
-    this.ringSize = options.ringSize ?? EVENT_RING_SIZE;
+    this.ring = new EventRing(options.ringSize);
     this.instance = options.instance ?? randomBytes(4).toString('hex');
     const heartbeatMs = options.heartbeatMs ?? HEARTBEAT_MS;
     if (heartbeatMs > 0) {
@@ -160,21 +139,16 @@ export class EventStream {
     return this.viewers.size;
   }
 
-  /** Record events in the ring and send each to the viewers that want it. */
+  /** Keep events in the ring and send each to the viewers that want it. */
   add(batch: EventBatch): void {
     const lines = batch.jsonLines();
     batch.records.forEach((record, index) => {
-      const id = this.nextId++;
-      const entry: RingEntry = {
-        id,
-        event: fieldValue(record['_event']),
-        session: fieldValue(record['session_id']),
-        jsonLine: lines[index] as Buffer,
-        message: undefined,
-      };
-      this.ring.push(entry);
-      if (this.ring.length > this.ringSize) this.ring.shift();
-      if (this.viewers.size > 0) this.send((viewer) => (wants(viewer.filter, entry) ? messageOf(this.instance, entry) : undefined));
+      const line = lines[index] as Buffer;
+      const entry = { event: fieldValue(record['_event']), session: fieldValue(record['session_id']) };
+      const id = this.ring.add(entry.event, entry.session, line);
+      if (this.viewers.size === 0) return;
+      let message: Buffer | undefined;
+      this.send((viewer) => (wants(viewer.filter, entry) ? (message ??= messageOf(this.instance, { id, ...entry, jsonLine: line })) : undefined));
     });
   }
 
@@ -185,15 +159,15 @@ export class EventStream {
    */
   attach(output: ViewerOutput, filter: StreamFilter, lastEventId: string | undefined): () => void {
     const viewer: Viewer = { output, filter, name: `viewer #${this.nextViewer++}`, softSince: undefined };
-    const hello = JSON.stringify({ instance: this.instance, oldest: this.oldestId(), next: this.nextId, kinds: STREAM_KINDS });
+    const hello = JSON.stringify({ instance: this.instance, oldest: this.ring.oldestId, next: this.ring.nextId, kinds: STREAM_KINDS });
     output.write(Buffer.from(`retry: ${RETRY_MS}\nevent: hello\ndata: ${hello}\n\n`, 'utf8'));
     const after = this.resumePoint(lastEventId);
-    const oldest = this.oldestId();
+    const oldest = this.ring.oldestId;
     if (after !== undefined && after + 1 < oldest) {
       output.write(Buffer.from(`event: gap\ndata: ${JSON.stringify({ after, oldest })}\n\n`, 'utf8'));
     }
-    for (const entry of this.ring) {
-      if (after !== undefined && entry.id <= after) continue;
+    for (let id = Math.max(oldest, (after ?? 0) + 1); id < this.ring.nextId; id++) {
+      const entry = this.ring.get(id);
       if (wants(filter, entry)) output.write(messageOf(this.instance, entry));
     }
     this.viewers.add(viewer);
@@ -205,10 +179,6 @@ export class EventStream {
     if (this.heartbeat !== undefined) clearInterval(this.heartbeat);
     for (const viewer of this.viewers) viewer.output.end();
     this.viewers.clear();
-  }
-
-  private oldestId(): number {
-    return this.ring[0]?.id ?? this.nextId;
   }
 
   /**
