@@ -17,13 +17,18 @@ import {
   type ViewerOutput,
 } from '@hook-observatory/core';
 
+/** Messages wait for the end of the event loop's turn (setImmediate): this waits for it. */
+const endOfTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /** A viewer that keeps what it is sent, with as many unsent bytes as the test says. */
 class TestViewer implements ViewerOutput {
   text = '';
   unsent = 0;
   cut = false;
   ended = false;
+  writes = 0;
   write(bytes: Buffer): void {
+    this.writes++;
     this.text += bytes.toString('utf8');
   }
   queuedBytes(): number {
@@ -61,11 +66,12 @@ describe('a message', () => {
     { name: 'an event the query could not name is named Unknown', kind: 'Unknown', head: 'id: abc-1\nevent: Unknown\ndata: ' },
     { name: 'any other name goes unnamed, as a plain message', kind: 'MyOwnEvent', head: 'id: abc-1\ndata: ' },
     { name: 'a name with a line break cannot add a field', kind: 'Stop\nevent: forged', head: 'id: abc-1\ndata: ' },
-  ])('$name', ({ kind, head }) => {
+  ])('$name', async ({ kind, head }) => {
     const stream = newStream();
     const viewer = new TestViewer();
     stream.attach(viewer, all, undefined);
     stream.add(new EventBatch([event(kind)]));
+    await endOfTurn();
     expect(viewer.text.slice(viewer.text.indexOf('id: '))).toMatch(new RegExp(`^${head.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')}\\{`));
   });
 });
@@ -82,11 +88,12 @@ describe('filters', () => {
     expect([...filter.sessions]).toEqual(sessions);
   });
 
-  it('a viewer gets only the events and sessions it asked for', () => {
+  it('a viewer gets only the events and sessions it asked for', async () => {
     const stream = newStream();
     const viewer = new TestViewer();
     stream.attach(viewer, streamFilterOf('/events?event=Stop&session=s2'), undefined);
     stream.add(new EventBatch([event('Stop', 's1'), event('PreToolUse', 's2'), event('Stop', 's2')]));
+    await endOfTurn();
     expect(viewer.ids).toEqual(['abc-3']);
   });
 });
@@ -98,12 +105,13 @@ describe('resuming', () => {
     { name: 'the newest id: only what comes', lastEventId: 'abc-3', ids: ['abc-4'], gap: false },
     { name: 'an id of another instance (a restart): the whole ring', lastEventId: 'zzz-3', ids: ['abc-1', 'abc-2', 'abc-3', 'abc-4'], gap: false },
     { name: 'an id that is no id: the whole ring', lastEventId: 'nonsense', ids: ['abc-1', 'abc-2', 'abc-3', 'abc-4'], gap: false },
-  ])('$name', ({ lastEventId, ids, gap }) => {
+  ])('$name', async ({ lastEventId, ids, gap }) => {
     const stream = newStream();
     stream.add(new EventBatch([event('A'), event('B'), event('C')]));
     const viewer = new TestViewer();
     stream.attach(viewer, all, lastEventId);
     stream.add(new EventBatch([event('D')]));
+    await endOfTurn();
     expect(viewer.ids).toEqual(ids);
     expect(viewer.text.includes('event: gap')).toBe(gap);
   });
@@ -124,8 +132,46 @@ describe('resuming', () => {
   });
 });
 
+describe('writes', () => {
+  it("a turn's events reach each viewer in one write, after the turn", async () => {
+    const stream = newStream();
+    const viewer = new TestViewer();
+    stream.attach(viewer, all, undefined);
+    const OPENING_WRITES = viewer.writes;
+    stream.add(new EventBatch([event('A')]));
+    stream.add(new EventBatch([event('B'), event('C')]));
+    expect(viewer.ids).toEqual([]);
+    await endOfTurn();
+    expect(viewer.ids).toEqual(['abc-1', 'abc-2', 'abc-3']);
+    expect(viewer.writes - OPENING_WRITES).toBe(1);
+  });
+
+  it('a viewer that comes in the middle of a turn gets the turn once, from the ring', async () => {
+    const stream = newStream();
+    const early = new TestViewer();
+    stream.attach(early, all, undefined);
+    stream.add(new EventBatch([event('A')]));
+    const late = new TestViewer();
+    stream.attach(late, all, undefined);
+    stream.add(new EventBatch([event('B')]));
+    await endOfTurn();
+    expect(early.ids).toEqual(['abc-1', 'abc-2']);
+    expect(late.ids).toEqual(['abc-1', 'abc-2']);
+  });
+
+  it('shutting down sends what waits before the end', () => {
+    const stream = newStream();
+    const viewer = new TestViewer();
+    stream.attach(viewer, all, undefined);
+    stream.add(new EventBatch([event('A')]));
+    stream.close();
+    expect(viewer.ids).toEqual(['abc-1']);
+    expect(viewer.ended).toBe(true);
+  });
+});
+
 describe('viewers that read slowly or leave', () => {
-  it('one over the hard limit is cut off; the others get every event', () => {
+  it('one over the hard limit is cut off; the others get every event', async () => {
     const stream = newStream();
     const slow = new TestViewer();
     const fine = new TestViewer();
@@ -133,18 +179,20 @@ describe('viewers that read slowly or leave', () => {
     stream.attach(fine, all, undefined);
     slow.unsent = READER_HARD_LIMIT_BYTES + 1;
     stream.add(new EventBatch([event('A'), event('B')]));
+    await endOfTurn();
     expect(slow.cut).toBe(true);
     expect(slow.ids).toEqual([]);
     expect(fine.ids).toEqual(['abc-1', 'abc-2']);
     expect(stream.viewerCount).toBe(1);
   });
 
-  it('one that left is forgotten at once', () => {
+  it('one that left is forgotten at once', async () => {
     const stream = newStream();
     const viewer = new TestViewer();
     const detach = stream.attach(viewer, all, undefined);
     detach();
     stream.add(new EventBatch([event('A')]));
+    await endOfTurn();
     expect(stream.viewerCount).toBe(0);
     expect(viewer.ids).toEqual([]);
   });

@@ -110,15 +110,30 @@ interface Viewer extends Backlog {
   readonly name: string;
 }
 
+/** A message waiting for the end of the turn, with what a filter looks at; none: for every viewer (a heartbeat). */
+interface Queued {
+  readonly bytes: Buffer;
+  readonly about: { readonly event: string; readonly session: string } | undefined;
+}
+
+const wantsEverything = (filter: StreamFilter): boolean => filter.events.size === 0 && filter.sessions.size === 0;
+
 /**
  * Every viewer of `GET /events`, and the ring they resume from. Ids are
  * `<instance>-<sequence>`: after a restart the ring is new, and a Last-Event-ID
  * from another instance means "send everything you have".
+ *
+ * Messages wait for the end of the event loop's turn (setImmediate), then go
+ * to each viewer in one write: a turn that records many events costs a viewer
+ * one write, not one an event. With 100 viewers open, that is what keeps the
+ * hooks' speed (test/bench/viewers.ts).
  */
 export class EventStream {
   private readonly ring: EventRing;
   private nextViewer = 1;
   private readonly viewers = new Set<Viewer>();
+  private queued: Queued[] = [];
+  private endOfTurn: NodeJS.Immediate | undefined;
   private readonly heartbeat: NodeJS.Timeout | undefined;
   readonly instance: string;
 
@@ -130,7 +145,7 @@ export class EventStream {
     this.instance = options.instance ?? randomBytes(4).toString('hex');
     const heartbeatMs = options.heartbeatMs ?? HEARTBEAT_MS;
     if (heartbeatMs > 0) {
-      this.heartbeat = setInterval(() => this.send(() => HEARTBEAT), heartbeatMs);
+      this.heartbeat = setInterval(() => this.queue(HEARTBEAT, undefined), heartbeatMs);
       this.heartbeat.unref();
     }
   }
@@ -146,9 +161,7 @@ export class EventStream {
       const line = lines[index] as Buffer;
       const entry = { event: fieldValue(record['_event']), session: fieldValue(record['session_id']) };
       const id = this.ring.add(entry.event, entry.session, line);
-      if (this.viewers.size === 0) return;
-      let message: Buffer | undefined;
-      this.send((viewer) => (wants(viewer.filter, entry) ? (message ??= messageOf(this.instance, { id, ...entry, jsonLine: line })) : undefined));
+      if (this.viewers.size > 0) this.queue(messageOf(this.instance, { id, ...entry, jsonLine: line }), entry);
     });
   }
 
@@ -158,6 +171,8 @@ export class EventStream {
    * reaches back that far, then every event as it comes. Returns its detach.
    */
   attach(output: ViewerOutput, filter: StreamFilter, lastEventId: string | undefined): () => void {
+    // What waits went into the ring already: the others get it first, this one from the ring.
+    this.sendQueued();
     const viewer: Viewer = { output, filter, name: `viewer #${this.nextViewer++}`, softSince: undefined };
     const hello = JSON.stringify({ instance: this.instance, oldest: this.ring.oldestId, next: this.ring.nextId, kinds: STREAM_KINDS });
     output.write(Buffer.from(`retry: ${RETRY_MS}\nevent: hello\ndata: ${hello}\n\n`, 'utf8'));
@@ -177,6 +192,7 @@ export class EventStream {
   /** Shutting down: stop the heartbeat and end every stream, so that its connection can close. */
   close(): void {
     if (this.heartbeat !== undefined) clearInterval(this.heartbeat);
+    this.sendQueued();
     for (const viewer of this.viewers) viewer.output.end();
     this.viewers.clear();
   }
@@ -192,11 +208,26 @@ export class EventStream {
     return Number(match[2]);
   }
 
-  private send(bytesFor: (viewer: Viewer) => Buffer | undefined): void {
+  private queue(bytes: Buffer, about: Queued['about']): void {
+    if (this.viewers.size === 0) return;
+    this.queued.push({ bytes, about });
+    this.endOfTurn ??= setImmediate(() => this.sendQueued());
+  }
+
+  /** Each viewer's share of what waits, in one write; a viewer too far behind is cut off instead. */
+  private sendQueued(): void {
+    if (this.endOfTurn !== undefined) clearImmediate(this.endOfTurn);
+    this.endOfTurn = undefined;
+    const queued = this.queued;
+    if (queued.length === 0) return;
+    this.queued = [];
+    let everything: Buffer | undefined;
     const now = Date.now();
     for (const viewer of this.viewers) {
-      const bytes = bytesFor(viewer);
-      if (bytes === undefined) continue;
+      const bytes = wantsEverything(viewer.filter)
+        ? (everything ??= joined(queued))
+        : joined(queued.filter(({ about }) => about === undefined || wants(viewer.filter, about)));
+      if (bytes.length === 0) continue;
       const why = backlogVerdict(viewer, viewer.output.queuedBytes(), now);
       if (why !== undefined) {
         this.viewers.delete(viewer);
@@ -207,6 +238,10 @@ export class EventStream {
       viewer.output.write(bytes);
     }
   }
+}
+
+function joined(queued: readonly Queued[]): Buffer {
+  return queued.length === 1 ? (queued[0] as Queued).bytes : Buffer.concat(queued.map(({ bytes }) => bytes));
 }
 
 /** The stream's settings from the test-only environment overrides, as config.ts reads the timeouts'. */

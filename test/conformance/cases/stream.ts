@@ -20,14 +20,14 @@ export const STREAM_ENVIRONMENT: Readonly<Record<string, string>> = {
   [EVENT_RING_ENV]: String(TEST_RING_SIZE),
 };
 
-/** A hook of session `session`, on a connection that closes after its answer. */
-const hook = (event: string, session: string, extra = ''): Buffer =>
+/** A hook of session `session`, on a connection that closes after its answer (or stays open for the next). */
+const hook = (event: string, session: string, extra = '', connection: 'close' | 'keep-alive' = 'close'): Buffer =>
   request({
     target: `/hook?event=${event}`,
     headers: [
       ['Host', LOCAL_HOST],
       ['Content-Type', 'application/json'],
-      ['Connection', 'close'],
+      ['Connection', connection],
     ],
     body: `{"hook_event_name":"${event}","session_id":"${session}"${extra}}`,
   });
@@ -48,6 +48,19 @@ const watching: TrafficCase[] = [
       awaitText(marker('one')),
       sideRequest(hook('PostToolUse', 'live', `,"marker":"two"`)),
       awaitText(marker('two')),
+      close,
+    ],
+    { statuses: [200], end: 'closed-by-client', events: 2 },
+  ),
+  // Two hooks in one write are recorded in one turn of the event loop: both
+  // servers send them to a viewer together, in one chunk (stream.ts).
+  oneClient(
+    'stream-two-hooks-in-one-read-one-chunk',
+    [
+      send(watch('pipelined')),
+      awaitText(HELLO),
+      sideRequest(Buffer.concat([hook('PreToolUse', 'pipelined', `,"marker":"first"`, 'keep-alive'), hook('PostToolUse', 'pipelined', `,"marker":"second"`)])),
+      awaitText(marker('second')),
       close,
     ],
     { statuses: [200], end: 'closed-by-client', events: 2 },
