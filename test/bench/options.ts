@@ -90,7 +90,7 @@ export const USAGE = `Usage: pnpm bench [--quick | --targets | --profile | --que
   --before DIR also measure the two servers of DIR, another checkout of this
                repository built with tsc -b (e.g. git worktree add DIR main~5),
                in the same runs: a before-and-after table, and the two request
-               parsers on the same bytes
+               parsers on the same bytes (with --profile: their profiles too)
   --profile    take a CPU profile (node --cpu-prof) of each server under load
                and list where its time goes
   --runs N     interleaved runs; figures are medians over them (default ${DEFAULT_RUNS})
@@ -125,7 +125,6 @@ export function parsePlan(argv: readonly string[]): Plan | 'help' {
   if ([values.quick, values.profile, values.targets].filter(Boolean).length > 1) {
     throw new Error('--quick, --targets and --profile cannot be combined');
   }
-  if (values.before !== undefined && values.profile) throw new Error('--before and --profile cannot be combined');
   const before = values.before;
   const cpu = values.cpu === undefined ? undefined : wholeNumber(values.cpu, '--cpu', 0);
   const only = values.only;

@@ -7,8 +7,8 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeScenario, senderOf, type Plan } from './options.js';
-import { PROFILES_DIR, ROOT, type ServerName } from './paths.js';
-import { startServer, type LoadClient } from './processes.js';
+import { BEFORE_NAMES, PROFILES_DIR, ROOT, type ServerName } from './paths.js';
+import { startServer, type LoadClient, type ServerOptions } from './processes.js';
 
 /** Microseconds between samples: finer than node's default 1,000, for short functions. */
 const SAMPLING_INTERVAL_US = 250;
@@ -32,11 +32,14 @@ interface CpuProfile {
   readonly nodes: readonly ProfileNode[];
 }
 
-export async function profileServers(plan: Plan, context: { client: LoadClient; cpu: number | undefined; workDir: string }): Promise<string> {
+export async function profileServers(
+  plan: Plan,
+  context: { client: LoadClient; cpu: number | undefined; workDir: string; before: ServerOptions['before'] },
+): Promise<string> {
   mkdirSync(PROFILES_DIR, { recursive: true });
   const sections: string[] = ['# Where the servers spend their time', ''];
   for (const scenario of plan.scenarios) {
-    for (const name of PROFILED_SERVERS) {
+    for (const name of context.before === undefined ? PROFILED_SERVERS : [...PROFILED_SERVERS, ...BEFORE_NAMES]) {
       const label = `${name}-${describeScenario(scenario).replaceAll(' ', '-')}`;
       process.stderr.write(`profiling ${label} for ${plan.measureSeconds} s\n`);
       const dir = mkdtempSync(join(context.workDir, `profile-${name}-`));
@@ -45,6 +48,7 @@ export async function profileServers(plan: Plan, context: { client: LoadClient; 
         output: scenario.output,
         dir,
         cpu: context.cpu,
+        before: context.before,
         nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${PROFILES_DIR}`, `--cpu-prof-name=${label}.cpuprofile`, `--cpu-prof-interval=${SAMPLING_INTERVAL_US}`],
       });
       try {

@@ -171,7 +171,7 @@ async function main(): Promise<number> {
       // the client's turns would be counted to whatever the server was doing then.
       const profilingClient = otherCpu === undefined ? client : LoadClient.start(otherCpu);
       try {
-        process.stdout.write(`${await profileServers(plan, { client: profilingClient, cpu, workDir })}\n`);
+        process.stdout.write(`${await profileServers(plan, { client: profilingClient, cpu, workDir, before })}\n`);
       } finally {
         if (profilingClient !== client) await profilingClient.close();
       }
