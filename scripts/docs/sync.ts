@@ -16,6 +16,12 @@ import { ROOT } from './paths.js';
 import { gradeLessons } from './scoreboard.js';
 import { captureAll, differences } from './wire.js';
 
+/**
+ * Passes over the notes: the table of steps in docs/README.md (path-table.ts)
+ * counts the code other notes quote, so it settles a pass after they change.
+ */
+const MAX_SYNC_PASSES = 3;
+
 async function main(): Promise<number> {
   const check = process.argv.includes('--check');
   const notes = readNotes();
@@ -29,15 +35,20 @@ async function main(): Promise<number> {
       status = 1;
     }
   }
-  for (const note of notes) {
-    const synced = syncedText(note, regions, captures, scores);
-    if (synced === note.text) continue;
-    if (check) {
-      process.stderr.write(`${note.path} is out of date: run pnpm docs:sync\n`);
-      status = 1;
-    } else {
-      writeFileSync(join(ROOT, note.path), synced);
-      process.stdout.write(`updated ${note.path}\n`);
+  let changed = true;
+  for (let pass = 0; changed && pass < (check ? 1 : MAX_SYNC_PASSES); pass++) {
+    changed = false;
+    for (const note of pass === 0 ? notes : readNotes()) {
+      const synced = syncedText(note, regions, captures, scores);
+      if (synced === note.text) continue;
+      if (check) {
+        process.stderr.write(`${note.path} is out of date: run pnpm docs:sync\n`);
+        status = 1;
+      } else {
+        writeFileSync(join(ROOT, note.path), synced);
+        process.stdout.write(`updated ${note.path}\n`);
+        changed = true;
+      }
     }
   }
   for (const note of readNotes()) {
