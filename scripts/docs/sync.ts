@@ -11,7 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildPage, HTML_PATH, readPageInput } from './html.js';
 import { checkLinks } from './links.js';
-import { newRegionSource, readNotes, syncedText, usesScoreboard, usesWire } from './notes.js';
+import { newRegionSource, readNotes, syncedText, usesPathTable, usesScoreboard, usesWire } from './notes.js';
 import { ROOT } from './paths.js';
 import { gradeLessons } from './scoreboard.js';
 import { captureAll, differences } from './wire.js';
@@ -29,7 +29,8 @@ async function main(): Promise<number> {
       status = 1;
     }
   }
-  for (const note of notes) {
+  // The notes the path table counts are written first, so that one run leaves it right.
+  for (const note of [...notes.filter((note) => !usesPathTable(note)), ...notes.filter(usesPathTable)]) {
     const synced = syncedText(note, regions, captures, scores);
     if (synced === note.text) continue;
     if (check) {
