@@ -10,7 +10,7 @@ import { byteDiff, escapeBytes, firstDifference } from './harness/byte-diff.js';
 import { differences, unmetExpectations } from './harness/compare.js';
 import type { CaseCapture, PairCapture } from './harness/server-pair.js';
 import { awaitAnswers, send, splitAt, type ClientScript, type TrafficCase } from './harness/traffic-script.js';
-import { playClient, statusesIn, SUBJECT_QUIET_MS, withoutDates, type ClientCapture } from './harness/wire-client.js';
+import { playClient, statusesIn, SUBJECT_QUIET_MS, SUBJECT_SLOWDOWN, withoutDates, type ClientCapture } from './harness/wire-client.js';
 
 const bytes = (text: string): Buffer => Buffer.from(text, 'latin1');
 const ANSWER = 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\nDate: Thu, 01 Jan 2026 00:00:00 GMT\r\nConnection: keep-alive\r\n\r\n';
@@ -112,8 +112,8 @@ function lateServer(delayMs: number | undefined): Server {
 
 /** Well inside SUBJECT_QUIET_MS: an answer this late is still waited for. */
 const A_LITTLE_LATE_MS = 50;
-/** How much longer than the quiet time node:http's own wait took, in the case below. */
-const NODE_HTTP_SLOWER_BY_MS = 300;
+/** node:http's time for a wait that took it long (a large body), in the case below. */
+const NODE_HTTP_SLOW_MS = 100;
 
 describe('a subject\'s paced waits', () => {
   const servers: Server[] = [];
@@ -132,9 +132,9 @@ describe('a subject\'s paced waits', () => {
     { name: 'never-answered-stalls-as-an-unpaced-wait-would', delayMs: undefined, nodeHttpMs: 1, stalled: ['step 1: awaitAnswers 1', 'end of script: expected answers or close'] },
     { name: 'answered-a-little-after-node-http-is-waited-for', delayMs: A_LITTLE_LATE_MS, nodeHttpMs: 1, stalled: [] },
     {
-      name: 'lasts-at-least-as-long-as-node-http-needed',
-      delayMs: SUBJECT_QUIET_MS + NODE_HTTP_SLOWER_BY_MS / 2,
-      nodeHttpMs: SUBJECT_QUIET_MS + NODE_HTTP_SLOWER_BY_MS,
+      name: 'lasts-at-least-slowdown-times-what-node-http-needed',
+      delayMs: (NODE_HTTP_SLOW_MS * SUBJECT_SLOWDOWN + SUBJECT_QUIET_MS) - SUBJECT_QUIET_MS / 2,
+      nodeHttpMs: NODE_HTTP_SLOW_MS,
       stalled: [],
     },
   ])('$name', async ({ delayMs, nodeHttpMs, stalled }) => {

@@ -47,14 +47,24 @@ export const ANSWER_WAIT_MS = 5_000;
 export const OPEN_SETTLE_MS = 60;
 /**
  * The grader plays node:http first, then the server it grades (the subject)
- * with node:http's capture in hand. A subject's wait that is not met when
- * node:http's same wait was, and then sees no byte and no close for this long,
- * ends there instead of at ANSWER_WAIT_MS: a naive server that will never
- * answer costs half a second, not five. Both servers answer a byte on
- * loopback in well under a millisecond; this leaves a busy 2-core machine
- * (a second grading lane, a garbage collection, tsx's first compile of a
- * path) hundreds of times that. The suite (`pnpm test`) plays both servers
- * at once and never uses it.
+ * with node:http's capture in hand. A subject's wait lasts at least
+ * SUBJECT_SLOWDOWN times node:http's for the same wait; past that, once no
+ * byte and no close has come for SUBJECT_QUIET_MS, it ends there instead of
+ * at ANSWER_WAIT_MS: a naive server that will never answer costs half a
+ * second, not five. The suite (`pnpm test`) plays both servers at once and
+ * never uses these.
+ */
+/**
+ * A subject may be this many times slower than node:http: a lesson runs
+ * under tsx and copies what it has received on every read, so a 2 MiB body
+ * that node:http takes in about 100 ms takes it up to about 250 (measured).
+ */
+export const SUBJECT_SLOWDOWN = 10;
+/**
+ * Silence after which a subject is taken not to answer. Both servers answer a
+ * small request on loopback in about a millisecond; this leaves a busy 2-core
+ * machine (a second grading lane, a garbage collection, tsx compiling a path
+ * the first time) hundreds of times that.
  */
 export const SUBJECT_QUIET_MS = 500;
 
@@ -101,7 +111,8 @@ const pause = async (ms: number): Promise<void> => {
  * A client's waits. Each waits until `done()` holds (looked at on each
  * `wake`: a byte or a close), up to ANSWER_WAIT_MS; given node:http's time
  * for each wait of the same script (`referenceMs`), a wait also ends once
- * that time has passed and nothing has arrived for SUBJECT_QUIET_MS.
+ * SUBJECT_SLOWDOWN times that has passed and nothing has arrived for
+ * SUBJECT_QUIET_MS.
  */
 class Waits {
   private readonly wakers = new Set<() => void>();
@@ -125,7 +136,7 @@ class Waits {
     const giveUpAt = (): number =>
       referenceMs === undefined
         ? started + ANSWER_WAIT_MS
-        : Math.min(started + ANSWER_WAIT_MS, Math.max(started + referenceMs, this.lastActivity) + SUBJECT_QUIET_MS);
+        : Math.min(started + ANSWER_WAIT_MS, Math.max(started + referenceMs * SUBJECT_SLOWDOWN, this.lastActivity) + SUBJECT_QUIET_MS);
     const met = await this.upTo(done, giveUpAt);
     this.waitedMs[index] = Date.now() - started;
     return met;
