@@ -27,12 +27,16 @@
  *     ...each step of the learning path, its words and time (path-table.ts)...
  *     <!-- /path-table -->
  *
+ *     <!-- diagram keep-alive -->
+ *     ...the picture docs/images/keep-alive.svg with its alt text (diagrams.ts)...
+ *     <!-- /diagram -->
+ *
  * Everything between the markers belongs to the tool; everything outside
  * belongs to the writer. Markers inside a fenced code block are text.
  */
 
 /** The kinds of generated block, each written by its own tool. */
-export const BLOCK_KINDS = ['excerpt', 'wire', 'parser-map', 'scoreboard', 'lesson-diff', 'path-table'] as const;
+export const BLOCK_KINDS = ['excerpt', 'wire', 'parser-map', 'scoreboard', 'lesson-diff', 'path-table', 'diagram'] as const;
 export type BlockKind = (typeof BLOCK_KINDS)[number];
 
 export interface GeneratedBlock {

@@ -4,8 +4,9 @@
  * step; each `###` part of that step in docs/side-by-side.md is a sub-step,
  * which sets the code its table links to, `node:http` left and `node:net`
  * right, so that short and long stand on the same row. The whole sections
- * follow each step, folded; then the parser group by group, the other files,
- * and the lessons' diffs from docs/lessons.md.
+ * follow each step, folded; then the parser group by group under its
+ * picture, the other files, and the lessons' diffs from docs/lessons.md. The
+ * notes' pictures are docs/images/*.svg, shown by relative address.
  *
  * markdown-it renders the notes and highlight.js colours the code, both at
  * build time: the page has no script, fetches nothing and reads offline.
@@ -16,6 +17,8 @@ import { join, posix } from 'node:path';
 import MarkdownIt from 'markdown-it';
 import { ROOT, SERVER_NAMES, SERVER_SOURCES, type ServerName } from '@hook-observatory/launcher';
 import { findBlocks, inFences } from './blocks.js';
+import { diagramMarkdown, drawDiagram } from './diagrams.js';
+import type { Picture } from './parser-diagram.js';
 import { CodeView, escapeHtml, highlightCode, lineId, REGION_MARKER } from './code-view.js';
 import { readParserMap, type StateGroup } from './parser-map.js';
 import { RegionSource } from './excerpts.js';
@@ -192,7 +195,9 @@ function parserSection(view: CodeView, md: MarkdownIt, groups: readonly StateGro
     const table = view.table(group.file, view.numbers(group.file, group.firstLine, group.lastLine));
     return `<div class="group" id="parser-${group.step}" data-group="${group.step}">\n<h3><code>${group.step}</code> in ${escapeHtml(group.file)}</h3>\n<div class="note">\n${note}<p>States (llhttp’s names): ${states}.</p>\n</div>\n<div class="column"><div class="scroll">\n${table}\n</div></div>\n</div>`;
   });
-  return `<section class="parser" id="parser">\n<h2>The parser, group by group</h2>\n<div class="note">${md.render(headerComment(view.source(PARSER_ENTRY)))}</div>\n${parts.join('\n')}\n</section>`;
+  const picture = drawDiagram('parser-groups') as Picture;
+  const intro = `${md.render(headerComment(view.source(PARSER_ENTRY)))}${md.render(diagramMarkdown('parser-groups', picture, HTML_PATH))}`;
+  return `<section class="parser" id="parser">\n<h2>The parser, group by group</h2>\n<div class="note">${intro}</div>\n${parts.join('\n')}\n</section>`;
 }
 
 /** Every line of each file that has no row yet, folded: where a link into the rest of a file lands. */

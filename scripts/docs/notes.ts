@@ -1,9 +1,11 @@
 /**
  * What a note should say: its text with every generated block (excerpts, the
- * parser's map, wire examples) and every region link brought up to date. docs:sync writes it; the tests compare it.
+ * parser's map, wire examples, diagrams) and every region link brought up to
+ * date. docs:sync writes it; the tests compare it.
  */
 import { readFileSync } from 'node:fs';
 import { findBlocks, replaceBlocks } from './blocks.js';
+import { renderDiagramBlock } from './diagrams.js';
 import { renderExcerpt, RegionSource } from './excerpts.js';
 import { syncRegionLinks } from './links.js';
 import { readParserMap, renderParserMap } from './parser-map.js';
@@ -37,9 +39,9 @@ export function usesScoreboard(note: Note): boolean {
 }
 
 /**
- * The note as it should be. Excerpts always; wire examples only when
- * `captures` is given (capturing them means running both servers), the
- * scoreboard only when `scores` is (grading every lesson).
+ * The note as it should be. Excerpts always; wire examples and sequence
+ * diagrams only when `captures` is given (capturing them means running both
+ * servers), the scoreboard only when `scores` is (grading every lesson).
  */
 export function syncedText(note: Note, regions: RegionSource, captures?: Captures, scores?: Scores): string {
   const blocksSynced = replaceBlocks(note.text, note.path, (block) => {
@@ -48,6 +50,7 @@ export function syncedText(note: Note, regions: RegionSource, captures?: Capture
     if (block.kind === 'lesson-diff') return renderLessonDiff(block);
     if (block.kind === 'path-table') return renderPathTable(note.text);
     if (block.kind === 'scoreboard') return scores === undefined ? block.body : renderScoreboard(scores);
+    if (block.kind === 'diagram') return renderDiagramBlock(block, note.path, captures);
     return captures === undefined ? block.body : renderWire(block, captures);
   });
   return syncRegionLinks(ROOT, note.path, blocksSynced, regions);

@@ -10,6 +10,7 @@ export const PAGE_STYLE = `
 * { box-sizing: border-box; }
 body { margin: 0; font: 15px/1.5 system-ui, sans-serif; color: var(--ink); background: var(--paper); }
 a { color: var(--link); }
+img { max-width: 100%; height: auto; }
 a:focus-visible, summary:focus-visible { outline: 3px solid var(--link); outline-offset: 2px; }
 header, .prose, .note, main > section > h2, main > section > p { max-width: 62rem; margin-left: auto; margin-right: auto; padding: 0 1rem; }
 nav ul { columns: 2; padding-left: 1.2rem; }

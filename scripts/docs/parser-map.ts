@@ -5,8 +5,10 @@
  * groups lead to which. A note asks for it with
  *
  *     <!-- parser-map packages/net-server/src/request-parser.ts -->
- *     ...written by docs:sync: a table and a Mermaid flowchart...
+ *     ...written by docs:sync: a table...
  *     <!-- /parser-map -->
+ *
+ * and its picture (parser-diagram.ts) with `<!-- diagram parser-groups -->`.
  *
  * Reading the source also checks the rules the layout promises: every state
  * belongs to one group, in the group's block of numbers, and only stepping
@@ -14,7 +16,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join, posix, relative } from 'node:path';
-import { fencedBody } from './blocks.js';
 
 export interface MappedState {
   readonly name: string;
@@ -138,18 +139,15 @@ function checkGroups(groups: readonly StateGroup[], numbers: ReadonlyMap<string,
 }
 
 /** `stepRequestLine` → `request line`. */
-function groupName(step: string): string {
+export function groupName(step: string): string {
   return step
     .replace(/^step/, '')
     .replace(/[A-Z]/g, (letter, at: number) => (at === 0 ? letter : ` ${letter}`))
     .toLowerCase();
 }
 
-const nodeId = (step: string): string => step.replace(/^step/, '');
-
-/** The map as Markdown for the note at `notePath`: a table, then a Mermaid flowchart of the groups. */
+/** The map as Markdown for the note at `notePath`: a table of the groups. */
 export function renderParserMap(groups: readonly StateGroup[], notePath: string): string {
-  const stateGroup = new Map(groups.flatMap((group) => group.states.map((state) => [state.name, group] as const)));
   const rows = groups.map((group) => {
     const href = `${relative(dirname(notePath), group.file)}#L${group.firstLine}-L${group.lastLine}`;
     const states = group.states
@@ -159,16 +157,5 @@ export function renderParserMap(groups: readonly StateGroup[], notePath: string)
     return `| ${groupName(group.step)} | [\`${group.step}\`](${href}) in ${where} | ${states} |`;
   });
   const table = ['| Group | Stepping function | States (llhttp’s names) |', '| --- | --- | --- |', ...rows].join('\n');
-  const edges: string[] = [];
-  for (const group of groups) {
-    const byTarget = new Map<StateGroup, string[]>();
-    for (const exit of group.exits) {
-      const target = stateGroup.get(exit);
-      if (target !== undefined) byTarget.set(target, [...(byTarget.get(target) ?? []), exit]);
-    }
-    for (const [target, exits] of byTarget) edges.push(`  ${nodeId(group.step)} -->|${exits.join(', ')}| ${nodeId(target.step)}`);
-  }
-  const nodes = groups.map((group) => `  ${nodeId(group.step)}["${groupName(group.step)}"]`);
-  const chart = ['flowchart TD', ...nodes, ...edges].join('\n');
-  return `\n${table}\n${fencedBody('mermaid', chart)}`;
+  return `\n${table}\n`;
 }

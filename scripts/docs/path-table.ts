@@ -10,13 +10,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exercisesIn } from './exercises.js';
 import { DOCS_DIR } from './paths.js';
-import { codeLines, proseWords } from './prose.js';
+import { codeLines, pictures, proseWords } from './prose.js';
 import { tryItBlocks } from './try-it.js';
 
 /** Careful reading of technical prose, slower than the 200 to 250 words a minute of easy reading. */
 export const WORDS_PER_MINUTE = 150;
 /** Code and wire bytes are read line by line. */
 export const CODE_LINES_PER_MINUTE = 15;
+/** Following a diagram from its first arrow to its last. */
+export const MINUTES_PER_PICTURE = 1;
 /** Typing a command, running it and comparing what it prints with the note. */
 export const MINUTES_PER_COMMAND = 2;
 /** Running one exercise's command, reading the result, and fixing or explaining it. */
@@ -36,6 +38,7 @@ export interface StepCost {
   readonly step: PathStep;
   readonly words: number;
   readonly codeLines: number;
+  readonly pictures: number;
   readonly commands: number;
   readonly exercises: number;
   readonly minutes: number;
@@ -57,19 +60,25 @@ export function pathSteps(readme: string): PathStep[] {
 export function stepCost(step: PathStep, read: (note: string) => string): StepCost {
   let words = 0;
   let lines = 0;
+  let shown = 0;
   let commands = step.itemCommands;
   let exercises = 0;
   for (const note of step.notes) {
     const text = read(note);
     words += proseWords(text);
     lines += codeLines(text);
+    shown += pictures(text);
     commands += tryItBlocks(text, note).reduce((sum, block) => sum + block.commands.length, 0);
     exercises += exercisesIn(text, note).length;
   }
   const exact =
-    words / WORDS_PER_MINUTE + lines / CODE_LINES_PER_MINUTE + commands * MINUTES_PER_COMMAND + exercises * MINUTES_PER_EXERCISE;
+    words / WORDS_PER_MINUTE +
+    lines / CODE_LINES_PER_MINUTE +
+    shown * MINUTES_PER_PICTURE +
+    commands * MINUTES_PER_COMMAND +
+    exercises * MINUTES_PER_EXERCISE;
   const minutes = Math.max(ROUND_TO_MINUTES, Math.ceil(exact / ROUND_TO_MINUTES) * ROUND_TO_MINUTES);
-  return { step, words, codeLines: lines, commands, exercises, minutes };
+  return { step, words, codeLines: lines, pictures: shown, commands, exercises, minutes };
 }
 
 export function readDocsNote(note: string): string {
@@ -83,16 +92,16 @@ export function renderPathTable(readme: string, read: (note: string) => string =
   const rows = costs.map(
     (cost) =>
       `| ${cost.step.number}. ${cost.step.title} | ${cost.step.notes.join(', ') || '-'} | ${cost.words.toLocaleString('en-US')} | ` +
-      `${cost.codeLines.toLocaleString('en-US')} | ${cost.commands} | ${cost.exercises} | ${formatMinutes(cost.minutes)} |`,
+      `${cost.codeLines.toLocaleString('en-US')} | ${cost.pictures} | ${cost.commands} | ${cost.exercises} | ${formatMinutes(cost.minutes)} |`,
   );
+  const sum = (count: (cost: StepCost) => number): number => costs.reduce((total, cost) => total + count(cost), 0);
   return [
     '',
-    '| Step | Read | Words | Lines of code | Commands | Exercises | Time |',
-    '| --- | --- | --: | --: | --: | --: | --: |',
+    '| Step | Read | Words | Lines of code | Pictures | Commands | Exercises | Time |',
+    '| --- | --- | --: | --: | --: | --: | --: | --: |',
     ...rows,
-    `| all | | ${costs.reduce((sum, cost) => sum + cost.words, 0).toLocaleString('en-US')} | ` +
-      `${costs.reduce((sum, cost) => sum + cost.codeLines, 0).toLocaleString('en-US')} | ` +
-      `${costs.reduce((sum, cost) => sum + cost.commands, 0)} | ${costs.reduce((sum, cost) => sum + cost.exercises, 0)} | ${formatMinutes(total)} |`,
+    `| all | | ${sum((cost) => cost.words).toLocaleString('en-US')} | ${sum((cost) => cost.codeLines).toLocaleString('en-US')} | ` +
+      `${sum((cost) => cost.pictures)} | ${sum((cost) => cost.commands)} | ${sum((cost) => cost.exercises)} | ${formatMinutes(total)} |`,
     '',
   ].join('\n');
 }

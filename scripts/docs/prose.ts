@@ -48,9 +48,33 @@ export function proseWords(markdown: string): number {
   return (text.match(/[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu) ?? []).length;
 }
 
-/** Lines of code the reader is shown: fenced blocks and generated blocks, markers and fences left out. */
+/**
+ * Lines of code the reader is shown: fenced blocks and generated blocks,
+ * markers and fences left out, and pictures too (their alt text is for
+ * those who cannot see them; path-table.ts counts pictures on their own).
+ */
 export function codeLines(markdown: string): number {
   const prose = proseLines(markdown, { headings: true });
   const lines = markdown.split('\n');
-  return lines.filter((line, index) => prose[index] !== line && line.trim() !== '' && !/^\s*(`{3,}|~{3,}|<!--)/.test(line)).length;
+  const picture = pictureLines(lines);
+  return lines.filter((line, index) => prose[index] !== line && !picture[index] && line.trim() !== '' && !/^\s*(`{3,}|~{3,}|<!--)/.test(line)).length;
+}
+
+/** For each line, whether it is inside a `<!-- diagram NAME -->` block. */
+function pictureLines(lines: readonly string[]): boolean[] {
+  const code = inFences(lines);
+  let inside = false;
+  return lines.map((line, index) => {
+    if (code[index]) return false;
+    if (line.startsWith('<!-- diagram ')) inside = true;
+    else if (line === '<!-- /diagram -->') inside = false;
+    return inside;
+  });
+}
+
+/** Pictures a note shows: its `<!-- diagram NAME -->` blocks. */
+export function pictures(markdown: string): number {
+  const lines = markdown.split('\n');
+  const code = inFences(lines);
+  return lines.filter((line, index) => !code[index] && line.startsWith('<!-- diagram ')).length;
 }

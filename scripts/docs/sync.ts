@@ -1,20 +1,22 @@
 /**
  * pnpm docs:sync: rewrite every excerpt, region link and wire example in the
  * notes from the code and the running servers, and the lessons' scoreboard
- * from the grader, then check every link and rebuild docs/side-by-side.html
- * (what pnpm docs:html writes) from the synced notes.
+ * from the grader, draw the pictures in docs/images again, then check every
+ * link and rebuild docs/side-by-side.html (what pnpm docs:html writes) from
+ * the synced notes.
  *
  *   pnpm docs:sync            rewrite what is out of date
  *   pnpm docs:sync --check    rewrite nothing; exit 1 if anything is out of date
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { staleDiagrams } from './diagrams.js';
 import { buildPage, HTML_PATH, readPageInput } from './html.js';
 import { checkLinks } from './links.js';
 import { newRegionSource, readNotes, syncedText, usesPathTable, usesScoreboard, usesWire } from './notes.js';
 import { ROOT } from './paths.js';
 import { gradeLessons } from './scoreboard.js';
-import { captureAll, differences } from './wire.js';
+import { captureAll, differences, type Captures } from './wire.js';
 
 async function main(): Promise<number> {
   const check = process.argv.includes('--check');
@@ -29,6 +31,7 @@ async function main(): Promise<number> {
       status = 1;
     }
   }
+  status |= writeDiagrams(captures ?? (await captureAll()), check);
   // The notes the path table counts are written first, so that one run leaves it right.
   for (const note of [...notes.filter((note) => !usesPathTable(note)), ...notes.filter(usesPathTable)]) {
     const synced = syncedText(note, regions, captures, scores);
@@ -58,6 +61,22 @@ async function main(): Promise<number> {
     }
   }
   if (status === 0) process.stdout.write(`${notes.length} notes in step with the code and the servers\n`);
+  return status;
+}
+
+/** Draw every picture again; in --check mode only say which are out of date. */
+function writeDiagrams(captures: Captures, check: boolean): number {
+  let status = 0;
+  for (const { file, svg } of staleDiagrams(captures)) {
+    if (check) {
+      process.stderr.write(`${file} is out of date: run pnpm docs:sync\n`);
+      status = 1;
+    } else {
+      mkdirSync(dirname(join(ROOT, file)), { recursive: true });
+      writeFileSync(join(ROOT, file), svg);
+      process.stdout.write(`updated ${file}\n`);
+    }
+  }
   return status;
 }
 

@@ -5,6 +5,7 @@
  * scenario on both servers and fails when an answer, an event or a log line
  * in a note is no longer what the servers write.
  */
+import { HEALTH_BODY } from '@hook-observatory/core';
 import type { ClientStep } from './exchange.js';
 import { loadSession, requestBytes } from './traffic.js';
 
@@ -85,6 +86,8 @@ export const SCENARIOS: readonly Scenario[] = [
       send(`POST /hook?event=Stop HTTP/1.1\r\nHost: HOST\r\nExpect: 100-continue\r\n${JSON_TYPE}Content-Length: ${length(hookBody)}\r\n\r\n`),
       { awaitText: '100 Continue\r\n\r\n' },
       send(hookBody),
+      // The answer (no body) before our FIN, so that the diagram reads in the order a client waits.
+      { awaitText: '\r\n\r\n' },
     ],
     halfClose: true,
     events: 1,
@@ -115,6 +118,18 @@ export const SCENARIOS: readonly Scenario[] = [
         'GET /health HTTP/1.1\r\nHost: HOST\r\n\r\n' +
           `POST /hook?event=Stop HTTP/1.1\r\nHost: HOST\r\n${JSON_TYPE}Content-Length: ${length(hookBody)}\r\n\r\n${hookBody}`,
       ),
+    ],
+    halfClose: true,
+    events: 1,
+  },
+  // One connection, two requests, each sent once the answer before it is in (the keep-alive diagram).
+  {
+    name: 'keep-alive',
+    steps: [
+      send('GET /health HTTP/1.1\r\nHost: HOST\r\n\r\n'),
+      { awaitText: HEALTH_BODY },
+      send(`POST /hook?event=Stop HTTP/1.1\r\nHost: HOST\r\n${JSON_TYPE}Content-Length: ${length(hookBody)}\r\n\r\n${hookBody}`),
+      { awaitText: '\r\n\r\n' },
     ],
     halfClose: true,
     events: 1,

@@ -5,14 +5,15 @@
  * the port (shown as the default port).
  */
 import { fencedBody, type GeneratedBlock } from './blocks.js';
-import { exchange, type ClientStep } from './exchange.js';
+import { exchange, type ClientStep, type TranscriptEntry } from './exchange.js';
 import { SERVER_NAMES, type ServerName } from '@hook-observatory/launcher';
 import { FIXED_TS, startServer, type RunningServer } from '@hook-observatory/launcher';
 import { PARTS, SCENARIOS, SETUP_ENV, SHOWN_PORT, type Part, type Scenario, type ServerSetup } from './wire-scenarios.js';
 
 const SETUPS = Object.keys(SETUP_ENV) as ServerSetup[];
 
-export type Capture = Partial<Record<Part, string>>;
+/** What a server wrote, part by part, and the conversation in order (for the sequence diagrams). */
+export type Capture = Partial<Record<Part, string>> & { transcript?: readonly TranscriptEntry[] };
 /** Per server, per scenario, what it wrote. */
 export type Captures = Record<ServerName, Map<string, Capture>>;
 
@@ -47,10 +48,10 @@ async function runScenario(server: RunningServer, scenario: Scenario, eventsBefo
   if (scenario.steps.length === 0) return {};
   const logBefore = server.stderr().length;
   const steps = scenario.steps.map((step) => withHost(step, server.port));
-  const response = await exchange(server.port, steps, scenario.halfClose);
+  const { received: response, transcript } = await exchange(server.port, steps, scenario.halfClose);
   const lines = await server.waitForLines(eventsBefore + scenario.events);
   const sent = Buffer.concat(steps.flatMap((step) => ('send' in step ? [step.send] : [])));
-  const capture: Capture = { request: display(sent, server.port), response: display(response, server.port) };
+  const capture: Capture = { request: display(sent, server.port), response: display(response, server.port), transcript };
   if (scenario.events > 0) capture.event = lines.slice(eventsBefore, eventsBefore + scenario.events).join('\n');
   // A refusal is logged before its answer is written, so the line is there once the answer is.
   const log = server.stderr().slice(logBefore);
@@ -59,8 +60,8 @@ async function runScenario(server: RunningServer, scenario: Scenario, eventsBefo
 }
 
 /** Every scenario of one setup, in order, on one server process. */
-async function captureSetup(name: ServerName, setup: ServerSetup, captures: Map<string, Capture>): Promise<void> {
-  const scenarios = SCENARIOS.filter((scenario) => (scenario.setup ?? 'default') === setup);
+async function captureSetup(name: ServerName, setup: ServerSetup, captures: Map<string, Capture>, wanted: ScenarioFilter): Promise<void> {
+  const scenarios = SCENARIOS.filter((scenario) => (scenario.setup ?? 'default') === setup && wanted(scenario));
   if (scenarios.length === 0) return;
   const server = await startServer(name, { env: SETUP_ENV[setup], fixedClock: setup !== 'plain' });
   try {
@@ -83,15 +84,18 @@ async function captureSetup(name: ServerName, setup: ServerSetup, captures: Map<
   }
 }
 
-async function captureServer(name: ServerName): Promise<Map<string, Capture>> {
+/** Which scenarios to run: all of them, unless a caller needs only a few. */
+export type ScenarioFilter = (scenario: Scenario) => boolean;
+
+async function captureServer(name: ServerName, wanted: ScenarioFilter): Promise<Map<string, Capture>> {
   const captures = new Map<string, Capture>();
-  for (const setup of SETUPS) await captureSetup(name, setup, captures);
+  for (const setup of SETUPS) await captureSetup(name, setup, captures, wanted);
   return captures;
 }
 
-export async function captureAll(): Promise<Captures> {
+export async function captureAll(wanted: ScenarioFilter = () => true): Promise<Captures> {
   const entries: Array<[ServerName, Map<string, Capture>]> = [];
-  for (const name of SERVER_NAMES) entries.push([name, await captureServer(name)]);
+  for (const name of SERVER_NAMES) entries.push([name, await captureServer(name, wanted)]);
   return Object.fromEntries(entries) as Captures;
 }
 

@@ -5,13 +5,15 @@
  * every step, and a screenshot is kept for a person to look at.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import { chromium } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findBlocks } from '../../scripts/docs/blocks.js';
+import { diagramFile, type DiagramName } from '../../scripts/docs/diagrams.js';
 import { highlightCode, splitHighlightedLines } from '../../scripts/docs/code-view.js';
 import { alignedSteps, buildPage, headerComment, HTML_PATH, LESSONS_NOTE_PATH, linkedRegions, NOTE_PATH, readPageInput, splitNote, splitSections } from '../../scripts/docs/html.js';
 import { readParserMap } from '../../scripts/docs/parser-map.js';
@@ -34,6 +36,11 @@ const note = splitNote(input.read(NOTE_PATH));
 const subSteps = [...note.steps].flatMap(([step, { subSteps: parts }]) => parts.map((_, index) => `${step}.${index + 1}`));
 const groups = readParserMap(ROOT, 'packages/net-server/src/request-parser.ts');
 const lessonDiffs = findBlocks(input.read(LESSONS_NOTE_PATH), LESSONS_NOTE_PATH).filter((block) => block.kind === 'lesson-diff');
+/** The pictures the page must show: those of its note, and the parser's above its groups. */
+const pictures: DiagramName[] = [
+  ...findBlocks(input.read(NOTE_PATH), NOTE_PATH).filter((block) => block.kind === 'diagram').map((block) => block.args[0] as DiagramName),
+  'parser-groups',
+];
 
 /** The targets of the page's in-page links, and the ids it has. */
 function anchors(html: string): { targets: string[]; ids: Set<string> } {
@@ -90,6 +97,14 @@ describe('the page as built', () => {
       const at = page.indexOf(`data-group="${group.step}"`);
       expect(at, group.step).toBeGreaterThan(-1);
       for (const state of group.states) expect(page.slice(at, at + 20_000), `${group.step} ${state.name}`).toContain(`<code>${state.name}</code>`);
+    }
+  });
+
+  it('shows the pictures, by a relative address to the committed files, with alt text', () => {
+    expect(pictures.length).toBeGreaterThan(1);
+    for (const name of pictures) {
+      expect(existsSync(join(ROOT, diagramFile(name))), name).toBe(true);
+      expect(page, name).toMatch(new RegExp(`<img src="images/${name}\\.svg" alt="[^"]{40,}"`));
     }
   });
 
@@ -159,6 +174,21 @@ describe('the page in headless Chromium', () => {
     for (const subStep of subSteps) expect(dom, `sub-step ${subStep}`).toContain(`data-substep="${subStep}"`);
     const { targets, ids } = anchors(dom);
     expect(targets.filter((target) => !ids.has(target))).toEqual([]);
+  });
+
+  it('loads every picture', async (context) => {
+    const executablePath = chromiumOrSkip(context);
+    const browser = await chromium.launch({ executablePath, args: chromiumFlags() });
+    try {
+      const tab = await browser.newPage();
+      // goto waits for the load event, which waits for every image.
+      await tab.goto(url);
+      const images = (await tab.evaluate('[...document.images].map((image) => [image.getAttribute("src"), image.naturalWidth > 0])')) as Array<[string, boolean]>;
+      expect(images.filter(([, loaded]) => !loaded)).toEqual([]);
+      expect(new Set(images.map(([src]) => src))).toEqual(new Set(pictures.map((name) => `images/${name}.svg`)));
+    } finally {
+      await browser.close();
+    }
   });
 
   it('renders to a screenshot with something on it', async (context) => {

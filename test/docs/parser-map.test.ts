@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parserGroupsPicture } from '../../scripts/docs/parser-diagram.js';
 import { ParserMapError, readParserMap, renderParserMap } from '../../scripts/docs/parser-map.js';
 import { ROOT } from '../../scripts/docs/paths.js';
 
@@ -114,8 +115,9 @@ describe('readParserMap', () => {
     ]);
     const map = renderParserMap(groups, 'docs/note.md');
     expect(map).toContain('| one | [`stepOne`](../parser/one.ts#L1-L9) in `one.ts`, lines 1 to 9 | `A` (`start`), `B` |');
-    expect(map).toContain('  One -->|C| Two');
-    expect(map).toContain('  Two -->|A| One');
+    const picture = parserGroupsPicture(groups);
+    expect(picture.description).toContain('The one group (2 states) leads to two (C).');
+    expect(picture.description).toContain('The two group (1 state) leads to one (A).');
   });
 
   const refusals: ReadonlyArray<{ name: string; files: Record<string, string[] | string>; message: RegExp }> = [

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { pathSteps, renderPathTable } from '../../scripts/docs/path-table.js';
 import { readNotes } from '../../scripts/docs/notes.js';
 import { DOCS_DIR } from '../../scripts/docs/paths.js';
-import { codeLines, proseWords } from '../../scripts/docs/prose.js';
+import { codeLines, pictures, proseWords } from '../../scripts/docs/prose.js';
 
 /** Issue 18: what every HTTP server must do fits in this many words; the rest is the appendix. */
 const NET_SERVER_MAX_WORDS = 3_000;
@@ -64,8 +64,10 @@ describe('counting a note', () => {
     { name: 'code-span-counted-as-words', note: 'Call `setImmediate` now.', words: 3, code: 0 },
     { name: 'fenced-code-left-out', note: 'Here:\n\n```ts\nconst a = 1;\nconst b = 2;\n```\n', words: 1, code: 2 },
     { name: 'generated-block-left-out', note: 'Here:\n\n<!-- wire health response -->\n\n```http\nHTTP/1.1 200 OK\n```\n\n<!-- /wire -->\n', words: 1, code: 1 },
-  ])('$name', ({ note, words, code }) => {
+    { name: 'picture-neither-words-nor-code', note: 'See:\n\n<!-- diagram timers -->\n\n![The timers. Each one\nin turn](images/timers.svg)\n\n<!-- /diagram -->\n', words: 1, code: 0, shown: 1 },
+  ])('$name', ({ note, words, code, shown }) => {
     expect(proseWords(note)).toBe(words);
     expect(codeLines(note)).toBe(code);
+    expect(pictures(note)).toBe(shown ?? 0);
   });
 });

@@ -8,6 +8,7 @@ import { findBlocks } from '../../scripts/docs/blocks.js';
 import { readNotes, syncedText, newRegionSource } from '../../scripts/docs/notes.js';
 import { captureAll, differences, type Captures } from '../../scripts/docs/wire.js';
 import { SCENARIOS } from '../../scripts/docs/wire-scenarios.js';
+import { SEQUENCE_SCENARIOS } from '../../scripts/docs/diagrams.js';
 
 describe('wire examples', () => {
   let captures: Captures;
@@ -26,8 +27,10 @@ describe('wire examples', () => {
     expect(syncedText(note, regions, captures).split('\n'), 'run pnpm docs:sync').toEqual(note.text.split('\n'));
   });
 
-  it('every scenario is shown in some note', () => {
-    const shown = new Set(notes.flatMap((note) => findBlocks(note.text, note.path)).filter((b) => b.kind === 'wire').map((b) => b.args[0]));
+  it('every scenario is shown in some note, as bytes or as a sequence diagram', () => {
+    const blocks = notes.flatMap((note) => findBlocks(note.text, note.path));
+    const drawn = blocks.filter((b) => b.kind === 'diagram').map((b) => SEQUENCE_SCENARIOS[b.args[0] as keyof typeof SEQUENCE_SCENARIOS]);
+    const shown = new Set([...blocks.filter((b) => b.kind === 'wire').map((b) => b.args[0]), ...drawn]);
     expect(SCENARIOS.map((scenario) => scenario.name).filter((name) => !shown.has(name))).toEqual([]);
   });
 
