@@ -29,6 +29,11 @@ export function usesWire(note: Note): boolean {
   return findBlocks(note.text, note.path).some((block) => block.kind === 'wire');
 }
 
+/** The path table counts the other notes' words as they are on disk: docs:sync writes it after them. */
+export function usesPathTable(note: Note): boolean {
+  return findBlocks(note.text, note.path).some((block) => block.kind === 'path-table');
+}
+
 export function usesScoreboard(note: Note): boolean {
   return findBlocks(note.text, note.path).some((block) => block.kind === 'scoreboard');
 }

@@ -26,33 +26,25 @@ export interface Grade extends Score {
 /** One grade per lesson, lesson 1 first. */
 export type Scores = readonly Grade[];
 
-/** Lessons graded at once: a naive lesson spends most of its grading waiting for answers that never come, not on the CPU. */
-const PARALLEL_LESSONS = 2;
-
-/** The grader's summary of one server: the last line it prints with --json. */
-export async function gradeServer(server: string): Promise<Grade> {
-  const args = ['--import', 'tsx', 'test/conformance/grader/main.ts', '--server', server, '--json', '--skip-timeouts'];
+/**
+ * Every lesson's grade, from one grader run (`pnpm -s conformance --server
+ * lesson-1 --server lesson-2 ... --json`): node:http plays each case once for
+ * all of them. The summaries are its last lines, one per lesson, in order.
+ */
+export async function gradeLessons(): Promise<Scores> {
+  const servers = LESSONS.flatMap((_, index) => ['--server', `lesson-${index + 1}`]);
+  const args = ['--import', 'tsx', 'test/conformance/grader/main.ts', ...servers, '--json', '--skip-timeouts'];
+  const isSummary = (line: string): boolean => line.startsWith('{"cases"');
   const stdout = await run(process.execPath, args, { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 }).then(
     (done) => done.stdout,
     (failed: { stdout?: string; stderr?: string }) => {
-      if (failed.stdout?.trimEnd().split('\n').at(-1)?.startsWith('{"cases"')) return failed.stdout;
-      throw new Error(`the grader failed on ${server}: ${failed.stderr ?? ''}`);
+      if (isSummary(failed.stdout?.trimEnd().split('\n').at(-1) ?? '')) return failed.stdout as string;
+      throw new Error(`the grader failed on the lessons: ${failed.stderr ?? ''}`);
     },
   );
-  return JSON.parse(stdout.trimEnd().split('\n').at(-1) as string) as Grade;
-}
-
-export async function gradeLessons(): Promise<Scores> {
-  const grades: Grade[] = new Array(LESSONS.length);
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < LESSONS.length) {
-      const index = next++;
-      grades[index] = await gradeServer(`lesson-${index + 1}`);
-    }
-  };
-  await Promise.all(Array.from({ length: PARALLEL_LESSONS }, lane));
-  return grades;
+  const summaries = stdout.trimEnd().split('\n').slice(-LESSONS.length);
+  if (!summaries.every(isSummary)) throw new Error(`the grader printed ${summaries.filter(isSummary).length} summaries for ${LESSONS.length} lessons`);
+  return summaries.map((line) => JSON.parse(line) as Grade);
 }
 
 function lineCount(file: string): number {

@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { staleDiagrams } from './diagrams.js';
 import { buildPage, HTML_PATH, readPageInput } from './html.js';
 import { checkLinks } from './links.js';
-import { newRegionSource, readNotes, syncedText, usesScoreboard, usesWire } from './notes.js';
+import { newRegionSource, readNotes, syncedText, usesPathTable, usesScoreboard, usesWire } from './notes.js';
 import { ROOT } from './paths.js';
 import { gradeLessons } from './scoreboard.js';
 import { captureAll, differences, type Captures } from './wire.js';
@@ -32,7 +32,8 @@ async function main(): Promise<number> {
     }
   }
   status |= writeDiagrams(captures ?? (await captureAll()), check);
-  for (const note of notes) {
+  // The notes the path table counts are written first, so that one run leaves it right.
+  for (const note of [...notes.filter((note) => !usesPathTable(note)), ...notes.filter(usesPathTable)]) {
     const synced = syncedText(note, regions, captures, scores);
     if (synced === note.text) continue;
     if (check) {

@@ -19,14 +19,16 @@ interface Summary {
   groups: Record<string, { cases: number; identical: number }>;
 }
 
-async function conformance(...args: string[]): Promise<{ code: number; stdout: string; summary: Summary }> {
+async function conformance(...args: string[]): Promise<{ code: number; stdout: string; summary: Summary; summaries: Summary[] }> {
   const command = [process.execPath, '--import', 'tsx', 'test/conformance/grader/main.ts', ...args];
   const result = await run(command[0]!, command.slice(1), { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 }).then(
     (done) => ({ code: 0, stdout: done.stdout }),
     (failed: { code: number; stdout: string }) => ({ code: failed.code, stdout: failed.stdout }),
   );
-  const lastLine = result.stdout.trimEnd().split('\n').at(-1) ?? '';
-  return { ...result, summary: JSON.parse(lastLine) as Summary };
+  const lines = result.stdout.trimEnd().split('\n');
+  const firstSummary = lines.findIndex((line) => line.startsWith('{"cases"'));
+  const summaries = lines.slice(firstSummary).map((line) => JSON.parse(line) as Summary);
+  return { ...result, summary: summaries.at(-1)!, summaries };
 }
 
 /** Families that finish fast and that a naive server fails. */
@@ -51,6 +53,17 @@ describe('the grader', () => {
     expect(summary.identical).toBe(summary.cases);
     expect(summary.groups['events']).toEqual({ cases: 4, identical: 4 });
     expect(code).toBe(0);
+  });
+
+  it('grades-several-servers-in-one-run-one-summary-each-in-order', async () => {
+    const { code, stdout, summaries } = await conformance('--server', 'lesson-1', '--server', 'net', '--json', '--family', 'real-traffic');
+    expect(summaries.map((summary) => summary.groups['events'])).toEqual([
+      { cases: 4, identical: 0 },
+      { cases: 4, identical: 4 },
+    ]);
+    expect(stdout).toContain('lesson-1 against node:http');
+    expect(stdout).toContain('net against node:http');
+    expect(code).toBe(1);
   });
 
   it('counts-skipped-time-based-cases', async () => {

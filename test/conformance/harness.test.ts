@@ -1,21 +1,23 @@
 /**
  * The harness itself: a conformance suite that could not fail would prove
  * nothing. These check that a one-byte difference anywhere in a capture is
- * reported, readably, and that only a well-formed Date value is forgiven.
+ * reported, readably, that only a well-formed Date value is forgiven, and that
+ * a subject's paced waits (the grader's) wait for what node:http waited for.
  */
-import { describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:net';
+import { afterAll, describe, expect, it } from 'vitest';
 import { byteDiff, escapeBytes, firstDifference } from './harness/byte-diff.js';
 import { differences, unmetExpectations } from './harness/compare.js';
 import type { CaseCapture, PairCapture } from './harness/server-pair.js';
-import { splitAt, type TrafficCase } from './harness/traffic-script.js';
-import { statusesIn, withoutDates, type ClientCapture } from './harness/wire-client.js';
+import { awaitAnswers, send, splitAt, type ClientScript, type TrafficCase } from './harness/traffic-script.js';
+import { playClient, statusesIn, SUBJECT_QUIET_MS, SUBJECT_SLOWDOWN, withoutDates, type ClientCapture } from './harness/wire-client.js';
 
 const bytes = (text: string): Buffer => Buffer.from(text, 'latin1');
 const ANSWER = 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\nDate: Thu, 01 Jan 2026 00:00:00 GMT\r\nConnection: keep-alive\r\n\r\n';
 
 function client(received: string, overrides: Partial<ClientCapture> = {}): ClientCapture {
   const normalized = withoutDates(bytes(received));
-  return { received: normalized, statuses: statusesIn(normalized), end: 'open', checkpoints: [], stalled: [], ...overrides };
+  return { received: normalized, statuses: statusesIn(normalized), end: 'open', checkpoints: [], stalled: [], waitedMs: [], ...overrides };
 }
 
 function capture(clientCapture: ClientCapture, stream = '{"_event":"Stop"}\n'): CaseCapture {
@@ -95,5 +97,51 @@ describe('the conformance harness', () => {
     { name: 'repeated', offsets: [2, 2] },
   ])('split-refuses-an-offset-that-cuts-nothing-$name', ({ offsets }) => {
     expect(() => splitAt(bytes('abcde'), offsets)).toThrow(/cuts nothing/);
+  });
+});
+
+/** A server on loopback that answers each read after `delayMs`, or never. */
+function lateServer(delayMs: number | undefined): Server {
+  return createServer((socket) => {
+    socket.on('data', () => {
+      if (delayMs !== undefined) setTimeout(() => socket.write(ANSWER), delayMs);
+    });
+    socket.on('error', () => socket.destroy());
+  });
+}
+
+/** Well inside SUBJECT_QUIET_MS: an answer this late is still waited for. */
+const A_LITTLE_LATE_MS = 50;
+/** node:http's time for a wait that took it long (a large body), in the case below. */
+const NODE_HTTP_SLOW_MS = 100;
+
+describe('a subject\'s paced waits', () => {
+  const servers: Server[] = [];
+  const listening = async (delayMs: number | undefined): Promise<number> => {
+    const server = lateServer(delayMs);
+    servers.push(server);
+    await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
+    return (server.address() as { port: number }).port;
+  };
+  afterAll(async () => {
+    await Promise.all(servers.map((server) => new Promise((done) => server.close(done))));
+  });
+  const script: ClientScript = { steps: [send(ANSWER), awaitAnswers(1)], expect: { statuses: [200], end: 'open' } };
+
+  it.each([
+    { name: 'never-answered-stalls-as-an-unpaced-wait-would', delayMs: undefined, nodeHttpMs: 1, stalled: ['step 1: awaitAnswers 1', 'end of script: expected answers or close'] },
+    { name: 'answered-a-little-after-node-http-is-waited-for', delayMs: A_LITTLE_LATE_MS, nodeHttpMs: 1, stalled: [] },
+    {
+      name: 'lasts-at-least-slowdown-times-what-node-http-needed',
+      delayMs: (NODE_HTTP_SLOW_MS * SUBJECT_SLOWDOWN + SUBJECT_QUIET_MS) - SUBJECT_QUIET_MS / 2,
+      nodeHttpMs: NODE_HTTP_SLOW_MS,
+      stalled: [],
+    },
+  ])('$name', async ({ delayMs, nodeHttpMs, stalled }) => {
+    const port = await listening(delayMs);
+    const reference = client(ANSWER, { waitedMs: [nodeHttpMs, 0] });
+    const capture = await playClient({ transport: 'tcp', port, socketPath: '' }, script, reference);
+    expect(capture.stalled).toEqual(stalled);
+    expect(capture.waitedMs).toHaveLength(reference.waitedMs.length);
   });
 });

@@ -24,14 +24,15 @@ function problemWith(command: string): string | undefined {
   if (command.startsWith('curl ')) return command.includes('http://127.0.0.1:23518/') ? undefined : 'curl the notes’ port, 23518';
   if (!command.startsWith(GRADER)) return `neither the grader (${GRADER.trim()}) nor curl`;
   const args = [...command.slice(GRADER.length).matchAll(/'([^']*)'|(\S+)/g)].map((match) => match[1] ?? match[2] ?? '');
-  let values: { server?: string; command?: string; family?: string[] };
+  let values: { server?: string[]; command?: string; family?: string[] };
   try {
     values = parseArgs({ args, options: GRADER_OPTIONS, allowPositionals: false }).values;
   } catch (error) {
     return (error as Error).message;
   }
   if ((values.server === undefined) === (values.command === undefined)) return 'names --server or --command, not both';
-  if (values.server !== undefined && !SUBJECT_NAMES.includes(values.server)) return `no server ${values.server}`;
+  const servers = (values.server ?? []).filter((server) => !SUBJECT_NAMES.includes(server));
+  if (servers.length > 0) return `no server ${servers.join(', ')}`;
   const unknown = (values.family ?? []).filter((family) => !FAMILY_NAMES.includes(family));
   return unknown.length === 0 ? undefined : `no family ${unknown.join(', ')}`;
 }

@@ -1,13 +1,14 @@
 /**
- * Grade a server: play every conformance case against it and against node:http
- * (the reference, the http server), and count per group the cases whose
- * captures are identical. The first failure of each group is kept with what a
- * student needs to fix it: the bytes sent, both answers, the note.
+ * Grade servers: play every conformance case against node:http (the
+ * reference, the http server) and then against each server graded (the
+ * subject), and count per group the cases whose captures are identical. The
+ * first failure of each group is kept with what a student needs to fix it:
+ * the bytes sent, both answers, the note.
  */
-import type { Transport } from '@hook-observatory/launcher';
+import { SERVERS, type ServerEntry, type Transport } from '@hook-observatory/launcher';
 import { FAMILIES, GROUPS, groupOf, type Family } from '../families.js';
 import { differences } from '../harness/compare.js';
-import { ServerPair } from '../harness/server-pair.js';
+import { StagedServer, type CaseCapture } from '../harness/server-pair.js';
 import type { TrafficCase } from '../harness/traffic-script.js';
 import type { Subject } from './subjects.js';
 
@@ -17,7 +18,7 @@ export interface GradeOptions {
   readonly skipTimed?: boolean;
   /** Only these families (by name); all when not given. */
   readonly families?: readonly string[];
-  /** Families played at once, each on its own pair of servers. */
+  /** Families played at once, each on servers of its own. */
   readonly parallel?: number;
 }
 
@@ -47,66 +48,110 @@ export const DEFAULT_PARALLEL_FAMILIES = 2;
 const bytesSent = (testCase: TrafficCase): Buffer[] =>
   testCase.clients.flatMap((client) => client.steps.flatMap((step) => ('send' in step ? [step.send] : [])));
 
+/** A case played on one server: its capture, or why it could not be played. */
+type Played = CaseCapture | { readonly failed: string };
+
+const REFERENCE_SERVER = { name: 'http', entry: SERVERS.http };
+
 /**
- * Play a family's cases on one pair of servers. A case that cannot be played
- * (a server that never answers or dies) is a difference; the pair is then
- * started afresh, so that what is left of that case cannot leak into the next.
+ * Play a family's cases on one server; with node:http's captures (`references`),
+ * as a subject, each client pacing its waits by node:http's. A case that cannot
+ * be played (a server that never answers or dies) is started afresh, so that
+ * what is left of that case cannot leak into the next.
  */
-async function playFamily(subject: Subject, family: Family, transport: Transport): Promise<Array<{ testCase: TrafficCase; found: string[] }>> {
-  const start = (): Promise<ServerPair> => ServerPair.start(transport, { subject, ...(family.env === undefined ? {} : { env: family.env }) });
-  let pair = await start();
+async function playFamily(
+  server: { readonly name: string; readonly entry: ServerEntry },
+  family: Family,
+  transport: Transport,
+  references?: readonly Played[],
+): Promise<Played[]> {
+  const start = (): Promise<StagedServer> => StagedServer.start(server, transport, family.env);
+  let staged = await start();
   try {
-    const results = [];
-    for (const testCase of family.cases) {
-      if (testCase.only !== undefined && testCase.only !== transport) continue;
+    const results: Played[] = [];
+    for (const [index, testCase] of playedCases(family, transport).entries()) {
+      const reference = references?.[index];
+      if (reference !== undefined && 'failed' in reference) {
+        results.push({ failed: `node:http could not play it: ${reference.failed}` });
+        continue;
+      }
       try {
-        results.push({ testCase, found: differences(testCase, await pair.play(testCase)) });
+        results.push(await staged.play(testCase, reference));
       } catch (error) {
-        results.push({ testCase, found: [`the case could not be played: ${(error as Error).message}`] });
-        await pair.stop();
-        pair = await start();
+        results.push({ failed: (error as Error).message });
+        await staged.stop();
+        staged = await start();
       }
     }
     return results;
   } finally {
-    await pair.stop();
+    await staged.stop();
   }
 }
 
-export async function grade(subject: Subject, options: GradeOptions = {}): Promise<Grade> {
+const playedCases = (family: Family, transport: Transport): TrafficCase[] =>
+  family.cases.filter((testCase) => testCase.only === undefined || testCase.only === transport);
+
+/**
+ * Grade each subject. node:http plays each family once, on its own, and every
+ * subject after it with its captures in hand: the same reference for all, and
+ * a subject that never answers is given up on SUBJECT_QUIET_MS after node:http
+ * was done (wire-client.ts) instead of waiting ANSWER_WAIT_MS.
+ */
+export async function grade(subjects: readonly Subject[], options: GradeOptions = {}): Promise<Grade[]> {
   const transport = options.transport ?? 'tcp';
-  const groups: Record<string, GroupScore> = Object.fromEntries(GROUPS.map((group) => [group.name, { cases: 0, identical: 0 }]));
-  let skipped = 0;
   const unknown = options.families?.filter((name) => !FAMILIES.some((family) => family.family === name)) ?? [];
   if (unknown.length > 0) throw new Error(`no such family: ${unknown.join(', ')}`);
   const chosen = FAMILIES.filter((family) => options.families?.includes(family.family) ?? true);
-  const played = chosen.filter((family) => {
-    if (!(family.timed && options.skipTimed)) return true;
-    skipped += family.cases.filter((testCase) => testCase.only === undefined || testCase.only === transport).length;
-    return false;
-  });
-  const outcomes = new Array<Awaited<ReturnType<typeof playFamily>>>(played.length);
+  const played = chosen.filter((family) => !(family.timed && options.skipTimed));
+  const skipped = chosen.filter((family) => !played.includes(family)).reduce((sum, family) => sum + playedCases(family, transport).length, 0);
+
+  const references = new Map<Family, Promise<Played[]>>();
+  const referenceOf = (family: Family): Promise<Played[]> => {
+    let captures = references.get(family);
+    if (captures === undefined) references.set(family, (captures = playFamily(REFERENCE_SERVER, family, transport)));
+    return captures;
+  };
+  // Subject by subject, so that the lanes play different families and each reference is played once.
+  const tasks = subjects.flatMap((subject) => played.map((family) => ({ subject, family })));
+  const outcomes = new Array<{ references: Played[]; subject: Played[] }>(tasks.length);
   let next = 0;
   const lane = async (): Promise<void> => {
-    while (next < played.length) {
+    while (next < tasks.length) {
       const index = next++;
-      outcomes[index] = await playFamily(subject, played[index]!, transport);
+      const { subject, family } = tasks[index]!;
+      const captures = await referenceOf(family);
+      outcomes[index] = { references: captures, subject: await playFamily(subject, family, transport, captures) };
     }
   };
   await Promise.all(Array.from({ length: options.parallel ?? DEFAULT_PARALLEL_FAMILIES }, lane));
-  played.forEach((family, index) => {
-    for (const { testCase, found } of outcomes[index]!) {
-      const score = groups[groupOf(family.family, testCase.name).name]!;
-      score.cases++;
-      if (found.length === 0) score.identical++;
-      else score.firstFailure ??= { family: family.family, caseName: testCase.name, sent: bytesSent(testCase), differences: found };
-    }
+
+  return subjects.map((subject) => {
+    const groups: Record<string, GroupScore> = Object.fromEntries(GROUPS.map((group) => [group.name, { cases: 0, identical: 0 }]));
+    tasks.forEach(({ subject: graded, family }, index) => {
+      if (graded !== subject) return;
+      const { references: theirs, subject: ours } = outcomes[index]!;
+      playedCases(family, transport).forEach((testCase, caseIndex) => {
+        const found = compared(testCase, theirs[caseIndex]!, ours[caseIndex]!);
+        const score = groups[groupOf(family.family, testCase.name).name]!;
+        score.cases++;
+        if (found.length === 0) score.identical++;
+        else score.firstFailure ??= { family: family.family, caseName: testCase.name, sent: bytesSent(testCase), differences: found };
+      });
+    });
+    const scores = Object.values(groups);
+    return {
+      cases: scores.reduce((sum, score) => sum + score.cases, 0),
+      identical: scores.reduce((sum, score) => sum + score.identical, 0),
+      skipped,
+      groups,
+    };
   });
-  const scores = Object.values(groups);
-  return {
-    cases: scores.reduce((sum, score) => sum + score.cases, 0),
-    identical: scores.reduce((sum, score) => sum + score.identical, 0),
-    skipped,
-    groups,
-  };
+}
+
+/** The differences between node:http's capture and the subject's; a case either could not play is one. */
+function compared(testCase: TrafficCase, reference: Played, subject: Played): string[] {
+  if ('failed' in subject) return [`the case could not be played: ${subject.failed}`];
+  if ('failed' in reference) return [`the case could not be played: ${reference.failed}`];
+  return differences(testCase, { http: reference, net: subject });
 }

@@ -89,50 +89,85 @@ export class StreamTap {
   }
 }
 
-export interface ServerUnderTest {
-  readonly name: string;
-  readonly running: RunningServer;
-  readonly endpoint: Endpoint;
-  readonly stdout: StreamTap;
-  readonly outputSocket: StreamTap;
-  /** The output socket's reader (none for a foreign program). */
-  readonly reader: Socket | undefined;
-}
+/** One server started as a user starts it, playing cases and cutting its streams into them. */
+export class StagedServer {
+  private markers = 0;
+  private readonly runId = randomUUID();
 
-async function startUnderTest(slot: ServerName, transport: Transport, options: PairOptions): Promise<ServerUnderTest> {
-  const server = slot === 'net' && options.subject !== undefined ? options.subject : { name: slot, entry: SERVERS[slot] };
-  const { name } = server;
-  const dir = mkdtempSync(join(tmpdir(), `conformance-${name.replace(/\W/g, '-')}-`));
-  const outputSocketPath = join(dir, 'events.sock');
-  // A foreign program has one sink, its standard output: it stands for both streams.
-  const foreign = server.entry.kind === 'command';
-  const running = await startServer(server, {
-    transport,
-    args: foreign ? [] : ['--output-socket', outputSocketPath, '--tee'],
-    ...(options.env === undefined ? {} : { env: options.env }),
-  });
-  const stdout = new StreamTap();
-  const outputSocket = new StreamTap();
-  running.process.stdout!.on('data', (chunk: Buffer) => {
-    stdout.push(chunk);
-    if (foreign) outputSocket.push(chunk);
-  });
-  const reader = foreign
-    ? undefined
-    : await new Promise<Socket>((ready, fail) => {
-        const socket = connect(outputSocketPath, () => ready(socket));
-        socket.once('error', fail);
-      });
-  reader?.on('data', (chunk: Buffer) => outputSocket.push(chunk));
-  running.process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-  return {
-    name,
-    running,
-    endpoint: { transport, port: running.port, socketPath: running.socketPath },
-    stdout,
-    outputSocket,
-    reader,
-  };
+  private constructor(
+    readonly name: string,
+    readonly transport: Transport,
+    private readonly running: RunningServer,
+    private readonly endpoint: Endpoint,
+    private readonly stdout: StreamTap,
+    private readonly outputSocket: StreamTap,
+    /** The output socket's reader (none for a foreign program). */
+    private readonly reader: Socket | undefined,
+  ) {}
+
+  static async start(server: { readonly name: string; readonly entry: ServerEntry }, transport: Transport, env?: Readonly<Record<string, string>>): Promise<StagedServer> {
+    const { name } = server;
+    const dir = mkdtempSync(join(tmpdir(), `conformance-${name.replace(/\W/g, '-')}-`));
+    const outputSocketPath = join(dir, 'events.sock');
+    // A foreign program has one sink, its standard output: it stands for both streams.
+    const foreign = server.entry.kind === 'command';
+    const running = await startServer(server, {
+      transport,
+      args: foreign ? [] : ['--output-socket', outputSocketPath, '--tee'],
+      ...(env === undefined ? {} : { env }),
+    });
+    const stdout = new StreamTap();
+    const outputSocket = new StreamTap();
+    running.process.stdout!.on('data', (chunk: Buffer) => {
+      stdout.push(chunk);
+      if (foreign) outputSocket.push(chunk);
+    });
+    const reader = foreign
+      ? undefined
+      : await new Promise<Socket>((ready, fail) => {
+          const socket = connect(outputSocketPath, () => ready(socket));
+          socket.once('error', fail);
+        });
+    reader?.on('data', (chunk: Buffer) => outputSocket.push(chunk));
+    running.process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    const endpoint = { transport, port: running.port, socketPath: running.socketPath };
+    return new StagedServer(name, transport, running, endpoint, stdout, outputSocket, reader);
+  }
+
+  /**
+   * Play the case and capture what the server did. With `reference`, node:http's
+   * capture of the same case, each client waits as a subject (wire-client.ts, SUBJECT_QUIET_MS).
+   */
+  async play(testCase: TrafficCase, reference?: CaseCapture): Promise<CaseCapture> {
+    const marker = `"conformance_marker":"${this.runId}-${this.markers++}"`;
+    const limit = testCase.order === 'concurrent' ? MAX_CONCURRENT_CLIENTS : 1;
+    const scripts = testCase.clients.map((script, index) => ({ script, reference: reference?.clients[index] }));
+    const clients = await inPool(scripts, limit, ({ script, reference: theirs }) => playClient(this.endpoint, script, theirs));
+    const markerScript: ClientScript = {
+      steps: [
+        send(
+          request({
+            target: '/hook?event=ConformanceCaseEnd',
+            headers: [['Host', LOCAL_HOST], ['Content-Type', 'application/json'], ['Connection', 'close']],
+            body: `{${marker}}`,
+          }),
+        ),
+      ],
+      expect: { statuses: [200], end: 'closed' },
+    };
+    await playClient(this.endpoint, markerScript);
+    const what = `${this.name} over ${this.transport}`;
+    const [stdout, outputSocket] = await Promise.all([
+      this.stdout.cutAt(marker, `${what}, standard output`),
+      this.outputSocket.cutAt(marker, `${what}, output socket`),
+    ]);
+    return { clients, stdout, outputSocket };
+  }
+
+  async stop(): Promise<void> {
+    this.reader?.destroy();
+    await this.running.stop();
+  }
 }
 
 /** Run `work` over `items`, at most `limit` at a time, keeping the results in order. */
@@ -149,57 +184,30 @@ async function inPool<T, R>(items: readonly T[], limit: number, work: (item: T) 
   return results;
 }
 
+/** node:http and the server compared with it, on one transport, playing each case at the same time. */
 export class ServerPair {
-  private markers = 0;
-  private readonly runId = randomUUID();
-
   private constructor(
     readonly transport: Transport,
-    readonly servers: Readonly<Record<ServerName, ServerUnderTest>>,
+    private readonly servers: Readonly<Record<ServerName, StagedServer>>,
   ) {}
 
   static async start(transport: Transport, options: PairOptions = {}): Promise<ServerPair> {
-    const [http, net] = await Promise.all(SERVER_NAMES.map((name) => startUnderTest(name, transport, options)));
+    const [http, net] = await Promise.all(
+      SERVER_NAMES.map((slot) => {
+        const server = slot === 'net' && options.subject !== undefined ? options.subject : { name: slot, entry: SERVERS[slot] };
+        return StagedServer.start(server, transport, options.env);
+      }),
+    );
     return new ServerPair(transport, { http: http!, net: net! });
   }
 
   /** Play the case against both servers at the same time, and capture what each did. */
   async play(testCase: TrafficCase): Promise<PairCapture> {
-    const marker = `"conformance_marker":"${this.runId}-${this.markers++}"`;
-    const [http, net] = await Promise.all(SERVER_NAMES.map((name) => this.playOn(this.servers[name], testCase, marker)));
+    const [http, net] = await Promise.all(SERVER_NAMES.map((name) => this.servers[name].play(testCase)));
     return { http: http!, net: net! };
   }
 
-  private async playOn(server: ServerUnderTest, testCase: TrafficCase, marker: string): Promise<CaseCapture> {
-    const limit = testCase.order === 'concurrent' ? MAX_CONCURRENT_CLIENTS : 1;
-    const clients = await inPool(testCase.clients, limit, (script) => playClient(server.endpoint, script));
-    const markerScript: ClientScript = {
-      steps: [
-        send(
-          request({
-            target: '/hook?event=ConformanceCaseEnd',
-            headers: [['Host', LOCAL_HOST], ['Content-Type', 'application/json'], ['Connection', 'close']],
-            body: `{${marker}}`,
-          }),
-        ),
-      ],
-      expect: { statuses: [200], end: 'closed' },
-    };
-    await playClient(server.endpoint, markerScript);
-    const what = `${server.name} over ${this.transport}`;
-    const [stdout, outputSocket] = await Promise.all([
-      server.stdout.cutAt(marker, `${what}, standard output`),
-      server.outputSocket.cutAt(marker, `${what}, output socket`),
-    ]);
-    return { clients, stdout, outputSocket };
-  }
-
   async stop(): Promise<void> {
-    await Promise.all(
-      SERVER_NAMES.map(async (name) => {
-        this.servers[name].reader?.destroy();
-        await this.servers[name].running.stop();
-      }),
-    );
+    await Promise.all(SERVER_NAMES.map((name) => this.servers[name].stop()));
   }
 }

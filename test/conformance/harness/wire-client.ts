@@ -26,6 +26,12 @@ export interface ClientCapture {
   readonly checkpoints: readonly Checkpoint[];
   /** A wait in the script that ran out of time: `step 3: awaitAnswers 2`. */
   readonly stalled: readonly string[];
+  /**
+   * How long each wait took, in milliseconds, in the script's order (the end
+   * of the script's wait last). Never compared: it paces a subject played
+   * after node:http (see SUBJECT_QUIET_MS).
+   */
+  readonly waitedMs: readonly number[];
 }
 
 /**
@@ -39,6 +45,28 @@ export const ANSWER_WAIT_MS = 5_000;
  * to watch for anything more (an extra answer, a close) before calling it open.
  */
 export const OPEN_SETTLE_MS = 60;
+/**
+ * The grader plays node:http first, then the server it grades (the subject)
+ * with node:http's capture in hand. A subject's wait lasts at least
+ * SUBJECT_SLOWDOWN times node:http's for the same wait; past that, once no
+ * byte and no close has come for SUBJECT_QUIET_MS, it ends there instead of
+ * at ANSWER_WAIT_MS: a naive server that will never answer costs half a
+ * second, not five. The suite (`pnpm test`) plays both servers at once and
+ * never uses these.
+ */
+/**
+ * A subject may be this many times slower than node:http: a lesson runs
+ * under tsx and copies what it has received on every read, so a 2 MiB body
+ * that node:http takes in about 100 ms takes it up to about 250 (measured).
+ */
+export const SUBJECT_SLOWDOWN = 10;
+/**
+ * Silence after which a subject is taken not to answer. Both servers answer a
+ * small request on loopback in about a millisecond; this leaves a busy 2-core
+ * machine (a second grading lane, a garbage collection, tsx compiling a path
+ * the first time) hundreds of times that.
+ */
+export const SUBJECT_QUIET_MS = 500;
 
 /** A status line at the start of a response (RFC 9112 section 4). Our bodies are JSON and never hold one. */
 const STATUS_LINE = /HTTP\/1\.1 (\d{3}) [^\r\n]*\r\n/g;
@@ -79,70 +107,112 @@ const pause = async (ms: number): Promise<void> => {
   await new Promise((done) => setImmediate(done));
 };
 
-/** Write a request that closes its connection, on a connection of its own; true once the server closed it. */
-async function playSideRequest(endpoint: Endpoint, bytes: Buffer): Promise<boolean> {
-  const socket = await openSocket(endpoint);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      socket.destroy();
-      resolve(false);
-    }, ANSWER_WAIT_MS);
-    socket.resume();
-    socket.once('close', () => {
-      clearTimeout(timer);
-      resolve(true);
+/**
+ * A client's waits. Each waits until `done()` holds (looked at on each
+ * `wake`: a byte or a close), up to ANSWER_WAIT_MS; given node:http's time
+ * for each wait of the same script (`referenceMs`), a wait also ends once
+ * SUBJECT_SLOWDOWN times that has passed and nothing has arrived for
+ * SUBJECT_QUIET_MS.
+ */
+class Waits {
+  private readonly wakers = new Set<() => void>();
+  private lastActivity = Date.now();
+  /** How long each paced wait took, in order: the capture's waitedMs. */
+  readonly waitedMs: number[] = [];
+
+  constructor(private readonly referenceMs: readonly number[] | undefined) {}
+
+  /** Something arrived: look at the waits again. */
+  wake(): void {
+    this.lastActivity = Date.now();
+    for (const waker of this.wakers) waker();
+  }
+
+  /** A wait of the script, timed and paced; true when `done()` came to hold. */
+  async until(done: () => boolean): Promise<boolean> {
+    const started = Date.now();
+    const referenceMs = this.referenceMs?.[this.waitedMs.length];
+    const index = this.waitedMs.push(0) - 1;
+    const giveUpAt = (): number =>
+      referenceMs === undefined
+        ? started + ANSWER_WAIT_MS
+        : Math.min(started + ANSWER_WAIT_MS, Math.max(started + referenceMs * SUBJECT_SLOWDOWN, this.lastActivity) + SUBJECT_QUIET_MS);
+    const met = await this.upTo(done, giveUpAt);
+    this.waitedMs[index] = Date.now() - started;
+    return met;
+  }
+
+  /** Wait until `done()` holds or the time `giveUpAt()` says has come. */
+  upTo(done: () => boolean, giveUpAt: () => number): Promise<boolean> {
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const finish = (met: boolean): void => {
+        clearTimeout(timer);
+        this.wakers.delete(check);
+        resolve(met);
+      };
+      const check = (): void => {
+        if (done()) finish(true);
+      };
+      // A timer may fire a millisecond early: look again rather than give up before the time.
+      const arm = (): void => {
+        timer = setTimeout(() => (Date.now() >= giveUpAt() ? finish(false) : arm()), Math.max(0, giveUpAt() - Date.now()));
+      };
+      if (done()) return finish(true);
+      this.wakers.add(check);
+      arm();
     });
-    socket.on('error', () => socket.destroy());
-    socket.write(bytes);
-  });
+  }
 }
 
-export async function playClient(endpoint: Endpoint, script: ClientScript): Promise<ClientCapture> {
+/** Write a request that closes its connection, on a connection of its own; true once the server closed it. */
+async function playSideRequest(endpoint: Endpoint, bytes: Buffer, waits: Waits): Promise<boolean> {
+  const socket = await openSocket(endpoint);
+  let closed = false;
+  socket.resume();
+  socket.once('close', () => {
+    closed = true;
+    waits.wake();
+  });
+  socket.on('error', () => socket.destroy());
+  socket.write(bytes);
+  const met = await waits.until(() => closed);
+  socket.destroy();
+  return met;
+}
+
+/**
+ * Play `script` and capture what the server did. `reference`, node:http's
+ * capture of the same script, makes the waits a subject's (SUBJECT_QUIET_MS).
+ */
+export async function playClient(endpoint: Endpoint, script: ClientScript, reference?: ClientCapture): Promise<ClientCapture> {
   const socket = await openSocket(endpoint);
   const chunks: Buffer[] = [];
   let received = 0;
   let end: ConnectionEnd | undefined;
   let finished = false;
-  const wakers = new Set<() => void>();
-  const wake = (): void => {
-    for (const waker of wakers) waker();
-  };
+  const waits = new Waits(reference?.waitedMs);
   socket.on('data', (chunk: Buffer) => {
     chunks.push(chunk);
     received += chunk.length;
-    wake();
+    waits.wake();
   });
   socket.on('end', () => {
     end ??= 'closed';
-    wake();
+    waits.wake();
   });
   socket.on('error', (error: NodeJS.ErrnoException) => {
     // A write into a connection the server already closed fails with EPIPE or
     // ECONNRESET after the close was seen; only a reset seen first is the end.
     end ??= error.code === 'ECONNRESET' ? 'reset' : 'closed';
-    wake();
+    waits.wake();
   });
   socket.on('close', () => {
     finished = true;
-    wake();
+    waits.wake();
   });
 
   const statusCount = (): number => statusesIn(Buffer.concat(chunks)).length;
-  const waitFor = (done: () => boolean, timeoutMs: number): Promise<boolean> =>
-    new Promise((resolve) => {
-      if (done()) return resolve(true);
-      const timer = setTimeout(() => {
-        wakers.delete(check);
-        resolve(false);
-      }, timeoutMs);
-      const check = (): void => {
-        if (!done()) return;
-        clearTimeout(timer);
-        wakers.delete(check);
-        resolve(true);
-      };
-      wakers.add(check);
-    });
   const serverGone = (): boolean => end !== undefined || finished;
 
   const checkpoints: Checkpoint[] = [];
@@ -154,18 +224,18 @@ export async function playClient(endpoint: Endpoint, script: ClientScript): Prom
       await pause(step.pause);
     } else if ('awaitAnswers' in step) {
       const count = step.awaitAnswers;
-      if (!(await waitFor(() => statusCount() >= count || finished, ANSWER_WAIT_MS))) {
+      if (!(await waits.until(() => statusCount() >= count || finished))) {
         stalled.push(`step ${index}: awaitAnswers ${count}`);
       }
     } else if ('awaitClose' in step) {
-      if (!(await waitFor(serverGone, ANSWER_WAIT_MS))) stalled.push(`step ${index}: awaitClose`);
+      if (!(await waits.until(serverGone))) stalled.push(`step ${index}: awaitClose`);
     } else if ('awaitText' in step) {
       const text = step.awaitText;
-      if (!(await waitFor(() => Buffer.concat(chunks).includes(text, 0, 'latin1') || serverGone(), ANSWER_WAIT_MS))) {
+      if (!(await waits.until(() => Buffer.concat(chunks).includes(text, 0, 'latin1') || serverGone()))) {
         stalled.push(`step ${index}: awaitText ${JSON.stringify(text)}`);
       }
     } else if ('sideRequest' in step) {
-      if (!(await playSideRequest(endpoint, step.sideRequest))) stalled.push(`step ${index}: sideRequest`);
+      if (!(await playSideRequest(endpoint, step.sideRequest, waits))) stalled.push(`step ${index}: sideRequest`);
     } else if ('halfClose' in step) {
       if (!socket.destroyed) socket.end();
     } else if ('close' in step) {
@@ -179,15 +249,13 @@ export async function playClient(endpoint: Endpoint, script: ClientScript): Prom
   // The script is done: wait for what the case expects, then look a little longer.
   const { expect } = script;
   const expectsClose = expect.end === 'closed' || expect.end === 'reset';
-  const settled = await waitFor(
-    () => (statusCount() >= expect.statuses.length || finished) && (!expectsClose || serverGone()),
-    ANSWER_WAIT_MS,
-  );
+  const settled = await waits.until(() => (statusCount() >= expect.statuses.length || finished) && (!expectsClose || serverGone()));
   if (!settled) stalled.push('end of script: expected answers or close');
-  if (!serverGone()) await waitFor(serverGone, OPEN_SETTLE_MS);
+  const settleUntil = Date.now() + OPEN_SETTLE_MS;
+  if (!serverGone()) await waits.upTo(serverGone, () => settleUntil);
   const endState: ConnectionEnd = end ?? (finished ? 'closed' : 'open');
   socket.destroy();
 
   const bytes = withoutDates(Buffer.concat(chunks));
-  return { received: bytes, statuses: statusesIn(bytes), end: endState, checkpoints, stalled };
+  return { received: bytes, statuses: statusesIn(bytes), end: endState, checkpoints, stalled, waitedMs: waits.waitedMs };
 }
