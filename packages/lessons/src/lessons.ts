@@ -13,6 +13,9 @@ export const LESSONS: readonly string[] = [
   'packages/lessons/src/01-one-request.ts',
   'packages/lessons/src/02-keep-alive.ts',
   'packages/lessons/src/03-pipelining.ts',
+  'packages/lessons/src/04-chunked.ts',
+  'packages/lessons/src/05-expect-continue.ts',
+  'packages/lessons/src/06-limits.ts',
   'packages/net-server/src/main.ts',
 ];
 

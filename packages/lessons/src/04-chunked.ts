@@ -1,0 +1,176 @@
+/**
+ * Lesson 4: chunked bodies. New since lesson 3:
+ * - a client that does not know its body's length up front sends
+ *   `Transfer-Encoding: chunked` instead of Content-Length (RFC 9112 section
+ *   7.1): the body comes in chunks, each its size in hexadecimal, CRLF, the
+ *   bytes, CRLF, until a chunk of size 0, then optional trailer fields and a
+ *   blank line. We take the bytes out of their frames (readChunked);
+ * - any other framing we cannot read (another coding last, or both headers at
+ *   once: RFC 9112 section 6.3) still ends the connection.
+ * Still missing: Expect: 100-continue, limits and errors, exact byte rules.
+ */
+import { createServer, type Socket } from 'node:net';
+import {
+  HEALTH_BODY, HEALTH_PATH, HOOK_PATH, JSON_CONTENT_TYPE, KEEP_ALIVE_TIMEOUT_BUFFER_MS, METHOD_NOT_ALLOWED_BODY, NOT_FOUND_BODY,
+  enrich, parseRequestTarget, runServer, type Origin, type Receiver, type ReceiverContext,
+} from '@hook-observatory/core';
+
+const HEAD_END = Buffer.from('\r\n\r\n');
+const CRLF = Buffer.from('\r\n');
+/** A chunk's size line: hexadecimal digits, then extensions we skip (RFC 9112 section 7.1.1). */
+const CHUNK_SIZE = /^([0-9A-Fa-f]+)(?:;.*)?$/;
+/** node:http's fixed answer to a request it cannot finish reading (lib/_http_server.js, socketOnError). */
+const BAD_REQUEST = 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n';
+const REQUEST_LINE = /^(\S+) (\S+) (HTTP\/1\.[01])$/;
+const REASONS: Readonly<Record<number, string>> = { 200: 'OK', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 415: 'Unsupported Media Type', 421: 'Misdirected Request' };
+
+interface Request {
+  readonly method: string;
+  readonly target: string;
+  readonly version: string;
+  readonly headers: ReadonlyMap<string, string>;
+  readonly body: Buffer;
+  /** Where the next request begins in the bytes received. */
+  readonly end: number;
+}
+
+/** A body taken out of its framing, and where the next request begins. */
+interface Framed {
+  readonly body: Buffer;
+  readonly end: number;
+}
+
+interface Answer {
+  readonly status: number;
+  readonly body: string;
+  readonly headers?: ReadonlyArray<readonly [string, string]>;
+}
+
+// --- 1. Accept ------------------------------------------------------------
+function createReceiver(context: ReceiverContext): Receiver {
+  const open = new Map<Socket, { idle: boolean }>();
+  const server = createServer({ allowHalfOpen: true }, (socket) => {
+    const connection = { idle: false };
+    open.set(socket, connection);
+    const origin = context.askOrigin(socket);
+    let received = Buffer.alloc(0);
+    let idleTimer: NodeJS.Timeout | undefined;
+    socket.on('data', (chunk: Buffer) => {
+      clearTimeout(idleTimer);
+      connection.idle = false;
+      received = Buffer.concat([received, chunk]);
+      let keepAlive = true;
+      for (let request = parse(received); keepAlive && request !== undefined; request = parse(received)) {
+        if (request === 'unreadable') return void socket.destroy();
+        received = received.subarray(request.end);
+        keepAlive = wantsKeepAlive(request);
+        respond(context, socket, request, handle(context, origin, request), keepAlive);
+      }
+      if (!keepAlive) return;
+      // --- 6. Keep alive: wait for the next request, but not forever.
+      connection.idle = true;
+      const { keepAliveTimeoutMs } = context.config.timeouts;
+      if (keepAliveTimeoutMs > 0) idleTimer = setTimeout(() => socket.destroy(), keepAliveTimeoutMs + KEEP_ALIVE_TIMEOUT_BUFFER_MS).unref();
+    });
+    // The client is done sending: every complete request is answered already.
+    socket.on('end', () => (received.length === 0 ? socket.end() : socket.end(BAD_REQUEST)));
+    socket.on('error', () => socket.destroy()).on('close', () => {
+      clearTimeout(idleTimer);
+      open.delete(socket);
+    });
+  });
+  const closeIdle = (): void => open.forEach(({ idle }, socket) => idle && socket.destroy());
+  const closeAll = (): void => open.forEach((_, socket) => socket.destroy());
+  return { server, closeIdleConnections: closeIdle, closeAllConnections: closeAll };
+}
+
+// --- 2. Read the request --------------------------------------------------
+function parse(bytes: Buffer): Request | 'unreadable' | undefined {
+  const headEnd = bytes.indexOf(HEAD_END);
+  if (headEnd < 0) return undefined;
+  const [requestLine = '', ...lines] = bytes.subarray(0, headEnd).toString('latin1').split('\r\n');
+  const [, method = '', target = '', version = ''] = REQUEST_LINE.exec(requestLine) ?? [];
+  const headers = new Map<string, string>();
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    if (colon < 1) return 'unreadable';
+    headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
+  }
+  const length = headers.get('content-length');
+  const coding = headers.get('transfer-encoding');
+  if (method === '' || (length !== undefined && !/^\d+$/.test(length))) return 'unreadable';
+  // Chunked must be the last coding, and never with a length (RFC 9112 section 6.3).
+  if (coding !== undefined && (length !== undefined || coding.split(',').at(-1)?.trim().toLowerCase() !== 'chunked')) return 'unreadable';
+  const bodyStart = headEnd + HEAD_END.length;
+  const framed = coding === undefined ? readLength(bytes, bodyStart, Number(length ?? '0')) : readChunked(bytes, bodyStart);
+  if (framed === undefined || framed === 'unreadable') return framed;
+  return { method, target, version, headers, ...framed };
+}
+
+/** The body framed by its length (RFC 9112 section 6.2), and where the request ends. */
+function readLength(bytes: Buffer, start: number, length: number): Framed | undefined {
+  return bytes.length < start + length ? undefined : { body: bytes.subarray(start, start + length), end: start + length };
+}
+
+/** The body framed as chunks, taken out of their frames, and where the request ends. */
+function readChunked(bytes: Buffer, start: number): Framed | 'unreadable' | undefined {
+  const chunks: Buffer[] = [];
+  let at = start;
+  for (;;) {
+    const lineEnd = bytes.indexOf(CRLF, at);
+    if (lineEnd < 0) return undefined;
+    const [, hex = ''] = CHUNK_SIZE.exec(bytes.toString('latin1', at, lineEnd)) ?? [];
+    if (hex === '') return 'unreadable';
+    const size = Number.parseInt(hex, 16);
+    at = lineEnd + CRLF.length;
+    if (size === 0) break; // the last chunk
+    if (bytes.length < at + size + CRLF.length) return undefined;
+    if (!bytes.subarray(at + size, at + size + CRLF.length).equals(CRLF)) return 'unreadable';
+    chunks.push(bytes.subarray(at, at + size));
+    at += size + CRLF.length;
+  }
+  // Trailer fields, which we drop (section 7.1.2), end with a blank line: from the last chunk's CRLF, a CRLF CRLF.
+  const trailersEnd = bytes.indexOf(HEAD_END, at - CRLF.length);
+  if (trailersEnd < 0) return undefined;
+  return { body: Buffer.concat(chunks), end: trailersEnd + HEAD_END.length };
+}
+
+/** RFC 9112 section 9.3: 1.1 persists unless told to close; 1.0 only when asked to persist. */
+function wantsKeepAlive(request: Request): boolean {
+  const tokens = (request.headers.get('connection') ?? '').toLowerCase().split(',').map((token) => token.trim());
+  if (request.version === 'HTTP/1.1') return !tokens.includes('close');
+  return tokens.includes('keep-alive');
+}
+
+// --- 3. Route -------------------------------------------------------------
+function handle(context: ReceiverContext, origin: Origin, request: Request): Answer {
+  const { path, event } = parseRequestTarget(request.target);
+  const rejection = context.checkRequest({ method: request.method, path, header: (name) => request.headers.get(name) });
+  if (rejection !== undefined) return rejection;
+  if (path === HOOK_PATH) {
+    if (request.method !== 'POST') return { status: 405, body: METHOD_NOT_ALLOWED_BODY, headers: [['Allow', 'POST']] };
+    // --- 4. Record, before the answer: a client with its 200 knows its event is kept.
+    context.record(enrich({ timestamp: context.timestamp(), origin, eventFromQuery: event, body: request.body }));
+    return { status: 200, body: '' };
+  }
+  if (path !== HEALTH_PATH) return { status: 404, body: NOT_FOUND_BODY };
+  if (request.method !== 'GET' && request.method !== 'HEAD') return { status: 405, body: METHOD_NOT_ALLOWED_BODY, headers: [['Allow', 'GET, HEAD']] };
+  return { status: 200, body: HEALTH_BODY };
+}
+
+// --- 5. Respond -----------------------------------------------------------
+function respond(context: ReceiverContext, socket: Socket, request: Request, answer: Answer, keepAlive: boolean): void {
+  let head = `HTTP/1.1 ${answer.status} ${REASONS[answer.status] ?? 'Unknown'}\r\nContent-Type: ${JSON_CONTENT_TYPE}\r\n`;
+  head += `Content-Length: ${Buffer.byteLength(answer.body)}\r\n`;
+  for (const [name, value] of answer.headers ?? []) head += `${name}: ${value}\r\n`;
+  head += `Date: ${new Date().toUTCString()}\r\n`;
+  const { keepAliveTimeoutMs } = context.config.timeouts;
+  const timeout = keepAliveTimeoutMs > 0 ? `Keep-Alive: timeout=${Math.floor(keepAliveTimeoutMs / 1000)}\r\n` : '';
+  head += keepAlive ? `Connection: keep-alive\r\n${timeout}` : 'Connection: close\r\n';
+  const bytes = `${head}\r\n${request.method === 'HEAD' ? '' : answer.body}`;
+  // --- 6. ...or close: the answer said so, and its end is where the bytes stop.
+  if (keepAlive) socket.write(bytes);
+  else socket.end(bytes);
+}
+
+void runServer({ program: 'hook-observatory-lesson-4', title: 'hook-observatory (lesson 4: chunked bodies)', createReceiver });
