@@ -17,13 +17,19 @@ function readClockTicks(): number {
   }
 }
 
-/** User plus system CPU time of a whole process (all its threads), in seconds. */
-export function processCpuSeconds(pid: number): number {
+/** A whole process's CPU time (all its threads), in seconds: in its own code, and in the kernel on its behalf. */
+export function processCpuTimes(pid: number): { user: number; system: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // The command name, in parentheses, may hold spaces: count fields after its closing one.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // Fields 14 and 15 of proc(5) (utime, stime) are the 12th and 13th after the name.
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  return { user: Number(fields[11]) / CLOCK_TICKS_PER_SECOND, system: Number(fields[12]) / CLOCK_TICKS_PER_SECOND };
+}
+
+/** User plus system CPU time of a whole process, in seconds. */
+export function processCpuSeconds(pid: number): number {
+  const { user, system } = processCpuTimes(pid);
+  return user + system;
 }
 
 /** CPU time of the children this process has waited for (cutime + cstime), in seconds. */

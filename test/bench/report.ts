@@ -225,6 +225,11 @@ export interface Meta {
 const fixed = (value: number, digits: number): string => (Number.isNaN(value) ? '–' : value.toFixed(digits));
 const whole = (value: number): string => (Number.isNaN(value) ? '–' : Math.round(value).toLocaleString('en-US'));
 
+/** The first five columns of a measured row: load, c, via, output, server. */
+function whereAndWho(row: { readonly scenario: Scenario; readonly server: string }): string[] {
+  return [row.scenario.connection, String(row.scenario.concurrency), row.scenario.transport, row.scenario.output, row.server];
+}
+
 function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
   const line = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
@@ -295,11 +300,7 @@ export function markdown(input: {
         table(
           ['load', 'c', 'via', 'output', 'server', 'before req/s', 'after req/s', 'after / before'],
           input.beforeAfter.map((row) => [
-            row.scenario.connection,
-            String(row.scenario.concurrency),
-            row.scenario.transport,
-            row.scenario.output,
-            row.server,
+            ...whereAndWho(row),
             whole(row.beforeRequestsPerSecond),
             whole(row.afterRequestsPerSecond),
             fixed(row.ratio, 2),
@@ -342,11 +343,7 @@ export function markdown(input: {
     table(
       ['load', 'c', 'via', 'output', 'server', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'peak MB', 'CPU µs/req', '× limit', 'net / http'],
       input.rows.map((row) => [
-        row.scenario.connection,
-        String(row.scenario.concurrency),
-        row.scenario.transport,
-        row.scenario.output,
-        row.server,
+        ...whereAndWho(row),
         whole(row.requestsPerSecond),
         fixed(row.latencyMs.p50, 2),
         fixed(row.latencyMs.p99, 2),

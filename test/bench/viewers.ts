@@ -9,7 +9,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LoadClient, startServer, type RunningServer } from './processes.js';
+import { HAS_TASKSET, LoadClient, pinSelf, startServer, type RunningServer } from './processes.js';
+import { cpuCount, processCpuTimes } from './procfs.js';
 
 /** The two servers: the baselines serve no stream. */
 const SERVER_NAMES = ['http', 'net'] as const;
@@ -24,20 +25,31 @@ const QUICK_SECONDS = { warmUp: 1, measure: 2, rounds: 1 } as const;
 const DRAIN_TIMEOUT_MS = 30_000;
 const DRAIN_POLL_MS = 50;
 
+/** Every event message starts with its `id:` line (the hello has none). */
+const MESSAGE_START = Buffer.from('\nid: ', 'latin1');
+
+/** How often `pattern` occurs in `bytes`, counted on the bytes: a viewer must cost its reads, not a string a read. */
+function occurrences(bytes: Buffer, pattern: Buffer): number {
+  let count = 0;
+  for (let at = bytes.indexOf(pattern); at !== -1; at = bytes.indexOf(pattern, at + pattern.length)) count++;
+  return count;
+}
+
 /** A viewer that reads as fast as it can and counts the messages it got. */
 class Viewer {
   private readonly socket: Socket;
-  private carry = '';
+  private carry = Buffer.alloc(0);
   messages = 0;
 
   constructor(port: number) {
     this.socket = connect(port, '127.0.0.1');
     this.socket.write('GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n');
     this.socket.on('data', (chunk: Buffer) => {
-      // Every event message starts with its `id:` line (the hello has none); the carry finds one cut between two reads.
-      const text = this.carry + chunk.toString('latin1');
-      this.messages += text.split('\nid: ').length - 1;
-      this.carry = text.slice(-('\nid: '.length - 1));
+      // A start cut between two reads lies in the carry and the read's first bytes, and in neither alone.
+      const seam = Buffer.concat([this.carry, chunk.subarray(0, MESSAGE_START.length - 1)]);
+      this.messages += occurrences(seam, MESSAGE_START) + occurrences(chunk, MESSAGE_START);
+      const tail = chunk.length >= MESSAGE_START.length - 1 ? chunk : Buffer.concat([this.carry, chunk]);
+      this.carry = Buffer.from(tail.subarray(-(MESSAGE_START.length - 1)));
     });
     this.socket.on('error', () => {});
   }
@@ -51,21 +63,48 @@ interface Cell {
   readonly server: string;
   readonly viewers: number;
   readonly requestsPerSecond: number;
+  /** The server's own CPU time for each hook answered, in microseconds: what the viewers cost it, whoever else shares the core. */
+  readonly serverCpuMicrosPerHook: number;
+  /** The part of it spent in the kernel: copying each viewer's bytes into its socket is counted here. */
+  readonly serverKernelMicrosPerHook: number;
   /** Viewers that did not receive every recorded event. */
   readonly short: number;
 }
 
-async function measureCell(client: LoadClient, name: (typeof SERVER_NAMES)[number], viewerCount: number, seconds: typeof FULL_SECONDS | typeof QUICK_SECONDS): Promise<Cell> {
+/**
+ * The server and the hook load on one core, the viewers (this process) on the
+ * other, as the main benchmark pins them: the viewers' own reading then takes
+ * nothing from the core the throughput is measured on.
+ */
+interface Cores {
+  readonly server: number | undefined;
+}
+
+function pinCores(): Cores {
+  if (!HAS_TASKSET || cpuCount() < 2) return { server: undefined };
+  pinSelf(0);
+  return { server: 1 };
+}
+
+async function measureCell(
+  client: LoadClient,
+  cores: Cores,
+  name: (typeof SERVER_NAMES)[number],
+  viewerCount: number,
+  seconds: typeof FULL_SECONDS | typeof QUICK_SECONDS,
+): Promise<Cell> {
   const dir = mkdtempSync(join(tmpdir(), `hook-observatory-viewers-${name}-`));
   let server: RunningServer | undefined;
   const viewers: Viewer[] = [];
   try {
-    server = await startServer(name, { transport: 'tcp', output: 'file', dir, cpu: undefined });
+    server = await startServer(name, { transport: 'tcp', output: 'file', dir, cpu: cores.server });
     const port = server.target.transport === 'tcp' ? server.target.port : 0;
     for (let index = 0; index < viewerCount; index++) viewers.push(new Viewer(port));
     const load = { kind: 'load', target: server.target, sender: 'native', connections: CONNECTIONS, connectionPerRequest: false } as const;
     await client.order({ ...load, seconds: seconds.warmUp });
+    const cpuBefore = processCpuTimes(server.pid);
     const result = await client.order({ ...load, seconds: seconds.measure });
+    const cpuAfter = processCpuTimes(server.pid);
     const file = server.eventsFile as string;
     const recorded = (): number => readFileSync(file, 'latin1').split('\n').length - 1;
     const deadline = Date.now() + DRAIN_TIMEOUT_MS;
@@ -77,6 +116,8 @@ async function measureCell(client: LoadClient, name: (typeof SERVER_NAMES)[numbe
       server: name,
       viewers: viewerCount,
       requestsPerSecond: result.ok / result.seconds,
+      serverCpuMicrosPerHook: ((cpuAfter.user - cpuBefore.user + cpuAfter.system - cpuBefore.system) * 1e6) / result.ok,
+      serverKernelMicrosPerHook: ((cpuAfter.system - cpuBefore.system) * 1e6) / result.ok,
       short: viewers.filter((viewer) => viewer.messages < events).length,
     };
   } finally {
@@ -95,7 +136,8 @@ function median(values: readonly number[]): number {
 /** The whole comparison; returns the report (Markdown) and whether any viewer missed an event. */
 export async function benchViewers(quick: boolean, log: (line: string) => void): Promise<{ report: string; ok: boolean }> {
   const seconds = quick ? QUICK_SECONDS : FULL_SECONDS;
-  const client = LoadClient.start(undefined);
+  const cores = pinCores();
+  const client = LoadClient.start(cores.server);
   const cells: Cell[] = [];
   try {
     for (let round = 0; round < seconds.rounds; round++) {
@@ -104,7 +146,7 @@ export async function benchViewers(quick: boolean, log: (line: string) => void):
         const order = (round + SERVER_NAMES.indexOf(name)) % 2 === 0 ? [0, VIEWERS] : [VIEWERS, 0];
         for (const viewers of order) {
           log(`viewers: round ${round + 1}/${seconds.rounds} · ${name} · ${viewers} viewers`);
-          cells.push(await measureCell(client, name, viewers, seconds));
+          cells.push(await measureCell(client, cores, name, viewers, seconds));
         }
       }
     }
@@ -112,22 +154,31 @@ export async function benchViewers(quick: boolean, log: (line: string) => void):
     await client.close();
   }
   const rows = SERVER_NAMES.map((name) => {
-    const throughput = (viewers: number): number =>
-      median(cells.filter((cell) => cell.server === name && cell.viewers === viewers).map((cell) => cell.requestsPerSecond));
-    const none = throughput(0);
-    const many = throughput(VIEWERS);
-    const short = cells.filter((cell) => cell.server === name).reduce((sum, cell) => sum + cell.short, 0);
-    return `| ${name} | ${Math.round(none)} | ${Math.round(many)} | ${(many / none).toFixed(2)} | ${short === 0 ? 'yes' : `no: ${short} viewers short`} |`;
+    const mine = cells.filter((cell) => cell.server === name);
+    const of = (viewers: number): Cell[] => mine.filter((cell) => cell.viewers === viewers);
+    const none = of(0);
+    const many = of(VIEWERS);
+    // Each round's pair was measured back to back: the ratio is taken within a round, then the median.
+    const ratio = (value: (cell: Cell) => number): number => median(many.map((cell, round) => value(cell) / value(none[round] as Cell)));
+    const throughput = (group: Cell[]): number => Math.round(median(group.map((cell) => cell.requestsPerSecond)));
+    const cpu = (group: Cell[]): string =>
+      `${Math.round(median(group.map((cell) => cell.serverCpuMicrosPerHook)))} (${Math.round(median(group.map((cell) => cell.serverKernelMicrosPerHook)))})`;
+    const short = mine.reduce((sum, cell) => sum + cell.short, 0);
+    return (
+      `| ${name} | ${throughput(none)} | ${throughput(many)} | ${ratio((cell) => cell.requestsPerSecond).toFixed(2)} ` +
+      `| ${cpu(none)} | ${cpu(many)} | ${ratio((cell) => cell.serverCpuMicrosPerHook).toFixed(2)} | ${short === 0 ? 'yes' : `no: ${short} viewers short`} |`
+    );
   });
   const ok = cells.every((cell) => cell.short === 0);
   const report = [
     `## Hook throughput with ${VIEWERS} open live views`,
     '',
     `Native hooks on ${CONNECTIONS} keep-alive connections, ${seconds.measure} s measured after ${seconds.warmUp} s of warm-up, ` +
-      `median of ${seconds.rounds} round(s); the ratio is ${VIEWERS} viewers over none.`,
+      `median of ${seconds.rounds} round(s); each ratio is ${VIEWERS} viewers over none in the same round, then the median. ` +
+      `${cores.server === undefined ? 'Nothing pinned (no taskset or one core).' : `Server and hooks on core ${cores.server}, viewers on another.`}`,
     '',
-    `| server | hooks/s, no viewer | hooks/s, ${VIEWERS} viewers | ratio | every viewer got every event |`,
-    '| --- | --- | --- | --- | --- |',
+    `| server | hooks/s, no viewer | hooks/s, ${VIEWERS} viewers | ratio | server CPU µs a hook (in the kernel), no viewer | with ${VIEWERS} | ratio | every viewer got every event |`,
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
     '',
   ].join('\n');

@@ -4,13 +4,15 @@
  * viewer that reads too slowly. The servers' halves are in the conformance
  * family `stream`.
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   EventBatch,
   EventStream,
   formatStreamMessage,
   READER_HARD_LIMIT_BYTES,
   STREAM_KINDS,
+  STREAM_BURST_FLUSHES,
+  STREAM_WINDOW_MS,
   streamFilterOf,
   streamOptionsFrom,
   type EventRecord,
@@ -157,6 +159,60 @@ describe('writes', () => {
     await endOfTurn();
     expect(early.ids).toEqual(['abc-1', 'abc-2']);
     expect(late.ids).toEqual(['abc-1', 'abc-2']);
+  });
+
+  describe('a flood', () => {
+    // The clock stands still: every turn falls in one window, however slow the machine.
+    beforeEach(() => {
+      vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout'] });
+    });
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it(`past ${STREAM_BURST_FLUSHES} flushes in a window, the rest wait for its end and go in one write`, async () => {
+      const stream = newStream();
+      const viewer = new TestViewer();
+      stream.attach(viewer, all, undefined);
+      const OPENING_WRITES = viewer.writes;
+      const TURNS = STREAM_BURST_FLUSHES + 5;
+      for (let turn = 0; turn < TURNS; turn++) {
+        stream.add(new EventBatch([event('A')]));
+        await endOfTurn();
+      }
+      expect(viewer.writes - OPENING_WRITES).toBe(STREAM_BURST_FLUSHES);
+      expect(viewer.ids).toHaveLength(STREAM_BURST_FLUSHES);
+      vi.advanceTimersByTime(STREAM_WINDOW_MS);
+      expect(viewer.writes - OPENING_WRITES).toBe(STREAM_BURST_FLUSHES + 1);
+      expect(viewer.ids).toHaveLength(TURNS);
+    });
+
+    it('a new window flushes at the end of the turn again', async () => {
+      const stream = newStream();
+      const viewer = new TestViewer();
+      stream.attach(viewer, all, undefined);
+      for (let turn = 0; turn <= STREAM_BURST_FLUSHES; turn++) {
+        stream.add(new EventBatch([event('A')]));
+        await endOfTurn();
+      }
+      vi.advanceTimersByTime(STREAM_WINDOW_MS);
+      const held = viewer.ids.length;
+      stream.add(new EventBatch([event('B')]));
+      await endOfTurn();
+      expect(viewer.ids).toHaveLength(held + 1);
+    });
+
+    it('shutting down sends what waits for the window', async () => {
+      const stream = newStream();
+      const viewer = new TestViewer();
+      stream.attach(viewer, all, undefined);
+      for (let turn = 0; turn <= STREAM_BURST_FLUSHES; turn++) {
+        stream.add(new EventBatch([event('A')]));
+        await endOfTurn();
+      }
+      stream.close();
+      expect(viewer.ids).toHaveLength(STREAM_BURST_FLUSHES + 1);
+    });
   });
 
   it('shutting down sends what waits before the end', () => {

@@ -20,6 +20,16 @@ import { backlogVerdict, type Backlog, type EventBatch, type Logger } from './si
  * a server notice a viewer that vanished without a FIN.
  */
 export const HEARTBEAT_MS = 15_000;
+/**
+ * Under a flood of hooks, one flush a turn is one write a viewer a turn: with
+ * 100 viewers, more writes than the hooks themselves. The first
+ * STREAM_BURST_FLUSHES flushes of a STREAM_WINDOW_MS window go at the end of
+ * their turn; past that, what comes waits for the window's end and goes in
+ * one write. A person watching cannot see a tenth of a second, and a session's
+ * hooks, a few at a time, never meet the wait (test/bench/viewers.ts measures it).
+ */
+export const STREAM_WINDOW_MS = 100;
+export const STREAM_BURST_FLUSHES = 10;
 /** How long a browser waits before reconnecting (the `retry:` field); a restart takes about that long. */
 export const RETRY_MS = 2_000;
 /** Tests make the heartbeat frequent or turn it off (0), as config.ts lets them shorten timeouts. */
@@ -125,8 +135,8 @@ const wantsEverything = (filter: StreamFilter): boolean => filter.events.size ==
  *
  * Messages wait for the end of the event loop's turn (setImmediate), then go
  * to each viewer in one write: a turn that records many events costs a viewer
- * one write, not one an event. With 100 viewers open, that is what keeps the
- * hooks' speed (test/bench/viewers.ts).
+ * one write, not one an event. Under a flood, flushes past the window's burst
+ * wait for the window's end (STREAM_WINDOW_MS).
  */
 export class EventStream {
   private readonly ring: EventRing;
@@ -134,6 +144,9 @@ export class EventStream {
   private readonly viewers = new Set<Viewer>();
   private queued: Queued[] = [];
   private endOfTurn: NodeJS.Immediate | undefined;
+  private endOfWindow: NodeJS.Timeout | undefined;
+  private windowStart = -Infinity;
+  private flushesInWindow = 0;
   private readonly heartbeat: NodeJS.Timeout | undefined;
   readonly instance: string;
 
@@ -211,13 +224,22 @@ export class EventStream {
   private queue(bytes: Buffer, about: Queued['about']): void {
     if (this.viewers.size === 0) return;
     this.queued.push({ bytes, about });
-    this.endOfTurn ??= setImmediate(() => this.sendQueued());
+    if (this.endOfTurn !== undefined || this.endOfWindow !== undefined) return;
+    const now = Date.now();
+    if (now - this.windowStart >= STREAM_WINDOW_MS) {
+      this.windowStart = now;
+      this.flushesInWindow = 0;
+    }
+    if (this.flushesInWindow++ < STREAM_BURST_FLUSHES) this.endOfTurn = setImmediate(() => this.sendQueued());
+    else this.endOfWindow = setTimeout(() => this.sendQueued(), this.windowStart + STREAM_WINDOW_MS - now);
   }
 
   /** Each viewer's share of what waits, in one write; a viewer too far behind is cut off instead. */
   private sendQueued(): void {
     if (this.endOfTurn !== undefined) clearImmediate(this.endOfTurn);
+    if (this.endOfWindow !== undefined) clearTimeout(this.endOfWindow);
     this.endOfTurn = undefined;
+    this.endOfWindow = undefined;
     const queued = this.queued;
     if (queued.length === 0) return;
     this.queued = [];

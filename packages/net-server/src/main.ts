@@ -603,7 +603,9 @@ function streamEvents(context: ReceiverContext, connection: Connection, head: Re
   answer(connection, head, serializeStreamHead({ status: 200, headers, keepAlive, keepAliveTimeoutMs }, chunked), { final: false });
   const detach = context.eventStream.attach(
     {
-      write: (bytes) => answer(connection, head, chunked ? frameChunk(bytes) : bytes, { final: false }),
+      write: (bytes) => {
+        for (const piece of chunked ? frameChunk(bytes) : [bytes]) answer(connection, head, piece, { final: false });
+      },
       queuedBytes: () => connection.socket.writableLength,
       cutOff: () => destroyNow(connection),
       end: () => {

@@ -172,9 +172,16 @@ export function serializeStreamHead(head: ResponseHead, chunked: boolean): Buffe
   return Buffer.from(text + CRLF, 'latin1');
 }
 
-/** One write as node frames it in chunked coding: its length in lower-case hex, CRLF, the bytes, CRLF (RFC 9112 section 7.1). */
-export function frameChunk(bytes: Buffer): Buffer {
-  return Buffer.concat([Buffer.from(`${bytes.length.toString(16)}${CRLF}`, 'latin1'), bytes, Buffer.from(CRLF, 'latin1')]);
+const CHUNK_END = Buffer.from(CRLF, 'latin1');
+
+/**
+ * One write as node frames it in chunked coding: its length in lower-case
+ * hex, CRLF, the bytes, CRLF (RFC 9112 section 7.1). Three pieces, not one
+ * copy: the stream sends the same bytes to every viewer, and a corked socket
+ * writes the pieces together (writev).
+ */
+export function frameChunk(bytes: Buffer): readonly Buffer[] {
+  return [Buffer.from(`${bytes.length.toString(16)}${CRLF}`, 'latin1'), bytes, CHUNK_END];
 }
 
 /** The last chunk, with no trailer: the end of a chunked body. */
