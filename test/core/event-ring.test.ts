@@ -4,7 +4,7 @@
  * it hands back is each line as it was given.
  */
 import { describe, expect, it } from 'vitest';
-import { EventRing } from '@hook-observatory/core';
+import { EventRing, RING_NAMES_MAX } from '@hook-observatory/core';
 
 /** A JSON line of exactly `bytes` bytes, naming its event `n`. */
 function lineOf(n: number, bytes: number): Buffer {
@@ -69,6 +69,21 @@ describe('the event ring', () => {
     expect([1, 2].map((id) => ({ event: ring.get(id).event, session: ring.get(id).session }))).toEqual([
       { event: 'PreToolUse', session: 'one' },
       { event: 'Stop', session: 'two' },
+    ]);
+  });
+
+  it('hands back the right names past a flood of distinct ones (RING_NAMES_MAX)', () => {
+    const EVENTS = RING_NAMES_MAX * 2 + 3;
+    const ring = new EventRing(EVENTS, EVENTS * 100);
+    ring.add('Stop', 'repeated', lineOf(1, 50));
+    ring.add('PreToolUse', 'repeated', lineOf(2, 50));
+    for (let id = 3; id <= EVENTS; id++) ring.add('Stop', `session-${id}`, lineOf(id, 50));
+    const names = (id: number): { event: string; session: string } => ({ event: ring.get(id).event, session: ring.get(id).session });
+    expect([1, 2, RING_NAMES_MAX + 7, EVENTS].map(names)).toEqual([
+      { event: 'Stop', session: 'repeated' },
+      { event: 'PreToolUse', session: 'repeated' },
+      { event: 'Stop', session: `session-${RING_NAMES_MAX + 7}` },
+      { event: 'Stop', session: `session-${EVENTS}` },
     ]);
   });
 });

@@ -21,6 +21,14 @@ export const EVENT_RING_SIZE = 4096;
  */
 export const EVENT_RING_BYTES = 8 * 1024 * 1024;
 
+/**
+ * Distinct event and session names held, one string each. A name repeats (a
+ * session's every hook carries its id), and a string of each event's own,
+ * kept for thousands of events, would be promoted to the old generation as
+ * the Buffers were. A flood of distinct names starts the table afresh.
+ */
+export const RING_NAMES_MAX = 1024;
+
 export interface RingEvent {
   readonly id: number;
   readonly event: string;
@@ -41,6 +49,7 @@ export class EventRing {
   private next = 1;
   /** Where the next line goes in `bytes`. */
   private writeAt = 0;
+  private readonly names = new Map<string, string>();
 
   constructor(
     private readonly size = EVENT_RING_SIZE,
@@ -82,8 +91,8 @@ export class EventRing {
     const slot = id % this.size;
     this.starts[slot] = start;
     this.lengths[slot] = jsonLine.length;
-    this.events[slot] = event;
-    this.sessions[slot] = session;
+    this.events[slot] = this.held(event);
+    this.sessions[slot] = this.held(session);
     this.writeAt = start + jsonLine.length;
     return id;
   }
@@ -98,6 +107,15 @@ export class EventRing {
       session: this.sessions[slot] as string,
       jsonLine: this.bytes.subarray(start, start + (this.lengths[slot] as number)),
     };
+  }
+
+  /** The one string kept for `name` (RING_NAMES_MAX). */
+  private held(name: string): string {
+    const kept = this.names.get(name);
+    if (kept !== undefined) return kept;
+    if (this.names.size >= RING_NAMES_MAX) this.names.clear();
+    this.names.set(name, name);
+    return name;
   }
 
   /** Let go of the oldest events while one's line lies in [from, to): in id order, they lie in writing order. */
