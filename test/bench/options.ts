@@ -99,7 +99,8 @@ export const USAGE = `Usage: pnpm bench [--quick | --targets | --profile | --que
   --query      only hook-observatory-query against jq on a 1 GiB log (20 MiB
                with --quick): wall time and peak RSS of each
   --viewers    only hook throughput with 0 and 100 live views open (GET /events),
-               and the ratio; every viewer must get every event (brief with --quick)
+               and the ratio; every viewer not cut off for reading too slowly
+               must get every event (brief with --quick)
   --only TEXT  only the loads whose name holds TEXT, e.g. "keep-alive c16 tcp",
                without the curl hooks and the memory run
 `;
