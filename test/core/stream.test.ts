@@ -12,6 +12,7 @@ import {
   READER_HARD_LIMIT_BYTES,
   STREAM_KINDS,
   STREAM_BURST_FLUSHES,
+  STREAM_WINDOW_MAX_BYTES,
   STREAM_WINDOW_MS,
   streamFilterOf,
   streamOptionsFrom,
@@ -185,6 +186,22 @@ describe('writes', () => {
       vi.advanceTimersByTime(STREAM_WINDOW_MS);
       expect(viewer.writes - OPENING_WRITES).toBe(STREAM_BURST_FLUSHES + 1);
       expect(viewer.ids).toHaveLength(TURNS);
+    });
+
+    it(`what waits for the window goes at the end of the turn once it reaches ${STREAM_WINDOW_MAX_BYTES} bytes`, async () => {
+      const stream = newStream();
+      const viewer = new TestViewer();
+      stream.attach(viewer, all, undefined);
+      for (let turn = 0; turn < STREAM_BURST_FLUSHES; turn++) {
+        stream.add(new EventBatch([event('A')]));
+        await endOfTurn();
+      }
+      stream.add(new EventBatch([event('small')]));
+      await endOfTurn();
+      expect(viewer.ids).toHaveLength(STREAM_BURST_FLUSHES);
+      stream.add(new EventBatch([event('large', 's1', { padding: 'x'.repeat(STREAM_WINDOW_MAX_BYTES) })]));
+      await endOfTurn();
+      expect(viewer.ids).toHaveLength(STREAM_BURST_FLUSHES + 2);
     });
 
     it('a new window flushes at the end of the turn again', async () => {

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EVENT_RING_BYTES, EVENT_RING_SIZE, HEARTBEAT_MS, RETRY_MS, STREAM_BURST_FLUSHES, STREAM_WINDOW_MS } from '@hook-observatory/core';
+import { EVENT_RING_BYTES, EVENT_RING_SIZE, HEARTBEAT_MS, RETRY_MS, STREAM_BURST_FLUSHES, STREAM_WINDOW_MAX_BYTES, STREAM_WINDOW_MS } from '@hook-observatory/core';
 import { DOCS_DIR } from '../../scripts/docs/paths.js';
 
 /** The note's prose, its lines joined: a sentence may wrap anywhere. */
@@ -21,6 +21,7 @@ describe('the numbers live-view.md gives', () => {
     { name: 'the heartbeat', says: `every ${HEARTBEAT_MS / SECOND_MS} seconds` },
     { name: 'the ring, in events and bytes', says: `the last ${EVENT_RING_SIZE} events, up to ${EVENT_RING_BYTES / MIB} MiB` },
     { name: 'the flood window', says: `the first ${STREAM_BURST_FLUSHES} of those writes in each ${STREAM_WINDOW_MS} ms` },
+    { name: 'what may wait for it', says: `or until ${STREAM_WINDOW_MAX_BYTES / MIB} MiB of it waits` },
   ])('$name', ({ says }) => {
     expect(note).toContain(says);
   });

@@ -30,6 +30,12 @@ export const HEARTBEAT_MS = 15_000;
  */
 export const STREAM_WINDOW_MS = 100;
 export const STREAM_BURST_FLUSHES = 10;
+/**
+ * What may wait for the window's end: past it, the flush goes at the end of
+ * the turn. One write stays the size of a socket's buffers, and a viewer's
+ * queue passes the hard limit by at most this and one turn's messages.
+ */
+export const STREAM_WINDOW_MAX_BYTES = 1024 * 1024;
 /** How long a browser waits before reconnecting (the `retry:` field); a restart takes about that long. */
 export const RETRY_MS = 2_000;
 /** Tests make the heartbeat frequent or turn it off (0), as config.ts lets them shorten timeouts. */
@@ -143,6 +149,7 @@ export class EventStream {
   private nextViewer = 1;
   private readonly viewers = new Set<Viewer>();
   private queued: Queued[] = [];
+  private queuedBytes = 0;
   private endOfTurn: NodeJS.Immediate | undefined;
   private endOfWindow: NodeJS.Timeout | undefined;
   private windowStart = -Infinity;
@@ -224,6 +231,12 @@ export class EventStream {
   private queue(bytes: Buffer, about: Queued['about']): void {
     if (this.viewers.size === 0) return;
     this.queued.push({ bytes, about });
+    this.queuedBytes += bytes.length;
+    if (this.endOfWindow !== undefined && this.queuedBytes >= STREAM_WINDOW_MAX_BYTES) {
+      clearTimeout(this.endOfWindow);
+      this.endOfWindow = undefined;
+      this.endOfTurn = setImmediate(() => this.sendQueued());
+    }
     if (this.endOfTurn !== undefined || this.endOfWindow !== undefined) return;
     const now = Date.now();
     if (now - this.windowStart >= STREAM_WINDOW_MS) {
@@ -243,6 +256,7 @@ export class EventStream {
     const queued = this.queued;
     if (queued.length === 0) return;
     this.queued = [];
+    this.queuedBytes = 0;
     let everything: Buffer | undefined;
     const now = Date.now();
     for (const viewer of this.viewers) {
