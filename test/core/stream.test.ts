@@ -171,33 +171,31 @@ describe('writes', () => {
       vi.useRealTimers();
     });
 
-    it(`past ${STREAM_BURST_FLUSHES} flushes in a window, the rest wait for its end and go in one write`, async () => {
+    /** A stream with one viewer, after `turns` turns of one event each. */
+    async function flooded(turns: number): Promise<{ stream: EventStream; viewer: TestViewer; openingWrites: number }> {
       const stream = newStream();
       const viewer = new TestViewer();
       stream.attach(viewer, all, undefined);
-      const OPENING_WRITES = viewer.writes;
-      const TURNS = STREAM_BURST_FLUSHES + 5;
-      for (let turn = 0; turn < TURNS; turn++) {
+      const openingWrites = viewer.writes;
+      for (let turn = 0; turn < turns; turn++) {
         stream.add(new EventBatch([event('A')]));
         await endOfTurn();
       }
-      expect(viewer.writes - OPENING_WRITES).toBe(STREAM_BURST_FLUSHES);
+      return { stream, viewer, openingWrites };
+    }
+
+    it(`past ${STREAM_BURST_FLUSHES} flushes in a window, the rest wait for its end and go in one write`, async () => {
+      const TURNS = STREAM_BURST_FLUSHES + 5;
+      const { viewer, openingWrites } = await flooded(TURNS);
+      expect(viewer.writes - openingWrites).toBe(STREAM_BURST_FLUSHES);
       expect(viewer.ids).toHaveLength(STREAM_BURST_FLUSHES);
       vi.advanceTimersByTime(STREAM_WINDOW_MS);
-      expect(viewer.writes - OPENING_WRITES).toBe(STREAM_BURST_FLUSHES + 1);
+      expect(viewer.writes - openingWrites).toBe(STREAM_BURST_FLUSHES + 1);
       expect(viewer.ids).toHaveLength(TURNS);
     });
 
     it(`what waits for the window goes at the end of the turn once it reaches ${STREAM_WINDOW_MAX_BYTES} bytes`, async () => {
-      const stream = newStream();
-      const viewer = new TestViewer();
-      stream.attach(viewer, all, undefined);
-      for (let turn = 0; turn < STREAM_BURST_FLUSHES; turn++) {
-        stream.add(new EventBatch([event('A')]));
-        await endOfTurn();
-      }
-      stream.add(new EventBatch([event('small')]));
-      await endOfTurn();
+      const { stream, viewer } = await flooded(STREAM_BURST_FLUSHES + 1);
       expect(viewer.ids).toHaveLength(STREAM_BURST_FLUSHES);
       stream.add(new EventBatch([event('large', 's1', { padding: 'x'.repeat(STREAM_WINDOW_MAX_BYTES) })]));
       await endOfTurn();
@@ -205,13 +203,7 @@ describe('writes', () => {
     });
 
     it('a new window flushes at the end of the turn again', async () => {
-      const stream = newStream();
-      const viewer = new TestViewer();
-      stream.attach(viewer, all, undefined);
-      for (let turn = 0; turn <= STREAM_BURST_FLUSHES; turn++) {
-        stream.add(new EventBatch([event('A')]));
-        await endOfTurn();
-      }
+      const { stream, viewer } = await flooded(STREAM_BURST_FLUSHES + 1);
       vi.advanceTimersByTime(STREAM_WINDOW_MS);
       const held = viewer.ids.length;
       stream.add(new EventBatch([event('B')]));
@@ -220,13 +212,7 @@ describe('writes', () => {
     });
 
     it('shutting down sends what waits for the window', async () => {
-      const stream = newStream();
-      const viewer = new TestViewer();
-      stream.attach(viewer, all, undefined);
-      for (let turn = 0; turn <= STREAM_BURST_FLUSHES; turn++) {
-        stream.add(new EventBatch([event('A')]));
-        await endOfTurn();
-      }
+      const { stream, viewer } = await flooded(STREAM_BURST_FLUSHES + 1);
       stream.close();
       expect(viewer.ids).toHaveLength(STREAM_BURST_FLUSHES + 1);
     });
