@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HAS_TASKSET, LoadClient, pinSelf, startServer, type RunningServer } from './processes.js';
 import { cpuCount, processCpuTimes } from './procfs.js';
+import { median } from './stats.js';
 
 /** The two servers: the baselines serve no stream. */
 const SERVER_NAMES = ['http', 'net'] as const;
@@ -82,23 +83,20 @@ interface Cell {
 }
 
 /**
- * The server and the hook load on one core, the viewers (this process) on the
- * other, as the main benchmark pins them: the viewers' own reading then takes
- * nothing from the core the throughput is measured on.
+ * Pins this process (the viewers) to core 0 and returns core 1 for the server
+ * and the hook load, as the main benchmark keeps them apart: the viewers' own
+ * reading then takes nothing from the core the throughput is measured on.
+ * Undefined where nothing can be pinned.
  */
-interface Cores {
-  readonly server: number | undefined;
-}
-
-function pinCores(): Cores {
-  if (!HAS_TASKSET || cpuCount() < 2) return { server: undefined };
+function serverCoreApartFromViewers(): number | undefined {
+  if (!HAS_TASKSET || cpuCount() < 2) return undefined;
   pinSelf(0);
-  return { server: 1 };
+  return 1;
 }
 
 async function measureCell(
   client: LoadClient,
-  cores: Cores,
+  serverCpu: number | undefined,
   name: (typeof SERVER_NAMES)[number],
   viewerCount: number,
   seconds: typeof FULL_SECONDS | typeof QUICK_SECONDS,
@@ -107,7 +105,7 @@ async function measureCell(
   let server: RunningServer | undefined;
   const viewers: Viewer[] = [];
   try {
-    server = await startServer(name, { transport: 'tcp', output: 'file', dir, cpu: cores.server });
+    server = await startServer(name, { transport: 'tcp', output: 'file', dir, cpu: serverCpu });
     const port = server.target.transport === 'tcp' ? server.target.port : 0;
     for (let index = 0; index < viewerCount; index++) viewers.push(new Viewer(port));
     const load = { kind: 'load', target: server.target, sender: 'native', connections: CONNECTIONS, connectionPerRequest: false } as const;
@@ -118,11 +116,11 @@ async function measureCell(
     const file = server.eventsFile as string;
     const recorded = (): number => readFileSync(file, 'latin1').split('\n').length - 1;
     const deadline = Date.now() + DRAIN_TIMEOUT_MS;
-    const reading = viewers.filter((viewer) => !viewer.cutOff);
-    while (reading.some((viewer) => !viewer.cutOff && viewer.messages < recorded()) && Date.now() < deadline) {
+    let events = recorded();
+    while (viewers.some((viewer) => !viewer.cutOff && viewer.messages < events) && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
+      events = recorded();
     }
-    const events = recorded();
     return {
       server: name,
       viewers: viewerCount,
@@ -139,17 +137,12 @@ async function measureCell(
   }
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-}
 
 /** The whole comparison; returns the report (Markdown) and whether any viewer missed an event. */
 export async function benchViewers(quick: boolean, log: (line: string) => void): Promise<{ report: string; ok: boolean }> {
   const seconds = quick ? QUICK_SECONDS : FULL_SECONDS;
-  const cores = pinCores();
-  const client = LoadClient.start(cores.server);
+  const serverCpu = serverCoreApartFromViewers();
+  const client = LoadClient.start(serverCpu);
   const cells: Cell[] = [];
   try {
     for (let round = 0; round < seconds.rounds; round++) {
@@ -158,7 +151,7 @@ export async function benchViewers(quick: boolean, log: (line: string) => void):
         const order = (round + SERVER_NAMES.indexOf(name)) % 2 === 0 ? [0, VIEWERS] : [VIEWERS, 0];
         for (const viewers of order) {
           log(`viewers: round ${round + 1}/${seconds.rounds} · ${name} · ${viewers} viewers`);
-          cells.push(await measureCell(client, cores, name, viewers, seconds));
+          cells.push(await measureCell(client, serverCpu, name, viewers, seconds));
         }
       }
     }
@@ -188,7 +181,7 @@ export async function benchViewers(quick: boolean, log: (line: string) => void):
     '',
     `Native hooks on ${CONNECTIONS} keep-alive connections, ${seconds.measure} s measured after ${seconds.warmUp} s of warm-up, ` +
       `median of ${seconds.rounds} round(s); each ratio is ${VIEWERS} viewers over none in the same round, then the median. ` +
-      `${cores.server === undefined ? 'Nothing pinned (no taskset or one core).' : `Server and hooks on core ${cores.server}, viewers on another.`}`,
+      `${serverCpu === undefined ? 'Nothing pinned (no taskset or one core).' : `Server and hooks on core ${serverCpu}, viewers on another.`}`,
     '',
     `| server | hooks/s, no viewer | hooks/s, ${VIEWERS} viewers | ratio | server CPU µs a hook (in the kernel), no viewer | with ${VIEWERS} | ratio | every open viewer got every event | viewers cut off for reading too slowly |`,
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',

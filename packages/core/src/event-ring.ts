@@ -5,8 +5,8 @@
  *
  * Why not an array of Buffers: an event kept for a while outlives V8's young
  * generation, so every event would be promoted and collected again in the old
- * one. Kept that way, 4096 events cost the hooks about a tenth of their speed
- * (test/bench/README.md); copied into one buffer, they cost a copy.
+ * one; copied into one buffer, it costs a copy (test/bench/README.md, "What it
+ * has shown").
  */
 
 /**

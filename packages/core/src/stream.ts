@@ -232,12 +232,14 @@ export class EventStream {
     if (this.viewers.size === 0) return;
     this.queued.push({ bytes, about });
     this.queuedBytes += bytes.length;
-    if (this.endOfWindow !== undefined && this.queuedBytes >= STREAM_WINDOW_MAX_BYTES) {
+    if (this.endOfTurn !== undefined) return;
+    if (this.endOfWindow !== undefined) {
+      if (this.queuedBytes < STREAM_WINDOW_MAX_BYTES) return;
       clearTimeout(this.endOfWindow);
       this.endOfWindow = undefined;
       this.endOfTurn = setImmediate(() => this.sendQueued());
+      return;
     }
-    if (this.endOfTurn !== undefined || this.endOfWindow !== undefined) return;
     const now = Date.now();
     if (now - this.windowStart >= STREAM_WINDOW_MS) {
       this.windowStart = now;
