@@ -1,8 +1,9 @@
 /**
- * `pnpm bench --profile`: run each real server, and the event limit, under load with V8's sampling
- * profiler (node --cpu-prof, which writes a .cpuprofile when the process
- * exits) and list where its time went: by function on its own (self), and for
- * our own functions with everything they call (total).
+ * `pnpm bench --profile`: run each real server, and the baseline each is
+ * judged by, under load with V8's sampling profiler (node --cpu-prof, which
+ * writes a .cpuprofile when the process exits) and list where its time went:
+ * by function on its own (self), and for our own functions with everything
+ * they call (total), each also in µs per answer.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,8 +15,9 @@ import { startServer, type LoadClient, type ServerOptions } from './processes.js
 const SAMPLING_INTERVAL_US = 250;
 /** Functions listed per table. */
 const TOP = 15;
-// The event limit too: from it to the net server is what HTTP costs.
-const PROFILED_SERVERS: readonly ServerName[] = ['event-limit', 'http', 'net'];
+// The baselines too: from the event limit to the net server is what HTTP costs,
+// from bare node:http to the http server what our code adds to node:http.
+const PROFILED_SERVERS: readonly ServerName[] = ['event-limit', 'net', 'bare', 'http'];
 
 interface CallFrame {
   readonly functionName: string;
@@ -30,6 +32,9 @@ interface ProfileNode {
 }
 interface CpuProfile {
   readonly nodes: readonly ProfileNode[];
+  /** Microseconds, on the profiler's own clock. */
+  readonly startTime: number;
+  readonly endTime: number;
 }
 
 export async function profileServers(
@@ -51,8 +56,9 @@ export async function profileServers(
         before: context.before,
         nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${PROFILES_DIR}`, `--cpu-prof-name=${label}.cpuprofile`, `--cpu-prof-interval=${SAMPLING_INTERVAL_US}`],
       });
+      let answers = 0;
       try {
-        await context.client.order({
+        const result = await context.client.order({
           kind: 'load',
           target: server.target,
           sender: senderOf(scenario.connection),
@@ -60,13 +66,14 @@ export async function profileServers(
           connectionPerRequest: scenario.connection === 'per-request',
           seconds: plan.warmUpSeconds + plan.measureSeconds,
         });
+        answers = result.ok + result.non2xx;
       } finally {
         // The profile is written as the server exits.
         await server.stop();
         rmSync(dir, { recursive: true, force: true });
       }
       const file = join(PROFILES_DIR, `${label}.cpuprofile`);
-      sections.push(`## ${name}, ${describeScenario(scenario)}`, '', `Profile: ${file.slice(ROOT.length + 1)}`, '', summarizeProfile(file), '');
+      sections.push(`## ${name}, ${describeScenario(scenario)}`, '', `Profile: ${file.slice(ROOT.length + 1)}`, '', summarizeProfile(file, answers), '');
     }
   }
   return sections.join('\n');
@@ -81,7 +88,12 @@ function frameKey(frame: CallFrame): string {
 /** V8's pseudo-frames: not functions, but what the thread was doing instead. */
 const PSEUDO_FRAMES = new Set(['(root)', '(program)', '(idle)', '(garbage collector)']);
 
-export function summarizeProfile(file: string): string {
+/**
+ * The profile's tables. With the answers the server gave while profiled, each
+ * row also says its CPU time per answer: servers that answered different numbers
+ * of requests in the same seconds compare line by line.
+ */
+export function summarizeProfile(file: string, answers: number): string {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const parentOf = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
@@ -105,22 +117,25 @@ export function summarizeProfile(file: string): string {
     for (const ourKey of onStack) total.set(ourKey, (total.get(ourKey) ?? 0) + hits);
   }
   const percent = (hits: number): string => `${((100 * hits) / samples).toFixed(1)} %`;
+  const microsecondsPerSample = (profile.endTime - profile.startTime) / samples;
+  const perAnswer = (hits: number): string => (answers === 0 ? '-' : ((hits * microsecondsPerSample) / answers).toFixed(1));
   const pseudo = [...PSEUDO_FRAMES].map((name) => `${name} ${percent(self.get(name) ?? 0)}`).join(', ');
   const top = (map: Map<string, number>, skipPseudo: boolean): string[] =>
     [...map.entries()]
       .filter(([key]) => !(skipPseudo && PSEUDO_FRAMES.has(key)))
       .sort((a, b) => b[1] - a[1])
       .slice(0, TOP)
-      .map(([key, hits]) => `| ${percent(hits)} | \`${key}\` |`);
+      .map(([key, hits]) => `| ${percent(hits)} | ${perAnswer(hits)} | \`${key}\` |`);
+  const busy = samples - (self.get('(idle)') ?? 0);
   return [
-    `${samples} samples; ${pseudo}.`,
+    `${samples} samples; ${pseudo}. ${answers} answers; ${perAnswer(busy)} µs of CPU (not idle) per answer.`,
     '',
-    '| self | function |',
-    '| --- | --- |',
+    '| self | µs/answer | function |',
+    '| --- | --: | --- |',
     ...top(self, true),
     '',
-    '| total | our function (with what it calls) |',
-    '| --- | --- |',
+    '| total | µs/answer | our function (with what it calls) |',
+    '| --- | --: | --- |',
     ...top(total, false),
   ].join('\n');
 }
