@@ -3,10 +3,16 @@
  * The bare node:http baseline: what the abstracted server costs before
  * anything of ours. node:http parses the request, we parse the body as JSON
  * and write it back out as one line on standard output, and answer the same
- * empty 200 as the real servers. No routing, no enrichment, no sinks.
+ * empty 200 as the real servers. No routing, no enrichment, no sinks; only
+ * what every receiver here must do besides: ask who connected, once a
+ * connection, and keep the line in a ring of recent events as the live view
+ * does (core's EventRing, its default size).
  */
 import { createServer } from 'node:http';
+import { EventRing } from '@hook-observatory/core';
 import { listenFromArgs } from './listen.js';
+
+const ring = new EventRing();
 
 const server = createServer((request, response) => {
   const chunks: Buffer[] = [];
@@ -14,7 +20,10 @@ const server = createServer((request, response) => {
   request.on('end', () => {
     let status = 200;
     try {
-      process.stdout.write(JSON.stringify(JSON.parse(Buffer.concat(chunks).toString('utf8'))) + '\n');
+      const event = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+      const line = Buffer.from(JSON.stringify(event) + '\n', 'utf8');
+      ring.add(String(event['hook_event_name']), String(event['session_id']), line);
+      process.stdout.write(line);
     } catch {
       status = 400;
     }
@@ -22,5 +31,8 @@ const server = createServer((request, response) => {
     response.end();
   });
 });
+
+// Who connected, asked at accept as the real servers ask it (packages/core/src/serve.ts).
+server.on('connection', (socket) => void socket.remoteAddress);
 
 listenFromArgs(server, 'bare node:http');
