@@ -74,11 +74,8 @@ const TARGET_SCENARIOS: readonly Scenario[] = CONNECTIONS.flatMap((connection) =
   TARGET_CONCURRENCIES.map((concurrency) => ({ connection, concurrency, transport: 'tcp' as const, output: 'file' as const })),
 );
 
-/** The loads a profile is taken under. */
-export const PROFILE_SCENARIOS: readonly Scenario[] = [
-  { connection: 'keep-alive', concurrency: 16, transport: 'tcp', output: 'file' },
-  { connection: 'per-request', concurrency: 16, transport: 'tcp', output: 'file' },
-];
+/** The loads a profile is taken under: those the targets are judged on. */
+export const PROFILE_SCENARIOS: readonly Scenario[] = TARGET_SCENARIOS;
 
 export const USAGE = `Usage: pnpm bench [--quick | --targets | --profile | --query | --viewers] [--before DIR]
                   [--runs N] [--seconds S] [--cpu N] [--only TEXT]
