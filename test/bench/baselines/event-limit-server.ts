@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 /**
  * The event limit: the limit, plus the event. Each body goes through the
- * code both real servers run (packages/core: enrich, then the JSONL line) and
- * is written to standard output before its 200, with who sent it and when,
- * and kept in a ring of recent events as the live view keeps it (core's
- * EventRing, its default size). The events and answers of a loop turn wait for its end, as in the net
- * server (packages/net-server/src/main.ts, endTurn): then the events go in
- * one write, and the answers after them. Nothing else: no parsing beyond the
+ * code both real servers run (packages/core: enrich, then the JSONL line),
+ * with who sent it and when; the line is kept in the live view's ring of
+ * recent events (core's EventRing, its default size) and written to standard
+ * output before its 200. The events and answers of a loop turn wait for its
+ * end, as in the net server (packages/net-server/src/group-commit.ts): then
+ * the events go in one write, and the answers after them. Nothing else: no parsing beyond the
  * length, no routing, no guard, no keep-alive timer. So the limit and this
  * server split a real server's cost in two: from the limit to here is what
  * recording an event costs, from here to the net server is what HTTP/1.1
