@@ -74,9 +74,6 @@ const TARGET_SCENARIOS: readonly Scenario[] = CONNECTIONS.flatMap((connection) =
   TARGET_CONCURRENCIES.map((concurrency) => ({ connection, concurrency, transport: 'tcp' as const, output: 'file' as const })),
 );
 
-/** The loads a profile is taken under: those the targets are judged on. */
-export const PROFILE_SCENARIOS: readonly Scenario[] = TARGET_SCENARIOS;
-
 export const USAGE = `Usage: pnpm bench [--quick | --targets | --profile | --query | --viewers] [--before DIR]
                   [--runs N] [--seconds S] [--cpu N] [--only TEXT]
 
@@ -156,7 +153,8 @@ export function parsePlan(argv: readonly string[]): Plan | 'help' {
     // 12 µs of CPU per request to the per-request figures. After 2 s they are done.
     warmUpSeconds: 2,
     measureSeconds: values.seconds === undefined ? (values.profile ? 5 : 1.5) : positiveSeconds(values.seconds),
-    scenarios: chosen(mode === 'profile' ? PROFILE_SCENARIOS : mode === 'targets' ? TARGET_SCENARIOS : fullScenarios()),
+    // A profile is taken under the loads the targets are judged on.
+    scenarios: chosen(mode === 'full' ? fullScenarios() : TARGET_SCENARIOS),
     readers: 2,
     curlHooksPerRun: whole ? 15 : 0,
     // The issue's target: memory flat over a 60-second run.

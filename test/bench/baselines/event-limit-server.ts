@@ -1,25 +1,26 @@
 #!/usr/bin/env node
 /**
- * The event limit: the limit, plus the event. Each body goes through the
- * code both real servers run (packages/core: enrich, then the JSONL line),
- * with who sent it and when; the line is kept in the live view's ring of
- * recent events (core's EventRing, its default size) and written to standard
- * output before its 200. The events and answers of a loop turn wait for its
- * end, as in the net server (packages/net-server/src/group-commit.ts): then
- * the events go in one write, and the answers after them. Nothing else: no parsing beyond the
+ * The event limit: the limit, plus the event. Each body, with who sent it and
+ * when, goes through the code both real servers record an event with
+ * (packages/core: enrich, then EventStream.add, which makes the JSONL line and
+ * keeps it in the live view's ring), and its line is written to standard
+ * output before its 200. The events and answers of a loop turn wait for its end, as in
+ * the net server (packages/net-server/src/group-commit.ts): then the events go
+ * in one write, and the answers after them. Nothing else: no parsing beyond the
  * length, no routing, no guard, no keep-alive timer. So the limit and this
  * server split a real server's cost in two: from the limit to here is what
  * recording an event costs, from here to the net server is what HTTP/1.1
  * done as node:http does it costs.
  */
 import { createServer, type Socket } from 'node:net';
-import { EventRing, enrich, formatJsonLine, loadPeerCredentials, type Origin } from '@hook-observatory/core';
+import { EventBatch, EventStream, enrich, loadPeerCredentials, type Origin } from '@hook-observatory/core';
 import { listenFromArgs } from './listen.js';
 import { FIXED_OK, frameRequests } from './node-net-baseline.js';
 
 const overUnixSocket = process.argv.includes('--socket');
 const credentials = await loadPeerCredentials();
-const ring = new EventRing();
+// No viewer ever attaches: only the ring is fed, and no heartbeat is needed.
+const eventStream = new EventStream(() => {}, { heartbeatMs: 0 });
 
 /** This turn's JSONL lines, and the sockets whose answers wait, corked, for its end. */
 const waitingLines: Buffer[] = [];
@@ -36,10 +37,9 @@ const server = createServer({ noDelay: true }, (socket) => {
     ? { transport: 'unix', peer: credentials.read(socket) }
     : { transport: 'tcp', address: socket.remoteAddress };
   frameRequests(socket, true, (body) => {
-    const record = enrich({ timestamp: new Date().toISOString(), eventFromQuery: undefined, origin, body });
-    const line = formatJsonLine(record);
-    ring.add(String(record['_event']), String(record['session_id']), line);
-    if (waitingLines.push(line) === 1) setImmediate(endTurn);
+    const batch = new EventBatch([enrich({ timestamp: new Date().toISOString(), eventFromQuery: undefined, origin, body })]);
+    eventStream.add(batch);
+    if (waitingLines.push(...batch.jsonLines()) === 1) setImmediate(endTurn);
     if (socket.writableCorked === 0) {
       socket.cork();
       waitingSockets.push(socket);
