@@ -98,9 +98,10 @@ export class LogFile {
   private rotate(): void {
     this.closeFile();
     renameSync(this.path, `${this.path}.${this.nextStamp()}`);
+    // Open FILE again before pruning, so that the moment without it is as short as it can be.
+    this.open();
     const rotated = rotatedFiles(this.path);
     for (const old of rotated.slice(0, Math.max(0, rotated.length - this.maxFiles))) rmSync(old, { force: true });
-    this.open();
   }
 
   private nextStamp(): string {

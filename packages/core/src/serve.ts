@@ -111,6 +111,14 @@ function logLine(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
+/** How a server over `transport` asks who connected: the peer's address, or over a Unix socket its credentials. */
+export async function originAsker(transport: 'tcp' | 'unix', log: (line: string) => void): Promise<(socket: Socket) => Origin> {
+  if (transport === 'tcp') return (socket) => ({ transport: 'tcp', address: socket.remoteAddress });
+  const credentials = await loadPeerCredentials();
+  if (credentials.unavailable !== undefined) log(`${credentials.unavailable}; _peer_* fields are omitted`);
+  return (socket) => ({ transport: 'unix', peer: credentials.read(socket) });
+}
+
 export async function runServer(description: ServerDescription, argv = process.argv.slice(2)): Promise<void> {
   let command;
   try {
@@ -162,14 +170,7 @@ async function start(description: ServerDescription, config: Config): Promise<vo
     },
   });
 
-  let askOrigin: (socket: Socket) => Origin;
-  if (config.listen.transport === 'unix') {
-    const credentials = await loadPeerCredentials();
-    if (credentials.unavailable !== undefined) logLine(`${credentials.unavailable}; _peer_* fields are omitted`);
-    askOrigin = (socket) => ({ transport: 'unix', peer: credentials.read(socket) });
-  } else {
-    askOrigin = (socket) => ({ transport: 'tcp', address: socket.remoteAddress });
-  }
+  const askOrigin = await originAsker(config.listen.transport, logLine);
 
   const guard = createRequestGuard(config.listen, config.token);
   const checkRequest = loggedGuard(guard);
@@ -291,7 +292,7 @@ async function startViewerPort(description: ServerDescription, context: Receiver
   const viewer = description.createReceiver({
     ...context,
     checkRequest,
-    askOrigin: (socket) => ({ transport: 'tcp', address: socket.remoteAddress }),
+    askOrigin: await originAsker('tcp', logLine),
     refuseBody: bodyRefuser(context.config, guard, context.timestamp),
   });
   const bound = await listenTcp(viewer.server, VIEWER_HOST, port);

@@ -4,14 +4,15 @@
  * anything of ours. node:http parses the request, we parse the body as JSON
  * and write it back out as one line on standard output, and answer the same
  * empty 200 as the real servers. No routing, no enrichment, no sinks; only
- * what every receiver here must do besides: ask who connected, once a
- * connection, and keep the line in a ring of recent events as the live view
- * does (core's EventRing, its default size).
+ * the two things every receiver here must do besides: ask who connected, once
+ * a connection (core's originAsker), and keep the line in the live view's ring
+ * of recent events (core's EventRing, its default size).
  */
 import { createServer } from 'node:http';
-import { EventRing } from '@hook-observatory/core';
+import { EventRing, originAsker } from '@hook-observatory/core';
 import { listenFromArgs } from './listen.js';
 
+const askOrigin = await originAsker(process.argv.includes('--socket') ? 'unix' : 'tcp', () => {});
 const ring = new EventRing();
 
 const server = createServer((request, response) => {
@@ -33,6 +34,6 @@ const server = createServer((request, response) => {
 });
 
 // Who connected, asked at accept as the real servers ask it (packages/core/src/serve.ts).
-server.on('connection', (socket) => void socket.remoteAddress);
+server.on('connection', (socket) => void askOrigin(socket));
 
 listenFromArgs(server, 'bare node:http');

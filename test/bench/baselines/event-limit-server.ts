@@ -13,12 +13,11 @@
  * done as node:http does it costs.
  */
 import { createServer, type Socket } from 'node:net';
-import { EventBatch, EventStream, enrich, loadPeerCredentials, type Origin } from '@hook-observatory/core';
+import { EventBatch, EventStream, enrich, originAsker } from '@hook-observatory/core';
 import { listenFromArgs } from './listen.js';
 import { FIXED_OK, frameRequests } from './node-net-baseline.js';
 
-const overUnixSocket = process.argv.includes('--socket');
-const credentials = await loadPeerCredentials();
+const askOrigin = await originAsker(process.argv.includes('--socket') ? 'unix' : 'tcp', () => {});
 // No viewer ever attaches: only the ring is fed, and no heartbeat is needed.
 const eventStream = new EventStream(() => {}, { heartbeatMs: 0 });
 
@@ -33,9 +32,7 @@ function endTurn(): void {
 
 const server = createServer({ noDelay: true }, (socket) => {
   // Who connected, asked at accept as the real servers ask it (packages/core/src/serve.ts).
-  const origin: Origin = overUnixSocket
-    ? { transport: 'unix', peer: credentials.read(socket) }
-    : { transport: 'tcp', address: socket.remoteAddress };
+  const origin = askOrigin(socket);
   frameRequests(socket, true, (body) => {
     const batch = new EventBatch([enrich({ timestamp: new Date().toISOString(), eventFromQuery: undefined, origin, body })]);
     eventStream.add(batch);
