@@ -1,7 +1,8 @@
 /**
  * pnpm docs:sync: rewrite every excerpt, region link and wire example in the
  * notes from the code and the running servers, and the lessons' scoreboard
- * from the grader, draw the pictures in docs/images again, then check every
+ * from the grader, draw the pictures in docs/images and write the example
+ * settings files in configs/ again, then check every
  * link and rebuild docs/side-by-side.html (what pnpm docs:html writes) from
  * the synced notes.
  *
@@ -10,13 +11,14 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { staleConfigs } from './configs.js';
 import { staleDiagrams } from './diagrams.js';
 import { buildPage, HTML_PATH, readPageInput } from './html.js';
 import { checkLinks } from './links.js';
 import { newRegionSource, readNotes, syncedText, usesPathTable, usesScoreboard, usesWire } from './notes.js';
 import { ROOT } from './paths.js';
 import { gradeLessons } from './scoreboard.js';
-import { captureAll, differences, type Captures } from './wire.js';
+import { captureAll, differences } from './wire.js';
 
 async function main(): Promise<number> {
   const check = process.argv.includes('--check');
@@ -31,7 +33,8 @@ async function main(): Promise<number> {
       status = 1;
     }
   }
-  status |= writeDiagrams(captures ?? (await captureAll()), check);
+  const diagrams = staleDiagrams(captures ?? (await captureAll())).map(({ file, svg }) => ({ file, text: svg }));
+  status |= writeFiles([...diagrams, ...staleConfigs()], check);
   // The notes the path table counts are written first, so that one run leaves it right.
   for (const note of [...notes.filter((note) => !usesPathTable(note)), ...notes.filter(usesPathTable)]) {
     const synced = syncedText(note, regions, captures, scores);
@@ -64,16 +67,16 @@ async function main(): Promise<number> {
   return status;
 }
 
-/** Draw every picture again; in --check mode only say which are out of date. */
-function writeDiagrams(captures: Captures, check: boolean): number {
+/** Write the generated files that are out of date; in --check mode only say which. */
+function writeFiles(stale: ReadonlyArray<{ file: string; text: string }>, check: boolean): number {
   let status = 0;
-  for (const { file, svg } of staleDiagrams(captures)) {
+  for (const { file, text } of stale) {
     if (check) {
       process.stderr.write(`${file} is out of date: run pnpm docs:sync\n`);
       status = 1;
     } else {
       mkdirSync(dirname(join(ROOT, file)), { recursive: true });
-      writeFileSync(join(ROOT, file), svg);
+      writeFileSync(join(ROOT, file), text);
       process.stdout.write(`updated ${file}\n`);
     }
   }

@@ -3,12 +3,10 @@
  * show the diff, ask (on a terminal), back up, write. Every way out says what
  * happened to the file; on any error it is left as it was.
  */
+import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
 import { DEFAULT_PORT, DEFAULT_SOCKET_PATH, EXIT_USAGE, TOKEN_ENV, UsageError } from '@hook-observatory/core';
-import { unifiedDiff } from './diff.js';
-import { exceptionsFor } from './exceptions.js';
-import { FILE_CHANGED, planHooks, type HookTarget } from './hooks.js';
-import { parseCli, usage, type InstallOptions } from './options.js';
-import { SCOPE_DESCRIPTIONS, SCOPES, settingsPathFor, type Scope } from './scopes.js';
+import { exceptionsFor, FILE_CHANGED, planHooks, type HookTarget } from './hooks.js';
+import { parseCli, SCOPE_DESCRIPTIONS, SCOPES, settingsPathFor, usage, type InstallOptions, type Scope } from './options.js';
 import { readSettings, writeSettings } from './settings-file.js';
 import { EMPTY_SETTINGS, installHooks, removeOurHooks, SettingsError } from './settings-text.js';
 
@@ -16,6 +14,8 @@ export const PROGRAM = 'install-hooks';
 export const EXIT_OK = 0;
 /** The settings file could not be read, parsed or written; it was left as it was. */
 export const EXIT_FAILED = 1;
+/** Lines of unchanged context around each change, as `diff -u` prints by default. */
+export const DIFF_CONTEXT_LINES = 3;
 
 /** The terminal, or a test's stand-in for it. */
 export interface Io {
@@ -63,7 +63,13 @@ export async function run(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
       io.out(options.uninstall ? `No hooks of hook-observatory in ${path}: nothing to remove.\n` : `${path} already has these hooks: nothing to change.\n`);
       return EXIT_OK;
     }
-    io.out(unifiedDiff(path, snapshot.text, after));
+    // A unified diff, the form `patch` and `git apply` read; a new file's old side is /dev/null.
+    io.out(
+      createTwoFilesPatch(snapshot.text === undefined ? '/dev/null' : path, path, snapshot.text ?? '', after, undefined, undefined, {
+        context: DIFF_CONTEXT_LINES,
+        headerOptions: FILE_HEADERS_ONLY,
+      }),
+    );
     if (options.dryRun) {
       io.out('Dry run: nothing was written.\n');
       return EXIT_OK;
