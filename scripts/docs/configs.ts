@@ -5,18 +5,15 @@
  * installer's own code, so that they cannot drift from it
  * (test/installer/examples.test.ts fails when they do).
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_PORT, DEFAULT_SOCKET_PATH, HOOK_EVENT_NAMES } from '@hook-observatory/core';
 import { EMPTY_SETTINGS, HOOK_TRANSPORTS, installHooks, planHooks, type HookTarget } from '@hook-observatory/installer';
-import { ROOT } from './paths.js';
 
 export const CONFIGS_DIR = 'configs';
 
 export interface ExampleConfig {
   /** Relative to the repository root. */
   readonly file: string;
-  readonly target: HookTarget;
   readonly text: string;
 }
 
@@ -26,20 +23,8 @@ export function exampleConfigs(): ExampleConfig[] {
       const target: HookTarget = { transport, port: DEFAULT_PORT, socketPath: DEFAULT_SOCKET_PATH, token };
       return {
         file: join(CONFIGS_DIR, `${transport}${token ? '-token' : ''}.json`),
-        target,
         text: installHooks(EMPTY_SETTINGS, planHooks(target, HOOK_EVENT_NAMES)),
       };
     }),
   );
-}
-
-/** The examples whose committed file is missing or differs from what the installer writes now. */
-export function staleConfigs(): ExampleConfig[] {
-  return exampleConfigs().filter((example) => {
-    try {
-      return readFileSync(join(ROOT, example.file), 'utf8') !== example.text;
-    } catch {
-      return true;
-    }
-  });
 }

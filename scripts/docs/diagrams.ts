@@ -10,7 +10,6 @@
  *     ...written by docs:sync: the image, its alt text saying what it shows...
  *     <!-- /diagram -->
  */
-import { readFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import { conversationSteps } from './conversation.js';
 import type { GeneratedBlock } from './blocks.js';
@@ -96,17 +95,7 @@ export function renderDiagramBlock(block: GeneratedBlock, notePath: string, capt
   return picture === undefined ? block.body : `\n${diagramMarkdown(name, picture, notePath)}\n`;
 }
 
-/** Each diagram whose file is not what would be drawn now, with what it should hold. */
-export function staleDiagrams(captures: Captures): Array<{ file: string; svg: string }> {
-  return DIAGRAM_NAMES.flatMap((name) => {
-    const svg = drawDiagram(name, captures)?.svg ?? '';
-    const file = diagramFile(name);
-    let committed: string | undefined;
-    try {
-      committed = readFileSync(join(ROOT, file), 'utf8');
-    } catch {
-      committed = undefined;
-    }
-    return committed === svg ? [] : [{ file, svg }];
-  });
+/** Every diagram's file, with what would be drawn in it now. */
+export function drawnDiagrams(captures: Captures): Array<{ file: string; text: string }> {
+  return DIAGRAM_NAMES.map((name) => ({ file: diagramFile(name), text: drawDiagram(name, captures)?.svg ?? '' }));
 }

@@ -11,8 +11,8 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { staleConfigs } from './configs.js';
-import { staleDiagrams } from './diagrams.js';
+import { exampleConfigs } from './configs.js';
+import { drawnDiagrams } from './diagrams.js';
 import { buildPage, HTML_PATH, readPageInput } from './html.js';
 import { checkLinks } from './links.js';
 import { newRegionSource, readNotes, syncedText, usesPathTable, usesScoreboard, usesWire } from './notes.js';
@@ -33,8 +33,7 @@ async function main(): Promise<number> {
       status = 1;
     }
   }
-  const diagrams = staleDiagrams(captures ?? (await captureAll())).map(({ file, svg }) => ({ file, text: svg }));
-  status |= writeFiles([...diagrams, ...staleConfigs()], check);
+  status |= writeFiles([...drawnDiagrams(captures ?? (await captureAll())), ...exampleConfigs()], check);
   // The notes the path table counts are written first, so that one run leaves it right.
   for (const note of [...notes.filter((note) => !usesPathTable(note)), ...notes.filter(usesPathTable)]) {
     const synced = syncedText(note, regions, captures, scores);
@@ -68,9 +67,9 @@ async function main(): Promise<number> {
 }
 
 /** Write the generated files that are out of date; in --check mode only say which. */
-function writeFiles(stale: ReadonlyArray<{ file: string; text: string }>, check: boolean): number {
+function writeFiles(files: ReadonlyArray<{ file: string; text: string }>, check: boolean): number {
   let status = 0;
-  for (const { file, text } of stale) {
+  for (const { file, text } of files.filter((generated) => committedText(generated.file) !== generated.text)) {
     if (check) {
       process.stderr.write(`${file} is out of date: run pnpm docs:sync\n`);
       status = 1;
@@ -81,6 +80,15 @@ function writeFiles(stale: ReadonlyArray<{ file: string; text: string }>, check:
     }
   }
   return status;
+}
+
+/** A file's committed text, or undefined when there is none yet. */
+function committedText(file: string): string | undefined {
+  try {
+    return readFileSync(join(ROOT, file), 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 main().then(

@@ -4,20 +4,15 @@
  * so that a function is whatever TypeScript says is one: declarations,
  * methods, arrows, accessors.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '@hook-observatory/launcher';
+import { packageSources } from './package-sources.js';
 
 /** Lines from a function's first line to its last, both counted. */
 const MAX_FUNCTION_LINES = 120;
-
-function sourceFiles(): string[] {
-  return readdirSync(join(ROOT, 'packages'), { recursive: true, encoding: 'utf8' })
-    .filter((path) => /^[^/]+\/src\/.*\.ts$/.test(path) && !path.endsWith('.d.ts'))
-    .map((path) => join(ROOT, 'packages', path));
-}
 
 interface FunctionSpan {
   readonly where: string;
@@ -40,7 +35,7 @@ function functionsOf(file: string): FunctionSpan[] {
 }
 
 describe('the packages', () => {
-  const files = sourceFiles();
+  const files = packageSources();
 
   it('are found', () => {
     expect(files.map((file) => relative(ROOT, file))).toContain('packages/net-server/src/main.ts');

@@ -3,17 +3,12 @@
  * in a cycle neither file can be read first, and at run time one of them sees
  * the other half loaded. Imports are read with TypeScript's own parser.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '@hook-observatory/launcher';
-
-function sourceFiles(): string[] {
-  return readdirSync(join(ROOT, 'packages'), { recursive: true, encoding: 'utf8' })
-    .filter((path) => /^[^/]+\/src\/.*\.ts$/.test(path) && !path.endsWith('.d.ts'))
-    .map((path) => join(ROOT, 'packages', path));
-}
+import { packageSources } from './package-sources.js';
 
 /** The files of this repository that `file` imports by a relative path. */
 function relativeImports(file: string): string[] {
@@ -50,7 +45,7 @@ function importCycles(graph: ReadonlyMap<string, readonly string[]>): string[][]
 }
 
 describe('the packages', () => {
-  const graph = new Map(sourceFiles().map((file) => [file, relativeImports(file)]));
+  const graph = new Map(packageSources().map((file) => [file, relativeImports(file)]));
 
   it('have their imports read', () => {
     const installerCli = join(ROOT, 'packages/installer/src/cli.ts');

@@ -10,9 +10,9 @@
  */
 import { createServer } from 'node:http';
 import { EventRing, originAsker } from '@hook-observatory/core';
-import { listenFromArgs } from './listen.js';
+import { listenFromArgs, transportFromArgs } from './listen.js';
 
-const askOrigin = await originAsker(process.argv.includes('--socket') ? 'unix' : 'tcp', () => {});
+const askOrigin = await originAsker(transportFromArgs(), () => {});
 const ring = new EventRing();
 
 const server = createServer((request, response) => {

@@ -14,10 +14,10 @@
  */
 import { createServer, type Socket } from 'node:net';
 import { EventBatch, EventStream, enrich, originAsker } from '@hook-observatory/core';
-import { listenFromArgs } from './listen.js';
+import { listenFromArgs, transportFromArgs } from './listen.js';
 import { FIXED_OK, frameRequests } from './node-net-baseline.js';
 
-const askOrigin = await originAsker(process.argv.includes('--socket') ? 'unix' : 'tcp', () => {});
+const askOrigin = await originAsker(transportFromArgs(), () => {});
 // No viewer ever attaches: only the ring is fed, and no heartbeat is needed.
 const eventStream = new EventStream(() => {}, { heartbeatMs: 0 });
 

@@ -8,12 +8,21 @@ import { rmSync } from 'node:fs';
 import type { Server } from 'node:net';
 import { parseArgs } from 'node:util';
 
-export function listenFromArgs(server: Server, title: string): void {
-  const { values } = parseArgs({
+function argsValues(): { port?: string; socket?: string } {
+  return parseArgs({
     args: process.argv.slice(2),
     options: { port: { type: 'string' }, socket: { type: 'string' } },
     strict: true,
-  });
+  }).values;
+}
+
+/** TCP, or a Unix socket with --socket: the real servers ask who connected differently over each. */
+export function transportFromArgs(): 'tcp' | 'unix' {
+  return argsValues().socket === undefined ? 'tcp' : 'unix';
+}
+
+export function listenFromArgs(server: Server, title: string): void {
+  const values = argsValues();
   const socketPath = values.socket;
   const announce = (): void => {
     const address = server.address();
