@@ -3,10 +3,25 @@
  * handed over together (writeAll) reach it together, in their order, in as
  * few writes as EVENTS_WRITE_MAX_BYTES allows.
  */
+import { connect, Socket } from 'node:net';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
-import { EVENTS_WRITE_MAX_BYTES, openEventLog, parseCommand, type Config, type EventLog } from '@hook-observatory/core';
+import {
+  EVENTS_WRITE_MAX_BYTES,
+  OutputSocketSink,
+  PACED_WRITE_MAX_BYTES,
+  PacedWriter,
+  READER_HARD_LIMIT_BYTES,
+  EventBatch,
+  formatJsonLine,
+  openEventLog,
+  parseCommand,
+  type Config,
+  type EventLog,
+} from '@hook-observatory/core';
+import { tempDirs } from '../helpers/temp-dirs.js';
 
 /** A standard output that keeps each write whole, as its own chunk. */
 class RecordingStdout extends Writable {
@@ -79,5 +94,112 @@ describe('event log', () => {
     expect(stdout.writes).toHaveLength(1);
     const documents = (stdout.writes[0] as string).split(/^---\n/m).slice(1).map((text) => parse(text) as unknown);
     expect(documents).toEqual([event(1), event(2)]);
+  });
+});
+
+/** A socket whose writes complete only when the test says (complete()), as a reader that does not read. */
+class HeldSocket extends Writable {
+  readonly writes: Buffer[] = [];
+  private pending: (() => void) | undefined;
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
+    this.writes.push(chunk);
+    this.pending = () => done();
+  }
+  /** The reader takes the write in flight. */
+  complete(): void {
+    const pending = this.pending;
+    this.pending = undefined;
+    pending?.();
+  }
+  asSocket(): Socket {
+    return this as unknown as Socket;
+  }
+}
+
+const lineOf = (id: number, padBytes: number): Buffer => Buffer.from(`${JSON.stringify({ id, pad: 'p'.repeat(padBytes) })}\n`);
+const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+describe('paced writer', () => {
+  const cases = [
+    { name: 'small-lines-wait-behind-the-write-in-flight-and-go-out-joined', lines: 100, padBytes: 10, firstWrites: 1, secondWriteLines: 99 },
+    { name: 'joined-writes-stop-at-the-paced-limit', lines: 200, padBytes: 4096, firstWrites: 1, secondWriteLines: Math.floor(PACED_WRITE_MAX_BYTES / lineOf(0, 4096).length) },
+    { name: 'a-line-longer-than-the-limit-goes-alone', lines: 3, padBytes: PACED_WRITE_MAX_BYTES, firstWrites: 1, secondWriteLines: 1 },
+  ];
+  it.each(cases)('$name', async ({ lines, padBytes, firstWrites, secondWriteLines }) => {
+    const socket = new HeldSocket();
+    const writer = new PacedWriter(socket.asSocket());
+    const sent = Array.from({ length: lines }, (_, id) => lineOf(id, padBytes));
+    for (const line of sent) writer.write(line);
+    expect(socket.writes).toHaveLength(firstWrites);
+    socket.complete();
+    await settle();
+    expect(socket.writes).toHaveLength(2);
+    expect(socket.writes[1]?.equals(Buffer.concat(sent.slice(1, 1 + secondWriteLines)))).toBe(true);
+    while (socket.writes.reduce((bytes, write) => bytes + write.length, 0) < Buffer.concat(sent).length) {
+      socket.complete();
+      await settle();
+    }
+    expect(Buffer.concat(socket.writes).equals(Buffer.concat(sent))).toBe(true);
+    for (const write of socket.writes.slice(0, -1)) expect(write.length).toBeLessThanOrEqual(Math.max(PACED_WRITE_MAX_BYTES, padBytes + 64));
+  });
+
+  it('cutting-off-destroys-at-once-without-a-flush-and-drops-the-queue', () => {
+    const socket = new HeldSocket();
+    const writer = new PacedWriter(socket.asSocket());
+    for (let id = 0; id < 1_000; id++) writer.write(lineOf(id, 100));
+    expect(writer.unsentBytes).toBeGreaterThan(100_000);
+    writer.cutOff();
+    expect(socket.destroyed).toBe(true);
+    expect(socket.writes).toHaveLength(1);
+    writer.write(lineOf(1_000, 100));
+    expect(socket.writes).toHaveLength(1);
+  });
+
+  it('end-sends-the-queue-then-ends', async () => {
+    const socket = new HeldSocket();
+    const writer = new PacedWriter(socket.asSocket());
+    for (let id = 0; id < 3; id++) writer.write(lineOf(id, 10));
+    const ended = writer.end();
+    socket.complete();
+    await settle();
+    socket.complete();
+    await ended;
+    expect(Buffer.concat(socket.writes)).toEqual(Buffer.concat([0, 1, 2].map((id) => lineOf(id, 10))));
+    expect(socket.writableFinished).toBe(true);
+  });
+});
+
+describe('output socket', () => {
+  const temp = tempDirs('sinks-');
+  afterEach(() => {
+    vi.restoreAllMocks();
+    temp.removeAll();
+  });
+
+  it('a-reader-cut-off-holds-no-queued-writes-in-its-socket', async () => {
+    // What made cutting 55 readers at once hold the hooks for seconds: each reader's socket held a
+    // chunk per event, every one errored and freed by destroy() in the same turn.
+    const said: string[] = [];
+    const sink = new OutputSocketSink(join(temp.make(), 'out.sock'), 0o600, formatJsonLine, (line) => said.push(line));
+    await sink.listen();
+    const chunksHeldAtDestroy: number[] = [];
+    const destroy = Socket.prototype.destroy;
+    vi.spyOn(Socket.prototype, 'destroy').mockImplementation(function (this: Socket, error?: Error) {
+      // writableBuffer: the chunks queued behind the write in flight (lib/internal/streams/writable.js).
+      chunksHeldAtDestroy.push((this as unknown as { writableBuffer: unknown[] }).writableBuffer.length);
+      return destroy.call(this, error);
+    });
+    const reader = connect(sink.path);
+    reader.pause();
+    await vi.waitFor(() => expect(sink.readerCount).toBe(1));
+    const eventBytes = 4096;
+    const events = Math.ceil(READER_HARD_LIMIT_BYTES / eventBytes) + 100;
+    for (let id = 0; id < events && sink.readerCount > 0; id++) {
+      sink.write(new EventBatch([{ _ts: '2026-01-01T00:00:00.000Z', _event: 'E', id, pad: 'p'.repeat(eventBytes) }]));
+    }
+    expect(said.filter((line) => line.includes('disconnected: it read too slowly'))).toHaveLength(1);
+    expect(chunksHeldAtDestroy[0]).toBeLessThanOrEqual(1);
+    reader.destroy();
+    await sink.close();
   });
 });

@@ -13,3 +13,4 @@ export * from './log-file.js';
 export * from './event-ring.js';
 export * from './stream.js';
 export * from './viewer.js';
+export * from './paced-writer.js';

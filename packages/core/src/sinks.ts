@@ -14,6 +14,7 @@ import type { Config, LogFileOptions } from './config.js';
 import type { EventRecord } from './enrich.js';
 import { formatJsonLine, formatterFor, wantsColour, type Formatted, type Formatter } from './format.js';
 import { LogFile } from './log-file.js';
+import { PacedWriter } from './paced-writer.js';
 import { claimSocketPath, listenUnix, removeSocketFile } from './unix-socket.js';
 
 /**
@@ -197,6 +198,8 @@ export function backlogVerdict(backlog: Backlog, queued: number, now: number): s
 
 interface Reader extends Backlog {
   readonly socket: Socket;
+  /** One write in flight at a time, so that cutting the reader off costs the same however far behind (paced-writer.ts). */
+  readonly writer: PacedWriter;
   readonly name: string;
   missedEvents: number;
 }
@@ -227,7 +230,13 @@ export class OutputSocketSink implements Sink {
   }
 
   private attach(socket: Socket): void {
-    const reader: Reader = { socket, name: `reader #${this.nextReader++}`, missedEvents: 0, softSince: undefined };
+    const reader: Reader = {
+      socket,
+      writer: new PacedWriter(socket),
+      name: `reader #${this.nextReader++}`,
+      missedEvents: 0,
+      softSince: undefined,
+    };
     this.readers.add(reader);
     // Readers only listen; whatever they send is read and dropped so it cannot pile up.
     socket.resume();
@@ -241,26 +250,24 @@ export class OutputSocketSink implements Sink {
     const writes = batch.writesFor(this.formatter);
     const now = Date.now();
     for (const reader of this.readers) {
-      const why = backlogVerdict(reader, reader.socket.writableLength, now);
+      const why = backlogVerdict(reader, reader.writer.unsentBytes, now);
       if (why !== undefined) {
         this.cutOff(reader, why);
         continue;
       }
-      for (const bytes of writes) reader.socket.write(bytes);
+      for (const bytes of writes) reader.writer.write(bytes);
     }
   }
 
   private cutOff(reader: Reader, why: string): void {
     this.readers.delete(reader);
-    const unsent = reader.socket.writableLength;
-    reader.socket.destroy();
+    const unsent = reader.writer.unsentBytes;
+    reader.writer.cutOff();
     this.log(`output socket: ${reader.name} disconnected: it read too slowly (${why}); ${unsent} queued bytes dropped`);
   }
 
   async close(): Promise<void> {
-    const flushed = [...this.readers].map(
-      ({ socket }) => new Promise<void>((resolve) => socket.end(resolve)),
-    );
+    const flushed = [...this.readers].map(({ writer }) => writer.end());
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     await Promise.all(flushed);
     await closed;
