@@ -76,6 +76,7 @@ const TARGET_SCENARIOS: readonly Scenario[] = CONNECTIONS.flatMap((connection) =
 
 export const USAGE = `Usage: pnpm bench [--quick | --targets | --profile | --query | --viewers] [--before DIR]
                   [--runs N] [--seconds S] [--cpu N] [--only TEXT]
+       pnpm bench --adversity [--quick] [--before DIR] [--only TEXT]
 
   --quick      one brief run of every server, load, transport and output, to
                prove the benchmark works (CI); fails on any error, not on speed
@@ -97,7 +98,29 @@ export const USAGE = `Usage: pnpm bench [--quick | --targets | --profile | --que
                must get every event (brief with --quick)
   --only TEXT  only the loads whose name holds TEXT, e.g. "keep-alive c16 tcp",
                without the curl hooks and the memory run
+  --adversity  issue 25's attacks on both servers (and --before's), a probe hook
+               every 10 ms meanwhile: probe p50/p99 against a calm run, RSS,
+               events lost and torn, exits (adversity.ts); --quick: every kind
+               of attack briefly, failing on errors only; --only TEXT: the
+               attacks whose name holds TEXT
 `;
+
+export interface AdversityOptions {
+  readonly quick: boolean;
+  readonly before: string | undefined;
+  readonly only: string | undefined;
+}
+
+/** The flags of \`pnpm bench --adversity\`. */
+export function parseAdversityOptions(argv: readonly string[]): AdversityOptions {
+  const args = argv[0] === '--' ? argv.slice(1) : [...argv];
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: { adversity: { type: 'boolean' }, quick: { type: 'boolean' }, before: { type: 'string' }, only: { type: 'string' } },
+  });
+  return { quick: values.quick === true, before: values.before, only: values.only };
+}
 
 export function parsePlan(argv: readonly string[]): Plan | 'help' {
   const args = argv[0] === '--' ? argv.slice(1) : [...argv];

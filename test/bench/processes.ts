@@ -35,6 +35,12 @@ export interface ServerOptions {
   readonly nodeArgs?: readonly string[];
   /** The before servers' entries (paths.ts, beforeEntries): needed when `name` is one of them. */
   readonly before?: Readonly<Record<BeforeName, ServerEntry>> | undefined;
+  /** Flags after the listen flags and the output socket's (the adversity run's `--log`, `--pretty-yaml`). */
+  readonly args?: readonly string[];
+  /** Standard output goes to this path (e.g. /dev/full; with output 'socket' and --tee, a file) instead of `dir`/events.jsonl. */
+  readonly stdoutPath?: string;
+  /** A prefix for the server's command line after the pinning (e.g. `prlimit --nofile=256:256`). */
+  readonly wrapper?: readonly string[];
 }
 
 function entryOf(name: ServerName, before: ServerOptions['before']): ServerEntry {
@@ -54,6 +60,10 @@ export interface RunningServer {
   /** Bytes in the events file so far. */
   eventBytes(): number;
   waitForLog(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  /** How the server exited, or undefined while it runs. */
+  exitStatus(): { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  /** Everything it wrote on standard error so far. */
+  stderr(): string;
   stop(): Promise<void>;
 }
 
@@ -77,7 +87,7 @@ export async function startServer(name: ServerName, options: ServerOptions): Pro
     throw new Error(`the ${name} baseline writes no output socket`);
   }
   const outputSocketPath = options.output === 'socket' ? join(options.dir, 'events.sock') : undefined;
-  const eventsFile = options.output === 'file' ? join(options.dir, 'events.jsonl') : undefined;
+  const eventsFile = options.stdoutPath ?? (options.output === 'file' ? join(options.dir, 'events.jsonl') : undefined);
   // Appending: a reader of the file may truncate it without leaving a hole.
   const eventsFd = eventsFile !== undefined ? openSync(eventsFile, 'a') : undefined;
   const server = await launch(
@@ -87,10 +97,10 @@ export async function startServer(name: ServerName, options: ServerOptions): Pro
       dir: options.dir,
       node: process.execPath,
       fixedClock: false,
-      args: outputSocketPath !== undefined ? ['--output-socket', outputSocketPath] : [],
+      args: [...(outputSocketPath !== undefined ? ['--output-socket', outputSocketPath] : []), ...(options.args ?? [])],
       stdout: eventsFd ?? 'keep',
       ...(options.nodeArgs === undefined ? {} : { nodeArgs: options.nodeArgs }),
-      wrapper: pinned(options.cpu),
+      wrapper: [...pinned(options.cpu), ...(options.wrapper ?? [])],
     },
   ).finally(() => {
     if (eventsFd !== undefined) closeSync(eventsFd);
@@ -106,6 +116,11 @@ export async function startServer(name: ServerName, options: ServerOptions): Pro
     eventsFile,
     eventBytes: () => (eventsFile !== undefined && existsSync(eventsFile) ? statSync(eventsFile).size : 0),
     waitForLog: (pattern, timeoutMs) => server.waitForStderr(pattern, timeoutMs),
+    exitStatus: () =>
+      server.process.exitCode === null && server.process.signalCode === null
+        ? undefined
+        : { code: server.process.exitCode, signal: server.process.signalCode },
+    stderr: () => server.stderr(),
     stop: async () => {
       await server.stop();
       RUNNING.delete(server.pid);

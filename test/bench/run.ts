@@ -16,7 +16,8 @@ import { measureCurlHooks, type CurlHookMeasurement, type HookTarget } from './c
 import { measure, type Measurement } from './measure.js';
 import { benchQuery, FULL_LOG_BYTES, QUICK_LOG_BYTES, queryReport } from './query.js';
 import { benchViewers } from './viewers.js';
-import { describeScenario, parsePlan, TARGET_CONCURRENCIES, USAGE, type Plan, type Scenario } from './options.js';
+import { adversityMarkdown, runAdversity } from './adversity.js';
+import { describeScenario, parseAdversityOptions, parsePlan, TARGET_CONCURRENCIES, USAGE, type Plan, type Scenario } from './options.js';
 import { parserSpeed, type ParserSpeed } from './parser-speed.js';
 import { BEFORE_NAMES, beforeEntries, BENCH_SERVERS, RESULTS_DIR, ROOT, SERVER_NAMES, type ServerName } from './paths.js';
 import { HAS_TASKSET, killRunningServers, LoadClient, pinSelf } from './processes.js';
@@ -108,8 +109,49 @@ async function mainViewers(quick: boolean): Promise<number> {
   return ok ? 0 : 1;
 }
 
+/**
+ * `pnpm bench --adversity [--quick] [--before DIR] [--only TEXT]`: issue 25's attacks (adversity.ts).
+ * Fails on errors of the benchmark only: a server that misses a goal is a finding, not an error.
+ */
+async function mainAdversity(argv: readonly string[]): Promise<number> {
+  let options: ReturnType<typeof parseAdversityOptions>;
+  let before: ReturnType<typeof beforeEntries> | undefined;
+  try {
+    options = parseAdversityOptions(argv);
+    before = options.before === undefined ? undefined : beforeEntries(options.before);
+  } catch (error) {
+    process.stderr.write(`bench: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const startedAt = performance.now();
+  const servers = before === undefined ? (['http', 'net'] as const) : (['http', 'net', ...BEFORE_NAMES] as const);
+  process.once('SIGINT', () => {
+    killRunningServers();
+    process.exit(130);
+  });
+  const { cells, windowSeconds } = await runAdversity({ quick: options.quick, only: options.only, servers, before }, (line) =>
+    process.stderr.write(`${line}\n`),
+  );
+  const meta = {
+    date: new Date().toISOString(),
+    node: process.version,
+    commit: commit(),
+    before: options.before === undefined ? undefined : `${options.before} (${commit(options.before)})`,
+    quick: options.quick,
+    windowSeconds,
+    elapsedSeconds: (performance.now() - startedAt) / 1000,
+  };
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const resultsFile = join(RESULTS_DIR, `${meta.date.replaceAll(':', '-').replace(/\.\d+Z$/, 'Z')}-adversity.json`);
+  writeFileSync(resultsFile, `${JSON.stringify({ meta, cells }, null, 2)}\n`);
+  process.stdout.write(adversityMarkdown(meta, cells));
+  process.stdout.write(`\nResults: ${resultsFile.slice(ROOT.length + 1)}\n`);
+  return 0;
+}
+
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
+  if (argv.includes('--adversity')) return mainAdversity(argv);
   if (argv.includes('--query')) return mainQuery(argv.includes('--quick'));
   if (argv.includes('--viewers')) return mainViewers(argv.includes('--quick'));
   let plan: Plan | 'help';
