@@ -5,7 +5,7 @@
  * scenario on both servers and fails when an answer, an event or a log line
  * in a note is no longer what the servers write.
  */
-import { HEALTH_BODY } from '@hook-observatory/core';
+import { HEALTH_BODY, MAX_PAYLOAD_DEPTH } from '@hook-observatory/core';
 import type { ClientStep } from './exchange.js';
 import { loadSession, requestBytes } from './traffic.js';
 
@@ -60,6 +60,8 @@ const length = (text: string): number => Buffer.byteLength(text);
 /** One chunk of a chunked body (RFC 9112 section 7.1): size in hex, optional extension, CRLF, data, CRLF. */
 const chunk = (data: string, extension = ''): string => `${length(data).toString(16)}${extension}\r\n${data}\r\n`;
 const forgedBody = '{"_ts":"1999-12-31T23:59:59Z","_client":"192.0.2.7"}';
+/** Arrays one level past the depth limit (core's json-depth.ts). */
+const tooDeepBody = '['.repeat(MAX_PAYLOAD_DEPTH + 1) + ']'.repeat(MAX_PAYLOAD_DEPTH + 1);
 
 export const SCENARIOS: readonly Scenario[] = [
   { name: 'curl-hook', steps: [{ send: requestBytes(firstCurl, 'HOST') }], halfClose: true, events: 1 },
@@ -148,6 +150,12 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'not-json',
     steps: [send(`POST /hook?event=Notification HTTP/1.1\r\nHost: HOST\r\n${JSON_TYPE}Content-Length: 11\r\n\r\nhello world`)],
+    halfClose: true,
+    events: 1,
+  },
+  {
+    name: 'too-deep',
+    steps: [send(`POST /hook?event=Notification HTTP/1.1\r\nHost: HOST\r\n${JSON_TYPE}Content-Length: ${length(tooDeepBody)}\r\n\r\n${tooDeepBody}`)],
     halfClose: true,
     events: 1,
   },

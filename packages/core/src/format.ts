@@ -55,6 +55,35 @@ export function formatYaml(record: EventRecord): string {
   return '---\n' + stringify(record, { blockQuote: 'literal', lineWidth: 0, aliasDuplicateObjects: false });
 }
 
+/** The `_error` of an event whose payload a serialiser could not write; the error's own name and message follow. */
+export const UNSERIALISABLE_ERROR = 'payload could not be serialised, so it is left out';
+/** The server's fields an event keeps when its payload is left out: each a string or a number. */
+const KEPT_WHEN_UNSERIALISABLE = ['_ts', '_event', '_client', '_peer_pid', '_peer_uid', '_peer_gid'];
+
+/**
+ * The event as `formatter` makes it or, when the serialiser throws, the event
+ * without its payload and with `_error` saying why: the hook is still
+ * recorded and the server stays up. enrich.ts already keeps the payloads known to
+ * break a serialiser (json-depth.ts) away from it; this is the net for any other.
+ */
+export function formatSafely(formatter: Formatter, record: EventRecord): Formatted {
+  try {
+    return formatter(record);
+  } catch (error) {
+    const kept: EventRecord = Object.create(null) as EventRecord;
+    for (const key of KEPT_WHEN_UNSERIALISABLE) {
+      const value = record[key];
+      if (typeof value === 'string' || typeof value === 'number') kept[key] = value;
+    }
+    kept['_error'] = `${UNSERIALISABLE_ERROR} (${describeError(error)})`;
+    return formatter(kept);
+  }
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
 /** ECMA-48 bold on and off: bold keeps the terminal's own colours and theme. */
 const BOLD = '\x1b[1m';
 const NORMAL_INTENSITY = '\x1b[22m';

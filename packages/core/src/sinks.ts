@@ -12,7 +12,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { Writable } from 'node:stream';
 import type { Config, LogFileOptions } from './config.js';
 import type { EventRecord } from './enrich.js';
-import { formatJsonLine, formatterFor, wantsColour, type Formatted, type Formatter } from './format.js';
+import { formatJsonLine, formatSafely, formatterFor, wantsColour, type Formatted, type Formatter } from './format.js';
 import { LogFile } from './log-file.js';
 import { PacedWriter } from './paced-writer.js';
 import { claimSocketPath, listenUnix, removeSocketFile } from './unix-socket.js';
@@ -67,11 +67,11 @@ export class EventBatch {
   private readonly writes = new Map<Formatter, readonly Formatted[]>();
   constructor(readonly records: readonly EventRecord[]) {}
 
-  /** Each event as `formatter` makes it, in order. */
+  /** Each event as `formatter` makes it, in order; one it cannot make is written with `_error` (format.ts, formatSafely). */
   eventsAs(formatter: Formatter): readonly Formatted[] {
     let events = this.events.get(formatter);
     if (events === undefined) {
-      events = this.records.map((record) => formatter(record));
+      events = this.records.map((record) => formatSafely(formatter, record));
       this.events.set(formatter, events);
     }
     return events;
