@@ -2,11 +2,11 @@
  * The log file (--log): whole lines, none lost at rotation, rotated names in
  * time order, old files removed, and a failure said once without throwing.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LogFile, parseCommand, rotatedFiles, UsageError } from '@hook-observatory/core';
+import { LogFile, LogFileOpenError, parseCommand, rotatedFiles, UsageError } from '@hook-observatory/core';
 
 const line = (id: number, pad = 40): string => `${JSON.stringify({ _event: 'PreToolUse', id, pad: 'x'.repeat(pad) })}\n`;
 
@@ -115,6 +115,121 @@ describe('log file', () => {
     expect(readdirSync(join(path, '..')).sort()).toEqual(
       ['hooks.jsonl', basename(rotatedFiles(path)[0] as string), 'hooks.jsonl.notes', 'other.jsonl.20260101T000000000Z-000'].sort(),
     );
+  });
+});
+
+/** The contents of FILE's rotated files and FILE, oldest first. */
+function fileContents(path: string): string[] {
+  return [...rotatedFiles(path), path].map((file) => readFileSync(file, 'utf8'));
+}
+
+describe('log file rotation is decided per line', () => {
+  // The net server hands a loop turn's events over in one write (group commit), the http
+  // server one by one: both must rotate before the same lines.
+  const cases = [
+    { name: 'a-burst-in-one-write-rotates-at-the-same-lines-as-one-by-one', lines: 40, pad: 40, linesPerFile: 3 },
+    { name: 'uneven-lines', lines: 60, pad: -1, linesPerFile: 4 },
+    { name: 'a-limit-smaller-than-a-line-puts-each-line-in-a-file-of-its-own', lines: 10, pad: 40, linesPerFile: 0 },
+  ];
+  it.each(cases)('$name', ({ lines, pad, linesPerFile }) => {
+    const written = Array.from({ length: lines }, (_, id) => line(id, pad === -1 ? (id * 37) % 200 : pad));
+    const maxBytes = Math.max(1, Buffer.byteLength(line(0, 40)) * linesPerFile + 5);
+    const oneByOne = freshLog(maxBytes, 1_000);
+    for (const text of written) oneByOne.file.write(text);
+    oneByOne.file.close();
+    const together = freshLog(maxBytes, 1_000);
+    together.file.write(written.join(''));
+    together.file.close();
+    expect(fileContents(together.path)).toEqual(fileContents(oneByOne.path));
+    expect(fileContents(together.path).join('')).toBe(written.join(''));
+    for (const text of fileContents(together.path)) {
+      if (text.split('\n').length > 2) expect(Buffer.byteLength(text)).toBeLessThanOrEqual(maxBytes);
+    }
+  });
+});
+
+describe('log file failures', () => {
+  it('a-path-that-cannot-be-opened-at-start-is-one-error-line', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'log-file-')), 'missing-dir', 'hooks.jsonl');
+    const file = new LogFile(path, 1_000, 2, () => {});
+    expect(() => file.openAtStart()).toThrow(LogFileOpenError);
+    expect(() => file.openAtStart()).toThrow(`cannot open the log file ${path} (ENOENT)`);
+  });
+
+  // FILE's name is near NAME_MAX (255), so FILE.<stamp> is too long: the rename fails, for root too.
+  const longName = `${'h'.repeat(240)}.jsonl`;
+  const renameFails = [
+    { name: 'a-name-too-long-to-rotate', setUp: (dir: string) => join(dir, longName), reason: 'ENAMETOOLONG', skip: false },
+    {
+      name: 'a-read-only-directory',
+      setUp: (dir: string) => {
+        writeFileSync(join(dir, 'hooks.jsonl'), '');
+        chmodSync(dir, 0o555);
+        return join(dir, 'hooks.jsonl');
+      },
+      reason: 'EACCES',
+      // root renames in a read-only directory all the same
+      skip: process.getuid?.() === 0,
+    },
+  ];
+  it.each(renameFails)('a-failed-rename-keeps-appending-past-the-limit-said-once: $name', ({ setUp, reason, skip }) => {
+    if (skip) return;
+    const dir = mkdtempSync(join(tmpdir(), 'log-file-'));
+    const path = setUp(dir);
+    const said: string[] = [];
+    const file = new LogFile(path, Buffer.byteLength(line(0)) * 2, 2, (text) => said.push(text));
+    file.openAtStart();
+    const written = Array.from({ length: 10 }, (_, id) => line(id));
+    for (const text of written.slice(0, 5)) file.write(text);
+    file.write(written.slice(5).join(''));
+    file.check(); // the rename is tried again at the next check, and fails again: not said again
+    file.write(line(10));
+    file.close();
+    chmodSync(dir, 0o755);
+    expect(readFileSync(path, 'utf8')).toBe(written.join('') + line(10));
+    expect(rotatedFiles(path)).toEqual([]);
+    expect(said).toEqual([expect.stringMatching(new RegExp(`cannot be rotated \\(${reason}\\).*said once`))]);
+  });
+
+  it('a-removed-file-is-noticed-at-the-check-opened-again-and-the-loss-counted', () => {
+    const { file, path, said } = freshLog(1_000_000, 2);
+    file.openAtStart();
+    file.write(line(1));
+    file.check();
+    rmSync(path);
+    file.write(line(2)); // goes with the unlinked file
+    file.check();
+    file.write(line(3));
+    file.close();
+    expect(readFileSync(path, 'utf8')).toBe(line(3));
+    expect(said).toEqual([
+      expect.stringMatching(/was removed or replaced; opened it again \(up to 1 events/),
+      expect.stringMatching(/1 events were not written to the log file/),
+    ]);
+  });
+
+  it('a-removed-directory-is-reported-and-writing-resumes-when-it-is-back', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'log-file-'));
+    const path = join(dir, 'logs', 'hooks.jsonl');
+    mkdirSync(join(dir, 'logs'));
+    const said: string[] = [];
+    const file = new LogFile(path, 1_000_000, 2, (text) => said.push(text));
+    file.openAtStart();
+    file.write(line(1));
+    file.check();
+    rmSync(join(dir, 'logs'), { recursive: true });
+    file.write(line(2)); // goes with the removed directory
+    file.check();
+    file.write(line(3));
+    file.write(line(4));
+    mkdirSync(join(dir, 'logs'));
+    file.write(line(5));
+    file.close();
+    expect(readFileSync(path, 'utf8')).toBe(line(5));
+    expect(said).toEqual([
+      expect.stringMatching(/cannot be written \(ENOENT\).*said once/),
+      expect.stringMatching(/written again; 3 events were lost meanwhile/),
+    ]);
   });
 });
 

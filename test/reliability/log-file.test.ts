@@ -3,14 +3,14 @@
  * `tail -F` follows across it; a kill -9 at any moment leaves whole lines in
  * every file; a log that cannot be written is said once and costs the hooks nothing.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { rotatedFiles } from '@hook-observatory/core';
+import { EXIT_USAGE, rotatedFiles } from '@hook-observatory/core';
 import { sendLoad } from '../helpers/load.js';
 import { tempDirs } from '../helpers/temp-dirs.js';
-import { SERVER_NAMES, startServer, type RunningServer } from '@hook-observatory/launcher';
+import { SERVERS, SERVER_NAMES, startServer, type RunningServer } from '@hook-observatory/launcher';
 
 const temp = tempDirs('log-file-');
 let server: RunningServer | undefined;
@@ -86,13 +86,53 @@ describe.each(SERVER_NAMES)('the %s server with --log', (name) => {
     }
   }, 120_000);
 
-  it('an-unwritable-log-is-said-once-and-the-hooks-and-stdout-go-on', async () => {
+  it('a-log-that-cannot-be-opened-at-start-is-one-line-and-exit-2', () => {
     const path = join(logPath(), 'not-a-directory', 'hooks.jsonl');
+    const result = spawnSync(process.execPath, [SERVERS[name].file, '--port', '0', '--log', path], { encoding: 'utf8', timeout: 20_000 });
+    expect(result.status).toBe(EXIT_USAGE);
+    expect(result.stderr).toBe(`hook-observatory-${name}: cannot open the log file ${path} (ENOENT)\n`);
+    expect(result.stdout).toBe('');
+  });
+
+  it('a-directory-removed-under-the-server-is-said-once-the-hooks-and-stdout-go-on-and-writing-resumes', async () => {
+    const dir = join(temp.make(), 'logs');
+    mkdirSync(dir);
+    const path = join(dir, 'hooks.jsonl');
     server = await startServer(name, { args: ['--log', path] });
+    rmSync(dir, { recursive: true });
+    await server.waitForStderr(/cannot be written \(ENOENT\)/);
     const total = 50;
     const result = await sendLoad(server, { total, keepAliveClients: 2, perRequestClients: 1, body });
     expect(result.ok).toHaveLength(total);
     await server.waitForLines(total);
     expect(server.stderr().match(/cannot be written/g)).toHaveLength(1);
+    mkdirSync(dir);
+    const after = await sendLoad(server, { total: 1, keepAliveClients: 1, perRequestClients: 0, body: () => '{"id":-1}' });
+    expect(after.ok).toHaveLength(1);
+    await server.waitForStderr(/written again; \d+ events were lost meanwhile/);
+    expect(idsIn(readFileSync(path, 'utf8'))).toEqual([-1]);
+  }, 60_000);
+
+  it('a-file-removed-under-the-server-is-opened-again', async () => {
+    const path = logPath();
+    server = await startServer(name, { args: ['--log', path] });
+    await sendLoad(server, { total: 1, keepAliveClients: 1, perRequestClients: 0, body: () => '{"id":1}' });
+    rmSync(path);
+    await server.waitForStderr(/was removed or replaced; opened it again/);
+    await sendLoad(server, { total: 1, keepAliveClients: 1, perRequestClients: 0, body: () => '{"id":2}' });
+    await server.waitForLines(2);
+    expect(idsIn(readFileSync(path, 'utf8'))).toEqual([2]);
+  }, 60_000);
+
+  it('a-rename-that-fails-keeps-every-event-in-FILE-said-once', async () => {
+    // FILE's name is near NAME_MAX (255), so FILE.<stamp> is too long: every rename fails, for root too.
+    const path = join(temp.make(), `${'h'.repeat(240)}.jsonl`);
+    server = await startServer(name, { args: ['--log', path, '--log-max-bytes', '4K'] });
+    const total = 100;
+    const result = await sendLoad(server, { total, keepAliveClients: 4, perRequestClients: 1, body });
+    expect(result.ok).toHaveLength(total);
+    await server.waitForLines(total);
+    expect(idsIn(readFileSync(path, 'utf8')).sort((a, b) => a - b)).toEqual([...result.ok].sort((a, b) => a - b));
+    expect(server.stderr().match(/cannot be rotated \(ENAMETOOLONG\)/g)).toHaveLength(1);
   }, 60_000);
 });

@@ -10,12 +10,21 @@
  * - Writes are synchronous, as Node writes standard output to a file: an
  *   append of whole lines to a local file, so a kill -9 leaves whole lines
  *   (EVENTS_WRITE_MAX_BYTES in sinks.ts keeps each write short).
- * - Rotation happens between writes: FILE is renamed and a new FILE opened,
- *   so no line is split or lost, and `tail -F FILE` follows by name.
+ * - Rotation is decided line by line, between two lines: FILE is renamed and
+ *   a new FILE opened, so no line is split or lost, `tail -F FILE` follows by
+ *   name, and a server that hands over several events at once (the net
+ *   server's group commit) rotates at the same lines as one that hands them
+ *   over one by one.
+ * - FILE is opened at start, and a FILE that cannot be is a start error
+ *   (openAtStart): a server that says "ready" keeps what it is given.
+ * - A rename that fails (a read-only directory) keeps appending to FILE past
+ *   the limit, said once, rather than dropping events.
+ * - FILE or its directory removed under the server is noticed within
+ *   LOG_FILE_CHECK_INTERVAL_MS: FILE is opened again, or the failure reported.
  * - A failure (unwritable path, disk full) is said once on stderr; the events
  *   it costs are counted, the next write tries again, and the hooks go on.
  */
-import { closeSync, fstatSync, ftruncateSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 /**
@@ -25,6 +34,17 @@ import { basename, dirname, join } from 'node:path';
 export const DEFAULT_LOG_MAX_BYTES = 16 * 1024 * 1024;
 /** Eight rotated files besides FILE: at most 144 MiB on disk, days of heavy use. */
 export const DEFAULT_LOG_MAX_FILES = 8;
+
+/**
+ * How often FILE is checked to be still where it was opened, and a failed
+ * rename tried again. A write cannot notice a removed FILE (the descriptor
+ * still works, its lines go with the unlinked inode), so a timer must; once a
+ * second is what `tail -F` does by default and costs one stat.
+ */
+export const LOG_FILE_CHECK_INTERVAL_MS = 1_000;
+
+/** A --log FILE that cannot be opened at start: the message is the one line for stderr. */
+export class LogFileOpenError extends Error {}
 
 /** `FILE.20261205T010512123Z-000`: UTC time of the rotation, then a counter for the same millisecond. */
 const ROTATED_SUFFIX = /^\.\d{8}T\d{9}Z-\d{3}$/;
@@ -52,6 +72,12 @@ export class LogFile {
   /** The failure being reported, so that it is said once, and the events it cost. */
   private failing: string | undefined;
   private lost = 0;
+  /** Why FILE cannot be renamed, said once; no rename is tried again until the next check. */
+  private renameFailing: string | undefined;
+  private renameBlocked = false;
+  /** Lines written to the open FILE since it was opened or last checked: lost with it if it was removed. */
+  private linesSinceCheck = 0;
+  private checkTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly path: string,
@@ -60,30 +86,66 @@ export class LogFile {
     private readonly log: (line: string) => void,
   ) {}
 
+  /** Open FILE now, or throw LogFileOpenError; then check it every LOG_FILE_CHECK_INTERVAL_MS. */
+  openAtStart(): void {
+    try {
+      this.open();
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      throw new LogFileOpenError(`cannot open the log file ${this.path} (${reason})`);
+    }
+    this.checkTimer = setInterval(() => this.check(), LOG_FILE_CHECK_INTERVAL_MS);
+    this.checkTimer.unref();
+  }
+
   /** Append whole JSON lines (one event each). */
   write(bytes: Buffer | string): void {
     const buffer = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes;
+    const kept = { bytes: 0 };
     try {
       if (this.fd === undefined) this.open();
-      if (this.size > 0 && this.size + buffer.length > this.maxBytes) this.rotate();
-      this.append(buffer);
+      this.appendRotating(buffer, kept);
       if (this.failing !== undefined) {
         this.log(`log file ${this.path} is written again; ${this.lost} events were lost meanwhile`);
         this.failing = undefined;
         this.lost = 0;
       }
     } catch (error) {
-      this.fail(error as NodeJS.ErrnoException, countLines(buffer));
+      this.fail(error as NodeJS.ErrnoException, countLines(buffer.subarray(kept.bytes)));
     }
+  }
+
+  /**
+   * Append `buffer`'s lines, rotating before any line that would take FILE
+   * past the limit: runs of lines that fit go in one write each. `kept.bytes`
+   * says how much of `buffer` is on disk, should a write or a rotation throw.
+   */
+  private appendRotating(buffer: Buffer, kept: { bytes: number }): void {
+    let end = 0;
+    while (end < buffer.length) {
+      const newline = buffer.indexOf(0x0a, end);
+      const lineEnd = newline === -1 ? buffer.length : newline + 1;
+      const fileHasLines = this.size > 0 || end > kept.bytes;
+      if (fileHasLines && this.size + (lineEnd - kept.bytes) > this.maxBytes && !this.renameBlocked) {
+        this.append(buffer.subarray(kept.bytes, end));
+        kept.bytes = end;
+        this.rotate();
+      }
+      end = lineEnd;
+    }
+    this.append(buffer.subarray(kept.bytes, end));
+    kept.bytes = end;
   }
 
   private open(): void {
     this.fd = openSync(this.path, 'a');
     this.size = fstatSync(this.fd).size;
+    this.linesSinceCheck = 0;
   }
 
   /** All of `buffer`, or none of it: a short write (disk full) is cut back off so only whole lines remain. */
   private append(buffer: Buffer): void {
+    if (buffer.length === 0) return;
     const fd = this.fd as number;
     let written = 0;
     try {
@@ -93,15 +155,67 @@ export class LogFile {
       throw error;
     }
     this.size += written;
+    this.linesSinceCheck += countLines(buffer);
   }
 
+  /**
+   * Rename FILE and open a new one. A rename that fails (a read-only
+   * directory) leaves FILE open and growing past the limit, said once, and is
+   * tried again at the next check: appending beats dropping events.
+   */
   private rotate(): void {
+    try {
+      renameSync(this.path, `${this.path}.${this.nextStamp()}`);
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      this.renameBlocked = true;
+      if (this.renameFailing !== reason) {
+        this.renameFailing = reason;
+        this.log(`log file ${this.path} cannot be rotated (${reason}); it grows past the size limit until it can be (said once)`);
+      }
+      return;
+    }
+    if (this.renameFailing !== undefined) {
+      this.log(`log file ${this.path} is rotated again`);
+      this.renameFailing = undefined;
+    }
     this.closeFile();
-    renameSync(this.path, `${this.path}.${this.nextStamp()}`);
     // Open FILE again before pruning, so that the moment without it is as short as it can be.
     this.open();
     const rotated = rotatedFiles(this.path);
     for (const old of rotated.slice(0, Math.max(0, rotated.length - this.maxFiles))) rmSync(old, { force: true });
+  }
+
+  /**
+   * Is FILE still the file we write to? Removed (or its directory) or
+   * replaced, it is opened again, or the failure reported; the lines written
+   * since the last check went with the old file, and are counted lost.
+   */
+  check(): void {
+    this.renameBlocked = false;
+    if (this.fd === undefined) return;
+    let same: boolean;
+    try {
+      const onDisk = statSync(this.path);
+      const open = fstatSync(this.fd);
+      same = onDisk.ino === open.ino && onDisk.dev === open.dev;
+    } catch {
+      same = false;
+    }
+    if (same) {
+      this.linesSinceCheck = 0;
+      return;
+    }
+    const gone = this.linesSinceCheck;
+    this.closeFile();
+    try {
+      this.open();
+    } catch (error) {
+      this.fail(error as NodeJS.ErrnoException, gone);
+      return;
+    }
+    this.log(`log file ${this.path} was removed or replaced; opened it again (up to ${gone} events written since the last check went with the old one)`);
+    this.lost += gone;
   }
 
   private nextStamp(): string {
@@ -135,6 +249,7 @@ export class LogFile {
   }
 
   close(): void {
+    clearInterval(this.checkTimer);
     if (this.lost > 0) this.log(`${this.lost} events were not written to the log file ${this.path}`);
     this.closeFile();
   }

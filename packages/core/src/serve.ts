@@ -13,12 +13,13 @@ import { BodyBudget, bodyRefusalAnswer, type BodyRefusal, type BodyRefusalAnswer
 import { refusedBodyRecord, type EventRecord, type Origin } from './enrich.js';
 import { createRequestGuard, type Rejection, type RequestFacts, type RequestGuard } from './guard.js';
 import { loadPeerCredentials } from './peer-credentials.js';
+import { LogFileOpenError } from './log-file.js';
 import { HOOK_PATH, LISTEN_BACKLOG } from './protocol.js';
 import { openEventLog, type EventLog } from './sinks.js';
 import { EventStream, streamOptionsFrom } from './stream.js';
 import { claimSocketPath, listenUnix, removeSocketFile, SocketPathError } from './unix-socket.js';
 
-/** Exit code for a command line that cannot be run as typed (BSD sysexits: usage). */
+/** Exit code for a command line that cannot be run as typed (BSD sysexits: usage), a --log FILE that cannot be opened too. */
 export const EXIT_USAGE = 2;
 /** Exit code when the server cannot start: the port or socket is taken, the sinks fail. */
 export const EXIT_START_FAILED = 1;
@@ -143,9 +144,10 @@ export async function runServer(description: ServerDescription, argv = process.a
   try {
     await start(description, config);
   } catch (error) {
-    const message = error instanceof SocketPathError ? error.message : describeStartError(error, config);
+    const message = error instanceof SocketPathError || error instanceof LogFileOpenError ? error.message : describeStartError(error, config);
     logLine(`${description.program}: ${message}`);
-    process.exitCode = EXIT_START_FAILED;
+    // A --log FILE that cannot be opened is the command line's to fix, as a usage error is.
+    process.exitCode = error instanceof LogFileOpenError ? EXIT_USAGE : EXIT_START_FAILED;
   }
 }
 

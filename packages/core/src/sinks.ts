@@ -300,6 +300,8 @@ export interface EventLogEnvironment {
 /** --log FILE: JSON lines whatever the format on standard output (log-file.ts). */
 function logFileSink(options: LogFileOptions, log: Logger): Sink {
   const file = new LogFile(options.path, options.maxBytes, options.maxFiles, log);
+  // Throws LogFileOpenError: a server that said "ready" would drop every event.
+  file.openAtStart();
   return {
     write: (batch) => {
       for (const bytes of batch.writesFor(formatJsonLine)) file.write(bytes);
@@ -310,6 +312,8 @@ function logFileSink(options: LogFileOptions, log: Logger): Sink {
 
 export async function openEventLog(config: Config, environment: EventLogEnvironment): Promise<EventLog> {
   const sinks: Sink[] = [];
+  // The log first: a FILE that cannot be opened stops the start before anything else is made.
+  if (config.logFile !== undefined) sinks.push(logFileSink(config.logFile, environment.log));
   let outputSocket: OutputSocketSink | undefined;
   if (config.outputSocketPath !== undefined) {
     outputSocket = new OutputSocketSink(
@@ -321,7 +325,6 @@ export async function openEventLog(config: Config, environment: EventLogEnvironm
     await outputSocket.listen();
     sinks.push(outputSocket);
   }
-  if (config.logFile !== undefined) sinks.push(logFileSink(config.logFile, environment.log));
   if (outputSocket === undefined || config.tee) {
     const colour = wantsColour(environment.stdout, environment.env);
     const onClosed = (): void => {
