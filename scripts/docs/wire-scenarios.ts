@@ -60,7 +60,7 @@ const length = (text: string): number => Buffer.byteLength(text);
 /** One chunk of a chunked body (RFC 9112 section 7.1): size in hex, optional extension, CRLF, data, CRLF. */
 const chunk = (data: string, extension = ''): string => `${length(data).toString(16)}${extension}\r\n${data}\r\n`;
 const forgedBody = '{"_ts":"1999-12-31T23:59:59Z","_client":"192.0.2.7"}';
-/** Arrays one level past the depth limit (core's json-depth.ts). */
+/** Arrays one level past the depth limit (core's json-shape.ts). */
 const tooDeepBody = '['.repeat(MAX_PAYLOAD_DEPTH + 1) + ']'.repeat(MAX_PAYLOAD_DEPTH + 1);
 
 export const SCENARIOS: readonly Scenario[] = [

@@ -8,7 +8,7 @@
  */
 import { isAscii, isUtf8 } from 'node:buffer';
 import { UNKNOWN_EVENT } from './events.js';
-import { MAX_PAYLOAD_DEPTH, nestsDeeperThan, TOO_DEEP_ERROR } from './json-depth.js';
+import { shapeExcess, TOO_DEEP_ERROR, TOO_MANY_MEMBERS_ERROR } from './json-shape.js';
 
 export interface PeerCredentials {
   readonly pid: number;
@@ -44,7 +44,7 @@ export type Payload =
   | { readonly kind: 'object'; readonly value: Record<string, unknown>; readonly bytes: Uint8Array }
   | { readonly kind: 'other-json'; readonly value: unknown }
   | { readonly kind: 'text'; readonly text: string }
-  | { readonly kind: 'too-deep'; readonly text: string }
+  | { readonly kind: 'unparsed'; readonly text: string; readonly error: string }
   | { readonly kind: 'bytes'; readonly bytes: Uint8Array };
 
 /** What an empty body stands for: an empty object. */
@@ -54,8 +54,9 @@ const EMPTY_OBJECT = Buffer.from('{}', 'latin1');
  * Decode a body once, as UTF-8, then as JSON. Nothing is dropped: an empty body
  * is an empty object, JSON that is not an object is kept whole, text that is
  * not JSON is kept as text, and bytes that are not UTF-8 are kept as base64.
- * Text nested deeper than MAX_PAYLOAD_DEPTH is kept as text, unparsed
- * (json-depth.ts): no serialiser could write it back without running out of stack.
+ * Text nested too deeply (no serialiser could write it back without running
+ * out of stack) or with too many members (parsing it would hold the event loop
+ * for seconds) is kept as text, unparsed, with why (json-shape.ts).
  */
 export function decodeBody(body: Uint8Array): Payload {
   if (body.length === 0) return { kind: 'object', value: {}, bytes: EMPTY_OBJECT };
@@ -67,7 +68,8 @@ export function decodeBody(body: Uint8Array): Payload {
   if (isAscii(bytes)) text = bytes.toString('latin1');
   else if (isUtf8(bytes)) text = bytes.toString('utf8');
   else return { kind: 'bytes', bytes: body };
-  if (nestsDeeperThan(bytes, MAX_PAYLOAD_DEPTH)) return { kind: 'too-deep', text };
+  const excess = shapeExcess(bytes);
+  if (excess !== undefined) return { kind: 'unparsed', text, error: excess === 'too-deep' ? TOO_DEEP_ERROR : TOO_MANY_MEMBERS_ERROR };
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -125,8 +127,8 @@ export function enrich({ timestamp, eventFromQuery, origin, body }: EnrichInput)
     case 'text':
       record['_raw'] = payload.text;
       break;
-    case 'too-deep':
-      record['_error'] = TOO_DEEP_ERROR;
+    case 'unparsed':
+      record['_error'] = payload.error;
       record['_raw'] = payload.text;
       break;
     case 'bytes':

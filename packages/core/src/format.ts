@@ -64,7 +64,7 @@ const KEPT_WHEN_UNSERIALISABLE = ['_ts', '_event', '_client', '_peer_pid', '_pee
  * The event as `formatter` makes it or, when the serialiser throws, the event
  * without its payload and with `_error` saying why: the hook is still
  * recorded and the server stays up. enrich.ts already keeps the payloads known to
- * break a serialiser (json-depth.ts) away from it; this is the net for any other.
+ * break a serialiser (json-shape.ts) away from it; this is the net for any other.
  */
 export function formatSafely(formatter: Formatter, record: EventRecord): Formatted {
   try {

@@ -3,7 +3,7 @@ export * from './config.js';
 export * from './enrich.js';
 export * from './events.js';
 export * from './format.js';
-export * from './json-depth.js';
+export * from './json-shape.js';
 export * from './guard.js';
 export * from './peer-credentials.js';
 export * from './protocol.js';

@@ -12,7 +12,7 @@ import {
   SMALL_BODY,
   type HeaderList,
 } from '../harness/requests.js';
-import { MAX_PAYLOAD_DEPTH } from '@hook-observatory/core';
+import { MAX_PAYLOAD_DEPTH, MAX_PAYLOAD_MEMBERS } from '@hook-observatory/core';
 import { awaitAnswers, halfClose, oneClient, send, splitAt, type TrafficCase } from '../harness/traffic-script.js';
 
 /** Above this many bytes curl 7.88 sends `Expect: 100-continue` (the notes, measured). */
@@ -31,7 +31,8 @@ export function largePayload(size: number, fill = 'x'): Buffer {
 
 const nestedArrays = (depth: number): string => '['.repeat(depth) + ']'.repeat(depth);
 const nestedObjects = (depth: number): string => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
-/** A deep body, then an ordinary hook on the same connection: a serialiser's stack overflow used to end both servers. */
+const manyKeys = (count: number): string => `{${Array.from({ length: count }, (_, key) => `"k${key}":${key % 10}`).join(',')}}`;
+/** A hostile body, then an ordinary hook on the same connection: a serialiser's stack overflow used to end both servers. */
 const deepThenHook = (body: string) => [send(hookWith([], body)), awaitAnswers(1), send(hookWith([]))];
 
 const unicodeBody = JSON.stringify({
@@ -117,11 +118,12 @@ export const BODY_CASES: readonly TrafficCase[] = [
   oneClient('body-forging-metadata-keys', [send(hookWith([], '{"_ts":"forged","_event":"forged","_client":"forged"}'))], { statuses: [200], end: 'open', events: 1 }),
   oneClient('body-one-mebibyte', [send(curlHook('PostToolUse', largePayload(CURL_EXPECT_THRESHOLD_BYTES)))], { statuses: [200], end: 'open', events: 1 }),
   oneClient('body-two-mebibytes-chunked', [send(chunkedHook('PostToolUse', { chunks: [largePayload(1 << 21).subarray(0, 1 << 20), largePayload(1 << 21).subarray(1 << 20)] }))], { statuses: [200], end: 'open', events: 1 }),
-  // Deeper than MAX_PAYLOAD_DEPTH: kept unparsed in _raw with _error (core's json-depth.ts), the same in both.
+  // Deeper than MAX_PAYLOAD_DEPTH or with more than MAX_PAYLOAD_MEMBERS: kept unparsed in _raw with _error (core's json-shape.ts), the same in both.
   oneClient('body-arrays-5000-deep', deepThenHook(nestedArrays(5_000)), { statuses: [200, 200], end: 'open', events: 2 }),
   oneClient('body-object-5000-deep-with-a-newline', deepThenHook(`${nestedObjects(5_000)}\n`), { statuses: [200, 200], end: 'open', events: 2 }),
   oneClient('body-object-5000-deep-with-a-ts-key', deepThenHook(`{"_ts":1,"a":${nestedObjects(4_999)}}`), { statuses: [200, 200], end: 'open', events: 2 }),
   oneClient('body-arrays-at-the-depth-limit', deepThenHook(nestedArrays(MAX_PAYLOAD_DEPTH)), { statuses: [200, 200], end: 'open', events: 2 }),
   oneClient('body-arrays-one-past-the-depth-limit', deepThenHook(nestedArrays(MAX_PAYLOAD_DEPTH + 1)), { statuses: [200, 200], end: 'open', events: 2 }),
+  oneClient('body-keys-one-past-the-member-limit', deepThenHook(manyKeys(MAX_PAYLOAD_MEMBERS + 1)), { statuses: [200, 200], end: 'open', events: 2 }),
   oneClient('body-large-unicode', [send(curlHook('PostToolUse', largePayload(1 << 20, 'ü世👋')))], { statuses: [200], end: 'open', events: 1 }),
 ];

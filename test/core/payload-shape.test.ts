@@ -1,9 +1,11 @@
 /**
- * Deeply nested bodies, in every output format. Serialising one a few thousand
- * levels deep threw RangeError (stack overflow) in core's format and ended the
- * server; now a body deeper than MAX_PAYLOAD_DEPTH is kept unparsed in `_raw`
- * with `_error` (json-depth.ts), and a payload any serialiser still cannot
- * write is recorded without it, with `_error` (format.ts, formatSafely).
+ * Deeply nested bodies and bodies of very many members, in every output
+ * format. Serialising one a few thousand levels deep threw RangeError (stack
+ * overflow) in core's format and ended the server; parsing a million keys held
+ * every other hook for seconds. Now a body deeper than MAX_PAYLOAD_DEPTH or
+ * with more than MAX_PAYLOAD_MEMBERS members is kept unparsed in `_raw` with
+ * `_error` (json-shape.ts), and a payload any serialiser still cannot write
+ * is recorded without it, with `_error` (format.ts, formatSafely).
  */
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -12,8 +14,10 @@ import {
   formatSafely,
   formatterFor,
   MAX_PAYLOAD_DEPTH,
-  nestsDeeperThan,
+  MAX_PAYLOAD_MEMBERS,
+  shapeExcess,
   TOO_DEEP_ERROR,
+  TOO_MANY_MEMBERS_ERROR,
   UNSERIALISABLE_ERROR,
   type EventRecord,
   type OutputFormat,
@@ -35,10 +39,14 @@ function readBack(format: OutputFormat, text: string): Record<string, unknown> {
 const arrays = (depth: number): string => '['.repeat(depth) + ']'.repeat(depth);
 const objects = (depth: number, inner = '1'): string => '{"a":'.repeat(depth) + inner + '}'.repeat(depth);
 
+const keys = (count: number): string => `{${Array.from({ length: count }, (_, key) => `"k${key}":${key % 10}`).join(',')}}`;
+
 const METADATA = { _ts: 'T', _event: 'E', _client: '127.0.0.1' };
 
-/** `parsed`: the payload is recorded as JSON; `too-deep`: kept unparsed in `_raw` with TOO_DEEP_ERROR. */
-const CASES: ReadonlyArray<{ name: string; body: string; expected: 'parsed' | 'too-deep' }> = [
+/** `parsed`: the payload is recorded as JSON; otherwise it is kept unparsed in `_raw` with this `_error`. */
+const UNPARSED_ERROR = { 'too-deep': TOO_DEEP_ERROR, 'too-many-members': TOO_MANY_MEMBERS_ERROR } as const;
+
+const CASES: ReadonlyArray<{ name: string; body: string; expected: 'parsed' | keyof typeof UNPARSED_ERROR }> = [
   // The bodies that ended both servers (issue 25).
   { name: 'arrays-4100-deep', body: arrays(4_100), expected: 'too-deep' },
   { name: 'arrays-5000-deep', body: arrays(5_000), expected: 'too-deep' },
@@ -58,6 +66,13 @@ const CASES: ReadonlyArray<{ name: string; body: string; expected: 'parsed' | 't
   { name: 'escaped-backslash-ends-the-string', body: `{"a":"x\\\\","b":${arrays(MAX_PAYLOAD_DEPTH)}}`, expected: 'too-deep' },
   // Deep text that is not JSON at all is kept unparsed too: it is never parsed to find out.
   { name: 'deep-and-unclosed', body: '['.repeat(5_000), expected: 'too-deep' },
+  // The body that held every other hook for seconds (issue 25), and the member limit itself.
+  { name: 'a-million-keys', body: keys(1_000_000), expected: 'too-many-members' },
+  { name: 'keys-at-the-member-limit', body: keys(MAX_PAYLOAD_MEMBERS), expected: 'parsed' },
+  { name: 'keys-one-past-the-member-limit', body: keys(MAX_PAYLOAD_MEMBERS + 1), expected: 'too-many-members' },
+  { name: 'members-of-many-objects-add-up', body: `[${Array.from({ length: MAX_PAYLOAD_MEMBERS + 1 }, () => '{"a":1}').join(',')}]`, expected: 'too-many-members' },
+  { name: 'array-elements-are-not-members', body: `[${Array.from({ length: MAX_PAYLOAD_MEMBERS * 2 }, (_, index) => index).join(',')}]`, expected: 'parsed' },
+  { name: 'colons-inside-a-string', body: `{"a":"${':'.repeat(MAX_PAYLOAD_MEMBERS * 2)}"}`, expected: 'parsed' },
 ];
 
 describe('payload depth', () => {
@@ -67,8 +82,8 @@ describe('payload depth', () => {
       const record = enrich({ timestamp: 'T', eventFromQuery: 'E', origin: { transport: 'tcp', address: '127.0.0.1' }, body: Buffer.from(body) });
       const formatted = formatter(record);
       const written = readBack(format, typeof formatted === 'string' ? formatted : formatted.toString('utf8'));
-      if (expected === 'too-deep') {
-        expect(written).toEqual({ ...METADATA, _error: TOO_DEEP_ERROR, _raw: body });
+      if (expected !== 'parsed') {
+        expect(written).toEqual({ ...METADATA, _error: UNPARSED_ERROR[expected], _raw: body });
       } else {
         const payload = JSON.parse(body) as unknown;
         expect(written).toEqual(Array.isArray(payload) ? { ...METADATA, _payload: payload } : { ...METADATA, ...(payload as object) });
@@ -77,14 +92,15 @@ describe('payload depth', () => {
   });
 
   it.each([
-    { name: 'empty', body: '', deeper: false },
-    { name: 'flat-object', body: '{"a":1}', deeper: false },
-    { name: 'two-deep-over-one', body: '[[]]', deeper: true },
+    { name: 'empty', body: '', excess: undefined },
+    { name: 'one-member-one-level', body: '{"a":1}', excess: undefined },
+    { name: 'two-levels', body: '[[]]', excess: 'too-deep' },
+    { name: 'two-members', body: '{"a":1,"b":2}', excess: 'too-many-members' },
     // JSON.parse stops at the first stray closing bracket, before any depth after it.
-    { name: 'stray-closing-brackets-count-down', body: ']]]][[', deeper: false },
-    { name: 'unterminated-string-hides-the-rest', body: '["[[[[', deeper: false },
-  ])('nests-deeper-than-one: $name', ({ body, deeper }) => {
-    expect(nestsDeeperThan(Buffer.from(body), 1)).toBe(deeper);
+    { name: 'stray-closing-brackets-count-down', body: ']]]][[', excess: undefined },
+    { name: 'unterminated-string-hides-the-rest', body: '["[[[[:::', excess: undefined },
+  ])('limits-of-one: $name', ({ body, excess }) => {
+    expect(shapeExcess(Buffer.from(body), { maxDepth: 1, maxMembers: 1 })).toBe(excess);
   });
 });
 

@@ -1,0 +1,89 @@
+/**
+ * The shape of a body, measured on its bytes before anything parses it: how
+ * deeply it nests, and how many object members it holds. A body past either
+ * limit is never parsed; enrich.ts keeps it as text in `_raw`, with `_error`.
+ */
+
+/**
+ * The most arrays and objects a payload may nest. JSON.stringify and yaml's
+ * stringify recurse once per level, so a payload a few thousand levels deep
+ * (8 KB of `[`) threw RangeError (the stack is spent) and took the server
+ * with it; JSON.parse does not recurse, but spends seconds on millions of
+ * levels. serde_json's default recursion limit is the same 128. Hook payloads
+ * nest a handful of levels; yaml, the deepest recursing serialiser here, runs
+ * out of Node 20's default stack at about 630 levels of objects,
+ * JSON.stringify at about 4,000: 128 leaves room for both.
+ */
+export const MAX_PAYLOAD_DEPTH = 128;
+
+/**
+ * The most object members (`"key": value`) a payload may hold, in all its
+ * objects. Members are what parsing and copying a payload spend on: each key
+ * is hashed and kept, and a large object turns into a hash table. An 11 MB
+ * body of a million keys held the event loop, and every other hook, for 1.6
+ * to 3.9 s; 100,000 keys took 0.7 s, where an array of 100,000 numbers took
+ * 11 ms (both on the 2-core machine the issue was measured on, under load).
+ * 10,000 members take about 35 ms there; a hook payload holds tens.
+ */
+export const MAX_PAYLOAD_MEMBERS = 10_000;
+
+/** The `_error` of a payload kept as text because it nests too deeply. */
+export const TOO_DEEP_ERROR = `body nests arrays or objects more than ${MAX_PAYLOAD_DEPTH} deep; kept unparsed in _raw`;
+/** The `_error` of a payload kept as text because it holds too many object members. */
+export const TOO_MANY_MEMBERS_ERROR = `body holds more than ${MAX_PAYLOAD_MEMBERS} object members; kept unparsed in _raw`;
+
+export interface ShapeLimits {
+  readonly maxDepth: number;
+  readonly maxMembers: number;
+}
+
+export const PAYLOAD_SHAPE_LIMITS: ShapeLimits = { maxDepth: MAX_PAYLOAD_DEPTH, maxMembers: MAX_PAYLOAD_MEMBERS };
+
+/** Which limit a body passes, if any. */
+export type ShapeExcess = 'too-deep' | 'too-many-members';
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COLON = 0x3a;
+const OPENING_BRACKET = 0x5b;
+const CLOSING_BRACKET = 0x5d;
+const OPENING_BRACE = 0x7b;
+const CLOSING_BRACE = 0x7d;
+
+/**
+ * Whether `bytes` open more than `maxDepth` arrays or objects at once, or hold
+ * more than `maxMembers` members, counting brackets, braces and the colon
+ * that ends each key outside strings (RFC 8259 sections 2 and 4). One loop,
+ * never recursion, and it stops at the first excess: a body of a million keys
+ * is read only up to its 10,001st. In UTF-8 these ASCII bytes are never part of
+ * a longer character, so the bytes are read as they are; a string is skipped
+ * with indexOf to its closing quote.
+ */
+export function shapeExcess(bytes: Uint8Array, limits: ShapeLimits = PAYLOAD_SHAPE_LIMITS): ShapeExcess | undefined {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let depth = 0;
+  let members = 0;
+  for (let index = 0; index < buffer.length; index++) {
+    const byte = buffer[index];
+    if (byte === QUOTE) index = closingQuote(buffer, index + 1);
+    else if (byte === COLON) {
+      if (++members > limits.maxMembers) return 'too-many-members';
+    } else if (byte === OPENING_BRACKET || byte === OPENING_BRACE) {
+      if (++depth > limits.maxDepth) return 'too-deep';
+    } else if (byte === CLOSING_BRACKET || byte === CLOSING_BRACE) depth--;
+  }
+  return undefined;
+}
+
+/** The index of the quote that ends a string whose text starts at `from`, or the end of the bytes. */
+function closingQuote(buffer: Buffer, from: number): number {
+  for (let start = from; ; ) {
+    const quote = buffer.indexOf(QUOTE, start);
+    if (quote === -1) return buffer.length;
+    // Escaped when an odd number of backslashes precede it.
+    let backslashes = 0;
+    while (quote - backslashes - 1 >= from && buffer[quote - backslashes - 1] === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return quote;
+    start = quote + 1;
+  }
+}
