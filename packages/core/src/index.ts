@@ -5,6 +5,7 @@ export * from './events.js';
 export * from './format.js';
 export * from './json-shape.js';
 export * from './guard.js';
+export * from './peer-address.js';
 export * from './peer-credentials.js';
 export * from './protocol.js';
 export * from './serve.js';

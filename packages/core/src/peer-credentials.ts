@@ -55,7 +55,7 @@ export async function loadPeerCredentials(platform: NodeJS.Platform = process.pl
 }
 
 /** The descriptor behind a net.Socket: libuv's handle keeps it as `fd` on Unix. */
-function fileDescriptor(socket: Socket): number | undefined {
+export function fileDescriptor(socket: Socket): number | undefined {
   const handle = (socket as unknown as { _handle?: { fd?: number } })._handle;
   return typeof handle?.fd === 'number' && handle.fd >= 0 ? handle.fd : undefined;
 }

@@ -12,6 +12,7 @@ import { parseCommand, usage, UsageError, formatMode, type Config } from './conf
 import { BodyBudget, bodyRefusalAnswer, type BodyRefusal, type BodyRefusalAnswer } from './body-limits.js';
 import { refusedBodyRecord, type EventRecord, type Origin } from './enrich.js';
 import { createRequestGuard, type Rejection, type RequestFacts, type RequestGuard } from './guard.js';
+import { loadPeerAddress } from './peer-address.js';
 import { loadPeerCredentials } from './peer-credentials.js';
 import { LogFileOpenError } from './log-file.js';
 import { HOOK_PATH, LISTEN_BACKLOG } from './protocol.js';
@@ -112,9 +113,17 @@ function logLine(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
-/** How a server over `transport` asks who connected: the peer's address, or over a Unix socket its credentials. */
+/**
+ * How a server over `transport` asks who connected: the peer's address (read
+ * with SO_PEERNAME where a reset peer left Node without it: peer-address.ts),
+ * or over a Unix socket its credentials.
+ */
 export async function originAsker(transport: 'tcp' | 'unix', log: (line: string) => void): Promise<(socket: Socket) => Origin> {
-  if (transport === 'tcp') return (socket) => ({ transport: 'tcp', address: socket.remoteAddress });
+  if (transport === 'tcp') {
+    const address = await loadPeerAddress();
+    if (address.unavailable !== undefined) log(`${address.unavailable}; _client is omitted for a peer that resets before it is accepted`);
+    return (socket) => ({ transport: 'tcp', address: address.read(socket) });
+  }
   const credentials = await loadPeerCredentials();
   if (credentials.unavailable !== undefined) log(`${credentials.unavailable}; _peer_* fields are omitted`);
   return (socket) => ({ transport: 'unix', peer: credentials.read(socket) });
