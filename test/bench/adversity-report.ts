@@ -30,7 +30,7 @@ export interface ProbeSummary {
 export interface Rss {
   /** MB after the warm-up, just before the attack. */
   readonly before: number;
-  /** The most sampled while the attack ran. */
+  /** The most sampled from the attack's start to "after" (a server may grow while it works off an attack). */
   readonly during: number;
   /** After the attack stopped (for viewers, 10 s after they left). */
   readonly after: number;

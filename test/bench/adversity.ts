@@ -36,7 +36,7 @@ const FULL_WARM_UP_SECONDS = 1;
 const QUICK_WARM_UP_SECONDS = 0.2;
 /** --quick waits at most this long for memory to return: it proves the run works, judging nothing. */
 const QUICK_SETTLE_SECONDS = 1;
-/** How often RSS is sampled during an attack, for its peak. */
+/** How often RSS is sampled from the attack's start to the "after" sample, for its peak. */
 const RSS_SAMPLE_MS = 100;
 /** After the attack and the probe stopped, time for the last writes to reach the output before the server is stopped. */
 const OUTPUT_SETTLE_MS = 300;
@@ -162,10 +162,12 @@ async function runCell(attack: Attack, name: ServerName, plan: AdversityPlan, wo
     const running = attack.start(context, windowStart + windowMs);
     const seen = await running.done;
     const windowEnd = Date.now();
-    clearInterval(sampler);
     running.release();
     await sleep((plan.quick ? Math.min(attack.settleSeconds ?? 0, QUICK_SETTLE_SECONDS) : (attack.settleSeconds ?? 0)) * 1000);
     const after = rssMb(server.pid);
+    // Sampled up to "after": a server still working off an attack (500 viewers' replays) grows after it.
+    clearInterval(sampler);
+    during = Math.max(during, after || 0);
     const report = await probe.stop();
     await sleep(OUTPUT_SETTLE_MS);
     const exit = server.exitStatus();
