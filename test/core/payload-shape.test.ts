@@ -92,6 +92,15 @@ describe('payload depth', () => {
   });
 
   it.each([
+    { name: 'too-deep', body: `{"hook_event_name":"Stop","a":${arrays(MAX_PAYLOAD_DEPTH)}}`, event: 'Unknown' },
+    { name: 'too-many-members', body: keys(MAX_PAYLOAD_MEMBERS + 1).replace('{', '{"hook_event_name":"Stop",'), event: 'Unknown' },
+    { name: 'parsed', body: '{"hook_event_name":"Stop"}', event: 'Stop' },
+  ])('an-unparsed-body-is-named-by-the-query-alone: $name', ({ body, event }) => {
+    const record = enrich({ timestamp: 'T', eventFromQuery: undefined, origin: { transport: 'tcp', address: '127.0.0.1' }, body: Buffer.from(body) });
+    expect(record['_event']).toBe(event);
+  });
+
+  it.each([
     { name: 'empty', body: '', excess: undefined },
     { name: 'one-member-one-level', body: '{"a":1}', excess: undefined },
     { name: 'two-levels', body: '[[]]', excess: 'too-deep' },
