@@ -166,6 +166,12 @@ export const SCENARIOS: readonly Scenario[] = [
     events: 0,
   },
   {
+    name: 'fetch-site-refused',
+    steps: [send('GET /events HTTP/1.1\r\nHost: HOST\r\nSec-Fetch-Site: cross-site\r\nSec-Fetch-Mode: no-cors\r\nSec-Fetch-Dest: image\r\n\r\n')],
+    halfClose: true,
+    events: 0,
+  },
+  {
     name: 'host-refused',
     steps: [send(`POST /hook?event=Stop HTTP/1.1\r\nHost: rebound.example:${SHOWN_PORT}\r\n${JSON_TYPE}Content-Length: ${length(hookBody)}\r\n\r\n${hookBody}`)],
     halfClose: true,

@@ -4,6 +4,7 @@
  * the grader's scoreboard (grader/main.ts), with the note that explains it.
  */
 import { BODY_CASES } from './cases/bodies.js';
+import { BROWSER_CASES } from './cases/browsers.js';
 import { BODY_BUDGET_CASES, BODY_BUDGET_ENVIRONMENT, BODY_LIMIT_CASES, BODY_LIMIT_ENVIRONMENT } from './cases/body-limits.js';
 import { KEEP_ALIVE_CASES } from './cases/keep-alive.js';
 import { LIMIT_CASES } from './cases/limits.js';
@@ -36,6 +37,7 @@ export const FAMILIES: readonly Family[] = [
   { family: 'headers', cases: HEADER_CASES },
   { family: 'framing', cases: FRAMING_CASES },
   { family: 'stream', cases: STREAM_CASES, env: STREAM_ENVIRONMENT },
+  { family: 'browsers', cases: BROWSER_CASES, env: STREAM_ENVIRONMENT },
   { family: 'keep-alive-timeout', cases: KEEP_ALIVE_TIMEOUT_CASES, env: KEEP_ALIVE_ENV, timed: true },
   { family: 'request-timeouts', cases: REQUEST_TIMEOUT_CASES, env: REQUEST_TIMEOUT_ENV, timed: true },
 ];
@@ -62,6 +64,7 @@ export const GROUPS: readonly Group[] = [
   { name: 'framing', note: 'docs/net-server.md#the-body-how-long-is-it', claims: (f) => f === 'framing' },
   { name: 'malformed', note: 'docs/net-server.md#the-request-line', claims: (f) => f === 'request-line' || f === 'headers' },
   { name: 'stream', note: 'docs/net-server.md#5b-stream', claims: (f) => f === 'stream' },
+  { name: 'browsers', note: 'docs/security.md#fetch-metadata-frames-and-sniffing', claims: (f) => f === 'browsers' },
 ];
 
 /** The group of a case. */

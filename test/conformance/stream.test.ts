@@ -6,10 +6,12 @@ import { checkCase, conformanceSuite } from './harness/suite.js';
 
 conformanceSuite('stream', STREAM_CASES, { env: STREAM_ENVIRONMENT });
 
+/** Ours after Content-Type: never stored, never sniffed, never framed (core/src/protocol.ts). */
+const STREAM_OWN_HEADERS =
+  'Content-Type: text/event-stream\r\nCache-Control: no-store\r\n' +
+  "X-Content-Type-Options: nosniff\r\nX-Frame-Options: DENY\r\nContent-Security-Policy: frame-ancestors 'none'\r\n";
 /** What node:http writes before the first message: our headers, Date, Connection, Keep-Alive, chunked. */
-const STREAM_HEAD =
-  'HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nDate: <date>\r\n' +
-  'Connection: keep-alive\r\nKeep-Alive: timeout=5\r\nTransfer-Encoding: chunked\r\n\r\n';
+const STREAM_HEAD = `HTTP/1.1 200 OK\r\n${STREAM_OWN_HEADERS}Date: <date>\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\nTransfer-Encoding: chunked\r\n\r\n`;
 
 /** Both servers agree (checkCase); these say what they agree on. */
 const WHAT_ARRIVES: ReadonlyArray<{ name: string; holds: readonly (string | RegExp)[]; lacks: readonly (string | RegExp)[] }> = [
@@ -22,7 +24,7 @@ const WHAT_ARRIVES: ReadonlyArray<{ name: string; holds: readonly (string | RegE
   { name: 'stream-other-sessions-left-out', holds: ['"marker":"mine"'], lacks: ['"marker":"theirs"'] },
   { name: 'stream-resume-up-to-date', holds: ['"marker":"next"'], lacks: [/"marker":"(?!next")/] },
   { name: 'stream-resume-past-the-ring', holds: [new RegExp(`event: gap\\ndata: \\{"after":1,"oldest":\\d+\\}`)], lacks: [] },
-  { name: 'stream-head', holds: ['HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nDate: <date>\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n\r\n'], lacks: ['Transfer-Encoding', 'retry:'] },
+  { name: 'stream-head', holds: [`HTTP/1.1 200 OK\r\n${STREAM_OWN_HEADERS}Date: <date>\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n\r\n`], lacks: ['Transfer-Encoding', 'retry:'] },
   { name: 'stream-http10-bare-and-closed', holds: ['Connection: close\r\n\r\nretry: 2000\n'], lacks: ['Transfer-Encoding'] },
   { name: 'stream-pipelined-request-waits', holds: ['event: hello'], lacks: ['{"status":"ok"}'] },
 ];

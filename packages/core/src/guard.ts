@@ -13,6 +13,12 @@
  *   server's own, `http://` and the Host the check above accepted. (Chromium 156
  *   sends none on the page's own EventSource and fetch GETs, measured by
  *   test/browser/live-view.test.ts; a browser may, and that much is safe.)
+ * - Sec-Fetch-Site (W3C Fetch Metadata): a browser says whose page asked.
+ *   Only `same-origin` (the live view's own requests) and `none` (an address
+ *   typed or bookmarked) pass: 403. An `<img>`, `<script>` or `<iframe>` of
+ *   another site sends no Origin, only this (docs/security.md has Chromium's
+ *   table). curl and Claude Code send none; Node's fetch sends only
+ *   Sec-Fetch-Mode, which is why Site is the one read.
  * - Authorization (with a token): 401 and a Bearer challenge, RFC 6750 section 3.
  *   The stream takes the token as `?token=` too: EventSource cannot set a header.
  * - Content-Type: a page can POST text/plain or a typeless body without a CORS
@@ -55,6 +61,14 @@ const FORBIDDEN_ORIGIN: Rejection = {
   headers: [],
   reason: 'an Origin header (a web page?)',
 };
+const FORBIDDEN_SITE: Rejection = {
+  status: 403,
+  body: '{"error":"forbidden: a browser sent this for a page of another site (Sec-Fetch-Site); open the live view by typing its address"}',
+  headers: [],
+  reason: 'Sec-Fetch-Site is not same-origin (a page of another site?)',
+};
+/** The Sec-Fetch-Site values let through: the live view's own requests, and the user's own navigation. */
+const OWN_FETCH_SITES = new Set(['same-origin', 'none']);
 const UNAUTHORIZED: Rejection = {
   status: 401,
   body: '{"error":"unauthorized: POST /hook needs Authorization: Bearer <token>"}',
@@ -102,6 +116,8 @@ export function createRequestGuard(listen: Listen, token: string | undefined, vi
     if (origin !== undefined && !(isView && checkHost && host !== undefined && origin.toLowerCase() === `http://${host.toLowerCase()}`)) {
       return FORBIDDEN_ORIGIN;
     }
+    const fetchSite = header('sec-fetch-site');
+    if (fetchSite !== undefined && !OWN_FETCH_SITES.has(fetchSite)) return FORBIDDEN_SITE;
     // The stream carries every event: with a token, reading it takes the token too.
     if (path === EVENTS_PATH && tokenDigest !== undefined && !streamTokenMatches(header('authorization'), target, tokenDigest)) {
       return UNAUTHORIZED_STREAM;

@@ -148,3 +148,38 @@ function splitPlainTarget(target: string): RequestTarget {
 /** The live event stream (stream.ts): Server-Sent Events, the WHATWG HTML standard's event-stream format. */
 export const EVENTS_PATH = '/events';
 export const EVENT_STREAM_CONTENT_TYPE = 'text/event-stream';
+
+/**
+ * Headers on every answer with a body, so that no web page can use one: the
+ * browser takes a body for exactly its Content-Type, never sniffing a JSON
+ * error or the stream into a script or a style (Fetch standard, "X-Content-
+ * Type-Options"), and renders nothing of ours inside another page's frame:
+ * CSP Level 3's `frame-ancestors 'none'`, and `X-Frame-Options: DENY` for
+ * browsers older than it (RFC 7034). The hook's empty 200 goes without:
+ * it has nothing to sniff or frame, only Claude Code ever gets it (the guard
+ * refuses a browser's POST first), and it is the bytes every hook waits for.
+ */
+// #region browser-headers
+export const BROWSER_HEADERS: ReadonlyArray<readonly [string, string]> = [
+  ['X-Content-Type-Options', 'nosniff'],
+  ['X-Frame-Options', 'DENY'],
+  ['Content-Security-Policy', "frame-ancestors 'none'"],
+];
+
+/** An answer's own headers, then the browser headers it does not set itself (the page has a CSP of its own). */
+export function withBrowserHeaders(headers: ReadonlyArray<readonly [string, string]>): ReadonlyArray<readonly [string, string]> {
+  const own = new Set(headers.map(([name]) => name.toLowerCase()));
+  return [...headers, ...BROWSER_HEADERS.filter(([name]) => !own.has(name.toLowerCase()))];
+}
+
+/** The headers after Content-Type and Content-Length of an answer with this body: both servers call it. */
+export function answerHeaders(body: string | Buffer, headers: ReadonlyArray<readonly [string, string]> = []): ReadonlyArray<readonly [string, string]> {
+  return Buffer.byteLength(body) === 0 ? headers : withBrowserHeaders(headers);
+}
+
+/** The head of GET /events on both servers: never cached, sniffed or framed. */
+export const EVENT_STREAM_HEADERS: ReadonlyArray<readonly [string, string]> = withBrowserHeaders([
+  ['Content-Type', EVENT_STREAM_CONTENT_TYPE],
+  ['Cache-Control', 'no-store'],
+]);
+// #endregion browser-headers

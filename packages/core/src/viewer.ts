@@ -9,9 +9,11 @@ export const VIEWER_PATH = '/';
 export const HTML_CONTENT_TYPE = 'text/html; charset=utf-8';
 /**
  * The page may run its own inline script and style and open connections to
- * this server only; nothing else loads (CSP Level 3, `default-src 'none'`).
+ * this server only; nothing else loads (CSP Level 3, `default-src 'none'`),
+ * and no other page may frame it (`frame-ancestors`, which `default-src`
+ * does not cover: protocol.ts's BROWSER_HEADERS).
  */
-export const VIEWER_CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'";
+export const VIEWER_CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'";
 
 /** The page's bytes, read once at startup. */
 export const VIEWER_PAGE: Buffer = readFileSync(new URL('../viewer/live.html', import.meta.url));

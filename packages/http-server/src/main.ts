@@ -15,7 +15,7 @@ import {
   HEALTH_BODY,
   HEALTH_PATH,
   EVENTS_PATH,
-  EVENT_STREAM_CONTENT_TYPE,
+  EVENT_STREAM_HEADERS,
   LIVE_VIEW,
   HOOK_PATH,
   JSON_CONTENT_TYPE,
@@ -23,6 +23,7 @@ import {
   MAX_HEADERS_COUNT,
   METHOD_NOT_ALLOWED_BODY,
   NOT_FOUND_BODY,
+  answerHeaders,
   declaredTooLong,
   enrich,
   lingeringClose,
@@ -212,6 +213,8 @@ function recordEvent(context: ReceiverContext, origin: Origin, eventFromQuery: s
 // We give the status and our headers; node:http writes the status line and
 // adds Date, Connection and Keep-Alive after them, and for HEAD drops the body.
 // An empty 200 is a hook's "proceed": any body would reach Claude as context.
+// Every other answer has a body, and the headers that keep it from pages
+// (core/src/protocol.ts, answerHeaders).
 
 // #region respond
 function respond(
@@ -225,7 +228,7 @@ function respond(
     'Content-Type': contentType,
     'Content-Length': Buffer.byteLength(body),
   };
-  for (const [name, value] of extraHeaders) headers[name] = value;
+  for (const [name, value] of answerHeaders(body, extraHeaders)) headers[name] = value;
   response.writeHead(status, headers);
   response.end(body);
 }
@@ -240,7 +243,7 @@ function respond(
 
 // #region stream
 function streamEvents(context: ReceiverContext, request: IncomingMessage, response: ServerResponse): void {
-  response.writeHead(200, { 'Content-Type': EVENT_STREAM_CONTENT_TYPE, 'Cache-Control': 'no-store' });
+  response.writeHead(200, Object.fromEntries(EVENT_STREAM_HEADERS));
   if (request.method === 'HEAD') return void response.end();
   const detach = context.eventStream.attach(
     {

@@ -14,7 +14,7 @@
 import { createServer, type Socket } from 'node:net';
 import {
   HEALTH_BODY, HEALTH_PATH, HOOK_PATH, JSON_CONTENT_TYPE, KEEP_ALIVE_TIMEOUT_BUFFER_MS, METHOD_NOT_ALLOWED_BODY, NOT_FOUND_BODY,
-  enrich, parseRequestTarget, runServer, type Origin, type Receiver, type ReceiverContext,
+  answerHeaders, enrich, parseRequestTarget, runServer, type Origin, type Receiver, type ReceiverContext,
 } from '@hook-observatory/core';
 
 const HEAD_END = Buffer.from('\r\n\r\n');
@@ -119,7 +119,8 @@ function handle(context: ReceiverContext, origin: Origin, request: Request): Ans
 function respond(context: ReceiverContext, socket: Socket, request: Request, answer: Answer, keepAlive: boolean): void {
   let head = `HTTP/1.1 ${answer.status} ${REASONS[answer.status] ?? 'Unknown'}\r\nContent-Type: ${JSON_CONTENT_TYPE}\r\n`;
   head += `Content-Length: ${Buffer.byteLength(answer.body)}\r\n`;
-  for (const [name, value] of answer.headers ?? []) head += `${name}: ${value}\r\n`;
+  // With a body, the headers that keep it from web pages (core/src/protocol.ts).
+  for (const [name, value] of answerHeaders(answer.body, answer.headers)) head += `${name}: ${value}\r\n`;
   head += `Date: ${new Date().toUTCString()}\r\n`;
   const { keepAliveTimeoutMs } = context.config.timeouts;
   const timeout = keepAliveTimeoutMs > 0 ? `Keep-Alive: timeout=${Math.floor(keepAliveTimeoutMs / 1000)}\r\n` : '';

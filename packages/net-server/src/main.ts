@@ -13,7 +13,7 @@
 import { createServer, type Socket } from 'node:net';
 import {
   EVENTS_PATH,
-  EVENT_STREAM_CONTENT_TYPE,
+  EVENT_STREAM_HEADERS,
   LIVE_VIEW,
   HEALTH_BODY,
   HEALTH_PATH,
@@ -25,6 +25,7 @@ import {
   MAX_HEADERS_COUNT,
   METHOD_NOT_ALLOWED_BODY,
   NOT_FOUND_BODY,
+  answerHeaders,
   enrich,
   lingeringClose,
   parseRequestTarget,
@@ -494,8 +495,9 @@ function recordEvent(context: ReceiverContext, connection: Connection, eventFrom
 // #endregion record
 
 // --- 5. Respond -----------------------------------------------------------
-// The bytes node:http would write for the same writeHead and end: our headers,
-// then Date, Connection and Keep-Alive; the head without the body for HEAD.
+// The bytes node:http would write for the same writeHead and end: our headers
+// (with a body, those that keep it from pages: core/src/protocol.ts), then
+// Date, Connection and Keep-Alive; the head without the body for HEAD.
 
 // #region respond
 function respond(
@@ -514,7 +516,7 @@ function respond(
   const headers: Array<readonly [string, string]> = [
     ['Content-Type', contentType],
     ['Content-Length', String(Buffer.byteLength(body))],
-    ...extraHeaders,
+    ...answerHeaders(body, extraHeaders),
   ];
   // Our own `Connection: close` (a refused body's) closes it, as node's `_last` does.
   const keepAlive = head.keepAlive && !extraHeaders.some(([name, value]) => name === 'Connection' && value === 'close');
@@ -586,10 +588,7 @@ function destroyNow(connection: Connection): void {
 function streamEvents(context: ReceiverContext, connection: Connection, head: RequestHead, fields: ReadonlyMap<string, string>): void {
   const chunked = isHttp11(head);
   const keepAlive = head.keepAlive && chunked;
-  const headers: Array<readonly [string, string]> = [
-    ['Content-Type', EVENT_STREAM_CONTENT_TYPE],
-    ['Cache-Control', 'no-store'],
-  ];
+  const headers = EVENT_STREAM_HEADERS;
   const keepAliveTimeoutMs = context.config.timeouts.keepAliveTimeoutMs;
   if (head.method === 'HEAD') {
     return answer(connection, head, serializeEmptyChunkedResponse({ status: 200, keepAlive, keepAliveTimeoutMs }, headers, true), {
