@@ -14,7 +14,9 @@ import {
   countJsonLines,
   countYamlDocuments,
   goalsMissed,
+  lastWords,
   lostEvents,
+  saidAfterReady,
   percentile,
   summarizeProbe,
   tableRow,
@@ -75,6 +77,28 @@ describe('counting the output', () => {
 
   it('more-events-than-answers-is-no-loss', () => {
     expect([lostEvents(10, 7), lostEvents(10, 12)]).toEqual([3, 0]);
+  });
+});
+
+describe('what the server said', () => {
+  const cases: ReadonlyArray<{ name: string; said: (stderr: string) => string; stderr: string; expected: string }> = [
+    {
+      name: 'a-dead-server-is-quoted-by-its-error-not-by-node',
+      said: lastWords,
+      stderr: 'ready\nfile.js:1\nRangeError: Maximum call stack size exceeded\n    at f (file.js:1:1)\n\nNode.js v20.20.2\n',
+      expected: '"RangeError: Maximum call stack size exceeded"',
+    },
+    { name: 'a-dead-server-without-error-is-quoted-by-its-last-line', said: lastWords, stderr: 'ready\nstopped\n', expected: '"stopped"' },
+    {
+      name: 'a-live-server-is-quoted-after-ready-with-a-count',
+      said: saidAfterReady,
+      stderr: 'listening\nready; Ctrl+C stops\nlog file cannot be written\nwritten again\n',
+      expected: 'said "log file cannot be written" and 1 more lines',
+    },
+    { name: 'a-quiet-server-said-nothing', said: saidAfterReady, stderr: 'listening\nready; Ctrl+C stops\n', expected: '' },
+  ];
+  it.each(cases)('$name', ({ said, stderr, expected }) => {
+    expect(said(stderr)).toBe(expected);
   });
 });
 

@@ -127,6 +127,28 @@ export function goalsMissed(cell: Cell, calm: ProbeSummary | undefined): string[
   return missed;
 }
 
+/** The longest piece of what a server said that a table cell keeps. */
+export const SAID_CHARS = 80;
+
+function shortened(line: string): string {
+  return `"${line.trim().slice(0, SAID_CHARS)}"`;
+}
+
+/** What a server that exited said last: its uncaught error's line (`RangeError: …`) rather than what node prints after it. */
+export function lastWords(stderr: string): string {
+  const lines = stderr.split('\n').filter((text) => /\S/.test(text) && !/^\s+at /.test(text) && !/^Node\.js v/.test(text));
+  const line = lines.findLast((text) => /^\w*Error\b/.test(text)) ?? lines.at(-1);
+  return line === undefined ? '' : shortened(line);
+}
+
+/** What a running server said on standard error after `ready` (a reader cut, the log failing): its first line and how many more. */
+export function saidAfterReady(stderr: string): string {
+  const lines = stderr.split('\n');
+  const said = lines.slice(lines.findIndex((line) => /^ready\b/.test(line)) + 1).filter((line) => /\S/.test(line));
+  if (said.length === 0) return '';
+  return `said ${shortened(said[0] as string)}${said.length > 1 ? ` and ${said.length - 1} more lines` : ''}`;
+}
+
 function ms(value: number | null): string {
   if (value === null) return 'failed';
   return value < 10 ? value.toFixed(1) : String(Math.round(value));

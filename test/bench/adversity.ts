@@ -19,7 +19,9 @@ import {
   CALM,
   countJsonLines,
   countYamlDocuments,
+  lastWords,
   lostEvents,
+  saidAfterReady,
   summarizeProbe,
   type Cell,
 } from './adversity-report.js';
@@ -105,17 +107,6 @@ function logText(logDir: string): string {
     .join('');
 }
 
-/** The longest piece of a dead server's last words the table keeps. */
-const LAST_WORDS_CHARS = 80;
-
-/** What a server that exited said last (its error), shortened for a table cell. */
-function lastLine(stderr: string): string {
-  const lines = stderr.split('\n').filter((text) => /\S/.test(text) && !/^\s+at /.test(text) && !/^Node\.js v/.test(text));
-  // An uncaught error's own line (`RangeError: …`) says more than what node prints after it.
-  const line = lines.findLast((text) => /^\w*Error\b/.test(text)) ?? lines.at(-1) ?? '';
-  return `"${line.trim().slice(0, LAST_WORDS_CHARS)}"`;
-}
-
 interface Counts {
   readonly recorded: number | undefined;
   readonly torn: number | undefined;
@@ -186,7 +177,9 @@ async function runCell(attack: Attack, name: ServerName, plan: AdversityPlan, wo
       ),
       rss: { before, during, after },
       judgeMemory: attack.judgeMemory === true,
-      note: [seen, counts.note, exit === undefined ? '' : lastLine(server.stderr())].filter((text) => text !== '').join('; '),
+      note: [seen, counts.note, exit === undefined ? saidAfterReady(server.stderr()) : lastWords(server.stderr())]
+        .filter((text) => text !== '')
+        .join('; '),
     };
   } finally {
     await server.stop();
