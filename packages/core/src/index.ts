@@ -1,5 +1,6 @@
 export * from './body-limits.js';
 export * from './config.js';
+export * from './descriptors.js';
 export * from './enrich.js';
 export * from './events.js';
 export * from './format.js';

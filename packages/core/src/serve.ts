@@ -12,6 +12,7 @@ import { parseCommand, usage, UsageError, formatMode, type Config } from './conf
 import { BodyBudget, bodyRefusalAnswer, type BodyRefusal, type BodyRefusalAnswer } from './body-limits.js';
 import { refusedBodyRecord, type EventRecord, type Origin } from './enrich.js';
 import { createRequestGuard, type Rejection, type RequestFacts, type RequestGuard } from './guard.js';
+import { startDescriptorWatch } from './descriptors.js';
 import { loadPeerAddress } from './peer-address.js';
 import { loadPeerCredentials } from './peer-credentials.js';
 import { LogFileOpenError } from './log-file.js';
@@ -81,6 +82,12 @@ export interface Receiver {
   readonly closeIdleConnections: () => void;
   /** Close every connection now: the grace period is over. */
   readonly closeAllConnections: () => void;
+  /**
+   * Out of descriptors (descriptors.ts): close the idle connections, and those
+   * silent for SILENT_CONNECTION_MS since they were accepted. Without it
+   * (the lessons' servers), closeIdleConnections.
+   */
+  readonly closeUnusedConnections?: () => void;
 }
 
 export interface ServerDescription {
@@ -227,14 +234,16 @@ async function start(description: ServerDescription, config: Config): Promise<vo
   if (eventLog.outputSocket !== undefined) {
     logLine(`output socket on unix:${eventLog.outputSocket.path}${config.tee ? ' (and standard output: --tee)' : ''}`);
   }
+  const receivers = viewer === undefined ? [receiver] : [receiver, viewer];
+  const stopWatch = startDescriptorWatch(() => receivers.forEach((each) => (each.closeUnusedConnections ?? each.closeIdleConnections)()), logLine);
   shutdown = (): void => {
+    stopWatch?.();
     if (shuttingDown) {
       // A second Ctrl+C means "now": requests still in flight are abandoned.
       logLine('second signal: stopping without waiting');
       process.exit(EXIT_INTERRUPTED);
     }
     shuttingDown = true;
-    const receivers = viewer === undefined ? [receiver] : [receiver, viewer];
     const closed = Promise.all(receivers.map(({ server: each }) => new Promise<void>((resolve) => each.close(() => resolve()))));
     eventStream.close();
     for (const each of receivers) each.closeIdleConnections();

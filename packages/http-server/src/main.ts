@@ -23,6 +23,7 @@ import {
   MAX_HEADERS_COUNT,
   METHOD_NOT_ALLOWED_BODY,
   NOT_FOUND_BODY,
+  SILENT_CONNECTION_MS,
   answerHeaders,
   declaredTooLong,
   enrich,
@@ -67,8 +68,12 @@ function createReceiver(context: ReceiverContext): Receiver {
   // parserOnIncoming): a body too long is refused instead of the 100.
   server.on('checkContinue', (request: IncomingMessage, response: ServerResponse) => readBody(context, request, response, true));
   // Who connected is asked now: once the socket is closed the kernel no longer says.
+  // The open connections and when each was accepted, for closeUnusedConnections.
+  const accepted = new Map<Socket, number>();
   server.on('connection', (socket: ObservedSocket) => {
     socket[ORIGIN] = context.askOrigin(socket);
+    accepted.set(socket, Date.now());
+    socket.once('close', () => accepted.delete(socket));
   });
   server.keepAliveTimeout = timeouts.keepAliveTimeoutMs;
   server.maxHeadersCount = MAX_HEADERS_COUNT;
@@ -76,6 +81,13 @@ function createReceiver(context: ReceiverContext): Receiver {
     server,
     closeIdleConnections: () => server.closeIdleConnections(),
     closeAllConnections: () => server.closeAllConnections(),
+    // node:http counts a connection that has sent nothing as a request under
+    // way (src/node_http_parser.cc, Initialize), so closeIdleConnections spares it.
+    closeUnusedConnections: () => {
+      server.closeIdleConnections();
+      const now = Date.now();
+      for (const [socket, at] of accepted) if (socket.bytesRead === 0 && now - at >= SILENT_CONNECTION_MS) socket.destroy();
+    },
   };
 }
 // #endregion accept

@@ -25,6 +25,7 @@ import {
   MAX_HEADERS_COUNT,
   METHOD_NOT_ALLOWED_BODY,
   NOT_FOUND_BODY,
+  SILENT_CONNECTION_MS,
   answerHeaders,
   enrich,
   lingeringClose,
@@ -200,6 +201,13 @@ function createReceiver(context: ReceiverContext): Receiver {
     },
     closeAllConnections: () => {
       for (const connection of connections.snapshot()) destroyNow(connection);
+    },
+    closeUnusedConnections: () => {
+      const now = Date.now();
+      for (const connection of connections.snapshot()) {
+        const silent = connection.state === 'new' && connection.socket.bytesRead === 0 && now - connection.messageStartedAt >= SILENT_CONNECTION_MS;
+        if (silent || !hasRequestUnderWay(connection)) destroyNow(connection);
+      }
     },
   };
 }

@@ -1,0 +1,72 @@
+/**
+ * Out of file descriptors: a server limited to 256 (`prlimit --nofile`, from
+ * util-linux) filled with connections that send nothing says so once on
+ * standard error, closes them to make room, and serves new hooks. Before, libuv
+ * accepted and closed each new connection at once (uv__emfile_trick) until
+ * the headers timeout closed the silent ones, 60 to 90 s later.
+ */
+import { execFileSync } from 'node:child_process';
+import { connect, type Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SERVER_NAMES, startServer, type RunningServer } from '@hook-observatory/launcher';
+
+const NOFILE = 256;
+/** Silent connections: more than the server can hold beside its own descriptors. */
+const SILENT = 240;
+const HOOKS = 20;
+
+const hasPrlimit = ((): boolean => {
+  try {
+    execFileSync('prlimit', ['--version'], { stdio: 'ignore' });
+    return process.platform === 'linux';
+  } catch {
+    return false;
+  }
+})();
+
+let server: RunningServer | undefined;
+const sockets: Socket[] = [];
+afterEach(async () => {
+  for (const socket of sockets.splice(0)) socket.destroy();
+  await server?.stop();
+  server = undefined;
+});
+
+/** Send one hook on its own connection; its status line, or the error that refused it. */
+function hookStatus(port: number, id: number): Promise<string> {
+  return new Promise((answered) => {
+    const body = JSON.stringify({ id });
+    let answer = '';
+    const socket = connect(port, '127.0.0.1', () =>
+      socket.write(
+        `POST /hook?event=Room HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n` +
+          `Connection: close\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+      ),
+    );
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
+    socket.on('error', (error: NodeJS.ErrnoException) => answered(error.code ?? 'error'));
+    socket.on('close', () => answered(answer.split('\r\n')[0] || 'closed without an answer'));
+  });
+}
+
+describe.each(SERVER_NAMES)('the %s server', (name) => {
+  it.runIf(hasPrlimit)('out-of-descriptors-is-said-and-new-hooks-are-served', async () => {
+    server = await startServer(name, { wrapper: ['prlimit', `--nofile=${NOFILE}`] });
+    const { port } = server;
+    await Promise.all(
+      Array.from({ length: SILENT }, () => {
+        const socket = connect(port, '127.0.0.1');
+        sockets.push(socket);
+        socket.on('error', () => {});
+        return new Promise<void>((open) => socket.once('connect', () => open()).once('close', () => open()));
+      }),
+    );
+    await server.waitForStderr(/out of file descriptors: .*raise the limit \(ulimit -n\)/);
+    // The silent connections are closed once they have been silent for SILENT_CONNECTION_MS.
+    await server.waitForStderr(/file descriptors available again/);
+    const statuses: string[] = [];
+    for (let id = 0; id < HOOKS; id++) statuses.push(await hookStatus(port, id));
+    expect(statuses).toEqual(new Array(HOOKS).fill('HTTP/1.1 200 OK'));
+    expect(server.stderr().match(/out of file descriptors/g)).toHaveLength(1);
+  }, 60_000);
+});
