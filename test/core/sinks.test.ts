@@ -3,6 +3,7 @@
  * handed over together (writeAll) reach it together, in their order, in as
  * few writes as EVENTS_WRITE_MAX_BYTES allows.
  */
+import { closeSync, openSync } from 'node:fs';
 import { connect, Socket } from 'node:net';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -14,6 +15,9 @@ import {
   PACED_WRITE_MAX_BYTES,
   PacedWriter,
   READER_HARD_LIMIT_BYTES,
+  STDOUT_RETRY_MS,
+  StdoutFile,
+  isFileOrDevice,
   EventBatch,
   formatJsonLine,
   openEventLog,
@@ -201,5 +205,91 @@ describe('output socket', () => {
     expect(chunksHeldAtDestroy[0]).toBeLessThanOrEqual(1);
     reader.destroy();
     await sink.close();
+  });
+});
+
+/** A disk with room for `free` more bytes: a write takes what fits, and none at all fails with ENOSPC, as write(2) does. */
+class SmallDisk {
+  bytes = Buffer.alloc(0);
+  constructor(public free: number) {}
+  readonly writeTo = (_fd: number, buffer: Buffer, offset: number): number => {
+    if (this.free === 0) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    const taken = buffer.subarray(offset, offset + Math.min(this.free, buffer.length - offset));
+    this.bytes = Buffer.concat([this.bytes, taken]);
+    this.free -= taken.length;
+    return taken.length;
+  };
+  get text(): string {
+    return this.bytes.toString('utf8');
+  }
+}
+
+describe('standard output to a file on a full disk', () => {
+  afterEach(() => vi.useRealTimers());
+  const at = (id: number): string => `${JSON.stringify({ id, pad: 'p'.repeat(20) })}\n`;
+  const lineBytes = Buffer.byteLength(at(0));
+  const cases = [
+    {
+      name: 'a-line-cut-by-the-full-disk-is-finished-first-when-space-returns',
+      free: lineBytes + 10,
+      writes: [[1, 2, 3], [4]],
+      after: [5],
+      expected: { text: [1, 2, 5], said: [/cannot be written \(ENOSPC\).*said once/, /written again; 3 events were lost meanwhile/] },
+    },
+    {
+      name: 'full-at-a-line-boundary-loses-whole-lines-and-counts-them',
+      free: lineBytes * 2,
+      writes: [[1], [2], [3], [4]],
+      after: [5],
+      expected: { text: [1, 2, 5], said: [/cannot be written \(ENOSPC\).*said once/, /written again; 3 events were lost meanwhile/] },
+    },
+  ];
+  it.each(cases)('$name', ({ free, writes, after, expected }) => {
+    vi.useFakeTimers();
+    const disk = new SmallDisk(free);
+    const said: string[] = [];
+    const file = new StdoutFile(1, (line) => said.push(line), disk.writeTo);
+    for (const ids of writes) expect(() => file.write(ids.map(at).join(''))).not.toThrow();
+    disk.free = 1_000_000;
+    file.write(at(99)); // space is back, but before the retry: counted, not tried
+    vi.advanceTimersByTime(STDOUT_RETRY_MS);
+    for (const id of after) file.write(at(id));
+    file.close();
+    expect(disk.text).toBe(expected.text.map(at).join(''));
+    expect(said).toEqual(expected.said.map((pattern) => expect.stringMatching(pattern)));
+  });
+
+  it('a-cut-line-is-finished-at-the-retry-with-no-further-event', () => {
+    vi.useFakeTimers();
+    const disk = new SmallDisk(10);
+    const file = new StdoutFile(1, () => {}, disk.writeTo);
+    file.write(at(1));
+    expect(disk.text.endsWith('\n')).toBe(false);
+    disk.free = 1_000_000;
+    vi.advanceTimersByTime(STDOUT_RETRY_MS);
+    expect(disk.text).toBe(at(1));
+  });
+
+  it('dev-full-is-said-once-never-throws-and-the-loss-is-counted', () => {
+    // /dev/full answers every write with ENOSPC, as a full disk does.
+    const fd = openSync('/dev/full', 'w');
+    const said: string[] = [];
+    const file = new StdoutFile(fd, (line) => said.push(line));
+    for (let id = 0; id < 5; id++) expect(() => file.write(at(id))).not.toThrow();
+    file.close();
+    closeSync(fd);
+    expect(said).toEqual([expect.stringMatching(/cannot be written \(ENOSPC\)/), '5 events were not written to standard output']);
+  });
+
+  const kinds = [
+    { name: 'a-file', open: () => openSync(join(temp2.make(), 'out'), 'w'), expected: true },
+    { name: 'a-device', open: () => openSync('/dev/null', 'w'), expected: true },
+  ];
+  const temp2 = tempDirs('stdout-file-');
+  it.each(kinds)('is-file-or-device: $name', ({ open, expected }) => {
+    const fd = open();
+    expect(isFileOrDevice(fd)).toBe(expected);
+    closeSync(fd);
+    temp2.removeAll();
   });
 });

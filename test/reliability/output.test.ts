@@ -3,8 +3,8 @@
  * off and nobody else notices; a standard output whose reader left is a clean,
  * explained stop; a kill -9 at any moment leaves only whole lines in a file.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, openSync, closeSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, openSync, closeSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -148,4 +148,64 @@ describe.each(SERVER_NAMES)('the %s server writing to a pipe nobody reads', (nam
     await expect.poll(() => server!.stderr(), { timeout: 10_000 }).toMatch(/standard output caught up; \d+ events were dropped/);
     await expect.poll(() => server!.stdout().toString('utf8').endsWith('"after":true}\n'), { timeout: 10_000 }).toBe(true);
   }, 120_000);
+});
+
+/** Mount a tmpfs of `size` at `dir`, or return false where that is not allowed (not root). */
+function mountSmallDisk(dir: string, size: string): boolean {
+  if (process.getuid?.() !== 0) return false;
+  return spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir]).status === 0;
+}
+
+describe.each(SERVER_NAMES)('the %s server with standard output on a full disk', (name) => {
+  const hooks = async (running: RunningServer, total: number, from = 0): Promise<number> =>
+    (await sendLoad(running, { total, keepAliveClients: 2, perRequestClients: 1, body: (id) => JSON.stringify({ id: id + from, pad: 'p'.repeat(900) }) })).ok.length;
+
+  const cases = [
+    { name: 'dev-full-as-the-only-output-the-server-stays-up-and-counts', args: [] as string[] },
+    { name: 'dev-full-with-a-log-standard-output-is-not-abandoned', args: ['--log'] },
+  ];
+  it.each(cases)('$name', async ({ args }) => {
+    const fd = openSync('/dev/full', 'w');
+    const logPath = join(tempDir(), 'hooks.jsonl');
+    server = await startServer(name, { stdout: fd, args: args.length > 0 ? [...args, logPath] : [] });
+    closeSync(fd);
+    expect(await hooks(server, 20)).toBe(20);
+    expect(await hooks(server, 1, 20)).toBe(1);
+    expect(server.stderr().match(/standard output cannot be written \(ENOSPC\)/g)).toHaveLength(1);
+    expect(server.stderr()).not.toMatch(/no more events go there|shutting down/);
+    if (args.length > 0) expect(readFileSync(logPath, 'utf8').split('\n')).toHaveLength(22);
+    const stopped = await server.stop();
+    server = undefined;
+    expect(stopped.code).toBe(0);
+  });
+
+  it('a-full-tmpfs-keeps-whole-lines-and-writing-resumes-when-space-returns', async (context) => {
+    const dir = tempDir();
+    if (!mountSmallDisk(dir, '64k')) return context.skip();
+    try {
+      writeFileSync(join(dir, 'filler'), Buffer.alloc(40 * 1024));
+      const file = join(dir, 'events.jsonl');
+      const fd = openSync(file, 'w');
+      server = await startServer(name, { stdout: fd });
+      closeSync(fd);
+      expect(await hooks(server, 60)).toBe(60);
+      await server.waitForStderr(/standard output cannot be written \(ENOSPC\)/);
+      rmSync(join(dir, 'filler'));
+      let next = 60;
+      await expect
+        .poll(async () => {
+          await hooks(server!, 1, next++);
+          return server!.stderr();
+        }, { timeout: 20_000, interval: 200 })
+        .toMatch(/standard output is written again; \d+ events were lost meanwhile/);
+      const text = readFileSync(file, 'utf8');
+      expect(text.endsWith('\n')).toBe(true);
+      const ids = text.split('\n').slice(0, -1).map((line) => (JSON.parse(line) as { id: number }).id);
+      expect(ids.at(-1)).toBe(next - 1);
+      await server.stop();
+      server = undefined;
+    } finally {
+      spawnSync('umount', [dir]);
+    }
+  });
 });

@@ -17,3 +17,4 @@ export * from './event-ring.js';
 export * from './stream.js';
 export * from './viewer.js';
 export * from './paced-writer.js';
+export * from './stdout-file.js';

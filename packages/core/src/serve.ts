@@ -180,6 +180,7 @@ async function start(description: ServerDescription, config: Config): Promise<vo
   let shutdown = (): void => {};
   const eventLog: EventLog = await openEventLog(config, {
     stdout: process.stdout,
+    stdoutFd: 1,
     env: process.env,
     log: logLine,
     onNoSinkLeft: () => {

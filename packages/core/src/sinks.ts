@@ -15,6 +15,7 @@ import type { EventRecord } from './enrich.js';
 import { formatJsonLine, formatSafely, formatterFor, wantsColour, type Formatted, type Formatter } from './format.js';
 import { LogFile } from './log-file.js';
 import { PacedWriter } from './paced-writer.js';
+import { isFileOrDevice, StdoutFile } from './stdout-file.js';
 import { claimSocketPath, listenUnix, removeSocketFile } from './unix-socket.js';
 
 /**
@@ -176,6 +177,29 @@ class StdoutSink implements Sink {
   }
 }
 
+/**
+ * Standard output that is a file or a device: whole lines written with
+ * writeSync, and a full disk costs counted events, never the server
+ * (stdout-file.ts).
+ */
+class StdoutFileSink implements Sink {
+  private readonly file: StdoutFile;
+  constructor(
+    fd: number,
+    private readonly formatter: Formatter,
+    log: Logger,
+  ) {
+    this.file = new StdoutFile(fd, log);
+  }
+  write(batch: EventBatch): void {
+    for (const bytes of batch.writesFor(this.formatter)) this.file.write(bytes);
+  }
+  close(): Promise<void> {
+    this.file.close();
+    return Promise.resolve();
+  }
+}
+
 /** A reader's or a viewer's backlog: since when its unsent bytes are above the soft limit. */
 export interface Backlog {
   softSince: number | undefined;
@@ -291,6 +315,8 @@ export interface EventLog {
 
 export interface EventLogEnvironment {
   readonly stdout: Writable & { isTTY?: boolean };
+  /** Standard output's descriptor: a file or a device there is written by StdoutFile, not `stdout`. */
+  readonly stdoutFd?: number;
   readonly env: NodeJS.ProcessEnv;
   readonly log: Logger;
   /** Called when no sink is left to write to (standard output closed, no output socket). */
@@ -330,7 +356,13 @@ export async function openEventLog(config: Config, environment: EventLogEnvironm
     const onClosed = (): void => {
       if (outputSocket === undefined && config.logFile === undefined) environment.onNoSinkLeft();
     };
-    sinks.push(new StdoutSink(environment.stdout, formatterFor(config.format, { colour }), environment.log, onClosed));
+    const formatter = formatterFor(config.format, { colour });
+    const fd = environment.stdoutFd;
+    sinks.push(
+      fd !== undefined && isFileOrDevice(fd)
+        ? new StdoutFileSink(fd, formatter, environment.log)
+        : new StdoutSink(environment.stdout, formatter, environment.log, onClosed),
+    );
   }
   const writeAll = (records: readonly EventRecord[]): EventBatch => {
     const batch = new EventBatch(records);
