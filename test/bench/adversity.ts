@@ -162,6 +162,8 @@ async function runCell(attack: Attack, name: ServerName, plan: AdversityPlan, wo
     const report = await probe.stop();
     await sleep(OUTPUT_SETTLE_MS);
     const exit = server.exitStatus();
+    // Read before the stop, whose own line ("stopped") would be taken for what the attack made it say.
+    const stderr = server.stderr().replaceAll(dir, 'DIR');
     await server.stop();
     const counts = countOutput(attack, server, logDir);
     const answered = report.ok + context.answered;
@@ -177,7 +179,7 @@ async function runCell(attack: Attack, name: ServerName, plan: AdversityPlan, wo
       ),
       rss: { before, during, after },
       judgeMemory: attack.judgeMemory === true,
-      note: [seen, counts.note, exit === undefined ? saidAfterReady(server.stderr()) : lastWords(server.stderr())]
+      note: [seen, counts.note, exit === undefined ? saidAfterReady(stderr) : lastWords(stderr)]
         .filter((text) => text !== '')
         .join('; '),
     };
