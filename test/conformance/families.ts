@@ -13,6 +13,12 @@ import { REAL_TRAFFIC_CASES } from './cases/real-traffic.js';
 import { ROUTING_CASES } from './cases/routing.js';
 import { SPLIT_CASES } from './cases/splits.js';
 import { STREAM_CASES, STREAM_ENVIRONMENT } from './cases/stream.js';
+import {
+  STREAM_NEIGHBOUR_CASES,
+  STREAM_NEIGHBOUR_TIMED_CASES,
+  STREAM_NEIGHBOURS_ENVIRONMENT,
+  STREAM_NEIGHBOURS_TIMED_ENVIRONMENT,
+} from './cases/stream-neighbours.js';
 import { KEEP_ALIVE_ENV, KEEP_ALIVE_TIMEOUT_CASES, REQUEST_TIMEOUT_CASES, REQUEST_TIMEOUT_ENV } from './cases/timeouts.js';
 import type { TrafficCase } from './harness/traffic-script.js';
 
@@ -37,6 +43,8 @@ export const FAMILIES: readonly Family[] = [
   { family: 'headers', cases: HEADER_CASES },
   { family: 'framing', cases: FRAMING_CASES },
   { family: 'stream', cases: STREAM_CASES, env: STREAM_ENVIRONMENT },
+  { family: 'stream-neighbours', cases: STREAM_NEIGHBOUR_CASES, env: STREAM_NEIGHBOURS_ENVIRONMENT },
+  { family: 'stream-neighbours-timed', cases: STREAM_NEIGHBOUR_TIMED_CASES, env: STREAM_NEIGHBOURS_TIMED_ENVIRONMENT, timed: true },
   { family: 'browsers', cases: BROWSER_CASES, env: STREAM_ENVIRONMENT },
   { family: 'keep-alive-timeout', cases: KEEP_ALIVE_TIMEOUT_CASES, env: KEEP_ALIVE_ENV, timed: true },
   { family: 'request-timeouts', cases: REQUEST_TIMEOUT_CASES, env: REQUEST_TIMEOUT_ENV, timed: true },
@@ -63,7 +71,7 @@ export const GROUPS: readonly Group[] = [
   { name: 'timeouts', note: 'docs/net-server.md#time-out', claims: (f) => f === 'keep-alive-timeout' || f === 'request-timeouts' },
   { name: 'framing', note: 'docs/net-server.md#the-body-how-long-is-it', claims: (f) => f === 'framing' },
   { name: 'malformed', note: 'docs/net-server.md#the-request-line', claims: (f) => f === 'request-line' || f === 'headers' },
-  { name: 'stream', note: 'docs/net-server.md#5b-stream', claims: (f) => f === 'stream' },
+  { name: 'stream', note: 'docs/net-server.md#5b-stream', claims: (f) => f.startsWith('stream') },
   { name: 'browsers', note: 'docs/security.md#fetch-metadata-frames-and-sniffing', claims: (f) => f === 'browsers' },
 ];
 

@@ -189,7 +189,14 @@ const contentLength: SpecCase[] = [
     name: 'length-over-the-body-limit-comes-in-place-of-the-head',
     reads: [post('12345')],
     limits: { maxBodyBytes: 4 },
-    outputs: [bodyTooLong(5)],
+    outputs: [bodyTooLong(5), TICK, request('')],
+  },
+  // As llhttp under node:http: the refused body is read past, and the next request parsed.
+  {
+    name: 'length-over-the-limit-then-the-next-request-parsed',
+    reads: [post('12345') + GET],
+    limits: { maxBodyBytes: 4 },
+    outputs: [bodyTooLong(5), TICK, request(''), head('GET', '/'), request()],
   },
   {
     name: 'length-over-the-limit-drained-when-the-server-answers-the-head-itself',
@@ -242,7 +249,14 @@ const chunkedBody: SpecCase[] = [
     name: 'chunked-body-passing-the-limit',
     reads: [chunked('3\r\nabc\r\n3\r\ndef\r\n0\r\n\r\n')],
     limits: { maxBodyBytes: 4 },
-    outputs: [head('POST', '/hook'), TICK, TICK, bodyTooLong(6)],
+    outputs: [head('POST', '/hook'), TICK, TICK, bodyTooLong(6), request('')],
+    readsMatter: 'the limit is checked after each read of chunk data',
+  },
+  {
+    name: 'chunked-body-past-the-limit-then-garbage-refused',
+    reads: [chunked('3\r\nabc\r\n3\r\ndef\r\n0\r\n\r\nZZZ\r\n')],
+    limits: { maxBodyBytes: 4 },
+    outputs: [head('POST', '/hook'), TICK, TICK, bodyTooLong(6), request(''), badRequest('Invalid method encountered', at('ZZZ'))],
     readsMatter: 'the limit is checked after each read of chunk data',
   },
   {

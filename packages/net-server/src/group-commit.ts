@@ -48,7 +48,12 @@ export class GroupCommit {
     while (socket.writableCorked > 0) socket.uncork();
   }
 
-  private commitEvents(): void {
+  /**
+   * Hand the events held so far to the sinks now. A viewer attached in this
+   * turn must find them in the ring, as node:http's does: there each hook is
+   * recorded before the next request's handler runs.
+   */
+  commitEvents(): void {
     if (this.events.length > 0) this.recordAll(this.events.splice(0));
   }
 

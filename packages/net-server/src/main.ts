@@ -52,6 +52,8 @@ import {
 
 /** `Expect` asks for 100 Continue when it holds this token (lib/_http_server.js, continueExpression). */
 const EXPECT_CONTINUE = /(?:^|\W)100-continue(?:$|\W)/i;
+/** An HTTP/1.0 request's `TE` accepts chunked when it holds this token (lib/_http_server.js, chunkExpression). */
+const TE_CHUNKED = /(?:^|\W)chunked(?:$|\W)/i;
 
 /** What node:http keeps per connection, kept here by hand. */
 interface Connection {
@@ -69,6 +71,8 @@ interface Connection {
   currentHead: RequestHead | undefined;
   /** One per request whose head arrived, in order, until its answer is out (node's state.outgoing). */
   readonly responses: PendingResponse[];
+  /** A body past the limit was refused: what is parsed after it gets no answer. */
+  bodyRefused: boolean;
   /** Body bytes it holds of the budget all connections share (section 2, holdBody). */
   bodyBytesHeld: number;
   /** One timer per connection, restarted for each wait (see startKeepAliveTimer). */
@@ -172,6 +176,7 @@ function createReceiver(context: ReceiverContext): Receiver {
       messageStartedAt: Date.now(),
       currentHead: undefined,
       responses: [],
+      bodyRefused: false,
       bodyBytesHeld: 0,
       keepAliveTimer: undefined,
       listIndex: -1,
@@ -264,6 +269,8 @@ function readBytes(context: ReceiverContext, connection: Connection, chunk: Buff
   for (const output of parser.execute(chunk)) {
     if (output.kind === 'error') failure = output.error;
     else if (output.kind === 'tick') runQueuedWork(context, connection);
+    // After a refused body node:http parses on, and its handler answers nothing more (http-server, readBody).
+    else if (connection.bodyRefused) continue;
     else if (output.kind === 'head') readHead(context, connection, output.head, true);
     else if (output.kind === 'request') {
       bodyRefused = !holdBody(context, connection, output.head, output.body.length);
@@ -271,8 +278,7 @@ function readBytes(context: ReceiverContext, connection: Connection, chunk: Buff
       completeRequest(context, connection, output.head, output.body);
     } else if (output.kind === 'body-too-long') {
       refuseBody(context, connection, output.head, 'too-large', output.bodyBytes);
-      bodyRefused = true;
-      break;
+      connection.bodyRefused = true;
     }
     // node:http offers a CONNECT to its 'connect' listeners and, as there are
     // none, destroys the socket (lib/_http_server.js, onParserExecuteCommon).
@@ -280,7 +286,7 @@ function readBytes(context: ReceiverContext, connection: Connection, chunk: Buff
     else tunnelRefused = output.head.method === 'CONNECT';
   }
   const { currentHead } = connection;
-  if (!bodyRefused && currentHead !== undefined) holdBody(context, connection, currentHead, parser.bodyBytes);
+  if (!bodyRefused && !connection.bodyRefused && currentHead !== undefined) holdBody(context, connection, currentHead, parser.bodyBytes);
   if (parser.messagesBegun !== begunBefore && parser.midRequest) connection.messageStartedAt = Date.now();
   if (failure !== undefined) failConnection(context, connection, failure, answerStarted(connection));
   if (tunnelRefused) dropConnection(context, connection);
@@ -386,9 +392,14 @@ function runQueuedWork(context: ReceiverContext, connection: Connection): void {
   if (finished && connection.responses.length === 0) setState(context, connection, 'idle');
 }
 
-/** The answer at the front has begun to leave: an error now closes without a word (node's `_headerSent`). */
+/**
+ * The answer at the front has begun to leave: an error now closes without a
+ * word (node's `_headerSent`). A stream's head is out as soon as it began: a
+ * 400 after it would land inside its chunked body.
+ */
 function answerStarted(connection: Connection): boolean {
-  return connection.responses[0]?.ended === true;
+  const front = connection.responses[0];
+  return front !== undefined && (front.ended || front.streaming);
 }
 
 /**
@@ -588,13 +599,17 @@ function destroyNow(connection: Connection): void {
 // `Transfer-Encoding: chunked`, then each write as a chunk, `<hex length>
 // CRLF <bytes> CRLF` (lib/_http_outgoing.js, write_), and the last chunk `0`
 // when it ends. To HTTP/1.0 node sends the bytes bare and closes after
-// (`_last`). A response under way is not idle: no keep-alive timer, and the
+// (`_last`), unless the request's TE names chunked: then it frames them
+// chunked and keeps the connection if asked (RFC 9112 section 7.4 would not
+// send chunked to 1.0; we follow node, docs/net-server-appendix.md). A response under way is not idle: no keep-alive timer, and the
 // request timeouts stop once the request is complete (node's connections
 // list drops it at message complete). Pipelined requests wait behind it.
 
 // #region stream
 function streamEvents(context: ReceiverContext, connection: Connection, head: RequestHead, fields: ReadonlyMap<string, string>): void {
-  const chunked = isHttp11(head);
+  // node frames chunked for HTTP/1.0 too when its TE names chunked (ServerResponse's
+  // useChunkedEncodingByDefault), and keeps the connection only for a length or chunked.
+  const chunked = isHttp11(head) || TE_CHUNKED.test(fields.get('te') ?? '');
   const keepAlive = head.keepAlive && chunked;
   const headers = EVENT_STREAM_HEADERS;
   const keepAliveTimeoutMs = context.config.timeouts.keepAliveTimeoutMs;
@@ -607,6 +622,8 @@ function streamEvents(context: ReceiverContext, connection: Connection, head: Re
   const response = connection.responses.find((pending) => pending.head === head);
   if (response === undefined) return;
   response.streaming = true;
+  // Hooks recorded earlier in this turn go to the ring first: the viewer gets them as its replay.
+  connection.turn.commitEvents();
   answer(connection, head, serializeStreamHead({ status: 200, headers, keepAlive, keepAliveTimeoutMs }, chunked), { final: false });
   const detach = context.eventStream.attach(
     {

@@ -83,8 +83,9 @@ export class RequestParser {
    * Parse `chunk` from where the previous call stopped. Returns, in order:
    * a `head` for each request whose head completed (or `body-too-long` in its
    * place), a `request` for each request that completed, a `tick` wherever
-   * node:http would run its queued work, and at most one `error` or
-   * `body-too-long`, after which the parser stops.
+   * node:http would run its queued work, a `body-too-long` in place of a
+   * refused body (the parser drops it and parses on), and at most one
+   * `error`, after which the parser stops.
    *
    * After an upgrade request (`upgrade` output) llhttp pauses and node:http
    * stops parsing the read there: the rest of the read is meant for the new

@@ -6,7 +6,7 @@
  * trailer fields that follow are read by the header states (header-field.ts).
  */
 import { BACKSLASH, CR, DQUOTE, EQUALS, HEX_VALUE, HTAB, LF, QUOTED_PAIR_CHAR, QUOTED_TEXT_CHAR, SEMICOLON, SP, TOKEN } from '../byte-classes.js';
-import { appendDigit, FAILED, TICK, type Machine, type ParserOutput, type RequestHead } from './machine.js';
+import { appendDigit, TICK, type Machine, type ParserOutput, type RequestHead } from './machine.js';
 import { readsNoByte, State } from './states.js';
 
 /** How the body after a head is framed (llhttp__after_headers_complete's answer). */
@@ -32,7 +32,10 @@ export function stepBody(p: Machine, chunk: Buffer, from: number, out: ParserOut
           case 'unknown':
             return p.fail(out, i, 'Request has invalid `Transfer-Encoding`');
           case 'too-long':
-            return FAILED;
+            p.dropRefusedBody();
+            p.remaining = p.contentLength;
+            p.state = State.BodyLength;
+            continue;
         }
         break;
 
@@ -87,7 +90,7 @@ export function stepBody(p: Machine, chunk: Buffer, from: number, out: ParserOut
         i += p.takeBody(chunk, i, out);
         if (p.bodyLength > p.limits.maxBodyBytes && !p.drainsPastLimit()) {
           out.push({ kind: 'body-too-long', head: p.head as RequestHead, bodyBytes: p.bodyLength });
-          return FAILED;
+          p.dropRefusedBody();
         }
         if (p.remaining === 0) p.state = State.ChunkDataCr;
         continue;

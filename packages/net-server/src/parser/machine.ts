@@ -71,7 +71,8 @@ export interface ParserLimits {
    *   before it would answer 100 Continue;
    * - a chunked body: `body-too-long` (bodyBytes = decoded bytes so far) comes
    *   after the `tick` of the chunk data that passed the limit; `head` came earlier.
-   * Either way nothing more is parsed on the connection (the `Failed` state).
+   * Either way the rest of the body is read and dropped, and what follows is
+   * parsed on, as node:http's llhttp does: the server leaves it unanswered.
    * `bodyBytes` (the getter) counts the decoded body of the request in progress.
    */
   readonly maxBodyBytes: number;
@@ -288,6 +289,17 @@ export class Machine {
       this.bodyLength = 0;
     }
     return this.draining;
+  }
+
+  /**
+   * The body was refused (`body-too-long`): its bytes are read and dropped, and
+   * parsing goes on after it, as llhttp goes on under node:http whatever the
+   * handler does with the body.
+   */
+  dropRefusedBody(): void {
+    this.draining = true;
+    this.bodyParts = [];
+    this.bodyLength = 0;
   }
 
   /** llhttp_should_keep_alive: only 1.1 persists by default (2.0 counts as old). */
