@@ -45,7 +45,7 @@ describe('the event ring', () => {
     const heldIds = Array.from({ length: ring.nextId - ring.oldestId }, (_, index) => ring.oldestId + index);
     expect(heldIds).toEqual(held);
     expect(ring.nextId).toBe(lines.length + 1);
-    for (const id of heldIds) expect(ring.get(id).jsonLine.equals(given[id - 1] as Buffer)).toBe(true);
+    for (const id of heldIds) expect(ring.get(id).bytes.equals(given[id - 1] as Buffer)).toBe(true);
   });
 
   it('keeps every line it holds intact, and the newest, through many turns round', () => {
@@ -57,8 +57,8 @@ describe('the event ring', () => {
       ring.add('Stop', 'session', given[n - 1] as Buffer);
       const heldIds = Array.from({ length: ring.nextId - ring.oldestId }, (_, index) => ring.oldestId + index);
       expect(heldIds.at(-1)).toBe(n);
-      expect(heldIds.reduce((sum, id) => sum + ring.get(id).jsonLine.length, 0)).toBeLessThanOrEqual(CAPACITY);
-      for (const id of heldIds) expect(ring.get(id).jsonLine.equals(given[id - 1] as Buffer)).toBe(true);
+      expect(heldIds.reduce((sum, id) => sum + ring.get(id).bytes.length, 0)).toBeLessThanOrEqual(CAPACITY);
+      for (const id of heldIds) expect(ring.get(id).bytes.equals(given[id - 1] as Buffer)).toBe(true);
     }
   });
 

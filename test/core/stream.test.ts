@@ -1,7 +1,8 @@
 /**
  * The event stream's shared half (core/src/stream.ts): the bytes of a
- * message, the filters, the ring a viewer resumes from, and the cut-off of a
- * viewer that reads too slowly. The servers' halves are in the conformance
+ * message, the filters, the ring every viewer reads from as a cursor, its
+ * window, the round, the budget all viewers share and who is cut off when it
+ * is spent. The servers' halves are in the conformance
  * family `stream`.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -9,36 +10,63 @@ import {
   EventBatch,
   EventStream,
   formatStreamMessage,
-  READER_HARD_LIMIT_BYTES,
   STREAM_KINDS,
+  STREAM_ROUND_MAX_BYTES,
   STREAM_BURST_FLUSHES,
   STREAM_WINDOW_MAX_BYTES,
   STREAM_WINDOW_MS,
   streamFilterOf,
   streamOptionsFrom,
+  VIEWER_STALLED_MS,
+  VIEWER_WINDOW_BYTES,
+  VIEWERS_BUDGET_BYTES,
   type EventRecord,
   type ViewerOutput,
 } from '@hook-observatory/core';
 
 /** Messages wait for the end of the event loop's turn (setImmediate): this waits for it. */
 const endOfTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+/** Enough turns for every write callback and the round it books to have run: counted, not timed. */
+async function settle(turns = 50): Promise<void> {
+  for (let turn = 0; turn < turns; turn++) await endOfTurn();
+}
 
-/** A viewer that keeps what it is sent, with as many unsent bytes as the test says. */
+/**
+ * A viewer that keeps what it is sent. One that reads has each write taken at
+ * the next turn (its callback); one that does not holds its callbacks until
+ * `drain`, as a socket whose peer reads nothing.
+ */
 class TestViewer implements ViewerOutput {
   text = '';
-  unsent = 0;
-  cut = false;
+  cut = 0;
   ended = false;
   writes = 0;
-  write(bytes: Buffer): void {
+  /** Each write's size, in order. */
+  readonly sizes: number[] = [];
+  /** Each event message's piece as it was handed over (a view into the ring). */
+  readonly messagePieces: Buffer[] = [];
+  private readonly waiting: Array<() => void> = [];
+  constructor(private reads = true) {}
+  write(pieces: readonly Buffer[], whenWritten: () => void): void {
     this.writes++;
+    const bytes = Buffer.concat(pieces);
+    this.sizes.push(bytes.length);
     this.text += bytes.toString('utf8');
+    for (const piece of pieces) if (piece.subarray(0, 4).toString() === 'id: ') this.messagePieces.push(piece);
+    if (this.reads) setImmediate(whenWritten);
+    else this.waiting.push(whenWritten);
   }
-  queuedBytes(): number {
-    return this.unsent;
+  /** It stops reading: its writes stay in flight until `drain`. */
+  stall(): void {
+    this.reads = false;
+  }
+  /** It begins to read: what it held leaves, and from now on each write does. */
+  drain(): void {
+    this.reads = true;
+    for (const whenWritten of this.waiting.splice(0)) whenWritten();
   }
   cutOff(): void {
-    this.cut = true;
+    this.cut++;
   }
   end(): void {
     this.ended = true;
@@ -51,7 +79,13 @@ class TestViewer implements ViewerOutput {
 
 const event = (name: string, session = 's1', extra: object = {}): EventRecord => ({ _ts: 'T', _event: name, session_id: session, ...extra });
 const quiet = (): void => {};
-const newStream = (ringSize?: number): EventStream => new EventStream(quiet, { heartbeatMs: 0, instance: 'abc', ...(ringSize === undefined ? {} : { ringSize }) });
+const newStream = (ringSize?: number, budgetBytes?: number, log: (line: string) => void = quiet): EventStream =>
+  new EventStream(log, { heartbeatMs: 0, instance: 'abc', ...(ringSize === undefined ? {} : { ringSize }), ...(budgetBytes === undefined ? {} : { budgetBytes }) });
+/** `count` events of about `bytes` bytes each, in one batch. */
+const events = (count: number, bytes: number, name = 'A', session = 's1'): EventBatch =>
+  new EventBatch(Array.from({ length: count }, () => event(name, session, { padding: 'p'.repeat(bytes) })));
+/** 1, 2, ... n as ids of instance abc. */
+const idsTo = (from: number, to: number): string[] => Array.from({ length: to - from + 1 }, (_, index) => `abc-${from + index}`);
 const all = streamFilterOf('/events');
 
 describe('a message', () => {
@@ -74,7 +108,7 @@ describe('a message', () => {
     const viewer = new TestViewer();
     stream.attach(viewer, all, undefined);
     stream.add(new EventBatch([event(kind)]));
-    await endOfTurn();
+    await settle();
     expect(viewer.text.slice(viewer.text.indexOf('id: '))).toMatch(new RegExp(`^${head.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')}\\{`));
   });
 });
@@ -96,7 +130,7 @@ describe('filters', () => {
     const viewer = new TestViewer();
     stream.attach(viewer, streamFilterOf('/events?event=Stop&session=s2'), undefined);
     stream.add(new EventBatch([event('Stop', 's1'), event('PreToolUse', 's2'), event('Stop', 's2')]));
-    await endOfTurn();
+    await settle();
     expect(viewer.ids).toEqual(['abc-3']);
   });
 });
@@ -114,7 +148,7 @@ describe('resuming', () => {
     const viewer = new TestViewer();
     stream.attach(viewer, all, lastEventId);
     stream.add(new EventBatch([event('D')]));
-    await endOfTurn();
+    await settle();
     expect(viewer.ids).toEqual(ids);
     expect(viewer.text.includes('event: gap')).toBe(gap);
   });
@@ -157,7 +191,7 @@ describe('writes', () => {
     const late = new TestViewer();
     stream.attach(late, all, undefined);
     stream.add(new EventBatch([event('B')]));
-    await endOfTurn();
+    await settle();
     expect(early.ids).toEqual(['abc-1', 'abc-2']);
     expect(late.ids).toEqual(['abc-1', 'abc-2']);
   });
@@ -198,7 +232,7 @@ describe('writes', () => {
       const { stream, viewer } = await flooded(STREAM_BURST_FLUSHES + 1);
       expect(viewer.ids).toHaveLength(STREAM_BURST_FLUSHES);
       stream.add(new EventBatch([event('large', 's1', { padding: 'x'.repeat(STREAM_WINDOW_MAX_BYTES) })]));
-      await endOfTurn();
+      await settle();
       expect(viewer.ids).toHaveLength(STREAM_BURST_FLUSHES + 2);
     });
 
@@ -207,7 +241,7 @@ describe('writes', () => {
       vi.advanceTimersByTime(STREAM_WINDOW_MS);
       const held = viewer.ids.length;
       stream.add(new EventBatch([event('B')]));
-      await endOfTurn();
+      await settle();
       expect(viewer.ids).toHaveLength(held + 1);
     });
 
@@ -229,31 +263,89 @@ describe('writes', () => {
   });
 });
 
-describe('viewers that read slowly or leave', () => {
-  it('one over the hard limit is cut off; the others get every event', async () => {
+describe('viewers are cursors into one ring', () => {
+  /** A full ring: 4096 events of about 1 KiB, 4 MiB in all. */
+  const fullRing = (stream: EventStream): void => stream.add(events(4096, 1000));
+
+  it(`one that never reads holds one window (${VIEWER_WINDOW_BYTES} bytes), whatever the ring holds`, async () => {
     const stream = newStream();
-    const slow = new TestViewer();
-    const fine = new TestViewer();
-    stream.attach(slow, all, undefined);
-    stream.attach(fine, all, undefined);
-    slow.unsent = READER_HARD_LIMIT_BYTES + 1;
-    stream.add(new EventBatch([event('A'), event('B')]));
-    await endOfTurn();
-    expect(slow.cut).toBe(true);
-    expect(slow.ids).toEqual([]);
-    expect(fine.ids).toEqual(['abc-1', 'abc-2']);
-    expect(stream.viewerCount).toBe(1);
+    fullRing(stream);
+    const stalled = new TestViewer(false);
+    stream.attach(stalled, all, undefined);
+    await settle();
+    expect(stalled.writes).toBe(1);
+    expect(stalled.sizes[0]).toBeLessThanOrEqual(VIEWER_WINDOW_BYTES);
+    expect(stream.bytesInFlight).toBe(stalled.sizes[0]);
   });
 
-  it('one that left is forgotten at once', async () => {
+  it('one that reads gets the whole ring, then what comes, in order, each event once, one window a write', async () => {
     const stream = newStream();
+    fullRing(stream);
     const viewer = new TestViewer();
-    const detach = stream.attach(viewer, all, undefined);
-    detach();
-    stream.add(new EventBatch([event('A')]));
-    await endOfTurn();
-    expect(stream.viewerCount).toBe(0);
+    stream.attach(viewer, all, undefined);
+    stream.add(events(3, 10));
+    await settle(200);
+    expect(viewer.ids).toEqual(idsTo(1, 4099));
+    expect(Math.max(...viewer.sizes)).toBeLessThanOrEqual(VIEWER_WINDOW_BYTES);
+  });
+
+  it('one that falls out of the ring gets a gap, then goes on from the oldest event held', async () => {
+    const stream = newStream(4);
+    const viewer = new TestViewer(false);
+    stream.attach(viewer, all, undefined);
+    stream.add(events(10, 10));
+    await settle();
     expect(viewer.ids).toEqual([]);
+    viewer.drain();
+    await settle();
+    expect(viewer.text).toContain('event: gap\ndata: {"after":0,"oldest":7}\n\n');
+    expect(viewer.ids).toEqual(idsTo(7, 10));
+  });
+
+  it('a filtered viewer is handed the ring\'s own bytes, as an unfiltered one is: no copy of its own', async () => {
+    const stream = newStream();
+    const filtered = new TestViewer();
+    const unfiltered = new TestViewer();
+    stream.attach(filtered, streamFilterOf('/events?event=Stop'), undefined);
+    stream.attach(unfiltered, all, undefined);
+    stream.add(new EventBatch([event('Stop'), event('PreToolUse'), event('Stop')]));
+    await settle();
+    expect(filtered.ids).toEqual(['abc-1', 'abc-3']);
+    const ringMemory = unfiltered.messagePieces[0]?.buffer;
+    expect(unfiltered.messagePieces).toHaveLength(3);
+    expect(filtered.messagePieces).toHaveLength(2);
+    for (const piece of [...filtered.messagePieces, ...unfiltered.messagePieces]) expect(piece.buffer).toBe(ringMemory);
+  });
+
+  it(`a round copies at most ${STREAM_ROUND_MAX_BYTES} bytes for all viewers; the rest have their turn after`, async () => {
+    const VIEWERS = 40;
+    const stream = newStream();
+    const viewers = Array.from({ length: VIEWERS }, () => new TestViewer());
+    for (const viewer of viewers) stream.attach(viewer, all, undefined);
+    await settle();
+    const before = viewers.map((viewer) => viewer.text.length);
+    stream.add(events(64, 1000));
+    await endOfTurn();
+    const firstRound = viewers.reduce((sum, viewer, index) => sum + viewer.text.length - (before[index] as number), 0);
+    expect(firstRound).toBeLessThanOrEqual(STREAM_ROUND_MAX_BYTES + VIEWER_WINDOW_BYTES);
+    expect(viewers.filter((viewer) => viewer.ids.length === 0).length).toBeGreaterThan(0);
+    await settle();
+    for (const viewer of viewers) expect(viewer.ids).toEqual(idsTo(1, 64));
+  });
+
+  it('one that left gives its window back and is forgotten at once', async () => {
+    const stream = newStream();
+    stream.add(events(100, 1000));
+    const viewer = new TestViewer(false);
+    const detach = stream.attach(viewer, all, undefined);
+    expect(stream.bytesInFlight).toBeGreaterThan(0);
+    detach();
+    expect(stream.bytesInFlight).toBe(0);
+    stream.add(new EventBatch([event('A')]));
+    viewer.drain();
+    await settle();
+    expect(stream.viewerCount).toBe(0);
+    expect(viewer.writes).toBe(1);
   });
 
   it('shutting down ends every stream', () => {
@@ -263,6 +355,99 @@ describe('viewers that read slowly or leave', () => {
     stream.close();
     expect(viewer.ended).toBe(true);
     expect(stream.viewerCount).toBe(0);
+  });
+});
+
+describe('one budget for all viewers', () => {
+  it(`is ${VIEWERS_BUDGET_BYTES} bytes: 512 stalled viewers' windows`, () => {
+    expect(VIEWERS_BUDGET_BYTES / VIEWER_WINDOW_BYTES).toBe(512);
+  });
+
+  describe('when it is spent', () => {
+    // The clock moves only when the test moves it: "waited long enough" is counted, not timed.
+    beforeEach(() => {
+      vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout'] });
+    });
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    /**
+     * 200 events of about 1 KiB; three stalled viewers each hold a write of a
+     * window. The budget holds three windows: a fourth viewer's write needs room.
+     */
+    const BUDGET = 3 * VIEWER_WINDOW_BYTES;
+    it.for([
+      { name: 'the one whose write waited longest is cut first, only as many as make room', drained: undefined, cut: 0 },
+      { name: 'one that read since has a newer write: the next oldest goes', drained: 0, cut: 1 },
+    ])('$name', async ({ drained, cut }) => {
+      const lines: string[] = [];
+      const stream = newStream(undefined, BUDGET, (line) => lines.push(line));
+      stream.add(events(200, 1000));
+      const stalled = [0, 1, 2].map(() => {
+        const viewer = new TestViewer(false);
+        stream.attach(viewer, all, undefined);
+        return viewer;
+      });
+      if (drained !== undefined) {
+        const reader = stalled[drained] as TestViewer;
+        reader.drain();
+        reader.stall();
+        await settle();
+      }
+      vi.advanceTimersByTime(VIEWER_STALLED_MS);
+      expect(stalled.map((viewer) => viewer.cut)).toEqual([0, 0, 0]);
+      const late = new TestViewer(false);
+      stream.attach(late, all, undefined);
+      expect(stalled.map((viewer) => viewer.cut)).toEqual([0, 1, 2].map((index) => (index === cut ? 1 : 0)));
+      expect(late.cut).toBe(0);
+      expect(late.writes).toBe(1);
+      expect(stream.viewerCount).toBe(3);
+      expect(stream.bytesInFlight).toBeLessThanOrEqual(BUDGET);
+      expect(lines).toEqual([
+        `event stream: viewer #${cut + 1} disconnected: the viewers' ${BUDGET}-byte budget was spent and its write had waited longest (${VIEWER_STALLED_MS} ms)`,
+      ]);
+      const writes = stalled[cut]?.writes;
+      stalled[cut]?.drain();
+      await settle();
+      // Cut off is one destroy: nothing more is written to it.
+      expect(stalled[cut]?.writes).toBe(writes);
+    });
+
+    it(`a write that has not waited ${VIEWER_STALLED_MS} ms is not cut: the newcomer waits for room, then the stalled one goes`, async () => {
+      const stream = newStream(undefined, BUDGET);
+      stream.add(events(200, 1000));
+      const stalled = [0, 1, 2].map(() => {
+        const viewer = new TestViewer(false);
+        stream.attach(viewer, all, undefined);
+        return viewer;
+      });
+      const late = new TestViewer();
+      stream.attach(late, all, undefined);
+      expect(late.writes).toBe(0);
+      expect(stalled.map((viewer) => viewer.cut)).toEqual([0, 0, 0]);
+      vi.advanceTimersByTime(VIEWER_STALLED_MS);
+      await settle();
+      expect(stalled.map((viewer) => viewer.cut)).toEqual([1, 0, 0]);
+      expect(late.text).toContain('event: hello');
+    });
+
+    it('many stalled viewers together hold no more than the budget, however many come', async () => {
+      const BUDGET_BYTES = 16 * VIEWER_WINDOW_BYTES;
+      const stream = newStream(undefined, BUDGET_BYTES);
+      stream.add(events(4096, 1000));
+      const viewers = Array.from({ length: 100 }, () => new TestViewer(false));
+      for (const viewer of viewers) {
+        stream.attach(viewer, all, undefined);
+        expect(stream.bytesInFlight).toBeLessThanOrEqual(BUDGET_BYTES);
+        vi.advanceTimersByTime(VIEWER_STALLED_MS / 10);
+      }
+      vi.advanceTimersByTime(VIEWER_STALLED_MS);
+      await settle();
+      expect(stream.bytesInFlight).toBeLessThanOrEqual(BUDGET_BYTES);
+      expect(viewers.filter((viewer) => viewer.cut === 0).length).toBeLessThanOrEqual(16);
+      expect(viewers.every((viewer) => viewer.cut <= 1)).toBe(true);
+    });
   });
 });
 
@@ -278,11 +463,16 @@ describe('heartbeat', () => {
 
 describe('test-only overrides', () => {
   it.for([
-    { name: 'none', env: {}, options: { heartbeatMs: undefined, ringSize: undefined, instance: undefined } },
+    { name: 'none', env: {}, options: { heartbeatMs: undefined, ringSize: undefined, instance: undefined, budgetBytes: undefined } },
     {
-      name: 'all three',
-      env: { HOOK_OBSERVATORY_TEST_HEARTBEAT_MS: '0', HOOK_OBSERVATORY_TEST_EVENT_RING_SIZE: '4', HOOK_OBSERVATORY_TEST_INSTANCE: 'fixed' },
-      options: { heartbeatMs: 0, ringSize: 4, instance: 'fixed' },
+      name: 'all four',
+      env: {
+        HOOK_OBSERVATORY_TEST_HEARTBEAT_MS: '0',
+        HOOK_OBSERVATORY_TEST_EVENT_RING_SIZE: '4',
+        HOOK_OBSERVATORY_TEST_INSTANCE: 'fixed',
+        HOOK_OBSERVATORY_TEST_VIEWERS_BUDGET_BYTES: '65536',
+      },
+      options: { heartbeatMs: 0, ringSize: 4, instance: 'fixed', budgetBytes: 65536 },
     },
   ])('$name', ({ env, options }) => {
     expect(streamOptionsFrom(env)).toEqual(options);

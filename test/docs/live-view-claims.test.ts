@@ -6,12 +6,25 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EVENT_RING_BYTES, EVENT_RING_SIZE, HEARTBEAT_MS, RETRY_MS, STREAM_BURST_FLUSHES, STREAM_WINDOW_MAX_BYTES, STREAM_WINDOW_MS } from '@hook-observatory/core';
+import {
+  EVENT_RING_BYTES,
+  EVENT_RING_SIZE,
+  HEARTBEAT_MS,
+  RETRY_MS,
+  STREAM_BURST_FLUSHES,
+  STREAM_ROUND_MAX_BYTES,
+  STREAM_WINDOW_MAX_BYTES,
+  STREAM_WINDOW_MS,
+  VIEWER_STALLED_MS,
+  VIEWER_WINDOW_BYTES,
+  VIEWERS_BUDGET_BYTES,
+} from '@hook-observatory/core';
 import { DOCS_DIR } from '../../scripts/docs/paths.js';
 
 /** The note's prose, its lines joined: a sentence may wrap anywhere. */
 const note = readFileSync(join(DOCS_DIR, 'live-view.md'), 'utf8').replace(/\s*\n\s*/g, ' ');
 
+const KIB = 1024;
 const MIB = 1024 * 1024;
 const SECOND_MS = 1000;
 
@@ -22,7 +35,12 @@ describe('the numbers live-view.md gives', () => {
     { name: 'the ring, in events and bytes', says: `the last ${EVENT_RING_SIZE} events, up to ${EVENT_RING_BYTES / MIB} MiB` },
     { name: 'the flood window', says: `the first ${STREAM_BURST_FLUSHES} of those writes in each ${STREAM_WINDOW_MS} ms` },
     { name: 'what may wait for it', says: `or until ${STREAM_WINDOW_MAX_BYTES / MIB} MiB of it waits` },
-  ])('$name', ({ says }) => {
+    { name: "a viewer's window", says: `of at most ${VIEWER_WINDOW_BYTES / KIB} KiB (\`VIEWER_WINDOW_BYTES\`)` },
+    { name: "the viewers' budget", says: `one budget of ${VIEWERS_BUDGET_BYTES / MIB} MiB (\`VIEWERS_BUDGET_BYTES\`, ${VIEWERS_BUDGET_BYTES / VIEWER_WINDOW_BYTES} stalled viewers' windows)` },
+    { name: 'when a write counts as stalled', says: `at least a second (\`VIEWER_STALLED_MS\`)`, holds: VIEWER_STALLED_MS === SECOND_MS },
+    { name: 'a round', says: `at most ${STREAM_ROUND_MAX_BYTES / MIB} MiB for all viewers together (\`STREAM_ROUND_MAX_BYTES\`)` },
+  ])('$name', ({ says, holds }) => {
     expect(note).toContain(says);
+    expect(holds ?? true).toBe(true);
   });
 });

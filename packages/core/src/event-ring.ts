@@ -1,7 +1,9 @@
 /**
- * The recent events a live view resumes from (stream.ts), kept as bytes in
- * one buffer allocated once. Each event's JSON line is copied in after the
- * one before, and the oldest events give way as the writing comes round.
+ * The recent events every live view reads from (stream.ts), kept as bytes in
+ * one buffer allocated once. Each event's finished message (its Server-Sent
+ * Events bytes, made once for all viewers) is copied in after the one before,
+ * and the oldest events give way as the writing comes round. A viewer is a
+ * cursor into it (an id): nothing is copied per viewer but the write in flight.
  *
  * Why not an array of Buffers: an event kept for a while outlives V8's young
  * generation, so every event would be promoted and collected again in the old
@@ -15,9 +17,9 @@
  */
 export const EVENT_RING_SIZE = 4096;
 /**
- * Bytes of JSON lines kept: 4096 events of 2 KiB, the mean of a real session's.
+ * Bytes of messages kept: 4096 events of 2 KiB, the mean of a real session's.
  * Fewer events are kept when they are larger; an event larger than this
- * reaches the viewers open at the time and is not kept.
+ * is not kept: viewers behind it get a gap (stream.ts).
  */
 export const EVENT_RING_BYTES = 8 * 1024 * 1024;
 
@@ -33,13 +35,13 @@ export interface RingEvent {
   readonly id: number;
   readonly event: string;
   readonly session: string;
-  /** A view into the ring: valid until the next `add`. */
-  readonly jsonLine: Buffer;
+  /** The event's bytes, a view into the ring: valid until the next `add`, so copied before it is written. */
+  readonly bytes: Buffer;
 }
 
 export class EventRing {
   private readonly bytes: Buffer;
-  /** Per slot (id modulo the size): where the event's line starts in `bytes`, and its length. */
+  /** Per slot (id modulo the size): where the event's bytes start in `bytes`, and their length. */
   private readonly starts: Int32Array;
   private readonly lengths: Int32Array;
   private readonly events: string[];
@@ -47,7 +49,7 @@ export class EventRing {
   /** Ids held: from `oldest` to `next - 1`. */
   private oldest = 1;
   private next = 1;
-  /** Where the next line goes in `bytes`. */
+  /** Where the next event goes in `bytes`. */
   private writeAt = 0;
   private readonly names = new Map<string, string>();
 
@@ -73,40 +75,50 @@ export class EventRing {
   }
 
   /** Keep an event; returns its id. */
-  add(event: string, session: string, jsonLine: Buffer): number {
+  add(event: string, session: string, bytes: Buffer): number {
     const id = this.next++;
-    if (this.size === 0 || jsonLine.length > this.bytes.length) {
+    if (this.size === 0 || bytes.length > this.bytes.length) {
       this.oldest = this.next; // cannot be kept, and ids held must follow each other
       return id;
     }
     if (this.next - this.oldest > this.size) this.oldest++;
     let start = this.writeAt;
-    if (start + jsonLine.length > this.bytes.length) {
-      // Round to the start: the lines left at the end go too, as the oldest.
+    if (start + bytes.length > this.bytes.length) {
+      // Round to the start: the events left at the end go too, as the oldest.
       this.release(start, this.bytes.length);
       start = 0;
     }
-    this.release(start, start + jsonLine.length);
-    jsonLine.copy(this.bytes, start);
+    this.release(start, start + bytes.length);
+    bytes.copy(this.bytes, start);
     const slot = id % this.size;
     this.starts[slot] = start;
-    this.lengths[slot] = jsonLine.length;
+    this.lengths[slot] = bytes.length;
     this.events[slot] = this.held(event);
     this.sessions[slot] = this.held(session);
-    this.writeAt = start + jsonLine.length;
+    this.writeAt = start + bytes.length;
     return id;
   }
 
   /** The event `id`, which must be held (oldestId ≤ id < nextId). */
   get(id: number): RingEvent {
+    return { id, event: this.eventOf(id), session: this.sessionOf(id), bytes: this.bytesOf(id) };
+  }
+
+  /** The event name of `id`, which must be held: what a filter looks at, without making a RingEvent. */
+  eventOf(id: number): string {
+    return this.events[id % this.size] as string;
+  }
+
+  /** The session of `id`, which must be held. */
+  sessionOf(id: number): string {
+    return this.sessions[id % this.size] as string;
+  }
+
+  /** The bytes of `id`, which must be held: a view into the ring, valid until the next `add`. */
+  bytesOf(id: number): Buffer {
     const slot = id % this.size;
     const start = this.starts[slot] as number;
-    return {
-      id,
-      event: this.events[slot] as string,
-      session: this.sessions[slot] as string,
-      jsonLine: this.bytes.subarray(start, start + (this.lengths[slot] as number)),
-    };
+    return this.bytes.subarray(start, start + (this.lengths[slot] as number));
   }
 
   /** The one string kept for `name` (RING_NAMES_MAX). */
@@ -118,7 +130,7 @@ export class EventRing {
     return name;
   }
 
-  /** Let go of the oldest events while one's line lies in [from, to): in id order, they lie in writing order. */
+  /** Let go of the oldest events while one's bytes lie in [from, to): in id order, they lie in writing order. */
   private release(from: number, to: number): void {
     while (this.oldest < this.next - 1) {
       const slot = this.oldest % this.size;

@@ -3,16 +3,16 @@
  * standard, section 9.2 "Server-sent events", its event-stream format).
  *
  * What both servers share lives here: the ring of recent events with their
- * sequence ids, the bytes of each message, the filters, the heartbeat and the
- * retry hint, and the cut-off of a viewer that reads too slowly (the same
- * limits as an output-socket reader: sinks.ts). How the bytes reach the
- * socket is each server's own: node:http's `res.write`, or the net server's
- * chunks written by hand.
+ * sequence ids and the bytes of each message, made once (event-ring.ts); the
+ * viewers, each a cursor into that ring; the filters, the heartbeat and the
+ * retry hint; and the one budget all viewers' writes share. How the bytes
+ * reach the socket is each server's own: node:http's `res.write`, or the net
+ * server's chunks written by hand.
  */
 import { randomBytes } from 'node:crypto';
-import { EventRing, type RingEvent } from './event-ring.js';
+import { EventRing } from './event-ring.js';
 import { HOOK_EVENT_NAMES, UNKNOWN_EVENT } from './events.js';
-import { backlogVerdict, type Backlog, type EventBatch, type Logger } from './sinks.js';
+import { READER_HARD_LIMIT_BYTES, type EventBatch, type Logger } from './sinks.js';
 
 /**
  * A comment line this often keeps an idle stream open through proxies and
@@ -27,21 +27,48 @@ export const HEARTBEAT_MS = 15_000;
  * their turn; past that, what comes waits for the window's end and goes in
  * one write. A person watching cannot see a tenth of a second, and a session's
  * hooks, a few at a time, never meet the wait (test/bench/viewers.ts measures it).
+ * A flush makes the ring's new events visible to the viewers' cursors.
  */
 export const STREAM_WINDOW_MS = 100;
 export const STREAM_BURST_FLUSHES = 10;
-/**
- * What may wait for the window's end: past it, the flush goes at the end of
- * the turn. One write stays the size of a socket's buffers, and a viewer's
- * queue passes the hard limit by at most this and one turn's messages.
- */
+/** What may wait for the window's end: past it, the flush goes at the end of the turn. */
 export const STREAM_WINDOW_MAX_BYTES = 1024 * 1024;
+/**
+ * The most a viewer has in flight: one write at a time, of at most this (or
+ * one message, if larger), copied from the ring as its socket takes the one
+ * before. A viewer that never reads holds this, whatever the ring's size:
+ * 500 of them hold 32 MiB, where a copy of the ring each would be 4 GiB.
+ * Large enough that a reading viewer catches up on a full ring in 128 writes.
+ */
+export const VIEWER_WINDOW_BYTES = 64 * 1024;
+/**
+ * The most one round copies for all viewers together before it lets the event
+ * loop go on (about a millisecond of copying): many viewers catching up at once
+ * take turns with the hooks instead of holding the loop.
+ */
+export const STREAM_ROUND_MAX_BYTES = 1024 * 1024;
+/**
+ * The bytes all viewers' writes in flight may hold together: one output-socket
+ * reader's hard limit (sinks.ts), 512 stalled viewers' windows. When a write
+ * would pass it, the viewers whose writes have waited longest (at least
+ * VIEWER_STALLED_MS) are cut off first, until it fits; until then, it waits.
+ */
+export const VIEWERS_BUDGET_BYTES = READER_HARD_LIMIT_BYTES;
+/**
+ * How long a viewer's write may wait for its socket before the viewer counts
+ * as stalled, and may be cut off when the budget is spent. A reading peer's
+ * socket takes a window within a round trip; a second is a peer that stopped
+ * reading, or a link slower than 64 KiB/s, far slower than a viewer needs.
+ */
+export const VIEWER_STALLED_MS = 1_000;
 /** How long a browser waits before reconnecting (the `retry:` field); a restart takes about that long. */
 export const RETRY_MS = 2_000;
 /** Tests make the heartbeat frequent or turn it off (0), as config.ts lets them shorten timeouts. */
 export const HEARTBEAT_ENV = 'HOOK_OBSERVATORY_TEST_HEARTBEAT_MS';
 /** Tests shrink the ring to show a viewer that asks for more than it holds. */
 export const EVENT_RING_ENV = 'HOOK_OBSERVATORY_TEST_EVENT_RING_SIZE';
+/** Tests shrink the viewers' budget to show who is cut off when it is spent. */
+export const VIEWERS_BUDGET_ENV = 'HOOK_OBSERVATORY_TEST_VIEWERS_BUDGET_BYTES';
 /** Tests fix the instance id so that both servers' streams compare byte for byte. */
 export const INSTANCE_ENV = 'HOOK_OBSERVATORY_TEST_INSTANCE';
 
@@ -66,13 +93,9 @@ export function streamFilterOf(target: string): StreamFilter {
   return { events: listOf('event'), sessions: listOf('session') };
 }
 
-/** A message's bytes, made from a kept event's line (event-ring.ts). */
-function messageOf(instance: string, entry: RingEvent): Buffer {
-  return formatStreamMessage(`${instance}-${entry.id}`, entry.event, entry.jsonLine);
-}
-
-function wants(filter: StreamFilter, entry: { readonly event: string; readonly session: string }): boolean {
-  return (filter.events.size === 0 || filter.events.has(entry.event)) && (filter.sessions.size === 0 || filter.sessions.has(entry.session));
+/** The message that says events were missed: the last id the viewer had, and the oldest the ring holds. */
+function gapMessage(after: number, oldest: number): Buffer {
+  return Buffer.from(`event: gap\ndata: ${JSON.stringify({ after, oldest })}\n\n`, 'utf8');
 }
 
 /** A field value may hold no line break (the event-stream grammar): anything else becomes a space. */
@@ -98,60 +121,94 @@ export function formatStreamMessage(id: string, event: string, jsonLine: Buffer)
   const eventLine = STREAM_KINDS.includes(event) ? `event: ${event}\n` : '';
   const parts: Buffer[] = [Buffer.from(`id: ${id}\n${eventLine}`, 'utf8')];
   const body = jsonLine[jsonLine.length - 1] === 0x0a ? jsonLine.subarray(0, -1) : jsonLine;
+  // Nearly every line is one line: found by the native search, not a loop over its bytes.
+  if (body.indexOf(0x0a) === -1 && body.indexOf(0x0d) === -1) return Buffer.concat([parts[0] as Buffer, DATA, body, LAST_LINES]);
   let start = 0;
   for (let index = 0; index <= body.length; index++) {
     const byte = body[index];
     if (index < body.length && byte !== 0x0a && byte !== 0x0d) continue;
-    parts.push(Buffer.from('data: ', 'latin1'), body.subarray(start, index), Buffer.from('\n', 'latin1'));
+    parts.push(DATA, body.subarray(start, index), LF);
     if (byte === 0x0d && body[index + 1] === 0x0a) index++;
     start = index + 1;
   }
-  parts.push(Buffer.from('\n', 'latin1'));
+  parts.push(LF);
   return Buffer.concat(parts);
 }
 
-/** Where a server writes a viewer's bytes; `queuedBytes` is what the socket has not sent yet. */
+const DATA = Buffer.from('data: ', 'latin1');
+const LF = Buffer.from('\n', 'latin1');
+const LAST_LINES = Buffer.from('\n\n', 'latin1');
+
+/**
+ * Where a server writes a viewer's bytes. Each write is one piece on the wire
+ * (one chunk), and the next comes only after `whenWritten`.
+ */
 export interface ViewerOutput {
-  write(bytes: Buffer): void;
-  queuedBytes(): number;
-  /** Close the connection now: the viewer read too slowly. */
+  /**
+   * Write the pieces as one. They are views into the ring, valid during the
+   * call only: the server copies them (one copy, with its framing). It calls
+   * `whenWritten` once the socket has taken them (a write callback).
+   */
+  write(pieces: readonly Buffer[], whenWritten: () => void): void;
+  /** Close the connection now (destroy): the viewers' budget is spent and this one's write has waited longest. */
   cutOff(): void;
   /** End the response cleanly: the server is shutting down. */
   end(): void;
 }
 
-interface Viewer extends Backlog {
+interface Viewer {
   readonly output: ViewerOutput;
   readonly filter: StreamFilter;
+  readonly everything: boolean;
   readonly name: string;
-}
-
-/** A message waiting for the end of the turn, with what a filter looks at; none: for every viewer (a heartbeat). */
-interface Queued {
-  readonly bytes: Buffer;
-  readonly about: { readonly event: string; readonly session: string } | undefined;
+  /** Its cursor: the id of the next ring event it may get. */
+  next: number;
+  /** Its own messages, sent before the ring's with its next write: the opening, a gap. */
+  own: Buffer[];
+  heartbeatDue: boolean;
+  /** Bytes of its write in flight, taken from the shared budget; 0: none, it may write. */
+  inFlight: number;
+  /** When its write in flight began, counted in writes: the lowest has waited longest for its socket. */
+  writeNumber: number;
+  /** ...and on the clock, for VIEWER_STALLED_MS. */
+  writeStartedAt: number;
 }
 
 const wantsEverything = (filter: StreamFilter): boolean => filter.events.size === 0 && filter.sessions.size === 0;
 
 /**
- * Every viewer of `GET /events`, and the ring they resume from. Ids are
+ * Every viewer of `GET /events`, and the ring they read from. Ids are
  * `<instance>-<sequence>`: after a restart the ring is new, and a Last-Event-ID
  * from another instance means "send everything you have".
  *
- * Messages wait for the end of the event loop's turn (setImmediate), then go
- * to each viewer in one write: a turn that records many events costs a viewer
- * one write, not one an event. Under a flood, flushes past the window's burst
- * wait for the window's end (STREAM_WINDOW_MS).
+ * Each event's message is made once and kept in the ring; a viewer is a
+ * cursor into it. Each viewer has at most one write in flight, of at most
+ * VIEWER_WINDOW_BYTES, taken from the ring where its cursor stands when the
+ * write before has left; one that falls out of the ring gets a `gap` message
+ * and goes on from the oldest it holds. A viewer that reads nothing holds one
+ * window; all windows together hold at most VIEWERS_BUDGET_BYTES.
+ *
+ * New events become visible at the end of the event loop's turn (setImmediate),
+ * and go to each viewer in one write: a turn that records many events costs a
+ * viewer one write, not one an event. Under a flood, flushes past the window's
+ * burst wait for the window's end (STREAM_WINDOW_MS). A round of writes copies
+ * at most STREAM_ROUND_MAX_BYTES, then lets the loop go on.
  */
 export class EventStream {
   private readonly ring: EventRing;
   private nextViewer = 1;
+  /** In the order rounds serve them: one served goes last. */
   private readonly viewers = new Set<Viewer>();
-  private queued: Queued[] = [];
-  private queuedBytes = 0;
+  /** Ids below this are visible to the viewers' cursors: the flush moves it. */
+  private visible = 1;
+  private unflushedBytes = 0;
+  private inFlightBytes = 0;
+  private writesStarted = 0;
+  private readonly budgetBytes: number;
   private endOfTurn: NodeJS.Immediate | undefined;
   private endOfWindow: NodeJS.Timeout | undefined;
+  private roomTimer: NodeJS.Timeout | undefined;
+  private roundBooked: NodeJS.Immediate | undefined;
   private windowStart = -Infinity;
   private flushesInWindow = 0;
   private readonly heartbeat: NodeJS.Timeout | undefined;
@@ -159,13 +216,14 @@ export class EventStream {
 
   constructor(
     private readonly log: Logger,
-    options: { heartbeatMs?: number; instance?: string; ringSize?: number } = {},
+    options: StreamOptions = {},
   ) {
     this.ring = new EventRing(options.ringSize);
     this.instance = options.instance ?? randomBytes(4).toString('hex');
+    this.budgetBytes = options.budgetBytes ?? VIEWERS_BUDGET_BYTES;
     const heartbeatMs = options.heartbeatMs ?? HEARTBEAT_MS;
     if (heartbeatMs > 0) {
-      this.heartbeat = setInterval(() => this.queue(HEARTBEAT, undefined), heartbeatMs);
+      this.heartbeat = setInterval(() => this.beat(), heartbeatMs);
       this.heartbeat.unref();
     }
   }
@@ -174,45 +232,53 @@ export class EventStream {
     return this.viewers.size;
   }
 
-  /** Keep events in the ring and send each to the viewers that want it. */
+  /** Bytes the viewers' writes in flight hold of the budget. */
+  get bytesInFlight(): number {
+    return this.inFlightBytes;
+  }
+
+  /** Keep each event's message in the ring, made once for every viewer, and let the viewers know at the flush. */
   add(batch: EventBatch): void {
     const lines = batch.jsonLines();
     batch.records.forEach((record, index) => {
-      const line = lines[index] as Buffer;
-      const entry = { event: fieldValue(record['_event']), session: fieldValue(record['session_id']) };
-      const id = this.ring.add(entry.event, entry.session, line);
-      if (this.viewers.size > 0) this.queue(messageOf(this.instance, { id, ...entry, jsonLine: line }), entry);
+      const event = fieldValue(record['_event']);
+      const message = formatStreamMessage(`${this.instance}-${this.ring.nextId}`, event, lines[index] as Buffer);
+      this.ring.add(event, fieldValue(record['session_id']), message);
+      if (this.viewers.size === 0) this.visible = this.ring.nextId;
+      else this.bookFlush(message.length);
     });
   }
 
   /**
    * A new viewer: the opening (retry hint and a `hello` naming this instance),
-   * what it missed since `lastEventId`, a `gap` message when the ring no longer
-   * reaches back that far, then every event as it comes. Returns its detach.
+   * a `gap` message when the ring no longer reaches back to `lastEventId`,
+   * then, as its socket takes them, what it missed and every event as it
+   * comes. The first window goes now. Returns its detach.
    */
   attach(output: ViewerOutput, filter: StreamFilter, lastEventId: string | undefined): () => void {
-    // What waits went into the ring already: the others get it first, this one from the ring.
-    this.sendQueued();
-    const viewer: Viewer = { output, filter, name: `viewer #${this.nextViewer++}`, softSince: undefined };
-    const hello = JSON.stringify({ instance: this.instance, oldest: this.ring.oldestId, next: this.ring.nextId, kinds: STREAM_KINDS });
-    output.write(Buffer.from(`retry: ${RETRY_MS}\nevent: hello\ndata: ${hello}\n\n`, 'utf8'));
-    const after = this.resumePoint(lastEventId);
+    // What waits for the flush is in the ring already: visible now, to this one in its replay.
+    this.flushNow();
     const oldest = this.ring.oldestId;
-    if (after !== undefined && after + 1 < oldest) {
-      output.write(Buffer.from(`event: gap\ndata: ${JSON.stringify({ after, oldest })}\n\n`, 'utf8'));
-    }
-    for (let id = Math.max(oldest, (after ?? 0) + 1); id < this.ring.nextId; id++) {
-      const entry = this.ring.get(id);
-      if (wants(filter, entry)) output.write(messageOf(this.instance, entry));
-    }
+    const hello = JSON.stringify({ instance: this.instance, oldest, next: this.ring.nextId, kinds: STREAM_KINDS });
+    const own: Buffer[] = [Buffer.from(`retry: ${RETRY_MS}\nevent: hello\ndata: ${hello}\n\n`, 'utf8')];
+    const after = this.resumePoint(lastEventId);
+    if (after !== undefined && after + 1 < oldest) own.push(gapMessage(after, oldest));
+    const next = Math.min(Math.max(oldest, (after ?? 0) + 1), this.ring.nextId);
+    const viewer: Viewer = { output, filter, everything: wantsEverything(filter), name: `viewer #${this.nextViewer++}`, next, own, heartbeatDue: false, inFlight: 0, writeNumber: 0, writeStartedAt: 0 };
     this.viewers.add(viewer);
-    return () => this.viewers.delete(viewer);
+    this.serve(viewer);
+    return () => this.forget(viewer);
   }
 
-  /** Shutting down: stop the heartbeat and end every stream, so that its connection can close. */
+  /** Shutting down: stop the heartbeat, send each viewer what it can take now, and end every stream. */
   close(): void {
     if (this.heartbeat !== undefined) clearInterval(this.heartbeat);
-    this.sendQueued();
+    clearTimeout(this.roomTimer);
+    this.flushNow();
+    if (this.roundBooked !== undefined) clearImmediate(this.roundBooked);
+    this.roundBooked = undefined;
+    // The last write goes even behind one in flight: the stream ends after it.
+    for (const viewer of [...this.viewers]) this.serve(viewer, true);
     for (const viewer of this.viewers) viewer.output.end();
     this.viewers.clear();
   }
@@ -228,16 +294,20 @@ export class EventStream {
     return Number(match[2]);
   }
 
-  private queue(bytes: Buffer, about: Queued['about']): void {
-    if (this.viewers.size === 0) return;
-    this.queued.push({ bytes, about });
-    this.queuedBytes += bytes.length;
+  private beat(): void {
+    for (const viewer of this.viewers) viewer.heartbeatDue = true;
+    this.bookRound();
+  }
+
+  /** New bytes in the ring: made visible at the end of the turn, or of the window under a flood. */
+  private bookFlush(bytes: number): void {
+    this.unflushedBytes += bytes;
     if (this.endOfTurn !== undefined) return;
     if (this.endOfWindow !== undefined) {
-      if (this.queuedBytes < STREAM_WINDOW_MAX_BYTES) return;
+      if (this.unflushedBytes < STREAM_WINDOW_MAX_BYTES) return;
       clearTimeout(this.endOfWindow);
       this.endOfWindow = undefined;
-      this.endOfTurn = setImmediate(() => this.sendQueued());
+      this.endOfTurn = setImmediate(this.flush);
       return;
     }
     const now = Date.now();
@@ -245,45 +315,166 @@ export class EventStream {
       this.windowStart = now;
       this.flushesInWindow = 0;
     }
-    if (this.flushesInWindow++ < STREAM_BURST_FLUSHES) this.endOfTurn = setImmediate(() => this.sendQueued());
-    else this.endOfWindow = setTimeout(() => this.sendQueued(), this.windowStart + STREAM_WINDOW_MS - now);
+    if (this.flushesInWindow++ < STREAM_BURST_FLUSHES) this.endOfTurn = setImmediate(this.flush);
+    else this.endOfWindow = setTimeout(this.flush, this.windowStart + STREAM_WINDOW_MS - now);
   }
 
-  /** Each viewer's share of what waits, in one write; a viewer too far behind is cut off instead. */
-  private sendQueued(): void {
+  private readonly flush = (): void => {
+    this.flushNow();
+    this.round();
+  };
+
+  /** Make every event in the ring visible; the round that sends them is the caller's to start. */
+  private flushNow(): void {
     if (this.endOfTurn !== undefined) clearImmediate(this.endOfTurn);
     if (this.endOfWindow !== undefined) clearTimeout(this.endOfWindow);
     this.endOfTurn = undefined;
     this.endOfWindow = undefined;
-    const queued = this.queued;
-    if (queued.length === 0) return;
-    this.queued = [];
-    this.queuedBytes = 0;
-    let everything: Buffer | undefined;
-    const now = Date.now();
-    for (const viewer of this.viewers) {
-      const bytes = wantsEverything(viewer.filter)
-        ? (everything ??= joined(queued))
-        : joined(queued.filter(({ about }) => about === undefined || wants(viewer.filter, about)));
-      if (bytes.length === 0) continue;
-      const why = backlogVerdict(viewer, viewer.output.queuedBytes(), now);
-      if (why !== undefined) {
-        this.viewers.delete(viewer);
-        viewer.output.cutOff();
-        this.log(`event stream: ${viewer.name} disconnected: it read too slowly (${why})`);
-        continue;
-      }
-      viewer.output.write(bytes);
+    if (this.visible !== this.ring.nextId) this.bookRound();
+    this.visible = this.ring.nextId;
+    this.unflushedBytes = 0;
+  }
+
+  private bookRound(): void {
+    this.roundBooked ??= setImmediate(this.round);
+  }
+
+  /**
+   * Each viewer that may write gets its next write, until the round has copied
+   * STREAM_ROUND_MAX_BYTES; the rest wait for the next turn, first in line.
+   */
+  private readonly round = (): void => {
+    if (this.roundBooked !== undefined) clearImmediate(this.roundBooked);
+    this.roundBooked = undefined;
+    let copied = 0;
+    for (const viewer of [...this.viewers]) {
+      if (copied >= STREAM_ROUND_MAX_BYTES) return this.bookRound();
+      const bytes = this.serve(viewer);
+      if (bytes === 0) continue;
+      copied += bytes;
+      this.viewers.delete(viewer);
+      this.viewers.add(viewer);
     }
+  };
+
+  /**
+   * The viewer's next write, if it has none in flight: its own messages, a
+   * gap if the ring left it behind, then the events it wants from its cursor
+   * on, up to VIEWER_WINDOW_BYTES. Returns the bytes written.
+   */
+  private serve(viewer: Viewer, last = false): number {
+    if ((viewer.inFlight > 0 && !last) || !this.viewers.has(viewer)) return 0;
+    const { ring } = this;
+    const cursor = viewer.next;
+    const own = viewer.own;
+    const pieces: Buffer[] = own.length === 0 ? [] : own.slice();
+    if (viewer.next < ring.oldestId) {
+      // The ring went round past its cursor: say what was missed rather than hold a copy for it.
+      pieces.push(gapMessage(viewer.next - 1, ring.oldestId));
+      viewer.next = ring.oldestId;
+    }
+    let bytes = 0;
+    for (const piece of pieces) bytes += piece.length;
+    // A filtered viewer skips what it does not want by two strings: it costs no more than one that wants it all.
+    for (; viewer.next < this.visible; viewer.next++) {
+      const id = viewer.next;
+      if (!viewer.everything && !wants(viewer.filter, ring.eventOf(id), ring.sessionOf(id))) continue;
+      const message = ring.bytesOf(id);
+      if (bytes > 0 && bytes + message.length > VIEWER_WINDOW_BYTES) break;
+      pieces.push(message);
+      bytes += message.length;
+    }
+    if (viewer.heartbeatDue) {
+      pieces.push(HEARTBEAT);
+      bytes += HEARTBEAT.length;
+    }
+    if (bytes === 0) return 0;
+    // Those cut off are destroyed after the write: destroying may record events, which move the ring under `pieces`.
+    const cut = last ? [] : this.makeRoom(viewer, bytes);
+    if (cut === undefined) {
+      // No room yet: it keeps its place and tries again when a write leaves or one has waited long enough.
+      viewer.next = cursor;
+      return 0;
+    }
+    viewer.own = [];
+    viewer.heartbeatDue = false;
+    if (viewer.inFlight === 0) {
+      viewer.writeNumber = this.writesStarted++;
+      viewer.writeStartedAt = Date.now();
+    }
+    viewer.inFlight += bytes;
+    this.inFlightBytes += bytes;
+    viewer.output.write(pieces, () => this.written(viewer));
+    for (const other of cut) other.output.cutOff();
+    return bytes;
+  }
+
+  private written(viewer: Viewer): void {
+    if (viewer.inFlight === 0) return;
+    this.inFlightBytes -= viewer.inFlight;
+    viewer.inFlight = 0;
+    if (this.viewers.has(viewer)) this.bookRound();
+  }
+
+  /**
+   * Room in the budget for `bytes` more. When it is spent, the viewers whose
+   * write has waited VIEWER_STALLED_MS or more are forgotten, the longest
+   * waiting first, until it fits; they are returned, to be cut off. A write
+   * that has not waited that long is never cut: the kernel's buffers may have
+   * taken megabytes from a viewer that never reads before its socket stopped,
+   * and a reading viewer's write waits for the end of the turn. Undefined
+   * when there is still no room: the writer waits, and a round comes again
+   * when the next write in flight has waited long enough.
+   */
+  private makeRoom(writer: Viewer, bytes: number): Viewer[] | undefined {
+    if (this.inFlightBytes + bytes <= this.budgetBytes || this.inFlightBytes === 0) return [];
+    const now = Date.now();
+    const holders = [...this.viewers].filter((viewer) => viewer.inFlight > 0 && viewer !== writer);
+    const stalled = holders.filter((viewer) => now - viewer.writeStartedAt >= VIEWER_STALLED_MS).sort((a, b) => a.writeNumber - b.writeNumber);
+    const cut: Viewer[] = [];
+    for (const viewer of stalled) {
+      if (this.inFlightBytes + bytes <= this.budgetBytes) break;
+      this.log(
+        `event stream: ${viewer.name} disconnected: the viewers' ${this.budgetBytes}-byte budget was spent ` +
+          `and its write had waited longest (${now - viewer.writeStartedAt} ms)`,
+      );
+      this.forget(viewer);
+      cut.push(viewer);
+    }
+    if (this.inFlightBytes + bytes <= this.budgetBytes) return cut;
+    for (const viewer of cut) viewer.output.cutOff();
+    if (this.roomTimer === undefined) {
+      const waited = Math.max(...holders.filter((viewer) => viewer.inFlight > 0).map((viewer) => now - viewer.writeStartedAt), 0);
+      this.roomTimer = setTimeout(() => {
+        this.roomTimer = undefined;
+        this.bookRound();
+      }, VIEWER_STALLED_MS - Math.min(waited, VIEWER_STALLED_MS));
+      this.roomTimer.unref();
+    }
+    return undefined;
+  }
+
+  private forget(viewer: Viewer): void {
+    this.viewers.delete(viewer);
+    this.inFlightBytes -= viewer.inFlight;
+    viewer.inFlight = 0;
+    viewer.own = [];
   }
 }
 
-function joined(queued: readonly Queued[]): Buffer {
-  return queued.length === 1 ? (queued[0] as Queued).bytes : Buffer.concat(queued.map(({ bytes }) => bytes));
+function wants(filter: StreamFilter, event: string, session: string): boolean {
+  return (filter.events.size === 0 || filter.events.has(event)) && (filter.sessions.size === 0 || filter.sessions.has(session));
+}
+
+export interface StreamOptions {
+  readonly heartbeatMs?: number;
+  readonly instance?: string;
+  readonly ringSize?: number;
+  readonly budgetBytes?: number;
 }
 
 /** The stream's settings from the test-only environment overrides, as config.ts reads the timeouts'. */
-export function streamOptionsFrom(env: NodeJS.ProcessEnv): { heartbeatMs?: number; instance?: string; ringSize?: number } {
+export function streamOptionsFrom(env: NodeJS.ProcessEnv): StreamOptions {
   const count = (name: string): number | undefined => {
     const text = env[name];
     if (text === undefined || text === '') return undefined;
@@ -295,6 +486,7 @@ export function streamOptionsFrom(env: NodeJS.ProcessEnv): { heartbeatMs?: numbe
   return {
     heartbeatMs: count(HEARTBEAT_ENV),
     ringSize: count(EVENT_RING_ENV),
+    budgetBytes: count(VIEWERS_BUDGET_ENV),
     instance: instance === undefined || !/^[0-9a-z]+$/.test(instance) ? undefined : instance,
   };
 }

@@ -247,8 +247,9 @@ function respond(
 // #endregion respond
 
 // --- 5b. Stream -----------------------------------------------------------
-// GET /events never ends: core/src/stream.ts says what to send, and when a
-// viewer reads too slowly. Without a Content-Length node:http frames each
+// GET /events never ends: core/src/stream.ts says what to send, takes the
+// next write from the ring when the one before has left (res.write's
+// callback), and says when to cut a viewer off. Without a Content-Length node:http frames each
 // write as a chunk (Transfer-Encoding: chunked, RFC 9112 section 7.1); a
 // response in progress keeps its connection out of the idle timers
 // (lib/_http_server.js), and HEAD gets the same head without a body.
@@ -259,8 +260,8 @@ function streamEvents(context: ReceiverContext, request: IncomingMessage, respon
   if (request.method === 'HEAD') return void response.end();
   const detach = context.eventStream.attach(
     {
-      write: (bytes) => response.write(bytes),
-      queuedBytes: () => response.writableLength,
+      // One write, one chunk: the pieces are views into the ring, copied here once.
+      write: (pieces, whenWritten) => response.write(Buffer.concat(pieces), () => whenWritten()),
       cutOff: () => response.destroy(),
       end: () => response.end(),
     },

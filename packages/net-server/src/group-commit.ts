@@ -29,14 +29,14 @@ export class GroupCommit {
     this.bookTurnEnd();
   }
 
-  /** Write an answer's bytes: they wait, corked, for the end of the turn. */
-  write(socket: Socket, bytes: Buffer): void {
+  /** Write an answer's bytes: they wait, corked, for the end of the turn; `whenWritten` once the socket has taken them. */
+  write(socket: Socket, bytes: Buffer, whenWritten?: () => void): void {
     if (socket.writableCorked === 0) {
       socket.cork();
       this.corkedSockets.push(socket);
       this.bookTurnEnd();
     }
-    socket.write(bytes);
+    socket.write(bytes, whenWritten === undefined ? undefined : () => whenWritten());
   }
 
   /**

@@ -131,13 +131,19 @@ function hasRequestUnderWay(connection: Connection): boolean {
 }
 // #endregion conn-state
 
+/** Bytes held for a response, and what to call once the socket has taken them (a viewer's write: section 5b). */
+interface HeldBytes {
+  readonly bytes: Buffer;
+  readonly whenWritten: (() => void) | undefined;
+}
+
 /** A request's answer, from its head until it has left: node:http's ServerResponse, by hand. */
 interface PendingResponse {
   readonly head: RequestHead;
   /** The head's fields by lower-case name, as node's req.headers (see headerFields). */
   readonly fields: ReadonlyMap<string, string>;
   /** Bytes answered before it was this response's turn, held until the answers before it are out. */
-  readonly held: Buffer[];
+  readonly held: HeldBytes[];
   /** The answer is complete (node's `_headerSent`, as we always answer in one piece). */
   ended: boolean;
   /** Once out, the answer closes the connection. */
@@ -387,7 +393,7 @@ function runQueuedWork(context: ReceiverContext, connection: Connection): void {
     const done = connection.responses.shift() as PendingResponse;
     finished = true;
     if (done.closes) closeAfterWrites(context, connection, done.lingers);
-    for (const bytes of connection.responses[0]?.held.splice(0) ?? []) sendBytes(connection, bytes);
+    for (const { bytes, whenWritten } of connection.responses[0]?.held.splice(0) ?? []) sendBytes(connection, bytes, whenWritten);
   }
   if (finished && connection.responses.length === 0) setState(context, connection, 'idle');
 }
@@ -555,20 +561,25 @@ function answer(
   head: RequestHead,
   bytes: Buffer,
   how: { final: boolean; closes?: boolean },
+  whenWritten?: () => void,
 ): void {
   const response = connection.responses.find((pending) => pending.head === head);
   if (response === undefined) return;
-  if (response === connection.responses[0]) sendBytes(connection, bytes);
-  else response.held.push(bytes);
+  if (response === connection.responses[0]) sendBytes(connection, bytes, whenWritten);
+  else response.held.push({ bytes, whenWritten });
   if (how.final) {
     response.ended = true;
     response.closes = how.closes ?? false;
   }
 }
 
-/** Bytes for the socket wait, with the turn's events, for the end of the turn (group-commit.ts). */
-function sendBytes(connection: Connection, bytes: Buffer): void {
-  if (!isEnding(connection)) connection.turn.write(connection.socket, bytes);
+/**
+ * Bytes for the socket wait, with the turn's events, for the end of the turn
+ * (group-commit.ts). On a connection that is ending they are dropped, and
+ * `whenWritten` never comes: its viewer is forgotten when it closes.
+ */
+function sendBytes(connection: Connection, bytes: Buffer, whenWritten?: () => void): void {
+  if (!isEnding(connection)) connection.turn.write(connection.socket, bytes, whenWritten);
 }
 
 /**
@@ -598,11 +609,12 @@ function destroyNow(connection: Connection): void {
 // with no Content-Length, our headers, Date, Connection, Keep-Alive and
 // `Transfer-Encoding: chunked`, then each write as a chunk, `<hex length>
 // CRLF <bytes> CRLF` (lib/_http_outgoing.js, write_), and the last chunk `0`
-// when it ends. To HTTP/1.0 node sends the bytes bare and closes after
-// (`_last`), unless the request's TE names chunked: then it frames them
-// chunked and keeps the connection if asked (RFC 9112 section 7.4 would not
-// send chunked to 1.0; we follow node, docs/net-server-appendix.md). A response under way is not idle: no keep-alive timer, and the
-// request timeouts stop once the request is complete (node's connections
+// when it ends. A write's callback tells core/src/stream.ts it may take the
+// viewer's next write from the ring. To HTTP/1.0 node sends the bytes bare
+// and closes after (`_last`), unless the request's TE names chunked: then it
+// frames them chunked and keeps the connection if asked (RFC 9112 section 7.4
+// would not send chunked to 1.0; we follow node, docs/net-server-appendix.md).
+// A response under way is not idle: no keep-alive timer, and the request timeouts stop once the request is complete (node's connections
 // list drops it at message complete). Pipelined requests wait behind it.
 
 // #region stream
@@ -627,10 +639,8 @@ function streamEvents(context: ReceiverContext, connection: Connection, head: Re
   answer(connection, head, serializeStreamHead({ status: 200, headers, keepAlive, keepAliveTimeoutMs }, chunked), { final: false });
   const detach = context.eventStream.attach(
     {
-      write: (bytes) => {
-        for (const piece of chunked ? frameChunk(bytes) : [bytes]) answer(connection, head, piece, { final: false });
-      },
-      queuedBytes: () => connection.socket.writableLength,
+      // One write, one chunk: the pieces are views into the ring, copied here once with the framing.
+      write: (pieces, whenWritten) => answer(connection, head, chunked ? frameChunk(pieces) : Buffer.concat(pieces), { final: false }, whenWritten),
       cutOff: () => destroyNow(connection),
       end: () => {
         answer(connection, head, chunked ? LAST_CHUNK : Buffer.alloc(0), { final: true, closes: !keepAlive });
