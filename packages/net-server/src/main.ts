@@ -614,8 +614,9 @@ function destroyNow(connection: Connection): void {
 // and closes after (`_last`), unless the request's TE names chunked: then it
 // frames them chunked and keeps the connection if asked (RFC 9112 section 7.4
 // would not send chunked to 1.0; we follow node, docs/net-server-appendix.md).
-// A response under way is not idle: no keep-alive timer, and the request timeouts stop once the request is complete (node's connections
-// list drops it at message complete). Pipelined requests wait behind it.
+// A response under way is not idle: no keep-alive timer, and the request
+// timeouts stop once the request is complete (node's connections list drops
+// it at message complete). Pipelined requests wait behind it.
 
 // #region stream
 function streamEvents(context: ReceiverContext, connection: Connection, head: RequestHead, fields: ReadonlyMap<string, string>): void {
