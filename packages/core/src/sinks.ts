@@ -200,16 +200,16 @@ class StdoutFileSink implements Sink {
   }
 }
 
-/** A reader's or a viewer's backlog: since when its unsent bytes are above the soft limit. */
-export interface Backlog {
+/** A reader's backlog: since when its unsent bytes are above the soft limit. */
+interface Backlog {
   softSince: number | undefined;
 }
 
 /**
- * Why a reader or viewer with `queued` unsent bytes is to be cut off now
+ * Why a reader with `queued` unsent bytes is to be cut off now
  * (the limits above), or undefined while it may stay.
  */
-export function backlogVerdict(backlog: Backlog, queued: number, now: number): string | undefined {
+function backlogVerdict(backlog: Backlog, queued: number, now: number): string | undefined {
   if (queued > READER_HARD_LIMIT_BYTES) return `${queued} bytes unsent, over the ${READER_HARD_LIMIT_BYTES}-byte hard limit`;
   if (queued <= READER_SOFT_LIMIT_BYTES) {
     backlog.softSince = undefined;
