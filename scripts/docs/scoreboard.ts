@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { GRADER_MAIN } from '@hook-observatory/conformance/grader/options';
 import { LESSONS } from '@hook-observatory/lessons';
 import { ROOT } from './paths.js';
 
@@ -33,7 +34,7 @@ export type Scores = readonly Grade[];
  */
 export async function gradeLessons(): Promise<Scores> {
   const servers = LESSONS.flatMap((_, index) => ['--server', `lesson-${index + 1}`]);
-  const args = ['--import', 'tsx', 'test/conformance/grader/main.ts', ...servers, '--json', '--skip-timeouts'];
+  const args = [GRADER_MAIN, ...servers, '--json', '--skip-timeouts'];
   const isSummary = (line: string): boolean => line.startsWith('{"cases"');
   const stdout = await run(process.execPath, args, { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 }).then(
     (done) => done.stdout,

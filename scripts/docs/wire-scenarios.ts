@@ -7,10 +7,9 @@
  */
 import { HEALTH_BODY, MAX_PAYLOAD_DEPTH } from '@hook-observatory/core';
 import type { ClientStep } from './exchange.js';
-import { loadSession, requestBytes } from './traffic.js';
+import { SHOWN_PORT } from '@hook-observatory/tools/shown';
+import { loadSession, requestBytes } from '@hook-observatory/tools/traffic';
 
-/** The port the notes show: the default one (protocol.ts, DEFAULT_PORT), whatever port the test got. */
-export const SHOWN_PORT = 23518;
 export const SHOWN_HOST = `127.0.0.1:${SHOWN_PORT}`;
 
 /** The timeouts the `timeout` scenario's servers run with (config.ts, TIMEOUT_ENV): short enough to watch. */

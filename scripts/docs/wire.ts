@@ -1,14 +1,14 @@
 /**
  * Run every wire scenario against a real server and render what it wrote, as
- * a note shows it. Two things vary from run to run and are shown fixed, the
- * same way every time: the `Date` header (shown as the test clock's date) and
- * the port (shown as the default port).
+ * a note shows it: the `Date` header and the port fixed, as packages/tools's
+ * shown.ts shows every answer.
  */
 import { fencedBody, type GeneratedBlock } from './blocks.js';
 import { exchange, type ClientStep, type TranscriptEntry } from './exchange.js';
 import { SERVER_NAMES, type ServerName } from '@hook-observatory/launcher';
-import { FIXED_TS, startServer, type RunningServer } from '@hook-observatory/launcher';
-import { PARTS, SCENARIOS, SETUP_ENV, SHOWN_PORT, type Part, type Scenario, type ServerSetup } from './wire-scenarios.js';
+import { startServer, type RunningServer } from '@hook-observatory/launcher';
+import { display } from '@hook-observatory/tools/shown';
+import { PARTS, SCENARIOS, SETUP_ENV, type Part, type Scenario, type ServerSetup } from './wire-scenarios.js';
 
 const SETUPS = Object.keys(SETUP_ENV) as ServerSetup[];
 
@@ -17,17 +17,7 @@ export type Capture = Partial<Record<Part, string>> & { transcript?: readonly Tr
 /** Per server, per scenario, what it wrote. */
 export type Captures = Record<ServerName, Map<string, Capture>>;
 
-const SHOWN_DATE = new Date(FIXED_TS).toUTCString();
 const LANGUAGE: Readonly<Record<Part, string>> = { request: 'http', response: 'http', event: 'json', log: 'text' };
-
-/** Bytes as a note shows them: CRLF as a line break, the date and the port fixed. */
-export function display(bytes: Buffer, port: number): string {
-  return bytes
-    .toString('utf8')
-    .replace(/\r\n/g, '\n')
-    .replace(/^Date: .*$/gm, `Date: ${SHOWN_DATE}`)
-    .replaceAll(`:${port}`, `:${SHOWN_PORT}`);
-}
 
 /** `Host: HOST` in a step stands for the server's real address. */
 function withHost(step: ClientStep, port: number): ClientStep {

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { enrich, formatJsonLine } from '@hook-observatory/core';
+import { SESSIONS, trafficFile } from '@hook-observatory/conformance/traffic';
 import { ROOT } from './paths.js';
 
 /** At least 1 GiB, as issue 17 asks: far past any cache of the query's own, and minutes of a busy day's hooks over weeks. */
@@ -30,8 +31,8 @@ export interface QueryBenchResult {
 /** Lines as a server's --log writes them, from the recorded sessions (curl hooks over TCP). */
 function recordedLines(): Buffer[] {
   const lines: Buffer[] = [];
-  for (const session of ['full', 'permission', 'teammate']) {
-    const text = readFileSync(join(ROOT, 'test/fixtures/traffic', `${session}.jsonl`), 'utf8');
+  for (const session of SESSIONS) {
+    const text = readFileSync(trafficFile(session), 'utf8');
     for (const line of text.split('\n')) {
       if (line === '') continue;
       const recorded = JSON.parse(line) as { t: string; transport: string; url: string; headers: Record<string, string>; bodyBase64: string };

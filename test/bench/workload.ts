@@ -1,12 +1,11 @@
 /**
  * The requests the benchmark sends: the recorded Claude Code traffic in
- * test/fixtures/traffic, replayed with the headers its senders used, plus a
+ * packages/conformance/traffic, replayed with the headers its senders used, plus a
  * few large PostToolUse bodies (a Read of a long file), which real sessions
  * send often but the short recorded sessions do not.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { ROOT } from './paths.js';
+import { SESSIONS, trafficFile, type Session } from '@hook-observatory/conformance/traffic';
 
 /** How hooks reach a server: Claude Code's native HTTP hooks, or a curl command hook. */
 export type Sender = 'native' | 'curl';
@@ -26,7 +25,6 @@ interface RecordedLine {
   readonly bodyBase64: string;
 }
 
-const SESSIONS = ['full', 'permission', 'teammate'] as const;
 const CLIENT_SET_HEADERS = new Set(['host', 'content-length', 'connection']);
 
 /**
@@ -69,8 +67,8 @@ export function describeMix(mix: readonly BenchRequest[]): { requests: number; m
   };
 }
 
-function readSession(session: string): RecordedLine[] {
-  const text = readFileSync(join(ROOT, 'test/fixtures/traffic', `${session}.jsonl`), 'utf8');
+function readSession(session: Session): RecordedLine[] {
+  const text = readFileSync(trafficFile(session), 'utf8');
   return text
     .split('\n')
     .filter((line) => line !== '')
@@ -103,7 +101,7 @@ function toBenchRequest(line: RecordedLine): BenchRequest {
  */
 function largeRead(template: BenchRequest, size: number): BenchRequest {
   const recorded = JSON.parse(template.body.toString('utf8')) as Record<string, unknown>;
-  const content = readFileSync(join(ROOT, 'test/fixtures/traffic/full.jsonl'), 'utf8').slice(0, size);
+  const content = readFileSync(trafficFile('full'), 'utf8').slice(0, size);
   const filePath = '/home/dev/project/logs/hooks.jsonl';
   const lines = content.split('\n').length;
   const payload = {

@@ -16,7 +16,7 @@ import { Agent, Client } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, SERVER_NAMES, startServer, type RunningServer, type StartOptions } from '@hook-observatory/launcher';
 import { chromiumFlags, decideChromium } from '../helpers/chromium.js';
-import { loadTraffic, type RecordedRequest } from '../helpers/traffic.js';
+import { loadTraffic, type RecordedRequest } from '@hook-observatory/conformance/traffic';
 
 const decision = decideChromium();
 if (decision.kind === 'fail') throw new Error(decision.message);

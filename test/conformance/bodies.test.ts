@@ -1,4 +1,4 @@
-import { BODY_CASES } from './cases/bodies.js';
-import { conformanceSuite } from './harness/suite.js';
+import { BODY_CASES } from '@hook-observatory/conformance/cases/bodies';
+import { conformanceSuite } from './suite.js';
 
 conformanceSuite('bodies', BODY_CASES);

@@ -7,10 +7,10 @@ import {
   BODY_LIMIT_ENVIRONMENT,
   TEST_BUDGET_BELOW_LIMIT,
   TEST_MAX_BODY_BYTES,
-} from './cases/body-limits.js';
-import { ServerPair } from './harness/server-pair.js';
-import { checkCase, conformanceSuite } from './harness/suite.js';
-import type { TrafficCase } from './harness/traffic-script.js';
+} from '@hook-observatory/conformance/cases/body-limits';
+import { ServerPair } from '@hook-observatory/conformance/harness/server-pair';
+import { checkCase, conformanceSuite } from './suite.js';
+import type { TrafficCase } from '@hook-observatory/conformance/harness/traffic-script';
 
 conformanceSuite('body-limits', BODY_LIMIT_CASES, { env: BODY_LIMIT_ENVIRONMENT });
 conformanceSuite('body-budget', BODY_BUDGET_CASES, { env: BODY_BUDGET_ENVIRONMENT });

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TRANSPORTS } from '@hook-observatory/launcher';
-import { BROWSER_CASES } from './cases/browsers.js';
-import { STREAM_ENVIRONMENT } from './cases/stream.js';
-import { ServerPair } from './harness/server-pair.js';
-import { checkCase } from './harness/suite.js';
+import { BROWSER_CASES } from '@hook-observatory/conformance/cases/browsers';
+import { STREAM_ENVIRONMENT } from '@hook-observatory/conformance/cases/stream';
+import { ServerPair } from '@hook-observatory/conformance/harness/server-pair';
+import { checkCase } from './suite.js';
 
 /** On every answer with a body, in this order, after Content-Length (core/src/protocol.ts). */
 const BROWSER_HEADERS = "X-Content-Type-Options: nosniff\r\nX-Frame-Options: DENY\r\nContent-Security-Policy: frame-ancestors 'none'\r\n";

@@ -9,11 +9,11 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { TRANSPORTS } from '@hook-observatory/launcher';
-import { escapeBytes } from './harness/byte-diff.js';
-import { differences } from './harness/compare.js';
-import { fuzzCase, fuzzTraffic, trafficBytes } from './harness/fuzz-traffic.js';
-import { ServerPair } from './harness/server-pair.js';
-import type { TrafficCase } from './harness/traffic-script.js';
+import { escapeBytes } from '@hook-observatory/conformance/harness/byte-diff';
+import { differences } from '@hook-observatory/conformance/harness/compare';
+import { fuzzCase, fuzzTraffic, trafficBytes } from '@hook-observatory/conformance/harness/fuzz-traffic';
+import { ServerPair } from '@hook-observatory/conformance/harness/server-pair';
+import type { TrafficCase } from '@hook-observatory/conformance/harness/traffic-script';
 
 /** The seed `pnpm test` always uses, so that CI runs the same traffic every time. */
 const CI_SEED = 20_260_101;

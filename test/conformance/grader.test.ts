@@ -8,7 +8,8 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '@hook-observatory/launcher';
-import { GROUPS } from './families.js';
+import { GROUPS } from '@hook-observatory/conformance/families';
+import { GRADER_MAIN } from '@hook-observatory/conformance/grader/options';
 
 const run = promisify(execFile);
 
@@ -20,7 +21,7 @@ interface Summary {
 }
 
 async function conformance(...args: string[]): Promise<{ code: number; stdout: string; summary: Summary; summaries: Summary[] }> {
-  const command = [process.execPath, '--import', 'tsx', 'test/conformance/grader/main.ts', ...args];
+  const command = [process.execPath, GRADER_MAIN, ...args];
   const result = await run(command[0]!, command.slice(1), { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 }).then(
     (done) => ({ code: 0, stdout: done.stdout }),
     (failed: { code: number; stdout: string }) => ({ code: failed.code, stdout: failed.stdout }),

@@ -6,11 +6,11 @@
  */
 import { createServer, type Server } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { byteDiff, escapeBytes, firstDifference } from './harness/byte-diff.js';
-import { differences, unmetExpectations } from './harness/compare.js';
-import type { CaseCapture, PairCapture } from './harness/server-pair.js';
-import { awaitAnswers, send, splitAt, type ClientScript, type TrafficCase } from './harness/traffic-script.js';
-import { playClient, statusesIn, SUBJECT_QUIET_MS, SUBJECT_SLOWDOWN, withoutDates, type ClientCapture } from './harness/wire-client.js';
+import { byteDiff, escapeBytes, firstDifference } from '@hook-observatory/conformance/harness/byte-diff';
+import { differences, unmetExpectations } from '@hook-observatory/conformance/harness/compare';
+import type { CaseCapture, PairCapture } from '@hook-observatory/conformance/harness/server-pair';
+import { awaitAnswers, send, splitAt, type ClientScript, type TrafficCase } from '@hook-observatory/conformance/harness/traffic-script';
+import { playClient, statusesIn, SUBJECT_QUIET_MS, SUBJECT_SLOWDOWN, withoutDates, type ClientCapture } from '@hook-observatory/conformance/harness/wire-client';
 
 const bytes = (text: string): Buffer => Buffer.from(text, 'latin1');
 const ANSWER = 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\nDate: Thu, 01 Jan 2026 00:00:00 GMT\r\nConnection: keep-alive\r\n\r\n';

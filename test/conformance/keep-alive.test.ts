@@ -1,4 +1,4 @@
-import { KEEP_ALIVE_CASES } from './cases/keep-alive.js';
-import { conformanceSuite } from './harness/suite.js';
+import { KEEP_ALIVE_CASES } from '@hook-observatory/conformance/cases/keep-alive';
+import { conformanceSuite } from './suite.js';
 
 conformanceSuite('keep-alive', KEEP_ALIVE_CASES);

@@ -1,4 +1,4 @@
-import { LIMIT_CASES } from './cases/limits.js';
-import { conformanceSuite } from './harness/suite.js';
+import { LIMIT_CASES } from '@hook-observatory/conformance/cases/limits';
+import { conformanceSuite } from './suite.js';
 
 conformanceSuite('limits', LIMIT_CASES);

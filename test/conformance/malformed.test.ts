@@ -1,5 +1,5 @@
-import { FRAMING_CASES, HEADER_CASES, REQUEST_LINE_CASES } from './cases/malformed.js';
-import { conformanceSuite } from './harness/suite.js';
+import { FRAMING_CASES, HEADER_CASES, REQUEST_LINE_CASES } from '@hook-observatory/conformance/cases/malformed';
+import { conformanceSuite } from './suite.js';
 
 conformanceSuite('request-line', REQUEST_LINE_CASES);
 conformanceSuite('headers', HEADER_CASES);

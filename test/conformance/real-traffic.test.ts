@@ -1,4 +1,4 @@
-import { REAL_TRAFFIC_CASES } from './cases/real-traffic.js';
-import { conformanceSuite } from './harness/suite.js';
+import { REAL_TRAFFIC_CASES } from '@hook-observatory/conformance/cases/real-traffic';
+import { conformanceSuite } from './suite.js';
 
 conformanceSuite('real-traffic', REAL_TRAFFIC_CASES);

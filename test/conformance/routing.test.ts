@@ -1,4 +1,4 @@
-import { ROUTING_CASES } from './cases/routing.js';
-import { conformanceSuite } from './harness/suite.js';
+import { ROUTING_CASES } from '@hook-observatory/conformance/cases/routing';
+import { conformanceSuite } from './suite.js';
 
 conformanceSuite('routing', ROUTING_CASES);

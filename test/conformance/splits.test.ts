@@ -1,4 +1,4 @@
-import { SPLIT_CASES } from './cases/splits.js';
-import { conformanceSuite } from './harness/suite.js';
+import { SPLIT_CASES } from '@hook-observatory/conformance/cases/splits';
+import { conformanceSuite } from './suite.js';
 
 conformanceSuite('splits', SPLIT_CASES);

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TRANSPORTS } from '@hook-observatory/launcher';
-import { STREAM_CASES, STREAM_ENVIRONMENT, STREAM_INSTANCE, TEST_RING_SIZE } from './cases/stream.js';
-import { ServerPair } from './harness/server-pair.js';
-import { checkCase, conformanceSuite } from './harness/suite.js';
+import { STREAM_CASES, STREAM_ENVIRONMENT, STREAM_INSTANCE, TEST_RING_SIZE } from '@hook-observatory/conformance/cases/stream';
+import { ServerPair } from '@hook-observatory/conformance/harness/server-pair';
+import { checkCase, conformanceSuite } from './suite.js';
 
 conformanceSuite('stream', STREAM_CASES, { env: STREAM_ENVIRONMENT });
 

@@ -5,9 +5,9 @@
  */
 import { afterAll, beforeAll, describe, it, type TestContext } from 'vitest';
 import { TRANSPORTS, type Transport } from '@hook-observatory/launcher';
-import { differences, REFERENCE, SUBJECT, unmetExpectations } from './compare.js';
-import { ServerPair, type PairCapture, type PairOptions } from './server-pair.js';
-import type { TrafficCase } from './traffic-script.js';
+import { differences, REFERENCE, SUBJECT, unmetExpectations } from '@hook-observatory/conformance/harness/compare';
+import { ServerPair, type PairCapture, type PairOptions } from '@hook-observatory/conformance/harness/server-pair';
+import type { TrafficCase } from '@hook-observatory/conformance/harness/traffic-script';
 
 /** What each conformance test leaves for the summary reporter (summary-reporter.ts). */
 export interface ConformanceMeta {

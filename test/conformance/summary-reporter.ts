@@ -2,10 +2,10 @@
  * The line `pnpm test` ends with: how many conformance cases ran, against both
  * servers, over both transports, and whether every capture was identical or
  * which cases differed. Each conformance test leaves a ConformanceMeta in its
- * task meta (harness/suite.ts); this reporter adds them up.
+ * task meta (suite.ts); this reporter adds them up.
  */
 import type { Reporter, TestCase, TestModule } from 'vitest/node';
-import type { ConformanceMeta } from './harness/suite.js';
+import type { ConformanceMeta } from './suite.js';
 
 /** Both servers play every case. */
 const SERVERS = 2;

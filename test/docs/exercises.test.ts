@@ -11,9 +11,9 @@ import { describe, expect, it } from 'vitest';
 import { exerciseKey, exercisesIn, solutionKeys, type Exercise } from '../../scripts/docs/exercises.js';
 import { readNotes } from '../../scripts/docs/notes.js';
 import { ROOT } from '../../scripts/docs/paths.js';
-import { FAMILIES } from '../conformance/families.js';
-import { GRADER_OPTIONS } from '../conformance/grader/options.js';
-import { SUBJECT_NAMES } from '../conformance/grader/subjects.js';
+import { FAMILIES } from '@hook-observatory/conformance/families';
+import { GRADER_OPTIONS } from '@hook-observatory/conformance/grader/options';
+import { SUBJECT_NAMES } from '@hook-observatory/conformance/grader/subjects';
 
 const GRADER = 'pnpm -s conformance ';
 const FAMILY_NAMES = FAMILIES.map((family) => family.family);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RETRY_MS, STREAM_KINDS } from '@hook-observatory/core';
 import { DOCS_DIR } from '../../scripts/docs/paths.js';
-import { STREAM_INSTANCE } from '../conformance/cases/stream.js';
+import { STREAM_INSTANCE } from '@hook-observatory/conformance/cases/stream';
 
 const note = readFileSync(join(DOCS_DIR, 'net-server.md'), 'utf8');
 const section = note.slice(note.indexOf('## 5b. Stream'), note.indexOf('## 6. '));

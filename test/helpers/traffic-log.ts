@@ -1,13 +1,11 @@
 /**
- * The recorded sessions (test/fixtures/traffic) as a server's --log would
+ * The recorded sessions (packages/conformance/traffic) as a server's --log would
  * hold them: each hook once (the curl command hook over TCP), enriched by
  * core as the servers do, `_ts` the time it arrived.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { enrich, formatJsonLine } from '@hook-observatory/core';
-import { ROOT } from '@hook-observatory/launcher';
-import { SESSIONS } from './traffic.js';
+import { SESSIONS, trafficFile, type Session } from '@hook-observatory/conformance/traffic';
 
 interface RecordedLine {
   t: string;
@@ -17,8 +15,8 @@ interface RecordedLine {
   bodyBase64: string;
 }
 
-export function trafficLog(session: (typeof SESSIONS)[number]): Buffer {
-  const text = readFileSync(join(ROOT, 'test/fixtures/traffic', `${session}.jsonl`), 'utf8');
+export function trafficLog(session: Session): Buffer {
+  const text = readFileSync(trafficFile(session), 'utf8');
   const lines = text
     .split('\n')
     .filter((line) => line !== '')

@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOOK_EVENT_NAMES, TOKEN_ENV } from '@hook-observatory/core';
 import { ROOT, SERVER_NAMES, startServer, type RunningServer, type ServerName } from '@hook-observatory/launcher';
-import { loadAllTraffic, permissionDeniedBody } from '../helpers/traffic.js';
+import { loadAllTraffic, permissionDeniedBody } from '@hook-observatory/conformance/traffic';
 import { ClaudeCode, type Fired, type SettingsHooks } from './claude-code.js';
 
 const INSTALLER = join(ROOT, 'packages/installer/dist/main.js');

@@ -11,7 +11,7 @@ import { Client } from 'undici';
 import { HOOK_EVENT_NAMES } from '@hook-observatory/core';
 import { curlHookCommand, dispatcherFor, post, runShell } from '../helpers/clients.js';
 import { FIXED_TS, SERVER_NAMES, TRANSPORTS, startServer, type RunningServer, type ServerName, type Transport } from '@hook-observatory/launcher';
-import { loadAllTraffic, permissionDeniedBody, type RecordedRequest } from '../helpers/traffic.js';
+import { loadAllTraffic, permissionDeniedBody, type RecordedRequest } from '@hook-observatory/conformance/traffic';
 
 const traffic = loadAllTraffic();
 /** What each server is sent, in order: the recorded requests of its transport, plus PermissionDenied. */

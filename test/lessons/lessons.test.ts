@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, TRANSPORTS } from '@hook-observatory/launcher';
 import { LESSONS, lessonFile } from '@hook-observatory/lessons';
-import { REAL_TRAFFIC_CASES } from '../conformance/cases/real-traffic.js';
-import { ServerPair } from '../conformance/harness/server-pair.js';
-import { statusesIn } from '../conformance/harness/wire-client.js';
+import { REAL_TRAFFIC_CASES } from '@hook-observatory/conformance/cases/real-traffic';
+import { ServerPair } from '@hook-observatory/conformance/harness/server-pair';
+import { statusesIn } from '@hook-observatory/conformance/harness/wire-client';
 
 /** The bound for the first lesson, comments included. */
 const FIRST_LESSON_MAX_LINES = 80;

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { SessionTracker, type LogEvent, type SessionState } from '@hook-observatory/query';
 import { trafficLog } from '../helpers/traffic-log.js';
-import { permissionDeniedBody } from '../helpers/traffic.js';
+import { permissionDeniedBody } from '@hook-observatory/conformance/traffic';
 
 type Recorded = 'full' | 'permission' | 'teammate';
 

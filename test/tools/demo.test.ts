@@ -3,8 +3,8 @@
  * and a verdict that says "identical" only when every byte is.
  */
 import { describe, expect, it } from 'vitest';
-import { firstDifference, runDemo, sideBySide, verdict } from '../../scripts/docs/demo.js';
-import { loadSession } from '../../scripts/docs/traffic.js';
+import { firstDifference, runDemo, sideBySide, verdict } from '@hook-observatory/tools/demo';
+import { loadSession } from '@hook-observatory/tools/traffic';
 
 describe('the demo', () => {
   it('replays the teammate session into both servers and finds them identical', async () => {

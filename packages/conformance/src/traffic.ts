@@ -1,7 +1,6 @@
-/** The recorded Claude Code traffic in test/fixtures/traffic, as requests to replay. */
+/** The recorded Claude Code traffic (this package's traffic/, described in its README), as requests to replay. */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { ROOT } from '@hook-observatory/launcher';
+import { join, resolve } from 'node:path';
 
 export interface RecordedRequest {
   readonly session: string;
@@ -25,9 +24,18 @@ interface RecordedLine {
 }
 
 export const SESSIONS = ['full', 'permission', 'teammate'] as const;
+export type Session = (typeof SESSIONS)[number];
 
-export function loadTraffic(session: (typeof SESSIONS)[number]): RecordedRequest[] {
-  const text = readFileSync(join(ROOT, 'test/fixtures/traffic', `${session}.jsonl`), 'utf8');
+/** The recordings ship with the cases that replay them; this file runs from dist and, under vitest, from src. */
+const TRAFFIC_DIR = resolve(import.meta.dirname, '../traffic');
+
+/** The JSON Lines file of one recorded session. */
+export function trafficFile(session: Session): string {
+  return join(TRAFFIC_DIR, `${session}.jsonl`);
+}
+
+export function loadTraffic(session: Session): RecordedRequest[] {
+  const text = readFileSync(trafficFile(session), 'utf8');
   return text
     .split('\n')
     .filter((line) => line !== '')

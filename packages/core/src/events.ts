@@ -5,7 +5,7 @@
  * and by the installer (which hooks exactly these). `matcher` is true where
  * Claude Code filters the event by a matcher (a tool name, a source, a reason);
  * events without one ignore the field, so the installer omits it there.
- * The recorded sessions in test/fixtures/ hold a real payload of each, except
+ * The recorded sessions in packages/conformance/traffic/ hold a real payload of each, except
  * PermissionDenied, which fires only when auto mode or a rule refuses a tool.
  */
 export interface HookEventInfo {

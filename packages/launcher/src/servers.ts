@@ -1,9 +1,9 @@
 /**
  * The one table of servers. A name stands for how to run it: a built entry
  * file on node, a TypeScript file on tsx (a student's edit runs with no build
- * step), or any command line (the grader's foreign servers). Tests, the docs
- * tools, the grader and the benchmark add their own entries to a copy of
- * SERVERS rather than keeping tables of their own.
+ * step), or any command line (the grader's foreign servers). The grader, the
+ * tools, the docs generator, the benchmark and the tests add their own entries
+ * to a copy of SERVERS rather than keeping tables of their own.
  */
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';

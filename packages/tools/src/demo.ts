@@ -10,11 +10,10 @@
  */
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { SERVER_NAMES, type ServerName } from '@hook-observatory/launcher';
+import { SERVER_NAMES, startServer, type ServerName } from '@hook-observatory/launcher';
 import { replay } from './replay.js';
-import { startServer } from '@hook-observatory/launcher';
+import { display } from './shown.js';
 import { loadSession, SESSIONS, type Session } from './traffic.js';
-import { display } from './wire.js';
 
 /** The width to lay out for when standard output is not a terminal. */
 const DEFAULT_WIDTH = 120;

@@ -1,13 +1,11 @@
 /**
- * The recorded Claude Code sessions in test/fixtures/traffic, turned back into
+ * The recorded Claude Code sessions (packages/conformance/traffic), turned back into
  * the bytes each request had on the wire.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { ROOT } from './paths.js';
+import { SESSIONS, trafficFile, type Session } from '@hook-observatory/conformance/traffic';
 
-export const SESSIONS = ['full', 'permission', 'teammate'] as const;
-export type Session = (typeof SESSIONS)[number];
+export { SESSIONS, type Session };
 
 export interface Recorded {
   readonly transport: 'tcp' | 'unix';
@@ -24,7 +22,7 @@ export interface Recorded {
 }
 
 export function loadSession(session: Session): Recorded[] {
-  const text = readFileSync(join(ROOT, 'test/fixtures/traffic', `${session}.jsonl`), 'utf8');
+  const text = readFileSync(trafficFile(session), 'utf8');
   return text
     .split('\n')
     .filter((line) => line !== '')

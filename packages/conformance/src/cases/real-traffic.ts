@@ -1,11 +1,11 @@
 /**
- * Recorded Claude Code traffic (test/fixtures/traffic), sent the ways real
+ * Recorded Claude Code traffic (this package's traffic/), sent the ways real
  * clients send it: curl command hooks, one connection per event, closed once
  * the answer is in; native HTTP hooks (axios), several events in a row on one
  * keep-alive connection; and a body over 1 MiB the way curl sends it, with
  * `Expect: 100-continue`, the head first and the body after the 100.
  */
-import { loadAllTraffic, permissionDeniedBody, type RecordedRequest } from '../../helpers/traffic.js';
+import { loadAllTraffic, permissionDeniedBody, type RecordedRequest } from '../traffic.js';
 import { curlHook } from '../harness/requests.js';
 import { awaitAnswers, close, send, type ClientScript, type TrafficCase } from '../harness/traffic-script.js';
 import { CURL_EXPECT_THRESHOLD_BYTES } from './bodies.js';

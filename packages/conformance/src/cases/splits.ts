@@ -4,7 +4,7 @@
  * boundary of the head and the body's ends plus a fixed random sample), and
  * both servers must answer every cut the same as the whole.
  */
-import { loadAllTraffic } from '../../helpers/traffic.js';
+import { loadAllTraffic } from '../traffic.js';
 import { chunkedHook, curlHook, DEFAULT_HEADERS, request, SMALL_BODY } from '../harness/requests.js';
 import { edgesAndSample, everyOffset, splitEverywhere, splitRandomly } from '../harness/splits.js';
 import { oneClient, pause, send, awaitAnswers, close, type Step, type TrafficCase } from '../harness/traffic-script.js';

@@ -1,4 +1,10 @@
-/** The grader's flags (main.ts parses them; test/docs/exercises.test.ts checks the notes' commands against them). */
+/** The grader's entry and its flags (main.ts parses them; test/docs/exercises.test.ts checks the notes' commands against them). */
+import { join } from 'node:path';
+import { ROOT } from '@hook-observatory/launcher';
+
+/** The grader as `pnpm -s conformance` runs it, after `tsc -b`: the docs' scoreboard and its tests run this file too. */
+export const GRADER_MAIN = join(ROOT, 'packages/conformance/dist/grader/main.js');
+
 export const GRADER_OPTIONS = {
   server: { type: 'string', multiple: true },
   command: { type: 'string' },
