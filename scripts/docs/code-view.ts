@@ -2,7 +2,7 @@
  * Source code as the side-by-side page shows it: highlighted once per file at
  * build time by highlight.js (so the page needs no script), then cut into
  * numbered rows. Every line of every file shown has one id, given where the
- * line first appears on the page, so that a note's link to `main.ts#L40`
+ * line first appears on the page, so that a note's link to a region of `main.ts`
  * jumps to that row.
  */
 import hljs from 'highlight.js/lib/core';

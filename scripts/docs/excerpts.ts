@@ -1,13 +1,15 @@
 /**
  * Code excerpts: a note names a region (`<!-- excerpt FILE#REGION -->`) and
- * gets the region's current text, under a link to the lines it came from.
+ * gets the region's current text, under a link to its file that names the
+ * region. No line number is written: a line added above a region changes no
+ * note, so only an edit inside a quoted region asks for `pnpm docs:sync`.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, extname, join, relative } from 'node:path';
 import { fencedBody, type GeneratedBlock } from './blocks.js';
 import { parseRegions, type Region } from './regions.js';
 
-/** The link title that ties a link to a region: docs:sync keeps its line numbers true. */
+/** The link title that ties a link to a region: `[the route](../packages/F "region:route")`. */
 export const REGION_TITLE = /^region:([a-z0-9-]+)$/;
 
 /** An HTML file's regions are in its script: `// #region` is a comment only there. */
@@ -41,22 +43,15 @@ export function parseRegionReference(reference: string): { file: string; name: s
   return { file: reference.slice(0, hash), name: reference.slice(hash + 1) };
 }
 
-/** A GitHub-style line anchor: `#L7` or `#L7-L12`. */
-export function lineAnchor(region: Pick<Region, 'firstLine' | 'lastLine'>): string {
-  return region.firstLine === region.lastLine ? `#L${region.firstLine}` : `#L${region.firstLine}-L${region.lastLine}`;
-}
-
 /**
- * The body of an excerpt block in the note at `notePathFromRoot`: a link to
- * the region's lines, then the region's code.
+ * The body of an excerpt block in the note at `notePathFromRoot`: the
+ * region's name and a link to its file, then the region's code.
  */
 export function renderExcerpt(block: GeneratedBlock, notePathFromRoot: string, source: RegionSource): string {
   if (block.args.length !== 1) throw new Error(`excerpt at line ${block.line} takes one FILE#REGION`);
   const { file, name } = parseRegionReference(block.args[0] as string);
   const region = source.region(file, name);
-  const href = relative(dirname(notePathFromRoot), file) + lineAnchor(region);
-  const lines = region.firstLine === region.lastLine ? `line ${region.firstLine}` : `lines ${region.firstLine} to ${region.lastLine}`;
-  // No title on this link: the whole block is rewritten from the region, so its numbers cannot go stale.
-  const caption = `${lines[0]!.toUpperCase()}${lines.slice(1)} of [\`${file}\`](${href}):`;
+  const href = relative(dirname(notePathFromRoot), file);
+  const caption = `Region \`${name}\` of [\`${file}\`](${href}):`;
   return fencedBody(LANGUAGES[extname(file)] ?? '', region.text, caption);
 }

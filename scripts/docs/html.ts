@@ -21,7 +21,7 @@ import { diagramMarkdown, drawDiagram } from './diagrams.js';
 import type { Picture } from './parser-diagram.js';
 import { CodeView, escapeHtml, highlightCode, lineId, REGION_MARKER } from './code-view.js';
 import { readParserMap, type StateGroup } from './parser-map.js';
-import { RegionSource } from './excerpts.js';
+import { REGION_TITLE, RegionSource } from './excerpts.js';
 import { PAGE_STYLE } from './page-style.js';
 
 export const HTML_PATH = 'docs/side-by-side.html';
@@ -33,9 +33,9 @@ const OTHER_FILES = ['packages/net-server/src/response-writer.ts', 'packages/net
 
 const SECTION_HEADER = /^\/\/ --- (\d+)\. (.+?) -*$/;
 const NOTE_STEP_HEADING = /^## (\d+)\. (.+)$/;
-/** A link to source lines, as docs/links.ts requires them: `(../packages/F#L1-L9 "region:NAME")`. */
-const REGION_LINK = /\(\.\.\/(packages\/[^)#\s]+)#L\d+(?:-L\d+)? "region:([a-z0-9-]+)"\)/g;
-const SOURCE_HREF = /^\.\.\/(packages\/[^#]+)(?:#L(\d+)(?:-L\d+)?)?$/;
+/** A link to a region, as docs/links.ts requires them: `(../packages/F "region:NAME")`. */
+const REGION_LINK = /\(\.\.\/(packages\/[^)#\s]+) "region:([a-z0-9-]+)"\)/g;
+const SOURCE_HREF = /^\.\.\/(packages\/[^#]+)$/;
 
 export interface CodeLine {
   readonly number: number;
@@ -123,8 +123,11 @@ export function linkedRegions(markdown: string): Array<{ file: string; region: s
   return [...seen.values()];
 }
 
-/** markdown-it, with fences highlighted and links to source files turned into jumps to their rows. */
-function markdownRenderer(view: CodeView): MarkdownIt {
+/**
+ * markdown-it, with fences highlighted and links to source files turned into
+ * jumps to their rows: a region link to its region's first row, found now.
+ */
+function markdownRenderer(view: CodeView, regions: RegionSource): MarkdownIt {
   const md = new MarkdownIt({ html: true, highlight: highlightCode });
   const defaultLinkOpen = md.renderer.rules.link_open ?? ((tokens, index, options, _env, self) => self.renderToken(tokens, index, options));
   md.renderer.rules.link_open = (tokens, index, options, env, self) => {
@@ -132,7 +135,8 @@ function markdownRenderer(view: CodeView): MarkdownIt {
     const source = SOURCE_HREF.exec(token.attrGet('href') ?? '');
     if (source !== null) {
       const file = posix.normalize(source[1] as string);
-      token.attrSet('href', `#${lineId(file, Number(source[2] ?? 1))}`);
+      const region = REGION_TITLE.exec(token.attrGet('title') ?? '')?.[1];
+      token.attrSet('href', `#${lineId(file, region === undefined ? 1 : regions.region(file, region).firstLine)}`);
       view.linked.add(file);
     }
     return defaultLinkOpen(tokens, index, options, env, self);
@@ -219,14 +223,14 @@ function lessonsSection(md: MarkdownIt, lessonsNote: string): string {
 
 export function buildPage(input: PageInput): string {
   const view = new CodeView(input.read);
-  const md = markdownRenderer(view);
+  const regionSource = new RegionSource(ROOT);
+  const md = markdownRenderer(view, regionSource);
   const sections = { http: splitSections(input.read(SERVER_SOURCES.http)), net: splitSections(input.read(SERVER_SOURCES.net)) };
   const steps = alignedSteps(sections);
   const note = splitNote(input.read(NOTE_PATH));
   const titleOf = (step: number): string =>
     step === 0 ? 'Before the steps: imports and declarations' : (note.steps.get(step)?.title ?? sections.http.find((s) => s.step === step)!.title);
   const intro = md.render(note.intro);
-  const regionSource = new RegionSource(ROOT);
   const stepsHtml = steps.map((step) => stepSection(view, regionSource, md, step, titleOf(step), note, sections));
   const groups = readParserMap(ROOT, PARSER_ENTRY);
   const parser = parserSection(view, md, groups);

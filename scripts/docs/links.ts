@@ -1,14 +1,14 @@
 /**
  * Links in the notes: to other notes and their headings, to source files, and
- * to source lines. A link to lines must carry its region in its title,
- * `[the route](../packages/http-server/src/main.ts#L70-L90 "region:route")`,
- * so that docs:sync moves the line numbers when the code moves and a stale
- * number is an error rather than a quiet lie.
+ * to a region of a source file. A link to code names its region in its title,
+ * `[the route](../packages/http-server/src/main.ts "region:route")`, never
+ * lines: a line number goes stale with every edit above it, a region's name
+ * only when someone renames it, and then this check says so.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { inFences } from './blocks.js';
-import { lineAnchor, REGION_TITLE, type RegionSource } from './excerpts.js';
+import { REGION_TITLE, type RegionSource } from './excerpts.js';
 
 export interface Link {
   /** 1-based line in the note. */
@@ -97,46 +97,18 @@ function checkLink(root: string, noteDir: string, markdown: string, link: Link, 
   const fromRoot = relative(root, file);
   if (fromRoot.startsWith('..') || fromRoot.startsWith(sep)) return 'points outside the repository';
   if (!existsSync(file)) return `${fromRoot} does not exist`;
-  if (fragment === undefined) {
-    return link.title !== undefined && REGION_TITLE.test(link.title) ? 'a region link needs its #L line anchor' : undefined;
+  const regionName = link.title === undefined ? undefined : REGION_TITLE.exec(link.title)?.[1];
+  if (fragment !== undefined && LINE_ANCHOR.test(fragment)) {
+    return 'links to lines go stale with every edit above them: link the file and name a region in the title ("region:NAME")';
   }
+  if (regionName !== undefined) {
+    if (fragment !== undefined) return 'a region link names its region in its title and has no #fragment';
+    return regions.regions(fromRoot).has(regionName) ? undefined : `${fromRoot} has no region "${regionName}"`;
+  }
+  if (fragment === undefined) return undefined;
   if (statSync(file).isDirectory()) return 'a folder has no anchors';
   if (file.endsWith('.md')) {
     return headingSlugs(readFileSync(file, 'utf8')).has(fragment) ? undefined : `no heading #${fragment} in ${fromRoot}`;
   }
-  const lines = LINE_ANCHOR.exec(fragment);
-  if (lines === null) return `#${fragment} is neither a heading nor a line anchor`;
-  const first = Number(lines[1]);
-  const last = lines[2] === undefined ? first : Number(lines[2]);
-  const lineCount = readFileSync(file, 'utf8').split('\n').length;
-  if (first < 1 || last < first || last > lineCount) return `lines ${first} to ${last} are not in ${fromRoot} (${lineCount} lines)`;
-  const regionName = link.title === undefined ? undefined : REGION_TITLE.exec(link.title)?.[1];
-  if (regionName === undefined) return 'a link to source lines needs a title "region:NAME", so that docs:sync can keep it true';
-  const region = regions.regions(fromRoot).get(regionName);
-  if (region === undefined) return `${fromRoot} has no region "${regionName}"`;
-  const expected = lineAnchor(region);
-  return expected === `#${fragment}` ? undefined : `region "${regionName}" is now at ${expected}: run pnpm docs:sync`;
-}
-
-/** `markdown` with the line anchor of every region-titled link moved to where its region is now. */
-export function syncRegionLinks(root: string, noteFromRoot: string, markdown: string, regions: RegionSource): string {
-  const noteDir = dirname(join(root, noteFromRoot));
-  const prose = proseLines(markdown);
-  return markdown
-    .split('\n')
-    .map((line, index) => {
-      let synced = line;
-      // From the end, so that a replacement of another length does not move the matches before it.
-      for (const match of [...(prose[index] as string).matchAll(LINK)].reverse()) {
-        const [whole, text, target, title] = match as unknown as [string, string, string, string | undefined];
-        const regionName = title === undefined ? undefined : REGION_TITLE.exec(title)?.[1];
-        if (regionName === undefined) continue;
-        const pathPart = target.split('#')[0] as string;
-        const region = regions.region(relative(root, resolve(noteDir, pathPart)), regionName);
-        const replacement = `[${text}](${pathPart}${lineAnchor(region)} "${title}")`;
-        synced = synced.slice(0, match.index) + replacement + synced.slice((match.index ?? 0) + whole.length);
-      }
-      return synced;
-    })
-    .join('\n');
+  return `#${fragment} is not a heading: name a region instead ("region:NAME")`;
 }

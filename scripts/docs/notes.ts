@@ -1,13 +1,12 @@
 /**
  * What a note should say: its text with every generated block (excerpts, the
- * parser's map, wire examples, diagrams) and every region link brought up to
- * date. docs:sync writes it; the tests compare it.
+ * parser's map, wire examples, diagrams) brought up to date. docs:sync writes
+ * it; the tests compare it. Region links need no update: they name no lines.
  */
 import { readFileSync } from 'node:fs';
 import { findBlocks, replaceBlocks } from './blocks.js';
 import { renderDiagramBlock } from './diagrams.js';
 import { renderExcerpt, RegionSource } from './excerpts.js';
-import { syncRegionLinks } from './links.js';
 import { readParserMap, renderParserMap } from './parser-map.js';
 import { NOTES, notePath, ROOT } from './paths.js';
 import { renderLessonDiff } from './lesson-diff.js';
@@ -44,7 +43,7 @@ export function usesScoreboard(note: Note): boolean {
  * servers), the scoreboard only when `scores` is (grading every lesson).
  */
 export function syncedText(note: Note, regions: RegionSource, captures?: Captures, scores?: Scores): string {
-  const blocksSynced = replaceBlocks(note.text, note.path, (block) => {
+  return replaceBlocks(note.text, note.path, (block) => {
     if (block.kind === 'excerpt') return renderExcerpt(block, note.path, regions);
     if (block.kind === 'parser-map') return renderParserMap(readParserMap(ROOT, block.args[0] as string), note.path);
     if (block.kind === 'lesson-diff') return renderLessonDiff(block);
@@ -53,7 +52,6 @@ export function syncedText(note: Note, regions: RegionSource, captures?: Capture
     if (block.kind === 'diagram') return renderDiagramBlock(block, note.path, captures);
     return captures === undefined ? block.body : renderWire(block, captures);
   });
-  return syncRegionLinks(ROOT, note.path, blocksSynced, regions);
 }
 
 export function newRegionSource(): RegionSource {

@@ -149,11 +149,12 @@ export function groupName(step: string): string {
 /** The map as Markdown for the note at `notePath`: a table of the groups. */
 export function renderParserMap(groups: readonly StateGroup[], notePath: string): string {
   const rows = groups.map((group) => {
-    const href = `${relative(dirname(notePath), group.file)}#L${group.firstLine}-L${group.lastLine}`;
+    // The file, not its lines: a line number would go stale with every edit above the function.
+    const href = relative(dirname(notePath), group.file);
     const states = group.states
       .map((state) => (state.llhttp.length === 0 ? `\`${state.name}\`` : `\`${state.name}\` (${state.llhttp.map((name) => `\`${name}\``).join(', ')})`))
       .join(', ');
-    const where = `\`${basename(group.file)}\`, lines ${group.firstLine} to ${group.lastLine}`;
+    const where = `\`${basename(group.file)}\``;
     return `| ${groupName(group.step)} | [\`${group.step}\`](${href}) in ${where} | ${states} |`;
   });
   const table = ['| Group | Stepping function | States (llhttp’s names) |', '| --- | --- | --- |', ...rows].join('\n');

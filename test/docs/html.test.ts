@@ -14,7 +14,8 @@ import { chromium } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findBlocks } from '../../scripts/docs/blocks.js';
 import { diagramFile, type DiagramName } from '../../scripts/docs/diagrams.js';
-import { highlightCode, splitHighlightedLines } from '../../scripts/docs/code-view.js';
+import { highlightCode, lineId, splitHighlightedLines } from '../../scripts/docs/code-view.js';
+import { RegionSource } from '../../scripts/docs/excerpts.js';
 import { alignedSteps, buildPage, headerComment, HTML_PATH, LESSONS_NOTE_PATH, linkedRegions, NOTE_PATH, readPageInput, splitNote, splitSections } from '../../scripts/docs/html.js';
 import { readParserMap } from '../../scripts/docs/parser-map.js';
 import { ROOT, SERVER_NAMES, SERVER_SOURCES } from '@hook-observatory/launcher';
@@ -87,6 +88,13 @@ describe('the page as built', () => {
     expect(page).not.toMatch(/href="[^"#]*packages\//);
   });
 
+  it('a region link jumps to the first row of its region, found when the page is built', () => {
+    const sources = new RegionSource(ROOT);
+    const linked = linkedRegions(input.read(NOTE_PATH));
+    expect(linked.length).toBeGreaterThan(steps.length);
+    for (const { file, region } of linked) expect(page, `${file}#${region}`).toContain(`href="#${lineId(file, sources.region(file, region).firstLine)}"`);
+  });
+
   it('highlights the code at build time', () => {
     for (const kind of ['keyword', 'string', 'comment']) expect(page).toContain(`class="hljs-${kind}"`);
   });
@@ -142,7 +150,7 @@ describe('cutting files and notes', () => {
   });
 
   it('finds the regions a note links to, once each, in order', () => {
-    const markdown = '[a](../packages/x/main.ts#L1-L2 "region:one") [b](../packages/y.ts#L3 "region:two") [c](../packages/x/main.ts#L1-L2 "region:one")';
+    const markdown = '[a](../packages/x/main.ts "region:one") [b](../packages/y.ts "region:two") [c](../packages/x/main.ts "region:one")';
     expect(linkedRegions(markdown)).toEqual([{ file: 'packages/x/main.ts', region: 'one' }, { file: 'packages/y.ts', region: 'two' }]);
   });
 

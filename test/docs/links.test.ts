@@ -1,10 +1,10 @@
-/** Links between notes, to headings, to source files and to source lines all lead somewhere true. */
+/** Links between notes, to headings, to source files and to regions of them all lead somewhere true; none to lines. */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RegionSource } from '../../scripts/docs/excerpts.js';
-import { checkLinks, headingSlugs, syncRegionLinks } from '../../scripts/docs/links.js';
+import { checkLinks, headingSlugs } from '../../scripts/docs/links.js';
 import { newRegionSource, readNotes } from '../../scripts/docs/notes.js';
 import { ROOT } from '../../scripts/docs/paths.js';
 
@@ -29,16 +29,17 @@ describe('checkLinks', () => {
     { name: 'heading', link: '[read](other.md#2-read-the-bytes)', problem: undefined },
     { name: 'heading-with-code', link: '[gives](other.md#nodehttp-gives)', problem: undefined },
     { name: 'this-note-heading', link: '[top](#here)', problem: undefined },
-    { name: 'region-lines', link: '[step](../src/a.ts#L3-L4 "region:step")', problem: undefined },
+    { name: 'region', link: '[step](../src/a.ts "region:step")', problem: undefined },
     { name: 'file', link: '[a](../src/a.ts)', problem: undefined },
     { name: 'plain-http', link: '[x](http://example.com/)', problem: 'only https://' },
     { name: 'missing-file', link: '[x](gone.md)', problem: 'docs/gone.md does not exist' },
     { name: 'missing-heading', link: '[x](other.md#nope)', problem: 'no heading #nope' },
     { name: 'outside', link: '[x](../../etc/passwd)', problem: 'outside the repository' },
-    { name: 'lines-without-region', link: '[x](../src/a.ts#L3)', problem: 'needs a title "region:NAME"' },
-    { name: 'stale-lines', link: '[x](../src/a.ts#L2-L4 "region:step")', problem: 'is now at #L3-L4' },
-    { name: 'past-the-end', link: '[x](../src/a.ts#L90 "region:step")', problem: 'are not in src/a.ts' },
-    { name: 'unknown-region', link: '[x](../src/a.ts#L3 "region:other")', problem: 'no region "other"' },
+    { name: 'lines', link: '[x](../src/a.ts#L3)', problem: 'links to lines go stale' },
+    { name: 'lines-with-a-region', link: '[x](../src/a.ts#L3-L4 "region:step")', problem: 'links to lines go stale' },
+    { name: 'region-with-a-fragment', link: '[x](../src/a.ts#step "region:step")', problem: 'has no #fragment' },
+    { name: 'other-fragment-in-code', link: '[x](../src/a.ts#step)', problem: 'is not a heading' },
+    { name: 'unknown-region', link: '[x](../src/a.ts "region:other")', problem: 'no region "other"' },
   ])('$name', ({ link, problem }) => {
     const note = `# Here\n\nSee ${link}.\n`;
     const problems = checkLinks(root, 'docs/n.md', note, new RegionSource(root));
@@ -52,13 +53,6 @@ describe('checkLinks', () => {
 
   it('ignores link syntax shown in a code span', () => {
     expect(checkLinks(root, 'docs/n.md', '# H\n\nWrite `[x](gone.md)` to link.\n', new RegionSource(root))).toEqual([]);
-  });
-
-  it('moves a region link to where its region is now', () => {
-    const note = 'See [step](../src/a.ts#L1-L2 "region:step") and [x](other.md).';
-    expect(syncRegionLinks(root, 'docs/n.md', note, new RegionSource(root))).toBe(
-      'See [step](../src/a.ts#L3-L4 "region:step") and [x](other.md).',
-    );
   });
 
   it('numbers repeated headings as GitHub does', () => {

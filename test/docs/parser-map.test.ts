@@ -114,7 +114,7 @@ describe('readParserMap', () => {
       { step: 'stepTwo', file: 'parser/two.ts', firstLine: 1, lastLine: 6, states: [{ name: 'C', number: 16, llhttp: [] }], exits: ['A'] },
     ]);
     const map = renderParserMap(groups, 'docs/note.md');
-    expect(map).toContain('| one | [`stepOne`](../parser/one.ts#L1-L9) in `one.ts`, lines 1 to 9 | `A` (`start`), `B` |');
+    expect(map).toContain('| one | [`stepOne`](../parser/one.ts) in `one.ts` | `A` (`start`), `B` |');
     const picture = parserGroupsPicture(groups);
     expect(picture.description).toContain('The one group (2 states) leads to two (C).');
     expect(picture.description).toContain('The two group (1 state) leads to one (A).');
