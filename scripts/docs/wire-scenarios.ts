@@ -8,7 +8,7 @@
 import { HEALTH_BODY, MAX_PAYLOAD_DEPTH } from '@hook-observatory/core';
 import type { ClientStep } from './exchange.js';
 import { SHOWN_PORT } from '@hook-observatory/tools/shown';
-import { loadSession, requestBytes } from '@hook-observatory/tools/traffic';
+import { loadTraffic, requestBytes } from '@hook-observatory/conformance/traffic';
 
 export const SHOWN_HOST = `127.0.0.1:${SHOWN_PORT}`;
 
@@ -48,7 +48,7 @@ export interface Scenario {
 
 const send = (text: string): ClientStep => ({ send: Buffer.from(text, 'utf8') });
 
-const permission = loadSession('permission');
+const permission = loadTraffic('permission');
 const firstCurl = permission.find((request) => request.transport === 'tcp' && request.sender === 'curl');
 const firstNative = permission.find((request) => request.sender === 'native');
 if (firstCurl === undefined || firstNative === undefined) throw new Error('permission.jsonl lacks a curl or a native request');

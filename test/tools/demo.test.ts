@@ -4,13 +4,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { firstDifference, runDemo, sideBySide, verdict } from '@hook-observatory/tools/demo';
-import { loadSession } from '@hook-observatory/tools/traffic';
+import { loadTraffic } from '@hook-observatory/conformance/traffic';
 
 describe('the demo', () => {
   it('replays the teammate session into both servers and finds them identical', async () => {
     const lines: string[] = [];
     const identical = await runDemo({ session: 'teammate', width: 120, write: (line) => lines.push(line) });
-    const replayed = loadSession('teammate').filter((request) => request.transport === 'tcp');
+    const replayed = loadTraffic('teammate').filter((request) => request.transport === 'tcp');
     expect(identical).toBe(true);
     expect(lines.find((line) => line.includes('node:http') && line.includes('node:net'))).toBeDefined();
     const rows = lines.filter((line) => /^\s+\d+ (curl|native)\s+\w+\s+\{/.test(line));

@@ -7,9 +7,13 @@ export interface RecordedRequest {
   readonly transport: 'tcp' | 'unix';
   /** `curl` for command hooks, `native` for Claude Code's own HTTP hooks. */
   readonly sender: 'curl' | 'native';
+  /** Which connection the request came on. */
   readonly conn: number;
+  readonly method: string;
   readonly url: string;
+  readonly httpVersion: string;
   readonly event: string;
+  /** Names and values alternating, in order and case as sent. */
   readonly rawHeaders: readonly string[];
   readonly body: Buffer;
 }
@@ -17,7 +21,9 @@ export interface RecordedRequest {
 interface RecordedLine {
   transport: 'tcp' | 'unix';
   conn: number;
+  method: string;
   url: string;
+  httpVersion: string;
   headers: Record<string, string>;
   rawHeaders: string[];
   bodyBase64: string;
@@ -46,7 +52,9 @@ export function loadTraffic(session: Session): RecordedRequest[] {
         transport: recorded.transport,
         sender: recorded.headers['user-agent']?.startsWith('curl/') ? 'curl' : 'native',
         conn: recorded.conn,
+        method: recorded.method,
         url: recorded.url,
+        httpVersion: recorded.httpVersion,
         event: new URL(recorded.url, 'http://x').searchParams.get('event') ?? '',
         rawHeaders: recorded.rawHeaders,
         body: Buffer.from(recorded.bodyBase64, 'base64'),
@@ -56,6 +64,21 @@ export function loadTraffic(session: Session): RecordedRequest[] {
 
 export function loadAllTraffic(): RecordedRequest[] {
   return SESSIONS.flatMap((session) => loadTraffic(session));
+}
+
+/**
+ * The request's bytes as its client sent them, except `Host`, which names the
+ * port the recording server had: it is set to `host` so the request is what
+ * a client of today's server would send.
+ */
+export function requestBytes(request: RecordedRequest, host: string): Buffer {
+  let head = `${request.method} ${request.url} HTTP/${request.httpVersion}\r\n`;
+  for (let i = 0; i < request.rawHeaders.length; i += 2) {
+    const name = request.rawHeaders[i] as string;
+    const value = name.toLowerCase() === 'host' ? host : (request.rawHeaders[i + 1] as string);
+    head += `${name}: ${value}\r\n`;
+  }
+  return Buffer.concat([Buffer.from(`${head}\r\n`, 'latin1'), request.body]);
 }
 
 /**

@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { SERVER_NAMES, startServer, type ServerName } from '@hook-observatory/launcher';
 import { replay } from './replay.js';
 import { display } from './shown.js';
-import { loadSession, SESSIONS, type Session } from './traffic.js';
+import { loadTraffic, SESSIONS, type Session } from '@hook-observatory/conformance/traffic';
 
 /** The width to lay out for when standard output is not a terminal. */
 const DEFAULT_WIDTH = 120;
@@ -97,7 +97,7 @@ export interface DemoOptions {
 
 /** Run the demo; true when the two servers wrote the same events and answers. */
 export async function runDemo({ session, width, write }: DemoOptions): Promise<boolean> {
-  const requests = loadSession(session).filter((request) => request.transport === 'tcp');
+  const requests = loadTraffic(session).filter((request) => request.transport === 'tcp');
   const curl = requests.filter((request) => request.sender === 'curl').length;
   write(`Replaying the recorded "${session}" session into both servers:`);
   write(`  ${curl} curl command hooks (a connection each) and ${requests.length - curl} native HTTP hooks (one keep-alive connection).`);

@@ -4,7 +4,7 @@
  * keep-alive connection they shared, one request at a time, in recorded order.
  */
 import { connect, type Socket } from 'node:net';
-import { requestBytes, type Recorded } from './traffic.js';
+import { requestBytes, type RecordedRequest } from '@hook-observatory/conformance/traffic';
 
 /** A replay that has not had an answer by then is reported as stuck. */
 export const ANSWER_TIMEOUT_MS = 10_000;
@@ -75,7 +75,7 @@ function open(port: number): Promise<AnswerReader> {
 }
 
 /** Send `requests` to the server on `port`; resolves with each answer's bytes, in order. */
-export async function replay(port: number, requests: readonly Recorded[]): Promise<Buffer[]> {
+export async function replay(port: number, requests: readonly RecordedRequest[]): Promise<Buffer[]> {
   const host = `127.0.0.1:${port}`;
   const shared = new Map<number, AnswerReader>();
   const answers: Buffer[] = [];
