@@ -36,9 +36,10 @@ describe('the lessons', () => {
     expect(lines.length).toBeLessThanOrEqual(FIRST_LESSON_MAX_LINES);
   });
 
-  it('the-last-lesson-is-the-net-server-itself', () => {
+  it('the-last-lesson-is-the-net-server-itself-and-lesson-0-comes-first', () => {
     expect(lessonFile(LESSONS.length)).toBe(join(ROOT, 'packages/net-server/src/main.ts'));
-    expect(lessonFile(0)).toBeUndefined();
+    expect(lessonFile(0)).toBe(join(ROOT, 'packages/lessons/src/00-first-bytes.ts'));
+    expect(lessonFile(-1)).toBeUndefined();
     expect(lessonFile(LESSONS.length + 1)).toBeUndefined();
   });
 });

@@ -93,6 +93,12 @@ export interface Receiver {
 export interface ServerDescription {
   readonly program: string;
   readonly title: string;
+  /**
+   * It serves the live view (GET / and GET /events): only then does its
+   * banner name the view's address, and only then may --viewer-port be given.
+   * The lessons before the full server do not.
+   */
+  readonly liveView: boolean;
   readonly createReceiver: (context: ReceiverContext) => Receiver;
 }
 
@@ -156,6 +162,11 @@ export async function runServer(description: ServerDescription, argv = process.a
   }
   for (const warning of command.warnings) logLine(`warning: ${warning}`);
   const { config } = command;
+  if (config.viewerPort !== undefined && !description.liveView) {
+    process.stderr.write(`${description.program}: --viewer-port: this server serves no live view\n`);
+    process.exitCode = EXIT_USAGE;
+    return;
+  }
 
   try {
     await start(description, config);
@@ -221,7 +232,7 @@ async function start(description: ServerDescription, config: Config): Promise<vo
   } else {
     const port = await listenTcp(server, listen.host, listen.port);
     logLine(`${description.title} listening on http://${formatHost(listen.host)}:${port}`);
-    logLine(`live view: ${viewAddress(listen.host, port, config.token)}`);
+    if (description.liveView) logLine(`live view: ${viewAddress(listen.host, port, config.token)}`);
     // #region loopback-warning
     if (!isLoopback(listen.host)) {
       logLine(
@@ -261,7 +272,9 @@ async function start(description: ServerDescription, config: Config): Promise<vo
   // Before "ready": until node has a listener, SIGTERM's default action ends the process at once.
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
-  if (config.token !== undefined) logLine('POST /hook and GET /events require a bearer token (open the live view with #token=TOKEN)');
+  if (config.token !== undefined) {
+    logLine(description.liveView ? 'POST /hook and GET /events require a bearer token (open the live view with #token=TOKEN)' : 'POST /hook requires a bearer token');
+  }
   logLine(fixed === undefined ? 'ready; Ctrl+C stops' : `ready; test clock: every _ts is ${fixed}`);
 }
 

@@ -283,4 +283,4 @@ function streamEvents(context: ReceiverContext, request: IncomingMessage, respon
 // 'clientError' handling, which we leave in place).
 // #endregion keep-alive-and-fail
 
-void runServer({ program: 'hook-observatory-http', title: 'hook-observatory (node:http)', createReceiver });
+void runServer({ program: 'hook-observatory-http', title: 'hook-observatory (node:http)', liveView: true, createReceiver });

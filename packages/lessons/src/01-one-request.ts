@@ -2,16 +2,16 @@
  * Lesson 1: one request per connection, the smallest hook receiver on raw node:net.
  *
  * A hook is one HTTP request: a request line, header lines, a blank line, then
- * Content-Length bytes of JSON (RFC 9112 sections 2 and 6). TCP hands them over
- * in pieces of any size, so we keep what has arrived until the blank line, then
- * until the body is complete. We record the event, answer `Connection: close`
- * and close. That is enough for curl's command hooks; docs/lessons.md shows
- * what it gets wrong, and the next lessons fix it one concept at a time.
+ * Content-Length bytes of JSON (RFC 9112 sections 2 and 6). We keep the pieces
+ * TCP hands over (lesson 0) until the blank line, then until the body is in,
+ * record the event, answer `Connection: close` (a refusal says why) and close;
+ * core's runServer listens. docs/lessons.md says what it gets wrong, in order.
  */
 import { createServer, type Socket } from 'node:net';
-import { HOOK_PATH, NOT_FOUND_BODY, enrich, parseRequestTarget, runServer, type Receiver, type ReceiverContext } from '@hook-observatory/core';
+import { HOOK_PATH, NOT_FOUND_BODY, enrich, parseRequestTarget, runServer, type Origin, type Receiver, type ReceiverContext, type Rejection } from '@hook-observatory/core';
 
 const HEAD_END = Buffer.from('\r\n\r\n');
+const REASONS: Readonly<Record<number, string>> = { 200: 'OK', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 415: 'Unsupported Media Type', 421: 'Misdirected Request' };
 
 interface Request {
   readonly method: string;
@@ -19,6 +19,9 @@ interface Request {
   readonly headers: ReadonlyMap<string, string>;
   readonly body: Buffer;
 }
+
+/** What we answer: a status and its body; the guard's refusals are answers too. */
+type Answer = Pick<Rejection, 'status' | 'body'>;
 
 // --- 1. Accept ------------------------------------------------------------
 function createReceiver(context: ReceiverContext): Receiver {
@@ -32,15 +35,11 @@ function createReceiver(context: ReceiverContext): Receiver {
       const request = parse(received);
       if (request === undefined) return; // not all here yet
       socket.removeAllListeners('data');
-      const event = route(context, request);
-      // --- 4. Record, before the answer: a client with its 200 knows its event is kept.
-      if (event !== undefined) context.record(enrich({ timestamp: context.timestamp(), origin, ...event }));
-      respond(socket, event === undefined ? 404 : 200, event === undefined ? NOT_FOUND_BODY : '');
+      respond(socket, handle(context, origin, request));
     });
     socket.on('error', () => socket.destroy()).on('close', () => open.delete(socket));
   });
-  const closeAll = (): void => open.forEach((socket) => socket.destroy());
-  return { server, closeIdleConnections: () => undefined, closeAllConnections: closeAll };
+  return { server, closeIdleConnections: () => undefined, closeAllConnections: () => open.forEach((socket) => socket.destroy()) };
 }
 
 // --- 2. Read the request --------------------------------------------------
@@ -61,19 +60,21 @@ function parse(bytes: Buffer): Request | undefined {
 }
 
 // --- 3. Route -------------------------------------------------------------
-function route(context: ReceiverContext, request: Request): { eventFromQuery: string | undefined; body: Buffer } | undefined {
+function handle(context: ReceiverContext, origin: Origin, request: Request): Answer {
   const { path, event } = parseRequestTarget(request.target);
-  const facts = { method: request.method, path, header: (name: string) => request.headers.get(name) };
-  if (request.method !== 'POST' || path !== HOOK_PATH || context.checkRequest(facts) !== undefined) return undefined;
-  return { eventFromQuery: event, body: request.body };
+  const rejection = context.checkRequest({ method: request.method, path, header: (name) => request.headers.get(name) });
+  if (rejection !== undefined) return rejection; // its body says why: a 415 names the Content-Type /hook takes
+  if (request.method !== 'POST' || path !== HOOK_PATH) return { status: 404, body: NOT_FOUND_BODY };
+  // --- 4. Record, before the answer: a client with its 200 knows its event is kept.
+  context.record(enrich({ timestamp: context.timestamp(), origin, eventFromQuery: event, body: request.body }));
+  return { status: 200, body: '' };
 }
 
 // --- 5. Respond -----------------------------------------------------------
-function respond(socket: Socket, status: 200 | 404, body: string): void {
-  const reason = status === 200 ? 'OK' : 'Not Found';
-  const head = `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n`;
+function respond(socket: Socket, { status, body }: Answer): void {
+  const head = `HTTP/1.1 ${status} ${REASONS[status] ?? 'Unknown'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n`;
   // --- 6. Close: the answer says so, and its end is where the bytes stop.
   socket.end(`${head}Date: ${new Date().toUTCString()}\r\nConnection: close\r\n\r\n${body}`);
 }
 
-void runServer({ program: 'hook-observatory-lesson-1', title: 'hook-observatory (lesson 1: one request)', createReceiver });
+void runServer({ program: 'hook-observatory-lesson-1', title: 'hook-observatory (lesson 1: one request)', liveView: false, createReceiver });

@@ -131,4 +131,4 @@ function respond(context: ReceiverContext, socket: Socket, request: Request, ans
   else socket.end(bytes);
 }
 
-void runServer({ program: 'hook-observatory-lesson-2', title: 'hook-observatory (lesson 2: keep-alive)', createReceiver });
+void runServer({ program: 'hook-observatory-lesson-2', title: 'hook-observatory (lesson 2: keep-alive)', liveView: false, createReceiver });

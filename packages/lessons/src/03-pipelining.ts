@@ -133,4 +133,4 @@ function respond(context: ReceiverContext, socket: Socket, request: Request, ans
   else socket.end(bytes);
 }
 
-void runServer({ program: 'hook-observatory-lesson-3', title: 'hook-observatory (lesson 3: pipelining)', createReceiver });
+void runServer({ program: 'hook-observatory-lesson-3', title: 'hook-observatory (lesson 3: pipelining)', liveView: false, createReceiver });

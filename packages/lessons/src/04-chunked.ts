@@ -174,4 +174,4 @@ function respond(context: ReceiverContext, socket: Socket, request: Request, ans
   else socket.end(bytes);
 }
 
-void runServer({ program: 'hook-observatory-lesson-4', title: 'hook-observatory (lesson 4: chunked bodies)', createReceiver });
+void runServer({ program: 'hook-observatory-lesson-4', title: 'hook-observatory (lesson 4: chunked bodies)', liveView: false, createReceiver });

@@ -211,4 +211,4 @@ function respond(context: ReceiverContext, socket: Socket, request: Request, ans
   else socket.end(bytes);
 }
 
-void runServer({ program: 'hook-observatory-lesson-5', title: 'hook-observatory (lesson 5: Expect: 100-continue)', createReceiver });
+void runServer({ program: 'hook-observatory-lesson-5', title: 'hook-observatory (lesson 5: Expect: 100-continue)', liveView: false, createReceiver });

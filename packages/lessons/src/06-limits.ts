@@ -294,4 +294,4 @@ function fail(socket: Socket, answer: string): void {
   socket.destroy();
 }
 
-void runServer({ program: 'hook-observatory-lesson-6', title: 'hook-observatory (lesson 6: limits, timeouts, errors)', createReceiver });
+void runServer({ program: 'hook-observatory-lesson-6', title: 'hook-observatory (lesson 6: limits, timeouts, errors)', liveView: false, createReceiver });

@@ -1,6 +1,8 @@
 /**
  * The lessons in order, each one HTTP concept beyond the one before. The last
- * is packages/net-server itself, not a copy: the full raw server.
+ * is packages/net-server itself, not a copy: the full raw server. Lesson 0
+ * comes before them all and is no hook receiver: it shows the server and the
+ * bytes that reach it, so the grader does not grade it.
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +10,10 @@ import { fileURLToPath } from 'node:url';
 /** The repository root: this file runs from src (tsx) and from dist alike. */
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
-/** Source files, relative to the repository root, lesson 1 first. */
+/** Lesson 0: `listen`, and every read printed as it arrives. */
+export const FIRST_BYTES_LESSON = 'packages/lessons/src/00-first-bytes.ts';
+
+/** The graded lessons' source files, relative to the repository root, lesson 1 first. */
 export const LESSONS: readonly string[] = [
   'packages/lessons/src/01-one-request.ts',
   'packages/lessons/src/02-keep-alive.ts',
@@ -19,8 +24,8 @@ export const LESSONS: readonly string[] = [
   'packages/net-server/src/main.ts',
 ];
 
-/** The absolute path of lesson `number` (1-based), or undefined. */
+/** The absolute path of lesson `number` (0 to LESSONS.length), or undefined. */
 export function lessonFile(number: number): string | undefined {
-  const relative = Number.isInteger(number) ? LESSONS[number - 1] : undefined;
+  const relative = number === 0 ? FIRST_BYTES_LESSON : Number.isInteger(number) ? LESSONS[number - 1] : undefined;
   return relative === undefined ? undefined : join(ROOT, relative);
 }

@@ -752,4 +752,4 @@ function dropConnection(context: ReceiverContext, connection: Connection): void 
   destroyNow(connection);
 }
 
-void runServer({ program: 'hook-observatory-net', title: 'hook-observatory (node:net)', createReceiver });
+void runServer({ program: 'hook-observatory-net', title: 'hook-observatory (node:net)', liveView: true, createReceiver });

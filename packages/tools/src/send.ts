@@ -4,26 +4,69 @@
  * sends its standard input byte for byte, then shuts down its sending side (as
  * `nc -N` does), and prints every byte the server answers until the server
  * closes. With --keep-open it never shuts down its side: a client that stalls.
+ * With --split N it sends N bytes at a time, a pause between pieces, so that
+ * the server reads the request in pieces (lesson 0 prints each read).
  *
  *   printf 'GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n' | pnpm -s send 23518
+ *   printf 'GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n' | pnpm -s send --split 16 23518
  */
 import { connect } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 
-const { values, positionals } = parseArgs({ options: { 'keep-open': { type: 'boolean', default: false } }, allowPositionals: true });
-const port = Number(positionals[0]);
-if (positionals.length !== 1 || !Number.isInteger(port) || port < 1 || port > 65_535) {
-  process.stderr.write('usage: printf BYTES | pnpm -s send [--keep-open] PORT\n');
+/**
+ * The pause between pieces: far above loopback's delayed ACK (40 ms on Linux),
+ * so that no two pieces reach the server in one read, and long enough for a
+ * person to see the reads come one by one.
+ */
+const SPLIT_PAUSE_MS = 500;
+const USAGE = 'usage: printf BYTES | pnpm -s send [--keep-open] [--split N [--pause MS]] PORT\n';
+
+function usageError(): never {
+  process.stderr.write(USAGE);
   process.exit(2);
+}
+
+const options = {
+  'keep-open': { type: 'boolean', default: false },
+  split: { type: 'string' },
+  pause: { type: 'string', default: String(SPLIT_PAUSE_MS) },
+} as const;
+let parsed;
+try {
+  parsed = parseArgs({ options, allowPositionals: true });
+} catch {
+  usageError();
+}
+const { values, positionals } = parsed;
+const port = Number(positionals[0]);
+const pieceBytes = values.split === undefined ? Number.POSITIVE_INFINITY : Number(values.split);
+const pauseMs = Number(values.pause);
+const wellFormed = positionals.length === 1 && Number.isInteger(port) && port >= 1 && port <= 65_535;
+const splitOk = values.split === undefined || (Number.isInteger(pieceBytes) && pieceBytes >= 1);
+if (!wellFormed || !splitOk || !Number.isInteger(pauseMs) || pauseMs < 0) usageError();
+
+/** `bytes` cut into pieces of `size` bytes, the last one shorter. */
+function pieces(bytes: Buffer, size: number): Buffer[] {
+  if (!Number.isFinite(size)) return [bytes];
+  return Array.from({ length: Math.ceil(bytes.length / size) }, (_, index) => bytes.subarray(index * size, (index + 1) * size));
 }
 
 const input: Buffer[] = [];
 process.stdin.on('data', (chunk: Buffer) => input.push(chunk));
 process.stdin.on('end', () => {
   const socket = connect(port, '127.0.0.1', () => {
-    if (values['keep-open']) socket.write(Buffer.concat(input));
-    else socket.end(Buffer.concat(input));
+    void (async () => {
+      for (const [index, piece] of pieces(Buffer.concat(input), pieceBytes).entries()) {
+        if (index > 0) await sleep(pauseMs);
+        if (socket.destroyed) return;
+        socket.write(piece);
+      }
+      if (!values['keep-open']) socket.end();
+    })();
   });
+  // Each write goes out at once: Nagle's algorithm would hold a small piece back to join it to the next.
+  socket.setNoDelay(true);
   socket.on('data', (chunk: Buffer) => process.stdout.write(chunk));
   socket.on('end', () => socket.end());
   socket.on('error', (error) => {
