@@ -7,7 +7,10 @@
  */
 import { join } from 'node:path';
 import { DEFAULT_PORT, DEFAULT_SOCKET_PATH, HOOK_EVENT_NAMES } from '@hook-observatory/core';
-import { EMPTY_SETTINGS, HOOK_TRANSPORTS, installHooks, planHooks, type HookTarget } from '@hook-observatory/installer';
+import { EMPTY_SETTINGS, HOOK_TRANSPORTS, installHooks, planHooks, tokenFileFor, type HookTarget } from '@hook-observatory/installer';
+
+/** The user the examples are written for: the token file's path names their home. */
+const EXAMPLE_CLAUDE_DIR = '/home/you/.claude';
 
 export const CONFIGS_DIR = 'configs';
 
@@ -20,7 +23,8 @@ export interface ExampleConfig {
 export function exampleConfigs(): ExampleConfig[] {
   return HOOK_TRANSPORTS.flatMap((transport) =>
     [false, true].map((token) => {
-      const target: HookTarget = { transport, port: DEFAULT_PORT, socketPath: DEFAULT_SOCKET_PATH, token };
+      const tokenFile = token ? tokenFileFor(join(EXAMPLE_CLAUDE_DIR, 'settings.json'), EXAMPLE_CLAUDE_DIR) : undefined;
+      const target: HookTarget = { transport, port: DEFAULT_PORT, socketPath: DEFAULT_SOCKET_PATH, tokenFile };
       return {
         file: join(CONFIGS_DIR, `${transport}${token ? '-token' : ''}.json`),
         text: installHooks(EMPTY_SETTINGS, planHooks(target, HOOK_EVENT_NAMES)),

@@ -4,7 +4,7 @@
  */
 import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EXIT_USAGE } from '@hook-observatory/core';
 import { EXIT_FAILED, EXIT_OK, HOOK_EXCEPTIONS, run, type Io } from '@hook-observatory/installer';
@@ -140,12 +140,72 @@ describe('writing', () => {
     expect(backupsIn(dotfiles)).toHaveLength(1);
   });
 
-  it('token-is-never-written', async () => {
-    const secret = 's3cret-that-must-stay-in-the-environment';
-    expect(await run(['--global', '--token', '--transport', 'http'], { ...env, HOOK_OBSERVATORY_TOKEN: secret }, project, terminal(false))).toBe(EXIT_OK);
-    const written = readFileSync(settingsPath(), 'utf8');
-    expect(written).not.toContain(secret);
-    expect(written).toContain('"Authorization": "Bearer $HOOK_OBSERVATORY_TOKEN"');
+  describe('--token', () => {
+    const secret = 's3cret-kept-out-of-settings-and-command-lines';
+    const tokenFiles = (): string[] => {
+      const dir = join(home, '.claude', 'hook-observatory');
+      return existsSync(dir) ? readdirSync(dir).map((name) => join(dir, name)) : [];
+    };
+
+    it.each(['tcp', 'http'])('--transport-%s: the secret is in a file of mode 0600, the settings name the file or the variable', async (transport) => {
+      const io = terminal(false);
+      expect(await run(['--global', '--token', '--transport', transport], { ...env, HOOK_OBSERVATORY_TOKEN: secret }, project, io)).toBe(EXIT_OK);
+      const written = readFileSync(settingsPath(), 'utf8');
+      expect(written).not.toContain(secret);
+      const [file, ...others] = tokenFiles();
+      expect(others).toEqual([]);
+      expect(readFileSync(file!, 'utf8')).toBe(`Authorization: Bearer ${secret}\n`);
+      expect(statSync(file!).mode & 0o777).toBe(0o600);
+      expect(statSync(dirname(file!)).mode & 0o777).toBe(0o700);
+      expect(written).toContain(`-H @'${file}'`);
+      if (transport === 'http') expect(written).toContain('"Authorization": "Bearer $HOOK_OBSERVATORY_TOKEN"');
+      expect(io.stdout.join('')).toContain(`Wrote the token the curl hooks send to ${file} (mode 0600)`);
+    });
+
+    it('a-new-token-replaces-the-file-and-nothing-else', async () => {
+      expect(await run(['--global', '--token'], { ...env, HOOK_OBSERVATORY_TOKEN: 'first' }, project, terminal(false))).toBe(EXIT_OK);
+      const settings = readFileSync(settingsPath(), 'utf8');
+      const io = terminal(false);
+      expect(await run(['--global', '--token'], { ...env, HOOK_OBSERVATORY_TOKEN: 'second' }, project, io)).toBe(EXIT_OK);
+      expect(io.stdout.join('')).toContain('nothing to change');
+      expect(readFileSync(settingsPath(), 'utf8')).toBe(settings);
+      expect(readFileSync(tokenFiles()[0]!, 'utf8')).toBe('Authorization: Bearer second\n');
+    });
+
+    it.each([
+      { name: 'uninstall', again: ['--global', '--uninstall'] },
+      { name: 'install-without-token', again: ['--global'] },
+    ])('$name-removes-the-token-file', async ({ again }) => {
+      expect(await run(['--global', '--token'], { ...env, HOOK_OBSERVATORY_TOKEN: secret }, project, terminal(false))).toBe(EXIT_OK);
+      const [file] = tokenFiles();
+      const io = terminal(false);
+      expect(await run(again, env, project, io)).toBe(EXIT_OK);
+      expect(existsSync(file!)).toBe(false);
+      expect(io.stdout.join('')).toContain(`Removed the token file ${file}`);
+    });
+
+    it('each-settings-file-has-its-own: uninstalling one keeps the others', async () => {
+      const withToken = { ...env, HOOK_OBSERVATORY_TOKEN: secret };
+      expect(await run(['--global', '--token'], withToken, project, terminal(false))).toBe(EXIT_OK);
+      expect(await run(['--local', '--token'], withToken, project, terminal(false))).toBe(EXIT_OK);
+      expect(tokenFiles()).toHaveLength(2);
+      expect(await run(['--local', '--uninstall'], env, project, terminal(false))).toBe(EXIT_OK);
+      const [kept, ...others] = tokenFiles();
+      expect(others).toEqual([]);
+      expect(readFileSync(settingsPath(), 'utf8')).toContain(kept!);
+    });
+
+    it('dry-run-writes-no-token-file', async () => {
+      expect(await run(['--global', '--token', '--dry-run'], { ...env, HOOK_OBSERVATORY_TOKEN: secret }, project, terminal(false))).toBe(EXIT_OK);
+      expect(tokenFiles()).toEqual([]);
+    });
+
+    it('without-the-variable-is-one-line-and-exit-2', async () => {
+      const io = terminal(false);
+      expect(await run(['--global', '--token'], env, project, io)).toBe(EXIT_USAGE);
+      expect(io.stderr.join('')).toMatch(/^install-hooks: --token writes \$HOOK_OBSERVATORY_TOKEN to a file only you can read; set it to the server's token first\n/);
+      expect(existsSync(settingsPath())).toBe(false);
+    });
   });
 
   it.each([

@@ -6,7 +6,7 @@
  * byte for byte.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -95,7 +95,7 @@ describe.each(CASES)('--transport $transport --$scope (token: $token)', ({ trans
       const flags = [`--${scope}`, '--transport', transport, ...where, ...(token ? ['--token'] : [])];
       const result = spawnSync(process.execPath, [INSTALLER, ...flags, ...args], {
         cwd: ROOT,
-        env: { PATH: process.env['PATH'] ?? '', HOME: home, INIT_CWD: project },
+        env: { PATH: process.env['PATH'] ?? '', HOME: home, INIT_CWD: project, ...(token ? { [TOKEN_ENV]: TOKEN } : {}) },
         encoding: 'utf8',
         stdio: ['ignore', 'pipe', 'pipe'],
       });
@@ -122,6 +122,9 @@ describe.each(CASES)('--transport $transport --$scope (token: $token)', ({ trans
       const environment = { PATH: process.env['PATH'] ?? '', HOME: home };
       if (token) {
         // Fired first: were any of these recorded, the stream below would not start with the real events.
+        // A stranger holds the wrong token and cannot read the token file (here: it is not there).
+        const tokenFile = /-H @'([^']+)'/.exec(text.toString('utf8'))![1]!;
+        renameSync(tokenFile, `${tokenFile}.away`);
         const stranger = new ClaudeCode({ ...environment, [TOKEN_ENV]: WRONG_TOKEN });
         try {
           for (const event of ['PreToolUse', 'SessionStart']) {
@@ -134,6 +137,7 @@ describe.each(CASES)('--transport $transport --$scope (token: $token)', ({ trans
           }
         } finally {
           await stranger.close();
+          renameSync(`${tokenFile}.away`, tokenFile);
         }
       }
       const claude = new ClaudeCode(token ? { ...environment, [TOKEN_ENV]: TOKEN } : environment);
@@ -172,6 +176,9 @@ describe.each(CASES)('--transport $transport --$scope (token: $token)', ({ trans
       const removed = installer('--uninstall');
       expect(removed.status).toBe(0);
       expect(readFileSync(settingsPath).equals(ORIGINAL)).toBe(true);
+      expect(existsSync(join(home, '.claude', 'hook-observatory')) && readdirSync(join(home, '.claude', 'hook-observatory'))).not.toEqual(
+        expect.arrayContaining([expect.stringMatching(/\.header$/)]),
+      );
     });
   });
 });

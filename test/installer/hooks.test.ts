@@ -24,8 +24,9 @@ import {
   type HookTransport,
 } from '@hook-observatory/installer';
 
+const TOKEN_FILE = '/home/you/.claude/hook-observatory/token-0123456789abcdef.header';
 function target(transport: HookTransport, token = false): HookTarget {
-  return { transport, port: 23518, socketPath: '/tmp/claude-observatory.sock', token };
+  return { transport, port: 23518, socketPath: '/tmp/claude-observatory.sock', tokenFile: token ? TOKEN_FILE : undefined };
 }
 const HOOKABLE = HOOK_EVENT_NAMES.filter((name) => name !== 'WorktreeCreate');
 
@@ -47,7 +48,7 @@ describe('the curl command', () => {
       name: 'tcp-token',
       target: target('tcp', true),
       command:
-        "curl -s -o /dev/null --connect-timeout 0.5 --max-time 1 -X POST -H 'Content-Type: application/json' -H \"Authorization: Bearer $HOOK_OBSERVATORY_TOKEN\" -d @- 'http://127.0.0.1:23518/hook?event=Stop' || true",
+        "curl -s -o /dev/null --connect-timeout 0.5 --max-time 1 -X POST -H 'Content-Type: application/json' -H @'/home/you/.claude/hook-observatory/token-0123456789abcdef.header' -d @- 'http://127.0.0.1:23518/hook?event=Stop' || true",
     },
   ])('$name', ({ target, command }) => {
     expect(curlCommand('Stop', target)).toBe(command);

@@ -17,14 +17,13 @@ function options(argv: string[], env: NodeJS.ProcessEnv = {}): InstallOptions {
 
 describe('where the hooks send', () => {
   it.each([
-    { name: 'defaults', argv: [], env: {}, target: { transport: 'tcp', port: DEFAULT_PORT, socketPath: DEFAULT_SOCKET_PATH, token: false } },
+    { name: 'defaults', argv: [], env: {}, target: { transport: 'tcp', port: DEFAULT_PORT, socketPath: DEFAULT_SOCKET_PATH, tokenFile: undefined } },
     { name: 'env-port', argv: [], env: { CLAUDE_REST_HOOK_WATCHER: '9000' }, target: { port: 9000 } },
     { name: 'flag-beats-env-port', argv: ['--port', '9001'], env: { CLAUDE_REST_HOOK_WATCHER: '9000' }, target: { port: 9001 } },
     { name: 'env-socket', argv: ['--transport', 'unix'], env: { CLAUDE_UNIX_HOOK_WATCHER: '/run/me/o.sock' }, target: { socketPath: '/run/me/o.sock' } },
     { name: 'flag-beats-env-socket', argv: ['--transport', 'unix', '--socket', '/a.sock'], env: { CLAUDE_UNIX_HOOK_WATCHER: '/b.sock' }, target: { socketPath: '/a.sock' } },
     { name: 'relative-socket-from-invocation-dir', argv: ['--transport', 'unix', '--socket', 'o.sock'], env: { INIT_CWD: '/home/dev/project' }, target: { socketPath: '/home/dev/project/o.sock' } },
     { name: 'http-takes-a-port', argv: ['--transport', 'http', '--port', '8080'], env: {}, target: { transport: 'http', port: 8080 } },
-    { name: 'token-is-a-switch', argv: ['--token'], env: {}, target: { token: true } },
     { name: 'pnpm-forwarded-double-dash', argv: ['--', '--port', '9002'], env: {}, target: { port: 9002 } },
   ])('$name', ({ argv, env, target }) => {
     expect(options(argv, env).target).toMatchObject(target);
@@ -76,6 +75,27 @@ describe('files the FileChanged hook watches', () => {
     { name: 'with-its-event', argv: ['--events', 'FileChanged', '--watch', 'CLAUDE.md'], watch: ['CLAUDE.md'] },
   ])('$name', ({ argv, watch }) => {
     expect(options(argv).watch).toEqual(watch);
+  });
+});
+
+describe('--token', () => {
+  it.each([
+    { name: 'reads-the-variable-now', argv: ['--token'], env: { HOOK_OBSERVATORY_TOKEN: 'abc-123' }, token: 'abc-123' },
+    { name: 'absent-without-the-flag', argv: [], env: { HOOK_OBSERVATORY_TOKEN: 'abc-123' }, token: undefined },
+    { name: 'not-needed-to-uninstall', argv: ['--token', '--uninstall'], env: {}, token: undefined },
+  ])('$name', ({ argv, env, token }) => {
+    expect(options(argv, env).token).toBe(token);
+  });
+
+  it.each([
+    { name: 'unset', env: {}, message: /--token writes \$HOOK_OBSERVATORY_TOKEN to a file only you can read; set it/ },
+    { name: 'empty', env: { HOOK_OBSERVATORY_TOKEN: '' }, message: /set it to the server's token first/ },
+    // A line break in the header file would add a header of the token's choosing.
+    { name: 'line-break', env: { HOOK_OBSERVATORY_TOKEN: 'a\nX-Evil: 1' }, message: /printable ASCII without spaces/ },
+    { name: 'space', env: { HOOK_OBSERVATORY_TOKEN: 'a b' }, message: /printable ASCII without spaces/ },
+  ])('refused-when-the-variable-is-$name', ({ env, message }) => {
+    expect(() => parseCli(['--token'], env, CWD)).toThrow(UsageError);
+    expect(() => parseCli(['--token'], env, CWD)).toThrow(message);
   });
 });
 

@@ -18,7 +18,7 @@ import {
 } from '@hook-observatory/installer';
 import { HOOK_EVENT_NAMES } from '@hook-observatory/core';
 
-const TCP: HookTarget = { transport: 'tcp', port: 23518, socketPath: '/tmp/claude-observatory.sock', token: false };
+const TCP: HookTarget = { transport: 'tcp', port: 23518, socketPath: '/tmp/claude-observatory.sock', tokenFile: undefined };
 const ALL = planHooks(TCP, HOOK_EVENT_NAMES);
 const USER_HOOK = { type: 'command', command: 'echo user' };
 

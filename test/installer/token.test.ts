@@ -1,18 +1,20 @@
 /**
  * --token: every hook, curl or native, on every transport, sends
- * `Authorization: Bearer <secret>` with the secret taken from
- * HOOK_OBSERVATORY_TOKEN when the hook runs, while the settings file names
- * only the variable. A plain node:http receiver stands in for the server, so
+ * `Authorization: Bearer <secret>`: a curl hook reads the header from the
+ * token file, a native hook from HOOK_OBSERVATORY_TOKEN when it runs. The
+ * settings file names only the file and the variable, and while each request
+ * is in flight no command line on the machine holds the secret (what `ps`
+ * shows every user). A plain node:http receiver stands in for the server, so
  * the header itself can be seen.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOOK_EVENT_NAMES, TOKEN_ENV } from '@hook-observatory/core';
-import { EMPTY_SETTINGS, HOOK_TRANSPORTS, installHooks, planHooks } from '@hook-observatory/installer';
+import { EMPTY_SETTINGS, HOOK_TRANSPORTS, installHooks, planHooks, writeTokenFile } from '@hook-observatory/installer';
 import { ClaudeCode, type SettingsHooks } from './claude-code.js';
 
 const SECRET = 'b4c1e0f2-secret-from-the-environment';
@@ -20,11 +22,27 @@ const SECRET = 'b4c1e0f2-secret-from-the-environment';
 interface Received {
   readonly url: string;
   readonly headers: IncomingHttpHeaders;
+  /** The command lines that held the secret while this request's hook was still running. */
+  readonly exposedIn: string[];
+}
+
+/** Every process's command line, as `ps -ef` reads it from /proc; a process gone meanwhile is skipped. */
+function commandLines(): string[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .flatMap((pid) => {
+      try {
+        return [readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ')];
+      } catch {
+        return [];
+      }
+    });
 }
 
 function receiver(received: Received[]): Server {
   return createServer((request, response) => {
-    received.push({ url: request.url ?? '', headers: request.headers });
+    // Before the answer: the hook's curl is still waiting for it.
+    received.push({ url: request.url ?? '', headers: request.headers, exposedIn: commandLines().filter((line) => line.includes(SECRET)) });
     request.resume();
     request.on('end', () => response.writeHead(200, { 'content-length': '0' }).end());
   });
@@ -54,10 +72,12 @@ afterAll(async () => {
 });
 
 describe.each(HOOK_TRANSPORTS)('--transport %s --token', (transport) => {
-  it('every hook sends the bearer token from the environment; the file holds no secret', async () => {
-    const text = installHooks(EMPTY_SETTINGS, planHooks({ transport, port, socketPath, token: true }, HOOK_EVENT_NAMES));
+  it('every hook sends the bearer token, no command line shows it, the settings hold no secret', async () => {
+    const tokenFile = join(dir, 'token.header');
+    await writeTokenFile(tokenFile, SECRET);
+    const text = installHooks(EMPTY_SETTINGS, planHooks({ transport, port, socketPath, tokenFile }, HOOK_EVENT_NAMES));
     expect(text).not.toContain(SECRET);
-    expect(text).toContain(`$${TOKEN_ENV}`);
+    expect(text).toContain(transport === 'http' ? `$${TOKEN_ENV}` : tokenFile);
     const hooks = (JSON.parse(text) as { hooks: SettingsHooks }).hooks;
 
     received.length = 0;
@@ -71,6 +91,9 @@ describe.each(HOOK_TRANSPORTS)('--transport %s --token', (transport) => {
       await claude.close();
     }
     expect(received).toHaveLength(Object.keys(hooks).length);
-    for (const request of received) expect(request.headers.authorization, request.url).toBe(`Bearer ${SECRET}`);
+    for (const request of received) {
+      expect(request.headers.authorization, request.url).toBe(`Bearer ${SECRET}`);
+      expect(request.exposedIn, request.url).toEqual([]);
+    }
   });
 });

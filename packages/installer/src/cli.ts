@@ -3,11 +3,13 @@
  * show the diff, ask (on a terminal), back up, write. Every way out says what
  * happened to the file; on any error it is left as it was.
  */
+import { basename, dirname } from 'node:path';
 import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
 import { DEFAULT_PORT, DEFAULT_SOCKET_PATH, EXIT_USAGE, TOKEN_ENV, UsageError } from '@hook-observatory/core';
 import { exceptionsFor, FILE_CHANGED, planHooks, type HookTarget } from './hooks.js';
 import { parseCli, SCOPE_DESCRIPTIONS, SCOPES, settingsPathFor, usage, type InstallOptions, type Scope } from './options.js';
 import { readSettings, writeSettings } from './settings-file.js';
+import { removeTokenFile, TOKEN_FILE_MODE, tokenFileFor, tokenFileIsCurrent, writeTokenFile as writeTokenFileAtomically } from './token-file.js';
 import { EMPTY_SETTINGS, installHooks, removeOurHooks, SettingsError } from './settings-text.js';
 
 export const PROGRAM = 'install-hooks';
@@ -49,43 +51,9 @@ export async function run(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
     return EXIT_USAGE;
   }
   const path = settingsPathFor(scope, env, options.invocationDir);
-
+  const tokenFile = tokenFileFor(path, dirname(settingsPathFor('global', env, options.invocationDir)));
   try {
-    const snapshot = await readSettings(path);
-    const before = snapshot.text ?? EMPTY_SETTINGS;
-    const after = options.uninstall
-      ? removeOurHooks(before, options.eventsChosen ? new Set(options.events) : undefined)
-      : installHooks(before, planHooks(options.target, options.events, options.watch));
-
-    if (!options.uninstall) io.out(describeInstall(options));
-    const changed = options.uninstall ? after !== before : snapshot.text === undefined || after !== snapshot.text;
-    if (!changed) {
-      io.out(options.uninstall ? `No hooks of hook-observatory in ${path}: nothing to remove.\n` : `${path} already has these hooks: nothing to change.\n`);
-      return EXIT_OK;
-    }
-    // A unified diff, the form `patch` and `git apply` read; a new file's old side is /dev/null.
-    io.out(
-      createTwoFilesPatch(snapshot.text === undefined ? '/dev/null' : path, path, snapshot.text ?? '', after, undefined, undefined, {
-        context: DIFF_CONTEXT_LINES,
-        headerOptions: FILE_HEADERS_ONLY,
-      }),
-    );
-    if (options.dryRun) {
-      io.out('Dry run: nothing was written.\n');
-      return EXIT_OK;
-    }
-    if (io.interactive && !options.yes) {
-      const answer = await io.ask(`Write this change to ${path}? [y/N] `);
-      if (!/^y(es)?$/i.test(answer.trim())) {
-        io.out('Nothing was written.\n');
-        return EXIT_OK;
-      }
-    }
-    const { backupPath } = await writeSettings(snapshot, after);
-    if (backupPath !== undefined) io.out(`Backed up the previous file to ${backupPath}\n`);
-    io.out(`${options.uninstall ? 'Removed the hooks from' : 'Wrote the hooks to'} ${path}\n`);
-    if (!options.uninstall) io.out(nextSteps(options.target));
-    return EXIT_OK;
+    return await change(options.token === undefined ? options : { ...options, target: { ...options.target, tokenFile } }, path, tokenFile, io);
   } catch (error) {
     if (!(error instanceof SettingsError)) {
       io.err(`${PROGRAM}: ${path}: ${(error as Error).message}\nThe settings file was left as it was.\n`);
@@ -95,6 +63,64 @@ export async function run(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
     io.err(`${PROGRAM}: ${where}: ${error.message}\nThe settings file was left untouched.\n`);
     return EXIT_FAILED;
   }
+}
+
+/** Work out the new text, show the diff, ask, write; the token file goes with the hooks that name it. */
+async function change(options: InstallOptions, path: string, tokenFile: string, io: Io): Promise<number> {
+  const snapshot = await readSettings(path);
+  const before = snapshot.text ?? EMPTY_SETTINGS;
+  const after = options.uninstall
+    ? removeOurHooks(before, options.eventsChosen ? new Set(options.events) : undefined)
+    : installHooks(before, planHooks(options.target, options.events, options.watch));
+
+  if (!options.uninstall) io.out(describeInstall(options));
+  const changed = options.uninstall ? after !== before : snapshot.text === undefined || after !== snapshot.text;
+  if (!changed) {
+    io.out(options.uninstall ? `No hooks of hook-observatory in ${path}: nothing to remove.\n` : `${path} already has these hooks: nothing to change.\n`);
+    if (!options.dryRun) {
+      await writeTokenFile(options, tokenFile, io);
+      await removeUnusedTokenFile(after, tokenFile, io);
+    }
+    return EXIT_OK;
+  }
+  // A unified diff, the form `patch` and `git apply` read; a new file's old side is /dev/null.
+  io.out(
+    createTwoFilesPatch(snapshot.text === undefined ? '/dev/null' : path, path, snapshot.text ?? '', after, undefined, undefined, {
+      context: DIFF_CONTEXT_LINES,
+      headerOptions: FILE_HEADERS_ONLY,
+    }),
+  );
+  if (options.dryRun) {
+    io.out('Dry run: nothing was written.\n');
+    return EXIT_OK;
+  }
+  if (io.interactive && !options.yes) {
+    const answer = await io.ask(`Write this change to ${path}? [y/N] `);
+    if (!/^y(es)?$/i.test(answer.trim())) {
+      io.out('Nothing was written.\n');
+      return EXIT_OK;
+    }
+  }
+  // The token file exists before the hooks that read it, and goes once no hook names it.
+  await writeTokenFile(options, tokenFile, io);
+  const { backupPath } = await writeSettings(snapshot, after);
+  if (backupPath !== undefined) io.out(`Backed up the previous file to ${backupPath}\n`);
+  io.out(`${options.uninstall ? 'Removed the hooks from' : 'Wrote the hooks to'} ${path}\n`);
+  await removeUnusedTokenFile(after, tokenFile, io);
+  if (!options.uninstall) io.out(nextSteps(options.target));
+  return EXIT_OK;
+}
+
+/** With --token: its secret in the token file, unless the file already holds it. */
+async function writeTokenFile(options: InstallOptions, tokenFile: string, io: Io): Promise<void> {
+  if (options.token === undefined || (await tokenFileIsCurrent(tokenFile, options.token))) return;
+  await writeTokenFileAtomically(tokenFile, options.token);
+  io.out(`Wrote the token the curl hooks send to ${tokenFile} (mode ${TOKEN_FILE_MODE.toString(8).padStart(4, '0')})\n`);
+}
+
+/** The token file goes when the settings text no longer names it: after --uninstall, or installed again without --token. */
+async function removeUnusedTokenFile(after: string, tokenFile: string, io: Io): Promise<void> {
+  if (!after.includes(basename(tokenFile)) && (await removeTokenFile(tokenFile))) io.out(`Removed the token file ${tokenFile}\n`);
 }
 
 async function askScope(io: Io, env: NodeJS.ProcessEnv, invocationDir: string): Promise<Scope | undefined> {
@@ -118,8 +144,8 @@ export function describeInstall(options: InstallOptions): string {
     ...(curl > 0 ? [`${curl} with a curl command hook`] : []),
   ];
   const lines = [`Hooking ${planned.length} event${planned.length === 1 ? '' : 's'} ${destination}: ${kinds.join(', ')}.`];
-  if (target.token) {
-    lines.push(`Each hook sends "Authorization: Bearer $${TOKEN_ENV}", filled in from the environment when it runs.`);
+  if (target.tokenFile !== undefined) {
+    lines.push(`Each hook sends "Authorization: Bearer $${TOKEN_ENV}": ${tokenSources(planned.length - native, native)}.`);
   }
   if (planned.some((hook) => hook.event === FILE_CHANGED)) {
     lines.push(`${FILE_CHANGED} reports changes to ${options.watch.join(', ')} in the session's directory (--watch to choose).`);
@@ -141,8 +167,20 @@ function nextSteps(target: HookTarget): string {
     `Start a server where the hooks send: pnpm start${serverFlags}`,
     'A claude session that is already running may keep its old hooks until it is restarted.',
   ];
-  if (target.token) lines.push(`Export ${TOKEN_ENV} in the shells that run the server and claude.`);
+  if (target.tokenFile !== undefined) {
+    const native = target.transport === 'http' ? ' and claude (native HTTP hooks read it when they run)' : '';
+    lines.push(`Start the server with the same ${TOKEN_ENV}; export it in the shell that runs claude too${native}.`);
+  }
   return `${lines.join('\n')}\n`;
+}
+
+/** Where each kind of hook finds the token, for the summary before the diff. */
+function tokenSources(curl: number, native: number): string {
+  const sources = [
+    ...(curl > 0 ? ['curl hooks read it from a file only you can read, written from the variable now'] : []),
+    ...(native > 0 ? ['native hooks from the variable when they run'] : []),
+  ];
+  return sources.join('; ');
 }
 
 /** Break a long line at spaces, so notes read well in an 80-column terminal. */

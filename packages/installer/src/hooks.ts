@@ -23,10 +23,12 @@ export interface HookTarget {
   /** The Unix socket of unix hooks. */
   readonly socketPath: string;
   /**
-   * Send `Authorization: Bearer $HOOK_OBSERVATORY_TOKEN` (TOKEN_ENV, the variable the servers
-   * read), filled in by the shell or by Claude Code when a hook runs: the secret is never written.
+   * Send `Authorization: Bearer <token>`: a curl hook reads the header from this file
+   * (token-file.ts), a native hook from $HOOK_OBSERVATORY_TOKEN (TOKEN_ENV), which Claude Code
+   * fills in when the hook runs. Neither puts the secret in the settings file or on a command
+   * line. Undefined: no token.
    */
-  readonly token: boolean;
+  readonly tokenFile: string | undefined;
 }
 
 /**
@@ -130,7 +132,7 @@ function handlerFor(event: string, target: HookTarget): OurHandler {
     return {
       type: 'http',
       url: tcpHookUrl(target.port, event),
-      ...(target.token
+      ...(target.tokenFile !== undefined
         ? { headers: { Authorization: `Bearer $${TOKEN_ENV}` }, allowedEnvVars: [TOKEN_ENV] }
         : {}),
       timeout: HTTP_HOOK_TIMEOUT_SECONDS,
@@ -165,8 +167,8 @@ export function curlCommand(event: string, target: HookTarget): string {
     '-X POST',
     "-H 'Content-Type: application/json'",
   ];
-  // Double quotes, so that the shell fills the variable in when the hook runs.
-  if (target.token) parts.push(`-H "Authorization: Bearer $${TOKEN_ENV}"`);
+  // From a file, not "$VAR" on the command line: the shell would put the secret in curl's argv, which ps shows.
+  if (target.tokenFile !== undefined) parts.push(`-H @${shellQuote(target.tokenFile)}`);
   parts.push('-d @-');
   if (target.transport === 'unix') {
     parts.push(`--unix-socket ${shellQuote(target.socketPath)}`);

@@ -4,3 +4,4 @@ export * from './json-splice.js';
 export * from './options.js';
 export * from './settings-file.js';
 export * from './settings-text.js';
+export * from './token-file.js';

@@ -28,6 +28,7 @@ import {
   type HookTarget,
   type HookTransport,
 } from './hooks.js';
+import { tokenFromEnvironment } from './token-file.js';
 
 export { UsageError };
 
@@ -65,7 +66,10 @@ export function settingsPathFor(scope: Scope, env: NodeJS.ProcessEnv, invocation
 
 export interface InstallOptions {
   readonly scope: Scope | undefined;
+  /** Where the hooks send; its tokenFile is chosen with the settings file (cli.ts). */
   readonly target: HookTarget;
+  /** --token's secret ($HOOK_OBSERVATORY_TOKEN when the installer runs); undefined without --token or with --uninstall. */
+  readonly token: string | undefined;
   /** The events asked for; every event of HOOK_EVENTS when --events is absent. */
   readonly events: readonly string[];
   /** True when --events named them; an uninstall then touches only those. */
@@ -153,7 +157,8 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: s
     kind: 'run',
     options: {
       scope: scopes[0],
-      target: { transport, port, socketPath, token: values.token ?? false },
+      target: { transport, port, socketPath, tokenFile: undefined },
+      token: values.token && !values.uninstall ? tokenFromEnvironment(env) : undefined,
       events,
       eventsChosen,
       watch,
@@ -218,8 +223,10 @@ How the hooks reach the server:
   --events A,B         only these events (default: every event but WorktreeCreate)
   --watch 'A|B'        the files in the session's directory whose changes the
                        ${FILE_CHANGED} hook reports (default: ${DEFAULT_WATCHED_FILES.join('|')})
-  --token              send "Authorization: Bearer $${TOKEN_ENV}"; the variable is
-                       read when a hook runs, and its value is never written to the file
+  --token              send "Authorization: Bearer $${TOKEN_ENV}": curl hooks read it
+                       from a file only you can read, written now from the variable;
+                       native hooks from the variable when they run. Never in the
+                       settings file, never on a command line
 
 What to do:
   --uninstall          remove this tool's hooks (only those on --events, if given)
