@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EXIT_USAGE } from '@hook-observatory/core';
-import { EXIT_FAILED, EXIT_OK, HOOK_EXCEPTIONS, run, type Io } from '@hook-observatory/installer';
+import { EXIT_FAILED, EXIT_OK, HOOK_EXCEPTIONS, MAX_BACKUPS, run, startCommand, type Io } from '@hook-observatory/installer';
 
 interface FakeTerminal extends Io {
   readonly stdout: string[];
@@ -128,6 +128,52 @@ describe('writing', () => {
     expect(readdirSync(join(project, '.claude'))).toEqual(['settings.local.json']);
   });
 
+  it('keeps-the-newest-MAX_BACKUPS-backups-and-nothing-else-of-the-users', async () => {
+    writeUserSettings();
+    const mine = join(home, '.claude', 'settings.json.backup-mine');
+    writeFileSync(mine, 'a backup of my own');
+    const runs = MAX_BACKUPS + 2;
+    const texts: string[] = [];
+    let removed = '';
+    for (let index = 0; index < runs; index++) {
+      texts.push(readFileSync(settingsPath(), 'utf8'));
+      const io = terminal(false);
+      // Another port each time, so that every run changes the file and backs it up.
+      expect(await run(['--global', '--port', String(30_000 + index)], env, project, io)).toBe(EXIT_OK);
+      removed += io.stdout.join('');
+    }
+    const backups = backupsIn(join(home, '.claude')).sort();
+    expect(backups).toHaveLength(MAX_BACKUPS);
+    expect(backups.map((name) => readFileSync(join(home, '.claude', name), 'utf8'))).toEqual(texts.slice(-MAX_BACKUPS));
+    expect(readFileSync(mine, 'utf8')).toBe('a backup of my own');
+    expect(removed).toContain(`Removed 1 older backup (the newest ${MAX_BACKUPS} are kept)`);
+    // The package's README names the number in words.
+    expect(readFileSync(join(import.meta.dirname, '../../packages/installer/README.md'), 'utf8')).toContain(
+      `the newest ${['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten'][MAX_BACKUPS]} backups are kept`,
+    );
+  });
+
+  it.each([
+    { name: 'write', argv: ['--global'], status: EXIT_FAILED },
+    { name: 'dry-run', argv: ['--global', '--dry-run'], status: EXIT_OK },
+  ])('a-read-only-settings-file-is-refused-and-left-as-it-was: $name', async ({ argv, status }) => {
+    writeUserSettings();
+    chmodSync(settingsPath(), 0o444);
+    const io = terminal(false);
+    expect(await run(argv, env, project, io)).toBe(status);
+    expect(readFileSync(settingsPath(), 'utf8')).toBe(USER_SETTINGS);
+    expect(statSync(settingsPath()).mode & 0o777).toBe(0o444);
+    expect(backupsIn(join(home, '.claude'))).toEqual([]);
+    if (status === EXIT_FAILED) {
+      expect(io.stderr.join('')).toBe(
+        `install-hooks: ${settingsPath()}: the file is read-only (mode 0444); nothing was written. To change it anyway: chmod u+w ${settingsPath()}\n` +
+          'The settings file was left untouched.\n',
+      );
+    } else {
+      expect(io.stdout.join('')).toContain('Dry run: nothing was written (and the file is read-only: a real run would refuse).');
+    }
+  });
+
   it('symlinked-settings-are-written-through-the-link', async () => {
     const dotfiles = join(home, 'dotfiles');
     mkdirSync(dotfiles);
@@ -226,6 +272,22 @@ describe('writing', () => {
     expect(await run(['--global', '--uninstall'], env, project, io)).toBe(EXIT_OK);
     expect(existsSync(join(home, '.claude'))).toBe(false);
     expect(io.stdout.join('')).toContain('nothing to remove');
+  });
+});
+
+describe('the start command it prints', () => {
+  const REPOSITORY = '/work/hook-observatory';
+  it.each([
+    { name: 'default-port', argv: [], elsewhere: false, hint: 'pnpm -s start' },
+    { name: 'other-port', argv: ['--port', '8080'], elsewhere: false, hint: 'pnpm -s start --port 8080' },
+    { name: 'default-socket', argv: ['--transport', 'unix'], elsewhere: false, hint: 'pnpm -s start --unix' },
+    { name: 'socket-with-a-space', argv: ['--transport', 'unix', '--socket', '/tmp/my hooks.sock'], elsewhere: false, hint: "pnpm -s start --socket '/tmp/my hooks.sock'" },
+    { name: 'typed-outside-the-repository', argv: [], elsewhere: true, hint: `pnpm -C '${REPOSITORY}' -s start` },
+  ])('$name', async ({ argv, elsewhere, hint }) => {
+    const io = terminal(false);
+    // pnpm runs the installer in the repository (its cwd) and says where it was typed (INIT_CWD, the project here).
+    expect(await run(['--global', ...argv], env, elsewhere ? REPOSITORY : project, io)).toBe(EXIT_OK);
+    expect(io.stdout.join('')).toContain(`Start a server where the hooks send: ${hint}\n`);
   });
 });
 

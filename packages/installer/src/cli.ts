@@ -6,9 +6,9 @@
 import { basename, dirname } from 'node:path';
 import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
 import { DEFAULT_PORT, DEFAULT_SOCKET_PATH, EXIT_USAGE, TOKEN_ENV, UsageError } from '@hook-observatory/core';
-import { exceptionsFor, FILE_CHANGED, planHooks, type HookTarget } from './hooks.js';
+import { exceptionsFor, FILE_CHANGED, planHooks, shellQuote, type HookTarget } from './hooks.js';
 import { parseCli, SCOPE_DESCRIPTIONS, SCOPES, settingsPathFor, usage, type InstallOptions, type Scope } from './options.js';
-import { readSettings, writeSettings } from './settings-file.js';
+import { MAX_BACKUPS, readOnlyError, readSettings, writeSettings } from './settings-file.js';
 import { removeTokenFile, TOKEN_FILE_MODE, tokenFileFor, tokenFileIsCurrent, writeTokenFile as writeTokenFileAtomically } from './token-file.js';
 import { EMPTY_SETTINGS, installHooks, removeOurHooks, SettingsError } from './settings-text.js';
 
@@ -53,7 +53,8 @@ export async function run(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
   const path = settingsPathFor(scope, env, options.invocationDir);
   const tokenFile = tokenFileFor(path, dirname(settingsPathFor('global', env, options.invocationDir)));
   try {
-    return await change(options.token === undefined ? options : { ...options, target: { ...options.target, tokenFile } }, path, tokenFile, io);
+    const target = options.token === undefined ? options.target : { ...options.target, tokenFile };
+    return await change({ ...options, target }, path, tokenFile, cwd, io);
   } catch (error) {
     if (!(error instanceof SettingsError)) {
       io.err(`${PROGRAM}: ${path}: ${(error as Error).message}\nThe settings file was left as it was.\n`);
@@ -66,7 +67,7 @@ export async function run(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
 }
 
 /** Work out the new text, show the diff, ask, write; the token file goes with the hooks that name it. */
-async function change(options: InstallOptions, path: string, tokenFile: string, io: Io): Promise<number> {
+async function change(options: InstallOptions, path: string, tokenFile: string, cwd: string, io: Io): Promise<number> {
   const snapshot = await readSettings(path);
   const before = snapshot.text ?? EMPTY_SETTINGS;
   const after = options.uninstall
@@ -91,9 +92,10 @@ async function change(options: InstallOptions, path: string, tokenFile: string, 
     }),
   );
   if (options.dryRun) {
-    io.out('Dry run: nothing was written.\n');
+    io.out(snapshot.readOnly ? 'Dry run: nothing was written (and the file is read-only: a real run would refuse).\n' : 'Dry run: nothing was written.\n');
     return EXIT_OK;
   }
+  if (snapshot.readOnly) throw readOnlyError(snapshot);
   if (io.interactive && !options.yes) {
     const answer = await io.ask(`Write this change to ${path}? [y/N] `);
     if (!/^y(es)?$/i.test(answer.trim())) {
@@ -103,11 +105,12 @@ async function change(options: InstallOptions, path: string, tokenFile: string, 
   }
   // The token file exists before the hooks that read it, and goes once no hook names it.
   await writeTokenFile(options, tokenFile, io);
-  const { backupPath } = await writeSettings(snapshot, after);
+  const { backupPath, removedBackups } = await writeSettings(snapshot, after);
   if (backupPath !== undefined) io.out(`Backed up the previous file to ${backupPath}\n`);
+  if (removedBackups > 0) io.out(`Removed ${removedBackups} older backup${removedBackups === 1 ? '' : 's'} (the newest ${MAX_BACKUPS} are kept)\n`);
   io.out(`${options.uninstall ? 'Removed the hooks from' : 'Wrote the hooks to'} ${path}\n`);
   await removeUnusedTokenFile(after, tokenFile, io);
-  if (!options.uninstall) io.out(nextSteps(options.target));
+  if (!options.uninstall) io.out(nextSteps(options.target, options.invocationDir, cwd));
   return EXIT_OK;
 }
 
@@ -154,17 +157,27 @@ export function describeInstall(options: InstallOptions): string {
   return `${lines.map((line) => wrap(line)).join('\n')}\n\n`;
 }
 
-function nextSteps(target: HookTarget): string {
+/**
+ * What to run next, to paste as printed: `-s` as the README insists (pnpm's
+ * banner would go to standard output ahead of the events), flags after the
+ * script name, and `-C` to the repository when the user typed the command
+ * elsewhere (pnpm runs this script in the workspace root, `cwd`).
+ */
+export function startCommand(target: HookTarget, invocationDir: string, cwd: string): string {
   const serverFlags =
     target.transport === 'unix'
       ? target.socketPath === DEFAULT_SOCKET_PATH
-        ? ' -- --unix'
-        : ` -- --socket '${target.socketPath}'`
+        ? ' --unix'
+        : ` --socket ${shellQuote(target.socketPath)}`
       : target.port === DEFAULT_PORT
         ? ''
-        : ` -- --port ${target.port}`;
+        : ` --port ${target.port}`;
+  return `pnpm${invocationDir === cwd ? '' : ` -C ${shellQuote(cwd)}`} -s start${serverFlags}`;
+}
+
+function nextSteps(target: HookTarget, invocationDir: string, cwd: string): string {
   const lines = [
-    `Start a server where the hooks send: pnpm start${serverFlags}`,
+    `Start a server where the hooks send: ${startCommand(target, invocationDir, cwd)}`,
     'A claude session that is already running may keep its old hooks until it is restarted.',
   ];
   if (target.tokenFile !== undefined) {

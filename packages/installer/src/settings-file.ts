@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { constants, type Stats } from 'node:fs';
-import { copyFile, lstat, mkdir, open, readFile, realpath, rename, stat, unlink } from 'node:fs/promises';
+import { access, copyFile, lstat, mkdir, open, readdir, readFile, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { SettingsError } from './settings-text.js';
 
@@ -21,6 +21,8 @@ export interface SettingsSnapshot {
   readonly text: string | undefined;
   /** Permission bits to keep. */
   readonly mode: number | undefined;
+  /** The file exists and its owner, or we, may not write it: a chmod a-w says "leave this alone". */
+  readonly readOnly: boolean;
 }
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -34,7 +36,7 @@ export async function readSettings(path: string): Promise<SettingsSnapshot> {
     bytes = await readFile(realPath);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      return { path, realPath, bytes: undefined, text: undefined, mode: undefined };
+      return { path, realPath, bytes: undefined, text: undefined, mode: undefined, readOnly: false };
     }
     throw error;
   }
@@ -45,7 +47,24 @@ export async function readSettings(path: string): Promise<SettingsSnapshot> {
   } catch {
     throw new SettingsError('the file is not UTF-8 text');
   }
-  return { path, realPath, bytes, text, mode: stats.mode & 0o7777 };
+  const mode = stats.mode & 0o7777;
+  return { path, realPath, bytes, text, mode, readOnly: (mode & 0o222) === 0 || !(await writable(realPath)) };
+}
+
+/** access(2) as this process: root may write any file, which is why the mode bits are asked as well. */
+async function writable(path: string): Promise<boolean> {
+  try {
+    await access(path, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The refusal of a read-only file: a rename would replace it, and keep its read-only mode, without anyone's leave. */
+export function readOnlyError(snapshot: SettingsSnapshot): SettingsError {
+  const mode = (snapshot.mode ?? 0).toString(8).padStart(4, '0');
+  return new SettingsError(`the file is read-only (mode ${mode}); nothing was written. To change it anyway: chmod u+w ${snapshot.realPath}`);
 }
 
 async function resolveLink(path: string): Promise<string> {
@@ -64,6 +83,8 @@ async function resolveLink(path: string): Promise<string> {
 
 export interface WriteResult {
   readonly backupPath: string | undefined;
+  /** Old backups removed to keep MAX_BACKUPS. */
+  readonly removedBackups: number;
 }
 
 /**
@@ -77,11 +98,44 @@ export async function writeSettings(snapshot: SettingsSnapshot, text: string, no
     current.realPath === snapshot.realPath &&
     (current.bytes === undefined ? snapshot.bytes === undefined : snapshot.bytes !== undefined && current.bytes.equals(snapshot.bytes));
   if (!unchanged) throw new SettingsError('the file changed while this tool was running; nothing was written, run it again');
+  if (current.readOnly) throw readOnlyError(current);
 
   await mkdir(dirname(snapshot.realPath), { recursive: true });
   const backupPath = snapshot.bytes === undefined ? undefined : await backUp(snapshot.realPath, now);
   await replaceAtomically(snapshot.realPath, Buffer.from(text, 'utf8'), snapshot.mode);
-  return { backupPath };
+  const removedBackups = await pruneBackups(snapshot.realPath);
+  return { backupPath, removedBackups };
+}
+
+/**
+ * Backups kept beside a settings file: enough to undo the last few runs, while a
+ * settings file linked into a dotfiles repository does not gather one file per
+ * run forever. The oldest go first.
+ */
+export const MAX_BACKUPS = 5;
+
+/** Remove this file's backups beyond MAX_BACKUPS, oldest first; returns how many went. Only names backUp makes are touched. */
+async function pruneBackups(path: string): Promise<number> {
+  const prefix = `${basename(path)}.backup-`;
+  const ours = /^\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z(-\d+)?$/;
+  const backups = (await readdir(dirname(path)))
+    .filter((name) => name.startsWith(prefix) && ours.test(name.slice(prefix.length)))
+    .sort(byTimeThenAttempt);
+  const surplus = backups.slice(0, Math.max(0, backups.length - MAX_BACKUPS));
+  for (const name of surplus) await unlink(join(dirname(path), name)).catch(() => undefined);
+  return surplus.length;
+}
+
+/** The stamps sort as text; a second backup in the same millisecond (`-2`, `-10`) by its number. */
+function byTimeThenAttempt(a: string, b: string): number {
+  const [stampA, attemptA] = splitAttempt(a);
+  const [stampB, attemptB] = splitAttempt(b);
+  return stampA < stampB ? -1 : stampA > stampB ? 1 : attemptA - attemptB;
+}
+
+function splitAttempt(name: string): [string, number] {
+  const match = /^(.*Z)(?:-(\d+))?$/.exec(name)!;
+  return [match[1]!, Number(match[2] ?? 1)];
 }
 
 /** `settings.json.backup-2026-11-25T21-07-22-593Z`: sorts by time, and never overwrites an earlier backup. */
