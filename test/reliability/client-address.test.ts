@@ -6,9 +6,15 @@
  * are still read and recorded. The address is then read with SO_PEERNAME
  * (core/src/peer-address.ts).
  */
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants, openSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SERVER_NAMES, startServer, type RunningServer } from '@hook-observatory/launcher';
+import { tempDirs } from '../helpers/temp-dirs.js';
+
+const temp = tempDirs('client-address-');
 
 /** Hooks sent, each on a connection reset at once: enough that many resets beat the accept. */
 const RESET_HOOKS = 300;
@@ -66,9 +72,30 @@ let server: RunningServer | undefined;
 afterEach(async () => {
   await server?.stop();
   server = undefined;
+  temp.removeAll();
 });
 
+/** What a server says on standard error when it must do without SO_PEERNAME. */
+const NO_PEERNAME = /cannot load getsockopt/;
+
 describe.each(SERVER_NAMES)('the %s server', (name) => {
+  // A shell's pipe, as `pnpm start | jq` makes: a FIFO (the launcher's own pipe is a socket pair).
+  it.runIf(process.platform === 'linux')('loads-SO_PEERNAME-with-its-output-a-shell-pipe', async () => {
+    const fifo = join(temp.make(), 'stdout');
+    execFileSync('mkfifo', [fifo]);
+    // Read and write: opening a FIFO so needs no reader at the other end (fifo(7)).
+    const fd = openSync(fifo, constants.O_RDWR);
+    try {
+      // Without the NODE_PATH that `pnpm exec` adds, as under `pnpm start` or a service manager.
+      server = await startServer(name, { stdout: fd, env: { NODE_PATH: '' } });
+      expect(server.stderr()).not.toMatch(NO_PEERNAME);
+    } finally {
+      await server?.stop();
+      server = undefined;
+      closeSync(fd);
+    }
+  });
+
   describe.each(FAMILIES)('over $family', ({ host }) => {
     it.runIf(listenable[host])('every-event-has-_client-though-its-peer-reset-at-once', async () => {
       server = await startServer(name, { args: ['--bind', host] });

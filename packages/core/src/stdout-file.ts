@@ -35,7 +35,9 @@ const writeToFd: WriteToFd = (fd, buffer, offset) => writeSync(fd, buffer, offse
 export function isFileOrDevice(fd: number): boolean {
   if (isatty(fd)) return false;
   try {
-    const stats = fstatSync(fd);
+    // bigint: on Node 20, a plain fstatSync of a pipe spoils the ESM resolver's
+    // next realpath, and koffi (peer-address.ts) then fails to load.
+    const stats = fstatSync(fd, { bigint: true });
     return stats.isFile() || stats.isCharacterDevice() || stats.isBlockDevice();
   } catch {
     return false;
