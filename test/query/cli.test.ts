@@ -35,6 +35,8 @@ describe('filters', () => {
   const cases = [
     { name: 'one event', args: ['--event', 'PostToolUseFailure'], keep: (e: Record<string, unknown>) => e['_event'] === 'PostToolUseFailure' },
     { name: 'either of two events', args: ['--event', 'Stop', '--event', 'StopFailure'], keep: (e: Record<string, unknown>) => e['_event'] === 'Stop' || e['_event'] === 'StopFailure' },
+    { name: 'two events with a comma', args: ['--event', 'PostToolUse,PostToolUseFailure'], keep: (e: Record<string, unknown>) => e['_event'] === 'PostToolUse' || e['_event'] === 'PostToolUseFailure' },
+    { name: 'two tools with a comma', args: ['--tool', 'Bash,Write'], keep: (e: Record<string, unknown>) => e['tool_name'] === 'Bash' || e['tool_name'] === 'Write' },
     { name: 'a tool', args: ['--tool', 'Bash'], keep: (e: Record<string, unknown>) => e['tool_name'] === 'Bash' },
     { name: 'an event and a tool', args: ['--event', 'PreToolUse', '--tool', 'Write'], keep: (e: Record<string, unknown>) => e['_event'] === 'PreToolUse' && e['tool_name'] === 'Write' },
     { name: 'a session by prefix', args: ['--session', 'b49b'], keep: (e: Record<string, unknown>) => String(e['session_id']).startsWith('b49b') },
@@ -64,6 +66,18 @@ describe('filters', () => {
       expect(result.status).toBe(2);
       expect(result.stderr).toMatch(/^hook-observatory-query: .+\n\nUsage:/);
     }
+  });
+
+  it.each([
+    { name: 'unknown-event', args: ['--event', 'PostToolUse,Bogus', LOG], line: /^hook-observatory-query: --event: unknown "Bogus"; the events are: Setup, SessionStart, .*PostToolUseFailure/ },
+    { name: 'missing-file', args: [join(dir, 'missing.jsonl')], line: new RegExp(`^hook-observatory-query: ${join(dir, 'missing.jsonl')}: no such file \\(the FILE a server keeps with --log\\)$`) },
+    { name: 'a-directory', args: [dir], line: /^hook-observatory-query: .+: not a file/ },
+  ])('$name-is-one-line-naming-what-is-valid-and-exit-2', ({ args, line }) => {
+    const result = query(args);
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.split('\n')[0]).toMatch(line);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 });
 
@@ -105,6 +119,18 @@ describe('outputs', () => {
     const rows = rowsOf(query(['--sessions', LOG]).stdout);
     expect(rows).toHaveLength(3);
     for (const row of rows) expect(row).toMatch(/^\w{8}\s+ended\s+.*\/home\/dev\/project$/);
+  });
+
+  it.each([
+    { name: 'a-tool', args: ['--tool', 'Write'], keep: (e: Record<string, unknown>) => e['tool_name'] === 'Write' },
+    { name: 'an-event', args: ['--event', 'PostToolUseFailure'], keep: (e: Record<string, unknown>) => e['_event'] === 'PostToolUseFailure' },
+  ])('sessions-with-$name-are-those-with-such-an-event-in-their-full-state', ({ args, keep }) => {
+    const ids = new Set(logEvents.filter(keep).map((e) => String(e['session_id']).slice(0, 8)));
+    const all = rowsOf(query(['--sessions', LOG]).stdout);
+    const rows = rowsOf(query(['--sessions', ...args, LOG]).stdout);
+    expect(rows.map((row) => row.slice(0, 8)).sort()).toEqual([...ids].sort());
+    // The state is worked out from every event of the session, as without the filter.
+    for (const row of rows) expect(all).toContain(row);
   });
 });
 

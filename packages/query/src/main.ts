@@ -2,8 +2,9 @@
 /**
  * hook-observatory-query: questions to the event log a server keeps with --log.
  */
+import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { rotatedFiles, wantsColour } from '@hook-observatory/core';
+import { HOOK_EVENT_NAMES, rotatedFiles, wantsColour } from '@hook-observatory/core';
 import { parseSince } from './filter.js';
 import { follow } from './follow.js';
 import { eachLine, eachLineOfFiles, filesInOrder } from './lines.js';
@@ -18,9 +19,9 @@ export const USAGE = `Usage: ${PROGRAM} [options] [FILE...]
 Read the events a server keeps with --log FILE (FILE's rotated files first,
 oldest first), or standard input when no FILE is given, and show those asked for.
 
-Filters (all must match; a flag given twice matches either value):
-  --event NAME         the hook event, e.g. PostToolUseFailure
-  --tool NAME          the tool, e.g. Bash
+Filters (all must match; A,B or a flag given twice matches either value):
+  --event A,B          the hook event, e.g. PostToolUse,PostToolUseFailure
+  --tool A,B           the tool, e.g. Bash
   --session PREFIX     sessions whose id starts with PREFIX
   --since WHEN         10m, 2h, 1d back from now; 09:00 today; 2026-12-05T08:00
   -n, --last N         only the last N
@@ -30,6 +31,8 @@ Output (an aligned table unless):
   --csv                CSV with a header row
   --columns A,B        these columns, or any field (tool_input.command)
   --sessions           one row per session: what it is doing now, since when
+                       (the sessions with an event the filters keep; every
+                       event of theirs counts toward the state)
   --watch              keep the view live as events arrive (needs one FILE)
   --help               show this help
 
@@ -66,6 +69,10 @@ function parse(argv: readonly string[]): { options: QueryOptions; files: string[
   if (values.help) return 'help';
   if (values.json && values.csv) throw new UsageError('--json and --csv cannot be combined');
   if (values.watch && positionals.length !== 1) throw new UsageError('--watch follows one FILE');
+  const events = listOf(values.event);
+  const unknown = events.filter((name) => !HOOK_EVENT_NAMES.includes(name));
+  if (unknown.length > 0) throw new UsageError(`--event: unknown ${unknown.map((name) => `"${name}"`).join(', ')}; the events are: ${HOOK_EVENT_NAMES.join(', ')}`);
+  for (const file of positionals) checkReadable(file);
   const since = values.since === undefined ? undefined : parseSince(values.since, new Date());
   if (values.since !== undefined && since === undefined) throw new UsageError(`--since: "${values.since}" is not a time (09:00, 2026-12-05T08:00) or a duration (10m, 2h, 1d)`);
   if (values.last !== undefined && !/^\d{1,9}$/.test(values.last)) throw new UsageError(`-n: "${values.last}" is not a number`);
@@ -73,7 +80,7 @@ function parse(argv: readonly string[]): { options: QueryOptions; files: string[
     files: positionals,
     watch: values.watch ?? false,
     options: {
-      filters: { events: values.event ?? [], tools: values.tool ?? [], sessionPrefix: values.session, since },
+      filters: { events, tools: listOf(values.tool), sessionPrefix: values.session, since },
       last: values.last === undefined ? undefined : Number(values.last),
       output: values.json ? 'json' : values.csv ? 'csv' : 'table',
       columns: values.columns,
@@ -81,6 +88,23 @@ function parse(argv: readonly string[]): { options: QueryOptions; files: string[
       colour: wantsColour(process.stdout, process.env),
     },
   };
+}
+
+/** A flag's values, each of which may be a comma-separated list, as /events?event= and the installer's --events take them. */
+function listOf(values: readonly string[] | undefined): string[] {
+  return [...new Set((values ?? []).flatMap((value) => value.split(',')).map((name) => name.trim()).filter((name) => name !== ''))];
+}
+
+/** A FILE that cannot be read is a usage error naming it and why, not a stack trace halfway through. */
+function checkReadable(file: string): void {
+  let isFile: boolean;
+  try {
+    isFile = statSync(file).isFile() || statSync(file).isFIFO();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(code === 'ENOENT' ? `${file}: no such file (the FILE a server keeps with --log)` : `${file}: cannot be read (${code})`);
+  }
+  if (!isFile) throw new UsageError(`${file}: not a file (the FILE a server keeps with --log)`);
 }
 
 async function main(): Promise<void> {

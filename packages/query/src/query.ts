@@ -58,12 +58,15 @@ export function eventQuery(options: QueryOptions, out: (text: string) => void): 
 }
 
 export function sessionQuery(options: QueryOptions, out: (text: string) => void): Query & { tracker: SessionTracker; render(): void } {
-  // Every event counts toward a session's state; --event and --tool would hide the ones that move it.
+  // Every event counts toward a session's state; --event and --tool choose which sessions are shown.
   const keep = createFilter({ ...options.filters, events: [], tools: [] });
+  const selects = options.filters.events.length > 0 || options.filters.tools.length > 0;
+  const chosen = createFilter(options.filters);
+  const shownIds = new Set<string>();
   const tracker = new SessionTracker();
   const render = (): void => {
     const writer = new RowWriter(out, options.output, chooseColumns(options.columns, SESSION_COLUMNS), options.colour);
-    const all = [...tracker.sessions.values()];
+    const all = [...tracker.sessions.values()].filter((session) => !selects || shownIds.has(session.id));
     const shown = options.last === undefined ? all : all.slice(Math.max(0, all.length - options.last));
     for (const session of shown) writer.row(sessionRow(session));
   };
@@ -72,7 +75,9 @@ export function sessionQuery(options: QueryOptions, out: (text: string) => void)
     render,
     line: (line) => {
       const event = keep(line);
-      if (event !== undefined) tracker.add(event);
+      if (event === undefined) return;
+      tracker.add(event);
+      if (selects && chosen(line) !== undefined) shownIds.add(String(event['session_id'] ?? ''));
     },
     finish: render,
   };
