@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EXIT_USAGE } from '@hook-observatory/core';
-import { EXIT_FAILED, EXIT_OK, HOOK_EXCEPTIONS, MAX_BACKUPS, run, startCommand, type Io } from '@hook-observatory/installer';
+import { EXIT_FAILED, EXIT_OK, HOOK_EXCEPTIONS, MAX_BACKUPS, run, type Io } from '@hook-observatory/installer';
 
 interface FakeTerminal extends Io {
   readonly stdout: string[];
