@@ -10,7 +10,7 @@
  *     ...written by docs:sync: the image, its alt text saying what it shows...
  *     <!-- /diagram -->
  */
-import { dirname, join, posix } from 'node:path';
+import { dirname, posix } from 'node:path';
 import { conversationSteps } from './conversation.js';
 import type { GeneratedBlock } from './blocks.js';
 import { parserGroupsPicture, type Picture } from './parser-diagram.js';

@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from 'undici';
 import { HOOK_EVENT_NAMES } from '@hook-observatory/core';
-import { curlHookCommand, dispatcherFor, post, runShell } from '../helpers/clients.js';
+import { curlHookCommand, post, runShell } from '../helpers/clients.js';
 import { FIXED_TS, SERVER_NAMES, TRANSPORTS, startServer, type RunningServer, type ServerName, type Transport } from '@hook-observatory/launcher';
 import { loadAllTraffic, permissionDeniedBody, type RecordedRequest } from '@hook-observatory/conformance/traffic';
 
