@@ -38,6 +38,9 @@ export default tseslint.config(
       ],
       // Dead imports and variables; destructuring to leave fields out is the one idiom allowed.
       '@typescript-eslint/no-unused-vars': ['error', { ignoreRestSiblings: true }],
+      // A body on its own line has braces: a statement added under a brace-less if is outside it.
+      // (Prettier moves a long one-line if's body to the next line; eslint --fix adds the braces.)
+      curly: ['error', 'multi-line'],
     },
   },
   {
