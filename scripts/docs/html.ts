@@ -217,7 +217,7 @@ function filesSection(view: CodeView, files: readonly string[]): string {
 function lessonsSection(md: MarkdownIt, lessonsNote: string): string {
   const diffs = findBlocks(lessonsNote, LESSONS_NOTE_PATH)
     .filter((block) => block.kind === 'lesson-diff')
-    .map((block) => `<div class="lesson-diff" id="lesson-diff-${block.args.join('-')}">\n<h3>Lesson ${block.args[0]} to lesson ${block.args[1]}</h3>\n${md.render(block.body)}\n</div>`);
+    .map((block) => `<div class="lesson-diff" id="lesson-diff-${block.args.join('-')}">\n<h3>Lesson ${block.args[0]} to lesson ${block.args[1]}${block.args.length > 2 ? `, ${block.args.slice(2).join(' ')}` : ''}</h3>\n${md.render(block.body)}\n</div>`);
   return `<section class="lessons" id="lessons">\n<h2>The lessons, one step at a time</h2>\n<p>What each lesson adds to the one before (from <code>${LESSONS_NOTE_PATH}</code>).</p>\n${diffs.join('\n')}\n</section>`;
 }
 

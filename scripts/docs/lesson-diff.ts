@@ -4,6 +4,11 @@
  * `pnpm docs:sync`, so the notes cannot show a change the code does not have.
  *
  *     <!-- lesson-diff 1 2 -->
+ *     <!-- lesson-diff 6 7 hunks 2-3 -->
+ *
+ * The second form shows only the diff's hunks 2 to 3 (counted from 1; `hunks
+ * 4` for one), so the notes can narrate a diff hunk by hunk; a hunk count that
+ * no longer fits the files fails the sync, rather than narrate a stale hunk.
  */
 import { readFileSync } from 'node:fs';
 import { structuredPatch } from 'diff';
@@ -20,10 +25,22 @@ function lessonPath(argument: string | undefined): string {
   return path;
 }
 
+/** The hunks `hunks FIRST-LAST` names, 1-based and inclusive; all of them without it. */
+function hunkRange(args: readonly string[], count: number): readonly [number, number] {
+  if (args.length === 2) return [1, count];
+  const [, first = '', last = first] = args[2] === 'hunks' ? (/^(\d+)(?:-(\d+))?$/.exec(args[3] ?? '') ?? []) : [];
+  const range = [Number(first), Number(last)] as const;
+  if (first === '' || range[0] < 1 || range[1] < range[0] || range[1] > count) {
+    throw new BlockError(`lesson-diff ${args.join(' ')}: the diff has ${count} hunks (write \`hunks N\` or \`hunks N-M\`)`);
+  }
+  return range;
+}
+
 export function renderLessonDiff(block: GeneratedBlock): string {
   const [from, to] = [lessonPath(block.args[0]), lessonPath(block.args[1])];
   const read = (path: string): string => readFileSync(`${ROOT}/${path}`, 'utf8');
   const patch = structuredPatch(from, to, read(from), read(to), '', '', { context: CONTEXT_LINES });
-  const hunks = patch.hunks.map((hunk) => [`@@ -${hunk.oldStart},${hunk.oldLines} +${hunk.newStart},${hunk.newLines} @@`, ...hunk.lines]);
+  const [first, last] = hunkRange(block.args, patch.hunks.length);
+  const hunks = patch.hunks.slice(first - 1, last).map((hunk) => [`@@ -${hunk.oldStart},${hunk.oldLines} +${hunk.newStart},${hunk.newLines} @@`, ...hunk.lines]);
   return ['', '```diff', `--- ${from}`, `+++ ${to}`, ...hunks.flat(), '```', ''].join('\n');
 }

@@ -12,7 +12,8 @@
  *   the hook, and the connection closes after lingering (core/src/body-limits.ts):
  *   from its Content-Length at once, or as its chunks pass the limit. A head
  *   node:http answers itself (417, 400 without Host) comes first.
- * Still missing: llhttp's exact byte rules (lesson 7, the net server itself).
+ * Still missing: a parser that reads each byte once (lesson 7), llhttp's
+ * exact byte rules (the net server itself).
  */
 import { createServer, type Socket } from 'node:net';
 import {

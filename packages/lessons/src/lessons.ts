@@ -21,6 +21,7 @@ export const LESSONS: readonly string[] = [
   'packages/lessons/src/04-chunked.ts',
   'packages/lessons/src/05-expect-continue.ts',
   'packages/lessons/src/06-limits.ts',
+  'packages/lessons/src/07-byte-parser.ts',
   'packages/net-server/src/main.ts',
 ];
 
