@@ -8,8 +8,8 @@
  * - a line ends only at CRLF (RFC 9112 section 2.2): a bare LF or CR is 400;
  * - a field name is a token (RFC 9110 section 5.6.2): no blank before the
  *   colon (RFC 9112 section 5.1), which lesson 6 trimmed and let through.
- * Still missing: llhttp's exact rules for each byte, the live view's event
- * stream (lesson 8, the net server itself).
+ * Still missing: the live view's event stream (lesson 8), llhttp's exact
+ * rules for each byte (the net server itself).
  */
 import { createServer, type Socket } from 'node:net';
 import {

@@ -22,6 +22,7 @@ export const LESSONS: readonly string[] = [
   'packages/lessons/src/05-expect-continue.ts',
   'packages/lessons/src/06-limits.ts',
   'packages/lessons/src/07-byte-parser.ts',
+  'packages/lessons/src/08-event-stream.ts',
   'packages/net-server/src/main.ts',
 ];
 
