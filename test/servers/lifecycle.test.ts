@@ -139,6 +139,15 @@ describe.each(SERVER_NAMES)('the %s server', (name) => {
       expect(lstatSync(outputPath).isSocket()).toBe(true);
     });
 
+    it('a-missing-directory-is-named-as-the-cause', () => {
+      // libuv says EACCES for it, which read as "no permission".
+      const result = run(entry, ['--socket', '/nonexistent-hook-observatory/x.sock']);
+      expect(result.status).toBe(1);
+      expect(result.stderr).toMatch(
+        /^hook-observatory-(http|net): the directory \/nonexistent-hook-observatory does not exist \(--socket \/nonexistent-hook-observatory\/x\.sock\)\n$/,
+      );
+    });
+
     it('a-regular-file-is-never-replaced', () => {
       const path = join(tempDir(), 'precious.txt');
       writeFileSync(path, 'keep me');

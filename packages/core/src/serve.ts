@@ -6,7 +6,8 @@
  *
  * Standard output carries events only; every line for humans goes to stderr.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Server, Socket } from 'node:net';
 import { parseCommand, usage, UsageError, formatMode, type Config } from './config.js';
 import { BodyBudget, bodyRefusalAnswer, type BodyRefusal, type BodyRefusalAnswer } from './body-limits.js';
@@ -182,8 +183,24 @@ function describeStartError(error: unknown, config: Config): string {
   const code = (error as NodeJS.ErrnoException).code;
   const where = config.listen.transport === 'tcp' ? `${config.listen.host}:${config.listen.port}` : config.listen.path;
   if (code === 'EADDRINUSE') return `${where} is already in use: is another receiver running?`;
+  if (code === 'EACCES' && config.listen.transport === 'unix') return socketDirectoryProblem(config.listen.path) ?? `no permission to listen on ${where}`;
   if (code === 'EACCES') return `no permission to listen on ${where}`;
   return `cannot start: ${(error as Error).message}`;
+}
+
+/**
+ * libuv reports a socket path whose directory is missing as EACCES, as Windows
+ * does (uv_pipe_bind, src/unix/pipe.c): the directory is asked, so that the
+ * message names the real cause.
+ */
+function socketDirectoryProblem(path: string): string | undefined {
+  const directory = dirname(path);
+  try {
+    statSync(directory);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return `the directory ${directory} does not exist (--socket ${path})`;
+  }
+  return undefined;
 }
 
 async function start(description: ServerDescription, config: Config): Promise<void> {
