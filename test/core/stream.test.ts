@@ -16,7 +16,6 @@ import {
   STREAM_WINDOW_MAX_BYTES,
   STREAM_WINDOW_MS,
   streamFilterOf,
-  streamOptionsFrom,
   VIEWER_STALLED_MS,
   VIEWER_WINDOW_BYTES,
   VIEWERS_BUDGET_BYTES,
@@ -458,27 +457,5 @@ describe('heartbeat', () => {
     stream.attach(viewer, all, undefined);
     await expect.poll(() => viewer.text.endsWith('\n\n:\n\n')).toBe(true);
     stream.close();
-  });
-});
-
-describe('test-only overrides', () => {
-  it.for([
-    { name: 'none', env: {}, options: { heartbeatMs: undefined, ringSize: undefined, instance: undefined, budgetBytes: undefined } },
-    {
-      name: 'all four',
-      env: {
-        HOOK_OBSERVATORY_TEST_HEARTBEAT_MS: '0',
-        HOOK_OBSERVATORY_TEST_EVENT_RING_SIZE: '4',
-        HOOK_OBSERVATORY_TEST_INSTANCE: 'fixed',
-        HOOK_OBSERVATORY_TEST_VIEWERS_BUDGET_BYTES: '65536',
-      },
-      options: { heartbeatMs: 0, ringSize: 4, instance: 'fixed', budgetBytes: 65536 },
-    },
-  ])('$name', ({ env, options }) => {
-    expect(streamOptionsFrom(env)).toEqual(options);
-  });
-
-  it('a value that is no count is refused', () => {
-    expect(() => streamOptionsFrom({ HOOK_OBSERVATORY_TEST_HEARTBEAT_MS: 'soon' })).toThrow(/whole number/);
   });
 });

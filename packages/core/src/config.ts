@@ -19,38 +19,12 @@ import {
   DEFAULT_SOCKET_PATH,
 } from './protocol.js';
 import { DEFAULT_LOG_MAX_BYTES, DEFAULT_LOG_MAX_FILES } from './log-file.js';
+import { TestOverrideError, testOverridesFrom, type StreamOverrides, type TestOverrides } from './test-overrides.js';
 
 export const PORT_ENV = 'CLAUDE_REST_HOOK_WATCHER';
 export const SOCKET_ENV = 'CLAUDE_UNIX_HOOK_WATCHER';
 /** The shared secret, when set: an environment variable keeps it out of `ps` and shell history. */
 export const TOKEN_ENV = 'HOOK_OBSERVATORY_TOKEN';
-/**
- * Test-only: a fixed value for every event's `_ts`, so that two servers' streams
- * can be compared byte for byte. Not a flag, so that nobody sets it by accident.
- */
-export const FIXED_TIMESTAMP_ENV = 'HOOK_OBSERVATORY_FIXED_TS';
-
-/**
- * Test-only overrides of the timeouts in protocol.ts, so that a test can watch
- * a timeout fire in milliseconds instead of minutes. Environment variables, not
- * flags: a user never needs them. Both servers read the same ones.
- */
-export const TIMEOUT_ENV = {
-  keepAliveTimeoutMs: 'HOOK_OBSERVATORY_TEST_KEEP_ALIVE_TIMEOUT_MS',
-  headersTimeoutMs: 'HOOK_OBSERVATORY_TEST_HEADERS_TIMEOUT_MS',
-  requestTimeoutMs: 'HOOK_OBSERVATORY_TEST_REQUEST_TIMEOUT_MS',
-  connectionsCheckingIntervalMs: 'HOOK_OBSERVATORY_TEST_CONNECTIONS_CHECKING_INTERVAL_MS',
-} as const;
-
-/**
- * Test-only overrides of the body limits in protocol.ts, so that a test can
- * pass them with a few kilobytes instead of tens of megabytes.
- */
-export const BODY_LIMIT_ENV = {
-  maxBodyBytes: 'HOOK_OBSERVATORY_TEST_MAX_BODY_BYTES',
-  maxBufferedBodyBytes: 'HOOK_OBSERVATORY_TEST_MAX_BUFFERED_BODY_BYTES',
-} as const;
-
 export interface BodyLimits {
   /** Bytes of one request body (MAX_BODY_BYTES). */
   readonly maxBodyBytes: number;
@@ -87,6 +61,7 @@ export interface Config {
   readonly outputSocketMode: number;
   readonly tee: boolean;
   readonly format: OutputFormat;
+  /** Every event's `_ts`, when a test fixes it (test-overrides.ts); else the time it arrived. */
   readonly fixedTimestamp: string | undefined;
   readonly timeouts: Timeouts;
   readonly bodyLimits: BodyLimits;
@@ -94,6 +69,8 @@ export interface Config {
   readonly token: string | undefined;
   /** --viewer-port N: a second listener on 127.0.0.1 serving only the live view (GET / and GET /events). */
   readonly viewerPort: number | undefined;
+  /** The live view's stream as a test set it (test-overrides.ts); empty otherwise. */
+  readonly stream: StreamOverrides;
 }
 
 export type Command =
@@ -243,6 +220,7 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
   }
 
   const logFile = logFileOptions(values.log, values['log-max-bytes'], values['log-max-files']);
+  const overrides = testOverrides(env);
 
   const format: OutputFormat = values['pretty-json']
     ? 'pretty-json'
@@ -260,19 +238,20 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
       outputSocketMode: mode,
       tee: values.tee ?? false,
       format,
-      fixedTimestamp: nonEmpty(env[FIXED_TIMESTAMP_ENV]),
+      fixedTimestamp: overrides.fixedTimestamp,
       token,
       viewerPort,
       timeouts: {
-        keepAliveTimeoutMs: timeoutFrom(env, 'keepAliveTimeoutMs', KEEP_ALIVE_TIMEOUT_MS),
-        headersTimeoutMs: timeoutFrom(env, 'headersTimeoutMs', HEADERS_TIMEOUT_MS),
-        requestTimeoutMs: timeoutFrom(env, 'requestTimeoutMs', REQUEST_TIMEOUT_MS),
-        connectionsCheckingIntervalMs: timeoutFrom(env, 'connectionsCheckingIntervalMs', CONNECTIONS_CHECKING_INTERVAL_MS),
+        keepAliveTimeoutMs: overrides.timeouts.keepAliveTimeoutMs ?? KEEP_ALIVE_TIMEOUT_MS,
+        headersTimeoutMs: overrides.timeouts.headersTimeoutMs ?? HEADERS_TIMEOUT_MS,
+        requestTimeoutMs: overrides.timeouts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
+        connectionsCheckingIntervalMs: overrides.timeouts.connectionsCheckingIntervalMs ?? CONNECTIONS_CHECKING_INTERVAL_MS,
       },
       bodyLimits: {
-        maxBodyBytes: countFrom(env, BODY_LIMIT_ENV.maxBodyBytes, 'bytes', MAX_BODY_BYTES),
-        maxBufferedBodyBytes: countFrom(env, BODY_LIMIT_ENV.maxBufferedBodyBytes, 'bytes', MAX_BUFFERED_BODY_BYTES),
+        maxBodyBytes: overrides.bodyLimits.maxBodyBytes ?? MAX_BODY_BYTES,
+        maxBufferedBodyBytes: overrides.bodyLimits.maxBufferedBodyBytes ?? MAX_BUFFERED_BODY_BYTES,
       },
+      stream: overrides.stream,
     },
   };
 }
@@ -309,16 +288,13 @@ function formatBytes(bytes: number): string {
   return bytes % 1024 ** 2 === 0 ? `${bytes / 1024 ** 2}M` : String(bytes);
 }
 
-function timeoutFrom(env: NodeJS.ProcessEnv, key: keyof Timeouts, fallback: number): number {
-  return countFrom(env, TIMEOUT_ENV[key], 'milliseconds', fallback);
-}
-
-/** A test-only override: a whole number from the environment, or the default. */
-function countFrom(env: NodeJS.ProcessEnv, name: string, unit: string, fallback: number): number {
-  const text = nonEmpty(env[name]);
-  if (text === undefined) return fallback;
-  if (!/^\d{1,9}$/.test(text)) throw new UsageError(`${name}: "${text}" is not a number of ${unit}`);
-  return Number(text);
+function testOverrides(env: NodeJS.ProcessEnv): TestOverrides {
+  try {
+    return testOverridesFrom(env);
+  } catch (error) {
+    if (error instanceof TestOverrideError) throw new UsageError(error.message);
+    throw error;
+  }
 }
 
 /** An environment variable set to the empty string counts as unset, as shells treat it. */

@@ -18,3 +18,4 @@ export * from './stream.js';
 export * from './viewer.js';
 export * from './paced-writer.js';
 export * from './stdout-file.js';
+export * from './test-overrides.js';

@@ -19,7 +19,7 @@ import { loadPeerCredentials } from './peer-credentials.js';
 import { LogFileOpenError } from './log-file.js';
 import { HOOK_PATH, LISTEN_BACKLOG } from './protocol.js';
 import { openEventLog, type EventLog } from './sinks.js';
-import { EventStream, streamOptionsFrom } from './stream.js';
+import { EventStream } from './stream.js';
 import { claimSocketPath, listenUnix, removeSocketFile, SocketPathError } from './unix-socket.js';
 
 /** Exit code for a command line that cannot be run as typed (BSD sysexits: usage), a --log FILE that cannot be opened too. */
@@ -225,7 +225,7 @@ async function start(description: ServerDescription, config: Config): Promise<vo
   const fixed = config.fixedTimestamp;
   const timestamp = fixed === undefined ? timestampNow : (): string => fixed;
   const refuseBody = bodyRefuser(config, guard, timestamp);
-  const eventStream = new EventStream(logLine, streamOptionsFrom(process.env));
+  const eventStream = new EventStream(logLine, config.stream);
   const context: ReceiverContext = {
     checkRequest,
     config,

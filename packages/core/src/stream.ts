@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { EventRing } from './event-ring.js';
 import { HOOK_EVENT_NAMES, UNKNOWN_EVENT } from './events.js';
 import { READER_HARD_LIMIT_BYTES, type EventBatch, type Logger } from './sinks.js';
+import type { StreamOverrides } from './test-overrides.js';
 
 /**
  * A comment line this often keeps an idle stream open through proxies and
@@ -63,15 +64,6 @@ export const VIEWERS_BUDGET_BYTES = READER_HARD_LIMIT_BYTES;
 export const VIEWER_STALLED_MS = 1_000;
 /** How long a browser waits before reconnecting (the `retry:` field); a restart takes about that long. */
 export const RETRY_MS = 2_000;
-/** Tests make the heartbeat frequent or turn it off (0), as config.ts lets them shorten timeouts. */
-export const HEARTBEAT_ENV = 'HOOK_OBSERVATORY_TEST_HEARTBEAT_MS';
-/** Tests shrink the ring to show a viewer that asks for more than it holds. */
-export const EVENT_RING_ENV = 'HOOK_OBSERVATORY_TEST_EVENT_RING_SIZE';
-/** Tests shrink the viewers' budget to show who is cut off when it is spent. */
-export const VIEWERS_BUDGET_ENV = 'HOOK_OBSERVATORY_TEST_VIEWERS_BUDGET_BYTES';
-/** Tests fix the instance id so that both servers' streams compare byte for byte. */
-export const INSTANCE_ENV = 'HOOK_OBSERVATORY_TEST_INSTANCE';
-
 const HEARTBEAT = Buffer.from(':\n\n', 'latin1');
 
 /** Which events a viewer wants: `?event=PreToolUse,PostToolUse&session=ID`; empty means all. */
@@ -216,7 +208,7 @@ export class EventStream {
 
   constructor(
     private readonly log: Logger,
-    options: StreamOptions = {},
+    options: StreamOverrides = {},
   ) {
     this.ring = new EventRing(options.ringSize);
     this.instance = options.instance ?? randomBytes(4).toString('hex');
@@ -464,29 +456,4 @@ export class EventStream {
 
 function wants(filter: StreamFilter, event: string, session: string): boolean {
   return (filter.events.size === 0 || filter.events.has(event)) && (filter.sessions.size === 0 || filter.sessions.has(session));
-}
-
-export interface StreamOptions {
-  readonly heartbeatMs?: number;
-  readonly instance?: string;
-  readonly ringSize?: number;
-  readonly budgetBytes?: number;
-}
-
-/** The stream's settings from the test-only environment overrides, as config.ts reads the timeouts'. */
-export function streamOptionsFrom(env: NodeJS.ProcessEnv): StreamOptions {
-  const count = (name: string): number | undefined => {
-    const text = env[name];
-    if (text === undefined || text === '') return undefined;
-    const value = Number(text);
-    if (!Number.isSafeInteger(value) || value < 0) throw new Error(`${name} must be a whole number, not ${JSON.stringify(text)}`);
-    return value;
-  };
-  const instance = env[INSTANCE_ENV];
-  return {
-    heartbeatMs: count(HEARTBEAT_ENV),
-    ringSize: count(EVENT_RING_ENV),
-    budgetBytes: count(VIEWERS_BUDGET_ENV),
-    instance: instance === undefined || !/^[0-9a-z]+$/.test(instance) ? undefined : instance,
-  };
 }

@@ -49,7 +49,7 @@ type ObservedSocket = Socket & { [ORIGIN]?: Origin; [BODY_REFUSED]?: true };
 // --- 1. Accept ------------------------------------------------------------
 // node:http owns the accept loop and one llhttp parser per connection. The
 // limits are passed explicitly so that a Node with other defaults answers alike
-// (the timeouts are protocol.ts's, unless a test shortened them: config.ts).
+// (the timeouts are protocol.ts's, unless a test shortened them: test-overrides.ts).
 
 // #region accept
 function createReceiver(context: ReceiverContext): Receiver {

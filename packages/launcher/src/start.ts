@@ -10,18 +10,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FIXED_TIMESTAMP_ENV } from '@hook-observatory/core';
+import { FIXED_TIMESTAMP_ENV, TEST_NODE_ENV } from '@hook-observatory/core';
 import { commandLine, SERVERS, type ServerEntry } from './servers.js';
 
 /** The test clock: every `_ts` is this, so that two servers' streams compare byte for byte. */
 export const FIXED_TS = '2026-01-01T00:00:00.000Z';
 export { FIXED_TIMESTAMP_ENV };
 
-/**
- * The node binary servers run on: $HOOK_OBSERVATORY_TEST_NODE when set (CI
- * runs the suites on each supported Node major this way), else this one.
- */
-export const SERVER_NODE = process.env['HOOK_OBSERVATORY_TEST_NODE'] || process.execPath;
+/** The node binary servers run on: $HOOK_OBSERVATORY_TEST_NODE (TEST_NODE_ENV) when set, else this one. */
+export const SERVER_NODE = process.env[TEST_NODE_ENV] || process.execPath;
 
 export type Transport = 'tcp' | 'unix';
 export const TRANSPORTS: readonly Transport[] = ['tcp', 'unix'];
