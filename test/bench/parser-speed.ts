@@ -8,7 +8,8 @@
  */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { MAX_CHUNK_EXTENSIONS_BYTES, MAX_HEADER_SIZE_BYTES, MAX_HEADERS_COUNT, MAX_BODY_BYTES } from '@hook-observatory/core';
+import { MAX_CHUNK_EXTENSIONS_BYTES, MAX_HEADER_SIZE_BYTES, MAX_HEADERS_COUNT } from '@hook-observatory/core';
+import { MAX_BODY_BYTES } from '@hook-observatory/core/internal/protocol';
 import { ROOT } from './paths.js';
 import { median } from './stats.js';
 import { requestMix, type BenchRequest } from './workload.js';

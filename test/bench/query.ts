@@ -9,7 +9,8 @@ import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { enrich, formatJsonLine } from '@hook-observatory/core';
+import { enrich } from '@hook-observatory/core';
+import { formatJsonLine } from '@hook-observatory/core/internal/format';
 import { SESSIONS, trafficFile } from '@hook-observatory/conformance/traffic';
 import { ROOT } from './paths.js';
 

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { rotatedFiles } from '@hook-observatory/core';
+import { rotatedFiles } from '@hook-observatory/core/vocabulary';
 import { SERVER_NAMES, startServer, type RunningServer } from '@hook-observatory/launcher';
 import { tempDirs } from '../helpers/temp-dirs.js';
 

@@ -4,19 +4,13 @@
  * and the record a refused hook leaves in the stream.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  BODY_LIMIT_ENV,
-  BodyBudget,
-  MAX_BODY_BYTES,
-  MAX_BUFFERED_BODY_BYTES,
-  UsageError,
-  bodyRefusalAnswer,
-  declaredTooLong,
-  enrich,
-  parseCommand,
-  refusedBodyRecord,
-  type BodyLimits,
-} from '@hook-observatory/core';
+import { BODY_LIMIT_ENV } from '@hook-observatory/core/internal/test-overrides';
+import { BodyBudget, bodyRefusalAnswer } from '@hook-observatory/core/internal/body-limits';
+import { MAX_BODY_BYTES, MAX_BUFFERED_BODY_BYTES } from '@hook-observatory/core/internal/protocol';
+import { UsageError } from '@hook-observatory/core/vocabulary';
+import { declaredTooLong, enrich } from '@hook-observatory/core';
+import { parseCommand, type BodyLimits } from '@hook-observatory/core/internal/config';
+import { refusedBodyRecord } from '@hook-observatory/core/internal/enrich';
 
 const TIMESTAMP = '2026-01-01T00:00:00.000Z';
 const LIMITS: BodyLimits = { maxBodyBytes: 1_000, maxBufferedBodyBytes: 3_000 };

@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  DEFAULT_PORT,
-  DEFAULT_SOCKET_PATH,
-  KEEP_ALIVE_TIMEOUT_MS,
-  UsageError,
-  parseCommand,
-  type Config,
-} from '@hook-observatory/core';
+import { DEFAULT_PORT, DEFAULT_SOCKET_PATH, KEEP_ALIVE_TIMEOUT_MS } from '@hook-observatory/core';
+import { UsageError } from '@hook-observatory/core/vocabulary';
+import { parseCommand, type Config } from '@hook-observatory/core/internal/config';
 
 function config(argv: string[], env: NodeJS.ProcessEnv = {}): Config {
   const command = parseCommand(argv, env);

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { DESCRIPTOR_HEADROOM, DescriptorWatch, descriptorsInUse, softDescriptorLimit } from '@hook-observatory/core';
+import {
+  DESCRIPTOR_HEADROOM,
+  DescriptorWatch,
+  descriptorsInUse,
+  softDescriptorLimit,
+} from '@hook-observatory/core/internal/descriptors';
 
 const LIMITS = (soft: string): string =>
   'Limit                     Soft Limit           Hard Limit           Units     \n' +

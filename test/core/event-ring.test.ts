@@ -4,7 +4,7 @@
  * it hands back is each line as it was given.
  */
 import { describe, expect, it } from 'vitest';
-import { EventRing, RING_NAMES_MAX } from '@hook-observatory/core';
+import { EventRing, RING_NAMES_MAX } from '@hook-observatory/core/internal/event-ring';
 
 /** A JSON line of exactly `bytes` bytes, naming its event `n`. */
 function lineOf(n: number, bytes: number): Buffer {

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { enrich, formatJsonLine, formatPrettyJson, formatYaml, formatYamlBoldKeys, formatterFor, wantsColour } from '@hook-observatory/core';
+import { enrich } from '@hook-observatory/core';
+import {
+  formatJsonLine,
+  formatPrettyJson,
+  formatYaml,
+  formatYamlBoldKeys,
+  formatterFor,
+} from '@hook-observatory/core/internal/format';
+import { wantsColour } from '@hook-observatory/core/vocabulary';
 
 const event = {
   _ts: '2026-01-01T00:00:00.000Z',

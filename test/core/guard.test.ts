@@ -6,15 +6,10 @@
  * helpers: test/conformance/browsers.test.ts plays the same rows on them.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  BROWSER_HEADERS,
-  EVENT_STREAM_HEADERS,
-  LIVE_VIEW,
-  answerHeaders,
-  createRequestGuard,
-  withBrowserHeaders,
-  type Listen,
-} from '@hook-observatory/core';
+import { BROWSER_HEADERS, withBrowserHeaders } from '@hook-observatory/core/internal/protocol';
+import { EVENT_STREAM_HEADERS, LIVE_VIEW, answerHeaders } from '@hook-observatory/core';
+import { createRequestGuard } from '@hook-observatory/core/internal/guard';
+import { type Listen } from '@hook-observatory/core/internal/config';
 
 const TCP: Listen = { transport: 'tcp', host: '127.0.0.1', port: 23518 };
 const UNIX: Listen = { transport: 'unix', path: '/tmp/guard-test.sock', mode: 0o660 };

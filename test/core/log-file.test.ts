@@ -6,7 +6,9 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSyn
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LogFile, LogFileOpenError, parseCommand, rotatedFiles, UsageError } from '@hook-observatory/core';
+import { LogFile, LogFileOpenError } from '@hook-observatory/core/internal/log-file';
+import { parseCommand } from '@hook-observatory/core/internal/config';
+import { rotatedFiles, UsageError } from '@hook-observatory/core/vocabulary';
 
 const line = (id: number, pad = 40): string => `${JSON.stringify({ _event: 'PreToolUse', id, pad: 'x'.repeat(pad) })}\n`;
 

@@ -9,19 +9,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { enrich, MAX_PAYLOAD_DEPTH, type EventRecord } from '@hook-observatory/core';
+import { formatSafely, formatterFor, UNSERIALISABLE_ERROR } from '@hook-observatory/core/internal/format';
 import {
-  enrich,
-  formatSafely,
-  formatterFor,
-  MAX_PAYLOAD_DEPTH,
   MAX_PAYLOAD_MEMBERS,
   shapeExcess,
   TOO_DEEP_ERROR,
   TOO_MANY_MEMBERS_ERROR,
-  UNSERIALISABLE_ERROR,
-  type EventRecord,
-  type OutputFormat,
-} from '@hook-observatory/core';
+} from '@hook-observatory/core/internal/json-shape';
+import { type OutputFormat } from '@hook-observatory/core/internal/config';
 
 const FORMATS: ReadonlyArray<{ name: string; format: OutputFormat; colour: boolean }> = [
   { name: 'jsonl', format: 'jsonl', colour: false },

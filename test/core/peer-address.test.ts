@@ -1,7 +1,7 @@
 import { endianness } from 'node:os';
 import type { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { formatSockaddr, loadPeerAddress } from '@hook-observatory/core';
+import { formatSockaddr, loadPeerAddress } from '@hook-observatory/core/internal/peer-address';
 
 /** A Linux struct sockaddr_in: family in host order, then port and address in network order. */
 function sockaddrIn(address: readonly number[]): Buffer {

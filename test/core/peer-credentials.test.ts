@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadPeerCredentials, type PeerCredentials } from '@hook-observatory/core';
+import { loadPeerCredentials } from '@hook-observatory/core/internal/peer-credentials';
+import { type PeerCredentials } from '@hook-observatory/core/internal/enrich';
 
 let server: Server | undefined;
 let dir: string | undefined;

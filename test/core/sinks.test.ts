@@ -12,19 +12,15 @@ import { parse } from 'yaml';
 import {
   EVENTS_WRITE_MAX_BYTES,
   OutputSocketSink,
-  PACED_WRITE_MAX_BYTES,
-  PacedWriter,
   READER_HARD_LIMIT_BYTES,
-  STDOUT_RETRY_MS,
-  StdoutFile,
-  isFileOrDevice,
   EventBatch,
-  formatJsonLine,
   openEventLog,
-  parseCommand,
-  type Config,
   type EventLog,
-} from '@hook-observatory/core';
+} from '@hook-observatory/core/internal/sinks';
+import { PACED_WRITE_MAX_BYTES, PacedWriter } from '@hook-observatory/core/internal/paced-writer';
+import { STDOUT_RETRY_MS, StdoutFile, isFileOrDevice } from '@hook-observatory/core/internal/stdout-file';
+import { formatJsonLine } from '@hook-observatory/core/internal/format';
+import { parseCommand, type Config } from '@hook-observatory/core/internal/config';
 import { tempDirs } from '../helpers/temp-dirs.js';
 
 /** A standard output that keeps each write whole, as its own chunk. */

@@ -6,8 +6,8 @@
  * family `stream`.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { EventBatch } from '@hook-observatory/core/internal/sinks';
 import {
-  EventBatch,
   EventStream,
   formatStreamMessage,
   STREAM_KINDS,
@@ -15,13 +15,12 @@ import {
   STREAM_BURST_FLUSHES,
   STREAM_WINDOW_MAX_BYTES,
   STREAM_WINDOW_MS,
-  streamFilterOf,
   VIEWER_STALLED_MS,
   VIEWER_WINDOW_BYTES,
   VIEWERS_BUDGET_BYTES,
-  type EventRecord,
   type ViewerOutput,
-} from '@hook-observatory/core';
+} from '@hook-observatory/core/internal/stream';
+import { streamFilterOf, type EventRecord } from '@hook-observatory/core';
 
 /** Messages wait for the end of the event loop's turn (setImmediate): this waits for it. */
 const endOfTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));

@@ -11,18 +11,15 @@ import { ROOT } from '@hook-observatory/launcher';
 import {
   BODY_LIMIT_ENV,
   EVENT_RING_ENV,
-  FIXED_TIMESTAMP_ENV,
   HEARTBEAT_ENV,
   INSTANCE_ENV,
-  KEEP_ALIVE_TIMEOUT_MS,
-  parseCommand,
-  TEST_NODE_ENV,
   testOverridesFrom,
   TIMEOUT_ENV,
-  UsageError,
   VIEWERS_BUDGET_ENV,
-  type Config,
-} from '@hook-observatory/core';
+} from '@hook-observatory/core/internal/test-overrides';
+import { FIXED_TIMESTAMP_ENV, TEST_NODE_ENV, UsageError } from '@hook-observatory/core/vocabulary';
+import { KEEP_ALIVE_TIMEOUT_MS } from '@hook-observatory/core';
+import { parseCommand, type Config } from '@hook-observatory/core/internal/config';
 
 const EVERY_NAME = [
   FIXED_TIMESTAMP_ENV,

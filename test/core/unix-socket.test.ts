@@ -3,7 +3,12 @@ import { lstatSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { claimSocketPath, listenUnix, removeSocketFile, SocketPathError } from '@hook-observatory/core';
+import {
+  claimSocketPath,
+  listenUnix,
+  removeSocketFile,
+  SocketPathError,
+} from '@hook-observatory/core/internal/unix-socket';
 
 let servers: Server[] = [];
 let dir = '';

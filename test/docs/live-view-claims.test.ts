@@ -6,11 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { EVENT_RING_BYTES, EVENT_RING_SIZE } from '@hook-observatory/core/internal/event-ring';
+import { HEARTBEAT_MS, RETRY_MS } from '@hook-observatory/core';
 import {
-  EVENT_RING_BYTES,
-  EVENT_RING_SIZE,
-  HEARTBEAT_MS,
-  RETRY_MS,
   STREAM_BURST_FLUSHES,
   STREAM_ROUND_MAX_BYTES,
   STREAM_WINDOW_MAX_BYTES,
@@ -18,7 +16,7 @@ import {
   VIEWER_STALLED_MS,
   VIEWER_WINDOW_BYTES,
   VIEWERS_BUDGET_BYTES,
-} from '@hook-observatory/core';
+} from '@hook-observatory/core/internal/stream';
 import { DOCS_DIR } from '../../scripts/docs/paths.js';
 
 /** The note's prose, its lines joined: a sentence may wrap anywhere. */

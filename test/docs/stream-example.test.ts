@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { RETRY_MS, STREAM_KINDS } from '@hook-observatory/core';
+import { RETRY_MS } from '@hook-observatory/core';
+import { STREAM_KINDS } from '@hook-observatory/core/internal/stream';
 import { DOCS_DIR } from '../../scripts/docs/paths.js';
 import { STREAM_INSTANCE } from '@hook-observatory/conformance/cases/stream';
 

@@ -9,7 +9,7 @@
  * measures time.
  */
 import { spawn } from 'node:child_process';
-import { HEARTBEAT_ENV, TIMEOUT_ENV } from '@hook-observatory/core';
+import { HEARTBEAT_ENV, TIMEOUT_ENV } from '@hook-observatory/core/internal/test-overrides';
 import { ROOT, startServer, type RunningServer, type ServerName } from '@hook-observatory/launcher';
 import { lessonFile } from '@hook-observatory/lessons';
 import { describe, expect, it } from 'vitest';

@@ -4,7 +4,8 @@
  * core as the servers do, `_ts` the time it arrived.
  */
 import { readFileSync } from 'node:fs';
-import { enrich, formatJsonLine } from '@hook-observatory/core';
+import { enrich } from '@hook-observatory/core';
+import { formatJsonLine } from '@hook-observatory/core/internal/format';
 import { SESSIONS, trafficFile, type Session } from '@hook-observatory/conformance/traffic';
 
 interface RecordedLine {

@@ -6,7 +6,7 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync,
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EXIT_USAGE } from '@hook-observatory/core';
+import { EXIT_USAGE } from '@hook-observatory/core/vocabulary';
 import { EXIT_FAILED, EXIT_OK, HOOK_EXCEPTIONS, MAX_BACKUPS, run, type Io } from '@hook-observatory/installer';
 
 interface FakeTerminal extends Io {

@@ -10,7 +10,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSy
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HOOK_EVENT_NAMES, TOKEN_ENV } from '@hook-observatory/core';
+import { HOOK_EVENT_NAMES } from '@hook-observatory/core';
+import { TOKEN_ENV } from '@hook-observatory/core/vocabulary';
 import { ROOT, SERVER_NAMES, startServer, type RunningServer, type ServerName } from '@hook-observatory/launcher';
 import { loadAllTraffic, permissionDeniedBody } from '@hook-observatory/conformance/traffic';
 import { ClaudeCode, type Fired, type SettingsHooks } from './claude-code.js';

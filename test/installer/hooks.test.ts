@@ -5,7 +5,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { HOOK_EVENTS, HOOK_EVENT_NAMES, TOKEN_ENV } from '@hook-observatory/core';
+import { HOOK_EVENTS, TOKEN_ENV } from '@hook-observatory/core/vocabulary';
+import { HOOK_EVENT_NAMES } from '@hook-observatory/core';
 import {
   COMMAND_HOOK_TIMEOUT_SECONDS,
   CURL_MAX_TIME_SECONDS,

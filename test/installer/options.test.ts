@@ -4,7 +4,8 @@
  * and a clear refusal of anything that cannot be meant.
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PORT, DEFAULT_SOCKET_PATH, HOOK_EVENT_NAMES, UsageError } from '@hook-observatory/core';
+import { DEFAULT_PORT, DEFAULT_SOCKET_PATH, HOOK_EVENT_NAMES } from '@hook-observatory/core';
+import { UsageError } from '@hook-observatory/core/vocabulary';
 import { DEFAULT_WATCHED_FILES, parseCli, settingsPathFor, type InstallOptions } from '@hook-observatory/installer';
 
 const CWD = '/work/main';

@@ -13,7 +13,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HOOK_EVENT_NAMES, TOKEN_ENV } from '@hook-observatory/core';
+import { HOOK_EVENT_NAMES } from '@hook-observatory/core';
+import { TOKEN_ENV } from '@hook-observatory/core/vocabulary';
 import { EMPTY_SETTINGS, HOOK_TRANSPORTS, installHooks, planHooks, writeTokenFile } from '@hook-observatory/installer';
 import { ClaudeCode, type SettingsHooks } from './claude-code.js';
 

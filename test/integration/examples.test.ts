@@ -9,7 +9,8 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { DEFAULT_PORT, usage } from '@hook-observatory/core';
+import { DEFAULT_PORT } from '@hook-observatory/core';
+import { usage } from '@hook-observatory/core/internal/config';
 import { tempDirs } from '../helpers/temp-dirs.js';
 import { ROOT, SERVER_NAMES, startServer, type RunningServer } from '@hook-observatory/launcher';
 

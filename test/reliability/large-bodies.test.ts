@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_BODY_BYTES } from '@hook-observatory/core';
+import { MAX_BODY_BYTES } from '@hook-observatory/core/internal/protocol';
 import { SERVER_NAMES, TRANSPORTS, startServer, type RunningServer } from '@hook-observatory/launcher';
 
 const run = promisify(execFile);

@@ -7,7 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EXIT_USAGE, rotatedFiles } from '@hook-observatory/core';
+import { EXIT_USAGE, rotatedFiles } from '@hook-observatory/core/vocabulary';
 import { sendLoad } from '../helpers/load.js';
 import { tempDirs } from '../helpers/temp-dirs.js';
 import { SERVERS, SERVER_NAMES, startServer, type RunningServer } from '@hook-observatory/launcher';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Client } from 'undici';
-import { READER_HARD_LIMIT_BYTES, STDOUT_HARD_LIMIT_BYTES } from '@hook-observatory/core';
+import { READER_HARD_LIMIT_BYTES, STDOUT_HARD_LIMIT_BYTES } from '@hook-observatory/core/internal/sinks';
 import { peakRss, sendLoad } from '../helpers/load.js';
 import { SERVERS, SERVER_NAMES, startServer, type RunningServer } from '@hook-observatory/launcher';
 

@@ -10,7 +10,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from 'undici';
-import { TOO_DEEP_ERROR, TOO_MANY_MEMBERS_ERROR } from '@hook-observatory/core';
+import { TOO_DEEP_ERROR, TOO_MANY_MEMBERS_ERROR } from '@hook-observatory/core/internal/json-shape';
 import { OUTPUT_WAIT_TIMEOUT_MS, SERVER_NAMES, TRANSPORTS, startServer, type RunningServer } from '@hook-observatory/launcher';
 
 const arrays = (depth: number): string => '['.repeat(depth) + ']'.repeat(depth);

@@ -9,7 +9,8 @@
  */
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { VIEWER_WINDOW_BYTES, VIEWERS_BUDGET_ENV } from '@hook-observatory/core';
+import { VIEWER_WINDOW_BYTES } from '@hook-observatory/core/internal/stream';
+import { VIEWERS_BUDGET_ENV } from '@hook-observatory/core/internal/test-overrides';
 import { SERVER_NAMES, startServer, type RunningServer } from '@hook-observatory/launcher';
 import { peakRss, sendLoad } from '../helpers/load.js';
 

@@ -18,13 +18,21 @@ import {
   DEFAULT_SOCKET_MODE,
   DEFAULT_SOCKET_PATH,
 } from './protocol.js';
-import { DEFAULT_LOG_MAX_BYTES, DEFAULT_LOG_MAX_FILES } from './log-file.js';
 import { TestOverrideError, testOverridesFrom, type StreamOverrides, type TestOverrides } from './test-overrides.js';
 
 export const PORT_ENV = 'CLAUDE_REST_HOOK_WATCHER';
 export const SOCKET_ENV = 'CLAUDE_UNIX_HOOK_WATCHER';
 /** The shared secret, when set: an environment variable keeps it out of `ps` and shell history. */
 export const TOKEN_ENV = 'HOOK_OBSERVATORY_TOKEN';
+/**
+ * 16 MiB a file: jq, an editor or `less` opens one in well under a second on
+ * a laptop, and it holds a day of one busy session's events (a few KiB each).
+ */
+export const DEFAULT_LOG_MAX_BYTES = 16 * 1024 * 1024;
+/** Eight rotated files besides FILE: at most 144 MiB on disk, days of heavy use. */
+export const DEFAULT_LOG_MAX_FILES = 8;
+
+
 export interface BodyLimits {
   /** Bytes of one request body (MAX_BODY_BYTES). */
   readonly maxBodyBytes: number;
@@ -81,6 +89,9 @@ export type Command =
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
+
+/** Exit code for a command line that cannot be run as typed (BSD sysexits: usage), a --log FILE that cannot be opened too. */
+export const EXIT_USAGE = 2;
 
 export function usage(program: string): string {
   return `Usage: ${program} [options]
@@ -315,4 +326,9 @@ function parseMode(text: string): number {
     throw new UsageError(`--mode: "${text}" is not an octal permission like 0660 or 600`);
   }
   return Number.parseInt(text, 8);
+}
+
+/** Colour only for a terminal, and never when the user set NO_COLOR (https://no-color.org: any non-empty value). */
+export function wantsColour(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv): boolean {
+  return stream.isTTY === true && (env['NO_COLOR'] ?? '') === '';
 }

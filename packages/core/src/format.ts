@@ -108,10 +108,7 @@ export function formatYamlBoldKeys(record: EventRecord): string {
   return out + text.slice(last);
 }
 
-/**
- * The formatter for a sink. Colour only for a terminal, and never when the
- * user set NO_COLOR (https://no-color.org: any non-empty value).
- */
+/** The formatter for a sink; colour as wantsColour (config.ts) decides. */
 export function formatterFor(format: OutputFormat, options: { colour: boolean }): Formatter {
   switch (format) {
     case 'jsonl':
@@ -121,8 +118,4 @@ export function formatterFor(format: OutputFormat, options: { colour: boolean })
     case 'pretty-yaml':
       return options.colour ? formatYamlBoldKeys : formatYaml;
   }
-}
-
-export function wantsColour(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv): boolean {
-  return stream.isTTY === true && (env['NO_COLOR'] ?? '') === '';
 }

@@ -24,16 +24,8 @@
  * - A failure (unwritable path, disk full) is said once on stderr; the events
  *   it costs are counted, the next write tries again, and the hooks go on.
  */
-import { closeSync, fstatSync, ftruncateSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-
-/**
- * 16 MiB a file: jq, an editor or `less` opens one in well under a second on
- * a laptop, and it holds a day of one busy session's events (a few KiB each).
- */
-export const DEFAULT_LOG_MAX_BYTES = 16 * 1024 * 1024;
-/** Eight rotated files besides FILE: at most 144 MiB on disk, days of heavy use. */
-export const DEFAULT_LOG_MAX_FILES = 8;
+import { closeSync, fstatSync, ftruncateSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { rotatedFiles, rotatedName } from './rotated-names.js';
 
 /**
  * How often FILE is checked to be still where it was opened, and a failed
@@ -45,24 +37,6 @@ export const LOG_FILE_CHECK_INTERVAL_MS = 1_000;
 
 /** A --log FILE that cannot be opened at start: the message is the one line for stderr. */
 export class LogFileOpenError extends Error {}
-
-/** `FILE.20261205T010512123Z-000`: UTC time of the rotation, then a counter for the same millisecond. */
-const ROTATED_SUFFIX = /^\.\d{8}T\d{9}Z-\d{3}$/;
-
-/** The rotated files of `path`, oldest first (their names sort in time order). */
-export function rotatedFiles(path: string): string[] {
-  const base = basename(path);
-  let names: string[];
-  try {
-    names = readdirSync(dirname(path));
-  } catch {
-    return [];
-  }
-  return names
-    .filter((name) => name.startsWith(base) && ROTATED_SUFFIX.test(name.slice(base.length)))
-    .sort()
-    .map((name) => join(dirname(path), name));
-}
 
 export class LogFile {
   private fd: number | undefined;
@@ -165,7 +139,7 @@ export class LogFile {
    */
   private rotate(): void {
     try {
-      renameSync(this.path, `${this.path}.${this.nextStamp()}`);
+      renameSync(this.path, this.nextRotatedName());
     } catch (error) {
       const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
       this.renameBlocked = true;
@@ -218,7 +192,7 @@ export class LogFile {
     this.lost += gone;
   }
 
-  private nextStamp(): string {
+  private nextRotatedName(): string {
     const stamp = new Date().toISOString().replace(/[-:.]/g, '');
     if (stamp > this.lastStamp) {
       this.lastStamp = stamp;
@@ -226,7 +200,7 @@ export class LogFile {
     } else {
       this.sameStampCount++;
     }
-    return `${this.lastStamp}-${String(this.sameStampCount).padStart(3, '0')}`;
+    return rotatedName(this.path, this.lastStamp, this.sameStampCount);
   }
 
   private fail(error: NodeJS.ErrnoException, events: number): void {

@@ -9,7 +9,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Server, Socket } from 'node:net';
-import { parseCommand, usage, UsageError, formatMode, type Config } from './config.js';
+import { EXIT_USAGE, parseCommand, usage, UsageError, formatMode, type Config } from './config.js';
 import { BodyBudget, bodyRefusalAnswer, type BodyRefusal, type BodyRefusalAnswer } from './body-limits.js';
 import { refusedBodyRecord, type EventRecord, type Origin } from './enrich.js';
 import { createRequestGuard, type Rejection, type RequestFacts, type RequestGuard } from './guard.js';
@@ -22,8 +22,6 @@ import { openEventLog, type EventLog } from './sinks.js';
 import { EventStream } from './stream.js';
 import { claimSocketPath, listenUnix, removeSocketFile, SocketPathError } from './unix-socket.js';
 
-/** Exit code for a command line that cannot be run as typed (BSD sysexits: usage), a --log FILE that cannot be opened too. */
-export const EXIT_USAGE = 2;
 /** Exit code when the server cannot start: the port or socket is taken, the sinks fail. */
 export const EXIT_START_FAILED = 1;
 /** Exit code after a second signal cut shutdown short (128 + SIGINT, as shells report it). */

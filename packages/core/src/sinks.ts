@@ -10,9 +10,9 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Writable } from 'node:stream';
-import type { Config, LogFileOptions } from './config.js';
+import { wantsColour, type Config, type LogFileOptions } from './config.js';
 import type { EventRecord } from './enrich.js';
-import { formatJsonLine, formatSafely, formatterFor, wantsColour, type Formatted, type Formatter } from './format.js';
+import { formatJsonLine, formatSafely, formatterFor, type Formatted, type Formatter } from './format.js';
 import { LogFile } from './log-file.js';
 import { PacedWriter } from './paced-writer.js';
 import { isFileOrDevice, StdoutFile } from './stdout-file.js';

@@ -5,7 +5,7 @@
  */
 import { basename, dirname } from 'node:path';
 import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
-import { DEFAULT_PORT, DEFAULT_SOCKET_PATH, EXIT_USAGE, TOKEN_ENV, UsageError } from '@hook-observatory/core';
+import { DEFAULT_PORT, DEFAULT_SOCKET_PATH, EXIT_USAGE, TOKEN_ENV, UsageError } from '@hook-observatory/core/vocabulary';
 import { exceptionsFor, FILE_CHANGED, planHooks, shellQuote, type HookTarget } from './hooks.js';
 import { parseCli, SCOPE_DESCRIPTIONS, SCOPES, settingsPathFor, usage, type InstallOptions, type Scope } from './options.js';
 import { MAX_BACKUPS, readOnlyError, readSettings, writeSettings } from './settings-file.js';

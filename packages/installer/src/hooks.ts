@@ -10,7 +10,7 @@
  * optional `timeout` (seconds), `statusMessage`, and for HTTP `headers` whose
  * `$VAR` references are filled only from the variables named in `allowedEnvVars`.
  */
-import { HOOK_EVENTS, HOOK_PATH, TOKEN_ENV } from '@hook-observatory/core';
+import { HOOK_EVENTS, HOOK_PATH, TOKEN_ENV } from '@hook-observatory/core/vocabulary';
 
 export type HookTransport = 'tcp' | 'unix' | 'http';
 export const HOOK_TRANSPORTS: readonly HookTransport[] = ['tcp', 'unix', 'http'];

@@ -17,7 +17,7 @@ import {
   UsageError,
   nonEmpty,
   parsePort,
-} from '@hook-observatory/core';
+} from '@hook-observatory/core/vocabulary';
 import {
   DEFAULT_WATCHED_FILES,
   FILE_CHANGED,

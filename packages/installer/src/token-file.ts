@@ -8,7 +8,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { TOKEN_ENV, UsageError, nonEmpty } from '@hook-observatory/core';
+import { TOKEN_ENV, UsageError, nonEmpty } from '@hook-observatory/core/vocabulary';
 
 /** Owner read and write only: the file holds a secret. */
 export const TOKEN_FILE_MODE = 0o600;

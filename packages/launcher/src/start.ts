@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FIXED_TIMESTAMP_ENV, TEST_NODE_ENV } from '@hook-observatory/core';
+import { FIXED_TIMESTAMP_ENV, TEST_NODE_ENV } from '@hook-observatory/core/vocabulary';
 import { commandLine, SERVERS, type ServerEntry } from './servers.js';
 
 /** The test clock: every `_ts` is this, so that two servers' streams compare byte for byte. */

@@ -5,7 +5,7 @@
  */
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { rotatedFiles } from '@hook-observatory/core';
+import { rotatedFiles } from '@hook-observatory/core/vocabulary';
 
 const LF = 0x0a;
 

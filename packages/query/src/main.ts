@@ -4,15 +4,13 @@
  */
 import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { HOOK_EVENT_NAMES, rotatedFiles, wantsColour } from '@hook-observatory/core';
+import { EXIT_USAGE, HOOK_EVENT_NAMES, rotatedFiles, wantsColour } from '@hook-observatory/core/vocabulary';
 import { parseSince } from './filter.js';
 import { follow } from './follow.js';
 import { eachLine, eachLineOfFiles, filesInOrder } from './lines.js';
 import { eventQuery, sessionQuery, type QueryOptions } from './query.js';
 
 const PROGRAM = 'hook-observatory-query';
-/** Usage errors exit 2, as the servers' do (BSD sysexits). */
-const EXIT_USAGE = 2;
 
 export const USAGE = `Usage: ${PROGRAM} [options] [FILE...]
 

@@ -9,7 +9,8 @@
  * of recent events (core's EventRing, its default size).
  */
 import { createServer } from 'node:http';
-import { EventRing, originAsker } from '@hook-observatory/core';
+import { EventRing } from '@hook-observatory/core/internal/event-ring';
+import { originAsker } from '@hook-observatory/core/internal/serve';
 import { listenFromArgs, transportFromArgs } from './listen.js';
 
 const askOrigin = await originAsker(transportFromArgs(), () => {});

@@ -13,7 +13,10 @@
  * done as node:http does it costs.
  */
 import { createServer, type Socket } from 'node:net';
-import { EventBatch, EventStream, enrich, originAsker } from '@hook-observatory/core';
+import { EventBatch } from '@hook-observatory/core/internal/sinks';
+import { EventStream } from '@hook-observatory/core/internal/stream';
+import { enrich } from '@hook-observatory/core';
+import { originAsker } from '@hook-observatory/core/internal/serve';
 import { listenFromArgs, transportFromArgs } from './listen.js';
 import { FIXED_OK, frameRequests } from './node-net-baseline.js';
 

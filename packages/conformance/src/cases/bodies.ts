@@ -12,7 +12,7 @@ import {
   SMALL_BODY,
   type HeaderList,
 } from '../harness/requests.js';
-import { MAX_PAYLOAD_DEPTH, MAX_PAYLOAD_MEMBERS } from '@hook-observatory/core';
+import { MAX_PAYLOAD_DEPTH, MAX_PAYLOAD_MEMBERS } from '@hook-observatory/core/vocabulary';
 import { awaitAnswers, halfClose, oneClient, send, splitAt, type TrafficCase } from '../harness/traffic-script.js';
 
 /** Above this many bytes curl 7.88 sends `Expect: 100-continue` (the notes, measured). */

@@ -9,7 +9,7 @@
  * The limits are shortened through the environment (BODY_LIMIT_ENV), so that
  * each case sends a few kilobytes.
  */
-import { BODY_LIMIT_ENV } from '@hook-observatory/core';
+import { BODY_LIMIT_ENV } from '@hook-observatory/core/vocabulary';
 import { chunkedHook, DEFAULT_HEADERS, get, request, type HeaderList } from '../harness/requests.js';
 import { awaitAnswers, awaitClose, halfClose, oneClient, send, splitAt, type TrafficCase } from '../harness/traffic-script.js';
 

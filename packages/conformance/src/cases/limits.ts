@@ -5,7 +5,7 @@
  * kept (MAX_HEADERS_COUNT, the rest dropped without a word), and no limit on
  * requests per connection.
  */
-import { MAX_HEADER_SIZE_BYTES, MAX_HEADERS_COUNT } from '@hook-observatory/core';
+import { MAX_HEADER_SIZE_BYTES, MAX_HEADERS_COUNT } from '@hook-observatory/core/vocabulary';
 import { byHeaderCountRule } from '../harness/node-under-test.js';
 import { chunkedBody, DEFAULT_HEADERS, LOCAL_HOST, request, SMALL_BODY, type HeaderList } from '../harness/requests.js';
 import { splitRandomly } from '../harness/splits.js';

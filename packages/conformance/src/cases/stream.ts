@@ -6,7 +6,7 @@
  * (sideRequest) while it watches, so what arrives and when is settled by the
  * script, not by timing. The heartbeat is off and the instance id fixed.
  */
-import { EVENT_RING_ENV, HEARTBEAT_ENV, INSTANCE_ENV } from '@hook-observatory/core';
+import { EVENT_RING_ENV, HEARTBEAT_ENV, INSTANCE_ENV } from '@hook-observatory/core/vocabulary';
 import { get, LOCAL_HOST, request } from '../harness/requests.js';
 import { awaitText, checkpoint, close, oneClient, send, sideRequest, type TrafficCase } from '../harness/traffic-script.js';
 

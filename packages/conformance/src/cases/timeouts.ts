@@ -6,7 +6,7 @@
  * close must come by itself afterwards. A server can fire late on a busy
  * machine, never early, so the checkpoints hold.
  */
-import { TIMEOUT_ENV } from '@hook-observatory/core';
+import { TIMEOUT_ENV } from '@hook-observatory/core/vocabulary';
 import { curlHook, DEFAULT_HEADERS, request, SMALL_BODY } from '../harness/requests.js';
 import { awaitAnswers, awaitClose, checkpoint, close, oneClient, pause, send, type TrafficCase } from '../harness/traffic-script.js';
 
