@@ -9,7 +9,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Server, Socket } from 'node:net';
-import { EXIT_USAGE, parseCommand, usage, UsageError, formatMode, type Config } from './config.js';
+import { EXIT_USAGE, parseCommand, usage, UsageError, formatMode, type BodyLimits, type Config, type Timeouts } from './config.js';
 import { BodyBudget, bodyRefusalAnswer, type BodyRefusal, type BodyRefusalAnswer } from './body-limits.js';
 import { refusedBodyRecord, type EventRecord, type Origin } from './enrich.js';
 import { createRequestGuard, type Rejection, type RequestFacts, type RequestGuard } from './guard.js';
@@ -32,8 +32,15 @@ export const EXIT_INTERRUPTED = 130;
  */
 export const SHUTDOWN_GRACE_MS = 5_000;
 
+/**
+ * What a server is given: only what both servers use (each field has a reader
+ * in each), so that neither sees the command line's other settings.
+ */
 export interface ReceiverContext {
-  readonly config: Config;
+  /** How long a connection may idle, or take over its head and its request (protocol.ts, unless a test shortened them). */
+  readonly timeouts: Timeouts;
+  /** The most one body may hold, and all bodies at once (protocol.ts, unless a test lowered them). */
+  readonly bodyLimits: BodyLimits;
   /**
    * Who is at the other end of a new connection, asked of the kernel. Ask at
    * accept and keep the answer with the connection: once the socket is closed
@@ -42,10 +49,12 @@ export interface ReceiverContext {
   readonly askOrigin: (socket: Socket) => Origin;
   /** The `_ts` of an event received now (fixed in tests, see FIXED_TIMESTAMP_ENV). */
   readonly timestamp: () => string;
-  /** Hand an event to every sink; returns once all have it, before the answer is written. */
-  readonly record: (record: EventRecord) => void;
-  /** Hand several events to every sink at once, in order (sinks.ts, EventLog.writeAll). */
-  readonly recordAll: (records: readonly EventRecord[]) => void;
+  /**
+   * Hand events to every sink, in order, at once (sinks.ts, EventLog.writeAll):
+   * one a request for the http server, a turn's for the net server (group-commit.ts).
+   * Returns once all have them, before the answer is written.
+   */
+  readonly record: (records: readonly EventRecord[]) => void;
   /** The viewers of GET /events and the ring they resume from (stream.ts); `record` feeds it. */
   readonly eventStream: EventStream;
   /** The answer to a request the guard refuses (guard.ts), or undefined to route it. */
@@ -226,11 +235,11 @@ async function start(description: ServerDescription, config: Config): Promise<vo
   const eventStream = new EventStream(logLine, config.stream);
   const context: ReceiverContext = {
     checkRequest,
-    config,
+    timeouts: config.timeouts,
+    bodyLimits: config.bodyLimits,
     askOrigin,
     timestamp,
-    record: (record) => eventStream.add(eventLog.writeAll([record])),
-    recordAll: (records) => eventStream.add(eventLog.writeAll(records)),
+    record: (records) => eventStream.add(eventLog.writeAll(records)),
     eventStream,
     bodyBudget: new BodyBudget(config.bodyLimits.maxBufferedBodyBytes),
     refuseBody,
@@ -257,7 +266,7 @@ async function start(description: ServerDescription, config: Config): Promise<vo
     }
     // #endregion loopback-warning
   }
-  const viewer = config.viewerPort === undefined ? undefined : await startViewerPort(description, context, config.viewerPort);
+  const viewer = config.viewerPort === undefined ? undefined : await startViewerPort(description, context, config, config.viewerPort);
   if (eventLog.outputSocket !== undefined) {
     logLine(`output socket on unix:${eventLog.outputSocket.path}${config.tee ? ' (and standard output: --tee)' : ''}`);
   }
@@ -334,18 +343,18 @@ const VIEWER_HOST = '127.0.0.1';
  * guard lets through only the live view, for a user whose hooks use a Unix
  * socket (a browser cannot open one). It shares the stream with the main one.
  */
-async function startViewerPort(description: ServerDescription, context: ReceiverContext, port: number): Promise<Receiver> {
+async function startViewerPort(description: ServerDescription, context: ReceiverContext, config: Config, port: number): Promise<Receiver> {
   const listen = { transport: 'tcp', host: VIEWER_HOST, port } as const;
-  const guard = createRequestGuard(listen, context.config.token, true);
+  const guard = createRequestGuard(listen, config.token, true);
   const checkRequest = loggedGuard(guard);
   const viewer = description.createReceiver({
     ...context,
     checkRequest,
     askOrigin: await originAsker('tcp', logLine),
-    refuseBody: bodyRefuser(context.config, guard, context.timestamp),
+    refuseBody: bodyRefuser(config, guard, context.timestamp),
   });
   const bound = await listenTcp(viewer.server, VIEWER_HOST, port);
-  logLine(`live view (the page and the stream only): ${viewAddress(VIEWER_HOST, bound, context.config.token)}`);
+  logLine(`live view (the page and the stream only): ${viewAddress(VIEWER_HOST, bound, config.token)}`);
   return viewer;
 }
 

@@ -53,7 +53,7 @@ type ObservedSocket = Socket & { [ORIGIN]?: Origin; [BODY_REFUSED]?: true };
 
 // #region accept
 function createReceiver(context: ReceiverContext): Receiver {
-  const { timeouts } = context.config;
+  const { timeouts } = context;
   const server = createServer(
     {
       maxHeaderSize: MAX_HEADER_SIZE_BYTES,
@@ -104,7 +104,7 @@ function createReceiver(context: ReceiverContext): Receiver {
 function readBody(context: ReceiverContext, request: IncomingMessage, response: ServerResponse, expectsContinue: boolean): void {
   // Pipelined after a refused body: node:http parsed it from bytes we never meant to read.
   if ((request.socket as ObservedSocket)[BODY_REFUSED]) return;
-  const { bodyLimits } = context.config;
+  const { bodyLimits } = context;
   const declared = request.headers['content-length'];
   if (declaredTooLong(declared, bodyLimits)) return refuseBody(context, request, response, 'too-large', Number(declared));
   if (expectsContinue) response.writeContinue();
@@ -157,7 +157,7 @@ function refuseBody(
   const target = parseRequestTarget(request.url ?? '/');
   const facts = { method: request.method ?? '', path: target.path, target: request.url ?? '/', header: (name: string) => headerValue(request, name) };
   const { answer, record } = context.refuseBody({ facts, origin: originOf(request), eventFromQuery: target.event, bodyBytes, refusal });
-  if (record !== undefined) context.record(record);
+  if (record !== undefined) context.record([record]);
   respond(response, answer.status, answer.body, answer.headers);
 }
 // #endregion read-body
@@ -217,7 +217,7 @@ function originOf(request: IncomingMessage): Origin {
 
 // #region record
 function recordEvent(context: ReceiverContext, origin: Origin, eventFromQuery: string | undefined, body: Buffer): void {
-  context.record(enrich({ timestamp: context.timestamp(), eventFromQuery, origin, body }));
+  context.record([enrich({ timestamp: context.timestamp(), eventFromQuery, origin, body })]);
 }
 // #endregion record
 

@@ -66,7 +66,7 @@ function handle(context: ReceiverContext, origin: Origin, request: Request): Ans
   if (rejection !== undefined) return rejection; // its body says why: a 415 names the Content-Type /hook takes
   if (request.method !== 'POST' || path !== HOOK_PATH) return { status: 404, body: NOT_FOUND_BODY };
   // --- 4. Record, before the answer: a client with its 200 knows its event is kept.
-  context.record(enrich({ timestamp: context.timestamp(), origin, eventFromQuery: event, body: request.body }));
+  context.record([enrich({ timestamp: context.timestamp(), origin, eventFromQuery: event, body: request.body })]);
   return { status: 200, body: '' };
 }
 

@@ -59,7 +59,7 @@ function createReceiver(context: ReceiverContext): Receiver {
       if (!keepAlive) return;
       // --- 6. Keep alive: wait for the next request, but not forever.
       connection.idle = true;
-      const { keepAliveTimeoutMs } = context.config.timeouts;
+      const { keepAliveTimeoutMs } = context.timeouts;
       if (keepAliveTimeoutMs > 0) idleTimer = setTimeout(() => socket.destroy(), keepAliveTimeoutMs + KEEP_ALIVE_TIMEOUT_BUFFER_MS).unref();
     });
     // The client is done sending: every complete request is answered already.
@@ -109,7 +109,7 @@ function handle(context: ReceiverContext, origin: Origin, request: Request): Ans
   if (path === HOOK_PATH) {
     if (request.method !== 'POST') return { status: 405, body: METHOD_NOT_ALLOWED_BODY, headers: [['Allow', 'POST']] };
     // --- 4. Record, before the answer: a client with its 200 knows its event is kept.
-    context.record(enrich({ timestamp: context.timestamp(), origin, eventFromQuery: event, body: request.body }));
+    context.record([enrich({ timestamp: context.timestamp(), origin, eventFromQuery: event, body: request.body })]);
     return { status: 200, body: '' };
   }
   if (path !== HEALTH_PATH) return { status: 404, body: NOT_FOUND_BODY };
@@ -124,7 +124,7 @@ function respond(context: ReceiverContext, socket: Socket, request: Request, ans
   // With a body, the headers that keep it from web pages (core/src/protocol.ts).
   for (const [name, value] of answerHeaders(answer.body, answer.headers)) head += `${name}: ${value}\r\n`;
   head += `Date: ${new Date().toUTCString()}\r\n`;
-  const { keepAliveTimeoutMs } = context.config.timeouts;
+  const { keepAliveTimeoutMs } = context.timeouts;
   const timeout = keepAliveTimeoutMs > 0 ? `Keep-Alive: timeout=${Math.floor(keepAliveTimeoutMs / 1000)}\r\n` : '';
   head += keepAlive ? `Connection: keep-alive\r\n${timeout}` : 'Connection: close\r\n';
   const bytes = `${head}\r\n${request.method === 'HEAD' ? '' : answer.body}`;

@@ -20,7 +20,7 @@ export class GroupCommit {
   private readonly corkedSockets: Socket[] = [];
   private turnEndBooked = false;
 
-  /** `recordAll` hands events to every sink (ReceiverContext.recordAll). */
+  /** `recordAll` hands events to every sink (ReceiverContext.record). */
   constructor(private readonly recordAll: (records: readonly EventRecord[]) => void) {}
 
   /** Hold an event until the end of the turn, or until an answer must leave sooner (flush). */

@@ -165,7 +165,7 @@ interface PendingResponse {
 // #region accept
 function createReceiver(context: ReceiverContext): Receiver {
   const connections = new OpenConnections();
-  const turn = new GroupCommit(context.recordAll);
+  const turn = new GroupCommit(context.record);
   const server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
     const connection: Connection = {
       socket,
@@ -174,7 +174,7 @@ function createReceiver(context: ReceiverContext): Receiver {
         maxHeaderBytes: MAX_HEADER_SIZE_BYTES,
         maxChunkExtensionBytes: MAX_CHUNK_EXTENSIONS_BYTES,
         maxHeadersCount: MAX_HEADERS_COUNT,
-        maxBodyBytes: context.config.bodyLimits.maxBodyBytes,
+        maxBodyBytes: context.bodyLimits.maxBodyBytes,
         drainsBody: (head) => refuseHead(context, head, headerFields(head)) !== undefined,
       }),
       turn,
@@ -200,7 +200,7 @@ function createReceiver(context: ReceiverContext): Receiver {
 
   const sweep = setInterval(
     () => expireSlowRequests(context, connections),
-    context.config.timeouts.connectionsCheckingIntervalMs,
+    context.timeouts.connectionsCheckingIntervalMs,
   );
   sweep.unref();
   server.on('close', () => clearInterval(sweep));
@@ -419,7 +419,7 @@ function refuseHead(
   head: RequestHead,
   fields: ReadonlyMap<string, string>,
 ): { bytes: Buffer; closes: boolean } | undefined {
-  const keepAliveTimeoutMs = context.config.timeouts.keepAliveTimeoutMs;
+  const keepAliveTimeoutMs = context.timeouts.keepAliveTimeoutMs;
   const headOnly = head.method === 'HEAD';
   // Present but empty is present: node checks `req.headers.host === undefined`.
   if (isHttp11(head) && !fields.has('host')) {
@@ -534,7 +534,7 @@ function respond(
   extraHeaders: ReadonlyArray<readonly [string, string]> = [],
   contentType = JSON_CONTENT_TYPE,
 ): void {
-  const keepAliveTimeoutMs = context.config.timeouts.keepAliveTimeoutMs;
+  const keepAliveTimeoutMs = context.timeouts.keepAliveTimeoutMs;
   if (status === 200 && body === '' && extraHeaders.length === 0) {
     return answer(connection, head, serializeEmptyOk(head.keepAlive, keepAliveTimeoutMs), { final: true, closes: !head.keepAlive });
   }
@@ -625,7 +625,7 @@ function streamEvents(context: ReceiverContext, connection: Connection, head: Re
   const chunked = isHttp11(head) || TE_CHUNKED.test(fields.get('te') ?? '');
   const keepAlive = head.keepAlive && chunked;
   const headers = EVENT_STREAM_HEADERS;
-  const keepAliveTimeoutMs = context.config.timeouts.keepAliveTimeoutMs;
+  const keepAliveTimeoutMs = context.timeouts.keepAliveTimeoutMs;
   if (head.method === 'HEAD') {
     return answer(connection, head, serializeEmptyChunkedResponse({ status: 200, keepAlive, keepAliveTimeoutMs }, headers, true), {
       final: true,
@@ -674,7 +674,7 @@ function isOnlyStreaming(connection: Connection): boolean {
  */
 // #region keep-alive-timer
 function startKeepAliveTimer(context: ReceiverContext, connection: Connection): void {
-  const timeout = context.config.timeouts.keepAliveTimeoutMs;
+  const timeout = context.timeouts.keepAliveTimeoutMs;
   if (timeout === 0) return;
   if (connection.keepAliveTimer === undefined) {
     connection.keepAliveTimer = setTimeout(() => keepAliveExpired(connection), timeout + KEEP_ALIVE_TIMEOUT_BUFFER_MS);
@@ -699,7 +699,7 @@ function keepAliveExpired(connection: Connection): void {
  */
 // #region expire-slow-requests
 function expireSlowRequests(context: ReceiverContext, connections: OpenConnections): void {
-  const { headersTimeoutMs, requestTimeoutMs } = context.config.timeouts;
+  const { headersTimeoutMs, requestTimeoutMs } = context.timeouts;
   const now = Date.now();
   for (const connection of connections.snapshot()) {
     if (!hasRequestUnderWay(connection) || isOnlyStreaming(connection)) continue;
