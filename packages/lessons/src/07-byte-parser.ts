@@ -90,7 +90,7 @@ function createReceiver(context: ReceiverContext): Receiver {
           if (refusal !== undefined) respond(context, socket, request, refusal, wantsKeepAlive(request));
           if (socket.writableEnded) return;
         }
-        if (refusal === undefined && request.bodyBytes > context.config.bodyLimits.maxBodyBytes) return refuseBody(context, socket, origin, request);
+        if (refusal === undefined && request.bodyBytes > context.bodyLimits.maxBodyBytes) return refuseBody(context, socket, origin, request);
         if (request.body === undefined) continue; // the body is still on its way
         connection.headAnswered = false;
         connection.startedAt = undefined;
@@ -103,7 +103,7 @@ function createReceiver(context: ReceiverContext): Receiver {
       if (!keepAlive) return;
       // --- 6. Keep alive: wait for the next request, but not forever.
       connection.idle = true;
-      const { keepAliveTimeoutMs } = context.config.timeouts;
+      const { keepAliveTimeoutMs } = context.timeouts;
       if (keepAliveTimeoutMs > 0) idleTimer = setTimeout(() => socket.destroy(), keepAliveTimeoutMs + KEEP_ALIVE_TIMEOUT_BUFFER_MS).unref();
     });
     // The client is done sending: every complete request is answered already.
@@ -114,7 +114,7 @@ function createReceiver(context: ReceiverContext): Receiver {
     });
   });
   // --- 6. Time out: node:http looks at every connection now and then (connectionsCheckingInterval).
-  const { headersTimeoutMs, requestTimeoutMs, connectionsCheckingIntervalMs } = context.config.timeouts;
+  const { headersTimeoutMs, requestTimeoutMs, connectionsCheckingIntervalMs } = context.timeouts;
   const sweep = setInterval(() => {
     for (const [socket, { startedAt, headAnswered }] of open) {
       if (startedAt === undefined) continue;
@@ -302,7 +302,7 @@ function answerHead(context: ReceiverContext, socket: Socket, request: Request):
   if (expect === undefined) return undefined;
   if (!EXPECT_CONTINUE.test(expect)) return { status: 417, body: undefined };
   // A body over the limit is refused instead (refuseBody): never ask for it.
-  if (!declaredTooLong(request.headers.get('content-length'), context.config.bodyLimits)) socket.write(CONTINUE);
+  if (!declaredTooLong(request.headers.get('content-length'), context.bodyLimits)) socket.write(CONTINUE);
   return undefined;
 }
 
@@ -316,7 +316,7 @@ function refuseBody(context: ReceiverContext, socket: Socket, origin: Origin, re
   const { path, event } = parseRequestTarget(request.target);
   const facts = { method: request.method, path, header: (name: string) => request.headers.get(name) };
   const refused = context.refuseBody({ facts, origin, eventFromQuery: event, bodyBytes: request.bodyBytes, refusal: 'too-large' });
-  if (refused.record !== undefined) context.record(refused.record);
+  if (refused.record !== undefined) context.record([refused.record]);
   respond(context, socket, request, refused.answer, false);
   lingeringClose(socket);
 }
@@ -329,7 +329,7 @@ function handle(context: ReceiverContext, origin: Origin, request: Request, body
   if (path === HOOK_PATH) {
     if (request.method !== 'POST') return { status: 405, body: METHOD_NOT_ALLOWED_BODY, headers: [['Allow', 'POST']] };
     // --- 4. Record, before the answer: a client with its 200 knows its event is kept.
-    context.record(enrich({ timestamp: context.timestamp(), origin, eventFromQuery: event, body }));
+    context.record([enrich({ timestamp: context.timestamp(), origin, eventFromQuery: event, body })]);
     return { status: 200, body: '' };
   }
   if (path !== HEALTH_PATH) return { status: 404, body: NOT_FOUND_BODY };
@@ -344,7 +344,7 @@ function respond(context: ReceiverContext, socket: Socket, request: Request, ans
   // With a body, the headers that keep it from web pages (core/src/protocol.ts).
   for (const [name, value] of answerHeaders(answer.body ?? '', answer.headers)) head += `${name}: ${value}\r\n`;
   head += `Date: ${new Date().toUTCString()}\r\n`;
-  const { keepAliveTimeoutMs } = context.config.timeouts;
+  const { keepAliveTimeoutMs } = context.timeouts;
   const timeout = keepAliveTimeoutMs > 0 ? `Keep-Alive: timeout=${Math.floor(keepAliveTimeoutMs / 1000)}\r\n` : '';
   // An answer with its own `Connection: close` closes, and node adds no Connection line to it.
   const ownClose = answer.headers?.some(([name]) => name === 'Connection') ?? false;
