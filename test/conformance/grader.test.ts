@@ -8,10 +8,11 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '@hook-observatory/launcher';
-import { GROUPS } from '@hook-observatory/conformance/families';
+import { FAMILIES as ALL_FAMILIES, GROUPS } from '@hook-observatory/conformance/families';
 import { GRADER_MAIN } from '@hook-observatory/conformance/grader/options';
 
 const run = promisify(execFile);
+const FAMILY_NAMES = ALL_FAMILIES.map((family) => family.family);
 
 interface Summary {
   cases: number;
@@ -20,15 +21,15 @@ interface Summary {
   groups: Record<string, { cases: number; identical: number }>;
 }
 
-async function conformance(...args: string[]): Promise<{ code: number; stdout: string; summary: Summary; summaries: Summary[] }> {
+async function conformance(...args: string[]): Promise<{ code: number; stdout: string; stderr: string; summary: Summary; summaries: Summary[] }> {
   const command = [process.execPath, GRADER_MAIN, ...args];
   const result = await run(command[0]!, command.slice(1), { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 }).then(
-    (done) => ({ code: 0, stdout: done.stdout }),
-    (failed: { code: number; stdout: string }) => ({ code: failed.code, stdout: failed.stdout }),
+    (done) => ({ code: 0, stdout: done.stdout, stderr: done.stderr }),
+    (failed: { code: number; stdout: string; stderr: string }) => ({ code: failed.code, stdout: failed.stdout, stderr: failed.stderr }),
   );
   const lines = result.stdout.trimEnd().split('\n');
   const firstSummary = lines.findIndex((line) => line.startsWith('{"cases"'));
-  const summaries = lines.slice(firstSummary).map((line) => JSON.parse(line) as Summary);
+  const summaries = firstSummary < 0 ? [] : lines.slice(firstSummary).map((line) => JSON.parse(line) as Summary);
   return { ...result, summary: summaries.at(-1)!, summaries };
 }
 
@@ -71,5 +72,35 @@ describe('the grader', () => {
     const { summary } = await conformance('--server', 'net', '--json', '--skip-timeouts', '--family', 'keep-alive-timeout');
     expect(summary.cases).toBe(0);
     expect(summary.skipped).toBeGreaterThan(0);
+  });
+});
+
+/** A command line the grader cannot run gets a usage line that lists the families, and no stack trace. */
+const USAGE_CASES = [
+  { name: 'help', args: ['--help'], code: 0, stream: 'stdout', says: 'HOOK_OBSERVATORY_FIXED_TS' },
+  { name: 'help-short', args: ['-h'], code: 0, stream: 'stdout', says: '_client' },
+  { name: 'unknown-flag', args: ['--bogus'], code: 2, stream: 'stderr', says: "Unknown option '--bogus'" },
+  { name: 'unknown-family', args: ['--server', 'net', '--family', 'nope'], code: 2, stream: 'stderr', says: 'no such family: nope' },
+  { name: 'unknown-server', args: ['--server', 'lesson-99'], code: 2, stream: 'stderr', says: 'no such server: lesson-99' },
+  { name: 'lesson-0-has-no-stage', args: ['--lesson', '0'], code: 2, stream: 'stderr', says: 'no stage for --lesson 0' },
+  { name: 'lesson-past-the-last', args: ['--lesson', '8'], code: 2, stream: 'stderr', says: 'no stage for --lesson 8' },
+  { name: 'server-and-command', args: ['--server', 'net', '--command', 'true'], code: 2, stream: 'stderr', says: 'one or the other' },
+  { name: 'nothing-to-grade', args: [], code: 2, stream: 'stderr', says: 'nothing to grade' },
+] as const;
+
+describe('the grader\'s command line', () => {
+  it.each(USAGE_CASES)('$name', async ({ args, code, stream, says }) => {
+    const result = await conformance(...args);
+    expect(result.code).toBe(code);
+    expect(result[stream]).toContain(says);
+    expect(result[stream]).toContain(`FAMILY: ${FAMILY_NAMES.join(', ')}`);
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+  });
+});
+
+describe('a --command program', () => {
+  it('is-not-held-to-the-test-clock-or-to-the-port-in-_client', async () => {
+    const { summary } = await conformance('--command', 'node test/fixtures/own-clock-server.mjs', '--json', '--family', 'real-traffic');
+    expect(summary.groups['events']).toEqual({ cases: 4, identical: 4 });
   });
 });

@@ -20,6 +20,8 @@ export interface GradeOptions {
   readonly families?: readonly string[];
   /** Families played at once, each on servers of its own. */
   readonly parallel?: number;
+  /** Only the cases this picks (a stage's: stages.ts); all when not given. */
+  readonly cases?: (family: string, caseName: string) => boolean;
 }
 
 export interface FirstFailure {
@@ -27,6 +29,11 @@ export interface FirstFailure {
   readonly caseName: string;
   readonly sent: readonly Buffer[];
   readonly differences: readonly string[];
+}
+
+/** One case as graded: the differences from node:http, none when identical. */
+export interface CaseOutcome extends FirstFailure {
+  readonly group: string;
 }
 
 export interface GroupScore {
@@ -40,6 +47,8 @@ export interface Grade {
   readonly identical: number;
   readonly skipped: number;
   readonly groups: Readonly<Record<string, GroupScore>>;
+  /** Every case played, in the order played. */
+  readonly outcomes: readonly CaseOutcome[];
 }
 
 /** The default for --parallel: two cores, shared. */
@@ -63,13 +72,14 @@ async function playFamily(
   server: { readonly name: string; readonly entry: ServerEntry },
   family: Family,
   transport: Transport,
+  picked: CaseFilter,
   references?: readonly Played[],
 ): Promise<Played[]> {
   const start = (): Promise<StagedServer> => StagedServer.start(server, transport, family.env);
   let staged = await start();
   try {
     const results: Played[] = [];
-    for (const [index, testCase] of playedCases(family, transport).entries()) {
+    for (const [index, testCase] of playedCases(family, transport, picked).entries()) {
       const reference = references?.[index];
       if (reference !== undefined && 'failed' in reference) {
         results.push({ failed: `node:http could not play it: ${reference.failed}` });
@@ -89,8 +99,10 @@ async function playFamily(
   }
 }
 
-const playedCases = (family: Family, transport: Transport): TrafficCase[] =>
-  family.cases.filter((testCase) => testCase.only === undefined || testCase.only === transport);
+type CaseFilter = (family: string, caseName: string) => boolean;
+
+const playedCases = (family: Family, transport: Transport, picked: CaseFilter = () => true): TrafficCase[] =>
+  family.cases.filter((testCase) => (testCase.only === undefined || testCase.only === transport) && picked(family.family, testCase.name));
 
 /**
  * Grade each subject. node:http plays each family once, on its own, and every
@@ -102,14 +114,15 @@ export async function grade(subjects: readonly Subject[], options: GradeOptions 
   const transport = options.transport ?? 'tcp';
   const unknown = options.families?.filter((name) => !FAMILIES.some((family) => family.family === name)) ?? [];
   if (unknown.length > 0) throw new Error(`no such family: ${unknown.join(', ')}`);
-  const chosen = FAMILIES.filter((family) => options.families?.includes(family.family) ?? true);
+  const picked = options.cases ?? (() => true);
+  const chosen = FAMILIES.filter((family) => (options.families?.includes(family.family) ?? true) && playedCases(family, transport, picked).length > 0);
   const played = chosen.filter((family) => !(family.timed && options.skipTimed));
-  const skipped = chosen.filter((family) => !played.includes(family)).reduce((sum, family) => sum + playedCases(family, transport).length, 0);
+  const skipped = chosen.filter((family) => !played.includes(family)).reduce((sum, family) => sum + playedCases(family, transport, picked).length, 0);
 
   const references = new Map<Family, Promise<Played[]>>();
   const referenceOf = (family: Family): Promise<Played[]> => {
     let captures = references.get(family);
-    if (captures === undefined) references.set(family, (captures = playFamily(REFERENCE_SERVER, family, transport)));
+    if (captures === undefined) references.set(family, (captures = playFamily(REFERENCE_SERVER, family, transport, picked)));
     return captures;
   };
   // Subject by subject, so that the lanes play different families and each reference is played once.
@@ -121,22 +134,26 @@ export async function grade(subjects: readonly Subject[], options: GradeOptions 
       const index = next++;
       const { subject, family } = tasks[index]!;
       const captures = await referenceOf(family);
-      outcomes[index] = { references: captures, subject: await playFamily(subject, family, transport, captures) };
+      outcomes[index] = { references: captures, subject: await playFamily(subject, family, transport, picked, captures) };
     }
   };
   await Promise.all(Array.from({ length: options.parallel ?? DEFAULT_PARALLEL_FAMILIES }, lane));
 
   return subjects.map((subject) => {
     const groups: Record<string, GroupScore> = Object.fromEntries(GROUPS.map((group) => [group.name, { cases: 0, identical: 0 }]));
+    const caseOutcomes: CaseOutcome[] = [];
     tasks.forEach(({ subject: graded, family }, index) => {
       if (graded !== subject) return;
       const { references: theirs, subject: ours } = outcomes[index]!;
-      playedCases(family, transport).forEach((testCase, caseIndex) => {
-        const found = compared(testCase, theirs[caseIndex]!, ours[caseIndex]!);
-        const score = groups[groupOf(family.family, testCase.name).name]!;
+      playedCases(family, transport, picked).forEach((testCase, caseIndex) => {
+        const found = compared(testCase, theirs[caseIndex]!, ours[caseIndex]!, subject.ownClock === true);
+        const group = groupOf(family.family, testCase.name).name;
+        const outcome = { family: family.family, caseName: testCase.name, group, sent: bytesSent(testCase), differences: found };
+        caseOutcomes.push(outcome);
+        const score = groups[group]!;
         score.cases++;
         if (found.length === 0) score.identical++;
-        else score.firstFailure ??= { family: family.family, caseName: testCase.name, sent: bytesSent(testCase), differences: found };
+        else score.firstFailure ??= outcome;
       });
     });
     const scores = Object.values(groups);
@@ -145,13 +162,31 @@ export async function grade(subjects: readonly Subject[], options: GradeOptions 
       identical: scores.reduce((sum, score) => sum + score.identical, 0),
       skipped,
       groups,
+      outcomes: caseOutcomes,
     };
   });
 }
 
-/** The differences between node:http's capture and the subject's; a case either could not play is one. */
-function compared(testCase: TrafficCase, reference: Played, subject: Played): string[] {
+/**
+ * The differences between node:http's capture and the subject's; a case either
+ * could not play is one. A subject with a clock of its own (ownClock) has its
+ * events' `_ts` and the port in its `_client` left out of the comparison.
+ */
+function compared(testCase: TrafficCase, reference: Played, subject: Played, ownClock: boolean): string[] {
   if ('failed' in subject) return [`the case could not be played: ${subject.failed}`];
   if ('failed' in reference) return [`the case could not be played: ${reference.failed}`];
-  return differences(testCase, { http: reference, net: subject });
+  if (!ownClock) return differences(testCase, { http: reference, net: subject });
+  return differences(testCase, { http: withoutClock(reference), net: withoutClock(subject) });
+}
+
+/** Every `_ts` value, whatever the clock said. */
+const TIMESTAMP_FIELD = /"_ts":"[^"]*"/g;
+/** A `_client` that carries the peer's port too: `"127.0.0.1:50312"` or `"[::1]:50312"`. */
+const CLIENT_WITH_PORT = /"_client":"(?:\[([^"\]]*)\]|([^":[]*)):\d+"/g;
+
+/** A capture whose events say nothing of the clock or the peer's port (see compared). */
+function withoutClock(capture: CaseCapture): CaseCapture {
+  const masked = (stream: Buffer): Buffer =>
+    Buffer.from(stream.toString('latin1').replace(TIMESTAMP_FIELD, '"_ts":"<ts>"').replace(CLIENT_WITH_PORT, '"_client":"$1$2"'), 'latin1');
+  return { ...capture, stdout: masked(capture.stdout), outputSocket: masked(capture.outputSocket) };
 }

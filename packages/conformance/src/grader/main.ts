@@ -5,66 +5,85 @@
  *   pnpm -s conformance --command 'python3 my_server.py'   # started with --port N appended
  *   pnpm -s conformance --server lesson-2 --json --skip-timeouts
  *   pnpm -s conformance --server lesson-1 --server lesson-2 --json   # one node:http run for both
+ *   pnpm -s conformance --lesson 3            # lesson 3 on stages 1 to 3 (or --command ... --lesson 3)
  *
  * Prints a scoreboard by group, then for the first failing case of each group
  * the bytes sent, node:http's answer and the server's, and the note that
  * explains the rule; for each server given, in order. With --json, one line
  * of totals per server ends the output, in the same order. Exits 0 only when
- * every case played is identical.
+ * every case played is identical. With --lesson N, only the cases of stages 1
+ * to N are played (stages.ts), and the report is by stage: the first failure
+ * of the lowest stage that fails, with a link into docs/lessons.md.
  */
 import { parseArgs } from 'node:util';
-import { GROUPS } from '../families.js';
-import { escapeBytes } from '../harness/byte-diff.js';
+import { LESSONS } from '@hook-observatory/lessons';
+import { FAMILIES, GROUPS } from '../families.js';
 import { grade, type Grade } from './grade.js';
 import { GRADER_OPTIONS } from './options.js';
+import { groupReport, stageReport } from './report.js';
+import { STAGES, stageOf } from './stages.js';
 import { SUBJECT_NAMES, commandSubject, namedSubject, type Subject } from './subjects.js';
 
-const USAGE = `usage: pnpm -s conformance (--server ${SUBJECT_NAMES.join('|')}... | --command 'PROGRAM ARGS') [--json] [--skip-timeouts] [--unix] [--family NAME]...`;
-/** Bytes of a failing case shown before the rest is elided. */
-const SHOWN_BYTES = 600;
-/** Differences shown per failing case: the first ones say what went wrong, the rest repeat it. */
-const SHOWN_DIFFERENCES = 2;
+const FAMILY_NAMES = FAMILIES.map((family) => family.family);
+const USAGE = [
+  `usage: pnpm -s conformance [--server NAME... | --command 'PROGRAM ARGS'] [--lesson N] [--json] [--skip-timeouts] [--unix] [--family FAMILY]...`,
+  `  NAME: ${SUBJECT_NAMES.join(', ')}`,
+  `  N: 1 to ${LESSONS.length}, the cases lessons 1 to N are meant to pass; alone, it grades lesson N`,
+  `  FAMILY: ${FAMILY_NAMES.join(', ')}`,
+].join('\n');
+const HELP = `${USAGE}
 
-const { values } = parseArgs({ options: GRADER_OPTIONS });
-const named = (values.server ?? []).flatMap((name) => namedSubject(name) ?? []);
-const subjects: Subject[] = values.command !== undefined ? [commandSubject(values.command)] : named;
-if (subjects.length === 0 || named.length < (values.server?.length ?? 0) || (values.command !== undefined && values.server !== undefined)) {
-  process.stderr.write(`${USAGE}\n`);
+Plays the conformance cases against node:http and against the server graded,
+and counts the cases whose bytes are identical (answers, connection ends,
+event stream). Exit status 0 only when every case played is identical.
+
+--command: your program, in any language, is started with --port N appended
+and graded over TCP once that port accepts. It writes each event as one JSON
+line on standard output, as the servers do. Two fields are not held against
+it: every _ts (its own clock) and a port after the address in _client. To
+match node:http's bytes exactly anyway, write as every _ts the value of the
+environment variable HOOK_OBSERVATORY_FIXED_TS, which the grader sets.
+--lesson N: only stages 1 to N (docs/lessons.md); time-based cases left out.
+--skip-timeouts: leave out the cases that wait for the server's timers.
+--json: end with one line of totals per server.
+--unix: over a Unix socket (not for --command).
+`;
+
+/** A command line the grader cannot run: what is wrong, the usage, exit status 2. */
+function usageError(problem: string): never {
+  process.stderr.write(`conformance: ${problem}\n${USAGE}\n`);
   process.exit(2);
 }
 
-const percent = (identical: number, cases: number): string => (cases === 0 ? '-' : `${Math.floor((100 * identical) / cases)} %`);
-
-function report(subject: Subject, result: Grade): string {
-  const lines = [`${subject.name} against node:http (in the diffs below: http is node:http, net is ${subject.name})`, '', 'group         identical / cases'];
-  for (const group of GROUPS) {
-    const score = result.groups[group.name]!;
-    lines.push(`${group.name.padEnd(13)} ${String(score.identical).padStart(9)} / ${String(score.cases).padEnd(5)} ${percent(score.identical, score.cases)}`);
-  }
-  lines.push(`${'total'.padEnd(13)} ${String(result.identical).padStart(9)} / ${String(result.cases).padEnd(5)} ${percent(result.identical, result.cases)}`);
-  if (result.skipped > 0) lines.push(`(${result.skipped} time-based cases skipped)`);
-  for (const group of GROUPS) {
-    const failure = result.groups[group.name]!.firstFailure;
-    if (failure === undefined) continue;
-    const sent = escapeBytes(Buffer.concat(failure.sent));
-    lines.push(
-      '',
-      `== ${group.name}: first failure ${failure.family}/${failure.caseName}`,
-      `   read: ${group.note}`,
-      `   sent: ${sent.length > SHOWN_BYTES ? `${sent.slice(0, SHOWN_BYTES)}… (${sent.length} escaped bytes)` : sent}`,
-      ...failure.differences.slice(0, SHOWN_DIFFERENCES).map((found) => found.replace(/^/gm, '   ')),
-      ...(failure.differences.length > SHOWN_DIFFERENCES ? [`   (${failure.differences.length - SHOWN_DIFFERENCES} more differences)`] : []),
-    );
-  }
-  return lines.join('\n');
+let values;
+try {
+  ({ values } = parseArgs({ options: GRADER_OPTIONS }));
+} catch (error) {
+  usageError((error as Error).message);
 }
+if (values.help) {
+  process.stdout.write(HELP);
+  process.exit(0);
+}
+const lesson = values.lesson === undefined ? undefined : Number(values.lesson);
+if (lesson !== undefined && !STAGES.some((stage) => stage.lesson === lesson)) usageError(`no stage for --lesson ${values.lesson}`);
+const unknownFamilies = (values.family ?? []).filter((name) => !FAMILY_NAMES.includes(name));
+if (unknownFamilies.length > 0) usageError(`no such family: ${unknownFamilies.join(', ')}`);
+const unknownServers = (values.server ?? []).filter((name) => namedSubject(name) === undefined);
+if (unknownServers.length > 0) usageError(`no such server: ${unknownServers.join(', ')}`);
+if (values.command !== undefined && values.server !== undefined) usageError('--server and --command: one or the other');
+const named = (values.server ?? (values.command === undefined && lesson !== undefined ? [`lesson-${lesson}`] : [])).map((name) => namedSubject(name)!);
+const subjects: Subject[] = values.command !== undefined ? [commandSubject(values.command)] : named;
+if (subjects.length === 0) usageError('nothing to grade: give --server, --command or --lesson');
 
 const results = await grade(subjects, {
   transport: values.unix ? 'unix' : 'tcp',
   skipTimed: values['skip-timeouts'],
   ...(values.family === undefined ? {} : { families: values.family }),
+  ...(lesson === undefined ? {} : { cases: (family: string, caseName: string) => (stageOf(family, caseName) ?? Infinity) <= lesson }),
 });
-process.stdout.write(`${results.map((result, index) => report(subjects[index]!, result)).join('\n\n')}\n`);
+const shown = (subject: Subject, result: Grade): string => (lesson === undefined ? groupReport(subject.name, result) : stageReport(subject.name, lesson, result));
+process.stdout.write(`${results.map((result, index) => shown(subjects[index]!, result)).join('\n\n')}\n`);
 if (values.json) {
   for (const result of results) {
     const groups = Object.fromEntries(GROUPS.map((group) => [group.name, { cases: result.groups[group.name]!.cases, identical: result.groups[group.name]!.identical }]));

@@ -12,4 +12,6 @@ export const GRADER_OPTIONS = {
   'skip-timeouts': { type: 'boolean', default: false },
   unix: { type: 'boolean', default: false },
   family: { type: 'string', multiple: true },
+  lesson: { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
 } as const;

@@ -9,6 +9,12 @@ import { LESSONS, lessonFile } from '@hook-observatory/lessons';
 export interface Subject {
   readonly name: string;
   readonly entry: ServerEntry;
+  /**
+   * A program of the student's own: its events' `_ts` is its own clock (the
+   * test clock, HOOK_OBSERVATORY_FIXED_TS, is ours) and its `_client` may carry
+   * the peer's port, so neither is compared (grade.ts).
+   */
+  readonly ownClock?: boolean;
 }
 
 /** `http`, `net`, or `lesson-N`. */
@@ -24,5 +30,5 @@ export const SUBJECT_NAMES: readonly string[] = ['http', 'net', ...LESSONS.map((
 
 /** A shell command line; `exec` so that the grader's signal reaches the program itself. */
 export function commandSubject(command: string): Subject {
-  return { name: command, entry: { kind: 'command', argv: ['sh', '-c', `exec ${command} "$@"`, 'sh'] } };
+  return { name: command, entry: { kind: 'command', argv: ['sh', '-c', `exec ${command} "$@"`, 'sh'] }, ownClock: true };
 }
