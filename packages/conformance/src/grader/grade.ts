@@ -62,41 +62,74 @@ type Played = CaseCapture | { readonly failed: string };
 
 const REFERENCE_SERVER = { name: 'http', entry: SERVERS.http };
 
+type Server = { readonly name: string; readonly entry: ServerEntry };
+
 /**
- * Play a family's cases on one server; with node:http's captures (`references`),
- * as a subject, each client pacing its waits by node:http's. A case that cannot
- * be played (a server that never answers or dies) is started afresh, so that
- * what is left of that case cannot leak into the next.
+ * The servers one lane has started, by server and environment, kept for the
+ * lane's next family with the same environment: under tsx on a loaded
+ * machine a start costs seconds, and most families need no environment of
+ * their own, so starts were most of the time a lesson took to grade.
+ */
+class LaneServers {
+  private readonly started = new Map<string, StagedServer>();
+
+  constructor(private readonly transport: Transport) {}
+
+  private static key(server: Server, env: Family['env']): string {
+    return `${server.name}\n${JSON.stringify(env ?? {})}`;
+  }
+
+  async get(server: Server, env: Family['env']): Promise<StagedServer> {
+    const key = LaneServers.key(server, env);
+    let staged = this.started.get(key);
+    if (staged === undefined) this.started.set(key, (staged = await StagedServer.start(server, this.transport, env)));
+    return staged;
+  }
+
+  /** A fresh server in place of one that could not play a case, so that what is left of the case cannot leak into the next. */
+  async restart(server: Server, env: Family['env']): Promise<StagedServer> {
+    const key = LaneServers.key(server, env);
+    await this.started.get(key)?.stop();
+    this.started.delete(key);
+    return this.get(server, env);
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.started.values()].map((staged) => staged.stop()));
+    this.started.clear();
+  }
+}
+
+/**
+ * Play a family's cases on the lane's server; with node:http's captures
+ * (`references`), as a subject, each client pacing its waits by node:http's.
+ * A case that cannot be played (a server that never answers or dies) gets a
+ * server started afresh.
  */
 async function playFamily(
-  server: { readonly name: string; readonly entry: ServerEntry },
+  servers: LaneServers,
+  server: Server,
   family: Family,
   transport: Transport,
   picked: CaseFilter,
   references?: readonly Played[],
 ): Promise<Played[]> {
-  const start = (): Promise<StagedServer> => StagedServer.start(server, transport, family.env);
-  let staged = await start();
-  try {
-    const results: Played[] = [];
-    for (const [index, testCase] of playedCases(family, transport, picked).entries()) {
-      const reference = references?.[index];
-      if (reference !== undefined && 'failed' in reference) {
-        results.push({ failed: `node:http could not play it: ${reference.failed}` });
-        continue;
-      }
-      try {
-        results.push(await staged.play(testCase, reference));
-      } catch (error) {
-        results.push({ failed: (error as Error).message });
-        await staged.stop();
-        staged = await start();
-      }
+  let staged = await servers.get(server, family.env);
+  const results: Played[] = [];
+  for (const [index, testCase] of playedCases(family, transport, picked).entries()) {
+    const reference = references?.[index];
+    if (reference !== undefined && 'failed' in reference) {
+      results.push({ failed: `node:http could not play it: ${reference.failed}` });
+      continue;
     }
-    return results;
-  } finally {
-    await staged.stop();
+    try {
+      results.push(await staged.play(testCase, reference));
+    } catch (error) {
+      results.push({ failed: (error as Error).message });
+      staged = await servers.restart(server, family.env);
+    }
   }
+  return results;
 }
 
 type CaseFilter = (family: string, caseName: string) => boolean;
@@ -120,9 +153,9 @@ export async function grade(subjects: readonly Subject[], options: GradeOptions 
   const skipped = chosen.filter((family) => !played.includes(family)).reduce((sum, family) => sum + playedCases(family, transport, picked).length, 0);
 
   const references = new Map<Family, Promise<Played[]>>();
-  const referenceOf = (family: Family): Promise<Played[]> => {
+  const referenceOf = (family: Family, servers: LaneServers): Promise<Played[]> => {
     let captures = references.get(family);
-    if (captures === undefined) references.set(family, (captures = playFamily(REFERENCE_SERVER, family, transport, picked)));
+    if (captures === undefined) references.set(family, (captures = playFamily(servers, REFERENCE_SERVER, family, transport, picked)));
     return captures;
   };
   // Subject by subject, so that the lanes play different families and each reference is played once.
@@ -130,11 +163,16 @@ export async function grade(subjects: readonly Subject[], options: GradeOptions 
   const outcomes = new Array<{ references: Played[]; subject: Played[] }>(tasks.length);
   let next = 0;
   const lane = async (): Promise<void> => {
-    while (next < tasks.length) {
-      const index = next++;
-      const { subject, family } = tasks[index]!;
-      const captures = await referenceOf(family);
-      outcomes[index] = { references: captures, subject: await playFamily(subject, family, transport, picked, captures) };
+    const servers = new LaneServers(transport);
+    try {
+      while (next < tasks.length) {
+        const index = next++;
+        const { subject, family } = tasks[index]!;
+        const captures = await referenceOf(family, servers);
+        outcomes[index] = { references: captures, subject: await playFamily(servers, subject, family, transport, picked, captures) };
+      }
+    } finally {
+      await servers.stopAll();
     }
   };
   await Promise.all(Array.from({ length: options.parallel ?? DEFAULT_PARALLEL_FAMILIES }, lane));
