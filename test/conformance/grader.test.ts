@@ -83,7 +83,7 @@ const USAGE_CASES = [
   { name: 'unknown-family', args: ['--server', 'net', '--family', 'nope'], code: 2, stream: 'stderr', says: 'no such family: nope' },
   { name: 'unknown-server', args: ['--server', 'lesson-99'], code: 2, stream: 'stderr', says: 'no such server: lesson-99' },
   { name: 'lesson-0-has-no-stage', args: ['--lesson', '0'], code: 2, stream: 'stderr', says: 'no stage for --lesson 0' },
-  { name: 'lesson-past-the-last', args: ['--lesson', '8'], code: 2, stream: 'stderr', says: 'no stage for --lesson 8' },
+  { name: 'lesson-past-the-last', args: ['--lesson', '99'], code: 2, stream: 'stderr', says: 'no stage for --lesson 99' },
   { name: 'server-and-command', args: ['--server', 'net', '--command', 'true'], code: 2, stream: 'stderr', says: 'one or the other' },
   { name: 'nothing-to-grade', args: [], code: 2, stream: 'stderr', says: 'nothing to grade' },
 ] as const;
