@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, it, type TestContext } from 'vitest';
 import { TRANSPORTS, type Transport } from '@hook-observatory/launcher';
 import { differences, REFERENCE, SUBJECT, unmetExpectations } from '@hook-observatory/conformance/harness/compare';
 import { ServerPair, type PairCapture, type PairOptions } from '@hook-observatory/conformance/harness/server-pair';
-import type { TrafficCase } from '@hook-observatory/conformance/harness/traffic-script';
+import { stopsServer, type TrafficCase } from '@hook-observatory/conformance/harness/traffic-script';
 
 /** What each conformance test leaves for the summary reporter (summary-reporter.ts). */
 export interface ConformanceMeta {
@@ -59,7 +59,10 @@ export async function checkCase(
   return capture;
 }
 
-/** One describe block per transport, both servers started once for all its cases. */
+/**
+ * One describe block per transport, both servers started once for all its
+ * cases, but a case that stops its servers (a shutdown step) gets its own.
+ */
 export function conformanceSuite(
   family: string,
   cases: readonly TrafficCase[],
@@ -77,17 +80,23 @@ export function conformanceSuite(
     covered.set(testCase.name, seen);
   }
   describe.each(transports)(`${family} over %s`, (transport) => {
-    let pair: ServerPair;
+    let shared: ServerPair | undefined;
     beforeAll(async () => {
-      pair = await ServerPair.start(transport, options);
+      if (!cases.every(stopsServer)) shared = await ServerPair.start(transport, options);
     });
     afterAll(async () => {
-      await pair?.stop();
+      await shared?.stop();
     });
     for (const testCase of cases) {
       if (testCase.only !== undefined && testCase.only !== transport) continue;
       it(testCase.name, async (context) => {
-        await checkCase(pair, family, testCase, context);
+        if (!stopsServer(testCase)) return void (await checkCase(shared as ServerPair, family, testCase, context));
+        const own = await ServerPair.start(transport, options);
+        try {
+          await checkCase(own, family, testCase, context);
+        } finally {
+          await own.stop();
+        }
       });
     }
   });

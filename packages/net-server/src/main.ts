@@ -122,12 +122,24 @@ function isEnding(connection: Connection): boolean {
 }
 
 /**
- * Counted by the request timeouts and spared by shutdown's first sweep: a
- * request is under way (an idle connection's next head has begun to arrive).
+ * Counted by the request timeouts: a request is under way (an idle
+ * connection's next head has begun to arrive).
  */
 function hasRequestUnderWay(connection: Connection): boolean {
   const { state } = connection;
   return state === 'new' || state === 'active' || (state === 'idle' && connection.parser.midRequest);
+}
+
+/**
+ * What node:http's closeIdleConnections closes (lib/_http_server.js): the
+ * parser is between requests and the answer at the front, if any, has ended.
+ * Answers waiting behind that one never leave. A connection that has not
+ * completed a request yet counts as mid-request (src/node_http_parser.cc).
+ */
+function isIdleForNode(connection: Connection): boolean {
+  if (isEnding(connection)) return true;
+  if (connection.state === 'new' || connection.parser.midRequest) return false;
+  return connection.responses[0]?.ended ?? true;
 }
 // #endregion conn-state
 
@@ -203,12 +215,18 @@ function createReceiver(context: ReceiverContext): Receiver {
     context.timeouts.connectionsCheckingIntervalMs,
   );
   sweep.unref();
-  server.on('close', () => clearInterval(sweep));
+  // node:http stops looking for slow requests when it stops listening, not
+  // when its last connection has gone (lib/_http_server.js, httpServerPreClose).
+  const stopListening = server.close.bind(server);
+  server.close = (callback) => {
+    clearInterval(sweep);
+    return stopListening(callback);
+  };
 
   return {
     server,
     closeIdleConnections: () => {
-      for (const connection of connections.snapshot()) if (!hasRequestUnderWay(connection)) destroyNow(connection);
+      for (const connection of connections.snapshot()) if (isIdleForNode(connection)) destroyNow(connection);
     },
     closeAllConnections: () => {
       for (const connection of connections.snapshot()) destroyNow(connection);
@@ -217,7 +235,7 @@ function createReceiver(context: ReceiverContext): Receiver {
       const now = Date.now();
       for (const connection of connections.snapshot()) {
         const silent = connection.state === 'new' && connection.socket.bytesRead === 0 && now - connection.messageStartedAt >= SILENT_CONNECTION_MS;
-        if (silent || !hasRequestUnderWay(connection)) destroyNow(connection);
+        if (silent || isIdleForNode(connection)) destroyNow(connection);
       }
     },
   };
@@ -645,7 +663,11 @@ function streamEvents(context: ReceiverContext, connection: Connection, head: Re
       cutOff: () => destroyNow(connection),
       end: () => {
         answer(connection, head, chunked ? LAST_CHUNK : Buffer.alloc(0), { final: true, closes: !keepAlive });
-        runQueuedWork(context, connection);
+        // node lets the next answer go once this one has left ('finish', resOnFinish):
+        // shutdown's closeIdleConnections comes first and drops the answers behind it.
+        setImmediate(() => {
+          if (!connection.socket.destroyed) runQueuedWork(context, connection);
+        });
       },
     },
     streamFilterOf(head.target),

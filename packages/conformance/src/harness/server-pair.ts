@@ -13,9 +13,9 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SERVER_NAMES, SERVERS, startServer, type RunningServer, type ServerEntry, type ServerName, type Transport } from '@hook-observatory/launcher';
-import { request, LOCAL_HOST } from './requests.js';
-import { send, type ClientScript, type TrafficCase } from './traffic-script.js';
-import { ANSWER_WAIT_MS, playClient, type ClientCapture, type Endpoint } from './wire-client.js';
+import { get, request, LOCAL_HOST } from './requests.js';
+import { send, stopsServer, type ClientScript, type TrafficCase } from './traffic-script.js';
+import { ANSWER_WAIT_MS, playClient, SHUTDOWN_WAIT_MS, watchStream, type ClientCapture, type Endpoint } from './wire-client.js';
 
 /** Clients of one case that talk to one server at the same time, at most. */
 export const MAX_CONCURRENT_CLIENTS = 32;
@@ -45,9 +45,16 @@ export class StreamTap {
   private readonly chunks: Buffer[] = [];
   private readonly wakers = new Set<() => void>();
   private cursor = 0;
+  private ended = false;
 
   push(chunk: Buffer): void {
     this.chunks.push(chunk);
+    for (const wake of this.wakers) wake();
+  }
+
+  /** The stream has ended: the server exited. */
+  end(): void {
+    this.ended = true;
     for (const wake of this.wakers) wake();
   }
 
@@ -70,13 +77,23 @@ export class StreamTap {
       this.cursor = lineEnd + 1;
       return slice;
     };
+    return this.waitFor(find, `${what}: the case marker never appeared`);
+  }
+
+  /** The bytes since the last cut up to the end of the stream, once it has ended. */
+  async rest(what: string): Promise<Buffer> {
+    const find = (): Buffer | undefined => (this.ended ? this.bytes().subarray(this.cursor) : undefined);
+    return this.waitFor(find, `${what}: the stream never ended`, SHUTDOWN_WAIT_MS);
+  }
+
+  private waitFor(find: () => Buffer | undefined, failure: string, timeoutMs = ANSWER_WAIT_MS): Promise<Buffer> {
     const found = find();
-    if (found !== undefined) return found;
+    if (found !== undefined) return Promise.resolve(found);
     return new Promise((done, fail) => {
       const timer = setTimeout(() => {
         this.wakers.delete(check);
-        fail(new Error(`${what}: the case marker never appeared`));
-      }, ANSWER_WAIT_MS);
+        fail(new Error(failure));
+      }, timeoutMs);
       const check = (): void => {
         const slice = find();
         if (slice === undefined) return;
@@ -122,13 +139,17 @@ export class StagedServer {
       stdout.push(chunk);
       if (foreign) outputSocket.push(chunk);
     });
+    running.process.stdout!.once('end', () => {
+      stdout.end();
+      if (foreign) outputSocket.end();
+    });
     const reader = foreign
       ? undefined
       : await new Promise<Socket>((ready, fail) => {
           const socket = connect(outputSocketPath, () => ready(socket));
           socket.once('error', fail);
         });
-    reader?.on('data', (chunk: Buffer) => outputSocket.push(chunk));
+    reader?.on('data', (chunk: Buffer) => outputSocket.push(chunk)).once('end', () => outputSocket.end());
     running.process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
     const endpoint = { transport, port: running.port, socketPath: running.socketPath };
     return new StagedServer(name, transport, running, endpoint, stdout, outputSocket, reader);
@@ -139,10 +160,17 @@ export class StagedServer {
    * capture of the same case, each client waits as a subject (wire-client.ts, SUBJECT_QUIET_MS).
    */
   async play(testCase: TrafficCase, reference?: CaseCapture): Promise<CaseCapture> {
-    const marker = `"conformance_marker":"${this.runId}-${this.markers++}"`;
+    const stops = stopsServer(testCase);
+    const endpoint = stops ? { ...this.endpoint, shutdown: await this.shutdownWatched() } : this.endpoint;
     const limit = testCase.order === 'concurrent' ? MAX_CONCURRENT_CLIENTS : 1;
     const scripts = testCase.clients.map((script, index) => ({ script, reference: reference?.clients[index] }));
-    const clients = await inPool(scripts, limit, ({ script, reference: theirs }) => playClient(this.endpoint, script, theirs));
+    const clients = await inPool(scripts, limit, ({ script, reference: theirs }) => playClient(endpoint, script, theirs));
+    const what = `${this.name} over ${this.transport}`;
+    if (stops) {
+      const [stdout, outputSocket] = await Promise.all([this.stdout.rest(`${what}, standard output`), this.outputSocket.rest(`${what}, output socket`)]);
+      return { clients, stdout, outputSocket };
+    }
+    const marker = `"conformance_marker":"${this.runId}-${this.markers++}"`;
     const markerScript: ClientScript = {
       steps: [
         send(
@@ -156,12 +184,25 @@ export class StagedServer {
       expect: { statuses: [200], end: 'closed' },
     };
     await playClient(this.endpoint, markerScript);
-    const what = `${this.name} over ${this.transport}`;
     const [stdout, outputSocket] = await Promise.all([
       this.stdout.cutAt(marker, `${what}, standard output`),
       this.outputSocket.cutAt(marker, `${what}, output socket`),
     ]);
     return { clients, stdout, outputSocket };
+  }
+
+  /**
+   * SIGTERM, resolved true once the server has begun to shut down. Ending
+   * every stream is the first thing shutdown does that a client can see
+   * (core/src/serve.ts), before it closes any connection: a viewer of our own
+   * tells, its connection closed.
+   */
+  private async shutdownWatched(): Promise<() => Promise<boolean>> {
+    const viewer = await watchStream(this.endpoint, get(`/events?session=${this.runId}-shutdown`));
+    return async () => {
+      this.running.process.kill('SIGTERM');
+      return viewer.closed();
+    };
   }
 
   async stop(): Promise<void> {

@@ -28,7 +28,14 @@ export type Step =
    * connection) and wait until the server has closed it: a hook sent while
    * this client watches the event stream.
    */
-  | { readonly sideRequest: Buffer };
+  | { readonly sideRequest: Buffer }
+  /**
+   * Stop the server as a user does (SIGTERM) and wait until it has begun to
+   * shut down; the client then reads until its connection ends, and the
+   * case's event streams run to the server's exit. A case with this step gets
+   * a server pair of its own.
+   */
+  | { readonly shutdown: true };
 
 /** How a connection ended, as the client saw it. */
 export type ConnectionEnd =
@@ -88,6 +95,12 @@ export const close: Step = { close: true };
 export const checkpoint = (label: string): Step => ({ checkpoint: label });
 export const awaitText = (text: string): Step => ({ awaitText: text });
 export const sideRequest = (bytes: Buffer): Step => ({ sideRequest: bytes });
+export const shutdown: Step = { shutdown: true };
+
+/** The case stops its server: it needs a pair of its own, and its streams end with the server. */
+export function stopsServer(testCase: TrafficCase): boolean {
+  return testCase.clients.some((client) => client.steps.some((step) => 'shutdown' in step));
+}
 
 /**
  * Time between two writes that are meant to arrive as two reads. Loopback

@@ -3,6 +3,7 @@
  * every byte, how the connection ended, and the checkpoints on the way.
  */
 import { connect, type Socket } from 'node:net';
+import { SHUTDOWN_GRACE_MS } from '@hook-observatory/core';
 import type { Transport } from '@hook-observatory/launcher';
 import type { ClientScript, ConnectionEnd } from './traffic-script.js';
 
@@ -10,6 +11,8 @@ export interface Endpoint {
   readonly transport: Transport;
   readonly port: number;
   readonly socketPath: string;
+  /** Send the server SIGTERM; true once it has begun to shut down (server-pair.ts). */
+  readonly shutdown?: () => Promise<boolean>;
 }
 
 export interface Checkpoint {
@@ -45,6 +48,8 @@ export const ANSWER_WAIT_MS = 5_000;
  * to watch for anything more (an extra answer, a close) before calling it open.
  */
 export const OPEN_SETTLE_MS = 60;
+/** After a shutdown step, how long a connection may stay open: the server closes what is still in flight after its grace. */
+export const SHUTDOWN_WAIT_MS = SHUTDOWN_GRACE_MS + ANSWER_WAIT_MS;
 /**
  * The grader plays node:http first, then the server it grades (the subject)
  * with node:http's capture in hand. A subject's wait lasts at least
@@ -181,6 +186,35 @@ async function playSideRequest(endpoint: Endpoint, bytes: Buffer, waits: Waits):
   return met;
 }
 
+/** A viewer of the event stream, outside any case's capture. */
+export interface WatchedStream {
+  /** True once the server has closed the viewer's connection, false if it did not within ANSWER_WAIT_MS. */
+  readonly closed: () => Promise<boolean>;
+}
+
+/** Open a viewer with `requestBytes` (a GET /events) and resolve once its stream has said hello. */
+export async function watchStream(endpoint: Endpoint, requestBytes: Buffer): Promise<WatchedStream> {
+  const socket = await openSocket(endpoint);
+  const waits = new Waits(undefined);
+  let received = '';
+  let gone = false;
+  socket.on('data', (chunk: Buffer) => {
+    received += chunk.toString('latin1');
+    waits.wake();
+  });
+  socket.on('error', () => socket.destroy());
+  socket.on('close', () => {
+    gone = true;
+    waits.wake();
+  });
+  socket.write(requestBytes);
+  if (!(await waits.until(() => received.includes('event: hello') || gone)) || gone) {
+    socket.destroy();
+    throw new Error('the stream never began');
+  }
+  return { closed: () => waits.until(() => gone) };
+}
+
 /**
  * Play `script` and capture what the server did. `reference`, node:http's
  * capture of the same script, makes the waits a subject's (SUBJECT_QUIET_MS).
@@ -236,6 +270,9 @@ export async function playClient(endpoint: Endpoint, script: ClientScript, refer
       }
     } else if ('sideRequest' in step) {
       if (!(await playSideRequest(endpoint, step.sideRequest, waits))) stalled.push(`step ${index}: sideRequest`);
+    } else if ('shutdown' in step) {
+      if (endpoint.shutdown === undefined) throw new Error(`step ${index}: this server cannot be shut down here (the case needs a pair of its own)`);
+      if (!(await endpoint.shutdown())) stalled.push(`step ${index}: shutdown`);
     } else if ('halfClose' in step) {
       if (!socket.destroyed) socket.end();
     } else if ('close' in step) {
@@ -251,7 +288,9 @@ export async function playClient(endpoint: Endpoint, script: ClientScript, refer
   const expectsClose = expect.end === 'closed' || expect.end === 'reset';
   const settled = await waits.until(() => (statusCount() >= expect.statuses.length || finished) && (!expectsClose || serverGone()));
   if (!settled) stalled.push('end of script: expected answers or close');
-  const settleUntil = Date.now() + OPEN_SETTLE_MS;
+  // After a shutdown, read on until the connection ends: at the latest when the server exits.
+  const stopped = script.steps.some((step) => 'shutdown' in step);
+  const settleUntil = Date.now() + (stopped ? SHUTDOWN_WAIT_MS : OPEN_SETTLE_MS);
   if (!serverGone()) await waits.upTo(serverGone, () => settleUntil);
   const endState: ConnectionEnd = end ?? (finished ? 'closed' : 'open');
   socket.destroy();
