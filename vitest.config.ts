@@ -1,8 +1,25 @@
+/**
+ * The test tiers (README "Tests"). Two projects split the files: `unit` holds
+ * the specifications that start no process and open no socket (seconds), `servers` the rest.
+ * The tag `slow` marks what a reader's change is unlikely to break and costs
+ * minutes: the floods, Chromium, the lessons' re-grading. `pnpm test` runs
+ * both projects without it, `pnpm test:slow` runs it alone.
+ */
 import { defineConfig } from 'vitest/config';
+
+/** Files that start no server, no child process and no browser. */
+export const UNIT_FILES = [
+  'test/bench/*.test.ts',
+  'test/codebase/*.test.ts',
+  'test/core/{body-limits,config,descriptors,enrich,event-ring,format,guard,log-file,payload-shape,peer-address,stream}.test.ts',
+  'test/docs/{chromium,diagrams,excerpts,exercises,glossary,html,links,live-view-claims,parser-map,path,regions,stream-example}.test.ts',
+  'test/installer/{examples,options,settings-text}.test.ts',
+  'test/net-server/*.test.ts',
+  'test/query/sessions.test.ts',
+];
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     // Integration tests start real servers as child processes: allow for a busy 2-core machine.
     testTimeout: 60_000,
     hookTimeout: 60_000,
@@ -10,5 +27,10 @@ export default defineConfig({
     maxWorkers: 2,
     // The default output, then one line: conformance cases × servers × transports, identical or not.
     reporters: ['default', './test/conformance/summary-reporter.ts'],
+    tags: [{ name: 'slow', description: 'minutes of load, Chromium or re-grading: pnpm test:slow (and .ci/run) only' }],
+    projects: [
+      { extends: true, test: { name: 'unit', include: UNIT_FILES } },
+      { extends: true, test: { name: 'servers', include: ['test/**/*.test.ts'], exclude: UNIT_FILES } },
+    ],
   },
 });

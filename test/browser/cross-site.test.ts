@@ -6,6 +6,8 @@
  * What Chromium sent (Sec-Fetch-Site, -Mode, -Dest, Origin) is compared with
  * the table in docs/security.md, which core/src/guard.ts's rule rests on.
  * Chromium follows the one rule of test/helpers/chromium.ts.
+ *
+ * @module-tag slow
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';

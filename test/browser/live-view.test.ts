@@ -6,6 +6,8 @@
  * is kept in test/artifacts/ (gitignored); with LIVE_VIEW_README_SHOT=1
  * (`pnpm docs:screenshot`) the http server's also replaces the README's.
  * Chromium follows the one rule of test/helpers/chromium.ts.
+ *
+ * @module-tag slow
  */
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';

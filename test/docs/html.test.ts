@@ -164,7 +164,8 @@ describe('cutting files and notes', () => {
   });
 });
 
-describe('the page in headless Chromium', () => {
+/** Chromium is the slow tier's (vitest.config.ts). */
+describe('the page in headless Chromium', { tags: ['slow'] }, () => {
   const profile = mkdtempSync(join(tmpdir(), 'docs-chromium-'));
   afterAll(() => rmSync(profile, { recursive: true, force: true }));
   const url = pathToFileURL(join(ROOT, HTML_PATH)).href;

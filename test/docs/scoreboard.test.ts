@@ -1,7 +1,10 @@
 /**
  * The lessons' scoreboard in docs/lessons.md is what the grader says today,
  * and the lessons climb it: every total at least the one before, the last
- * lesson (the net server itself) at 100 %.
+ * lesson (the net server itself) at 100 %. Grading seven lessons takes
+ * minutes: the slow tier (vitest.config.ts).
+ *
+ * @module-tag slow
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readNotes, syncedText, newRegionSource } from '../../scripts/docs/notes.js';
