@@ -28,7 +28,9 @@ const FORMATS: ReadonlyArray<{ name: string; format: OutputFormat; colour: boole
 
 /** What one format wrote, read back as a record. */
 function readBack(format: OutputFormat, text: string): Record<string, unknown> {
-  if (format === 'pretty-yaml') return parse(text.replace(/\x1b\[(?:1|22)m/g, '')) as Record<string, unknown>;
+  // uniqueKeys: false, because checking each key against every other is quadratic: seconds for
+  // the 10,000 keys at the member limit. The formatter writes an object, which cannot repeat a key.
+  if (format === 'pretty-yaml') return parse(text.replace(/\x1b\[(?:1|22)m/g, ''), { uniqueKeys: false }) as Record<string, unknown>;
   return JSON.parse(text) as Record<string, unknown>;
 }
 
