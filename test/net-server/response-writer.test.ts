@@ -7,8 +7,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   CONTINUE_ANSWER,
+  LAST_CHUNK,
   PARSE_ERROR_ANSWERS,
-  serializeEmptyChunkedResponse,
   serializeEmptyOk,
   serializeResponse,
 } from '@hook-observatory/net-server/response-writer';
@@ -92,15 +92,50 @@ describe('answers with a Date', () => {
     );
   });
 
+  // writeHead(400, {Connection: 'close'}); end(): no Content-Length, so node frames the empty body in chunks.
   it('missing-host-400-chunked-and-closing', () => {
-    const answer = serializeEmptyChunkedResponse({ status: 400, keepAlive: false, keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS }, [['Connection', 'close']]);
+    const head = { status: 400, headers: [['Connection', 'close']] as const, keepAlive: false, keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS, chunked: true };
+    const answer = serializeResponse(head, LAST_CHUNK, false);
     expect(latin1(answer)).toBe('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n' + MIDNIGHT_DATE + 'Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n');
   });
 
   it('expectation-failed-417-chunked-and-kept', () => {
-    const answer = serializeEmptyChunkedResponse({ status: 417, keepAlive: true, keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS });
+    const answer = serializeResponse({ status: 417, headers: [], keepAlive: true, keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS, chunked: true }, LAST_CHUNK, false);
     expect(latin1(answer)).toBe(
       'HTTP/1.1 417 Expectation Failed\r\n' + MIDNIGHT_DATE + 'Connection: keep-alive\r\nKeep-Alive: timeout=5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
     );
+  });
+  // writeHead(200, headers) with no Content-Length, before the first write: the head alone, chunked.
+  it('stream-head-chunked-and-kept', () => {
+    const head = { status: 200, headers: [['Content-Type', 'text/event-stream']] as const, keepAlive: true, keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS, chunked: true };
+    expect(latin1(serializeResponse(head, '', false))).toBe(
+      'HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n' + MIDNIGHT_DATE + 'Connection: keep-alive\r\nKeep-Alive: timeout=5\r\nTransfer-Encoding: chunked\r\n\r\n',
+    );
+  });
+
+  // To HTTP/1.0 without `TE: chunked`, node sends the body bare and closes after it (`_last`).
+  it('stream-head-bare-for-http-1-0', () => {
+    const head = { status: 200, headers: [['Content-Type', 'text/event-stream']] as const, keepAlive: false, keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS, chunked: false };
+    expect(latin1(serializeResponse(head, '', false))).toBe('HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n' + MIDNIGHT_DATE + 'Connection: close\r\n\r\n');
+  });
+
+  // An answer to HEAD has no body, so node frames none: no Transfer-Encoding, no last chunk.
+  it('chunked-answer-to-head-announces-no-framing', () => {
+    const head = { status: 417, headers: [], keepAlive: true, keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS, chunked: true };
+    expect(latin1(serializeResponse(head, LAST_CHUNK, true))).toBe('HTTP/1.1 417 Expectation Failed\r\n' + MIDNIGHT_DATE + 'Connection: keep-alive\r\nKeep-Alive: timeout=5\r\n\r\n');
+  });
+
+  it('body-bytes-follow-the-head-as-they-are', () => {
+    const body = Buffer.from([0xe2, 0x9c, 0x93, 0x00, 0xff]);
+    const headers = [['Content-Length', '5']] as const;
+    const answer = serializeResponse({ status: 200, headers, keepAlive: false, keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS }, body, false);
+    expect(answer.subarray(answer.length - body.length)).toEqual(body);
+    expect(latin1(answer.subarray(0, answer.length - body.length))).toBe('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n' + MIDNIGHT_DATE + 'Connection: close\r\n\r\n');
+  });
+
+  it('text-body-is-utf-8', () => {
+    const headers = [['Content-Length', '3']] as const;
+    const answer = serializeResponse({ status: 200, headers, keepAlive: false, keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS }, '\u2713', false);
+    expect(answer.subarray(answer.length - 3)).toEqual(Buffer.from([0xe2, 0x9c, 0x93]));
   });
 });

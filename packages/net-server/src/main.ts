@@ -44,10 +44,8 @@ import {
   LAST_CHUNK,
   PARSE_ERROR_ANSWERS,
   frameChunk,
-  serializeEmptyChunkedResponse,
   serializeEmptyOk,
   serializeResponse,
-  serializeStreamHead,
 } from './response-writer.js';
 
 /** `Expect` asks for 100 Continue when it holds this token (lib/_http_server.js, continueExpression). */
@@ -441,17 +439,13 @@ function refuseHead(
   const headOnly = head.method === 'HEAD';
   // Present but empty is present: node checks `req.headers.host === undefined`.
   if (isHttp11(head) && !fields.has('host')) {
-    return {
-      bytes: serializeEmptyChunkedResponse({ status: 400, keepAlive: false, keepAliveTimeoutMs }, [['Connection', 'close']], headOnly),
-      closes: true,
-    };
+    const answer = { status: 400, headers: [['Connection', 'close']] as const, keepAlive: false, keepAliveTimeoutMs, chunked: true };
+    return { bytes: serializeResponse(answer, LAST_CHUNK, headOnly), closes: true };
   }
   const expect = fields.get('expect');
   if (isHttp11(head) && expect !== undefined && !EXPECT_CONTINUE.test(expect)) {
-    return {
-      bytes: serializeEmptyChunkedResponse({ status: 417, keepAlive: head.keepAlive, keepAliveTimeoutMs }, [], headOnly),
-      closes: !head.keepAlive,
-    };
+    const answer = { status: 417, headers: [], keepAlive: head.keepAlive, keepAliveTimeoutMs, chunked: true };
+    return { bytes: serializeResponse(answer, LAST_CHUNK, headOnly), closes: !head.keepAlive };
   }
   return undefined;
 }
@@ -642,20 +636,14 @@ function streamEvents(context: ReceiverContext, connection: Connection, head: Re
   // useChunkedEncodingByDefault), and keeps the connection only for a length or chunked.
   const chunked = isHttp11(head) || TE_CHUNKED.test(fields.get('te') ?? '');
   const keepAlive = head.keepAlive && chunked;
-  const headers = EVENT_STREAM_HEADERS;
-  const keepAliveTimeoutMs = context.timeouts.keepAliveTimeoutMs;
-  if (head.method === 'HEAD') {
-    return answer(connection, head, serializeEmptyChunkedResponse({ status: 200, keepAlive, keepAliveTimeoutMs }, headers, true), {
-      final: true,
-      closes: !keepAlive,
-    });
-  }
+  const streamHead = { status: 200, headers: EVENT_STREAM_HEADERS, keepAlive, keepAliveTimeoutMs: context.timeouts.keepAliveTimeoutMs, chunked };
+  if (head.method === 'HEAD') return answer(connection, head, serializeResponse(streamHead, '', true), { final: true, closes: !keepAlive });
   const response = connection.responses.find((pending) => pending.head === head);
   if (response === undefined) return;
   response.streaming = true;
   // Hooks recorded earlier in this turn go to the ring first: the viewer gets them as its replay.
   connection.turn.commitEvents();
-  answer(connection, head, serializeStreamHead({ status: 200, headers, keepAlive, keepAliveTimeoutMs }, chunked), { final: false });
+  answer(connection, head, serializeResponse(streamHead, '', false), { final: false });
   const detach = context.eventStream.attach(
     {
       // One write, one chunk: the pieces are views into the ring, copied here once with the framing.

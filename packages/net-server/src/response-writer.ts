@@ -69,6 +69,13 @@ export interface ResponseHead {
   readonly keepAlive: boolean;
   /** What `Keep-Alive: timeout=N` announces: node writes floor(keepAliveTimeout / 1000). */
   readonly keepAliveTimeoutMs: number;
+  /**
+   * The body goes in chunks (RFC 9112 section 7.1), its length unknown: node
+   * adds `Transfer-Encoding: chunked` when the handler gives no Content-Length,
+   * unless the client cannot read chunks (HTTP/1.0 without TE: then the body
+   * goes bare and the connection closes after it).
+   */
+  readonly chunked?: boolean;
 }
 
 function statusLine(status: number): string {
@@ -99,20 +106,39 @@ function connectionLines(keepAlive: boolean, keepAliveTimeoutMs: number): string
 // #endregion connection-lines
 
 /**
- * A whole response whose length we know: head and body in one buffer, so that
- * it leaves in one write. For HEAD the body is left out and the head kept
- * (RFC 9110 section 9.3.2).
+ * Every answer's head, the one way node writes it: the status line, our
+ * headers, Date, Connection and Keep-Alive, Transfer-Encoding, the blank line.
+ * An answer to HEAD has no body, so node frames none: no Transfer-Encoding
+ * (lib/_http_outgoing.js, _storeHeader, `!this._hasBody`).
  */
-// #region serialize-response
-export function serializeResponse(head: ResponseHead, body: string | Buffer, headOnly: boolean): Buffer {
+// #region serialize-head
+function serializeHead(head: ResponseHead, headOnly: boolean): string {
   let text = statusLine(head.status) + headerLines(head.headers);
   text += `Date: ${httpDate()}${CRLF}`;
   if (!hasConnectionHeader(head.headers)) text += connectionLines(head.keepAlive, head.keepAliveTimeoutMs);
-  text += CRLF;
-  if (headOnly) return Buffer.from(text, 'utf8');
-  // The page comes as bytes: they are sent as they are, after the head.
-  if (typeof body !== 'string') return Buffer.concat([Buffer.from(text, 'utf8'), body]);
-  return Buffer.from(text + body, 'utf8');
+  if (head.chunked === true && !headOnly) text += `Transfer-Encoding: chunked${CRLF}`;
+  return text + CRLF;
+}
+// #endregion serialize-head
+
+/**
+ * An answer: its head and as much of its body as is known, in one buffer, so
+ * that it leaves in one write. The body comes framed as the head announces
+ * it: whole after a Content-Length, as chunks after `chunked`, or nothing yet
+ * (a stream's head, its chunks to follow). For HEAD the body is left out and
+ * the head kept (RFC 9110 section 9.3.2). The head is text node writes as
+ * latin1; the body, bytes or UTF-8 text.
+ */
+// #region serialize-response
+export function serializeResponse(head: ResponseHead, body: string | Buffer, headOnly: boolean): Buffer {
+  const text = serializeHead(head, headOnly);
+  const bodyBytes = headOnly ? 0 : Buffer.byteLength(body);
+  const bytes = Buffer.allocUnsafe(text.length + bodyBytes);
+  bytes.write(text, 0, 'latin1');
+  if (bodyBytes === 0) return bytes;
+  if (typeof body === 'string') bytes.write(body, text.length, 'utf8');
+  else body.copy(bytes, text.length);
+  return bytes;
 }
 // #endregion serialize-response
 
@@ -138,39 +164,6 @@ export function serializeEmptyOk(keepAlive: boolean, keepAliveTimeoutMs: number)
   return bytes;
 }
 // #endregion empty-ok
-
-/**
- * An empty answer that node:http frames with chunked encoding, because the
- * handler gave no Content-Length (writeHead(status); end()): the head, then the
- * last chunk `0` (RFC 9112 section 7.1). node uses it for 417 and for a
- * missing Host; `extraHeaders` come before Date, as the handler's own do.
- * An answer to HEAD has no body, so node frames nothing: no Transfer-Encoding,
- * no last chunk (lib/_http_outgoing.js, _storeHeader, `!this._hasBody`).
- */
-export function serializeEmptyChunkedResponse(
-  head: Omit<ResponseHead, 'headers'>,
-  extraHeaders: ReadonlyArray<readonly [string, string]> = [],
-  headOnly = false,
-): Buffer {
-  let text = statusLine(head.status) + headerLines(extraHeaders);
-  text += `Date: ${httpDate()}${CRLF}`;
-  if (!hasConnectionHeader(extraHeaders)) text += connectionLines(head.keepAlive, head.keepAliveTimeoutMs);
-  text += headOnly ? CRLF : `Transfer-Encoding: chunked${CRLF}${CRLF}0${CRLF}${CRLF}`;
-  return Buffer.from(text, 'latin1');
-}
-
-/**
- * The head of a response that is written as it goes (an event stream): as
- * serializeEmptyChunkedResponse's, announcing chunked transfer coding unless
- * the client speaks HTTP/1.0 (then the body is sent bare and the connection closes).
- */
-export function serializeStreamHead(head: ResponseHead, chunked: boolean): Buffer {
-  let text = statusLine(head.status) + headerLines(head.headers);
-  text += `Date: ${httpDate()}${CRLF}`;
-  if (!hasConnectionHeader(head.headers)) text += connectionLines(head.keepAlive, head.keepAliveTimeoutMs);
-  if (chunked) text += `Transfer-Encoding: chunked${CRLF}`;
-  return Buffer.from(text + CRLF, 'latin1');
-}
 
 const CHUNK_END = Buffer.from(CRLF, 'latin1');
 
