@@ -8,7 +8,7 @@
  */
 
 // Running a server: the command line, the sinks, the listener, shutdown (serve.ts).
-export { runServer, SHUTDOWN_GRACE_MS, type Receiver, type ReceiverContext } from './serve.js';
+export { runServer, type Receiver, type ReceiverContext } from './serve.js';
 
 // The wire both servers must agree on (protocol.ts).
 export {
@@ -33,6 +33,7 @@ export {
   parseRequestTarget,
   REFUSED_BODY_LINGER_MS,
   REQUEST_TIMEOUT_MS,
+  SHUTDOWN_GRACE_MS,
 } from './protocol.js';
 
 // Turning a request into an event (enrich.ts, events.ts, json-shape.ts).

@@ -46,6 +46,11 @@ export const REQUEST_TIMEOUT_MS = 300_000;
  * (connectionsCheckingInterval): a timeout fires up to this much late.
  */
 export const CONNECTIONS_CHECKING_INTERVAL_MS = 30_000;
+/**
+ * How long shutdown waits for requests in flight before closing their
+ * connections anyway. A hook's own curl gives up after 1 s, so 5 s is ample.
+ */
+export const SHUTDOWN_GRACE_MS = 5_000;
 // #endregion timeouts
 /**
  * Bytes of request target plus header names and values before the answer is

@@ -17,7 +17,7 @@ import { startDescriptorWatch } from './descriptors.js';
 import { loadPeerAddress } from './peer-address.js';
 import { loadPeerCredentials } from './peer-credentials.js';
 import { LogFileOpenError } from './log-file.js';
-import { HOOK_PATH, LISTEN_BACKLOG } from './protocol.js';
+import { HOOK_PATH, LISTEN_BACKLOG, SHUTDOWN_GRACE_MS } from './protocol.js';
 import { openEventLog, type EventLog } from './sinks.js';
 import { EventStream } from './stream.js';
 import { claimSocketPath, listenUnix, removeSocketFile, SocketPathError } from './unix-socket.js';
@@ -26,11 +26,6 @@ import { claimSocketPath, listenUnix, removeSocketFile, SocketPathError } from '
 export const EXIT_START_FAILED = 1;
 /** Exit code after a second signal cut shutdown short (128 + SIGINT, as shells report it). */
 export const EXIT_INTERRUPTED = 130;
-/**
- * How long shutdown waits for requests in flight before closing their
- * connections anyway. A hook's own curl gives up after 1 s, so 5 s is ample.
- */
-export const SHUTDOWN_GRACE_MS = 5_000;
 
 /**
  * What a server is given: only what both servers use (each field has a reader

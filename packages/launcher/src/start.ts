@@ -27,7 +27,7 @@ export const TRANSPORTS: readonly Transport[] = ['tcp', 'unix'];
 export const STARTUP_TIMEOUT_MS = 20_000;
 /** Waits for events or a log line fail after this long: events are written before the answer. */
 export const OUTPUT_WAIT_TIMEOUT_MS = 20_000;
-/** After SIGTERM a server waits up to SHUTDOWN_GRACE_MS (5 s, core/serve.ts) for requests in flight. */
+/** After SIGTERM a server waits up to SHUTDOWN_GRACE_MS (5 s, core/protocol.ts) for requests in flight. */
 const STOP_TIMEOUT_MS = 7_000;
 
 const READY_LINE = /^ready\b/m;

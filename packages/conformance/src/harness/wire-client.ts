@@ -3,7 +3,7 @@
  * every byte, how the connection ended, and the checkpoints on the way.
  */
 import { connect, type Socket } from 'node:net';
-import { SHUTDOWN_GRACE_MS } from '@hook-observatory/core';
+import { SHUTDOWN_GRACE_MS } from '@hook-observatory/core/vocabulary';
 import type { Transport } from '@hook-observatory/launcher';
 import type { ClientScript, ConnectionEnd } from './traffic-script.js';
 
