@@ -192,26 +192,9 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
   }
   const mode = values.mode === undefined ? DEFAULT_SOCKET_MODE : parseMode(values.mode);
 
-  let listen: Listen;
-  if (unixFlag) {
-    const path = values.socket ?? nonEmpty(env[SOCKET_ENV]) ?? DEFAULT_SOCKET_PATH;
-    if (path === '') throw new UsageError('--socket needs a path');
-    listen = { transport: 'unix', path, mode };
-  } else {
-    let port = DEFAULT_PORT;
-    if (values.port !== undefined) {
-      port = parsePort(values.port, '--port');
-    } else if (nonEmpty(env[PORT_ENV]) !== undefined) {
-      try {
-        port = parsePort(env[PORT_ENV] as string, PORT_ENV);
-      } catch (error) {
-        warnings.push(`${(error as Error).message}; using the default port ${DEFAULT_PORT}`);
-      }
-    }
-    const host = values.bind ?? DEFAULT_BIND;
-    if (host === '') throw new UsageError('--bind needs an address');
-    listen = { transport: 'tcp', host, port };
-  }
+  const listen: Listen = unixFlag
+    ? unixListen(values.socket, mode, env)
+    : tcpListen(values.port, values.bind, env, warnings);
 
   const outputSocketPath = values['output-socket'];
   if (outputSocketPath === '') throw new UsageError('--output-socket needs a path');
@@ -265,6 +248,29 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
       stream: overrides.stream,
     },
   };
+}
+
+function unixListen(socket: string | undefined, mode: number, env: NodeJS.ProcessEnv): Listen {
+  const path = socket ?? nonEmpty(env[SOCKET_ENV]) ?? DEFAULT_SOCKET_PATH;
+  if (path === '') throw new UsageError('--socket needs a path');
+  return { transport: 'unix', path, mode };
+}
+
+/** A bad --port is the user's to fix; a bad port in the environment falls back to the default, said. */
+function tcpListen(portFlag: string | undefined, bind: string | undefined, env: NodeJS.ProcessEnv, warnings: string[]): Listen {
+  let port = DEFAULT_PORT;
+  if (portFlag !== undefined) {
+    port = parsePort(portFlag, '--port');
+  } else if (nonEmpty(env[PORT_ENV]) !== undefined) {
+    try {
+      port = parsePort(env[PORT_ENV] as string, PORT_ENV);
+    } catch (error) {
+      warnings.push(`${(error as Error).message}; using the default port ${DEFAULT_PORT}`);
+    }
+  }
+  const host = bind ?? DEFAULT_BIND;
+  if (host === '') throw new UsageError('--bind needs an address');
+  return { transport: 'tcp', host, port };
 }
 
 function logFileOptions(path: string | undefined, maxBytes: string | undefined, maxFiles: string | undefined): LogFileOptions | undefined {
