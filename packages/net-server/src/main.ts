@@ -5,12 +5,12 @@
  * node:net gives us a byte stream per connection and nothing else. Everything
  * node:http did for packages/http-server/src/main.ts is done here, in the same
  * sections and order: parse the bytes (request-parser.ts), answer
- * `Expect: 100-continue`, keep pipelined answers in order, write the response
- * bytes (response-writer.ts), keep the connection alive or close it, and time
- * out or refuse what node:http would. From outside the two are the same:
- * test/conformance proves it byte for byte.
+ * `Expect: 100-continue`, keep pipelined answers in order (connection.ts),
+ * write the response bytes (response-writer.ts), keep the connection alive or
+ * close it, and time out or refuse what node:http would. From outside the two
+ * are the same: test/conformance proves it byte for byte.
  */
-import { createServer, type Socket } from 'node:net';
+import { createServer } from 'node:net';
 import {
   EVENTS_PATH,
   EVENT_STREAM_HEADERS,
@@ -19,7 +19,6 @@ import {
   HEALTH_PATH,
   HOOK_PATH,
   JSON_CONTENT_TYPE,
-  KEEP_ALIVE_TIMEOUT_BUFFER_MS,
   MAX_CHUNK_EXTENSIONS_BYTES,
   MAX_HEADER_SIZE_BYTES,
   MAX_HEADERS_COUNT,
@@ -28,15 +27,14 @@ import {
   SILENT_CONNECTION_MS,
   answerHeaders,
   enrich,
-  lingeringClose,
   parseRequestTarget,
   runServer,
   streamFilterOf,
-  type Origin,
   type BodyRefusal,
   type Receiver,
   type ReceiverContext,
 } from '@hook-observatory/core';
+import { Connection, type PendingResponse } from './connection.js';
 import { GroupCommit } from './group-commit.js';
 import { RequestParser, type ParseErrorKind, type RequestHead } from './request-parser.js';
 import {
@@ -53,122 +51,11 @@ const EXPECT_CONTINUE = /(?:^|\W)100-continue(?:$|\W)/i;
 /** An HTTP/1.0 request's `TE` accepts chunked when it holds this token (lib/_http_server.js, chunkExpression). */
 const TE_CHUNKED = /(?:^|\W)chunked(?:$|\W)/i;
 
-/** What node:http keeps per connection, kept here by hand. */
-interface Connection {
-  readonly socket: Socket;
-  /** Who connected, asked at accept: once the socket is closed the kernel no longer says. */
-  readonly origin: Origin;
-  readonly parser: RequestParser;
-  /** Where its events and answers wait for the end of the turn (group-commit.ts). */
-  readonly turn: GroupCommit;
-  /** Where it is in its life: changed by setState alone. */
-  state: ConnState;
-  /** When the current request began (or the connection opened): the start of its timeouts. */
-  messageStartedAt: number;
-  /** The head of the request being read, from its head to its end. */
-  currentHead: RequestHead | undefined;
-  /** One per request whose head arrived, in order, until its answer is out (node's state.outgoing). */
-  readonly responses: PendingResponse[];
-  /** A body past the limit was refused: what is parsed after it gets no answer. */
-  bodyRefused: boolean;
-  /** Body bytes it holds of the budget all connections share (section 2, holdBody). */
-  bodyBytesHeld: number;
-  /** One timer per connection, restarted for each wait (see startKeepAliveTimer). */
-  keepAliveTimer: NodeJS.Timeout | undefined;
-  /** Where it is in the list of open connections (see OpenConnections). */
-  listIndex: number;
-}
-
-/**
- * A connection's state, named as Go names them (net/http, ConnState), with
- * 'closing' for a connection whose last answer is on its way. Each state
- * lists where it may go; any other change asked of setState is no change
- * (an answer that leaves a closing connection does not make it idle).
- */
-// #region conn-state
-type ConnState = 'new' | 'active' | 'idle' | 'closing' | 'closed';
-
-const NEXT_STATES: Readonly<Record<ConnState, readonly ConnState[]>> = {
-  // Accepted, its first head not complete. The request timeouts count from the
-  // accept: node:http treats a connection that sends nothing as a late request.
-  new: ['active', 'closing', 'closed'],
-  // A head is complete; its request or its answers are not done.
-  active: ['idle', 'closing', 'closed'],
-  // Every answer is out. The keep-alive timer counts until the next head is
-  // complete, through its first bytes: lib/_http_server.js clears the socket's
-  // timeout only in parserOnIncoming.
-  idle: ['active', 'closing', 'closed'],
-  // An answer that closes the connection is out, or it failed: nothing more is written.
-  closing: ['closed'],
-  closed: [],
-};
-
-function setState(context: ReceiverContext, connection: Connection, next: ConnState): void {
-  if (!NEXT_STATES[connection.state].includes(next)) return;
-  connection.state = next;
-  if (next === 'idle') startKeepAliveTimer(context, connection);
-  else if (next === 'closed') {
-    clearTimeout(connection.keepAliveTimer);
-    context.bodyBudget.giveBack(connection.bodyBytesHeld);
-    connection.bodyBytesHeld = 0;
-  }
-}
-
-/** Closing or closed: nothing more is written to it. */
-function isEnding(connection: Connection): boolean {
-  return connection.state === 'closing' || connection.state === 'closed';
-}
-
-/**
- * Counted by the request timeouts: a request is under way (an idle
- * connection's next head has begun to arrive).
- */
-function hasRequestUnderWay(connection: Connection): boolean {
-  const { state } = connection;
-  return state === 'new' || state === 'active' || (state === 'idle' && connection.parser.midRequest);
-}
-
-/**
- * What node:http's closeIdleConnections closes (lib/_http_server.js): the
- * parser is between requests and the answer at the front, if any, has ended.
- * Answers waiting behind that one never leave. A connection that has not
- * completed a request yet counts as mid-request (src/node_http_parser.cc).
- */
-function isIdleForNode(connection: Connection): boolean {
-  if (isEnding(connection)) return true;
-  if (connection.state === 'new' || connection.parser.midRequest) return false;
-  return connection.responses[0]?.ended ?? true;
-}
-// #endregion conn-state
-
-/** Bytes held for a response, and what to call once the socket has taken them (a viewer's write: section 5b). */
-interface HeldBytes {
-  readonly bytes: Buffer;
-  readonly whenWritten: (() => void) | undefined;
-}
-
-/** A request's answer, from its head until it has left: node:http's ServerResponse, by hand. */
-interface PendingResponse {
-  readonly head: RequestHead;
-  /** The head's fields by lower-case name, as node's req.headers (see headerFields). */
-  readonly fields: ReadonlyMap<string, string>;
-  /** Bytes answered before it was this response's turn, held until the answers before it are out. */
-  readonly held: HeldBytes[];
-  /** The answer is complete (node's `_headerSent`, as we always answer in one piece). */
-  ended: boolean;
-  /** Once out, the answer closes the connection. */
-  closes: boolean;
-  /** ...after lingering: the answer refuses a body still arriving (lingeringClose). */
-  lingers: boolean;
-  /** The request is complete and waits for node's next tick to reach the handler. */
-  body: Buffer | undefined;
-  /** The answer is an event stream under way (section 5b): it never ends by itself. */
-  streaming: boolean;
-}
-
 // --- 1. Accept ------------------------------------------------------------
 // node:net accepts; we make one parser per connection, so that every
-// connection parses on its own and a slow client never holds up another.
+// connection parses on its own and a slow client never holds up another, and
+// one Connection (connection.ts) to keep its state, the answers it owes in
+// request order and its keep-alive timer, as node:http keeps them on the socket.
 // allowHalfOpen: a client that shuts down its side still gets its answers,
 // as with node:http (which creates its net.Server the same way).
 
@@ -177,34 +64,22 @@ function createReceiver(context: ReceiverContext): Receiver {
   const connections = new OpenConnections();
   const turn = new GroupCommit(context.record);
   const server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
-    const connection: Connection = {
-      socket,
-      origin: context.askOrigin(socket),
-      parser: new RequestParser({
-        maxHeaderBytes: MAX_HEADER_SIZE_BYTES,
-        maxChunkExtensionBytes: MAX_CHUNK_EXTENSIONS_BYTES,
-        maxHeadersCount: MAX_HEADERS_COUNT,
-        maxBodyBytes: context.bodyLimits.maxBodyBytes,
-        drainsBody: (head) => refuseHead(context, head, headerFields(head)) !== undefined,
-      }),
-      turn,
-      state: 'new',
-      messageStartedAt: Date.now(),
-      currentHead: undefined,
-      responses: [],
-      bodyRefused: false,
-      bodyBytesHeld: 0,
-      keepAliveTimer: undefined,
-      listIndex: -1,
-    };
+    const parser = new RequestParser({
+      maxHeaderBytes: MAX_HEADER_SIZE_BYTES,
+      maxChunkExtensionBytes: MAX_CHUNK_EXTENSIONS_BYTES,
+      maxHeadersCount: MAX_HEADERS_COUNT,
+      maxBodyBytes: context.bodyLimits.maxBodyBytes,
+      drainsBody: (head) => refuseHead(context, head, headerFields(head)) !== undefined,
+    });
+    const connection = new Connection(context, socket, context.askOrigin(socket), parser, turn);
     connections.add(connection);
-    socket.on('data', (chunk: Buffer) => readBytes(context, connection, chunk));
-    socket.on('end', () => endOfInput(context, connection));
+    socket.on('data', (chunk: Buffer) => readBytes(connection, chunk));
+    socket.on('end', () => endOfInput(connection));
     socket.on('drain', () => socket.resume());
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
       connections.remove(connection);
-      setState(context, connection, 'closed');
+      connection.setState('closed');
     });
   });
 
@@ -224,16 +99,16 @@ function createReceiver(context: ReceiverContext): Receiver {
   return {
     server,
     closeIdleConnections: () => {
-      for (const connection of connections.snapshot()) if (isIdleForNode(connection)) destroyNow(connection);
+      for (const connection of connections.snapshot()) if (connection.isIdleForNode) connection.destroyNow();
     },
     closeAllConnections: () => {
-      for (const connection of connections.snapshot()) destroyNow(connection);
+      for (const connection of connections.snapshot()) connection.destroyNow();
     },
     closeUnusedConnections: () => {
       const now = Date.now();
       for (const connection of connections.snapshot()) {
         const silent = connection.state === 'new' && connection.socket.bytesRead === 0 && now - connection.messageStartedAt >= SILENT_CONNECTION_MS;
-        if (silent || isIdleForNode(connection)) destroyNow(connection);
+        if (silent || connection.isIdleForNode) connection.destroyNow();
       }
     },
   };
@@ -280,26 +155,25 @@ class OpenConnections {
 // refuseHead answers is node's own business: its body is drained, unlimited.
 
 // #region read-bytes
-function readBytes(context: ReceiverContext, connection: Connection, chunk: Buffer): void {
+function readBytes(connection: Connection, chunk: Buffer): void {
   const { socket, parser } = connection;
-  // Any traffic restarts the keep-alive wait, as it restarts a socket's own timeout.
-  if (connection.state === 'idle') connection.keepAliveTimer?.refresh();
+  connection.bytesArrived();
   const begunBefore = parser.messagesBegun;
   let failure: ParseErrorKind | undefined;
   let tunnelRefused = false;
   let bodyRefused = false;
   for (const output of parser.execute(chunk)) {
     if (output.kind === 'error') failure = output.error;
-    else if (output.kind === 'tick') runQueuedWork(context, connection);
+    else if (output.kind === 'tick') runQueuedWork(connection);
     // After a refused body node:http parses on, and its handler answers nothing more (http-server, readBody).
     else if (connection.bodyRefused) continue;
-    else if (output.kind === 'head') readHead(context, connection, output.head, true);
+    else if (output.kind === 'head') readHead(connection, output.head, true);
     else if (output.kind === 'request') {
-      bodyRefused = !holdBody(context, connection, output.head, output.body.length);
+      bodyRefused = !holdBody(connection, output.body.length);
       if (bodyRefused) break;
-      completeRequest(context, connection, output.head, output.body);
+      completeRequest(connection, output.body);
     } else if (output.kind === 'body-too-long') {
-      refuseBody(context, connection, output.head, 'too-large', output.bodyBytes);
+      refuseBody(connection, connection.reading ?? readHead(connection, output.head, false), 'too-large', output.bodyBytes);
       connection.bodyRefused = true;
     }
     // node:http offers a CONNECT to its 'connect' listeners and, as there are
@@ -307,15 +181,14 @@ function readBytes(context: ReceiverContext, connection: Connection, chunk: Buff
     // Other upgrades go on as plain requests; the parser dropped the rest of the read.
     else tunnelRefused = output.head.method === 'CONNECT';
   }
-  const { currentHead } = connection;
-  if (!bodyRefused && !connection.bodyRefused && currentHead !== undefined) holdBody(context, connection, currentHead, parser.bodyBytes);
+  if (!bodyRefused && !connection.bodyRefused && connection.reading !== undefined) holdBody(connection, parser.bodyBytes);
   if (parser.messagesBegun !== begunBefore && parser.midRequest) connection.messageStartedAt = Date.now();
-  if (failure !== undefined) failConnection(context, connection, failure, answerStarted(connection));
-  if (tunnelRefused) dropConnection(context, connection);
+  if (failure !== undefined) failConnection(connection, failure);
+  if (tunnelRefused) dropConnection(connection);
   // The read is done and node's queue runs once more. After a failure the
   // handlers of complete requests still run and record their events; their
   // answers have nowhere to go.
-  runQueuedWork(context, connection);
+  runQueuedWork(connection);
   // The client is not reading its answers: stop reading its requests until it does.
   if (socket.writableNeedDrain) socket.pause();
 }
@@ -327,26 +200,22 @@ function readBytes(context: ReceiverContext, connection: Connection, chunk: Buff
  * handler: no response, no Host check, no 100 Continue. A head whose body is
  * refused (refuseBody) gets no 100 Continue either: its refusal instead.
  */
-function readHead(context: ReceiverContext, connection: Connection, head: RequestHead, mayContinue: boolean): void {
-  setState(context, connection, 'active');
-  connection.currentHead = head;
-  if (head.method === 'CONNECT') return;
-  const fields = headerFields(head);
-  connection.responses.push({ head, fields, held: [], ended: false, closes: false, lingers: false, body: undefined, streaming: false });
-  const refusal = refuseHead(context, head, fields);
+function readHead(connection: Connection, head: RequestHead, mayContinue: boolean): PendingResponse | undefined {
+  connection.headComplete();
+  if (head.method === 'CONNECT') return undefined;
+  const response = connection.open(head, headerFields(head));
+  const refusal = refuseHead(connection.context, head, response.fields);
   if (refusal !== undefined) {
-    answer(connection, head, refusal.bytes, { final: true, closes: refusal.closes });
-  } else if (mayContinue && isHttp11(head) && EXPECT_CONTINUE.test(fields.get('expect') ?? '')) {
-    answer(connection, head, CONTINUE_ANSWER, { final: false });
+    response.end(refusal.bytes, refusal.closes);
+  } else if (mayContinue && isHttp11(head) && EXPECT_CONTINUE.test(response.fields.get('expect') ?? '')) {
+    response.write(CONTINUE_ANSWER);
   }
+  return response;
 }
 
 /** A request is complete: its handler runs at the next tick. A refused head's request is read and dropped. */
-function completeRequest(context: ReceiverContext, connection: Connection, head: RequestHead, body: Buffer): void {
-  context.bodyBudget.giveBack(connection.bodyBytesHeld);
-  connection.bodyBytesHeld = 0;
-  connection.currentHead = undefined;
-  const response = connection.responses.find((pending) => pending.head === head);
+function completeRequest(connection: Connection, body: Buffer): void {
+  const response = connection.requestComplete();
   if (response !== undefined && !response.ended) response.body = body;
 }
 
@@ -356,16 +225,11 @@ function completeRequest(context: ReceiverContext, connection: Connection, head:
  * 'data' event's; here once a read, or as the request completes in it. False
  * when it does not fit: the request is refused (503), nothing more is parsed.
  */
-function holdBody(context: ReceiverContext, connection: Connection, head: RequestHead, bodyBytes: number): boolean {
-  const arrived = bodyBytes - connection.bodyBytesHeld;
-  if (arrived <= 0) return true;
-  if (context.bodyBudget.take(arrived)) {
-    connection.bodyBytesHeld += arrived;
-    return true;
-  }
+function holdBody(connection: Connection, bodyBytes: number): boolean {
+  if (connection.holdBody(bodyBytes)) return true;
   // The input is read no further, as at its end: the parser stops.
   connection.parser.finish();
-  refuseBody(context, connection, head, 'busy', bodyBytes);
+  refuseBody(connection, connection.reading, 'busy', bodyBytes);
   return false;
 }
 
@@ -373,55 +237,37 @@ function holdBody(context: ReceiverContext, connection: Connection, head: Reques
  * Answer a body refused unread, 413 or 503, in its turn like any answer, and
  * record the hook it carried (section 4); the answer closes the connection.
  * A Content-Length too long comes in place of its head (request-parser.ts).
- * A request node:http already answered itself (refuseHead) just closes.
+ * A request node:http already answered itself (refuseHead) just closes, as
+ * does one with no answer (a CONNECT's).
  */
-function refuseBody(context: ReceiverContext, connection: Connection, head: RequestHead, refusal: BodyRefusal, bodyBytes: number): void {
-  if (connection.currentHead !== head) readHead(context, connection, head, false);
-  const response = connection.responses.find((pending) => pending.head === head);
-  if (response === undefined) return closeAfterWrites(context, connection, true);
+function refuseBody(connection: Connection, response: PendingResponse | undefined, refusal: BodyRefusal, bodyBytes: number): void {
+  if (response === undefined || response.left) return connection.closeAfterWrites(true);
   response.lingers = true;
   if (response.ended) {
     response.closes = true;
     return;
   }
+  const { head } = response;
   const target = parseRequestTarget(head.target);
   const facts = { method: head.method, path: target.path, target: head.target, header: (name: string) => response.fields.get(name) };
-  const refused = context.refuseBody({ facts, origin: connection.origin, eventFromQuery: target.event, bodyBytes, refusal });
+  const refused = connection.context.refuseBody({ facts, origin: connection.origin, eventFromQuery: target.event, bodyBytes, refusal });
   if (refused.record !== undefined) connection.turn.record(refused.record);
-  respond(context, connection, head, refused.answer.status, refused.answer.body, refused.answer.headers);
+  respond(response, refused.answer.status, refused.answer.body, refused.answer.headers);
 }
 
 /**
  * What node:http's tick queue does for us: complete requests reach the
  * handler (route, which records and answers them), in order; then each answer
- * that is out lets the next one go, and the last one starts the keep-alive
- * wait (lib/_http_server.js, resOnFinish).
+ * that is out lets the next one go (Connection.retireFinished).
  */
-function runQueuedWork(context: ReceiverContext, connection: Connection): void {
-  for (const response of connection.responses) {
+function runQueuedWork(connection: Connection): void {
+  for (const response of connection.pending) {
     if (response.body === undefined || response.ended) continue;
     const body = response.body;
     response.body = undefined;
-    route(context, connection, response, body);
+    route(response, body);
   }
-  let finished = false;
-  while (connection.responses[0]?.ended) {
-    const done = connection.responses.shift() as PendingResponse;
-    finished = true;
-    if (done.closes) closeAfterWrites(context, connection, done.lingers);
-    for (const { bytes, whenWritten } of connection.responses[0]?.held.splice(0) ?? []) sendBytes(connection, bytes, whenWritten);
-  }
-  if (finished && connection.responses.length === 0) setState(context, connection, 'idle');
-}
-
-/**
- * The answer at the front has begun to leave: an error now closes without a
- * word (node's `_headerSent`). A stream's head is out as soon as it began: a
- * 400 after it would land inside its chunked body.
- */
-function answerStarted(connection: Connection): boolean {
-  const front = connection.responses[0];
-  return front !== undefined && (front.ended || front.streaming);
+  connection.retireFinished();
 }
 
 /**
@@ -487,34 +333,29 @@ function headerFields(head: RequestHead): Map<string, string> {
 // The same guard and the same two routes as the http server, decided the same way.
 
 // #region route
-function route(context: ReceiverContext, connection: Connection, { head, fields }: PendingResponse, body: Buffer): void {
+function route(response: PendingResponse, body: Buffer): void {
+  const { connection, head, fields } = response;
   const target = parseRequestTarget(head.target);
-  const rejection = context.checkRequest({ method: head.method, path: target.path, target: head.target, header: (name) => fields.get(name) });
-  if (rejection !== undefined) return respond(context, connection, head, rejection.status, rejection.body, rejection.headers);
+  const rejection = connection.context.checkRequest({ method: head.method, path: target.path, target: head.target, header: (name) => fields.get(name) });
+  if (rejection !== undefined) return respond(response, rejection.status, rejection.body, rejection.headers);
   if (target.path === HOOK_PATH) {
-    if (head.method !== 'POST') return respond(context, connection, head, 405, METHOD_NOT_ALLOWED_BODY, [['Allow', 'POST']]);
-    recordEvent(context, connection, target.event, body);
-    return respond(context, connection, head, 200, '');
+    if (head.method !== 'POST') return respond(response, 405, METHOD_NOT_ALLOWED_BODY, [['Allow', 'POST']]);
+    recordEvent(connection, target.event, body);
+    return respond(response, 200, '');
   }
   if (target.path === HEALTH_PATH) {
-    if (head.method !== 'GET' && head.method !== 'HEAD') {
-      return respond(context, connection, head, 405, METHOD_NOT_ALLOWED_BODY, [['Allow', 'GET, HEAD']]);
-    }
-    return respond(context, connection, head, 200, HEALTH_BODY);
+    if (head.method !== 'GET' && head.method !== 'HEAD') return respond(response, 405, METHOD_NOT_ALLOWED_BODY, [['Allow', 'GET, HEAD']]);
+    return respond(response, 200, HEALTH_BODY);
   }
   if (target.path === LIVE_VIEW.path) {
-    if (head.method !== 'GET' && head.method !== 'HEAD') {
-      return respond(context, connection, head, 405, METHOD_NOT_ALLOWED_BODY, [['Allow', 'GET, HEAD']]);
-    }
-    return respond(context, connection, head, 200, LIVE_VIEW.page, LIVE_VIEW.headers, LIVE_VIEW.contentType);
+    if (head.method !== 'GET' && head.method !== 'HEAD') return respond(response, 405, METHOD_NOT_ALLOWED_BODY, [['Allow', 'GET, HEAD']]);
+    return respond(response, 200, LIVE_VIEW.page, LIVE_VIEW.headers, LIVE_VIEW.contentType);
   }
   if (target.path === EVENTS_PATH) {
-    if (head.method !== 'GET' && head.method !== 'HEAD') {
-      return respond(context, connection, head, 405, METHOD_NOT_ALLOWED_BODY, [['Allow', 'GET, HEAD']]);
-    }
-    return streamEvents(context, connection, head, fields);
+    if (head.method !== 'GET' && head.method !== 'HEAD') return respond(response, 405, METHOD_NOT_ALLOWED_BODY, [['Allow', 'GET, HEAD']]);
+    return streamEvents(response);
   }
-  return respond(context, connection, head, 404, NOT_FOUND_BODY);
+  return respond(response, 404, NOT_FOUND_BODY);
 }
 // #endregion route
 
@@ -526,8 +367,8 @@ function route(context: ReceiverContext, connection: Connection, { head, fields 
 // takes the same way.
 
 // #region record
-function recordEvent(context: ReceiverContext, connection: Connection, eventFromQuery: string | undefined, body: Buffer): void {
-  connection.turn.record(enrich({ timestamp: context.timestamp(), eventFromQuery, origin: connection.origin, body }));
+function recordEvent(connection: Connection, eventFromQuery: string | undefined, body: Buffer): void {
+  connection.turn.record(enrich({ timestamp: connection.context.timestamp(), eventFromQuery, origin: connection.origin, body }));
 }
 // #endregion record
 
@@ -535,20 +376,20 @@ function recordEvent(context: ReceiverContext, connection: Connection, eventFrom
 // The bytes node:http would write for the same writeHead and end: our headers
 // (with a body, those that keep it from pages: core/src/protocol.ts), then
 // Date, Connection and Keep-Alive; the head without the body for HEAD.
+// response.end leaves them in request order (connection.ts, PendingResponse).
 
 // #region respond
 function respond(
-  context: ReceiverContext,
-  connection: Connection,
-  head: RequestHead,
+  response: PendingResponse,
   status: number,
   body: string | Buffer,
   extraHeaders: ReadonlyArray<readonly [string, string]> = [],
   contentType = JSON_CONTENT_TYPE,
 ): void {
-  const keepAliveTimeoutMs = context.timeouts.keepAliveTimeoutMs;
+  const { head } = response;
+  const keepAliveTimeoutMs = response.connection.context.timeouts.keepAliveTimeoutMs;
   if (status === 200 && body === '' && extraHeaders.length === 0) {
-    return answer(connection, head, serializeEmptyOk(head.keepAlive, keepAliveTimeoutMs), { final: true, closes: !head.keepAlive });
+    return response.end(serializeEmptyOk(head.keepAlive, keepAliveTimeoutMs), !head.keepAlive);
   }
   const headers: Array<readonly [string, string]> = [
     ['Content-Type', contentType],
@@ -557,64 +398,9 @@ function respond(
   ];
   // Our own `Connection: close` (a refused body's) closes it, as node's `_last` does.
   const keepAlive = head.keepAlive && !extraHeaders.some(([name, value]) => name === 'Connection' && value === 'close');
-  const bytes = serializeResponse({ status, headers, keepAlive, keepAliveTimeoutMs }, body, head.method === 'HEAD');
-  answer(connection, head, bytes, { final: true, closes: !keepAlive });
+  response.end(serializeResponse({ status, headers, keepAlive, keepAliveTimeoutMs }, body, head.method === 'HEAD'), !keepAlive);
 }
 // #endregion respond
-
-// #region write
-/**
- * Answers leave in request order, as node:http's do: the answer to the request
- * at the front goes to the socket at once; a later one is held until every
- * answer before it is out (node keeps them in state.outgoing).
- */
-function answer(
-  connection: Connection,
-  head: RequestHead,
-  bytes: Buffer,
-  how: { final: boolean; closes?: boolean },
-  whenWritten?: () => void,
-): void {
-  const response = connection.responses.find((pending) => pending.head === head);
-  if (response === undefined) return;
-  if (response === connection.responses[0]) sendBytes(connection, bytes, whenWritten);
-  else response.held.push({ bytes, whenWritten });
-  if (how.final) {
-    response.ended = true;
-    response.closes = how.closes ?? false;
-  }
-}
-
-/**
- * Bytes for the socket wait, with the turn's events, for the end of the turn
- * (group-commit.ts). On a connection that is ending they are dropped, and
- * `whenWritten` never comes: its viewer is forgotten when it closes.
- */
-function sendBytes(connection: Connection, bytes: Buffer, whenWritten?: () => void): void {
-  if (!isEnding(connection)) connection.turn.write(connection.socket, bytes, whenWritten);
-}
-
-/**
- * End our side once the answers are out, then let go (net.Socket#destroySoon,
- * as node:http does), or linger first after a refused body, as the http
- * server does (core/src/body-limits.ts). Ending would uncork the answers
- * anyway: the turn lets them go itself, after their events.
- */
-function closeAfterWrites(context: ReceiverContext, connection: Connection, lingers = false): void {
-  if (isEnding(connection)) return;
-  setState(context, connection, 'closing');
-  const { socket } = connection;
-  connection.turn.flush(socket);
-  if (lingers) lingeringClose(socket);
-  else socket.end(() => socket.destroy());
-}
-
-/** Close at once, after the answers still waiting for the end of the turn: they were given. */
-function destroyNow(connection: Connection): void {
-  connection.turn.flush(connection.socket);
-  connection.socket.destroy();
-}
-// #endregion write
 
 // --- 5b. Stream -----------------------------------------------------------
 // What node:http writes for writeHead(200, headers) and a write per message:
@@ -631,30 +417,30 @@ function destroyNow(connection: Connection): void {
 // it at message complete). Pipelined requests wait behind it.
 
 // #region stream
-function streamEvents(context: ReceiverContext, connection: Connection, head: RequestHead, fields: ReadonlyMap<string, string>): void {
+function streamEvents(response: PendingResponse): void {
+  const { connection, head, fields } = response;
+  const { context } = connection;
   // node frames chunked for HTTP/1.0 too when its TE names chunked (ServerResponse's
   // useChunkedEncodingByDefault), and keeps the connection only for a length or chunked.
   const chunked = isHttp11(head) || TE_CHUNKED.test(fields.get('te') ?? '');
   const keepAlive = head.keepAlive && chunked;
   const streamHead = { status: 200, headers: EVENT_STREAM_HEADERS, keepAlive, keepAliveTimeoutMs: context.timeouts.keepAliveTimeoutMs, chunked };
-  if (head.method === 'HEAD') return answer(connection, head, serializeResponse(streamHead, '', true), { final: true, closes: !keepAlive });
-  const response = connection.responses.find((pending) => pending.head === head);
-  if (response === undefined) return;
+  if (head.method === 'HEAD') return response.end(serializeResponse(streamHead, '', true), !keepAlive);
   response.streaming = true;
   // Hooks recorded earlier in this turn go to the ring first: the viewer gets them as its replay.
   connection.turn.commitEvents();
-  answer(connection, head, serializeResponse(streamHead, '', false), { final: false });
+  response.write(serializeResponse(streamHead, '', false));
   const detach = context.eventStream.attach(
     {
       // One write, one chunk: the pieces are views into the ring, copied here once with the framing.
-      write: (pieces, whenWritten) => answer(connection, head, chunked ? frameChunk(pieces) : Buffer.concat(pieces), { final: false }, whenWritten),
-      cutOff: () => destroyNow(connection),
+      write: (pieces, whenWritten) => response.write(chunked ? frameChunk(pieces) : Buffer.concat(pieces), whenWritten),
+      cutOff: () => connection.destroyNow(),
       end: () => {
-        answer(connection, head, chunked ? LAST_CHUNK : Buffer.alloc(0), { final: true, closes: !keepAlive });
+        response.end(chunked ? LAST_CHUNK : Buffer.alloc(0), !keepAlive);
         // node lets the next answer go once this one has left ('finish', resOnFinish):
         // shutdown's closeIdleConnections comes first and drops the answers behind it.
         setImmediate(() => {
-          if (!connection.socket.destroyed) runQueuedWork(context, connection);
+          if (!connection.socket.destroyed) runQueuedWork(connection);
         });
       },
     },
@@ -664,42 +450,12 @@ function streamEvents(context: ReceiverContext, connection: Connection, head: Re
   // A viewer that leaves is forgotten at once.
   connection.socket.once('close', detach);
 }
-
-/** The stream under way is all the connection has: no request of its own for the timeouts to count. */
-function isOnlyStreaming(connection: Connection): boolean {
-  return connection.responses[0]?.streaming === true && connection.currentHead === undefined && !connection.parser.midRequest;
-}
 // #endregion stream
 
 // --- 6. Keep alive or close, time out, fail --------------------------------
-
-/**
- * After its answers an idle connection waits KEEP_ALIVE_TIMEOUT_MS for the next
- * request, plus KEEP_ALIVE_TIMEOUT_BUFFER_MS of grace, then is destroyed
- * without a word; any traffic restarts the wait, and a complete head ends it
- * (the state is 'active' again: setState).
- * node:http sets the socket's own timeout for each wait, which makes a new
- * timer every time; one timer per connection, restarted with refresh(), keeps
- * the same deadline without that.
- */
-// #region keep-alive-timer
-function startKeepAliveTimer(context: ReceiverContext, connection: Connection): void {
-  const timeout = context.timeouts.keepAliveTimeoutMs;
-  if (timeout === 0) return;
-  if (connection.keepAliveTimer === undefined) {
-    connection.keepAliveTimer = setTimeout(() => keepAliveExpired(connection), timeout + KEEP_ALIVE_TIMEOUT_BUFFER_MS);
-    // Like a socket's timeout, the wait alone does not keep the process alive.
-    connection.keepAliveTimer.unref();
-  } else {
-    connection.keepAliveTimer.refresh();
-  }
-}
-
-/** The timer also runs out after its wait ended: only a connection still idle is closed. */
-function keepAliveExpired(connection: Connection): void {
-  if (connection.state === 'idle') destroyNow(connection);
-}
-// #endregion keep-alive-timer
+// Keeping alive is the connection's own: its one keep-alive timer starts when
+// it turns idle and is let go when it closes (connection.ts). Here are the
+// request timeouts, the end of the client's input, and failure.
 
 /**
  * node:http checks its connections every connectionsCheckingIntervalMs: a
@@ -712,11 +468,11 @@ function expireSlowRequests(context: ReceiverContext, connections: OpenConnectio
   const { headersTimeoutMs, requestTimeoutMs } = context.timeouts;
   const now = Date.now();
   for (const connection of connections.snapshot()) {
-    if (!hasRequestUnderWay(connection) || isOnlyStreaming(connection)) continue;
+    if (!connection.hasRequestUnderWay || connection.isOnlyStreaming) continue;
     const elapsed = now - connection.messageStartedAt;
     const headersLate = headersTimeoutMs > 0 && !connection.parser.headComplete && elapsed > headersTimeoutMs;
     const requestLate = requestTimeoutMs > 0 && elapsed > requestTimeoutMs;
-    if (headersLate || requestLate) failConnection(context, connection, 'timeout', answerStarted(connection));
+    if (headersLate || requestLate) failConnection(connection, 'timeout');
   }
 }
 // #endregion expire-slow-requests
@@ -726,11 +482,11 @@ function expireSlowRequests(context: ReceiverContext, connections: OpenConnectio
  * 400. Between requests, every answer is already written: end our side too.
  */
 // #region end-of-input
-function endOfInput(context: ReceiverContext, connection: Connection): void {
+function endOfInput(connection: Connection): void {
   const error = connection.parser.finish();
-  if (error?.kind === 'error') return failConnection(context, connection, error.error, answerStarted(connection));
-  if (!isEnding(connection)) {
-    setState(context, connection, 'closing');
+  if (error?.kind === 'error') return failConnection(connection, error.error);
+  if (!connection.isEnding) {
+    connection.setState('closing');
     connection.turn.flush(connection.socket);
     connection.socket.end();
   }
@@ -743,23 +499,17 @@ function endOfInput(context: ReceiverContext, connection: Connection): void {
  * socketOnError). Nothing that follows on the connection is read.
  */
 // #region fail-connection
-function failConnection(
-  context: ReceiverContext,
-  connection: Connection,
-  error: ParseErrorKind | 'timeout',
-  answerStarted: boolean,
-): void {
+function failConnection(connection: Connection, error: ParseErrorKind | 'timeout'): void {
   const { socket } = connection;
-  if (!answerStarted && !isEnding(connection) && socket.writable) socket.write(PARSE_ERROR_ANSWERS[error]);
-  setState(context, connection, 'closing');
-  destroyNow(connection);
+  if (!connection.answerStarted && !connection.isEnding && socket.writable) socket.write(PARSE_ERROR_ANSWERS[error]);
+  dropConnection(connection);
 }
 // #endregion fail-connection
 
 /** Close at once without a word: node:http's answer to a CONNECT it has no listener for. */
-function dropConnection(context: ReceiverContext, connection: Connection): void {
-  setState(context, connection, 'closing');
-  destroyNow(connection);
+function dropConnection(connection: Connection): void {
+  if (!connection.isEnding) connection.setState('closing');
+  connection.destroyNow();
 }
 
 void runServer({ program: 'hook-observatory-net', title: 'hook-observatory (node:net)', liveView: true, createReceiver });
