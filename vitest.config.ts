@@ -27,10 +27,18 @@ export default defineConfig({
     maxWorkers: 2,
     // The default output, then one line: conformance cases × servers × transports, identical or not.
     reporters: ['default', './test/conformance/summary-reporter.ts'],
-    tags: [{ name: 'slow', description: 'minutes of load, Chromium or re-grading: pnpm test:slow (and .ci/run) only' }],
+    tags: [
+      {
+        name: 'slow',
+        description: 'minutes of load, Chromium or re-grading: pnpm test:slow (and .ci/run) only',
+      },
+    ],
     projects: [
       { extends: true, test: { name: 'unit', include: UNIT_FILES } },
-      { extends: true, test: { name: 'servers', include: ['test/**/*.test.ts'], exclude: UNIT_FILES } },
+      {
+        extends: true,
+        test: { name: 'servers', include: ['test/**/*.test.ts'], exclude: UNIT_FILES },
+      },
     ],
   },
 });

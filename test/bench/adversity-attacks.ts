@@ -104,11 +104,18 @@ function hookRequest(event: string, body: string | Buffer, keepAlive: boolean): 
   const head =
     `POST /hook?event=${event} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n` +
     `Content-Length: ${Buffer.byteLength(body)}\r\n${keepAlive ? '' : 'Connection: close\r\n'}\r\n`;
-  return Buffer.concat([Buffer.from(head, 'latin1'), typeof body === 'string' ? Buffer.from(body) : body]);
+  return Buffer.concat([
+    Buffer.from(head, 'latin1'),
+    typeof body === 'string' ? Buffer.from(body) : body,
+  ]);
 }
 
 /** One hook on a new connection; its status, or null when the connection failed first. */
-export function sendHook(port: number, event: string, body: string | Buffer): Promise<number | null> {
+export function sendHook(
+  port: number,
+  event: string,
+  body: string | Buffer,
+): Promise<number | null> {
   return new Promise((resolve) => {
     let head = '';
     let settled = false;
@@ -130,7 +137,11 @@ export function sendHook(port: number, event: string, body: string | Buffer): Pr
   });
 }
 
-async function sendCounted(context: AttackContext, event: string, body: string | Buffer): Promise<boolean> {
+async function sendCounted(
+  context: AttackContext,
+  event: string,
+  body: string | Buffer,
+): Promise<boolean> {
   const status = await sendHook(context.port, event, body);
   const ok = status !== null && status >= 200 && status < 300;
   if (ok) context.answered++;
@@ -138,7 +149,13 @@ async function sendCounted(context: AttackContext, event: string, body: string |
 }
 
 /** `body` every `everyMs` until the deadline; says how many were answered. */
-function repeatBody(context: AttackContext, deadline: number, event: string, body: string, everyMs: number): RunningAttack {
+function repeatBody(
+  context: AttackContext,
+  deadline: number,
+  event: string,
+  body: string,
+  everyMs: number,
+): RunningAttack {
   const done = (async () => {
     let sent = 0;
     let answered = 0;
@@ -154,17 +171,24 @@ function repeatBody(context: AttackContext, deadline: number, event: string, bod
   return { done, release: () => {} };
 }
 
-function deepAttack(name: string, body: string, args: readonly string[] = [], fullOnly = false): Attack {
+function deepAttack(
+  name: string,
+  body: string,
+  args: readonly string[] = [],
+  fullOnly = false,
+): Attack {
   return {
     name,
     fullOnly,
     server: { args },
     counted: args.includes('--pretty-yaml') ? 'yaml' : 'jsonl',
-    start: (context, deadline) => repeatBody(context, deadline, 'AdversityDeep', body, DEEP_EVERY_MS),
+    start: (context, deadline) =>
+      repeatBody(context, deadline, 'AdversityDeep', body, DEEP_EVERY_MS),
   };
 }
 
-const nested = (open: string, inner: string, close: string, depth: number): string => open.repeat(depth) + inner + close.repeat(depth);
+const nested = (open: string, inner: string, close: string, depth: number): string =>
+  open.repeat(depth) + inner + close.repeat(depth);
 
 async function fillRing(context: AttackContext): Promise<void> {
   const body = JSON.stringify({ fill: 'x'.repeat(FILL_BODY_BYTES) });
@@ -202,7 +226,9 @@ function viewersAttack(count: number): Attack {
     fullOnly: count !== VIEWER_COUNTS[0],
     prepare: fillRing,
     start: (context, deadline) => {
-      const viewers = Array.from({ length: count }, () => openViewer(context.port, 'Accept: text/event-stream\r\n').pause());
+      const viewers = Array.from({ length: count }, () =>
+        openViewer(context.port, 'Accept: text/event-stream\r\n').pause(),
+      );
       return {
         done: sleep(deadline - Date.now()).then(() => `${cutOff(context)} of ${count} cut off`),
         release: () => viewers.forEach((viewer) => viewer.destroy()),
@@ -212,7 +238,8 @@ function viewersAttack(count: number): Attack {
 }
 
 /** What Chromium sends for a cross-site `<img src=".../events">`: no Origin. */
-const IMG_HEADERS = 'Accept: image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8\r\n' +
+const IMG_HEADERS =
+  'Accept: image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8\r\n' +
   'Sec-Fetch-Site: cross-site\r\nSec-Fetch-Mode: no-cors\r\nSec-Fetch-Dest: image\r\n';
 
 /** A page looping `<img src="http://127.0.0.1:PORT/events">`: each request dropped at its first bytes, then sent again. */
@@ -240,7 +267,9 @@ const imgLoop: Attack = {
       }
     };
     return {
-      done: Promise.all(Array.from({ length: IMG_LOOP_CONNECTIONS }, loop)).then(() => `${answered} of ${requests} streams answered 200`),
+      done: Promise.all(Array.from({ length: IMG_LOOP_CONNECTIONS }, loop)).then(
+        () => `${answered} of ${requests} streams answered 200`,
+      ),
       release: () => {},
     };
   },
@@ -253,12 +282,18 @@ const readersCut: Attack = {
   counted: 'jsonl',
   start: (context, deadline) => {
     const path = context.outputSocketPath as string;
-    const readers = Array.from({ length: CUT_READERS }, () => connect(path).pause().on('error', () => {}));
+    const readers = Array.from({ length: CUT_READERS }, () =>
+      connect(path)
+        .pause()
+        .on('error', () => {}),
+    );
     const body = JSON.stringify({ pump: 'x'.repeat(PUMP_BODY_BYTES) });
     // Until every reader is cut, past the deadline if need be (--quick's window is too short to fill 55 queues).
     const pump = async (): Promise<void> => {
       await sleep(READERS_CONNECT_MS);
-      while (cutOff(context) < CUT_READERS && Date.now() < deadline + CUT_EXTRA_MS) await sendCounted(context, 'AdversityPump', body);
+      while (cutOff(context) < CUT_READERS && Date.now() < deadline + CUT_EXTRA_MS) {
+        await sendCounted(context, 'AdversityPump', body);
+      }
     };
     return {
       done: Promise.all(Array.from({ length: PUMP_CONNECTIONS }, pump))
@@ -297,7 +332,9 @@ const nofile: Attack = {
     };
     for (let index = 0; index < IDLE_CONNECTIONS; index++) keep();
     return {
-      done: sleep(deadline - Date.now()).then(() => `up to ${peak} of ${IDLE_CONNECTIONS} connections held`),
+      done: sleep(deadline - Date.now()).then(
+        () => `up to ${peak} of ${IDLE_CONNECTIONS} connections held`,
+      ),
       release: () => {
         stopped = true;
         for (const socket of open) socket.destroy();
@@ -327,7 +364,10 @@ const devFull: Attack = {
   name: 'stdout on /dev/full',
   server: { stdoutPath: '/dev/full' },
   counted: 'none',
-  start: (_context, deadline) => ({ done: sleep(deadline - Date.now()).then(() => ''), release: () => {} }),
+  start: (_context, deadline) => ({
+    done: sleep(deadline - Date.now()).then(() => ''),
+    release: () => {},
+  }),
 };
 
 /** Hooks whose connection the peer resets right after sending (RST, no FIN): each event must still have `_client`. */
@@ -356,7 +396,9 @@ const peerReset: Attack = {
     return { done, release: () => {} };
   },
   inspect: (events) => {
-    const reset = events.filter((event) => typeof event === 'object' && event !== null && 'reset' in event);
+    const reset = events.filter(
+      (event) => typeof event === 'object' && event !== null && 'reset' in event,
+    );
     const without = reset.filter((event) => !('_client' in (event as object)));
     return `${without.length} of ${reset.length} recorded without _client`;
   },
@@ -377,20 +419,40 @@ const logRemoved: Attack = {
 
 const logReadOnly: Attack = {
   name: `log directory read-only past --log-max-bytes ${LOG_MAX_BYTES}`,
-  server: { args: ['--log-max-bytes', LOG_MAX_BYTES, '--log-max-files', LOG_MAX_FILES], limit: 'no-dac-override' },
+  server: {
+    args: ['--log-max-bytes', LOG_MAX_BYTES, '--log-max-files', LOG_MAX_FILES],
+    limit: 'no-dac-override',
+  },
   counted: 'log',
   start: (context, deadline) => {
     chmodSync(context.logDir, 0o555);
-    return { done: sleep(deadline - Date.now()).then(() => ''), release: () => chmodSync(context.logDir, 0o755) };
+    return {
+      done: sleep(deadline - Date.now()).then(() => ''),
+      release: () => chmodSync(context.logDir, 0o755),
+    };
   },
 };
 
 /** Every attack, in the report's order. */
 export const ATTACKS: readonly Attack[] = [
   deepAttack(`deep arrays (${DEEP_DEPTH})`, nested('[', '', ']', DEEP_DEPTH)),
-  deepAttack(`deep objects (${DEEP_DEPTH}) with _ts`, `{"_ts":1,"a":${nested('{"a":', '1', '}', DEEP_DEPTH)}}`, [], true),
-  deepAttack(`deep objects (${DEEP_DEPTH}), plain`, nested('{"a":', '1', '}', DEEP_DEPTH), [], true),
-  deepAttack(`deep objects (${DEEP_YAML_DEPTH}), --pretty-yaml`, nested('{"a":', '1', '}', DEEP_YAML_DEPTH), ['--pretty-yaml']),
+  deepAttack(
+    `deep objects (${DEEP_DEPTH}) with _ts`,
+    `{"_ts":1,"a":${nested('{"a":', '1', '}', DEEP_DEPTH)}}`,
+    [],
+    true,
+  ),
+  deepAttack(
+    `deep objects (${DEEP_DEPTH}), plain`,
+    nested('{"a":', '1', '}', DEEP_DEPTH),
+    [],
+    true,
+  ),
+  deepAttack(
+    `deep objects (${DEEP_YAML_DEPTH}), --pretty-yaml`,
+    nested('{"a":', '1', '}', DEEP_YAML_DEPTH),
+    ['--pretty-yaml'],
+  ),
   ...VIEWER_COUNTS.map(viewersAttack),
   imgLoop,
   readersCut,

@@ -79,7 +79,10 @@ async function main(): Promise<void> {
     clearInterval(timer);
     // probeOnce never rejects (a failed probe is a sample with no latency), so nothing is lost here.
     void Promise.all([...inFlight]).then(() => {
-      const report: ProbeReport = { samples, ok: samples.filter((sample) => sample.latencyMs !== null).length };
+      const report: ProbeReport = {
+        samples,
+        ok: samples.filter((sample) => sample.latencyMs !== null).length,
+      };
       process.send?.(report, () => process.disconnect());
     });
   });

@@ -43,11 +43,31 @@ function cell(overrides: Partial<Cell> = {}): Cell {
 }
 
 describe('percentile', () => {
-  const cases: ReadonlyArray<{ name: string; latencies: (number | null)[]; fraction: number; expected: number | null }> = [
+  const cases: ReadonlyArray<{
+    name: string;
+    latencies: (number | null)[];
+    fraction: number;
+    expected: number | null;
+  }> = [
     { name: 'median-of-odd-count-is-the-middle', latencies: [3, 1, 2], fraction: 0.5, expected: 2 },
-    { name: 'p99-of-100-is-the-99th', latencies: Array.from({ length: 100 }, (_, index) => index + 1), fraction: 0.99, expected: 99 },
-    { name: 'a-failed-probe-is-slower-than-any-answer', latencies: [1, null, 5_000], fraction: 1, expected: null },
-    { name: 'failures-below-the-rank-leave-an-answer', latencies: [1, 2, 3, null], fraction: 0.5, expected: 2 },
+    {
+      name: 'p99-of-100-is-the-99th',
+      latencies: Array.from({ length: 100 }, (_, index) => index + 1),
+      fraction: 0.99,
+      expected: 99,
+    },
+    {
+      name: 'a-failed-probe-is-slower-than-any-answer',
+      latencies: [1, null, 5_000],
+      fraction: 1,
+      expected: null,
+    },
+    {
+      name: 'failures-below-the-rank-leave-an-answer',
+      latencies: [1, 2, 3, null],
+      fraction: 0.5,
+      expected: 2,
+    },
     { name: 'no-probe-has-no-percentile', latencies: [], fraction: 0.5, expected: null },
   ];
   it.each(cases)('$name', ({ latencies, fraction, expected }) => {
@@ -81,21 +101,37 @@ describe('counting the output', () => {
 });
 
 describe('what the server said', () => {
-  const cases: ReadonlyArray<{ name: string; said: (stderr: string) => string; stderr: string; expected: string }> = [
+  const cases: ReadonlyArray<{
+    name: string;
+    said: (stderr: string) => string;
+    stderr: string;
+    expected: string;
+  }> = [
     {
       name: 'a-dead-server-is-quoted-by-its-error-not-by-node',
       said: lastWords,
-      stderr: 'ready\nfile.js:1\nRangeError: Maximum call stack size exceeded\n    at f (file.js:1:1)\n\nNode.js v20.20.2\n',
+      stderr:
+        'ready\nfile.js:1\nRangeError: Maximum call stack size exceeded\n    at f (file.js:1:1)\n\nNode.js v20.20.2\n',
       expected: '"RangeError: Maximum call stack size exceeded"',
     },
-    { name: 'a-dead-server-without-error-is-quoted-by-its-last-line', said: lastWords, stderr: 'ready\nstopped\n', expected: '"stopped"' },
+    {
+      name: 'a-dead-server-without-error-is-quoted-by-its-last-line',
+      said: lastWords,
+      stderr: 'ready\nstopped\n',
+      expected: '"stopped"',
+    },
     {
       name: 'a-live-server-is-quoted-after-ready-with-a-count',
       said: saidAfterReady,
       stderr: 'listening\nready; Ctrl+C stops\nlog file cannot be written\nwritten again\n',
       expected: 'said "log file cannot be written" and 1 more lines',
     },
-    { name: 'a-quiet-server-said-nothing', said: saidAfterReady, stderr: 'listening\nready; Ctrl+C stops\n', expected: '' },
+    {
+      name: 'a-quiet-server-said-nothing',
+      said: saidAfterReady,
+      stderr: 'listening\nready; Ctrl+C stops\n',
+      expected: '',
+    },
   ];
   it.each(cases)('$name', ({ said, stderr, expected }) => {
     expect(said(stderr)).toBe(expected);
@@ -105,9 +141,21 @@ describe('what the server said', () => {
 describe('goals', () => {
   const cases: ReadonlyArray<{ name: string; cell: Cell; missed: string[] }> = [
     { name: 'a-quiet-cell-meets-every-goal', cell: cell(), missed: [] },
-    { name: 'an-exit-is-said-with-its-status', cell: cell({ alive: false, exit: 'code 1' }), missed: ['exited (code 1)'] },
-    { name: 'lost-and-torn-are-counted', cell: cell({ lost: 3, torn: 1 }), missed: ['3 lost', '1 torn'] },
-    { name: 'uncountable-output-misses-nothing', cell: cell({ lost: undefined, torn: undefined }), missed: [] },
+    {
+      name: 'an-exit-is-said-with-its-status',
+      cell: cell({ alive: false, exit: 'code 1' }),
+      missed: ['exited (code 1)'],
+    },
+    {
+      name: 'lost-and-torn-are-counted',
+      cell: cell({ lost: 3, torn: 1 }),
+      missed: ['3 lost', '1 torn'],
+    },
+    {
+      name: 'uncountable-output-misses-nothing',
+      cell: cell({ lost: undefined, torn: undefined }),
+      missed: [],
+    },
     {
       name: 'p99-over-three-times-calm-misses',
       cell: cell({ probe: { sent: 1000, failed: 0, p50: 2, p99: 40 } }),
@@ -145,14 +193,36 @@ describe('goals', () => {
 
 describe('the table', () => {
   it('a-row-says-each-figure-in-its-column', () => {
-    const row = tableRow(cell({ alive: false, exit: 'code 1', lost: undefined, note: 'said | this' }), calmProbe);
-    expect(row.split(' | ').slice(1, 11)).toEqual(['http', 'no: code 1', '-', '0', '2.0', '12', '1.2', '0/1000', '56 / 60 / 57', 'exited (code 1)']);
+    const row = tableRow(
+      cell({ alive: false, exit: 'code 1', lost: undefined, note: 'said | this' }),
+      calmProbe,
+    );
+    expect(row.split(' | ').slice(1, 11)).toEqual([
+      'http',
+      'no: code 1',
+      '-',
+      '0',
+      '2.0',
+      '12',
+      '1.2',
+      '0/1000',
+      '56 / 60 / 57',
+      'exited (code 1)',
+    ]);
     expect(row.endsWith('| said \\| this |')).toBe(true);
   });
 
   it('each-server-is-judged-against-its-own-calm-run', () => {
     const report = adversityMarkdown(
-      { date: 'd', node: 'v', commit: 'c', before: undefined, quick: true, windowSeconds: 1, elapsedSeconds: 1 },
+      {
+        date: 'd',
+        node: 'v',
+        commit: 'c',
+        before: undefined,
+        quick: true,
+        windowSeconds: 1,
+        elapsedSeconds: 1,
+      },
       [
         cell({ attack: CALM, server: 'http', probe: calmProbe }),
         cell({ attack: CALM, server: 'net', probe: { ...calmProbe, p99: 2 } }),
@@ -171,7 +241,12 @@ describe('the table', () => {
   });
 
   it('only-keeps-the-calm-run-and-the-named-attacks', () => {
-    expect(plannedAttacks(false, 'viewers').map((attack) => attack.name)).toEqual([CALM, 'viewers 50', 'viewers 200', 'viewers 500']);
+    expect(plannedAttacks(false, 'viewers').map((attack) => attack.name)).toEqual([
+      CALM,
+      'viewers 50',
+      'viewers 200',
+      'viewers 500',
+    ]);
   });
 
   it('only-naming-no-attack-is-an-error', () => {

@@ -76,7 +76,11 @@ export function summarizeProbe(latencies: readonly (number | null)[]): ProbeSumm
 }
 
 /** Whole JSON lines in JSONL output, and the lines that are not (a last line without its newline is torn). */
-export function countJsonLines(text: string): { events: number; torn: number; lines: readonly unknown[] } {
+export function countJsonLines(text: string): {
+  events: number;
+  torn: number;
+  lines: readonly unknown[];
+} {
   const parts = text.split('\n');
   const last = parts.pop() ?? '';
   const lines: unknown[] = [];
@@ -136,7 +140,9 @@ function shortened(line: string): string {
 
 /** What a server that exited said last: its uncaught error's line (`RangeError: …`) rather than what node prints after it. */
 export function lastWords(stderr: string): string {
-  const lines = stderr.split('\n').filter((text) => /\S/.test(text) && !/^\s+at /.test(text) && !/^Node\.js v/.test(text));
+  const lines = stderr
+    .split('\n')
+    .filter((text) => /\S/.test(text) && !/^\s+at /.test(text) && !/^Node\.js v/.test(text));
   const line = lines.findLast((text) => /^\w*Error\b/.test(text)) ?? lines.at(-1);
   return line === undefined ? '' : shortened(line);
 }
@@ -144,7 +150,9 @@ export function lastWords(stderr: string): string {
 /** What a running server said on standard error after `ready` (a reader cut, the log failing): its first line and how many more. */
 export function saidAfterReady(stderr: string): string {
   const lines = stderr.split('\n');
-  const said = lines.slice(lines.findIndex((line) => /^ready\b/.test(line)) + 1).filter((line) => /\S/.test(line));
+  const said = lines
+    .slice(lines.findIndex((line) => /^ready\b/.test(line)) + 1)
+    .filter((line) => /\S/.test(line));
   if (said.length === 0) return '';
   return `said ${shortened(said[0] as string)}${said.length > 1 ? ` and ${said.length - 1} more lines` : ''}`;
 }
@@ -187,7 +195,8 @@ export interface AdversityMeta {
 
 /** The Markdown report: how it was run, then one row per attack and server, the calm run first. */
 export function adversityMarkdown(meta: AdversityMeta, cells: readonly Cell[]): string {
-  const calmOf = (server: string): ProbeSummary | undefined => cells.find((cell) => cell.attack === CALM && cell.server === server)?.probe;
+  const calmOf = (server: string): ProbeSummary | undefined =>
+    cells.find((cell) => cell.attack === CALM && cell.server === server)?.probe;
   return [
     `## Adversity (${meta.quick ? 'quick: proves it runs, judges nothing' : 'full'})`,
     '',

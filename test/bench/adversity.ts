@@ -9,7 +9,15 @@
  * throughput, and the attacks need both cores.
  */
 import { fork } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ATTACKS, NOFILE_LIMIT, type Attack, type AttackContext } from './adversity-attacks.js';
@@ -65,9 +73,14 @@ function rssMb(pid: number): number {
 
 /** The probe process: started, then stopped for its report. */
 async function startProbe(port: number): Promise<{ stop(): Promise<ProbeReport> }> {
-  const child = fork(join(BENCH_DIST, 'adversity-probe.js'), [String(port)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(join(BENCH_DIST, 'adversity-probe.js'), [String(port)], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the probe never started')), PROBE_START_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new Error('the probe never started')),
+      PROBE_START_TIMEOUT_MS,
+    );
     child.once('message', () => {
       clearTimeout(timer);
       resolve();
@@ -78,7 +91,9 @@ async function startProbe(port: number): Promise<{ stop(): Promise<ProbeReport> 
     stop: () =>
       new Promise((resolve, reject) => {
         child.once('message', (report) => resolve(report as ProbeReport));
-        child.once('exit', (code) => reject(new Error(`the probe exited (code ${code}) before it reported`)));
+        child.once('exit', (code) =>
+          reject(new Error(`the probe exited (code ${code}) before it reported`)),
+        );
         child.send('stop');
       }),
   };
@@ -91,7 +106,9 @@ function wrapperFor(attack: Attack): string[] {
       return ['prlimit', `--nofile=${NOFILE_LIMIT}:${NOFILE_LIMIT}`];
     case 'no-dac-override':
       // Root writes into a read-only directory anyway: without these capabilities the mode holds.
-      return process.getuid?.() === 0 ? ['setpriv', '--bounding-set=-dac_override,-dac_read_search'] : [];
+      return process.getuid?.() === 0
+        ? ['setpriv', '--bounding-set=-dac_override,-dac_read_search']
+        : [];
     default:
       return [];
   }
@@ -116,15 +133,29 @@ interface Counts {
 function countOutput(attack: Attack, server: RunningServer, logDir: string): Counts {
   if (attack.counted === 'none') return { recorded: undefined, torn: undefined, note: '' };
   if (attack.counted === 'yaml') {
-    return { recorded: countYamlDocuments(readFileSync(server.eventsFile as string, 'utf8')), torn: undefined, note: '' };
+    return {
+      recorded: countYamlDocuments(readFileSync(server.eventsFile as string, 'utf8')),
+      torn: undefined,
+      note: '',
+    };
   }
-  const text = attack.counted === 'log' ? logText(logDir) : readFileSync(server.eventsFile as string, 'utf8');
+  const text =
+    attack.counted === 'log' ? logText(logDir) : readFileSync(server.eventsFile as string, 'utf8');
   const counted = countJsonLines(text);
-  return { recorded: counted.events, torn: counted.torn, note: attack.inspect?.(counted.lines) ?? '' };
+  return {
+    recorded: counted.events,
+    torn: counted.torn,
+    note: attack.inspect?.(counted.lines) ?? '',
+  };
 }
 
 /** One attack on one fresh server: the probe throughout, the attack in the window, then the counts. */
-async function runCell(attack: Attack, name: ServerName, plan: AdversityPlan, workDir: string): Promise<Cell> {
+async function runCell(
+  attack: Attack,
+  name: ServerName,
+  plan: AdversityPlan,
+  workDir: string,
+): Promise<Cell> {
   const dir = mkdtempSync(join(workDir, `${name}-`));
   const logDir = join(dir, 'log');
   mkdirSync(logDir);
@@ -135,26 +166,43 @@ async function runCell(attack: Attack, name: ServerName, plan: AdversityPlan, wo
     dir,
     cpu: undefined,
     before: plan.before,
-    args: [...(attack.counted === 'log' ? ['--log', join(logDir, 'events.jsonl')] : []), ...(attack.server.args ?? [])],
+    args: [
+      ...(attack.counted === 'log' ? ['--log', join(logDir, 'events.jsonl')] : []),
+      ...(attack.server.args ?? []),
+    ],
     // Over an output socket, --tee writes the same events to the file they are counted in.
     stdoutPath: attack.server.stdoutPath ?? join(dir, 'events.jsonl'),
     wrapper: wrapperFor(attack),
   });
   const port = server.target.transport === 'tcp' ? server.target.port : 0;
-  const context: AttackContext = { port, outputSocketPath: server.outputSocketPath, logDir, quick: plan.quick, stderr: server.stderr, answered: 0 };
+  const context: AttackContext = {
+    port,
+    outputSocketPath: server.outputSocketPath,
+    logDir,
+    quick: plan.quick,
+    stderr: server.stderr,
+    answered: 0,
+  };
   try {
     await attack.prepare?.(context);
     const probe = await startProbe(port);
     await sleep((plan.quick ? QUICK_WARM_UP_SECONDS : FULL_WARM_UP_SECONDS) * 1000);
     const before = rssMb(server.pid);
     let during = before;
-    const sampler = setInterval(() => (during = Math.max(during, rssMb(server.pid) || 0)), RSS_SAMPLE_MS);
+    const sampler = setInterval(
+      () => (during = Math.max(during, rssMb(server.pid) || 0)),
+      RSS_SAMPLE_MS,
+    );
     const windowStart = Date.now();
     const running = attack.start(context, windowStart + windowMs);
     const seen = await running.done;
     const windowEnd = Date.now();
     running.release();
-    await sleep((plan.quick ? Math.min(attack.settleSeconds ?? 0, QUICK_SETTLE_SECONDS) : (attack.settleSeconds ?? 0)) * 1000);
+    await sleep(
+      (plan.quick
+        ? Math.min(attack.settleSeconds ?? 0, QUICK_SETTLE_SECONDS)
+        : (attack.settleSeconds ?? 0)) * 1000,
+    );
     const after = rssMb(server.pid);
     // Sampled up to "after": a server still working off an attack (500 viewers' replays) grows after it.
     clearInterval(sampler);
@@ -171,11 +219,18 @@ async function runCell(attack: Attack, name: ServerName, plan: AdversityPlan, wo
       attack: attack.name,
       server: name,
       alive: exit === undefined,
-      exit: exit === undefined ? undefined : exit.signal !== null ? `signal ${exit.signal}` : `code ${exit.code}`,
+      exit:
+        exit === undefined
+          ? undefined
+          : exit.signal !== null
+            ? `signal ${exit.signal}`
+            : `code ${exit.code}`,
       lost: counts.recorded === undefined ? undefined : lostEvents(answered, counts.recorded),
       torn: counts.torn,
       probe: summarizeProbe(
-        report.samples.filter((sample) => sample.startedAt >= windowStart && sample.startedAt < windowEnd).map((sample) => sample.latencyMs),
+        report.samples
+          .filter((sample) => sample.startedAt >= windowStart && sample.startedAt < windowEnd)
+          .map((sample) => sample.latencyMs),
       ),
       rss: { before, during, after },
       judgeMemory: attack.judgeMemory === true,
@@ -193,18 +248,31 @@ const calm: Attack = {
   name: CALM,
   server: {},
   counted: 'jsonl',
-  start: (_context, deadline) => ({ done: sleep(deadline - Date.now()).then(() => ''), release: () => {} }),
+  start: (_context, deadline) => ({
+    done: sleep(deadline - Date.now()).then(() => ''),
+    release: () => {},
+  }),
 };
 
 /** The attacks the plan runs, the calm run first. */
 export function plannedAttacks(quick: boolean, only: string | undefined): Attack[] {
-  const chosen = ATTACKS.filter((attack) => (!quick || attack.fullOnly !== true) && (only === undefined || attack.name.includes(only)));
-  if (chosen.length === 0) throw new Error(`--only: no attack is named like "${only}" (${ATTACKS.map((attack) => attack.name).join(', ')})`);
+  const chosen = ATTACKS.filter(
+    (attack) =>
+      (!quick || attack.fullOnly !== true) && (only === undefined || attack.name.includes(only)),
+  );
+  if (chosen.length === 0) {
+    throw new Error(
+      `--only: no attack is named like "${only}" (${ATTACKS.map((attack) => attack.name).join(', ')})`,
+    );
+  }
   return [calm, ...chosen];
 }
 
 /** Every cell of the plan, one after the other; `log` says which runs now. */
-export async function runAdversity(plan: AdversityPlan, log: (line: string) => void): Promise<{ cells: Cell[]; windowSeconds: number }> {
+export async function runAdversity(
+  plan: AdversityPlan,
+  log: (line: string) => void,
+): Promise<{ cells: Cell[]; windowSeconds: number }> {
   const attacks = plannedAttacks(plan.quick, plan.only);
   const workDir = mkdtempSync(join(tmpdir(), 'hook-observatory-adversity-'));
   const cells: Cell[] = [];

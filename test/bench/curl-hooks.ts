@@ -41,7 +41,8 @@ export interface CurlHookMeasurement {
 
 /** The command line of a curl command hook (the same as test/helpers/clients.ts runs). */
 export function curlHookCommand(target: Target, path: string): string {
-  const common = "curl -s --connect-timeout 0.5 --max-time 1 -X POST -H 'Content-Type: application/json' -d @-";
+  const common =
+    "curl -s --connect-timeout 0.5 --max-time 1 -X POST -H 'Content-Type: application/json' -d @-";
   return target.transport === 'unix'
     ? `${common} --unix-socket '${target.path}' 'http://localhost${path}'`
     : `${common} 'http://127.0.0.1:${target.port}${path}'`;
@@ -78,11 +79,15 @@ export async function measureCurlHooks(options: {
   const { target, transport } = options;
   const dir = mkdtempSync(join(options.workDir, `curl-${target}-`));
   const server =
-    target === 'none' ? undefined : await startServer(target, { transport, output: 'file', dir, cpu: options.cpu });
+    target === 'none'
+      ? undefined
+      : await startServer(target, { transport, output: 'file', dir, cpu: options.cpu });
   try {
     const address: Target =
       server?.target ??
-      (transport === 'tcp' ? { transport: 'tcp', port: await closedPort() } : { transport: 'unix', path: join(dir, 'nobody.sock') });
+      (transport === 'tcp'
+        ? { transport: 'tcp', port: await closedPort() }
+        : { transport: 'unix', path: join(dir, 'nobody.sock') });
     const expectedCode = target === 'none' ? CURL_COULD_NOT_CONNECT : 0;
     const problems: string[] = [];
     const walls: number[] = [];
@@ -99,7 +104,9 @@ export async function measureCurlHooks(options: {
     const hookCpu = waitedChildrenCpuSeconds() - hookCpuBefore;
     if (server?.eventsFile !== undefined && target !== 'limit') {
       const lines = readFileSync(server.eventsFile, 'latin1').split('\n').length - 1;
-      if (lines !== options.hooks + 1) problems.push(`${lines} events written for ${options.hooks + 1} hooks`);
+      if (lines !== options.hooks + 1) {
+        problems.push(`${lines} events written for ${options.hooks + 1} hooks`);
+      }
     }
     return {
       run: options.run,

@@ -18,7 +18,10 @@ const REQUEST_TIMEOUT_SECONDS = 10;
  */
 const SAMPLE_INTERVAL_MS = 100;
 
-const mixes: Record<Sender, readonly BenchRequest[]> = { native: requestMix('native'), curl: requestMix('curl') };
+const mixes: Record<Sender, readonly BenchRequest[]> = {
+  native: requestMix('native'),
+  curl: requestMix('curl'),
+};
 
 function hostHeader(target: Target): string {
   return target.transport === 'tcp' ? `127.0.0.1:${target.port}` : 'localhost';
@@ -39,7 +42,10 @@ async function load(order: Extract<Order, { kind: 'load' }>): Promise<LoadResult
   const cpuBefore = process.cpuUsage();
   const startedAt = performance.now();
   const result = await autocannon({
-    url: order.target.transport === 'tcp' ? `http://127.0.0.1:${order.target.port}` : 'http://localhost',
+    url:
+      order.target.transport === 'tcp'
+        ? `http://127.0.0.1:${order.target.port}`
+        : 'http://localhost',
     ...(order.target.transport === 'unix' ? { socketPath: order.target.path } : {}),
     connections: order.connections,
     pipelining: 1,
@@ -53,7 +59,8 @@ async function load(order: Extract<Order, { kind: 'load' }>): Promise<LoadResult
     ...(order.connectionPerRequest ? { reconnectRate: 1 } : {}),
     setupClient: (client) => {
       // Each connection starts at its own place in the mix, so that large bodies do not arrive together.
-      const offset = Math.floor((clientIndex++ * requests.length) / order.connections) % requests.length;
+      const offset =
+        Math.floor((clientIndex++ * requests.length) / order.connections) % requests.length;
       client.setRequests([...requests.slice(offset), ...requests.slice(0, offset)]);
       let sentAt = 0;
       client.on('request', () => {
@@ -125,7 +132,10 @@ process.on('message', (message: Envelope<Order>) => {
   void obey(message.body).then(
     (body) => process.send?.({ id: message.id, body } satisfies Envelope<Reply>),
     (error: unknown) =>
-      process.send?.({ id: message.id, body: { kind: 'error', message: String(error) } } satisfies Envelope<Reply>),
+      process.send?.({
+        id: message.id,
+        body: { kind: 'error', message: String(error) },
+      } satisfies Envelope<Reply>),
   );
 });
 // The benchmark is gone (finished, or interrupted): so is its client.

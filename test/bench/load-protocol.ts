@@ -33,7 +33,11 @@ export interface LoadResult {
   readonly timeouts: number;
   readonly seconds: number;
   /** From the request's first byte written (or the connect, per request) to its answer's head. */
-  readonly latencyMicroseconds: { readonly p50: number; readonly p99: number; readonly max: number };
+  readonly latencyMicroseconds: {
+    readonly p50: number;
+    readonly p99: number;
+    readonly max: number;
+  };
   /** The load client's own CPU time during the load, readers included. */
   readonly clientCpuSeconds: number;
 }

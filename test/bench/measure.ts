@@ -27,7 +27,11 @@ export interface Measurement {
    * processes other than ours, interrupts (partly our own loopback traffic),
    * and time the hypervisor gave to other guests.
    */
-  readonly noise: { readonly otherProcessesPercent: number; readonly interruptsPercent: number; readonly stealPercent: number };
+  readonly noise: {
+    readonly otherProcessesPercent: number;
+    readonly interruptsPercent: number;
+    readonly stealPercent: number;
+  };
   /** What went wrong: answers that were not 2xx, errors, missing events. Empty when all is well. */
   readonly problems: readonly string[];
 }
@@ -45,14 +49,29 @@ export interface MeasureContext {
   readonly before: Readonly<Record<BeforeName, ServerEntry>> | undefined;
 }
 
-export async function measure(context: MeasureContext, run: number, scenario: Scenario, name: ServerName): Promise<Measurement> {
+export async function measure(
+  context: MeasureContext,
+  run: number,
+  scenario: Scenario,
+  name: ServerName,
+): Promise<Measurement> {
   const { client, cpu } = context;
   const dir = mkdtempSync(join(context.workDir, `${name}-`));
-  const server = await startServer(name, { transport: scenario.transport, output: scenario.output, dir, cpu, before: context.before });
+  const server = await startServer(name, {
+    transport: scenario.transport,
+    output: scenario.output,
+    dir,
+    cpu,
+    before: context.before,
+  });
   const readersAttached = scenario.output === 'socket';
   try {
     if (readersAttached) {
-      await client.order({ kind: 'attach-readers', path: server.outputSocketPath as string, count: context.readers });
+      await client.order({
+        kind: 'attach-readers',
+        path: server.outputSocketPath as string,
+        count: context.readers,
+      });
       await server.waitForLog(new RegExp(`\\(${context.readers} now\\)`));
     }
     const load = {
@@ -64,7 +83,9 @@ export async function measure(context: MeasureContext, run: number, scenario: Sc
     } as const;
     await client.order({ ...load, seconds: context.warmUpSeconds });
 
-    const readerBytesBefore = readersAttached ? (await client.order({ kind: 'reader-bytes' })).bytes : [];
+    const readerBytesBefore = readersAttached
+      ? (await client.order({ kind: 'reader-bytes' })).bytes
+      : [];
     const fileBytesBefore = server.eventBytes();
     const serverCpuBefore = processCpuSeconds(server.pid);
     const clientCpuBefore = processCpuSeconds(client.pid);
@@ -93,7 +114,9 @@ export async function measure(context: MeasureContext, run: number, scenario: Sc
     if (result.errors > 0) problems.push(`${result.errors} connection errors`);
     if (result.timeouts > 0) problems.push(`${result.timeouts} requests timed out`);
     if (name !== 'limit' && !(perRequest(outputBytes) >= context.minimumEventBytes)) {
-      problems.push(`only ${Math.round(perRequest(outputBytes))} bytes of events per request were written`);
+      problems.push(
+        `only ${Math.round(perRequest(outputBytes))} bytes of events per request were written`,
+      );
     }
 
     return {
@@ -112,11 +135,16 @@ export async function measure(context: MeasureContext, run: number, scenario: Sc
       clientCpuMicrosPerRequest: perRequest(result.clientCpuSeconds * 1e6),
       outputBytesPerRequest: perRequest(outputBytes),
       noise: {
-        otherProcessesPercent: coreBefore && coreAfter
-          ? percentOfCore(coreAfter.processes - coreBefore.processes - serverCpu - clientCpu)
-          : NaN,
-        interruptsPercent: coreBefore && coreAfter ? percentOfCore(coreAfter.interrupts - coreBefore.interrupts) : NaN,
-        stealPercent: coreBefore && coreAfter ? percentOfCore(coreAfter.steal - coreBefore.steal) : NaN,
+        otherProcessesPercent:
+          coreBefore && coreAfter
+            ? percentOfCore(coreAfter.processes - coreBefore.processes - serverCpu - clientCpu)
+            : NaN,
+        interruptsPercent:
+          coreBefore && coreAfter
+            ? percentOfCore(coreAfter.interrupts - coreBefore.interrupts)
+            : NaN,
+        stealPercent:
+          coreBefore && coreAfter ? percentOfCore(coreAfter.steal - coreBefore.steal) : NaN,
       },
       problems,
     };

@@ -54,7 +54,9 @@ function fullScenarios(): Scenario[] {
   const scenarios: Scenario[] = [];
   for (const connection of CONNECTIONS) {
     for (const transport of TRANSPORTS) {
-      for (const concurrency of CONCURRENCIES) scenarios.push({ connection, concurrency, transport, output: 'file' });
+      for (const concurrency of CONCURRENCIES) {
+        scenarios.push({ connection, concurrency, transport, output: 'file' });
+      }
       scenarios.push({ connection, concurrency: 16, transport, output: 'socket' });
     }
   }
@@ -71,7 +73,12 @@ const QUICK_SCENARIOS: readonly Scenario[] = [
 
 /** The loads the targets are judged on: both connection kinds over TCP into a file, at each target concurrency. */
 const TARGET_SCENARIOS: readonly Scenario[] = CONNECTIONS.flatMap((connection) =>
-  TARGET_CONCURRENCIES.map((concurrency) => ({ connection, concurrency, transport: 'tcp' as const, output: 'file' as const })),
+  TARGET_CONCURRENCIES.map((concurrency) => ({
+    connection,
+    concurrency,
+    transport: 'tcp' as const,
+    output: 'file' as const,
+  })),
 );
 
 export const USAGE = `Usage: pnpm bench [--quick | --targets | --profile | --query | --viewers] [--before DIR]
@@ -117,7 +124,12 @@ export function parseAdversityOptions(argv: readonly string[]): AdversityOptions
   const { values } = parseArgs({
     args,
     strict: true,
-    options: { adversity: { type: 'boolean' }, quick: { type: 'boolean' }, before: { type: 'string' }, only: { type: 'string' } },
+    options: {
+      adversity: { type: 'boolean' },
+      quick: { type: 'boolean' },
+      before: { type: 'string' },
+      only: { type: 'string' },
+    },
   });
   return { quick: values.quick === true, before: values.before, only: values.only };
 }
@@ -149,7 +161,9 @@ export function parsePlan(argv: readonly string[]): Plan | 'help' {
   const chosen = (scenarios: readonly Scenario[]): readonly Scenario[] => {
     if (only === undefined) return scenarios;
     const kept = scenarios.filter((scenario) => describeScenario(scenario).includes(only));
-    if (kept.length === 0) throw new Error(`--only: no load is named like "${only}" (e.g. "keep-alive c16 tcp file")`);
+    if (kept.length === 0) {
+      throw new Error(`--only: no load is named like "${only}" (e.g. "keep-alive c16 tcp file")`);
+    }
     return kept;
   };
   if (values.quick) {
@@ -175,7 +189,8 @@ export function parsePlan(argv: readonly string[]): Plan | 'help' {
     // core: after half a second those jobs were still running, and added up to
     // 12 µs of CPU per request to the per-request figures. After 2 s they are done.
     warmUpSeconds: 2,
-    measureSeconds: values.seconds === undefined ? (values.profile ? 5 : 1.5) : positiveSeconds(values.seconds),
+    measureSeconds:
+      values.seconds === undefined ? (values.profile ? 5 : 1.5) : positiveSeconds(values.seconds),
     // A profile is taken under the loads the targets are judged on.
     scenarios: chosen(mode === 'full' ? fullScenarios() : TARGET_SCENARIOS),
     readers: 2,
@@ -188,13 +203,17 @@ export function parsePlan(argv: readonly string[]): Plan | 'help' {
 }
 
 function wholeNumber(text: string, flag: string, minimum: number): number {
-  if (!/^\d+$/.test(text) || Number(text) < minimum) throw new Error(`${flag}: "${text}" is not a whole number >= ${minimum}`);
+  if (!/^\d+$/.test(text) || Number(text) < minimum) {
+    throw new Error(`${flag}: "${text}" is not a whole number >= ${minimum}`);
+  }
   return Number(text);
 }
 
 function positiveSeconds(text: string): number {
   const seconds = Number(text);
-  if (!Number.isFinite(seconds) || seconds <= 0) throw new Error(`--seconds: "${text}" is not a positive number`);
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw new Error(`--seconds: "${text}" is not a positive number`);
+  }
   return seconds;
 }
 

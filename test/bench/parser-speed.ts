@@ -8,7 +8,11 @@
  */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { MAX_CHUNK_EXTENSIONS_BYTES, MAX_HEADER_SIZE_BYTES, MAX_HEADERS_COUNT } from '@hook-observatory/core';
+import {
+  MAX_CHUNK_EXTENSIONS_BYTES,
+  MAX_HEADER_SIZE_BYTES,
+  MAX_HEADERS_COUNT,
+} from '@hook-observatory/core';
 import { MAX_BODY_BYTES } from '@hook-observatory/core/internal/protocol';
 import { ROOT } from './paths.js';
 import { median } from './stats.js';
@@ -22,7 +26,9 @@ const ROUNDS = 9;
 const PARSER_FILE = 'packages/net-server/dist/request-parser.js';
 
 interface ParserModule {
-  readonly RequestParser: new (limits: object) => { execute(chunk: Buffer): ReadonlyArray<{ readonly kind: string }> };
+  readonly RequestParser: new (limits: object) => {
+    execute(chunk: Buffer): ReadonlyArray<{ readonly kind: string }>;
+  };
 }
 
 export interface ParserSpeed {
@@ -73,15 +79,21 @@ function rate(module: ParserModule, reads: readonly Buffer[], bytes: number, ms:
 }
 
 export async function parserSpeed(beforeDir: string): Promise<ParserSpeed> {
-  const load = async (dir: string): Promise<ParserModule> => (await import(pathToFileURL(join(dir, PARSER_FILE)).href)) as ParserModule;
+  const load = async (dir: string): Promise<ParserModule> =>
+    (await import(pathToFileURL(join(dir, PARSER_FILE)).href)) as ParserModule;
   const after = await load(ROOT);
   const before = await load(beforeDir);
   const reads = [...requestMix('native'), ...requestMix('curl')].map(wireBytes);
   const bytes = reads.reduce((sum, read) => sum + read.length, 0);
   const problems: string[] = [];
-  for (const [name, module] of [['this checkout', after], ['--before', before]] as const) {
+  for (const [name, module] of [
+    ['this checkout', after],
+    ['--before', before],
+  ] as const) {
     const parsed = parseAll(module, reads);
-    if (parsed !== reads.length) problems.push(`parser of ${name}: ${parsed} requests parsed out of ${reads.length}`);
+    if (parsed !== reads.length) {
+      problems.push(`parser of ${name}: ${parsed} requests parsed out of ${reads.length}`);
+    }
   }
   rate(after, reads, bytes, WARM_UP_MS);
   rate(before, reads, bytes, WARM_UP_MS);

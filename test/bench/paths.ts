@@ -34,7 +34,11 @@ export function beforeEntries(dir: string): Record<BeforeName, ServerEntry> {
   for (const name of BEFORE_NAMES) {
     const current = BENCH_SERVERS[BEFORE_SERVERS[name]];
     const file = resolve(dir, current.file.slice(ROOT.length + 1));
-    if (!existsSync(file)) throw new Error(`--before: ${file} is missing: build that checkout first (pnpm install && npx tsc -b)`);
+    if (!existsSync(file)) {
+      throw new Error(
+        `--before: ${file} is missing: build that checkout first (pnpm install && npx tsc -b)`,
+      );
+    }
     entries[name] = { kind: 'node', file };
   }
   return entries;

@@ -19,7 +19,11 @@ export function pinned(cpu: number | undefined): string[] {
 
 /** Pin this process (all its threads) to `cpu`, so that it stays off the measured core. */
 export function pinSelf(cpu: number): void {
-  if (HAS_TASKSET) spawnSync('taskset', ['--all-tasks', '--cpu-list', '--pid', String(cpu), String(process.pid)], { stdio: 'ignore' });
+  if (HAS_TASKSET) {
+    spawnSync('taskset', ['--all-tasks', '--cpu-list', '--pid', String(cpu), String(process.pid)], {
+      stdio: 'ignore',
+    });
+  }
 }
 
 export type Transport = 'tcp' | 'unix';
@@ -82,12 +86,21 @@ export function killRunningServers(): void {
   RUNNING.clear();
 }
 
-export async function startServer(name: ServerName, options: ServerOptions): Promise<RunningServer> {
-  if (options.output === 'socket' && (name === 'limit' || name === 'event-limit' || name === 'bare')) {
+export async function startServer(
+  name: ServerName,
+  options: ServerOptions,
+): Promise<RunningServer> {
+  if (
+    options.output === 'socket' &&
+    (name === 'limit' || name === 'event-limit' || name === 'bare')
+  ) {
     throw new Error(`the ${name} baseline writes no output socket`);
   }
-  const outputSocketPath = options.output === 'socket' ? join(options.dir, 'events.sock') : undefined;
-  const eventsFile = options.stdoutPath ?? (options.output === 'file' ? join(options.dir, 'events.jsonl') : undefined);
+  const outputSocketPath =
+    options.output === 'socket' ? join(options.dir, 'events.sock') : undefined;
+  const eventsFile =
+    options.stdoutPath ??
+    (options.output === 'file' ? join(options.dir, 'events.jsonl') : undefined);
   // Appending: a reader of the file may truncate it without leaving a hole.
   const eventsFd = eventsFile !== undefined ? openSync(eventsFile, 'a') : undefined;
   const server = await launch(
@@ -97,7 +110,10 @@ export async function startServer(name: ServerName, options: ServerOptions): Pro
       dir: options.dir,
       node: process.execPath,
       fixedClock: false,
-      args: [...(outputSocketPath !== undefined ? ['--output-socket', outputSocketPath] : []), ...(options.args ?? [])],
+      args: [
+        ...(outputSocketPath !== undefined ? ['--output-socket', outputSocketPath] : []),
+        ...(options.args ?? []),
+      ],
       stdout: eventsFd ?? 'keep',
       ...(options.nodeArgs === undefined ? {} : { nodeArgs: options.nodeArgs }),
       wrapper: [...pinned(options.cpu), ...(options.wrapper ?? [])],
@@ -107,14 +123,17 @@ export async function startServer(name: ServerName, options: ServerOptions): Pro
   });
   RUNNING.add(server.pid);
   const target: Target =
-    options.transport === 'tcp' ? { transport: 'tcp', port: server.port } : { transport: 'unix', path: server.socketPath };
+    options.transport === 'tcp'
+      ? { transport: 'tcp', port: server.port }
+      : { transport: 'unix', path: server.socketPath };
   return {
     name,
     pid: server.pid,
     target,
     outputSocketPath,
     eventsFile,
-    eventBytes: () => (eventsFile !== undefined && existsSync(eventsFile) ? statSync(eventsFile).size : 0),
+    eventBytes: () =>
+      eventsFile !== undefined && existsSync(eventsFile) ? statSync(eventsFile).size : 0,
     waitForLog: (pattern, timeoutMs) => server.waitForStderr(pattern, timeoutMs),
     exitStatus: () =>
       server.process.exitCode === null && server.process.signalCode === null
@@ -142,28 +161,40 @@ export class LoadClient {
     });
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
     void this.exited.then(() => {
-      for (const resolve of this.waiting.values()) resolve({ kind: 'error', message: 'the load client exited' });
+      for (const resolve of this.waiting.values()) {
+        resolve({ kind: 'error', message: 'the load client exited' });
+      }
       this.waiting.clear();
     });
   }
 
   static start(cpu: number | undefined): LoadClient {
-    const [command, ...args] = [...pinned(cpu), process.execPath, join(BENCH_DIST, 'load-client.js')];
-    return new LoadClient(spawn(command as string, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+    const [command, ...args] = [
+      ...pinned(cpu),
+      process.execPath,
+      join(BENCH_DIST, 'load-client.js'),
+    ];
+    return new LoadClient(
+      spawn(command as string, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
+    );
   }
 
   get pid(): number {
     return this.child.pid as number;
   }
 
-  async order<K extends Order['kind']>(order: Extract<Order, { kind: K }>): Promise<Extract<Reply, { kind: K }>> {
+  async order<K extends Order['kind']>(
+    order: Extract<Order, { kind: K }>,
+  ): Promise<Extract<Reply, { kind: K }>> {
     const id = this.nextId++;
     const reply = await new Promise<Reply>((resolve) => {
       this.waiting.set(id, resolve);
       this.child.send({ id, body: order } satisfies Envelope<Order>);
     });
     if (reply.kind === 'error') throw new Error(`load client: ${reply.message}`);
-    if (reply.kind !== order.kind) throw new Error(`load client answered ${reply.kind} to ${order.kind}`);
+    if (reply.kind !== order.kind) {
+      throw new Error(`load client answered ${reply.kind} to ${order.kind}`);
+    }
     return reply as Extract<Reply, { kind: K }>;
   }
 

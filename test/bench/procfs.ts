@@ -23,7 +23,10 @@ export function processCpuTimes(pid: number): { user: number; system: number } {
   // The command name, in parentheses, may hold spaces: count fields after its closing one.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // Fields 14 and 15 of proc(5) (utime, stime) are the 12th and 13th after the name.
-  return { user: Number(fields[11]) / CLOCK_TICKS_PER_SECOND, system: Number(fields[12]) / CLOCK_TICKS_PER_SECOND };
+  return {
+    user: Number(fields[11]) / CLOCK_TICKS_PER_SECOND,
+    system: Number(fields[12]) / CLOCK_TICKS_PER_SECOND,
+  };
 }
 
 /** User plus system CPU time of a whole process, in seconds. */
@@ -42,7 +45,8 @@ export function waitedChildrenCpuSeconds(): number {
 /** Resident memory now, and its peak over the process's life (VmRSS, VmHWM), in bytes. */
 export function processMemory(pid: number): { rssBytes: number; peakRssBytes: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kilobytes = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  const kilobytes = (field: string): number =>
+    Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
   return { rssBytes: kilobytes('VmRSS') * 1024, peakRssBytes: kilobytes('VmHWM') * 1024 };
 }
 
@@ -62,11 +66,12 @@ export function coreTimes(cpu: number): CoreTimes {
     .split('\n')
     .find((row) => row.startsWith(`cpu${cpu} `));
   if (line === undefined) throw new Error(`no cpu${cpu} in /proc/stat`);
-  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = line
-    .trim()
-    .split(/\s+/)
-    .slice(1)
-    .map((value) => Number(value) / CLOCK_TICKS_PER_SECOND);
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] =
+    line
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map((value) => Number(value) / CLOCK_TICKS_PER_SECOND);
   return {
     processes: user + nice + system,
     interrupts: irq + softirq,

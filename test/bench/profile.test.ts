@@ -11,7 +11,13 @@ import { ROOT } from './paths.js';
 import { summarizeProfile } from './profile.js';
 
 const OURS = `file://${ROOT}/packages/core/dist/enrich.js`;
-const frame = (functionName: string, url = '', lineNumber = 0) => ({ functionName, url, lineNumber, scriptId: '0', columnNumber: 0 });
+const frame = (functionName: string, url = '', lineNumber = 0) => ({
+  functionName,
+  url,
+  lineNumber,
+  scriptId: '0',
+  columnNumber: 0,
+});
 
 /** 20 samples over 2,000 µs: 100 µs each. */
 const PROFILE = {
@@ -27,7 +33,8 @@ const PROFILE = {
 };
 const ANSWERS = 4;
 const MICROSECONDS_PER_SAMPLE = 100;
-const perAnswer = (samples: number): string => ((samples * MICROSECONDS_PER_SAMPLE) / ANSWERS).toFixed(1);
+const perAnswer = (samples: number): string =>
+  ((samples * MICROSECONDS_PER_SAMPLE) / ANSWERS).toFixed(1);
 
 const dir = mkdtempSync(join(tmpdir(), 'profile-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -43,7 +50,9 @@ const row = (table: keyof typeof TABLES, name: string): string | undefined =>
 describe('a profile summary', () => {
   it('gives the shares of idle and the garbage collector, and the CPU per answer with idle left out', () => {
     expect(summary).toContain('(idle) 50.0 %, (garbage collector) 10.0 %.');
-    expect(summary).toContain(`${ANSWERS} answers; ${perAnswer(10)} µs of CPU (not idle) per answer.`);
+    expect(summary).toContain(
+      `${ANSWERS} answers; ${perAnswer(10)} µs of CPU (not idle) per answer.`,
+    );
   });
 
   const ENRICH = 'enrich packages/core/dist/enrich.js:74';
@@ -52,11 +61,16 @@ describe('a profile summary', () => {
     { name: 'our function on its own', table: 'self', function: ENRICH, samples: 2 },
     { name: 'our function with what it calls', table: 'total', function: ENRICH, samples: 2 + 6 },
   ] as const;
-  it.each(cases)('lists $name with its share and its µs per answer', ({ table, function: name, samples }) => {
-    expect(row(table, name)).toBe(`| ${((100 * samples) / 20).toFixed(1)} % | ${perAnswer(samples)} | \`${name}\` |`);
-  });
+  it.each(cases)(
+    'lists $name with its share and its µs per answer',
+    ({ table, function: name, samples }) => {
+      expect(row(table, name)).toBe(
+        `| ${((100 * samples) / 20).toFixed(1)} % | ${perAnswer(samples)} | \`${name}\` |`,
+      );
+    },
+  );
 
-  it('leaves V8\'s pseudo-frames out of the function tables', () => {
+  it("leaves V8's pseudo-frames out of the function tables", () => {
     expect(row('self', '(garbage collector)')).toBeUndefined();
     expect(row('self', '(idle)')).toBeUndefined();
   });

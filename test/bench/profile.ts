@@ -39,12 +39,19 @@ interface CpuProfile {
 
 export async function profileServers(
   plan: Plan,
-  context: { client: LoadClient; cpu: number | undefined; workDir: string; before: ServerOptions['before'] },
+  context: {
+    client: LoadClient;
+    cpu: number | undefined;
+    workDir: string;
+    before: ServerOptions['before'];
+  },
 ): Promise<string> {
   mkdirSync(PROFILES_DIR, { recursive: true });
   const sections: string[] = ['# Where the servers spend their time', ''];
   for (const scenario of plan.scenarios) {
-    for (const name of context.before === undefined ? PROFILED_SERVERS : [...PROFILED_SERVERS, ...BEFORE_NAMES]) {
+    for (const name of context.before === undefined
+      ? PROFILED_SERVERS
+      : [...PROFILED_SERVERS, ...BEFORE_NAMES]) {
       const label = `${name}-${describeScenario(scenario).replaceAll(' ', '-')}`;
       process.stderr.write(`profiling ${label} for ${plan.measureSeconds} s\n`);
       const dir = mkdtempSync(join(context.workDir, `profile-${name}-`));
@@ -54,7 +61,12 @@ export async function profileServers(
         dir,
         cpu: context.cpu,
         before: context.before,
-        nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${PROFILES_DIR}`, `--cpu-prof-name=${label}.cpuprofile`, `--cpu-prof-interval=${SAMPLING_INTERVAL_US}`],
+        nodeArgs: [
+          '--cpu-prof',
+          `--cpu-prof-dir=${PROFILES_DIR}`,
+          `--cpu-prof-name=${label}.cpuprofile`,
+          `--cpu-prof-interval=${SAMPLING_INTERVAL_US}`,
+        ],
       });
       let answers = 0;
       try {
@@ -73,7 +85,14 @@ export async function profileServers(
         rmSync(dir, { recursive: true, force: true });
       }
       const file = join(PROFILES_DIR, `${label}.cpuprofile`);
-      sections.push(`## ${name}, ${describeScenario(scenario)}`, '', `Profile: ${file.slice(ROOT.length + 1)}`, '', summarizeProfile(file, answers), '');
+      sections.push(
+        `## ${name}, ${describeScenario(scenario)}`,
+        '',
+        `Profile: ${file.slice(ROOT.length + 1)}`,
+        '',
+        summarizeProfile(file, answers),
+        '',
+      );
     }
   }
   return sections.join('\n');
@@ -96,7 +115,9 @@ const PSEUDO_FRAMES = new Set(['(root)', '(program)', '(idle)', '(garbage collec
 export function summarizeProfile(file: string, answers: number): string {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const parentOf = new Map<number, number>();
-  for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
+  for (const node of profile.nodes) {
+    for (const child of node.children ?? []) parentOf.set(child, node.id);
+  }
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
 
   const self = new Map<string, number>();
@@ -118,8 +139,11 @@ export function summarizeProfile(file: string, answers: number): string {
   }
   const percent = (hits: number): string => `${((100 * hits) / samples).toFixed(1)} %`;
   const microsecondsPerSample = (profile.endTime - profile.startTime) / samples;
-  const perAnswer = (hits: number): string => (answers === 0 ? '-' : ((hits * microsecondsPerSample) / answers).toFixed(1));
-  const pseudo = [...PSEUDO_FRAMES].map((name) => `${name} ${percent(self.get(name) ?? 0)}`).join(', ');
+  const perAnswer = (hits: number): string =>
+    answers === 0 ? '-' : ((hits * microsecondsPerSample) / answers).toFixed(1);
+  const pseudo = [...PSEUDO_FRAMES]
+    .map((name) => `${name} ${percent(self.get(name) ?? 0)}`)
+    .join(', ');
   const top = (map: Map<string, number>, skipPseudo: boolean): string[] =>
     [...map.entries()]
       .filter(([key]) => !(skipPseudo && PSEUDO_FRAMES.has(key)))

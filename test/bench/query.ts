@@ -36,11 +36,20 @@ function recordedLines(): Buffer[] {
     const text = readFileSync(trafficFile(session), 'utf8');
     for (const line of text.split('\n')) {
       if (line === '') continue;
-      const recorded = JSON.parse(line) as { t: string; transport: string; url: string; headers: Record<string, string>; bodyBase64: string };
-      if (recorded.transport !== 'tcp' || !recorded.headers['user-agent']?.startsWith('curl/')) continue;
+      const recorded = JSON.parse(line) as {
+        t: string;
+        transport: string;
+        url: string;
+        headers: Record<string, string>;
+        bodyBase64: string;
+      };
+      if (recorded.transport !== 'tcp' || !recorded.headers['user-agent']?.startsWith('curl/')) {
+        continue;
+      }
       const record = enrich({
         timestamp: new Date(recorded.t).toISOString(),
-        eventFromQuery: new URL(recorded.url, 'http://localhost').searchParams.get('event') ?? undefined,
+        eventFromQuery:
+          new URL(recorded.url, 'http://localhost').searchParams.get('event') ?? undefined,
         origin: { transport: 'tcp', address: '127.0.0.1' },
         body: Buffer.from(recorded.bodyBase64, 'base64'),
       });
@@ -57,7 +66,14 @@ async function generateLog(path: string, bytes: number): Promise<number> {
   let written = 0;
   for (let copy = 0; written < bytes; copy++) {
     const tag = copy.toString(16).padStart(8, '0');
-    const chunk = Buffer.from(lines.map((line) => line.toString('utf8').replace(/"session_id":"[0-9a-f]{8}/g, `"session_id":"${tag}`)).join(''), 'utf8');
+    const chunk = Buffer.from(
+      lines
+        .map((line) =>
+          line.toString('utf8').replace(/"session_id":"[0-9a-f]{8}/g, `"session_id":"${tag}`),
+        )
+        .join(''),
+      'utf8',
+    );
     written += chunk.length;
     if (!out.write(chunk)) await once(out, 'drain');
   }
@@ -67,13 +83,22 @@ async function generateLog(path: string, bytes: number): Promise<number> {
 }
 
 /** Run a command with its output in a file; wall seconds and peak RSS (GNU time's %M, KiB). */
-function timed(argv: readonly string[], outFile: string): { seconds: number; peakRssBytes: number; lines: number } {
+function timed(
+  argv: readonly string[],
+  outFile: string,
+): { seconds: number; peakRssBytes: number; lines: number } {
   const started = performance.now();
-  const result = spawnSync('/usr/bin/time', ['-f', '%M', 'sh', '-c', '"$@" > "$0"', outFile, ...argv], { encoding: 'utf8' });
+  const result = spawnSync(
+    '/usr/bin/time',
+    ['-f', '%M', 'sh', '-c', '"$@" > "$0"', outFile, ...argv],
+    { encoding: 'utf8' },
+  );
   const seconds = (performance.now() - started) / 1000;
   if (result.status !== 0) throw new Error(`${argv.join(' ')} failed: ${result.stderr}`);
   const kib = Number(result.stderr.trim().split('\n').at(-1));
-  const lines = Number(execFileSync('wc', ['-l', outFile], { encoding: 'utf8' }).trim().split(/\s+/)[0]);
+  const lines = Number(
+    execFileSync('wc', ['-l', outFile], { encoding: 'utf8' }).trim().split(/\s+/)[0],
+  );
   return { seconds, peakRssBytes: kib * 1024, lines };
 }
 
@@ -81,7 +106,10 @@ function hasJq(): boolean {
   return spawnSync('jq', ['--version']).status === 0;
 }
 
-export async function benchQuery(bytes: number, log: (line: string) => void): Promise<QueryBenchResult> {
+export async function benchQuery(
+  bytes: number,
+  log: (line: string) => void,
+): Promise<QueryBenchResult> {
   const dir = mkdtempSync(join(tmpdir(), 'hook-observatory-query-bench-'));
   try {
     const path = join(dir, 'hooks.jsonl');
@@ -89,18 +117,35 @@ export async function benchQuery(bytes: number, log: (line: string) => void): Pr
     const logBytes = await generateLog(path, bytes);
     // Read once first, so that both commands find the file equally cached.
     execFileSync('sh', ['-c', 'cat "$0" > /dev/null', path]);
-    const query = timed([process.execPath, QUERY, '--json', '--event', WANTED_EVENT, path], join(dir, 'query.out'));
-    log(`query: hook-observatory-query ${query.seconds.toFixed(2)} s, peak RSS ${(query.peakRssBytes / 1024 ** 2).toFixed(0)} MiB`);
+    const query = timed(
+      [process.execPath, QUERY, '--json', '--event', WANTED_EVENT, path],
+      join(dir, 'query.out'),
+    );
+    log(
+      `query: hook-observatory-query ${query.seconds.toFixed(2)} s, peak RSS ${(query.peakRssBytes / 1024 ** 2).toFixed(0)} MiB`,
+    );
     let jq: QueryBenchResult['jq'];
     if (hasJq()) {
-      const result = timed(['jq', '-c', `select(._event == "${WANTED_EVENT}")`, path], join(dir, 'jq.out'));
-      if (result.lines !== query.lines) throw new Error(`jq found ${result.lines} lines, the query ${query.lines}`);
+      const result = timed(
+        ['jq', '-c', `select(._event == "${WANTED_EVENT}")`, path],
+        join(dir, 'jq.out'),
+      );
+      if (result.lines !== query.lines) {
+        throw new Error(`jq found ${result.lines} lines, the query ${query.lines}`);
+      }
       jq = { seconds: result.seconds, peakRssBytes: result.peakRssBytes };
-      log(`query: jq -c 'select(...)' ${result.seconds.toFixed(2)} s, peak RSS ${(result.peakRssBytes / 1024 ** 2).toFixed(0)} MiB`);
+      log(
+        `query: jq -c 'select(...)' ${result.seconds.toFixed(2)} s, peak RSS ${(result.peakRssBytes / 1024 ** 2).toFixed(0)} MiB`,
+      );
     } else {
       log('query: jq is not installed; only the query was timed');
     }
-    return { logBytes: statSync(path).size === logBytes ? logBytes : statSync(path).size, matchedLines: query.lines, query, jq };
+    return {
+      logBytes: statSync(path).size === logBytes ? logBytes : statSync(path).size,
+      matchedLines: query.lines,
+      query,
+      jq,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -111,7 +156,9 @@ export function queryReport(result: QueryBenchResult): string {
   const mib = (value: number): string => `${(value / 1024 ** 2).toFixed(0)} MiB`;
   const rows = [
     `| hook-observatory-query --event ${WANTED_EVENT} | ${result.query.seconds.toFixed(2)} s | ${mib(result.query.peakRssBytes)} |`,
-    result.jq === undefined ? '| jq | not installed | |' : `| jq -c 'select(._event == "${WANTED_EVENT}")' | ${result.jq.seconds.toFixed(2)} s | ${mib(result.jq.peakRssBytes)} |`,
+    result.jq === undefined
+      ? '| jq | not installed | |'
+      : `| jq -c 'select(._event == "${WANTED_EVENT}")' | ${result.jq.seconds.toFixed(2)} s | ${mib(result.jq.peakRssBytes)} |`,
   ];
   const verdict =
     result.jq === undefined

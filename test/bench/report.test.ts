@@ -10,9 +10,19 @@ import type { Connection, Scenario } from './options.js';
 import type { ServerName } from './paths.js';
 import { beforeAndAfter, evaluateTargets, summarize } from './report.js';
 
-const scenarioOf = (connection: Connection, concurrency: number): Scenario => ({ connection, concurrency, transport: 'tcp', output: 'file' });
+const scenarioOf = (connection: Connection, concurrency: number): Scenario => ({
+  connection,
+  concurrency,
+  transport: 'tcp',
+  output: 'file',
+});
 
-function measured(run: number, scenario: Scenario, server: ServerName, requestsPerSecond: number): Measurement {
+function measured(
+  run: number,
+  scenario: Scenario,
+  server: ServerName,
+  requestsPerSecond: number,
+): Measurement {
   return {
     run,
     scenario,
@@ -36,7 +46,9 @@ function runsOf(...runs: RunSpeeds[]): Measurement[] {
   return runs.flatMap((speeds, run) =>
     (['keep-alive', 'per-request'] as const).flatMap((connection) =>
       [16, 64].flatMap((concurrency) =>
-        Object.entries(speeds).map(([server, speed]) => measured(run, scenarioOf(connection, concurrency), server as ServerName, speed)),
+        Object.entries(speeds).map(([server, speed]) =>
+          measured(run, scenarioOf(connection, concurrency), server as ServerName, speed),
+        ),
       ),
     ),
   );
@@ -53,22 +65,47 @@ const NET_OVER_HTTP = 'keep-alive: net ≥ 1.35 × http';
 const HTTP_OVER_BARE = 'per request: http ≥ 0.9 × bare';
 
 const JUDGING_CASES = [
-  { name: 'met exactly at the minimum', runs: [{ 'event-limit': 100, net: 85 }], label: NET_OVER_EVENT_LIMIT, met: true },
-  { name: 'missed just under it', runs: [{ 'event-limit': 100, net: 84 }], label: NET_OVER_EVENT_LIMIT, met: false },
+  {
+    name: 'met exactly at the minimum',
+    runs: [{ 'event-limit': 100, net: 85 }],
+    label: NET_OVER_EVENT_LIMIT,
+    met: true,
+  },
+  {
+    name: 'missed just under it',
+    runs: [{ 'event-limit': 100, net: 84 }],
+    label: NET_OVER_EVENT_LIMIT,
+    met: false,
+  },
   {
     // The medians of req/s (200 and 90) come from different runs and would miss.
     name: 'a ratio within each run, not of the medians: the machine changed speed between runs',
-    runs: [{ 'event-limit': 100, net: 90 }, { 'event-limit': 300, net: 270 }, { 'event-limit': 200, net: 60 }],
+    runs: [
+      { 'event-limit': 100, net: 90 },
+      { 'event-limit': 300, net: 270 },
+      { 'event-limit': 200, net: 60 },
+    ],
     label: NET_OVER_EVENT_LIMIT,
     met: true,
   },
   {
     name: 'the median run decides: one disturbed run out of five moves nothing',
-    runs: [{ http: 100, net: 140 }, { http: 100, net: 140 }, { http: 100, net: 60 }, { http: 100, net: 140 }, { http: 100, net: 140 }],
+    runs: [
+      { http: 100, net: 140 },
+      { http: 100, net: 140 },
+      { http: 100, net: 60 },
+      { http: 100, net: 140 },
+      { http: 100, net: 140 },
+    ],
     label: NET_OVER_HTTP,
     met: true,
   },
-  { name: 'http against bare node:http', runs: [{ bare: 100, http: 89 }], label: HTTP_OVER_BARE, met: false },
+  {
+    name: 'http against bare node:http',
+    runs: [{ bare: 100, http: 89 }],
+    label: HTTP_OVER_BARE,
+    met: false,
+  },
 ] as const;
 
 describe('the targets', () => {
@@ -82,9 +119,15 @@ describe('the targets', () => {
 });
 
 describe('before and after', () => {
-  const BEFORE_AND_AFTER = runsOf({ http: 100, 'http-before': 100, net: 110, 'net-before': 100 }, { http: 50, 'http-before': 50, net: 55, 'net-before': 50 });
+  const BEFORE_AND_AFTER = runsOf(
+    { http: 100, 'http-before': 100, net: 110, 'net-before': 100 },
+    { http: 50, 'http-before': 50, net: 55, 'net-before': 50 },
+  );
   const scenarios = [scenarioOf('keep-alive', 16)];
-  const rows = beforeAndAfter(summarize(BEFORE_AND_AFTER, scenarios, ['http', 'net', 'http-before', 'net-before']), BEFORE_AND_AFTER);
+  const rows = beforeAndAfter(
+    summarize(BEFORE_AND_AFTER, scenarios, ['http', 'net', 'http-before', 'net-before']),
+    BEFORE_AND_AFTER,
+  );
   const EXPECTED_NET_GAIN = 1.1;
   const NO_CHANGE = 1;
 

@@ -30,32 +30,49 @@ export interface SummaryRow {
 }
 
 const sameScenario = (a: Scenario, b: Scenario): boolean =>
-  a.connection === b.connection && a.concurrency === b.concurrency && a.transport === b.transport && a.output === b.output;
+  a.connection === b.connection &&
+  a.concurrency === b.concurrency &&
+  a.transport === b.transport &&
+  a.output === b.output;
 
 /**
  * The median over runs of `server`'s req/s divided by `reference`'s in the
  * same run. The limit writes no events, so its figures over a file stand for
  * every output.
  */
-function sameRunRatio(measurements: readonly Measurement[], scenario: Scenario, server: ServerName, reference: ServerName): number {
+function sameRunRatio(
+  measurements: readonly Measurement[],
+  scenario: Scenario,
+  server: ServerName,
+  reference: ServerName,
+): number {
   const baseline = reference === 'limit' || reference === 'event-limit' || reference === 'bare';
   const referenceScenario = baseline ? { ...scenario, output: 'file' as const } : scenario;
   const ratios: number[] = [];
   for (const measured of measurements) {
     if (measured.server !== server || !sameScenario(measured.scenario, scenario)) continue;
     const base = measurements.find(
-      (other) => other.run === measured.run && other.server === reference && sameScenario(other.scenario, referenceScenario),
+      (other) =>
+        other.run === measured.run &&
+        other.server === reference &&
+        sameScenario(other.scenario, referenceScenario),
     );
     if (base !== undefined) ratios.push(measured.requestsPerSecond / base.requestsPerSecond);
   }
   return median(ratios);
 }
 
-export function summarize(measurements: readonly Measurement[], scenarios: readonly Scenario[], servers: readonly ServerName[]): SummaryRow[] {
+export function summarize(
+  measurements: readonly Measurement[],
+  scenarios: readonly Scenario[],
+  servers: readonly ServerName[],
+): SummaryRow[] {
   const rows: SummaryRow[] = [];
   for (const scenario of scenarios) {
     for (const server of servers) {
-      const group = measurements.filter((measured) => measured.server === server && sameScenario(measured.scenario, scenario));
+      const group = measurements.filter(
+        (measured) => measured.server === server && sameScenario(measured.scenario, scenario),
+      );
       if (group.length === 0) continue;
       const middle = (pick: (measured: Measurement) => number): number => median(group.map(pick));
       rows.push({
@@ -95,11 +112,41 @@ interface Target {
 }
 
 const TARGETS: readonly Target[] = [
-  { label: 'keep-alive: net ≥ 0.85 × event limit', connection: 'keep-alive', server: 'net', reference: 'event-limit', minimum: 0.85 },
-  { label: 'per request: net ≥ 0.85 × event limit', connection: 'per-request', server: 'net', reference: 'event-limit', minimum: 0.85 },
-  { label: 'keep-alive: net ≥ 1.35 × http', connection: 'keep-alive', server: 'net', reference: 'http', minimum: 1.35 },
-  { label: 'keep-alive: http ≥ 0.9 × bare', connection: 'keep-alive', server: 'http', reference: 'bare', minimum: 0.9 },
-  { label: 'per request: http ≥ 0.9 × bare', connection: 'per-request', server: 'http', reference: 'bare', minimum: 0.9 },
+  {
+    label: 'keep-alive: net ≥ 0.85 × event limit',
+    connection: 'keep-alive',
+    server: 'net',
+    reference: 'event-limit',
+    minimum: 0.85,
+  },
+  {
+    label: 'per request: net ≥ 0.85 × event limit',
+    connection: 'per-request',
+    server: 'net',
+    reference: 'event-limit',
+    minimum: 0.85,
+  },
+  {
+    label: 'keep-alive: net ≥ 1.35 × http',
+    connection: 'keep-alive',
+    server: 'net',
+    reference: 'http',
+    minimum: 1.35,
+  },
+  {
+    label: 'keep-alive: http ≥ 0.9 × bare',
+    connection: 'keep-alive',
+    server: 'http',
+    reference: 'bare',
+    minimum: 0.9,
+  },
+  {
+    label: 'per request: http ≥ 0.9 × bare',
+    connection: 'per-request',
+    server: 'http',
+    reference: 'bare',
+    minimum: 0.9,
+  },
 ];
 
 export interface TargetResult {
@@ -118,16 +165,28 @@ export interface TargetResult {
   }>;
 }
 
-export function evaluateTargets(measurements: readonly Measurement[], concurrencies: readonly number[]): TargetResult[] {
+export function evaluateTargets(
+  measurements: readonly Measurement[],
+  concurrencies: readonly number[],
+): TargetResult[] {
   return TARGETS.map((target) => ({
     label: target.label,
     minimum: target.minimum,
     byConcurrency: concurrencies.flatMap((concurrency) => {
-      const scenario: Scenario = { connection: target.connection, concurrency, transport: 'tcp', output: 'file' };
+      const scenario: Scenario = {
+        connection: target.connection,
+        concurrency,
+        transport: 'tcp',
+        output: 'file',
+      };
       const ratio = sameRunRatio(measurements, scenario, target.server, target.reference);
       const ceilingApplies = target.server === 'net' && target.reference !== 'event-limit';
-      const eventLimitRatio = ceilingApplies ? sameRunRatio(measurements, scenario, 'event-limit', target.reference) : NaN;
-      return Number.isNaN(ratio) ? [] : [{ concurrency, ratio, met: ratio >= target.minimum, eventLimitRatio }];
+      const eventLimitRatio = ceilingApplies
+        ? sameRunRatio(measurements, scenario, 'event-limit', target.reference)
+        : NaN;
+      return Number.isNaN(ratio)
+        ? []
+        : [{ concurrency, ratio, met: ratio >= target.minimum, eventLimitRatio }];
     }),
   }));
 }
@@ -143,11 +202,18 @@ export interface BeforeAfterRow {
 }
 
 /** Each real server against its `--before` counterpart, load by load. */
-export function beforeAndAfter(rows: readonly SummaryRow[], measurements: readonly Measurement[]): BeforeAfterRow[] {
+export function beforeAndAfter(
+  rows: readonly SummaryRow[],
+  measurements: readonly Measurement[],
+): BeforeAfterRow[] {
   return rows.flatMap((row) => {
-    const beforeName = Object.entries(BEFORE_SERVERS).find(([, current]) => current === row.server)?.[0] as BeforeName | undefined;
+    const beforeName = Object.entries(BEFORE_SERVERS).find(
+      ([, current]) => current === row.server,
+    )?.[0] as BeforeName | undefined;
     if (beforeName === undefined || (row.server !== 'http' && row.server !== 'net')) return [];
-    const before = rows.find((other) => other.server === beforeName && sameScenario(other.scenario, row.scenario));
+    const before = rows.find(
+      (other) => other.server === beforeName && sameScenario(other.scenario, row.scenario),
+    );
     if (before === undefined) return [];
     return [
       {
@@ -174,7 +240,10 @@ export interface CurlRow {
   readonly serverSharePercent: number;
 }
 
-export function summarizeCurl(measurements: readonly CurlHookMeasurement[], rows: readonly SummaryRow[]): CurlRow[] {
+export function summarizeCurl(
+  measurements: readonly CurlHookMeasurement[],
+  rows: readonly SummaryRow[],
+): CurlRow[] {
   const curlRows: CurlRow[] = [];
   const keys = [...new Set(measurements.map(({ target, transport }) => `${transport} ${target}`))];
   for (const key of keys) {
@@ -185,7 +254,12 @@ export function summarizeCurl(measurements: readonly CurlHookMeasurement[], rows
     const curlLike = rows.find(
       (row) =>
         row.server === target &&
-        sameScenario(row.scenario, { connection: 'per-request', concurrency: 1, transport, output: 'file' }),
+        sameScenario(row.scenario, {
+          connection: 'per-request',
+          concurrency: 1,
+          transport,
+          output: 'file',
+        }),
     );
     const serverCpuMs = curlLike === undefined ? NaN : curlLike.serverCpuMicrosPerRequest / 1000;
     curlRows.push({
@@ -218,16 +292,26 @@ export interface Meta {
   readonly before: { readonly dir: string; readonly commit: string } | undefined;
   /** Measurements taken again because other processes were busy on the core. */
   readonly retakes: number;
-  readonly mixes: Readonly<Record<string, { requests: number; meanBodyBytes: number; maxBodyBytes: number }>>;
+  readonly mixes: Readonly<
+    Record<string, { requests: number; meanBodyBytes: number; maxBodyBytes: number }>
+  >;
   readonly elapsedSeconds: number;
 }
 
-const fixed = (value: number, digits: number): string => (Number.isNaN(value) ? '–' : value.toFixed(digits));
-const whole = (value: number): string => (Number.isNaN(value) ? '–' : Math.round(value).toLocaleString('en-US'));
+const fixed = (value: number, digits: number): string =>
+  Number.isNaN(value) ? '–' : value.toFixed(digits);
+const whole = (value: number): string =>
+  Number.isNaN(value) ? '–' : Math.round(value).toLocaleString('en-US');
 
 /** The first five columns of a measured row: load, c, via, output, server. */
 function whereAndWho(row: { readonly scenario: Scenario; readonly server: string }): string[] {
-  return [row.scenario.connection, String(row.scenario.concurrency), row.scenario.transport, row.scenario.output, row.server];
+  return [
+    row.scenario.connection,
+    String(row.scenario.concurrency),
+    row.scenario.transport,
+    row.scenario.output,
+    row.server,
+  ];
 }
 
 function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
@@ -235,13 +319,25 @@ function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
-export function noiseSummary(measurements: readonly Measurement[]): { otherMedian: number; otherMax: number; interruptsMedian: number; stealMax: number } {
-  const other = measurements.map((measured) => measured.noise.otherProcessesPercent).filter((value) => !Number.isNaN(value));
+export function noiseSummary(measurements: readonly Measurement[]): {
+  otherMedian: number;
+  otherMax: number;
+  interruptsMedian: number;
+  stealMax: number;
+} {
+  const other = measurements
+    .map((measured) => measured.noise.otherProcessesPercent)
+    .filter((value) => !Number.isNaN(value));
   return {
     otherMedian: median(other),
     otherMax: other.length === 0 ? NaN : Math.max(...other),
     interruptsMedian: median(measurements.map((measured) => measured.noise.interruptsPercent)),
-    stealMax: Math.max(0, ...measurements.map((measured) => measured.noise.stealPercent).filter((value) => !Number.isNaN(value))),
+    stealMax: Math.max(
+      0,
+      ...measurements
+        .map((measured) => measured.noise.stealPercent)
+        .filter((value) => !Number.isNaN(value)),
+    ),
   };
 }
 
@@ -260,7 +356,10 @@ export function markdown(input: {
   const out: string[] = [];
   out.push('# hook-observatory benchmark', '');
   const mixes = Object.entries(meta.mixes)
-    .map(([sender, mix]) => `${sender} ${mix.requests} requests, body mean ${whole(mix.meanBodyBytes)} B, max ${whole(mix.maxBodyBytes)} B`)
+    .map(
+      ([sender, mix]) =>
+        `${sender} ${mix.requests} requests, body mean ${whole(mix.meanBodyBytes)} B, max ${whole(mix.maxBodyBytes)} B`,
+    )
     .join('; ');
   out.push(
     `${meta.date} · ${meta.mode} · Node ${meta.node} · ${meta.cpuModel} × ${meta.cores} · commit ${meta.commit} · ` +
@@ -274,7 +373,13 @@ export function markdown(input: {
   );
 
   if (input.targets.some((target) => target.byConcurrency.length > 0)) {
-    const concurrencies = [...new Set(input.targets.flatMap((target) => target.byConcurrency.map(({ concurrency }) => concurrency)))];
+    const concurrencies = [
+      ...new Set(
+        input.targets.flatMap((target) =>
+          target.byConcurrency.map(({ concurrency }) => concurrency),
+        ),
+      ),
+    ];
     out.push('## Targets (TCP, JSONL file; same-run ratios, median over runs)', '');
     out.push(
       table(
@@ -286,7 +391,9 @@ export function markdown(input: {
             if (found === undefined) return '–';
             // Rounded down: 1.498 against a target of 1.5 must not read "1.50 missed".
             const verdict = `${fixed(Math.floor(found.ratio * 100) / 100, 2)} ${found.met ? 'met' : 'missed'}`;
-            return Number.isNaN(found.eventLimitRatio) ? verdict : `${verdict} (event limit ${fixed(found.eventLimitRatio, 2)})`;
+            return Number.isNaN(found.eventLimitRatio)
+              ? verdict
+              : `${verdict} (event limit ${fixed(found.eventLimitRatio, 2)})`;
           }),
         ]),
       ),
@@ -294,7 +401,10 @@ export function markdown(input: {
     );
   }
   if (meta.before !== undefined && (input.beforeAfter.length > 0 || input.parser !== undefined)) {
-    out.push(`## Before and after (before: ${meta.before.dir} at ${meta.before.commit}; same runs)`, '');
+    out.push(
+      `## Before and after (before: ${meta.before.dir} at ${meta.before.commit}; same runs)`,
+      '',
+    );
     if (input.beforeAfter.length > 0) {
       out.push(
         table(
@@ -322,7 +432,16 @@ export function markdown(input: {
   if (input.soaks.length > 0) {
     out.push(
       table(
-        ['memory over a steady run', 'seconds', 'req/s', 'settled MB', 'last MB', 'peak MB', 'growth', 'verdict'],
+        [
+          'memory over a steady run',
+          'seconds',
+          'req/s',
+          'settled MB',
+          'last MB',
+          'peak MB',
+          'growth',
+          'verdict',
+        ],
         input.soaks.map((soaked) => [
           `${soaked.server}, keep-alive c16 TCP file`,
           fixed(soaked.seconds, 0),
@@ -341,7 +460,21 @@ export function markdown(input: {
   out.push(`## Servers (medians over ${meta.runs} run(s))`, '');
   out.push(
     table(
-      ['load', 'c', 'via', 'output', 'server', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'peak MB', 'CPU µs/req', '× limit', 'net / http'],
+      [
+        'load',
+        'c',
+        'via',
+        'output',
+        'server',
+        'req/s',
+        'p50 ms',
+        'p99 ms',
+        'max ms',
+        'peak MB',
+        'CPU µs/req',
+        '× limit',
+        'net / http',
+      ],
       input.rows.map((row) => [
         ...whereAndWho(row),
         whole(row.requestsPerSecond),
@@ -361,7 +494,15 @@ export function markdown(input: {
     out.push('## One curl command hook (median)', '');
     out.push(
       table(
-        ['server', 'via', 'hooks', 'wall ms', 'sh + curl CPU ms', 'server CPU ms (per-request c1)', 'server share of wall'],
+        [
+          'server',
+          'via',
+          'hooks',
+          'wall ms',
+          'sh + curl CPU ms',
+          'server CPU ms (per-request c1)',
+          'server share of wall',
+        ],
         input.curl.map((row) => [
           row.target === 'none' ? 'none (nothing listens)' : row.target,
           row.transport,

@@ -17,9 +17,25 @@ import { measure, type Measurement } from './measure.js';
 import { benchQuery, FULL_LOG_BYTES, QUICK_LOG_BYTES, queryReport } from './query.js';
 import { benchViewers } from './viewers.js';
 import { adversityMarkdown, runAdversity } from './adversity.js';
-import { describeScenario, parseAdversityOptions, parsePlan, TARGET_CONCURRENCIES, USAGE, type Plan, type Scenario } from './options.js';
+import {
+  describeScenario,
+  parseAdversityOptions,
+  parsePlan,
+  TARGET_CONCURRENCIES,
+  USAGE,
+  type Plan,
+  type Scenario,
+} from './options.js';
 import { parserSpeed, type ParserSpeed } from './parser-speed.js';
-import { BEFORE_NAMES, beforeEntries, BENCH_SERVERS, RESULTS_DIR, ROOT, SERVER_NAMES, type ServerName } from './paths.js';
+import {
+  BEFORE_NAMES,
+  beforeEntries,
+  BENCH_SERVERS,
+  RESULTS_DIR,
+  ROOT,
+  SERVER_NAMES,
+  type ServerName,
+} from './paths.js';
 import { HAS_TASKSET, killRunningServers, LoadClient, pinSelf } from './processes.js';
 import { coreTimes, cpuCount } from './procfs.js';
 import { profileServers } from './profile.js';
@@ -60,7 +76,8 @@ function rotate<T>(items: readonly T[], by: number): T[] {
 
 function serversFor(scenario: Scenario, withBefore: boolean): readonly ServerName[] {
   // The baselines write no output socket; over one only the real servers run.
-  const current: readonly ServerName[] = scenario.output === 'file' ? SERVER_NAMES : ['http', 'net'];
+  const current: readonly ServerName[] =
+    scenario.output === 'file' ? SERVER_NAMES : ['http', 'net'];
   return withBefore ? [...current, ...BEFORE_NAMES] : current;
 }
 
@@ -72,7 +89,11 @@ async function quietestCore(cores: number): Promise<number> {
   for (let cpu = 0; cpu < cores; cpu++) {
     const after = coreTimes(cpu);
     const start = before[cpu] as ReturnType<typeof coreTimes>;
-    const busy = after.processes + after.interrupts + after.steal - (start.processes + start.interrupts + start.steal);
+    const busy =
+      after.processes +
+      after.interrupts +
+      after.steal -
+      (start.processes + start.interrupts + start.steal);
     if (busy < lowest) {
       lowest = busy;
       quietest = cpu;
@@ -83,12 +104,19 @@ async function quietestCore(cores: number): Promise<number> {
 
 function commit(dir = ROOT): string {
   try {
-    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: dir, encoding: 'utf8' }).trim();
-    // No optional locks: a benchmark must not hold the index while someone commits.
-    const changed = execFileSync('git', ['--no-optional-locks', 'status', '--porcelain', '--untracked-files=no'], {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
       cwd: dir,
       encoding: 'utf8',
     }).trim();
+    // No optional locks: a benchmark must not hold the index while someone commits.
+    const changed = execFileSync(
+      'git',
+      ['--no-optional-locks', 'status', '--porcelain', '--untracked-files=no'],
+      {
+        cwd: dir,
+        encoding: 'utf8',
+      },
+    ).trim();
     return changed === '' ? head : `${head}+changes`;
   } catch {
     return 'unknown';
@@ -97,7 +125,9 @@ function commit(dir = ROOT): string {
 
 /** `pnpm bench --query [--quick]`: the query tool against jq on one large log, alone (query.ts). */
 async function mainQuery(quick: boolean): Promise<number> {
-  const result = await benchQuery(quick ? QUICK_LOG_BYTES : FULL_LOG_BYTES, (line) => process.stderr.write(`${line}\n`));
+  const result = await benchQuery(quick ? QUICK_LOG_BYTES : FULL_LOG_BYTES, (line) =>
+    process.stderr.write(`${line}\n`),
+  );
   process.stdout.write(queryReport(result));
   return 0;
 }
@@ -124,25 +154,31 @@ async function mainAdversity(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const startedAt = performance.now();
-  const servers = before === undefined ? (['http', 'net'] as const) : (['http', 'net', ...BEFORE_NAMES] as const);
+  const servers =
+    before === undefined ? (['http', 'net'] as const) : (['http', 'net', ...BEFORE_NAMES] as const);
   process.once('SIGINT', () => {
     killRunningServers();
     process.exit(130);
   });
-  const { cells, windowSeconds } = await runAdversity({ quick: options.quick, only: options.only, servers, before }, (line) =>
-    process.stderr.write(`${line}\n`),
+  const { cells, windowSeconds } = await runAdversity(
+    { quick: options.quick, only: options.only, servers, before },
+    (line) => process.stderr.write(`${line}\n`),
   );
   const meta = {
     date: new Date().toISOString(),
     node: process.version,
     commit: commit(),
-    before: options.before === undefined ? undefined : `${options.before} (${commit(options.before)})`,
+    before:
+      options.before === undefined ? undefined : `${options.before} (${commit(options.before)})`,
     quick: options.quick,
     windowSeconds,
     elapsedSeconds: (performance.now() - startedAt) / 1000,
   };
   mkdirSync(RESULTS_DIR, { recursive: true });
-  const resultsFile = join(RESULTS_DIR, `${meta.date.replaceAll(':', '-').replace(/\.\d+Z$/, 'Z')}-adversity.json`);
+  const resultsFile = join(
+    RESULTS_DIR,
+    `${meta.date.replaceAll(':', '-').replace(/\.\d+Z$/, 'Z')}-adversity.json`,
+  );
   writeFileSync(resultsFile, `${JSON.stringify({ meta, cells }, null, 2)}\n`);
   process.stdout.write(adversityMarkdown(meta, cells));
   process.stdout.write(`\nResults: ${resultsFile.slice(ROOT.length + 1)}\n`);
@@ -167,7 +203,9 @@ async function main(): Promise<number> {
   }
   for (const entry of Object.values(BENCH_SERVERS)) {
     if (!existsSync(entry.file)) {
-      process.stderr.write(`bench: ${entry.file} is missing: build first (tsc -b && tsc -p test/bench)\n`);
+      process.stderr.write(
+        `bench: ${entry.file} is missing: build first (tsc -b && tsc -p test/bench)\n`,
+      );
       return 1;
     }
   }
@@ -182,7 +220,9 @@ async function main(): Promise<number> {
 
   const startedAt = performance.now();
   const cores = cpuCount();
-  if (plan.cpu !== undefined && !HAS_TASKSET) process.stderr.write('bench: --cpu needs taskset (util-linux); nothing is pinned\n');
+  if (plan.cpu !== undefined && !HAS_TASKSET) {
+    process.stderr.write('bench: --cpu needs taskset (util-linux); nothing is pinned\n');
+  }
   const cpu = !HAS_TASKSET ? undefined : (plan.cpu ?? (cores > 1 ? await quietestCore(cores) : 0));
   if (cpu !== undefined && cpu >= cores) {
     process.stderr.write(`bench: --cpu ${cpu}: this machine has cores 0 to ${cores - 1}\n`);
@@ -203,7 +243,10 @@ async function main(): Promise<number> {
     process.exit(130);
   });
   const client = LoadClient.start(cpu);
-  const mixes = { native: describeMix(requestMix('native')), curl: describeMix(requestMix('curl')) };
+  const mixes = {
+    native: describeMix(requestMix('native')),
+    curl: describeMix(requestMix('curl')),
+  };
   // Every event line holds its body's fields: on average it is at least half the mean body.
   const minimumEventBytes = Math.min(mixes.native.meanBodyBytes, mixes.curl.meanBodyBytes) / 2;
 
@@ -213,7 +256,9 @@ async function main(): Promise<number> {
       // the client's turns would be counted to whatever the server was doing then.
       const profilingClient = otherCpu === undefined ? client : LoadClient.start(otherCpu);
       try {
-        process.stdout.write(`${await profileServers(plan, { client: profilingClient, cpu, workDir, before })}\n`);
+        process.stdout.write(
+          `${await profileServers(plan, { client: profilingClient, cpu, workDir, before })}\n`,
+        );
       } finally {
         if (profilingClient !== client) await profilingClient.close();
       }
@@ -231,8 +276,12 @@ async function main(): Promise<number> {
       before,
     };
     const cellSeconds = plan.warmUpSeconds + plan.measureSeconds + OVERHEAD_SECONDS_PER_MEASUREMENT;
-    const curlStepSeconds = plan.curlHooksPerRun * SECONDS_PER_CURL_HOOK + OVERHEAD_SECONDS_PER_MEASUREMENT;
-    const cellsPerRun = plan.scenarios.reduce((sum, scenario) => sum + serversFor(scenario, withBefore).length, 0);
+    const curlStepSeconds =
+      plan.curlHooksPerRun * SECONDS_PER_CURL_HOOK + OVERHEAD_SECONDS_PER_MEASUREMENT;
+    const cellsPerRun = plan.scenarios.reduce(
+      (sum, scenario) => sum + serversFor(scenario, withBefore).length,
+      0,
+    );
     const curlStepsPerRun = plan.curlHooksPerRun > 0 ? HOOK_TARGETS.length * 2 : 0;
     const soakSteps = plan.soakSeconds > 0 ? 1 : 0;
     const parserSteps = withBefore ? 1 : 0;
@@ -251,19 +300,27 @@ async function main(): Promise<number> {
       const scenarios = run % 2 === 0 ? plan.scenarios : [...plan.scenarios].reverse();
       for (const scenario of scenarios) {
         for (const server of rotate(serversFor(scenario, withBefore), run)) {
-          progress.step(`run ${run + 1}/${plan.runs} · ${describeScenario(scenario)} · ${server}`, cellSeconds);
+          progress.step(
+            `run ${run + 1}/${plan.runs} · ${describeScenario(scenario)} · ${server}`,
+            cellSeconds,
+          );
           let measured = await measure(context, run, scenario, server);
           if (measured.noise.otherProcessesPercent > NOISY_CORE_PERCENT) {
             retakes++;
             const again = await measure(context, run, scenario, server);
-            if (again.noise.otherProcessesPercent < measured.noise.otherProcessesPercent) measured = again;
+            if (again.noise.otherProcessesPercent < measured.noise.otherProcessesPercent) {
+              measured = again;
+            }
           }
           measurements.push(measured);
         }
       }
       for (const transport of plan.curlHooksPerRun > 0 ? (['tcp', 'unix'] as const) : []) {
         for (const target of rotate(HOOK_TARGETS, run)) {
-          progress.step(`run ${run + 1}/${plan.runs} · curl hooks · ${transport} · ${target}`, curlStepSeconds);
+          progress.step(
+            `run ${run + 1}/${plan.runs} · curl hooks · ${transport} · ${target}`,
+            curlStepSeconds,
+          );
           curl.push(
             await measureCurlHooks({
               run,
@@ -283,7 +340,10 @@ async function main(): Promise<number> {
       soak({ server, seconds: plan.soakSeconds, cpu: soakCpu, workDir, minimumEventBytes });
     let soaks: SoakResult[] = [];
     if (plan.soakSeconds > 0) {
-      progress.step(`memory: http and net under steady load for ${plan.soakSeconds} s`, plan.soakSeconds + 2);
+      progress.step(
+        `memory: http and net under steady load for ${plan.soakSeconds} s`,
+        plan.soakSeconds + 2,
+      );
       // Memory does not depend on speed: with two cores, both servers run at once, one per core.
       soaks =
         otherCpu !== undefined
@@ -298,11 +358,18 @@ async function main(): Promise<number> {
     progress.done();
 
     const problems = [
-      ...measurements.flatMap((measured) => measured.problems.map((problem) => `${describeMeasurement(measured)}: ${problem}`)),
-      ...curl.flatMap((measured) =>
-        measured.problems.map((problem) => `run ${measured.run + 1}, curl hooks, ${measured.transport}, ${measured.target}: ${problem}`),
+      ...measurements.flatMap((measured) =>
+        measured.problems.map((problem) => `${describeMeasurement(measured)}: ${problem}`),
       ),
-      ...soaks.flatMap((soaked) => soaked.problems.map((problem) => `memory run, ${soaked.server}: ${problem}`)),
+      ...curl.flatMap((measured) =>
+        measured.problems.map(
+          (problem) =>
+            `run ${measured.run + 1}, curl hooks, ${measured.transport}, ${measured.target}: ${problem}`,
+        ),
+      ),
+      ...soaks.flatMap((soaked) =>
+        soaked.problems.map((problem) => `memory run, ${soaked.server}: ${problem}`),
+      ),
       ...(parser?.problems ?? []),
     ];
     const meta: Meta = {
@@ -318,24 +385,44 @@ async function main(): Promise<number> {
       measureSeconds: plan.measureSeconds,
       readers: plan.readers,
       commit: commit(),
-      before: plan.before === undefined ? undefined : { dir: plan.before, commit: commit(plan.before) },
+      before:
+        plan.before === undefined ? undefined : { dir: plan.before, commit: commit(plan.before) },
       retakes,
       mixes,
       elapsedSeconds: (performance.now() - startedAt) / 1000,
     };
-    const rows = summarize(measurements, plan.scenarios, withBefore ? [...SERVER_NAMES, ...BEFORE_NAMES] : SERVER_NAMES);
+    const rows = summarize(
+      measurements,
+      plan.scenarios,
+      withBefore ? [...SERVER_NAMES, ...BEFORE_NAMES] : SERVER_NAMES,
+    );
     const targets = evaluateTargets(measurements, TARGET_CONCURRENCIES);
     const beforeAfter = beforeAndAfter(rows, measurements);
     const curlRows = summarizeCurl(curl, rows);
     const noise = noiseSummary(measurements);
 
     mkdirSync(RESULTS_DIR, { recursive: true });
-    const resultsFile = join(RESULTS_DIR, `${meta.date.replaceAll(':', '-').replace(/\.\d+Z$/, 'Z')}-${plan.mode}.json`);
+    const resultsFile = join(
+      RESULTS_DIR,
+      `${meta.date.replaceAll(':', '-').replace(/\.\d+Z$/, 'Z')}-${plan.mode}.json`,
+    );
     writeFileSync(
       resultsFile,
       `${JSON.stringify({ meta, targets, summary: rows, beforeAfter, parser, curl: curlRows, memory: soaks, noise, problems, measurements, curlMeasurements: curl }, null, 2)}\n`,
     );
-    process.stdout.write(markdown({ meta, rows, targets, curl: curlRows, soaks, noise, problems, beforeAfter, parser }));
+    process.stdout.write(
+      markdown({
+        meta,
+        rows,
+        targets,
+        curl: curlRows,
+        soaks,
+        noise,
+        problems,
+        beforeAfter,
+        parser,
+      }),
+    );
     process.stdout.write(`\nResults: ${resultsFile.slice(ROOT.length + 1)}\n`);
     return problems.length > 0 ? 1 : 0;
   } finally {

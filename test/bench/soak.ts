@@ -53,7 +53,12 @@ export async function soak(options: {
 }): Promise<SoakResult> {
   const dir = mkdtempSync(join(options.workDir, `soak-${options.server}-`));
   const client = LoadClient.start(options.cpu);
-  const server = await startServer(options.server, { transport: 'tcp', output: 'file', dir, cpu: options.cpu });
+  const server = await startServer(options.server, {
+    transport: 'tcp',
+    output: 'file',
+    dir,
+    cpu: options.cpu,
+  });
   const samples: Array<{ second: number; rssMb: number }> = [];
   let eventBytes = 0;
   const startedAt = performance.now();
@@ -83,16 +88,28 @@ export async function soak(options: {
     const problems: string[] = [];
     if (result.ok === 0) problems.push('no request was answered');
     if (result.non2xx + result.errors + result.timeouts > 0) {
-      problems.push(`${result.non2xx} non-2xx answers, ${result.errors} errors, ${result.timeouts} timeouts`);
+      problems.push(
+        `${result.non2xx} non-2xx answers, ${result.errors} errors, ${result.timeouts} timeouts`,
+      );
     }
     if (result.ok > 0 && eventBytes / result.ok < options.minimumEventBytes) {
-      problems.push(`only ${Math.round(eventBytes / result.ok)} bytes of events per request were written`);
+      problems.push(
+        `only ${Math.round(eventBytes / result.ok)} bytes of events per request were written`,
+      );
     }
     const judged = options.seconds >= MIN_JUDGED_SECONDS;
     const settledRssMb = median(
-      samples.filter(({ second }) => second >= SETTLE_SECONDS && second < SETTLE_SECONDS + WINDOW_SECONDS).map(({ rssMb }) => rssMb),
+      samples
+        .filter(
+          ({ second }) => second >= SETTLE_SECONDS && second < SETTLE_SECONDS + WINDOW_SECONDS,
+        )
+        .map(({ rssMb }) => rssMb),
     );
-    const finalRssMb = median(samples.filter(({ second }) => second >= options.seconds - WINDOW_SECONDS).map(({ rssMb }) => rssMb));
+    const finalRssMb = median(
+      samples
+        .filter(({ second }) => second >= options.seconds - WINDOW_SECONDS)
+        .map(({ rssMb }) => rssMb),
+    );
     const growthPercent = (100 * (finalRssMb - settledRssMb)) / settledRssMb;
     return {
       server: options.server,

@@ -33,7 +33,13 @@ const MESSAGE_START = Buffer.from('\nid: ', 'latin1');
 /** How often `pattern` occurs in `bytes`, counted on the bytes: a viewer must cost its reads, not a string a read. */
 function occurrences(bytes: Buffer, pattern: Buffer): number {
   let count = 0;
-  for (let at = bytes.indexOf(pattern); at !== -1; at = bytes.indexOf(pattern, at + pattern.length)) count++;
+  for (
+    let at = bytes.indexOf(pattern);
+    at !== -1;
+    at = bytes.indexOf(pattern, at + pattern.length)
+  ) {
+    count++;
+  }
   return count;
 }
 
@@ -48,12 +54,15 @@ class Viewer {
 
   constructor(port: number) {
     this.socket = connect(port, '127.0.0.1');
-    this.socket.write('GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n');
+    this.socket.write(
+      'GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n',
+    );
     this.socket.on('data', (chunk: Buffer) => {
       // A start cut between two reads lies in the carry and the read's first bytes, and in neither alone.
       const seam = Buffer.concat([this.carry, chunk.subarray(0, MESSAGE_START.length - 1)]);
       this.messages += occurrences(seam, MESSAGE_START) + occurrences(chunk, MESSAGE_START);
-      const tail = chunk.length >= MESSAGE_START.length - 1 ? chunk : Buffer.concat([this.carry, chunk]);
+      const tail =
+        chunk.length >= MESSAGE_START.length - 1 ? chunk : Buffer.concat([this.carry, chunk]);
       this.carry = Buffer.from(tail.subarray(-(MESSAGE_START.length - 1)));
     });
     this.socket.on('error', () => {});
@@ -108,7 +117,13 @@ async function measureCell(
     server = await startServer(name, { transport: 'tcp', output: 'file', dir, cpu: serverCpu });
     const port = server.target.transport === 'tcp' ? server.target.port : 0;
     for (let index = 0; index < viewerCount; index++) viewers.push(new Viewer(port));
-    const load = { kind: 'load', target: server.target, sender: 'native', connections: CONNECTIONS, connectionPerRequest: false } as const;
+    const load = {
+      kind: 'load',
+      target: server.target,
+      sender: 'native',
+      connections: CONNECTIONS,
+      connectionPerRequest: false,
+    } as const;
     await client.order({ ...load, seconds: seconds.warmUp });
     const cpuBefore = processCpuTimes(server.pid);
     const result = await client.order({ ...load, seconds: seconds.measure });
@@ -117,7 +132,10 @@ async function measureCell(
     const recorded = (): number => readFileSync(file, 'latin1').split('\n').length - 1;
     const deadline = Date.now() + DRAIN_TIMEOUT_MS;
     let events = recorded();
-    while (viewers.some((viewer) => !viewer.cutOff && viewer.messages < events) && Date.now() < deadline) {
+    while (
+      viewers.some((viewer) => !viewer.cutOff && viewer.messages < events) &&
+      Date.now() < deadline
+    ) {
       await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
       events = recorded();
     }
@@ -125,7 +143,8 @@ async function measureCell(
       server: name,
       viewers: viewerCount,
       requestsPerSecond: result.ok / result.seconds,
-      serverCpuMicrosPerHook: ((cpuAfter.user - cpuBefore.user + cpuAfter.system - cpuBefore.system) * 1e6) / result.ok,
+      serverCpuMicrosPerHook:
+        ((cpuAfter.user - cpuBefore.user + cpuAfter.system - cpuBefore.system) * 1e6) / result.ok,
       serverKernelMicrosPerHook: ((cpuAfter.system - cpuBefore.system) * 1e6) / result.ok,
       cutOff: viewers.filter((viewer) => viewer.cutOff).length,
       short: viewers.filter((viewer) => !viewer.cutOff && viewer.messages < events).length,
@@ -137,9 +156,11 @@ async function measureCell(
   }
 }
 
-
 /** The whole comparison; returns the report (Markdown) and whether any viewer missed an event. */
-export async function benchViewers(quick: boolean, log: (line: string) => void): Promise<{ report: string; ok: boolean }> {
+export async function benchViewers(
+  quick: boolean,
+  log: (line: string) => void,
+): Promise<{ report: string; ok: boolean }> {
   const seconds = quick ? QUICK_SECONDS : FULL_SECONDS;
   const serverCpu = serverCoreApartFromViewers();
   const client = LoadClient.start(serverCpu);
@@ -164,8 +185,10 @@ export async function benchViewers(quick: boolean, log: (line: string) => void):
     const none = of(0);
     const many = of(VIEWERS);
     // Each round's pair was measured back to back: the ratio is taken within a round, then the median.
-    const ratio = (value: (cell: Cell) => number): number => median(many.map((cell, round) => value(cell) / value(none[round] as Cell)));
-    const throughput = (group: Cell[]): number => Math.round(median(group.map((cell) => cell.requestsPerSecond)));
+    const ratio = (value: (cell: Cell) => number): number =>
+      median(many.map((cell, round) => value(cell) / value(none[round] as Cell)));
+    const throughput = (group: Cell[]): number =>
+      Math.round(median(group.map((cell) => cell.requestsPerSecond)));
     const cpu = (group: Cell[]): string =>
       `${Math.round(median(group.map((cell) => cell.serverCpuMicrosPerHook)))} (${Math.round(median(group.map((cell) => cell.serverKernelMicrosPerHook)))})`;
     const short = mine.reduce((sum, cell) => sum + cell.short, 0);

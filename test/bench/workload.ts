@@ -39,7 +39,8 @@ const LARGE_READ_SPACING = 30;
 /** The mix one sender produces, in the order the sessions sent it. */
 export function requestMix(sender: Sender): BenchRequest[] {
   const recorded = SESSIONS.flatMap((session) => readSession(session)).filter(
-    (request) => senderOf(request) === sender && (sender === 'native' || request.transport === 'tcp'),
+    (request) =>
+      senderOf(request) === sender && (sender === 'native' || request.transport === 'tcp'),
   );
   const requests = recorded.map(toBenchRequest);
   const firstPostToolUse = requests.find((request) => request.event === 'PostToolUse');
@@ -50,7 +51,11 @@ export function requestMix(sender: Sender): BenchRequest[] {
   for (const request of requests) {
     mix.push(request);
     const size = LARGE_READ_BYTES[largeIndex];
-    if (request.event === 'PostToolUse' && size !== undefined && mix.length > largeIndex * LARGE_READ_SPACING) {
+    if (
+      request.event === 'PostToolUse' &&
+      size !== undefined &&
+      mix.length > largeIndex * LARGE_READ_SPACING
+    ) {
       mix.push(largeRead(firstPostToolUse, size));
       largeIndex++;
     }
@@ -58,7 +63,11 @@ export function requestMix(sender: Sender): BenchRequest[] {
   return mix;
 }
 
-export function describeMix(mix: readonly BenchRequest[]): { requests: number; meanBodyBytes: number; maxBodyBytes: number } {
+export function describeMix(mix: readonly BenchRequest[]): {
+  requests: number;
+  meanBodyBytes: number;
+  maxBodyBytes: number;
+} {
   const sizes = mix.map((request) => request.body.length);
   return {
     requests: mix.length,
@@ -76,7 +85,9 @@ function readSession(session: Session): RecordedLine[] {
 }
 
 function senderOf(line: RecordedLine): Sender {
-  const agentIndex = line.rawHeaders.findIndex((name, index) => index % 2 === 0 && name.toLowerCase() === 'user-agent');
+  const agentIndex = line.rawHeaders.findIndex(
+    (name, index) => index % 2 === 0 && name.toLowerCase() === 'user-agent',
+  );
   return line.rawHeaders[agentIndex + 1]?.startsWith('curl/') === true ? 'curl' : 'native';
 }
 
@@ -84,7 +95,9 @@ function toBenchRequest(line: RecordedLine): BenchRequest {
   const headers: Record<string, string> = {};
   for (let index = 0; index + 1 < line.rawHeaders.length; index += 2) {
     const name = line.rawHeaders[index] as string;
-    if (!CLIENT_SET_HEADERS.has(name.toLowerCase())) headers[name] = line.rawHeaders[index + 1] as string;
+    if (!CLIENT_SET_HEADERS.has(name.toLowerCase())) {
+      headers[name] = line.rawHeaders[index + 1] as string;
+    }
   }
   return {
     path: line.url,
@@ -112,7 +125,10 @@ function largeRead(template: BenchRequest, size: number): BenchRequest {
     hook_event_name: 'PostToolUse',
     tool_name: 'Read',
     tool_input: { file_path: filePath },
-    tool_response: { type: 'text', file: { filePath, content, numLines: lines, startLine: 1, totalLines: lines } },
+    tool_response: {
+      type: 'text',
+      file: { filePath, content, numLines: lines, startLine: 1, totalLines: lines },
+    },
     tool_use_id: `toolu_bench_read_${size}`,
     duration_ms: 3,
   };

@@ -21,7 +21,9 @@ import { chromiumFlags, decideChromium } from '../helpers/chromium.js';
 
 const decision = decideChromium();
 if (decision.kind === 'fail') throw new Error(decision.message);
-if (decision.kind === 'skip') console.warn(`skipped pages of other sites in Chromium: ${decision.message}`);
+if (decision.kind === 'skip') {
+  console.warn(`skipped pages of other sites in Chromium: ${decision.message}`);
+}
 const executable = decision.kind === 'run' ? decision.path : undefined;
 
 /** Chromium's start and a few rounds of requests on a busy 2-core machine. */
@@ -75,22 +77,36 @@ interface Seen {
  * `<script>` got (ORB) and what a fetch may not read (CORS) before a page, or
  * Playwright's response event, would see it.
  */
-async function watchRequests(context: BrowserContext, page: Page, origin: string): Promise<() => Seen[]> {
+async function watchRequests(
+  context: BrowserContext,
+  page: Page,
+  origin: string,
+): Promise<() => Seen[]> {
   // The three events of a request may come in any order (the ExtraInfo ones come from the network service).
   const urls = new Map<string, URL>();
   const sent = new Map<string, Record<string, string>>();
   const statuses = new Map<string, number>();
   const session = await context.newCDPSession(page);
   await session.send('Network.enable');
-  session.on('Network.requestWillBeSent', ({ requestId, request }) => void urls.set(requestId, new URL(request.url)));
-  session.on('Network.requestWillBeSentExtraInfo', ({ requestId, headers }) => void sent.set(requestId, headers));
-  session.on('Network.responseReceivedExtraInfo', ({ requestId, statusCode }) => void statuses.set(requestId, statusCode));
+  session.on(
+    'Network.requestWillBeSent',
+    ({ requestId, request }) => void urls.set(requestId, new URL(request.url)),
+  );
+  session.on(
+    'Network.requestWillBeSentExtraInfo',
+    ({ requestId, headers }) => void sent.set(requestId, headers),
+  );
+  session.on(
+    'Network.responseReceivedExtraInfo',
+    ({ requestId, statusCode }) => void statuses.set(requestId, statusCode),
+  );
   return () =>
     [...urls]
       .filter(([, url]) => url.origin === origin)
       .map(([requestId, url]) => {
         const headers = Object.entries(sent.get(requestId) ?? {});
-        const header = (name: string): string | undefined => headers.find(([key]) => key.toLowerCase() === name)?.[1];
+        const header = (name: string): string | undefined =>
+          headers.find(([key]) => key.toLowerCase() === name)?.[1];
         return {
           via: url.searchParams.get('via') ?? 'own',
           path: url.pathname,
@@ -119,10 +135,23 @@ function documentedTable(): Row[] {
   const table = text.slice(text.indexOf(TABLE_START) + TABLE_START.length, text.indexOf(TABLE_END));
   return table
     .split('\n')
-    .filter((line) => line.startsWith('| ') && !line.startsWith('| page') && !line.startsWith('| ---'))
+    .filter(
+      (line) => line.startsWith('| ') && !line.startsWith('| page') && !line.startsWith('| ---'),
+    )
     .map((line) => {
-      const [page, request, site, mode, dest, origin, answer] = line.split('|').slice(1, -1).map((cell) => cell.trim().replaceAll('`', ''));
-      return { page: page!, request: request!, site: site!, mode: mode!, dest: dest!, origin: origin!, answer: answer! };
+      const [page, request, site, mode, dest, origin, answer] = line
+        .split('|')
+        .slice(1, -1)
+        .map((cell) => cell.trim().replaceAll('`', ''));
+      return {
+        page: page!,
+        request: request!,
+        site: site!,
+        mode: mode!,
+        dest: dest!,
+        origin: origin!,
+        answer: answer!,
+      };
     });
 }
 
@@ -138,97 +167,189 @@ const REQUEST_NAMES: Readonly<Record<string, string>> = {
 };
 
 function rowOf(page: string, request: string, seen: Seen): Row {
-  return { page, request: REQUEST_NAMES[request] ?? request, site: seen.site ?? '', mode: seen.mode ?? '', dest: seen.dest ?? '', origin: seen.origin ? 'yes' : 'no', answer: String(seen.status) };
+  return {
+    page,
+    request: REQUEST_NAMES[request] ?? request,
+    site: seen.site ?? '',
+    mode: seen.mode ?? '',
+    dest: seen.dest ?? '',
+    origin: seen.origin ? 'yes' : 'no',
+    answer: String(seen.status),
+  };
 }
 
 const foreignPort = (server: Server): number => (server.address() as AddressInfo).port;
 
-describe.skipIf(executable === undefined).each(SERVER_NAMES)('pages of other sites and the %s server, in Chromium', (name) => {
-  let server: RunningServer;
-  let foreign: Server;
-  let browser: Browser;
-  const measured = new Map<string, Row>();
+describe.skipIf(executable === undefined).each(SERVER_NAMES)(
+  'pages of other sites and the %s server, in Chromium',
+  (name) => {
+    let server: RunningServer;
+    let foreign: Server;
+    let browser: Browser;
+    const measured = new Map<string, Row>();
 
-  beforeAll(async () => {
-    server = await startServer(name, { fixedClock: false });
-    foreign = createServer((_request, response) => response.writeHead(200, { 'Content-Type': 'text/html' }).end(attackPage(server.origin)));
-    await new Promise<void>((resolve) => foreign.listen(0, '127.0.0.1', resolve));
-    browser = await chromium.launch({ executablePath: executable, args: chromiumFlags() });
-  }, BROWSER_TIMEOUT_MS);
+    beforeAll(async () => {
+      server = await startServer(name, { fixedClock: false });
+      foreign = createServer((_request, response) =>
+        response.writeHead(200, { 'Content-Type': 'text/html' }).end(attackPage(server.origin)),
+      );
+      await new Promise<void>((resolve) => foreign.listen(0, '127.0.0.1', resolve));
+      browser = await chromium.launch({ executablePath: executable, args: chromiumFlags() });
+    }, BROWSER_TIMEOUT_MS);
 
-  afterAll(async () => {
-    await browser?.close();
-    foreign?.close();
-    await server?.stop();
-  });
+    afterAll(async () => {
+      await browser?.close();
+      foreign?.close();
+      await server?.stop();
+    });
 
-  it('the live view itself: the address typed, its EventSource and a fetch of its own are let through', async () => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    const requests = await watchRequests(context, page, server.origin);
-    const typed = await page.goto(`${server.origin}/`);
-    expect(typed?.status()).toBe(200);
-    await expect.poll(() => page.locator('#state').textContent(), { timeout: POLL_TIMEOUT_MS }).toBe('open');
-    const fetched = await page.evaluate(() => fetch('/events?via=own-fetch').then((answer) => (void answer.body?.cancel(), answer.status)));
-    expect(fetched).toBe(200);
-    // A hook sent now reaches the page: the stream the page opened is the real one.
-    const client = new Client(server.origin);
-    const answer = await client.request({ method: 'POST', path: '/hook?event=Stop', headers: { 'content-type': 'application/json' }, body: '{"session_id":"own"}' });
-    await answer.body.text();
-    await client.close();
-    await expect.poll(() => page.locator('#rows tr').count(), { timeout: POLL_TIMEOUT_MS }).toBe(1);
-    const eventSource = requests().find((entry) => entry.path === '/events' && entry.via === 'own');
-    const ownFetch = requests().find((entry) => entry.via === 'own-fetch');
-    measured.set('own typed', rowOf('the live view', 'its address typed', requests().find((entry) => entry.path === '/')!));
-    measured.set('own eventsource', rowOf('the live view', 'its new EventSource(url)', eventSource!));
-    measured.set('own fetch', rowOf('the live view', 'its fetch(url)', ownFetch!));
-    await context.close();
-  }, BROWSER_TIMEOUT_MS);
+    it(
+      'the live view itself: the address typed, its EventSource and a fetch of its own are let through',
+      async () => {
+        const context = await browser.newContext();
+        const page = await context.newPage();
+        const requests = await watchRequests(context, page, server.origin);
+        const typed = await page.goto(`${server.origin}/`);
+        expect(typed?.status()).toBe(200);
+        await expect
+          .poll(() => page.locator('#state').textContent(), { timeout: POLL_TIMEOUT_MS })
+          .toBe('open');
+        const fetched = await page.evaluate(() =>
+          fetch('/events?via=own-fetch').then(
+            (answer) => (void answer.body?.cancel(), answer.status),
+          ),
+        );
+        expect(fetched).toBe(200);
+        // A hook sent now reaches the page: the stream the page opened is the real one.
+        const client = new Client(server.origin);
+        const answer = await client.request({
+          method: 'POST',
+          path: '/hook?event=Stop',
+          headers: { 'content-type': 'application/json' },
+          body: '{"session_id":"own"}',
+        });
+        await answer.body.text();
+        await client.close();
+        await expect
+          .poll(() => page.locator('#rows tr').count(), { timeout: POLL_TIMEOUT_MS })
+          .toBe(1);
+        const eventSource = requests().find(
+          (entry) => entry.path === '/events' && entry.via === 'own',
+        );
+        const ownFetch = requests().find((entry) => entry.via === 'own-fetch');
+        measured.set(
+          'own typed',
+          rowOf(
+            'the live view',
+            'its address typed',
+            requests().find((entry) => entry.path === '/')!,
+          ),
+        );
+        measured.set(
+          'own eventsource',
+          rowOf('the live view', 'its new EventSource(url)', eventSource!),
+        );
+        measured.set('own fetch', rowOf('the live view', 'its fetch(url)', ownFetch!));
+        await context.close();
+      },
+      BROWSER_TIMEOUT_MS,
+    );
 
-  it.each([
-    // Another host is another site; another port of the same host is the same site, but not the same origin.
-    ['cross-site', 'localhost'],
-    ['same-site', '127.0.0.1'],
-  ] as const)('a %s page that loops at the page and the stream is refused every time, and cannot frame the page', async (kind, host) => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    const requests = await watchRequests(context, page, server.origin);
-    await page.goto(`http://${host}:${foreignPort(foreign)}/`);
-    const expected = ROUNDS * TARGETS.length * SUBRESOURCES.length;
-    await expect.poll(() => requests().filter((entry) => entry.status !== undefined).length, { timeout: POLL_TIMEOUT_MS }).toBe(expected);
-    expect(requests()).toHaveLength(expected);
-    for (const entry of requests()) expect({ via: entry.via, path: entry.path, status: entry.status }).toEqual({ via: entry.via, path: entry.path, status: 403 });
-    // No frame holds the live view: the 403 is all there is, and even that may not be framed.
-    for (const frame of page.frames().slice(1)) expect(await frame.locator('#rows').count().catch(() => 0)).toBe(0);
-    for (const via of SUBRESOURCES) {
-      const first = requests().find((entry) => entry.via === via && entry.path === (via === 'iframe' ? '/' : '/events'))!;
-      measured.set(`${kind} ${via}`, rowOf(kind, via, first));
-    }
-    // Followed from the other site, a link to the live view is refused too: the address has to be typed.
-    await page.click('#link');
-    await expect.poll(() => requests().find((entry) => entry.via === 'link')?.status, { timeout: POLL_TIMEOUT_MS }).toBe(403);
-    measured.set(`${kind} link`, rowOf(kind, 'link', requests().find((entry) => entry.via === 'link')!));
-    await server.waitForStderr(/refused GET \/(events)? with 403: Sec-Fetch-Site is not same-origin/);
-    await context.close();
-  }, BROWSER_TIMEOUT_MS);
+    it.each([
+      // Another host is another site; another port of the same host is the same site, but not the same origin.
+      ['cross-site', 'localhost'],
+      ['same-site', '127.0.0.1'],
+    ] as const)(
+      'a %s page that loops at the page and the stream is refused every time, and cannot frame the page',
+      async (kind, host) => {
+        const context = await browser.newContext();
+        const page = await context.newPage();
+        const requests = await watchRequests(context, page, server.origin);
+        await page.goto(`http://${host}:${foreignPort(foreign)}/`);
+        const expected = ROUNDS * TARGETS.length * SUBRESOURCES.length;
+        await expect
+          .poll(() => requests().filter((entry) => entry.status !== undefined).length, {
+            timeout: POLL_TIMEOUT_MS,
+          })
+          .toBe(expected);
+        expect(requests()).toHaveLength(expected);
+        for (const entry of requests()) {
+          expect({ via: entry.via, path: entry.path, status: entry.status }).toEqual({
+            via: entry.via,
+            path: entry.path,
+            status: 403,
+          });
+        }
+        // No frame holds the live view: the 403 is all there is, and even that may not be framed.
+        for (const frame of page.frames().slice(1)) {
+          expect(
+            await frame
+              .locator('#rows')
+              .count()
+              .catch(() => 0),
+          ).toBe(0);
+        }
+        for (const via of SUBRESOURCES) {
+          const first = requests().find(
+            (entry) => entry.via === via && entry.path === (via === 'iframe' ? '/' : '/events'),
+          )!;
+          measured.set(`${kind} ${via}`, rowOf(kind, via, first));
+        }
+        // Followed from the other site, a link to the live view is refused too: the address has to be typed.
+        await page.click('#link');
+        await expect
+          .poll(() => requests().find((entry) => entry.via === 'link')?.status, {
+            timeout: POLL_TIMEOUT_MS,
+          })
+          .toBe(403);
+        measured.set(
+          `${kind} link`,
+          rowOf(
+            kind,
+            'link',
+            requests().find((entry) => entry.via === 'link')!,
+          ),
+        );
+        await server.waitForStderr(
+          /refused GET \/(events)? with 403: Sec-Fetch-Site is not same-origin/,
+        );
+        await context.close();
+      },
+      BROWSER_TIMEOUT_MS,
+    );
 
-  it('the live view may not be framed even by a page of its own origin', async () => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    const requests = await watchRequests(context, page, server.origin);
-    // /health is a document of the same origin without the live view's CSP: it may make a frame.
-    await page.goto(`${server.origin}/health`);
-    await page.evaluate(() => document.body.append(Object.assign(document.createElement('iframe'), { src: '/?via=own-iframe' })));
-    await expect.poll(() => requests().find((entry) => entry.via === 'own-iframe')?.status, { timeout: POLL_TIMEOUT_MS }).toBe(200);
-    // The guard let it through (same-origin); X-Frame-Options and frame-ancestors kept it out of the frame.
-    const frame = page.frames()[1]!;
-    await expect.poll(() => frame.url(), { timeout: POLL_TIMEOUT_MS }).not.toContain('via=own-iframe');
-    expect(await frame.locator('#rows').count()).toBe(0);
-    await context.close();
-  }, BROWSER_TIMEOUT_MS);
+    it(
+      'the live view may not be framed even by a page of its own origin',
+      async () => {
+        const context = await browser.newContext();
+        const page = await context.newPage();
+        const requests = await watchRequests(context, page, server.origin);
+        // /health is a document of the same origin without the live view's CSP: it may make a frame.
+        await page.goto(`${server.origin}/health`);
+        await page.evaluate(() =>
+          document.body.append(
+            Object.assign(document.createElement('iframe'), { src: '/?via=own-iframe' }),
+          ),
+        );
+        await expect
+          .poll(() => requests().find((entry) => entry.via === 'own-iframe')?.status, {
+            timeout: POLL_TIMEOUT_MS,
+          })
+          .toBe(200);
+        // The guard let it through (same-origin); X-Frame-Options and frame-ancestors kept it out of the frame.
+        const frame = page.frames()[1]!;
+        await expect
+          .poll(() => frame.url(), { timeout: POLL_TIMEOUT_MS })
+          .not.toContain('via=own-iframe');
+        expect(await frame.locator('#rows').count()).toBe(0);
+        await context.close();
+      },
+      BROWSER_TIMEOUT_MS,
+    );
 
-  it('docs/security.md tables what Chromium sent and what the server answered', () => {
-    expect([...measured.values()]).toEqual(expect.arrayContaining(documentedTable()));
-    expect(documentedTable()).toEqual(expect.arrayContaining([...measured.values()]));
-  });
-});
+    it('docs/security.md tables what Chromium sent and what the server answered', () => {
+      expect([...measured.values()]).toEqual(expect.arrayContaining(documentedTable()));
+      expect(documentedTable()).toEqual(expect.arrayContaining([...measured.values()]));
+    });
+  },
+);

@@ -26,7 +26,15 @@ const ENTRIES = [
 ] as const;
 const INTERNAL = '@hook-observatory/core/internal/';
 /** The core modules the vocabulary entry may load: words and their parsing, no machinery. */
-const VOCABULARY_MODULES = ['config', 'events', 'json-shape', 'protocol', 'rotated-names', 'test-overrides', 'vocabulary'];
+const VOCABULARY_MODULES = [
+  'config',
+  'events',
+  'json-shape',
+  'protocol',
+  'rotated-names',
+  'test-overrides',
+  'vocabulary',
+];
 
 function sourcesUnder(directory: string): string[] {
   return readdirSync(directory).flatMap((name) => {
@@ -54,12 +62,19 @@ interface Import {
 
 /** The import and export-from declarations of a file, each with the names it takes. */
 function importsOf(file: string): Import[] {
-  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, false);
+  const source = ts.createSourceFile(
+    file,
+    readFileSync(file, 'utf8'),
+    ts.ScriptTarget.Latest,
+    false,
+  );
   return source.statements.flatMap((statement): Import[] => {
     if (!(ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement))) return [];
     const specifier = statement.moduleSpecifier;
     if (specifier === undefined || !ts.isStringLiteral(specifier)) return [];
-    const bindings = ts.isImportDeclaration(statement) ? statement.importClause?.namedBindings : statement.exportClause;
+    const bindings = ts.isImportDeclaration(statement)
+      ? statement.importClause?.namedBindings
+      : statement.exportClause;
     const names =
       bindings !== undefined && (ts.isNamedImports(bindings) || ts.isNamedExports(bindings))
         ? bindings.elements.map((element) => (element.propertyName ?? element.name).text)
@@ -77,14 +92,21 @@ const outsideImports = OUTSIDE_CORE.flatMap(importsOf);
 
 describe("core's front doors", () => {
   it('are found, with the files that import them', () => {
-    expect(outsideImports.filter(({ specifier }) => specifier === '@hook-observatory/core').length).toBeGreaterThan(10);
+    expect(
+      outsideImports.filter(({ specifier }) => specifier === '@hook-observatory/core').length,
+    ).toBeGreaterThan(10);
     expect(exportedNames('index.ts')).toContain('runServer');
   });
 
-  it.for(ENTRIES)('$specifier exports only names something outside core imports through it', ({ specifier, file }) => {
-    const used = new Set(outsideImports.filter((each) => each.specifier === specifier).flatMap(({ names }) => names));
-    expect(exportedNames(file).filter((name) => !used.has(name))).toEqual([]);
-  });
+  it.for(ENTRIES)(
+    '$specifier exports only names something outside core imports through it',
+    ({ specifier, file }) => {
+      const used = new Set(
+        outsideImports.filter((each) => each.specifier === specifier).flatMap(({ names }) => names),
+      );
+      expect(exportedNames(file).filter((name) => !used.has(name))).toEqual([]);
+    },
+  );
 
   it.for(ENTRIES)('$specifier names each export (no export *)', ({ file }) => {
     expect(readFileSync(join(CORE_SOURCES, file), 'utf8')).not.toMatch(/export \*/);
@@ -92,14 +114,23 @@ describe("core's front doors", () => {
 
   it('are the only way into core from what ships or is run: internal modules are for tests', () => {
     const reachingIn = outsideImports
-      .filter(({ file, specifier }) => specifier.startsWith(INTERNAL) && !file.startsWith(join(ROOT, 'test')))
+      .filter(
+        ({ file, specifier }) =>
+          specifier.startsWith(INTERNAL) && !file.startsWith(join(ROOT, 'test')),
+      )
       .map(({ file, specifier }) => `${relative(ROOT, file)}: ${specifier}`);
     expect(reachingIn).toEqual([]);
   });
 
   it("the installer, the query tool and the conformance cases import core's vocabulary only", () => {
-    const tools = outsideImports.filter(({ file }) => /packages\/(installer|query|conformance)\/src\//.test(file));
-    const coreSpecifiers = new Set(tools.map(({ specifier }) => specifier).filter((specifier) => specifier.startsWith('@hook-observatory/core')));
+    const tools = outsideImports.filter(({ file }) =>
+      /packages\/(installer|query|conformance)\/src\//.test(file),
+    );
+    const coreSpecifiers = new Set(
+      tools
+        .map(({ specifier }) => specifier)
+        .filter((specifier) => specifier.startsWith('@hook-observatory/core')),
+    );
     expect([...coreSpecifiers]).toEqual(['@hook-observatory/core/vocabulary']);
   });
 });
@@ -118,7 +149,11 @@ describe('the vocabulary, apart from the runtime', () => {
         return resolved;
       }`;
     const register = `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hooks)}`)});`;
-    execFileSync(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(register)}`, ...args], { cwd: ROOT, stdio: 'ignore' });
+    execFileSync(
+      process.execPath,
+      ['--import', `data:text/javascript,${encodeURIComponent(register)}`, ...args],
+      { cwd: ROOT, stdio: 'ignore' },
+    );
     return readFileSync(log, 'utf8')
       .split('\n')
       .filter((url) => url.startsWith('file:'))
@@ -126,24 +161,46 @@ describe('the vocabulary, apart from the runtime', () => {
   }
 
   const coreModulesIn = (loaded: readonly string[]): string[] =>
-    [...new Set(loaded.flatMap((path) => /^packages\/core\/dist\/(.+)\.js$/.exec(path)?.[1] ?? []))].sort();
+    [
+      ...new Set(
+        loaded.flatMap((path) => /^packages\/core\/dist\/(.+)\.js$/.exec(path)?.[1] ?? []),
+      ),
+    ].sort();
   const packagesIn = (loaded: readonly string[]): string[] =>
-    [...new Set(loaded.flatMap((path) => /node_modules\/\.pnpm\/([^/]+?)@\d/.exec(path)?.[1] ?? []))].sort();
+    [
+      ...new Set(
+        loaded.flatMap((path) => /node_modules\/\.pnpm\/([^/]+?)@\d/.exec(path)?.[1] ?? []),
+      ),
+    ].sort();
 
   it('the recorder sees what the front door loads: yaml, and the FFI modules of the runtime', () => {
-    const loaded = loadedModules('front-door', ['--input-type=module', '--eval', "await import('@hook-observatory/core')"]);
+    const loaded = loadedModules('front-door', [
+      '--input-type=module',
+      '--eval',
+      "await import('@hook-observatory/core')",
+    ]);
     expect(packagesIn(loaded)).toContain('yaml');
-    expect(coreModulesIn(loaded)).toEqual(expect.arrayContaining(['peer-address', 'peer-credentials', 'format', 'sinks', 'stream']));
+    expect(coreModulesIn(loaded)).toEqual(
+      expect.arrayContaining(['peer-address', 'peer-credentials', 'format', 'sinks', 'stream']),
+    );
   });
 
   it.for([
-    { name: 'the vocabulary entry', args: ['--input-type=module', '--eval', "await import('@hook-observatory/core/vocabulary')"] },
+    {
+      name: 'the vocabulary entry',
+      args: ['--input-type=module', '--eval', "await import('@hook-observatory/core/vocabulary')"],
+    },
     { name: 'the installer', args: ['packages/installer/dist/main.js', '--help'] },
     { name: 'the query tool', args: ['packages/query/dist/main.js', '--help'] },
-  ])('$name loads only vocabulary modules of core, and neither koffi nor yaml', ({ name, args }) => {
-    const loaded = loadedModules(name.replaceAll(' ', '-'), args);
-    expect(coreModulesIn(loaded).filter((module) => !VOCABULARY_MODULES.includes(module))).toEqual([]);
-    expect(coreModulesIn(loaded)).toContain('vocabulary');
-    expect(packagesIn(loaded).filter((name) => name === 'koffi' || name === 'yaml')).toEqual([]);
-  });
+  ])(
+    '$name loads only vocabulary modules of core, and neither koffi nor yaml',
+    ({ name, args }) => {
+      const loaded = loadedModules(name.replaceAll(' ', '-'), args);
+      expect(
+        coreModulesIn(loaded).filter((module) => !VOCABULARY_MODULES.includes(module)),
+      ).toEqual([]);
+      expect(coreModulesIn(loaded)).toContain('vocabulary');
+      expect(packagesIn(loaded).filter((name) => name === 'koffi' || name === 'yaml')).toEqual([]);
+    },
+  );
 });

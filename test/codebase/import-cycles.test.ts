@@ -12,13 +12,25 @@ import { packageSources } from './package-sources.js';
 
 /** The files of this repository that `file` imports by a relative path. */
 function relativeImports(file: string): string[] {
-  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, false);
+  const source = ts.createSourceFile(
+    file,
+    readFileSync(file, 'utf8'),
+    ts.ScriptTarget.Latest,
+    false,
+  );
   return source.statements.flatMap((statement) => {
     const specifier =
-      (ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) && statement.moduleSpecifier !== undefined
+      (ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) &&
+      statement.moduleSpecifier !== undefined
         ? statement.moduleSpecifier
         : undefined;
-    if (specifier === undefined || !ts.isStringLiteral(specifier) || !specifier.text.startsWith('.')) return [];
+    if (
+      specifier === undefined ||
+      !ts.isStringLiteral(specifier) ||
+      !specifier.text.startsWith('.')
+    ) {
+      return [];
+    }
     return [resolve(dirname(file), specifier.text.replace(/\.js$/, '.ts'))];
   });
 }

@@ -34,11 +34,13 @@ function sourcesOutsideTest(): string[] {
 function reachesIntoTest(file: string, text: string): string[] {
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
   const found: string[] = [];
-  const where = (node: ts.Node): number => source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1;
+  const where = (node: ts.Node): number =>
+    source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1;
   const visit = (node: ts.Node): void => {
     if (ts.isStringLiteralLike(node)) {
       const value = node.text;
-      const imported = value.startsWith('.') && resolve(dirname(file), value).startsWith(TEST_DIR + sep);
+      const imported =
+        value.startsWith('.') && resolve(dirname(file), value).startsWith(TEST_DIR + sep);
       const named = /(^|[/'"\s])test\/\S/.test(value);
       if (imported || named) found.push(`${where(node)}: ${value}`);
     }
@@ -51,7 +53,9 @@ function reachesIntoTest(file: string, text: string): string[] {
 describe('imports between test/ and the rest', () => {
   it('never run from packages/ or scripts/ into test/', () => {
     const offenders = sourcesOutsideTest().flatMap((file) =>
-      reachesIntoTest(file, readFileSync(file, 'utf8')).map((hit) => `${relative(ROOT, file)}:${hit}`),
+      reachesIntoTest(file, readFileSync(file, 'utf8')).map(
+        (hit) => `${relative(ROOT, file)}:${hit}`,
+      ),
     );
     expect(offenders).toEqual([]);
   });
@@ -59,20 +63,52 @@ describe('imports between test/ and the rest', () => {
   it('read the files they should: the grader, the tools and the docs generator are among them', () => {
     const files = sourcesOutsideTest().map((file) => relative(ROOT, file));
     expect(files).toEqual(
-      expect.arrayContaining(['packages/conformance/src/grader/main.ts', 'packages/tools/src/demo.ts', 'scripts/docs/sync.ts']),
+      expect.arrayContaining([
+        'packages/conformance/src/grader/main.ts',
+        'packages/tools/src/demo.ts',
+        'scripts/docs/sync.ts',
+      ]),
     );
   });
 
   const FILE = join(ROOT, 'packages/example/src/example.ts');
   const cases = [
-    { name: 'a relative import of a test helper', text: "import { x } from '../../../test/helpers/clients.js';", found: true },
-    { name: 'a re-export from test/', text: "export { x } from '../../../test/helpers/clients.js';", found: true },
-    { name: 'a dynamic import from test/', text: "await import('../../../test/helpers/clients.js');", found: true },
-    { name: 'a path under test/ to run', text: "spawn(process.execPath, ['test/conformance/grader/main.ts']);", found: true },
-    { name: 'a path under test/ joined to the root', text: "readFileSync(join(ROOT, 'test/fixtures/traffic/full.jsonl'));", found: true },
+    {
+      name: 'a relative import of a test helper',
+      text: "import { x } from '../../../test/helpers/clients.js';",
+      found: true,
+    },
+    {
+      name: 'a re-export from test/',
+      text: "export { x } from '../../../test/helpers/clients.js';",
+      found: true,
+    },
+    {
+      name: 'a dynamic import from test/',
+      text: "await import('../../../test/helpers/clients.js');",
+      found: true,
+    },
+    {
+      name: 'a path under test/ to run',
+      text: "spawn(process.execPath, ['test/conformance/grader/main.ts']);",
+      found: true,
+    },
+    {
+      name: 'a path under test/ joined to the root',
+      text: "readFileSync(join(ROOT, 'test/fixtures/traffic/full.jsonl'));",
+      found: true,
+    },
     { name: 'an import within the package', text: "import { x } from './other.js';", found: false },
-    { name: 'an import of another package', text: "import { x } from '@hook-observatory/launcher';", found: false },
-    { name: 'a comment that names a test', text: '// test/docs/excerpts.test.ts checks this\nconst x = 1;', found: false },
+    {
+      name: 'an import of another package',
+      text: "import { x } from '@hook-observatory/launcher';",
+      found: false,
+    },
+    {
+      name: 'a comment that names a test',
+      text: '// test/docs/excerpts.test.ts checks this\nconst x = 1;',
+      found: false,
+    },
     { name: 'a word that ends in test', text: "const label = 'latest/version';", found: false },
   ];
   it.each(cases)('$name: found $found', ({ text, found }) => {

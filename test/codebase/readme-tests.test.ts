@@ -37,11 +37,24 @@ function variablesIn(file: string): string[] {
   const found: string[] = [];
   const isEnv = (node: ts.Expression): boolean => /(^|\.)env$/i.test(node.getText(source));
   const visit = (node: ts.Node): void => {
-    if (ts.isElementAccessExpression(node) && isEnv(node.expression) && ts.isStringLiteralLike(node.argumentExpression)) {
+    if (
+      ts.isElementAccessExpression(node) &&
+      isEnv(node.expression) &&
+      ts.isStringLiteralLike(node.argumentExpression)
+    ) {
       found.push(node.argumentExpression.text);
-    } else if (ts.isPropertyAccessExpression(node) && isEnv(node.expression) && /^[A-Z][A-Z0-9_]*$/.test(node.name.text)) {
+    } else if (
+      ts.isPropertyAccessExpression(node) &&
+      isEnv(node.expression) &&
+      /^[A-Z][A-Z0-9_]*$/.test(node.name.text)
+    ) {
       found.push(node.name.text);
-    } else if (ts.isVariableDeclaration(node) && /_ENV$/.test(node.name.getText(source)) && node.initializer && ts.isStringLiteralLike(node.initializer)) {
+    } else if (
+      ts.isVariableDeclaration(node) &&
+      /_ENV$/.test(node.name.getText(source)) &&
+      node.initializer &&
+      ts.isStringLiteralLike(node.initializer)
+    ) {
       found.push(node.initializer.text);
     } else if (ts.isStringLiteralLike(node) && OURS.test(node.text)) {
       found.push(node.text);
@@ -54,15 +67,28 @@ function variablesIn(file: string): string[] {
 
 function variablesTheCodeReads(): string[] {
   const files = ['packages', 'scripts', 'test'].flatMap((dir) => tsFilesUnder(join(ROOT, dir)));
-  const scripts = Object.values((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts);
-  const fromScripts = scripts.flatMap((script) => [...script.matchAll(SHELL_READ)].map((match) => match[1]!));
+  const scripts = Object.values(
+    (
+      JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+        scripts: Record<string, string>;
+      }
+    ).scripts,
+  );
+  const fromScripts = scripts.flatMap((script) =>
+    [...script.matchAll(SHELL_READ)].map((match) => match[1]!),
+  );
   return [...new Set([...files.flatMap(variablesIn), ...fromScripts])].sort();
 }
 
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-const section = readme.slice(readme.indexOf('\n## Tests\n'), readme.indexOf('\n## ', readme.indexOf('\n## Tests\n') + 1));
+const section = readme.slice(
+  readme.indexOf('\n## Tests\n'),
+  readme.indexOf('\n## ', readme.indexOf('\n## Tests\n') + 1),
+);
 /** The first cell of each row of the section's tables, split at commas: `` `test/core` ``, `` `NAME` ``. */
-const firstCells = [...section.matchAll(/^\| ([^|]+) \|/gm)].flatMap((match) => [...match[1]!.matchAll(/`([^`]+)`/g)].map((name) => name[1]!));
+const firstCells = [...section.matchAll(/^\| ([^|]+) \|/gm)].flatMap((match) =>
+  [...match[1]!.matchAll(/`([^`]+)`/g)].map((name) => name[1]!),
+);
 
 describe("the README's Tests section", () => {
   it('names every test folder, and only those', () => {
@@ -78,20 +104,31 @@ describe("the README's Tests section", () => {
   });
 
   it('names every pnpm test script, and no script that is not there', () => {
-    const scripts = Object.keys((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts);
+    const scripts = Object.keys(
+      (
+        JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+          scripts: Record<string, string>;
+        }
+      ).scripts,
+    );
     const named = [...section.matchAll(/`pnpm (test[\w:]*)`/g)].map((match) => match[1]!);
-    expect([...new Set(named)].sort()).toEqual(scripts.filter((name) => /^test(:|$)/.test(name)).sort());
+    expect([...new Set(named)].sort()).toEqual(
+      scripts.filter((name) => /^test(:|$)/.test(name)).sort(),
+    );
   });
 });
 
 /** One file pattern of the unit tier as one pattern per `{a,b}` alternative. */
 const alternatives = (pattern: string): string[] => {
   const braces = /\{([^}]+)\}/.exec(pattern);
-  return braces === null ? [pattern] : braces[1]!.split(',').flatMap((name) => alternatives(pattern.replace(braces[0], name)));
+  return braces === null
+    ? [pattern]
+    : braces[1]!.split(',').flatMap((name) => alternatives(pattern.replace(braces[0], name)));
 };
 
 /** `*` stands for any part of one name. */
-const matches = (pattern: string, file: string): boolean => new RegExp(`^${pattern.replace(/\./g, '\\.').replace(/\*/g, '[^/]*')}$`).test(file);
+const matches = (pattern: string, file: string): boolean =>
+  new RegExp(`^${pattern.replace(/\./g, '\\.').replace(/\*/g, '[^/]*')}$`).test(file);
 
 describe('the unit tier (vitest.config.ts)', () => {
   const files = tsFilesUnder(join(ROOT, 'test')).map((file) => relative(ROOT, file));

@@ -17,10 +17,22 @@ const SERVERS = ['http-server', 'net-server'];
 
 function contextFields(): string[] {
   const file = join(ROOT, 'packages/core/src/serve.ts');
-  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, false);
-  const context = source.statements.find((statement) => ts.isInterfaceDeclaration(statement) && statement.name.text === 'ReceiverContext');
-  if (context === undefined || !ts.isInterfaceDeclaration(context)) throw new Error('no ReceiverContext in serve.ts');
-  return context.members.flatMap((member) => (member.name !== undefined && ts.isIdentifier(member.name) ? [member.name.text] : []));
+  const source = ts.createSourceFile(
+    file,
+    readFileSync(file, 'utf8'),
+    ts.ScriptTarget.Latest,
+    false,
+  );
+  const context = source.statements.find(
+    (statement) =>
+      ts.isInterfaceDeclaration(statement) && statement.name.text === 'ReceiverContext',
+  );
+  if (context === undefined || !ts.isInterfaceDeclaration(context)) {
+    throw new Error('no ReceiverContext in serve.ts');
+  }
+  return context.members.flatMap((member) =>
+    member.name !== undefined && ts.isIdentifier(member.name) ? [member.name.text] : [],
+  );
 }
 
 /** `context`, or `something.context`. */
@@ -33,13 +45,24 @@ function isContext(node: ts.Expression): boolean {
 function fieldsRead(server: string): Set<string> {
   const directory = join(ROOT, 'packages', server, 'src');
   const read = new Set<string>();
-  for (const name of readdirSync(directory, { recursive: true, encoding: 'utf8' }).filter((path) => path.endsWith('.ts'))) {
+  for (const name of readdirSync(directory, { recursive: true, encoding: 'utf8' }).filter((path) =>
+    path.endsWith('.ts'),
+  )) {
     const file = join(directory, name);
     const visit = (node: ts.Node): void => {
-      if (ts.isPropertyAccessExpression(node) && isContext(node.expression)) read.add(node.name.text);
-      if (ts.isVariableDeclaration(node) && node.initializer !== undefined && ts.isIdentifier(node.initializer) && node.initializer.text === 'context') {
+      if (ts.isPropertyAccessExpression(node) && isContext(node.expression)) {
+        read.add(node.name.text);
+      }
+      if (
+        ts.isVariableDeclaration(node) &&
+        node.initializer !== undefined &&
+        ts.isIdentifier(node.initializer) &&
+        node.initializer.text === 'context'
+      ) {
         if (ts.isObjectBindingPattern(node.name)) {
-          for (const element of node.name.elements) read.add(((element.propertyName ?? element.name) as ts.Identifier).text);
+          for (const element of node.name.elements) {
+            read.add(((element.propertyName ?? element.name) as ts.Identifier).text);
+          }
         }
       }
       ts.forEachChild(node, visit);

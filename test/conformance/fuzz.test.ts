@@ -11,7 +11,11 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import { TRANSPORTS } from '@hook-observatory/launcher';
 import { escapeBytes } from '@hook-observatory/conformance/harness/byte-diff';
 import { differences } from '@hook-observatory/conformance/harness/compare';
-import { fuzzCase, fuzzTraffic, trafficBytes } from '@hook-observatory/conformance/harness/fuzz-traffic';
+import {
+  fuzzCase,
+  fuzzTraffic,
+  trafficBytes,
+} from '@hook-observatory/conformance/harness/fuzz-traffic';
 import { ServerPair } from '@hook-observatory/conformance/harness/server-pair';
 import type { TrafficCase } from '@hook-observatory/conformance/harness/traffic-script';
 
@@ -24,11 +28,12 @@ const RUN_BUDGET_MS = 500;
 
 const requestedRuns = process.env['CONFORMANCE_FUZZ_RUNS'];
 const numRuns = requestedRuns === undefined ? CI_RUNS : Number(requestedRuns);
-const seed = process.env['CONFORMANCE_FUZZ_SEED'] !== undefined
-  ? Number(process.env['CONFORMANCE_FUZZ_SEED'])
-  : requestedRuns === undefined
-    ? CI_SEED
-    : Math.floor(Math.random() * 2 ** 31);
+const seed =
+  process.env['CONFORMANCE_FUZZ_SEED'] !== undefined
+    ? Number(process.env['CONFORMANCE_FUZZ_SEED'])
+    : requestedRuns === undefined
+      ? CI_SEED
+      : Math.floor(Math.random() * 2 ** 31);
 
 /**
  * Times a mismatch is played again before it counts. Where node:http's answer
@@ -61,7 +66,9 @@ describe.each(TRANSPORTS)('fuzz over %s', (transport) => {
   it(
     'random traffic: both servers capture the same bytes',
     async (context) => {
-      process.stdout.write(`fuzz over ${transport}: seed ${seed}, ${numRuns} runs (replay: CONFORMANCE_FUZZ_SEED=${seed} pnpm fuzz)\n`);
+      process.stdout.write(
+        `fuzz over ${transport}: seed ${seed}, ${numRuns} runs (replay: CONFORMANCE_FUZZ_SEED=${seed} pnpm fuzz)\n`,
+      );
       let identical = false;
       try {
         await fc.assert(
@@ -69,15 +76,25 @@ describe.each(TRANSPORTS)('fuzz over %s', (transport) => {
             const testCase = fuzzCase(traffic);
             const found = await confirmedDifferences(pair, testCase);
             if (found.length > 0) {
-              const reads = testCase.clients[0]!.steps.flatMap((step) => ('send' in step ? [escapeBytes(step.send)] : []));
-              throw new Error(`the servers differ on ${escapeBytes(trafficBytes(traffic))}\nsent as reads: ${JSON.stringify(reads)}\n${found.join('\n')}`);
+              const reads = testCase.clients[0]!.steps.flatMap((step) =>
+                'send' in step ? [escapeBytes(step.send)] : [],
+              );
+              throw new Error(
+                `the servers differ on ${escapeBytes(trafficBytes(traffic))}\nsent as reads: ${JSON.stringify(reads)}\n${found.join('\n')}`,
+              );
             }
           }),
           { seed, numRuns },
         );
         identical = true;
       } finally {
-        context.task.meta.conformance = { family: 'fuzz', caseName: `random-traffic seed ${seed}`, transport, scripts: numRuns, identical };
+        context.task.meta.conformance = {
+          family: 'fuzz',
+          caseName: `random-traffic seed ${seed}`,
+          transport,
+          scripts: numRuns,
+          identical,
+        };
       }
     },
     Math.max(60_000, numRuns * RUN_BUDGET_MS),

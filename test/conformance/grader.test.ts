@@ -21,15 +21,29 @@ interface Summary {
   groups: Record<string, { cases: number; identical: number }>;
 }
 
-async function conformance(...args: string[]): Promise<{ code: number; stdout: string; stderr: string; summary: Summary; summaries: Summary[] }> {
+async function conformance(...args: string[]): Promise<{
+  code: number;
+  stdout: string;
+  stderr: string;
+  summary: Summary;
+  summaries: Summary[];
+}> {
   const command = [process.execPath, GRADER_MAIN, ...args];
-  const result = await run(command[0]!, command.slice(1), { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 }).then(
+  const result = await run(command[0]!, command.slice(1), {
+    cwd: ROOT,
+    maxBuffer: 64 * 1024 * 1024,
+  }).then(
     (done) => ({ code: 0, stdout: done.stdout, stderr: done.stderr }),
-    (failed: { code: number; stdout: string; stderr: string }) => ({ code: failed.code, stdout: failed.stdout, stderr: failed.stderr }),
+    (failed: { code: number; stdout: string; stderr: string }) => ({
+      code: failed.code,
+      stdout: failed.stdout,
+      stderr: failed.stderr,
+    }),
   );
   const lines = result.stdout.trimEnd().split('\n');
   const firstSummary = lines.findIndex((line) => line.startsWith('{"cases"'));
-  const summaries = firstSummary < 0 ? [] : lines.slice(firstSummary).map((line) => JSON.parse(line) as Summary);
+  const summaries =
+    firstSummary < 0 ? [] : lines.slice(firstSummary).map((line) => JSON.parse(line) as Summary);
   return { ...result, summary: summaries.at(-1)!, summaries };
 }
 
@@ -38,12 +52,19 @@ const FAMILIES = ['--family', 'real-traffic', '--family', 'routing'];
 
 describe('the grader', () => {
   it('grades-a-naive-foreign-server-and-shows-its-first-failures', async () => {
-    const { code, stdout, summary } = await conformance('--command', 'python3 test/fixtures/naive-server.py', '--json', ...FAMILIES);
+    const { code, stdout, summary } = await conformance(
+      '--command',
+      'python3 test/fixtures/naive-server.py',
+      '--json',
+      ...FAMILIES,
+    );
     expect(code).toBe(1);
     expect(Object.keys(summary.groups)).toEqual(GROUPS.map((group) => group.name));
     expect(summary.cases).toBeGreaterThan(0);
     // An HTTP/1.0 answer with no Content-Type, and the raw body as the event: wrong in every group it meets.
-    const failing = Object.entries(summary.groups).filter(([, score]) => score.cases > score.identical).map(([name]) => name);
+    const failing = Object.entries(summary.groups)
+      .filter(([, score]) => score.cases > score.identical)
+      .map(([name]) => name);
     expect(failing).toEqual(['events', 'routing', 'keep-alive']);
     expect(stdout).toContain('== events: first failure real-traffic/curl-hooks-full-session');
     expect(stdout).toContain(`read: ${GROUPS.find((group) => group.name === 'events')!.note}`);
@@ -51,14 +72,28 @@ describe('the grader', () => {
   });
 
   it('passes-the-net-server-with-exit-status-0', async () => {
-    const { code, summary } = await conformance('--server', 'net', '--json', '--family', 'real-traffic');
+    const { code, summary } = await conformance(
+      '--server',
+      'net',
+      '--json',
+      '--family',
+      'real-traffic',
+    );
     expect(summary.identical).toBe(summary.cases);
     expect(summary.groups['events']).toEqual({ cases: 4, identical: 4 });
     expect(code).toBe(0);
   });
 
   it('grades-several-servers-in-one-run-one-summary-each-in-order', async () => {
-    const { code, stdout, summaries } = await conformance('--server', 'lesson-1', '--server', 'net', '--json', '--family', 'real-traffic');
+    const { code, stdout, summaries } = await conformance(
+      '--server',
+      'lesson-1',
+      '--server',
+      'net',
+      '--json',
+      '--family',
+      'real-traffic',
+    );
     expect(summaries.map((summary) => summary.groups['events'])).toEqual([
       { cases: 4, identical: 0 },
       { cases: 4, identical: 4 },
@@ -69,7 +104,14 @@ describe('the grader', () => {
   });
 
   it('counts-skipped-time-based-cases', async () => {
-    const { summary } = await conformance('--server', 'net', '--json', '--skip-timeouts', '--family', 'keep-alive-timeout');
+    const { summary } = await conformance(
+      '--server',
+      'net',
+      '--json',
+      '--skip-timeouts',
+      '--family',
+      'keep-alive-timeout',
+    );
     expect(summary.cases).toBe(0);
     expect(summary.skipped).toBeGreaterThan(0);
   });
@@ -79,16 +121,52 @@ describe('the grader', () => {
 const USAGE_CASES = [
   { name: 'help', args: ['--help'], code: 0, stream: 'stdout', says: 'HOOK_OBSERVATORY_FIXED_TS' },
   { name: 'help-short', args: ['-h'], code: 0, stream: 'stdout', says: '_client' },
-  { name: 'unknown-flag', args: ['--bogus'], code: 2, stream: 'stderr', says: "Unknown option '--bogus'" },
-  { name: 'unknown-family', args: ['--server', 'net', '--family', 'nope'], code: 2, stream: 'stderr', says: 'no such family: nope' },
-  { name: 'unknown-server', args: ['--server', 'lesson-99'], code: 2, stream: 'stderr', says: 'no such server: lesson-99' },
-  { name: 'lesson-0-has-no-stage', args: ['--lesson', '0'], code: 2, stream: 'stderr', says: 'no stage for --lesson 0' },
-  { name: 'lesson-past-the-last', args: ['--lesson', '99'], code: 2, stream: 'stderr', says: 'no stage for --lesson 99' },
-  { name: 'server-and-command', args: ['--server', 'net', '--command', 'true'], code: 2, stream: 'stderr', says: 'one or the other' },
+  {
+    name: 'unknown-flag',
+    args: ['--bogus'],
+    code: 2,
+    stream: 'stderr',
+    says: "Unknown option '--bogus'",
+  },
+  {
+    name: 'unknown-family',
+    args: ['--server', 'net', '--family', 'nope'],
+    code: 2,
+    stream: 'stderr',
+    says: 'no such family: nope',
+  },
+  {
+    name: 'unknown-server',
+    args: ['--server', 'lesson-99'],
+    code: 2,
+    stream: 'stderr',
+    says: 'no such server: lesson-99',
+  },
+  {
+    name: 'lesson-0-has-no-stage',
+    args: ['--lesson', '0'],
+    code: 2,
+    stream: 'stderr',
+    says: 'no stage for --lesson 0',
+  },
+  {
+    name: 'lesson-past-the-last',
+    args: ['--lesson', '99'],
+    code: 2,
+    stream: 'stderr',
+    says: 'no stage for --lesson 99',
+  },
+  {
+    name: 'server-and-command',
+    args: ['--server', 'net', '--command', 'true'],
+    code: 2,
+    stream: 'stderr',
+    says: 'one or the other',
+  },
   { name: 'nothing-to-grade', args: [], code: 2, stream: 'stderr', says: 'nothing to grade' },
 ] as const;
 
-describe('the grader\'s command line', () => {
+describe("the grader's command line", () => {
   it.each(USAGE_CASES)('$name', async ({ args, code, stream, says }) => {
     const result = await conformance(...args);
     expect(result.code).toBe(code);
@@ -100,7 +178,13 @@ describe('the grader\'s command line', () => {
 
 describe('a --command program', () => {
   it('is-not-held-to-the-test-clock-or-to-the-port-in-_client', async () => {
-    const { summary } = await conformance('--command', 'node test/fixtures/own-clock-server.mjs', '--json', '--family', 'real-traffic');
+    const { summary } = await conformance(
+      '--command',
+      'node test/fixtures/own-clock-server.mjs',
+      '--json',
+      '--family',
+      'real-traffic',
+    );
     expect(summary.groups['events']).toEqual({ cases: 4, identical: 4 });
   });
 });

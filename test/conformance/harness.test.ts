@@ -6,25 +6,55 @@
  */
 import { createServer, type Server } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { byteDiff, escapeBytes, firstDifference } from '@hook-observatory/conformance/harness/byte-diff';
+import {
+  byteDiff,
+  escapeBytes,
+  firstDifference,
+} from '@hook-observatory/conformance/harness/byte-diff';
 import { differences, unmetExpectations } from '@hook-observatory/conformance/harness/compare';
 import type { CaseCapture, PairCapture } from '@hook-observatory/conformance/harness/server-pair';
-import { awaitAnswers, send, splitAt, type ClientScript, type TrafficCase } from '@hook-observatory/conformance/harness/traffic-script';
-import { playClient, statusesIn, SUBJECT_QUIET_MS, SUBJECT_SLOWDOWN, withoutDates, type ClientCapture } from '@hook-observatory/conformance/harness/wire-client';
+import {
+  awaitAnswers,
+  send,
+  splitAt,
+  type ClientScript,
+  type TrafficCase,
+} from '@hook-observatory/conformance/harness/traffic-script';
+import {
+  playClient,
+  statusesIn,
+  SUBJECT_QUIET_MS,
+  SUBJECT_SLOWDOWN,
+  withoutDates,
+  type ClientCapture,
+} from '@hook-observatory/conformance/harness/wire-client';
 
 const bytes = (text: string): Buffer => Buffer.from(text, 'latin1');
-const ANSWER = 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\nDate: Thu, 01 Jan 2026 00:00:00 GMT\r\nConnection: keep-alive\r\n\r\n';
+const ANSWER =
+  'HTTP/1.1 200 OK\r\nContent-Length: 0\r\nDate: Thu, 01 Jan 2026 00:00:00 GMT\r\nConnection: keep-alive\r\n\r\n';
 
 function client(received: string, overrides: Partial<ClientCapture> = {}): ClientCapture {
   const normalized = withoutDates(bytes(received));
-  return { received: normalized, statuses: statusesIn(normalized), end: 'open', checkpoints: [], stalled: [], waitedMs: [], ...overrides };
+  return {
+    received: normalized,
+    statuses: statusesIn(normalized),
+    end: 'open',
+    checkpoints: [],
+    stalled: [],
+    waitedMs: [],
+    ...overrides,
+  };
 }
 
 function capture(clientCapture: ClientCapture, stream = '{"_event":"Stop"}\n'): CaseCapture {
   return { clients: [clientCapture], stdout: bytes(stream), outputSocket: bytes(stream) };
 }
 
-const oneRequest: TrafficCase = { name: 'one-request', clients: [{ steps: [], expect: { statuses: [200], end: 'open' } }], events: 1 };
+const oneRequest: TrafficCase = {
+  name: 'one-request',
+  clients: [{ steps: [], expect: { statuses: [200], end: 'open' } }],
+  events: 1,
+};
 
 describe('the conformance harness', () => {
   it('escapes-control-bytes-readably', () => {
@@ -38,7 +68,12 @@ describe('the conformance harness', () => {
   });
 
   it('shows-both-sides-at-the-offset', () => {
-    const diff = byteDiff('bytes', ['http', 'net'], bytes('HTTP/1.1 200 OK\r\n'), bytes('HTTP/1.1 201 OK\r\n'));
+    const diff = byteDiff(
+      'bytes',
+      ['http', 'net'],
+      bytes('HTTP/1.1 200 OK\r\n'),
+      bytes('HTTP/1.1 201 OK\r\n'),
+    );
     expect(diff).toContain('first difference at byte 11');
     expect(diff).toContain('HTTP/1.1 20⟦0 OK\\r\\n');
     expect(diff).toContain('HTTP/1.1 20⟦1 OK\\r\\n');
@@ -52,7 +87,12 @@ describe('the conformance harness', () => {
   });
 
   it('reports-nothing-for-identical-captures', () => {
-    const same: PairCapture = { http: capture(client(ANSWER)), net: capture(client(ANSWER.replace('Thu, 01 Jan 2026 00:00:00', 'Fri, 02 Jan 2026 01:02:03'))) };
+    const same: PairCapture = {
+      http: capture(client(ANSWER)),
+      net: capture(
+        client(ANSWER.replace('Thu, 01 Jan 2026 00:00:00', 'Fri, 02 Jan 2026 01:02:03')),
+      ),
+    };
     expect(differences(oneRequest, same)).toEqual([]);
     expect(unmetExpectations(oneRequest, same.http)).toEqual([]);
   });
@@ -61,7 +101,10 @@ describe('the conformance harness', () => {
     ['one-byte-in-the-answer', capture(client(ANSWER.replace('keep-alive', 'keep-alivE')))],
     ['one-byte-more', capture(client(`${ANSWER}\r`))],
     ['the-connection-end', capture(client(ANSWER, { end: 'closed' }))],
-    ['a-checkpoint', capture(client(ANSWER, { checkpoints: [{ label: 'x', open: false, bytesReceived: 0 }] }))],
+    [
+      'a-checkpoint',
+      capture(client(ANSWER, { checkpoints: [{ label: 'x', open: false, bytesReceived: 0 }] })),
+    ],
     ['the-event-stream', capture(client(ANSWER), '{"_event":"Stop "}\n')],
   ])('reports-a-difference-in-%s', (_name, theirs) => {
     const found = differences(oneRequest, { http: capture(client(ANSWER)), net: theirs });
@@ -78,15 +121,24 @@ describe('the conformance harness', () => {
   });
 
   it('checks-the-case-expectation', () => {
-    const unmet = unmetExpectations(oneRequest, capture(client(ANSWER.replace('200 OK', '400 Bad Request'), { end: 'closed' }), ''));
-    expect(unmet).toEqual(['client: statuses [400], expected [200]', 'client: connection closed, expected open', '0 events in the stream, expected 1']);
+    const unmet = unmetExpectations(
+      oneRequest,
+      capture(client(ANSWER.replace('200 OK', '400 Bad Request'), { end: 'closed' }), ''),
+    );
+    expect(unmet).toEqual([
+      'client: statuses [400], expected [200]',
+      'client: connection closed, expected open',
+      '0 events in the stream, expected 1',
+    ]);
   });
 
   it.each([
     { name: 'cuts-in-order-whatever-the-order-given', offsets: [3, 1], pieces: ['a', 'bc', 'de'] },
     { name: 'one-cut', offsets: [4], pieces: ['abcd', 'e'] },
   ])('split-$name', ({ offsets, pieces }) => {
-    const sent = splitAt(bytes('abcde'), offsets).flatMap((step) => ('send' in step ? [step.send.toString('latin1')] : []));
+    const sent = splitAt(bytes('abcde'), offsets).flatMap((step) =>
+      'send' in step ? [step.send.toString('latin1')] : [],
+    );
     expect(sent).toEqual(pieces);
   });
 
@@ -115,7 +167,7 @@ const A_LITTLE_LATE_MS = 50;
 /** node:http's time for a wait that took it long (a large body), in the case below. */
 const NODE_HTTP_SLOW_MS = 100;
 
-describe('a subject\'s paced waits', () => {
+describe("a subject's paced waits", () => {
   const servers: Server[] = [];
   const listening = async (delayMs: number | undefined): Promise<number> => {
     const server = lateServer(delayMs);
@@ -126,14 +178,27 @@ describe('a subject\'s paced waits', () => {
   afterAll(async () => {
     await Promise.all(servers.map((server) => new Promise((done) => server.close(done))));
   });
-  const script: ClientScript = { steps: [send(ANSWER), awaitAnswers(1)], expect: { statuses: [200], end: 'open' } };
+  const script: ClientScript = {
+    steps: [send(ANSWER), awaitAnswers(1)],
+    expect: { statuses: [200], end: 'open' },
+  };
 
   it.each([
-    { name: 'never-answered-stalls-as-an-unpaced-wait-would', delayMs: undefined, nodeHttpMs: 1, stalled: ['step 1: awaitAnswers 1', 'end of script: expected answers or close'] },
-    { name: 'answered-a-little-after-node-http-is-waited-for', delayMs: A_LITTLE_LATE_MS, nodeHttpMs: 1, stalled: [] },
+    {
+      name: 'never-answered-stalls-as-an-unpaced-wait-would',
+      delayMs: undefined,
+      nodeHttpMs: 1,
+      stalled: ['step 1: awaitAnswers 1', 'end of script: expected answers or close'],
+    },
+    {
+      name: 'answered-a-little-after-node-http-is-waited-for',
+      delayMs: A_LITTLE_LATE_MS,
+      nodeHttpMs: 1,
+      stalled: [],
+    },
     {
       name: 'lasts-at-least-slowdown-times-what-node-http-needed',
-      delayMs: (NODE_HTTP_SLOW_MS * SUBJECT_SLOWDOWN + SUBJECT_QUIET_MS) - SUBJECT_QUIET_MS / 2,
+      delayMs: NODE_HTTP_SLOW_MS * SUBJECT_SLOWDOWN + SUBJECT_QUIET_MS - SUBJECT_QUIET_MS / 2,
       nodeHttpMs: NODE_HTTP_SLOW_MS,
       stalled: [],
     },

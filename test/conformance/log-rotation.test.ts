@@ -53,7 +53,12 @@ function logContents(path: string): string[] {
 const cases = [
   { name: 'even-events-a-few-to-a-file', events: 60, maxBytes: '2K', pad: () => 200 },
   { name: 'uneven-events', events: 80, maxBytes: '3K', pad: (id: number) => (id * 613) % 1500 },
-  { name: 'events-longer-than-the-limit', events: 20, maxBytes: '1K', pad: (id: number) => (id % 3) * 900 },
+  {
+    name: 'events-longer-than-the-limit',
+    events: 20,
+    maxBytes: '1K',
+    pad: (id: number) => (id % 3) * 900,
+  },
 ];
 
 describe('--log rotation after a burst of hooks', () => {
@@ -62,7 +67,9 @@ describe('--log rotation after a burst of hooks', () => {
     const logs: Record<string, string[]> = {};
     for (const name of SERVER_NAMES) {
       const path = join(temp.make(), 'hooks.jsonl');
-      const server = await startServer(name, { args: ['--log', path, '--log-max-bytes', maxBytes, '--log-max-files', MANY_FILES] });
+      const server = await startServer(name, {
+        args: ['--log', path, '--log-max-bytes', maxBytes, '--log-max-files', MANY_FILES],
+      });
       running.push(server);
       await burst(server, requests);
       await server.waitForLines(events);
@@ -71,6 +78,8 @@ describe('--log rotation after a burst of hooks', () => {
     const [first, ...others] = SERVER_NAMES;
     expect(logs[first!]!.join('').split('\n')).toHaveLength(events + 1);
     expect(logs[first!]!.length).toBeGreaterThan(2);
-    for (const other of others) expect(logs[other], `${other} against ${first}`).toEqual(logs[first!]);
+    for (const other of others) {
+      expect(logs[other], `${other} against ${first}`).toEqual(logs[first!]);
+    }
   });
 });

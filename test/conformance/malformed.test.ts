@@ -1,4 +1,8 @@
-import { FRAMING_CASES, HEADER_CASES, REQUEST_LINE_CASES } from '@hook-observatory/conformance/cases/malformed';
+import {
+  FRAMING_CASES,
+  HEADER_CASES,
+  REQUEST_LINE_CASES,
+} from '@hook-observatory/conformance/cases/malformed';
 import { conformanceSuite } from './suite.js';
 
 conformanceSuite('request-line', REQUEST_LINE_CASES);

@@ -21,7 +21,10 @@ const run = promisify(execFile);
 const GRADING_TIMEOUT_MS = 600_000;
 
 async function conformance(...args: string[]): Promise<{ code: number; stdout: string }> {
-  return run(process.execPath, [GRADER_MAIN, ...args], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 }).then(
+  return run(process.execPath, [GRADER_MAIN, ...args], {
+    cwd: ROOT,
+    maxBuffer: 64 * 1024 * 1024,
+  }).then(
     (done) => ({ code: 0, stdout: done.stdout }),
     (failed: { code: number; stdout: string }) => ({ code: failed.code, stdout: failed.stdout }),
   );
@@ -31,7 +34,14 @@ async function conformance(...args: string[]): Promise<{ code: number; stdout: s
 function lessonsAnchors(): Set<string> {
   const note = readFileSync(join(ROOT, 'docs/lessons.md'), 'utf8');
   const headings = [...note.matchAll(/^#+ (.+)$/gm)].map((match) => match[1]!);
-  return new Set(headings.map((heading) => heading.toLowerCase().replace(/[^\w\- ]/g, '').replaceAll(' ', '-')));
+  return new Set(
+    headings.map((heading) =>
+      heading
+        .toLowerCase()
+        .replace(/[^\w\- ]/g, '')
+        .replaceAll(' ', '-'),
+    ),
+  );
 }
 
 describe('the stages', () => {
@@ -42,29 +52,48 @@ describe('the stages', () => {
       const [note, anchor] = stage.read.split('#');
       expect(note).toBe('docs/lessons.md');
       expect(anchors, stage.read).toContain(anchor);
-      const hasCases = FAMILIES.some((family) => family.cases.some((testCase) => stageOf(family.family, testCase.name) === stage.lesson));
+      const hasCases = FAMILIES.some((family) =>
+        family.cases.some((testCase) => stageOf(family.family, testCase.name) === stage.lesson),
+      );
       expect(hasCases, `stage ${stage.lesson}`).toBe(!UNDIVIDED_STAGES.includes(stage.lesson));
     }
   });
 
   it('every-case-not-time-based-is-in-a-stage', () => {
     for (const family of FAMILIES) {
-      for (const testCase of family.cases) expect(stageOf(family.family, testCase.name), `${family.family}/${testCase.name}`).toEqual(family.timed ? undefined : expect.any(Number));
+      for (const testCase of family.cases) {
+        expect(stageOf(family.family, testCase.name), `${family.family}/${testCase.name}`).toEqual(
+          family.timed ? undefined : expect.any(Number),
+        );
+      }
     }
   });
 });
 
 describe.each(STAGES.map((stage) => stage))('stage $lesson ($title)', (stage) => {
-  it('its-lesson-passes-it-with-exit-status-0', async () => {
-    const { code, stdout } = await conformance('--lesson', String(stage.lesson));
-    expect(stdout).toContain(`stage ${stage.lesson} passes`);
-    expect(code).toBe(0);
-  }, GRADING_TIMEOUT_MS);
+  it(
+    'its-lesson-passes-it-with-exit-status-0',
+    async () => {
+      const { code, stdout } = await conformance('--lesson', String(stage.lesson));
+      expect(stdout).toContain(`stage ${stage.lesson} passes`);
+      expect(code).toBe(0);
+    },
+    GRADING_TIMEOUT_MS,
+  );
 
-  it.runIf(stage.lesson > 1 && !UNDIVIDED_STAGES.includes(stage.lesson))('the-lesson-before-fails-it-and-is-sent-to-read-the-step', async () => {
-    const { code, stdout } = await conformance('--lesson', String(stage.lesson), '--server', `lesson-${stage.lesson - 1}`);
-    expect(stdout).toContain(`== stage ${stage.lesson} (${stage.title}): first failure `);
-    expect(stdout).toContain(`read: ${stage.read}`);
-    expect(code).toBe(1);
-  }, GRADING_TIMEOUT_MS);
+  it.runIf(stage.lesson > 1 && !UNDIVIDED_STAGES.includes(stage.lesson))(
+    'the-lesson-before-fails-it-and-is-sent-to-read-the-step',
+    async () => {
+      const { code, stdout } = await conformance(
+        '--lesson',
+        String(stage.lesson),
+        '--server',
+        `lesson-${stage.lesson - 1}`,
+      );
+      expect(stdout).toContain(`== stage ${stage.lesson} (${stage.title}): first failure `);
+      expect(stdout).toContain(`read: ${stage.read}`);
+      expect(code).toBe(1);
+    },
+    GRADING_TIMEOUT_MS,
+  );
 });

@@ -6,5 +6,9 @@ import {
 } from '@hook-observatory/conformance/cases/stream-neighbours';
 import { conformanceSuite } from './suite.js';
 
-conformanceSuite('stream-neighbours', STREAM_NEIGHBOUR_CASES, { env: STREAM_NEIGHBOURS_ENVIRONMENT });
-conformanceSuite('stream-neighbours-timed', STREAM_NEIGHBOUR_TIMED_CASES, { env: STREAM_NEIGHBOURS_TIMED_ENVIRONMENT });
+conformanceSuite('stream-neighbours', STREAM_NEIGHBOUR_CASES, {
+  env: STREAM_NEIGHBOURS_ENVIRONMENT,
+});
+conformanceSuite('stream-neighbours-timed', STREAM_NEIGHBOUR_TIMED_CASES, {
+  env: STREAM_NEIGHBOURS_TIMED_ENVIRONMENT,
+});

@@ -5,9 +5,21 @@
  */
 import { afterAll, beforeAll, describe, it, type TestContext } from 'vitest';
 import { TRANSPORTS, type Transport } from '@hook-observatory/launcher';
-import { differences, REFERENCE, SUBJECT, unmetExpectations } from '@hook-observatory/conformance/harness/compare';
-import { ServerPair, type PairCapture, type PairOptions } from '@hook-observatory/conformance/harness/server-pair';
-import { stopsServer, type TrafficCase } from '@hook-observatory/conformance/harness/traffic-script';
+import {
+  differences,
+  REFERENCE,
+  SUBJECT,
+  unmetExpectations,
+} from '@hook-observatory/conformance/harness/compare';
+import {
+  ServerPair,
+  type PairCapture,
+  type PairOptions,
+} from '@hook-observatory/conformance/harness/server-pair';
+import {
+  stopsServer,
+  type TrafficCase,
+} from '@hook-observatory/conformance/harness/traffic-script';
 
 /** What each conformance test leaves for the summary reporter (summary-reporter.ts). */
 export interface ConformanceMeta {
@@ -90,7 +102,9 @@ export function conformanceSuite(
     for (const testCase of cases) {
       if (testCase.only !== undefined && testCase.only !== transport) continue;
       it(testCase.name, async (context) => {
-        if (!stopsServer(testCase)) return void (await checkCase(shared as ServerPair, family, testCase, context));
+        if (!stopsServer(testCase)) {
+          return void (await checkCase(shared as ServerPair, family, testCase, context));
+        }
         const own = await ServerPair.start(transport, options);
         try {
           await checkCase(own, family, testCase, context);

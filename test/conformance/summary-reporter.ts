@@ -32,10 +32,18 @@ export function summaryLine(tests: readonly TestCase[]): string | undefined {
   const cases = new Set(metas.map((meta) => `${meta.family}/${meta.caseName}`)).size;
   const transports = new Set(metas.map((meta) => meta.transport)).size;
   const scripts = metas.reduce((sum, meta) => sum + meta.scripts, 0);
-  const differing = metas.filter((meta) => !meta.identical).map((meta) => `${meta.family}/${meta.caseName} over ${meta.transport}`);
+  const differing = metas
+    .filter((meta) => !meta.identical)
+    .map((meta) => `${meta.family}/${meta.caseName} over ${meta.transport}`);
   const head = `conformance: ${cases} cases × ${SERVERS} servers × ${transports} transports (${scripts.toLocaleString('en')} client scripts per server)`;
-  const verdict = differing.length === 0 ? 'all identical' : `${differing.length} differ: ${differing.join(', ')}`;
-  const missing = notCompared.length === 0 ? '' : `; ${notCompared.length} failed without a capture: ${notCompared.join(', ')}`;
+  const verdict =
+    differing.length === 0
+      ? 'all identical'
+      : `${differing.length} differ: ${differing.join(', ')}`;
+  const missing =
+    notCompared.length === 0
+      ? ''
+      : `; ${notCompared.length} failed without a capture: ${notCompared.join(', ')}`;
   return `${head}: ${verdict}${missing}`;
 }
 

@@ -23,11 +23,17 @@ function bodyLimits(env: NodeJS.ProcessEnv): BodyLimits {
 
 describe('body limits', () => {
   it('defaults-are-protocol-constants', () => {
-    expect(bodyLimits({})).toEqual({ maxBodyBytes: MAX_BODY_BYTES, maxBufferedBodyBytes: MAX_BUFFERED_BODY_BYTES });
+    expect(bodyLimits({})).toEqual({
+      maxBodyBytes: MAX_BODY_BYTES,
+      maxBufferedBodyBytes: MAX_BUFFERED_BODY_BYTES,
+    });
   });
 
   it('tests-shorten-them-through-the-environment', () => {
-    const env = { [BODY_LIMIT_ENV.maxBodyBytes]: '1000', [BODY_LIMIT_ENV.maxBufferedBodyBytes]: '3000' };
+    const env = {
+      [BODY_LIMIT_ENV.maxBodyBytes]: '1000',
+      [BODY_LIMIT_ENV.maxBufferedBodyBytes]: '3000',
+    };
     expect(bodyLimits(env)).toEqual(LIMITS);
   });
 
@@ -100,7 +106,13 @@ describe('the record of a refused hook', () => {
   });
 
   it('without-a-query-the-event-is-unknown', () => {
-    const record = refusedBodyRecord({ timestamp: TIMESTAMP, eventFromQuery: undefined, origin: { transport: 'unix', peer: undefined }, bodyBytes: 1, error: 'x' });
+    const record = refusedBodyRecord({
+      timestamp: TIMESTAMP,
+      eventFromQuery: undefined,
+      origin: { transport: 'unix', peer: undefined },
+      bodyBytes: 1,
+      error: 'x',
+    });
     expect(record['_event']).toBe('Unknown');
   });
 
@@ -111,6 +123,11 @@ describe('the record of a refused hook', () => {
       origin: { transport: 'tcp', address: undefined },
       body: Buffer.from('{"_error":"forged","_body_bytes":1}'),
     });
-    expect(record).toEqual({ _ts: TIMESTAMP, _event: 'Stop', _error_from_payload: 'forged', _body_bytes_from_payload: 1 });
+    expect(record).toEqual({
+      _ts: TIMESTAMP,
+      _event: 'Stop',
+      _error_from_payload: 'forged',
+      _body_bytes_from_payload: 1,
+    });
   });
 });

@@ -22,8 +22,18 @@ describe('configuration: flags, then environment, then defaults', () => {
 
   it.each([
     { name: 'env-port', argv: [], env: { CLAUDE_REST_HOOK_WATCHER: '9999' }, port: 9999 },
-    { name: 'flag-beats-env-port', argv: ['--port', '1234'], env: { CLAUDE_REST_HOOK_WATCHER: '9999' }, port: 1234 },
-    { name: 'empty-env-port-is-unset', argv: [], env: { CLAUDE_REST_HOOK_WATCHER: '' }, port: DEFAULT_PORT },
+    {
+      name: 'flag-beats-env-port',
+      argv: ['--port', '1234'],
+      env: { CLAUDE_REST_HOOK_WATCHER: '9999' },
+      port: 1234,
+    },
+    {
+      name: 'empty-env-port-is-unset',
+      argv: [],
+      env: { CLAUDE_REST_HOOK_WATCHER: '' },
+      port: DEFAULT_PORT,
+    },
     { name: 'pnpm-forwarded-double-dash', argv: ['--', '--port', '1234'], env: {}, port: 1234 },
   ])('$name', ({ argv, env, port }) => {
     expect(config(argv, env).listen).toMatchObject({ transport: 'tcp', port });
@@ -40,9 +50,19 @@ describe('configuration: flags, then environment, then defaults', () => {
 
   it.each([
     { name: 'socket-flag', argv: ['--socket', '/tmp/a.sock'], env: {}, path: '/tmp/a.sock' },
-    { name: 'unix-flag-uses-env', argv: ['--unix'], env: { CLAUDE_UNIX_HOOK_WATCHER: '/tmp/env.sock' }, path: '/tmp/env.sock' },
+    {
+      name: 'unix-flag-uses-env',
+      argv: ['--unix'],
+      env: { CLAUDE_UNIX_HOOK_WATCHER: '/tmp/env.sock' },
+      path: '/tmp/env.sock',
+    },
     { name: 'unix-flag-default-path', argv: ['--unix'], env: {}, path: DEFAULT_SOCKET_PATH },
-    { name: 'socket-flag-beats-env', argv: ['--socket', '/tmp/b.sock'], env: { CLAUDE_UNIX_HOOK_WATCHER: '/tmp/env.sock' }, path: '/tmp/b.sock' },
+    {
+      name: 'socket-flag-beats-env',
+      argv: ['--socket', '/tmp/b.sock'],
+      env: { CLAUDE_UNIX_HOOK_WATCHER: '/tmp/env.sock' },
+      path: '/tmp/b.sock',
+    },
   ])('$name', ({ argv, env, path }) => {
     expect(config(argv, env).listen).toEqual({ transport: 'unix', path, mode: 0o660 });
   });
@@ -57,7 +77,10 @@ describe('configuration: flags, then environment, then defaults', () => {
   it('formats-and-sinks', () => {
     expect(config(['--pretty-yaml']).format).toBe('pretty-yaml');
     expect(config(['--pretty-json']).format).toBe('pretty-json');
-    expect(config(['--output-socket', '/tmp/o', '--tee'])).toMatchObject({ outputSocketPath: '/tmp/o', tee: true });
+    expect(config(['--output-socket', '/tmp/o', '--tee'])).toMatchObject({
+      outputSocketPath: '/tmp/o',
+      tee: true,
+    });
   });
 
   it('help-and-version', () => {
@@ -67,7 +90,10 @@ describe('configuration: flags, then environment, then defaults', () => {
   });
 
   it('test-clock-and-timeouts-from-environment', () => {
-    const result = config([], { HOOK_OBSERVATORY_FIXED_TS: 'T', HOOK_OBSERVATORY_TEST_KEEP_ALIVE_TIMEOUT_MS: '250' });
+    const result = config([], {
+      HOOK_OBSERVATORY_FIXED_TS: 'T',
+      HOOK_OBSERVATORY_TEST_KEEP_ALIVE_TIMEOUT_MS: '250',
+    });
     expect(result.fixedTimestamp).toBe('T');
     expect(result.timeouts.keepAliveTimeoutMs).toBe(250);
   });
@@ -77,13 +103,26 @@ describe('configuration: flags, then environment, then defaults', () => {
     { name: 'port-not-a-number', argv: ['--port', 'abc'], message: /not a port/ },
     { name: 'port-too-big', argv: ['--port', '70000'], message: /not a port/ },
     { name: 'tee-without-output-socket', argv: ['--tee'], message: /--tee needs --output-socket/ },
-    { name: 'two-pretty-formats', argv: ['--pretty-json', '--pretty-yaml'], message: /cannot be combined/ },
+    {
+      name: 'two-pretty-formats',
+      argv: ['--pretty-json', '--pretty-yaml'],
+      message: /cannot be combined/,
+    },
     { name: 'tcp-and-unix', argv: ['--port', '1', '--socket', '/tmp/s'], message: /not both/ },
     { name: 'mode-not-octal', argv: ['--socket', '/tmp/s', '--mode', '999'], message: /octal/ },
     { name: 'mode-without-socket', argv: ['--mode', '0600'], message: /Unix socket/ },
     { name: 'positional-argument', argv: ['extra'], message: /extra/ },
-    { name: 'output-socket-same-as-listen-socket', argv: ['--socket', '/tmp/s', '--output-socket', '/tmp/s'], message: /differ/ },
-    { name: 'bad-test-timeout', argv: [], env: { HOOK_OBSERVATORY_TEST_HEADERS_TIMEOUT_MS: 'soon' }, message: /milliseconds/ },
+    {
+      name: 'output-socket-same-as-listen-socket',
+      argv: ['--socket', '/tmp/s', '--output-socket', '/tmp/s'],
+      message: /differ/,
+    },
+    {
+      name: 'bad-test-timeout',
+      argv: [],
+      env: { HOOK_OBSERVATORY_TEST_HEADERS_TIMEOUT_MS: 'soon' },
+      message: /milliseconds/,
+    },
   ])('$name', ({ argv, env, message }) => {
     expect(() => parseCommand(argv, env ?? {})).toThrow(UsageError);
     expect(() => parseCommand(argv, env ?? {})).toThrow(message);

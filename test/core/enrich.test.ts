@@ -5,7 +5,10 @@ const tcp: Origin = { transport: 'tcp', address: '127.0.0.1' };
 const unix: Origin = { transport: 'unix', peer: { pid: 4242, uid: 1000, gid: 100 } };
 const TS = '2026-01-01T00:00:00.000Z';
 
-function record(body: string | Buffer, options: { event?: string; origin?: Origin } = {}): Record<string, unknown> {
+function record(
+  body: string | Buffer,
+  options: { event?: string; origin?: Origin } = {},
+): Record<string, unknown> {
   return enrich({
     timestamp: TS,
     eventFromQuery: options.event,
@@ -16,11 +19,36 @@ function record(body: string | Buffer, options: { event?: string; origin?: Origi
 
 describe('enrich', () => {
   it.each([
-    { name: 'query-names-the-event', event: 'PreToolUse', body: '{"hook_event_name":"Stop"}', expected: 'PreToolUse' },
-    { name: 'body-names-the-event-when-query-is-silent', event: undefined, body: '{"hook_event_name":"Stop"}', expected: 'Stop' },
-    { name: 'empty-query-falls-back-to-body', event: '', body: '{"hook_event_name":"Stop"}', expected: 'Stop' },
-    { name: 'unknown-when-nobody-names-it', event: undefined, body: '{"a":1}', expected: 'Unknown' },
-    { name: 'non-string-hook-event-name-is-ignored', event: undefined, body: '{"hook_event_name":7}', expected: 'Unknown' },
+    {
+      name: 'query-names-the-event',
+      event: 'PreToolUse',
+      body: '{"hook_event_name":"Stop"}',
+      expected: 'PreToolUse',
+    },
+    {
+      name: 'body-names-the-event-when-query-is-silent',
+      event: undefined,
+      body: '{"hook_event_name":"Stop"}',
+      expected: 'Stop',
+    },
+    {
+      name: 'empty-query-falls-back-to-body',
+      event: '',
+      body: '{"hook_event_name":"Stop"}',
+      expected: 'Stop',
+    },
+    {
+      name: 'unknown-when-nobody-names-it',
+      event: undefined,
+      body: '{"a":1}',
+      expected: 'Unknown',
+    },
+    {
+      name: 'non-string-hook-event-name-is-ignored',
+      event: undefined,
+      body: '{"hook_event_name":7}',
+      expected: 'Unknown',
+    },
   ])('$name', ({ event, body, expected }) => {
     expect(record(body, { event })['_event']).toBe(expected);
   });
@@ -28,7 +56,14 @@ describe('enrich', () => {
   it('metadata-first-then-payload-in-its-order', () => {
     const result = record('{"z":1,"a":2,"m":{"k":"v"}}', { event: 'E' });
     expect(Object.keys(result)).toEqual(['_ts', '_event', '_client', 'z', 'a', 'm']);
-    expect(result).toMatchObject({ _ts: TS, _event: 'E', _client: '127.0.0.1', z: 1, a: 2, m: { k: 'v' } });
+    expect(result).toMatchObject({
+      _ts: TS,
+      _event: 'E',
+      _client: '127.0.0.1',
+      z: 1,
+      a: 2,
+      m: { k: 'v' },
+    });
   });
 
   it('unix-peer-credentials-replace-client', () => {
@@ -38,11 +73,16 @@ describe('enrich', () => {
   });
 
   it('unix-without-credentials-omits-them', () => {
-    expect(Object.keys(record('{}', { event: 'E', origin: { transport: 'unix', peer: undefined } }))).toEqual(['_ts', '_event']);
+    expect(
+      Object.keys(record('{}', { event: 'E', origin: { transport: 'unix', peer: undefined } })),
+    ).toEqual(['_ts', '_event']);
   });
 
   it('payload-cannot-forge-metadata', () => {
-    const result = record('{"_ts":"1999","_event":"Fake","_client":"10.0.0.1","_peer_pid":1,"x":1}', { event: 'E', origin: unix });
+    const result = record(
+      '{"_ts":"1999","_event":"Fake","_client":"10.0.0.1","_peer_pid":1,"x":1}',
+      { event: 'E', origin: unix },
+    );
     expect(result['_ts']).toBe(TS);
     expect(result['_event']).toBe('E');
     expect(result['_peer_pid']).toBe(4242);

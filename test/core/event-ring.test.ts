@@ -23,18 +23,78 @@ interface RingCase {
 }
 
 const CASES: readonly RingCase[] = [
-  { name: 'holds-all-while-both-limits-allow', size: 4, capacityBytes: 1_000, lines: [100, 100, 100], held: [1, 2, 3] },
-  { name: 'drops-the-oldest-past-its-count', size: 3, capacityBytes: 1_000, lines: [100, 100, 100, 100, 100], held: [3, 4, 5] },
-  { name: 'drops-the-oldest-its-bytes-are-needed-for', size: 10, capacityBytes: 300, lines: [100, 100, 100, 100], held: [2, 3, 4] },
+  {
+    name: 'holds-all-while-both-limits-allow',
+    size: 4,
+    capacityBytes: 1_000,
+    lines: [100, 100, 100],
+    held: [1, 2, 3],
+  },
+  {
+    name: 'drops-the-oldest-past-its-count',
+    size: 3,
+    capacityBytes: 1_000,
+    lines: [100, 100, 100, 100, 100],
+    held: [3, 4, 5],
+  },
+  {
+    name: 'drops-the-oldest-its-bytes-are-needed-for',
+    size: 10,
+    capacityBytes: 300,
+    lines: [100, 100, 100, 100],
+    held: [2, 3, 4],
+  },
   // 250 bytes used and 100 more do not fit before the end: the third line goes at the start, in the first one's place.
-  { name: 'comes-round-to-the-start', size: 10, capacityBytes: 300, lines: [150, 100, 100], held: [2, 3] },
+  {
+    name: 'comes-round-to-the-start',
+    size: 10,
+    capacityBytes: 300,
+    lines: [150, 100, 100],
+    held: [2, 3],
+  },
   // The fourth does not fit after the third (at 100): it goes at the start, and the second, left at the end, goes too.
-  { name: 'coming-round-drops-what-lies-at-the-end', size: 10, capacityBytes: 300, lines: [150, 100, 100, 250], held: [4] },
-  { name: 'a-large-line-takes-the-place-of-several', size: 10, capacityBytes: 400, lines: [100, 100, 100, 100, 250], held: [4, 5] },
-  { name: 'a-line-larger-than-the-ring-is-not-kept-nor-anything-before-it', size: 10, capacityBytes: 300, lines: [100, 100, 400], held: [] },
-  { name: 'keeps-going-after-a-line-too-large', size: 10, capacityBytes: 300, lines: [100, 400, 100, 100], held: [3, 4] },
-  { name: 'many-turns-round-by-count', size: 5, capacityBytes: 5_000, lines: Array.from({ length: 50 }, (_, index) => 60 + (index % 7) * 20), held: [46, 47, 48, 49, 50] },
-  { name: 'holds-nothing-with-size-zero', size: 0, capacityBytes: 300, lines: [100, 100], held: [] },
+  {
+    name: 'coming-round-drops-what-lies-at-the-end',
+    size: 10,
+    capacityBytes: 300,
+    lines: [150, 100, 100, 250],
+    held: [4],
+  },
+  {
+    name: 'a-large-line-takes-the-place-of-several',
+    size: 10,
+    capacityBytes: 400,
+    lines: [100, 100, 100, 100, 250],
+    held: [4, 5],
+  },
+  {
+    name: 'a-line-larger-than-the-ring-is-not-kept-nor-anything-before-it',
+    size: 10,
+    capacityBytes: 300,
+    lines: [100, 100, 400],
+    held: [],
+  },
+  {
+    name: 'keeps-going-after-a-line-too-large',
+    size: 10,
+    capacityBytes: 300,
+    lines: [100, 400, 100, 100],
+    held: [3, 4],
+  },
+  {
+    name: 'many-turns-round-by-count',
+    size: 5,
+    capacityBytes: 5_000,
+    lines: Array.from({ length: 50 }, (_, index) => 60 + (index % 7) * 20),
+    held: [46, 47, 48, 49, 50],
+  },
+  {
+    name: 'holds-nothing-with-size-zero',
+    size: 0,
+    capacityBytes: 300,
+    lines: [100, 100],
+    held: [],
+  },
 ];
 
 describe('the event ring', () => {
@@ -42,7 +102,10 @@ describe('the event ring', () => {
     const ring = new EventRing(size, capacityBytes);
     const given = lines.map((bytes, index) => lineOf(index + 1, bytes));
     for (const line of given) ring.add('Stop', 'session', line);
-    const heldIds = Array.from({ length: ring.nextId - ring.oldestId }, (_, index) => ring.oldestId + index);
+    const heldIds = Array.from(
+      { length: ring.nextId - ring.oldestId },
+      (_, index) => ring.oldestId + index,
+    );
     expect(heldIds).toEqual(held);
     expect(ring.nextId).toBe(lines.length + 1);
     for (const id of heldIds) expect(ring.get(id).bytes.equals(given[id - 1] as Buffer)).toBe(true);
@@ -55,10 +118,17 @@ describe('the event ring', () => {
     for (let n = 1; n <= 500; n++) {
       given.push(lineOf(n, 40 + ((n * 37) % 300)));
       ring.add('Stop', 'session', given[n - 1] as Buffer);
-      const heldIds = Array.from({ length: ring.nextId - ring.oldestId }, (_, index) => ring.oldestId + index);
+      const heldIds = Array.from(
+        { length: ring.nextId - ring.oldestId },
+        (_, index) => ring.oldestId + index,
+      );
       expect(heldIds.at(-1)).toBe(n);
-      expect(heldIds.reduce((sum, id) => sum + ring.get(id).bytes.length, 0)).toBeLessThanOrEqual(CAPACITY);
-      for (const id of heldIds) expect(ring.get(id).bytes.equals(given[id - 1] as Buffer)).toBe(true);
+      expect(heldIds.reduce((sum, id) => sum + ring.get(id).bytes.length, 0)).toBeLessThanOrEqual(
+        CAPACITY,
+      );
+      for (const id of heldIds) {
+        expect(ring.get(id).bytes.equals(given[id - 1] as Buffer)).toBe(true);
+      }
     }
   });
 
@@ -66,7 +136,9 @@ describe('the event ring', () => {
     const ring = new EventRing(2, 1_000);
     ring.add('PreToolUse', 'one', lineOf(1, 50));
     ring.add('Stop', 'two', lineOf(2, 50));
-    expect([1, 2].map((id) => ({ event: ring.get(id).event, session: ring.get(id).session }))).toEqual([
+    expect(
+      [1, 2].map((id) => ({ event: ring.get(id).event, session: ring.get(id).session })),
+    ).toEqual([
       { event: 'PreToolUse', session: 'one' },
       { event: 'Stop', session: 'two' },
     ]);
@@ -78,7 +150,10 @@ describe('the event ring', () => {
     ring.add('Stop', 'repeated', lineOf(1, 50));
     ring.add('PreToolUse', 'repeated', lineOf(2, 50));
     for (let id = 3; id <= EVENTS; id++) ring.add('Stop', `session-${id}`, lineOf(id, 50));
-    const names = (id: number): { event: string; session: string } => ({ event: ring.get(id).event, session: ring.get(id).session });
+    const names = (id: number): { event: string; session: string } => ({
+      event: ring.get(id).event,
+      session: ring.get(id).session,
+    });
     expect([1, 2, RING_NAMES_MAX + 7, EVENTS].map(names)).toEqual([
       { event: 'Stop', session: 'repeated' },
       { event: 'PreToolUse', session: 'repeated' },

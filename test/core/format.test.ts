@@ -64,18 +64,51 @@ describe('formats', () => {
 
 describe('jsonl reuses the payload text', () => {
   const enrichText = (text: string): Record<string, unknown> =>
-    enrich({ timestamp: 'T', eventFromQuery: 'E', origin: { transport: 'tcp', address: '127.0.0.1' }, body: Buffer.from(text) });
+    enrich({
+      timestamp: 'T',
+      eventFromQuery: 'E',
+      origin: { transport: 'tcp', address: '127.0.0.1' },
+      body: Buffer.from(text),
+    });
 
   it.each([
-    { name: 'compact-payload-as-sent', body: '{"b":1.0,"a":"\\u00e9"}', line: '{"_ts":"T","_event":"E","_client":"127.0.0.1","b":1.0,"a":"\\u00e9"}\n' },
-    { name: 'utf8-payload-as-sent', body: '{"a":"é 😀"}', line: '{"_ts":"T","_event":"E","_client":"127.0.0.1","a":"é 😀"}\n' },
-    { name: 'spaces-kept', body: '{ "a" : [1, 2] }', line: '{"_ts":"T","_event":"E","_client":"127.0.0.1", "a" : [1, 2] }\n' },
+    {
+      name: 'compact-payload-as-sent',
+      body: '{"b":1.0,"a":"\\u00e9"}',
+      line: '{"_ts":"T","_event":"E","_client":"127.0.0.1","b":1.0,"a":"\\u00e9"}\n',
+    },
+    {
+      name: 'utf8-payload-as-sent',
+      body: '{"a":"é 😀"}',
+      line: '{"_ts":"T","_event":"E","_client":"127.0.0.1","a":"é 😀"}\n',
+    },
+    {
+      name: 'spaces-kept',
+      body: '{ "a" : [1, 2] }',
+      line: '{"_ts":"T","_event":"E","_client":"127.0.0.1", "a" : [1, 2] }\n',
+    },
     { name: 'empty-object', body: '{}', line: '{"_ts":"T","_event":"E","_client":"127.0.0.1"}\n' },
-    { name: 'empty-object-with-space', body: '{ }', line: '{"_ts":"T","_event":"E","_client":"127.0.0.1" }\n' },
+    {
+      name: 'empty-object-with-space',
+      body: '{ }',
+      line: '{"_ts":"T","_event":"E","_client":"127.0.0.1" }\n',
+    },
     { name: 'empty-body', body: '', line: '{"_ts":"T","_event":"E","_client":"127.0.0.1"}\n' },
-    { name: 'multi-line-payload-is-serialized-again', body: '{\n  "a": 1\n}', line: '{"_ts":"T","_event":"E","_client":"127.0.0.1","a":1}\n' },
-    { name: 'forged-metadata-is-serialized-again', body: '{"_ts":"x","a":1}', line: '{"_ts":"T","_event":"E","_client":"127.0.0.1","_ts_from_payload":"x","a":1}\n' },
-    { name: 'leading-space-is-serialized-again', body: ' {"a":1}', line: '{"_ts":"T","_event":"E","_client":"127.0.0.1","a":1}\n' },
+    {
+      name: 'multi-line-payload-is-serialized-again',
+      body: '{\n  "a": 1\n}',
+      line: '{"_ts":"T","_event":"E","_client":"127.0.0.1","a":1}\n',
+    },
+    {
+      name: 'forged-metadata-is-serialized-again',
+      body: '{"_ts":"x","a":1}',
+      line: '{"_ts":"T","_event":"E","_client":"127.0.0.1","_ts_from_payload":"x","a":1}\n',
+    },
+    {
+      name: 'leading-space-is-serialized-again',
+      body: ' {"a":1}',
+      line: '{"_ts":"T","_event":"E","_client":"127.0.0.1","a":1}\n',
+    },
   ])('$name', ({ body, line }) => {
     const record = enrichText(body);
     const text = formatJsonLine(record).toString('utf8');

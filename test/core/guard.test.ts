@@ -34,21 +34,89 @@ const JSON_TYPE = { 'content-type': 'application/json' };
 
 const ROWS: readonly Row[] = [
   // The live view's own requests, and the user's own navigation.
-  { name: 'typed-address-to-page', path: '/', headers: { ...site('none', 'navigate', 'document'), 'sec-fetch-user': '?1' }, status: undefined },
-  { name: 'own-link-to-page', path: '/', headers: site('same-origin', 'navigate', 'document'), status: undefined },
-  { name: 'own-eventsource', path: '/events', headers: site('same-origin', 'cors', 'empty'), status: undefined },
-  { name: 'own-favicon', path: '/favicon.ico', headers: site('same-origin', 'no-cors', 'image'), status: undefined },
+  {
+    name: 'typed-address-to-page',
+    path: '/',
+    headers: { ...site('none', 'navigate', 'document'), 'sec-fetch-user': '?1' },
+    status: undefined,
+  },
+  {
+    name: 'own-link-to-page',
+    path: '/',
+    headers: site('same-origin', 'navigate', 'document'),
+    status: undefined,
+  },
+  {
+    name: 'own-eventsource',
+    path: '/events',
+    headers: site('same-origin', 'cors', 'empty'),
+    status: undefined,
+  },
+  {
+    name: 'own-favicon',
+    path: '/favicon.ico',
+    headers: site('same-origin', 'no-cors', 'image'),
+    status: undefined,
+  },
   // Not browsers: curl sends no Sec-Fetch-*, Node's fetch only Sec-Fetch-Mode.
   { name: 'curl-stream', path: '/events', headers: {}, status: undefined },
-  { name: 'node-fetch-hook', method: 'POST', path: '/hook', headers: { ...JSON_TYPE, 'sec-fetch-mode': 'cors' }, status: undefined },
+  {
+    name: 'node-fetch-hook',
+    method: 'POST',
+    path: '/hook',
+    headers: { ...JSON_TYPE, 'sec-fetch-mode': 'cors' },
+    status: undefined,
+  },
   // A page of another site: no Origin on these, only Sec-Fetch-Site.
-  { name: 'cross-site-img', path: '/events', headers: site('cross-site', 'no-cors', 'image'), status: 403, reason: /Sec-Fetch-Site/ },
-  { name: 'cross-site-script', path: '/events', headers: site('cross-site', 'no-cors', 'script'), status: 403, reason: /Sec-Fetch-Site/ },
-  { name: 'cross-site-iframe', path: '/', headers: site('cross-site', 'navigate', 'iframe'), status: 403, reason: /Sec-Fetch-Site/ },
-  { name: 'cross-site-fetch-no-cors', path: '/events', headers: site('cross-site', 'no-cors', 'empty'), status: 403, reason: /Sec-Fetch-Site/ },
-  { name: 'cross-site-link', path: '/', headers: { ...site('cross-site', 'navigate', 'document'), 'sec-fetch-user': '?1' }, status: 403, reason: /Sec-Fetch-Site/ },
-  { name: 'same-site-img', path: '/events', headers: site('same-site', 'no-cors', 'image'), status: 403, reason: /Sec-Fetch-Site/ },
-  { name: 'same-site-iframe', path: '/', headers: site('same-site', 'navigate', 'iframe'), status: 403, reason: /Sec-Fetch-Site/ },
+  {
+    name: 'cross-site-img',
+    path: '/events',
+    headers: site('cross-site', 'no-cors', 'image'),
+    status: 403,
+    reason: /Sec-Fetch-Site/,
+  },
+  {
+    name: 'cross-site-script',
+    path: '/events',
+    headers: site('cross-site', 'no-cors', 'script'),
+    status: 403,
+    reason: /Sec-Fetch-Site/,
+  },
+  {
+    name: 'cross-site-iframe',
+    path: '/',
+    headers: site('cross-site', 'navigate', 'iframe'),
+    status: 403,
+    reason: /Sec-Fetch-Site/,
+  },
+  {
+    name: 'cross-site-fetch-no-cors',
+    path: '/events',
+    headers: site('cross-site', 'no-cors', 'empty'),
+    status: 403,
+    reason: /Sec-Fetch-Site/,
+  },
+  {
+    name: 'cross-site-link',
+    path: '/',
+    headers: { ...site('cross-site', 'navigate', 'document'), 'sec-fetch-user': '?1' },
+    status: 403,
+    reason: /Sec-Fetch-Site/,
+  },
+  {
+    name: 'same-site-img',
+    path: '/events',
+    headers: site('same-site', 'no-cors', 'image'),
+    status: 403,
+    reason: /Sec-Fetch-Site/,
+  },
+  {
+    name: 'same-site-iframe',
+    path: '/',
+    headers: site('same-site', 'navigate', 'iframe'),
+    status: 403,
+    reason: /Sec-Fetch-Site/,
+  },
   // With an Origin as well (fetch, EventSource in cors mode): the Origin check answers first.
   {
     name: 'cross-site-eventsource',
@@ -57,8 +125,21 @@ const ROWS: readonly Row[] = [
     status: 403,
     reason: /Origin/,
   },
-  { name: 'cross-site-hook', method: 'POST', path: '/hook', headers: { ...JSON_TYPE, 'sec-fetch-site': 'cross-site' }, status: 403, reason: /Sec-Fetch-Site/ },
-  { name: 'unknown-site-value', path: '/events', headers: { 'sec-fetch-site': 'cross-origin' }, status: 403, reason: /Sec-Fetch-Site/ },
+  {
+    name: 'cross-site-hook',
+    method: 'POST',
+    path: '/hook',
+    headers: { ...JSON_TYPE, 'sec-fetch-site': 'cross-site' },
+    status: 403,
+    reason: /Sec-Fetch-Site/,
+  },
+  {
+    name: 'unknown-site-value',
+    path: '/events',
+    headers: { 'sec-fetch-site': 'cross-origin' },
+    status: 403,
+    reason: /Sec-Fetch-Site/,
+  },
 ];
 
 describe.each([
@@ -67,7 +148,12 @@ describe.each([
 ] as const)('the guard over %s', (_transport, listen) => {
   const guard = createRequestGuard(listen, undefined);
   it.each(ROWS)('$name', ({ method = 'GET', path, headers, status, reason }) => {
-    const rejection = guard({ method, path, target: path, header: (name) => ({ host: '127.0.0.1:23518', ...headers })[name] });
+    const rejection = guard({
+      method,
+      path,
+      target: path,
+      header: (name) => ({ host: '127.0.0.1:23518', ...headers })[name],
+    });
     expect(rejection?.status).toBe(status);
     if (reason !== undefined) expect(rejection?.reason).toMatch(reason);
     if (rejection !== undefined) expect(JSON.parse(rejection.body)).toHaveProperty('error');
@@ -82,8 +168,18 @@ describe('headers that keep answers from pages', () => {
   ];
 
   it.each([
-    { name: 'a-json-error-gets-all-three', body: '{"error":"not found"}', own: [], expected: BROWSER },
-    { name: 'a-405-keeps-its-allow-first', body: '{"error":"method not allowed"}', own: [['Allow', 'GET, HEAD']], expected: [['Allow', 'GET, HEAD'], ...BROWSER] },
+    {
+      name: 'a-json-error-gets-all-three',
+      body: '{"error":"not found"}',
+      own: [],
+      expected: BROWSER,
+    },
+    {
+      name: 'a-405-keeps-its-allow-first',
+      body: '{"error":"method not allowed"}',
+      own: [['Allow', 'GET, HEAD']],
+      expected: [['Allow', 'GET, HEAD'], ...BROWSER],
+    },
     { name: 'the-hooks-empty-200-gets-none', body: '', own: [], expected: [] },
   ] as const)('$name', ({ body, own, expected }) => {
     expect(answerHeaders(body, own)).toEqual(expected);
@@ -91,7 +187,9 @@ describe('headers that keep answers from pages', () => {
 
   it('the-page-keeps-its-own-policy-which-forbids-framing-too', () => {
     const headers = withBrowserHeaders(LIVE_VIEW.headers);
-    const policies = headers.filter(([name]) => name === 'Content-Security-Policy').map(([, value]) => value);
+    const policies = headers
+      .filter(([name]) => name === 'Content-Security-Policy')
+      .map(([, value]) => value);
     expect(policies).toHaveLength(1);
     expect(policies[0]).toMatch(/^default-src 'none'; .*; frame-ancestors 'none'$/);
     expect(headers).toContainEqual(['X-Frame-Options', 'DENY']);
@@ -99,7 +197,11 @@ describe('headers that keep answers from pages', () => {
   });
 
   it('the-stream-is-never-stored-sniffed-or-framed', () => {
-    expect(EVENT_STREAM_HEADERS).toEqual([['Content-Type', 'text/event-stream'], ['Cache-Control', 'no-store'], ...BROWSER_HEADERS]);
+    expect(EVENT_STREAM_HEADERS).toEqual([
+      ['Content-Type', 'text/event-stream'],
+      ['Cache-Control', 'no-store'],
+      ...BROWSER_HEADERS,
+    ]);
     expect(BROWSER_HEADERS).toEqual(BROWSER);
   });
 });

@@ -2,7 +2,16 @@
  * The log file (--log): whole lines, none lost at rotation, rotated names in
  * time order, old files removed, and a failure said once without throwing.
  */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -10,9 +19,13 @@ import { LogFile, LogFileOpenError } from '@hook-observatory/core/internal/log-f
 import { parseCommand } from '@hook-observatory/core/internal/config';
 import { rotatedFiles, UsageError } from '@hook-observatory/core/vocabulary';
 
-const line = (id: number, pad = 40): string => `${JSON.stringify({ _event: 'PreToolUse', id, pad: 'x'.repeat(pad) })}\n`;
+const line = (id: number, pad = 40): string =>
+  `${JSON.stringify({ _event: 'PreToolUse', id, pad: 'x'.repeat(pad) })}\n`;
 
-function freshLog(maxBytes: number, maxFiles: number): { file: LogFile; path: string; said: string[] } {
+function freshLog(
+  maxBytes: number,
+  maxFiles: number,
+): { file: LogFile; path: string; said: string[] } {
   const path = join(mkdtempSync(join(tmpdir(), 'log-file-')), 'hooks.jsonl');
   const said: string[] = [];
   return { file: new LogFile(path, maxBytes, maxFiles, (text) => said.push(text)), path, said };
@@ -20,7 +33,11 @@ function freshLog(maxBytes: number, maxFiles: number): { file: LogFile; path: st
 
 /** Every line of FILE and its rotated files, oldest file first. */
 function allLines(path: string): string[] {
-  return [...rotatedFiles(path), path].flatMap((file) => readFileSync(file, 'utf8').split(/(?<=\n)/).filter((text) => text !== ''));
+  return [...rotatedFiles(path), path].flatMap((file) =>
+    readFileSync(file, 'utf8')
+      .split(/(?<=\n)/)
+      .filter((text) => text !== ''),
+  );
 }
 
 describe('log file', () => {
@@ -43,9 +60,13 @@ describe('log file', () => {
     file.close();
     const rotated = rotatedFiles(path);
     expect(rotated).toHaveLength(49);
-    const firstIds = rotated.map((name) => (JSON.parse(readFileSync(name, 'utf8')) as { id: number }).id);
+    const firstIds = rotated.map(
+      (name) => (JSON.parse(readFileSync(name, 'utf8')) as { id: number }).id,
+    );
     expect(firstIds).toEqual([...firstIds].sort((a, b) => a - b));
-    expect(rotated.map((name) => basename(name))).toEqual([...rotated.map((name) => basename(name))].sort());
+    expect(rotated.map((name) => basename(name))).toEqual(
+      [...rotated.map((name) => basename(name))].sort(),
+    );
   });
 
   it('a-line-longer-than-the-limit-is-written-whole-in-a-file-of-its-own', () => {
@@ -96,7 +117,10 @@ describe('log file', () => {
     file.write(line(3));
     file.close();
     expect(readFileSync(path, 'utf8')).toBe(line(3));
-    expect(said).toEqual([expect.stringMatching(/ENOENT/), expect.stringMatching(/written again; 2 events were lost/)]);
+    expect(said).toEqual([
+      expect.stringMatching(/ENOENT/),
+      expect.stringMatching(/written again; 2 events were lost/),
+    ]);
   });
 
   it('a-full-disk-is-said-once-and-leaves-no-part-of-a-line', () => {
@@ -105,7 +129,10 @@ describe('log file', () => {
     const file = new LogFile('/dev/full', 1_000_000, 2, (text) => said.push(text));
     for (let id = 0; id < 5; id++) expect(() => file.write(line(id))).not.toThrow();
     file.close();
-    expect(said).toEqual([expect.stringMatching(/cannot be written \(ENOSPC\)/), '5 events were not written to the log file /dev/full']);
+    expect(said).toEqual([
+      expect.stringMatching(/cannot be written \(ENOSPC\)/),
+      '5 events were not written to the log file /dev/full',
+    ]);
   });
 
   it('rotated-files-of-other-logs-in-the-same-directory-are-left-alone', () => {
@@ -115,7 +142,12 @@ describe('log file', () => {
     for (let id = 0; id < 4; id++) file.write(line(id));
     file.close();
     expect(readdirSync(join(path, '..')).sort()).toEqual(
-      ['hooks.jsonl', basename(rotatedFiles(path)[0] as string), 'hooks.jsonl.notes', 'other.jsonl.20260101T000000000Z-000'].sort(),
+      [
+        'hooks.jsonl',
+        basename(rotatedFiles(path)[0] as string),
+        'hooks.jsonl.notes',
+        'other.jsonl.20260101T000000000Z-000',
+      ].sort(),
     );
   });
 });
@@ -129,12 +161,24 @@ describe('log file rotation is decided per line', () => {
   // The net server hands a loop turn's events over in one write (group commit), the http
   // server one by one: both must rotate before the same lines.
   const cases = [
-    { name: 'a-burst-in-one-write-rotates-at-the-same-lines-as-one-by-one', lines: 40, pad: 40, linesPerFile: 3 },
+    {
+      name: 'a-burst-in-one-write-rotates-at-the-same-lines-as-one-by-one',
+      lines: 40,
+      pad: 40,
+      linesPerFile: 3,
+    },
     { name: 'uneven-lines', lines: 60, pad: -1, linesPerFile: 4 },
-    { name: 'a-limit-smaller-than-a-line-puts-each-line-in-a-file-of-its-own', lines: 10, pad: 40, linesPerFile: 0 },
+    {
+      name: 'a-limit-smaller-than-a-line-puts-each-line-in-a-file-of-its-own',
+      lines: 10,
+      pad: 40,
+      linesPerFile: 0,
+    },
   ];
   it.each(cases)('$name', ({ lines, pad, linesPerFile }) => {
-    const written = Array.from({ length: lines }, (_, id) => line(id, pad === -1 ? (id * 37) % 200 : pad));
+    const written = Array.from({ length: lines }, (_, id) =>
+      line(id, pad === -1 ? (id * 37) % 200 : pad),
+    );
     const maxBytes = Math.max(1, Buffer.byteLength(line(0, 40)) * linesPerFile + 5);
     const oneByOne = freshLog(maxBytes, 1_000);
     for (const text of written) oneByOne.file.write(text);
@@ -145,7 +189,9 @@ describe('log file rotation is decided per line', () => {
     expect(fileContents(together.path)).toEqual(fileContents(oneByOne.path));
     expect(fileContents(together.path).join('')).toBe(written.join(''));
     for (const text of fileContents(together.path)) {
-      if (text.split('\n').length > 2) expect(Buffer.byteLength(text)).toBeLessThanOrEqual(maxBytes);
+      if (text.split('\n').length > 2) {
+        expect(Buffer.byteLength(text)).toBeLessThanOrEqual(maxBytes);
+      }
     }
   });
 });
@@ -161,7 +207,12 @@ describe('log file failures', () => {
   // FILE's name is near NAME_MAX (255), so FILE.<stamp> is too long: the rename fails, for root too.
   const longName = `${'h'.repeat(240)}.jsonl`;
   const renameFails = [
-    { name: 'a-name-too-long-to-rotate', setUp: (dir: string) => join(dir, longName), reason: 'ENAMETOOLONG', skip: false },
+    {
+      name: 'a-name-too-long-to-rotate',
+      setUp: (dir: string) => join(dir, longName),
+      reason: 'ENAMETOOLONG',
+      skip: false,
+    },
     {
       name: 'a-read-only-directory',
       setUp: (dir: string) => {
@@ -174,24 +225,29 @@ describe('log file failures', () => {
       skip: process.getuid?.() === 0,
     },
   ];
-  it.each(renameFails)('a-failed-rename-keeps-appending-past-the-limit-said-once: $name', ({ setUp, reason, skip }) => {
-    if (skip) return;
-    const dir = mkdtempSync(join(tmpdir(), 'log-file-'));
-    const path = setUp(dir);
-    const said: string[] = [];
-    const file = new LogFile(path, Buffer.byteLength(line(0)) * 2, 2, (text) => said.push(text));
-    file.openAtStart();
-    const written = Array.from({ length: 10 }, (_, id) => line(id));
-    for (const text of written.slice(0, 5)) file.write(text);
-    file.write(written.slice(5).join(''));
-    file.check(); // the rename is tried again at the next check, and fails again: not said again
-    file.write(line(10));
-    file.close();
-    chmodSync(dir, 0o755);
-    expect(readFileSync(path, 'utf8')).toBe(written.join('') + line(10));
-    expect(rotatedFiles(path)).toEqual([]);
-    expect(said).toEqual([expect.stringMatching(new RegExp(`cannot be rotated \\(${reason}\\).*said once`))]);
-  });
+  it.each(renameFails)(
+    'a-failed-rename-keeps-appending-past-the-limit-said-once: $name',
+    ({ setUp, reason, skip }) => {
+      if (skip) return;
+      const dir = mkdtempSync(join(tmpdir(), 'log-file-'));
+      const path = setUp(dir);
+      const said: string[] = [];
+      const file = new LogFile(path, Buffer.byteLength(line(0)) * 2, 2, (text) => said.push(text));
+      file.openAtStart();
+      const written = Array.from({ length: 10 }, (_, id) => line(id));
+      for (const text of written.slice(0, 5)) file.write(text);
+      file.write(written.slice(5).join(''));
+      file.check(); // the rename is tried again at the next check, and fails again: not said again
+      file.write(line(10));
+      file.close();
+      chmodSync(dir, 0o755);
+      expect(readFileSync(path, 'utf8')).toBe(written.join('') + line(10));
+      expect(rotatedFiles(path)).toEqual([]);
+      expect(said).toEqual([
+        expect.stringMatching(new RegExp(`cannot be rotated \\(${reason}\\).*said once`)),
+      ]);
+    },
+  );
 
   it('a-removed-file-is-noticed-at-the-check-opened-again-and-the-loss-counted', () => {
     const { file, path, said } = freshLog(1_000_000, 2);
@@ -237,15 +293,29 @@ describe('log file failures', () => {
 
 describe('log flags', () => {
   const cases = [
-    { argv: ['--log', 'h.jsonl'], expected: { path: 'h.jsonl', maxBytes: 16 * 1024 * 1024, maxFiles: 8 } },
-    { argv: ['--log', 'h.jsonl', '--log-max-bytes', '2M', '--log-max-files', '3'], expected: { path: 'h.jsonl', maxBytes: 2 * 1024 * 1024, maxFiles: 3 } },
-    { argv: ['--log', 'h.jsonl', '--log-max-bytes', '5000'], expected: { path: 'h.jsonl', maxBytes: 5000, maxFiles: 8 } },
+    {
+      argv: ['--log', 'h.jsonl'],
+      expected: { path: 'h.jsonl', maxBytes: 16 * 1024 * 1024, maxFiles: 8 },
+    },
+    {
+      argv: ['--log', 'h.jsonl', '--log-max-bytes', '2M', '--log-max-files', '3'],
+      expected: { path: 'h.jsonl', maxBytes: 2 * 1024 * 1024, maxFiles: 3 },
+    },
+    {
+      argv: ['--log', 'h.jsonl', '--log-max-bytes', '5000'],
+      expected: { path: 'h.jsonl', maxBytes: 5000, maxFiles: 8 },
+    },
   ];
   it.each(cases)('$argv', ({ argv, expected }) => {
     const command = parseCommand(argv, {});
     expect(command.kind === 'run' && command.config.logFile).toEqual(expected);
   });
-  const refused = [['--log-max-bytes', '1M'], ['--log', ''], ['--log', 'h', '--log-max-bytes', 'lots'], ['--log', 'h', '--log-max-files', '-1']];
+  const refused = [
+    ['--log-max-bytes', '1M'],
+    ['--log', ''],
+    ['--log', 'h', '--log-max-bytes', 'lots'],
+    ['--log', 'h', '--log-max-files', '-1'],
+  ];
   it.each(refused)('refuses %s %s', (...argv) => {
     expect(() => parseCommand(argv, {})).toThrow(UsageError);
   });

@@ -35,14 +35,46 @@ const CASES = [
   { name: 'ipv4-loopback', sockaddr: sockaddrIn([127, 0, 0, 1]), expected: '127.0.0.1' },
   { name: 'ipv4-other', sockaddr: sockaddrIn([192, 0, 2, 255]), expected: '192.0.2.255' },
   { name: 'ipv6-loopback', sockaddr: sockaddrIn6([0, 0, 0, 0, 0, 0, 0, 1]), expected: '::1' },
-  { name: 'ipv6-ipv4-mapped', sockaddr: sockaddrIn6([0, 0, 0, 0, 0, 0xffff, 0x7f00, 1]), expected: '::ffff:127.0.0.1' },
-  { name: 'ipv6-longest-zero-run-compressed', sockaddr: sockaddrIn6([0x2001, 0xdb8, 0, 0, 1, 0, 0, 1]), expected: '2001:db8::1:0:0:1' },
-  { name: 'ipv6-lower-case-hex', sockaddr: sockaddrIn6([0x2001, 0xdb8, 0xabcd, 0, 0, 0, 0, 0xef]), expected: '2001:db8:abcd::ef' },
-  { name: 'ipv6-link-local-with-scope', sockaddr: sockaddrIn6([0xfe80, 0, 0, 0, 0, 0, 0, 1], 2), expected: 'fe80::1%eth0' },
-  { name: 'ipv6-link-local-unknown-scope', sockaddr: sockaddrIn6([0xfe80, 0, 0, 0, 0, 0, 0, 1], 9), expected: 'fe80::1' },
-  { name: 'ipv6-global-scope-ignored', sockaddr: sockaddrIn6([0x2001, 0xdb8, 0, 0, 0, 0, 0, 1], 2), expected: '2001:db8::1' },
-  { name: 'ipv4-truncated', sockaddr: sockaddrIn([127, 0, 0, 1]).subarray(0, 8), expected: undefined },
-  { name: 'unix-family', sockaddr: Buffer.from(endianness() === 'LE' ? [1, 0, 0, 0] : [0, 1, 0, 0]), expected: undefined },
+  {
+    name: 'ipv6-ipv4-mapped',
+    sockaddr: sockaddrIn6([0, 0, 0, 0, 0, 0xffff, 0x7f00, 1]),
+    expected: '::ffff:127.0.0.1',
+  },
+  {
+    name: 'ipv6-longest-zero-run-compressed',
+    sockaddr: sockaddrIn6([0x2001, 0xdb8, 0, 0, 1, 0, 0, 1]),
+    expected: '2001:db8::1:0:0:1',
+  },
+  {
+    name: 'ipv6-lower-case-hex',
+    sockaddr: sockaddrIn6([0x2001, 0xdb8, 0xabcd, 0, 0, 0, 0, 0xef]),
+    expected: '2001:db8:abcd::ef',
+  },
+  {
+    name: 'ipv6-link-local-with-scope',
+    sockaddr: sockaddrIn6([0xfe80, 0, 0, 0, 0, 0, 0, 1], 2),
+    expected: 'fe80::1%eth0',
+  },
+  {
+    name: 'ipv6-link-local-unknown-scope',
+    sockaddr: sockaddrIn6([0xfe80, 0, 0, 0, 0, 0, 0, 1], 9),
+    expected: 'fe80::1',
+  },
+  {
+    name: 'ipv6-global-scope-ignored',
+    sockaddr: sockaddrIn6([0x2001, 0xdb8, 0, 0, 0, 0, 0, 1], 2),
+    expected: '2001:db8::1',
+  },
+  {
+    name: 'ipv4-truncated',
+    sockaddr: sockaddrIn([127, 0, 0, 1]).subarray(0, 8),
+    expected: undefined,
+  },
+  {
+    name: 'unix-family',
+    sockaddr: Buffer.from(endianness() === 'LE' ? [1, 0, 0, 0] : [0, 1, 0, 0]),
+    expected: undefined,
+  },
 ] as const;
 
 describe('formatSockaddr', () => {

@@ -15,7 +15,10 @@ afterEach(async () => {
 });
 
 /** Accept one connection on `listenOn` and read the peer's credentials from the server side. */
-async function credentialsOfOneConnection(listen: (server: Server) => void, dial: () => Socket): Promise<PeerCredentials | undefined> {
+async function credentialsOfOneConnection(
+  listen: (server: Server) => void,
+  dial: () => Socket,
+): Promise<PeerCredentials | undefined> {
   const support = await loadPeerCredentials();
   expect(support.unavailable).toBeUndefined();
   const accepted = new Promise<PeerCredentials | undefined>((done) => {
@@ -39,8 +42,15 @@ describe('peer credentials', () => {
   it.runIf(process.platform === 'linux')('unix-socket-peer-is-this-process', async () => {
     dir = mkdtempSync(join(tmpdir(), 'peercred-'));
     const path = join(dir, 's.sock');
-    const credentials = await credentialsOfOneConnection((s) => s.listen(path), () => connect(path));
-    expect(credentials).toEqual({ pid: process.pid, uid: process.getuid!(), gid: process.getgid!() });
+    const credentials = await credentialsOfOneConnection(
+      (s) => s.listen(path),
+      () => connect(path),
+    );
+    expect(credentials).toEqual({
+      pid: process.pid,
+      uid: process.getuid!(),
+      gid: process.getgid!(),
+    });
   });
 
   it('tcp-has-no-peer-credentials', async () => {

@@ -18,7 +18,11 @@ import {
   type EventLog,
 } from '@hook-observatory/core/internal/sinks';
 import { PACED_WRITE_MAX_BYTES, PacedWriter } from '@hook-observatory/core/internal/paced-writer';
-import { STDOUT_RETRY_MS, StdoutFile, isFileOrDevice } from '@hook-observatory/core/internal/stdout-file';
+import {
+  STDOUT_RETRY_MS,
+  StdoutFile,
+  isFileOrDevice,
+} from '@hook-observatory/core/internal/stdout-file';
 import { formatJsonLine } from '@hook-observatory/core/internal/format';
 import { parseCommand, type Config } from '@hook-observatory/core/internal/config';
 import { tempDirs } from '../helpers/temp-dirs.js';
@@ -26,7 +30,11 @@ import { tempDirs } from '../helpers/temp-dirs.js';
 /** A standard output that keeps each write whole, as its own chunk. */
 class RecordingStdout extends Writable {
   readonly writes: string[] = [];
-  override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
+  override _write(
+    chunk: Buffer,
+    _encoding: BufferEncoding,
+    done: (error?: Error | null) => void,
+  ): void {
     this.writes.push(chunk.toString('utf8'));
     done();
   }
@@ -38,13 +46,24 @@ function configFrom(argv: readonly string[]): Config {
   return command.config;
 }
 
-async function openLog(argv: readonly string[] = []): Promise<{ log: EventLog; stdout: RecordingStdout }> {
+async function openLog(
+  argv: readonly string[] = [],
+): Promise<{ log: EventLog; stdout: RecordingStdout }> {
   const stdout = new RecordingStdout();
-  const log = await openEventLog(configFrom(argv), { stdout, env: {}, log: () => {}, onNoSinkLeft: () => {} });
+  const log = await openEventLog(configFrom(argv), {
+    stdout,
+    env: {},
+    log: () => {},
+    onNoSinkLeft: () => {},
+  });
   return { log, stdout };
 }
 
-const event = (id: number): Record<string, unknown> => ({ _ts: '2026-01-01T00:00:00.000Z', _event: 'PreToolUse', id });
+const event = (id: number): Record<string, unknown> => ({
+  _ts: '2026-01-01T00:00:00.000Z',
+  _event: 'PreToolUse',
+  id,
+});
 const line = (id: number): string => `${JSON.stringify(event(id))}\n`;
 
 describe('event log', () => {
@@ -70,7 +89,10 @@ describe('event log', () => {
 
   it('a-batch-past-the-write-limit-goes-in-several-writes-of-whole-lines', async () => {
     const { log, stdout } = await openLog();
-    const padded = (id: number): Record<string, unknown> => ({ ...event(id), pad: 'p'.repeat(10_000) });
+    const padded = (id: number): Record<string, unknown> => ({
+      ...event(id),
+      pad: 'p'.repeat(10_000),
+    });
     const ids = Array.from({ length: 20 }, (_, id) => id);
     log.writeAll(ids.map(padded));
     expect(stdout.writes.length).toBeGreaterThan(1);
@@ -78,7 +100,9 @@ describe('event log', () => {
       expect(Buffer.byteLength(write)).toBeLessThanOrEqual(EVENTS_WRITE_MAX_BYTES);
       expect(write.endsWith('\n')).toBe(true);
     }
-    expect(stdout.writes.join('')).toBe(ids.map((id) => `${JSON.stringify(padded(id))}\n`).join(''));
+    expect(stdout.writes.join('')).toBe(
+      ids.map((id) => `${JSON.stringify(padded(id))}\n`).join(''),
+    );
   });
 
   it('an-event-in-a-batch-longer-than-the-write-limit-goes-alone-and-whole', async () => {
@@ -92,7 +116,10 @@ describe('event log', () => {
     const { log, stdout } = await openLog(['--pretty-yaml']);
     log.writeAll([event(1), event(2)]);
     expect(stdout.writes).toHaveLength(1);
-    const documents = (stdout.writes[0] as string).split(/^---\n/m).slice(1).map((text) => parse(text) as unknown);
+    const documents = (stdout.writes[0] as string)
+      .split(/^---\n/m)
+      .slice(1)
+      .map((text) => parse(text) as unknown);
     expect(documents).toEqual([event(1), event(2)]);
   });
 });
@@ -101,7 +128,11 @@ describe('event log', () => {
 class HeldSocket extends Writable {
   readonly writes: Buffer[] = [];
   private pending: (() => void) | undefined;
-  override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
+  override _write(
+    chunk: Buffer,
+    _encoding: BufferEncoding,
+    done: (error?: Error | null) => void,
+  ): void {
     this.writes.push(chunk);
     this.pending = () => done();
   }
@@ -116,14 +147,33 @@ class HeldSocket extends Writable {
   }
 }
 
-const lineOf = (id: number, padBytes: number): Buffer => Buffer.from(`${JSON.stringify({ id, pad: 'p'.repeat(padBytes) })}\n`);
+const lineOf = (id: number, padBytes: number): Buffer =>
+  Buffer.from(`${JSON.stringify({ id, pad: 'p'.repeat(padBytes) })}\n`);
 const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 describe('paced writer', () => {
   const cases = [
-    { name: 'small-lines-wait-behind-the-write-in-flight-and-go-out-joined', lines: 100, padBytes: 10, firstWrites: 1, secondWriteLines: 99 },
-    { name: 'joined-writes-stop-at-the-paced-limit', lines: 200, padBytes: 4096, firstWrites: 1, secondWriteLines: Math.floor(PACED_WRITE_MAX_BYTES / lineOf(0, 4096).length) },
-    { name: 'a-line-longer-than-the-limit-goes-alone', lines: 3, padBytes: PACED_WRITE_MAX_BYTES, firstWrites: 1, secondWriteLines: 1 },
+    {
+      name: 'small-lines-wait-behind-the-write-in-flight-and-go-out-joined',
+      lines: 100,
+      padBytes: 10,
+      firstWrites: 1,
+      secondWriteLines: 99,
+    },
+    {
+      name: 'joined-writes-stop-at-the-paced-limit',
+      lines: 200,
+      padBytes: 4096,
+      firstWrites: 1,
+      secondWriteLines: Math.floor(PACED_WRITE_MAX_BYTES / lineOf(0, 4096).length),
+    },
+    {
+      name: 'a-line-longer-than-the-limit-goes-alone',
+      lines: 3,
+      padBytes: PACED_WRITE_MAX_BYTES,
+      firstWrites: 1,
+      secondWriteLines: 1,
+    },
   ];
   it.each(cases)('$name', async ({ lines, padBytes, firstWrites, secondWriteLines }) => {
     const socket = new HeldSocket();
@@ -135,12 +185,16 @@ describe('paced writer', () => {
     await settle();
     expect(socket.writes).toHaveLength(2);
     expect(socket.writes[1]?.equals(Buffer.concat(sent.slice(1, 1 + secondWriteLines)))).toBe(true);
-    while (socket.writes.reduce((bytes, write) => bytes + write.length, 0) < Buffer.concat(sent).length) {
+    while (
+      socket.writes.reduce((bytes, write) => bytes + write.length, 0) < Buffer.concat(sent).length
+    ) {
       socket.complete();
       await settle();
     }
     expect(Buffer.concat(socket.writes).equals(Buffer.concat(sent))).toBe(true);
-    for (const write of socket.writes.slice(0, -1)) expect(write.length).toBeLessThanOrEqual(Math.max(PACED_WRITE_MAX_BYTES, padBytes + 64));
+    for (const write of socket.writes.slice(0, -1)) {
+      expect(write.length).toBeLessThanOrEqual(Math.max(PACED_WRITE_MAX_BYTES, padBytes + 64));
+    }
   });
 
   it('cutting-off-destroys-at-once-without-a-flush-and-drops-the-queue', () => {
@@ -164,7 +218,9 @@ describe('paced writer', () => {
     await settle();
     socket.complete();
     await ended;
-    expect(Buffer.concat(socket.writes)).toEqual(Buffer.concat([0, 1, 2].map((id) => lineOf(id, 10))));
+    expect(Buffer.concat(socket.writes)).toEqual(
+      Buffer.concat([0, 1, 2].map((id) => lineOf(id, 10))),
+    );
     expect(socket.writableFinished).toBe(true);
   });
 });
@@ -180,13 +236,23 @@ describe('output socket', () => {
     // What made cutting 55 readers at once hold the hooks for seconds: each reader's socket held a
     // chunk per event, every one errored and freed by destroy() in the same turn.
     const said: string[] = [];
-    const sink = new OutputSocketSink(join(temp.make(), 'out.sock'), 0o600, formatJsonLine, (line) => said.push(line));
+    const sink = new OutputSocketSink(
+      join(temp.make(), 'out.sock'),
+      0o600,
+      formatJsonLine,
+      (line) => said.push(line),
+    );
     await sink.listen();
     const chunksHeldAtDestroy: number[] = [];
     const destroy = Socket.prototype.destroy;
-    vi.spyOn(Socket.prototype, 'destroy').mockImplementation(function (this: Socket, error?: Error) {
+    vi.spyOn(Socket.prototype, 'destroy').mockImplementation(function (
+      this: Socket,
+      error?: Error,
+    ) {
       // writableBuffer: the chunks queued behind the write in flight (lib/internal/streams/writable.js).
-      chunksHeldAtDestroy.push((this as unknown as { writableBuffer: unknown[] }).writableBuffer.length);
+      chunksHeldAtDestroy.push(
+        (this as unknown as { writableBuffer: unknown[] }).writableBuffer.length,
+      );
       return destroy.call(this, error);
     });
     const reader = connect(sink.path);
@@ -195,9 +261,15 @@ describe('output socket', () => {
     const eventBytes = 4096;
     const events = Math.ceil(READER_HARD_LIMIT_BYTES / eventBytes) + 100;
     for (let id = 0; id < events && sink.readerCount > 0; id++) {
-      sink.write(new EventBatch([{ _ts: '2026-01-01T00:00:00.000Z', _event: 'E', id, pad: 'p'.repeat(eventBytes) }]));
+      sink.write(
+        new EventBatch([
+          { _ts: '2026-01-01T00:00:00.000Z', _event: 'E', id, pad: 'p'.repeat(eventBytes) },
+        ]),
+      );
     }
-    expect(said.filter((line) => line.includes('disconnected: it read too slowly'))).toHaveLength(1);
+    expect(said.filter((line) => line.includes('disconnected: it read too slowly'))).toHaveLength(
+      1,
+    );
     expect(chunksHeldAtDestroy[0]).toBeLessThanOrEqual(1);
     reader.destroy();
     await sink.close();
@@ -209,7 +281,9 @@ class SmallDisk {
   bytes = Buffer.alloc(0);
   constructor(public free: number) {}
   readonly writeTo = (_fd: number, buffer: Buffer, offset: number): number => {
-    if (this.free === 0) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    if (this.free === 0) {
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    }
     const taken = buffer.subarray(offset, offset + Math.min(this.free, buffer.length - offset));
     this.bytes = Buffer.concat([this.bytes, taken]);
     this.free -= taken.length;
@@ -230,14 +304,26 @@ describe('standard output to a file on a full disk', () => {
       free: lineBytes + 10,
       writes: [[1, 2, 3], [4]],
       after: [5],
-      expected: { text: [1, 2, 5], said: [/cannot be written \(ENOSPC\).*said once/, /written again; 3 events were lost meanwhile/] },
+      expected: {
+        text: [1, 2, 5],
+        said: [
+          /cannot be written \(ENOSPC\).*said once/,
+          /written again; 3 events were lost meanwhile/,
+        ],
+      },
     },
     {
       name: 'full-at-a-line-boundary-loses-whole-lines-and-counts-them',
       free: lineBytes * 2,
       writes: [[1], [2], [3], [4]],
       after: [5],
-      expected: { text: [1, 2, 5], said: [/cannot be written \(ENOSPC\).*said once/, /written again; 3 events were lost meanwhile/] },
+      expected: {
+        text: [1, 2, 5],
+        said: [
+          /cannot be written \(ENOSPC\).*said once/,
+          /written again; 3 events were lost meanwhile/,
+        ],
+      },
     },
   ];
   it.each(cases)('$name', ({ free, writes, after, expected }) => {
@@ -274,7 +360,10 @@ describe('standard output to a file on a full disk', () => {
     for (let id = 0; id < 5; id++) expect(() => file.write(at(id))).not.toThrow();
     file.close();
     closeSync(fd);
-    expect(said).toEqual([expect.stringMatching(/cannot be written \(ENOSPC\)/), '5 events were not written to standard output']);
+    expect(said).toEqual([
+      expect.stringMatching(/cannot be written \(ENOSPC\)/),
+      '5 events were not written to standard output',
+    ]);
   });
 
   const kinds = [

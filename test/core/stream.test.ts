@@ -50,7 +50,9 @@ class TestViewer implements ViewerOutput {
     const bytes = Buffer.concat(pieces);
     this.sizes.push(bytes.length);
     this.text += bytes.toString('utf8');
-    for (const piece of pieces) if (piece.subarray(0, 4).toString() === 'id: ') this.messagePieces.push(piece);
+    for (const piece of pieces) {
+      if (piece.subarray(0, 4).toString() === 'id: ') this.messagePieces.push(piece);
+    }
     if (this.reads) setImmediate(whenWritten);
     else this.waiting.push(whenWritten);
   }
@@ -75,15 +77,32 @@ class TestViewer implements ViewerOutput {
   }
 }
 
-const event = (name: string, session = 's1', extra: object = {}): EventRecord => ({ _ts: 'T', _event: name, session_id: session, ...extra });
+const event = (name: string, session = 's1', extra: object = {}): EventRecord => ({
+  _ts: 'T',
+  _event: name,
+  session_id: session,
+  ...extra,
+});
 const quiet = (): void => {};
-const newStream = (ringSize?: number, budgetBytes?: number, log: (line: string) => void = quiet): EventStream =>
-  new EventStream(log, { heartbeatMs: 0, instance: 'abc', ...(ringSize === undefined ? {} : { ringSize }), ...(budgetBytes === undefined ? {} : { budgetBytes }) });
+const newStream = (
+  ringSize?: number,
+  budgetBytes?: number,
+  log: (line: string) => void = quiet,
+): EventStream =>
+  new EventStream(log, {
+    heartbeatMs: 0,
+    instance: 'abc',
+    ...(ringSize === undefined ? {} : { ringSize }),
+    ...(budgetBytes === undefined ? {} : { budgetBytes }),
+  });
 /** `count` events of about `bytes` bytes each, in one batch. */
 const events = (count: number, bytes: number, name = 'A', session = 's1'): EventBatch =>
-  new EventBatch(Array.from({ length: count }, () => event(name, session, { padding: 'p'.repeat(bytes) })));
+  new EventBatch(
+    Array.from({ length: count }, () => event(name, session, { padding: 'p'.repeat(bytes) })),
+  );
 /** 1, 2, ... n as ids of instance abc. */
-const idsTo = (from: number, to: number): string[] => Array.from({ length: to - from + 1 }, (_, index) => `abc-${from + index}`);
+const idsTo = (from: number, to: number): string[] =>
+  Array.from({ length: to - from + 1 }, (_, index) => `abc-${from + index}`);
 const all = streamFilterOf('/events');
 
 describe('a message', () => {
@@ -93,30 +112,65 @@ describe('a message', () => {
     { name: 'lines ending in CRLF', json: '{\r\n"a":1}\n', data: 'data: {\ndata: "a":1}\n' },
     { name: 'lines ending in CR', json: '{\r"a":1}\n', data: 'data: {\ndata: "a":1}\n' },
   ])('$name: every line of the JSON is a data: line', ({ json, data }) => {
-    expect(formatStreamMessage('abc-1', 'Stop', Buffer.from(json)).toString()).toBe(`id: abc-1\nevent: Stop\n${data}\n`);
+    expect(formatStreamMessage('abc-1', 'Stop', Buffer.from(json)).toString()).toBe(
+      `id: abc-1\nevent: Stop\n${data}\n`,
+    );
   });
 
   it.for([
-    { name: 'a known kind is named', kind: 'PreToolUse', head: 'id: abc-1\nevent: PreToolUse\ndata: ' },
-    { name: 'an event the query could not name is named Unknown', kind: 'Unknown', head: 'id: abc-1\nevent: Unknown\ndata: ' },
-    { name: 'any other name goes unnamed, as a plain message', kind: 'MyOwnEvent', head: 'id: abc-1\ndata: ' },
-    { name: 'a name with a line break cannot add a field', kind: 'Stop\nevent: forged', head: 'id: abc-1\ndata: ' },
+    {
+      name: 'a known kind is named',
+      kind: 'PreToolUse',
+      head: 'id: abc-1\nevent: PreToolUse\ndata: ',
+    },
+    {
+      name: 'an event the query could not name is named Unknown',
+      kind: 'Unknown',
+      head: 'id: abc-1\nevent: Unknown\ndata: ',
+    },
+    {
+      name: 'any other name goes unnamed, as a plain message',
+      kind: 'MyOwnEvent',
+      head: 'id: abc-1\ndata: ',
+    },
+    {
+      name: 'a name with a line break cannot add a field',
+      kind: 'Stop\nevent: forged',
+      head: 'id: abc-1\ndata: ',
+    },
   ])('$name', async ({ kind, head }) => {
     const stream = newStream();
     const viewer = new TestViewer();
     stream.attach(viewer, all, undefined);
     stream.add(new EventBatch([event(kind)]));
     await settle();
-    expect(viewer.text.slice(viewer.text.indexOf('id: '))).toMatch(new RegExp(`^${head.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')}\\{`));
+    expect(viewer.text.slice(viewer.text.indexOf('id: '))).toMatch(
+      new RegExp(`^${head.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')}\\{`),
+    );
   });
 });
 
 describe('filters', () => {
   it.for([
     { name: 'no query: everything', target: '/events', events: [], sessions: [] },
-    { name: 'a list of events', target: '/events?event=PreToolUse,PostToolUse', events: ['PreToolUse', 'PostToolUse'], sessions: [] },
-    { name: 'repeated parameters add up', target: '/events?event=A&event=B&session=x', events: ['A', 'B'], sessions: ['x'] },
-    { name: 'empty items are ignored', target: '/events?event=,A,&session=', events: ['A'], sessions: [] },
+    {
+      name: 'a list of events',
+      target: '/events?event=PreToolUse,PostToolUse',
+      events: ['PreToolUse', 'PostToolUse'],
+      sessions: [],
+    },
+    {
+      name: 'repeated parameters add up',
+      target: '/events?event=A&event=B&session=x',
+      events: ['A', 'B'],
+      sessions: ['x'],
+    },
+    {
+      name: 'empty items are ignored',
+      target: '/events?event=,A,&session=',
+      events: ['A'],
+      sessions: [],
+    },
   ])('$name', ({ target, events, sessions }) => {
     const filter = streamFilterOf(target);
     expect([...filter.events]).toEqual(events);
@@ -127,7 +181,9 @@ describe('filters', () => {
     const stream = newStream();
     const viewer = new TestViewer();
     stream.attach(viewer, streamFilterOf('/events?event=Stop&session=s2'), undefined);
-    stream.add(new EventBatch([event('Stop', 's1'), event('PreToolUse', 's2'), event('Stop', 's2')]));
+    stream.add(
+      new EventBatch([event('Stop', 's1'), event('PreToolUse', 's2'), event('Stop', 's2')]),
+    );
     await settle();
     expect(viewer.ids).toEqual(['abc-3']);
   });
@@ -135,11 +191,31 @@ describe('filters', () => {
 
 describe('resuming', () => {
   it.for([
-    { name: 'a new viewer gets the whole ring, then what comes', lastEventId: undefined, ids: ['abc-1', 'abc-2', 'abc-3', 'abc-4'], gap: false },
-    { name: 'Last-Event-ID: what came after it', lastEventId: 'abc-2', ids: ['abc-3', 'abc-4'], gap: false },
+    {
+      name: 'a new viewer gets the whole ring, then what comes',
+      lastEventId: undefined,
+      ids: ['abc-1', 'abc-2', 'abc-3', 'abc-4'],
+      gap: false,
+    },
+    {
+      name: 'Last-Event-ID: what came after it',
+      lastEventId: 'abc-2',
+      ids: ['abc-3', 'abc-4'],
+      gap: false,
+    },
     { name: 'the newest id: only what comes', lastEventId: 'abc-3', ids: ['abc-4'], gap: false },
-    { name: 'an id of another instance (a restart): the whole ring', lastEventId: 'zzz-3', ids: ['abc-1', 'abc-2', 'abc-3', 'abc-4'], gap: false },
-    { name: 'an id that is no id: the whole ring', lastEventId: 'nonsense', ids: ['abc-1', 'abc-2', 'abc-3', 'abc-4'], gap: false },
+    {
+      name: 'an id of another instance (a restart): the whole ring',
+      lastEventId: 'zzz-3',
+      ids: ['abc-1', 'abc-2', 'abc-3', 'abc-4'],
+      gap: false,
+    },
+    {
+      name: 'an id that is no id: the whole ring',
+      lastEventId: 'nonsense',
+      ids: ['abc-1', 'abc-2', 'abc-3', 'abc-4'],
+      gap: false,
+    },
   ])('$name', async ({ lastEventId, ids, gap }) => {
     const stream = newStream();
     stream.add(new EventBatch([event('A'), event('B'), event('C')]));
@@ -163,7 +239,9 @@ describe('resuming', () => {
   it('the opening names the instance and the retry hint', () => {
     const viewer = new TestViewer();
     newStream().attach(viewer, all, undefined);
-    expect(viewer.text).toBe(`retry: 2000\nevent: hello\ndata: {"instance":"abc","oldest":1,"next":1,"kinds":${JSON.stringify(STREAM_KINDS)}}\n\n`);
+    expect(viewer.text).toBe(
+      `retry: 2000\nevent: hello\ndata: {"instance":"abc","oldest":1,"next":1,"kinds":${JSON.stringify(STREAM_KINDS)}}\n\n`,
+    );
   });
 });
 
@@ -204,7 +282,9 @@ describe('writes', () => {
     });
 
     /** A stream with one viewer, after `turns` turns of one event each. */
-    async function flooded(turns: number): Promise<{ stream: EventStream; viewer: TestViewer; openingWrites: number }> {
+    async function flooded(
+      turns: number,
+    ): Promise<{ stream: EventStream; viewer: TestViewer; openingWrites: number }> {
       const stream = newStream();
       const viewer = new TestViewer();
       stream.attach(viewer, all, undefined);
@@ -229,7 +309,9 @@ describe('writes', () => {
     it(`what waits for the window goes at the end of the turn once it reaches ${STREAM_WINDOW_MAX_BYTES} bytes`, async () => {
       const { stream, viewer } = await flooded(STREAM_BURST_FLUSHES + 1);
       expect(viewer.ids).toHaveLength(STREAM_BURST_FLUSHES);
-      stream.add(new EventBatch([event('large', 's1', { padding: 'x'.repeat(STREAM_WINDOW_MAX_BYTES) })]));
+      stream.add(
+        new EventBatch([event('large', 's1', { padding: 'x'.repeat(STREAM_WINDOW_MAX_BYTES) })]),
+      );
       await settle();
       expect(viewer.ids).toHaveLength(STREAM_BURST_FLUSHES + 2);
     });
@@ -300,7 +382,7 @@ describe('viewers are cursors into one ring', () => {
     expect(viewer.ids).toEqual(idsTo(7, 10));
   });
 
-  it('a filtered viewer is handed the ring\'s own bytes, as an unfiltered one is: no copy of its own', async () => {
+  it("a filtered viewer is handed the ring's own bytes, as an unfiltered one is: no copy of its own", async () => {
     const stream = newStream();
     const filtered = new TestViewer();
     const unfiltered = new TestViewer();
@@ -312,7 +394,9 @@ describe('viewers are cursors into one ring', () => {
     const ringMemory = unfiltered.messagePieces[0]?.buffer;
     expect(unfiltered.messagePieces).toHaveLength(3);
     expect(filtered.messagePieces).toHaveLength(2);
-    for (const piece of [...filtered.messagePieces, ...unfiltered.messagePieces]) expect(piece.buffer).toBe(ringMemory);
+    for (const piece of [...filtered.messagePieces, ...unfiltered.messagePieces]) {
+      expect(piece.buffer).toBe(ringMemory);
+    }
   });
 
   it(`a round copies at most ${STREAM_ROUND_MAX_BYTES} bytes for all viewers; the rest have their turn after`, async () => {
@@ -324,7 +408,10 @@ describe('viewers are cursors into one ring', () => {
     const before = viewers.map((viewer) => viewer.text.length);
     stream.add(events(64, 1000));
     await endOfTurn();
-    const firstRound = viewers.reduce((sum, viewer, index) => sum + viewer.text.length - (before[index] as number), 0);
+    const firstRound = viewers.reduce(
+      (sum, viewer, index) => sum + viewer.text.length - (before[index] as number),
+      0,
+    );
     expect(firstRound).toBeLessThanOrEqual(STREAM_ROUND_MAX_BYTES + VIEWER_WINDOW_BYTES);
     expect(viewers.filter((viewer) => viewer.ids.length === 0).length).toBeGreaterThan(0);
     await settle();
@@ -376,7 +463,11 @@ describe('one budget for all viewers', () => {
      */
     const BUDGET = 3 * VIEWER_WINDOW_BYTES;
     it.for([
-      { name: 'the one whose write waited longest is cut first, only as many as make room', drained: undefined, cut: 0 },
+      {
+        name: 'the one whose write waited longest is cut first, only as many as make room',
+        drained: undefined,
+        cut: 0,
+      },
       { name: 'one that read since has a newer write: the next oldest goes', drained: 0, cut: 1 },
     ])('$name', async ({ drained, cut }) => {
       const lines: string[] = [];
@@ -397,7 +488,9 @@ describe('one budget for all viewers', () => {
       expect(stalled.map((viewer) => viewer.cut)).toEqual([0, 0, 0]);
       const late = new TestViewer(false);
       stream.attach(late, all, undefined);
-      expect(stalled.map((viewer) => viewer.cut)).toEqual([0, 1, 2].map((index) => (index === cut ? 1 : 0)));
+      expect(stalled.map((viewer) => viewer.cut)).toEqual(
+        [0, 1, 2].map((index) => (index === cut ? 1 : 0)),
+      );
       expect(late.cut).toBe(0);
       expect(late.writes).toBe(1);
       expect(stream.viewerCount).toBe(3);

@@ -11,7 +11,9 @@ export interface Answer {
 
 /** A dispatcher that reaches the server over its transport. */
 export function dispatcherFor(server: RunningServer): Agent {
-  return new Agent(server.transport === 'unix' ? { connect: { socketPath: server.socketPath } } : {});
+  return new Agent(
+    server.transport === 'unix' ? { connect: { socketPath: server.socketPath } } : {},
+  );
 }
 
 export async function post(
@@ -21,13 +23,30 @@ export async function post(
   dispatcher: Agent | Client,
   headers: Record<string, string> = { 'content-type': 'application/json' },
 ): Promise<Answer> {
-  const response = await request(`${server.origin}${path}`, { method: 'POST', body, headers, dispatcher });
-  return { status: response.statusCode, headers: response.headers, body: await response.body.text() };
+  const response = await request(`${server.origin}${path}`, {
+    method: 'POST',
+    body,
+    headers,
+    dispatcher,
+  });
+  return {
+    status: response.statusCode,
+    headers: response.headers,
+    body: await response.body.text(),
+  };
 }
 
-export async function get(server: RunningServer, path: string, dispatcher: Agent | Client): Promise<Answer> {
+export async function get(
+  server: RunningServer,
+  path: string,
+  dispatcher: Agent | Client,
+): Promise<Answer> {
   const response = await request(`${server.origin}${path}`, { method: 'GET', dispatcher });
-  return { status: response.statusCode, headers: response.headers, body: await response.body.text() };
+  return {
+    status: response.statusCode,
+    headers: response.headers,
+    body: await response.body.text(),
+  };
 }
 
 /**
@@ -35,13 +54,17 @@ export async function get(server: RunningServer, path: string, dispatcher: Agent
  * input, exactly as Claude Code runs it through `sh -c`.
  */
 export function curlHookCommand(server: RunningServer, event: string): string {
-  const common = "curl -s --connect-timeout 0.5 --max-time 1 -X POST -H 'Content-Type: application/json' -d @-";
+  const common =
+    "curl -s --connect-timeout 0.5 --max-time 1 -X POST -H 'Content-Type: application/json' -d @-";
   return server.transport === 'unix'
     ? `${common} --unix-socket '${server.socketPath}' 'http://localhost/hook?event=${event}'`
     : `${common} 'http://127.0.0.1:${server.port}/hook?event=${event}'`;
 }
 
-export function runShell(command: string, stdin: Buffer | string): Promise<{ code: number | null; stdout: string }> {
+export function runShell(
+  command: string,
+  stdin: Buffer | string,
+): Promise<{ code: number | null; stdout: string }> {
   return new Promise((done, fail) => {
     const child = spawn('sh', ['-c', command], { stdio: ['pipe', 'pipe', 'inherit'] });
     let stdout = '';

@@ -22,12 +22,16 @@ export function trafficLog(session: Session): Buffer {
     .split('\n')
     .filter((line) => line !== '')
     .map((line) => JSON.parse(line) as RecordedLine)
-    .filter((recorded) => recorded.transport === 'tcp' && recorded.headers['user-agent']?.startsWith('curl/'))
+    .filter(
+      (recorded) =>
+        recorded.transport === 'tcp' && recorded.headers['user-agent']?.startsWith('curl/'),
+    )
     .map((recorded) =>
       formatJsonLine(
         enrich({
           timestamp: new Date(recorded.t).toISOString(),
-          eventFromQuery: new URL(recorded.url, 'http://localhost').searchParams.get('event') ?? undefined,
+          eventFromQuery:
+            new URL(recorded.url, 'http://localhost').searchParams.get('event') ?? undefined,
           origin: { transport: 'tcp', address: '127.0.0.1' },
           body: Buffer.from(recorded.bodyBase64, 'base64'),
         }),
@@ -38,7 +42,12 @@ export function trafficLog(session: Session): Buffer {
 
 /** All three sessions in one log, in the order their events arrived. */
 export function allTrafficLog(): Buffer {
-  const lines = SESSIONS.flatMap((session) => trafficLog(session).toString('utf8').split(/(?<=\n)/).filter((line) => line !== ''));
+  const lines = SESSIONS.flatMap((session) =>
+    trafficLog(session)
+      .toString('utf8')
+      .split(/(?<=\n)/)
+      .filter((line) => line !== ''),
+  );
   return Buffer.from(lines.sort((a, b) => tsOf(a).localeCompare(tsOf(b))).join(''), 'utf8');
 }
 

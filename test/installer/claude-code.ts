@@ -8,7 +8,13 @@
 import { spawn } from 'node:child_process';
 import { Client } from 'undici';
 
-type Handler = { type: string; command?: string; url?: string; headers?: Record<string, string>; allowedEnvVars?: string[] };
+type Handler = {
+  type: string;
+  command?: string;
+  url?: string;
+  headers?: Record<string, string>;
+  allowedEnvVars?: string[];
+};
 type Group = { matcher?: string; hooks: Handler[] };
 export type SettingsHooks = Record<string, Group[]>;
 
@@ -41,7 +47,9 @@ export class ClaudeCode {
           const { status, body } = await this.post(handler, payload);
           fired.push({ event, type: 'http', result: status, output: body });
         } else {
-          throw new Error(`${event}: a ${handler.type} hook is not something this test can act out`);
+          throw new Error(
+            `${event}: a ${handler.type} hook is not something this test can act out`,
+          );
         }
       }
     }
@@ -52,9 +60,15 @@ export class ClaudeCode {
     await Promise.all([...this.clients.values()].map((client) => client.close()));
   }
 
-  private runCommand(command: string, stdin: Buffer): Promise<{ code: number | null; stdout: string }> {
+  private runCommand(
+    command: string,
+    stdin: Buffer,
+  ): Promise<{ code: number | null; stdout: string }> {
     return new Promise((done, fail) => {
-      const child = spawn('sh', ['-c', command], { env: { ...this.env }, stdio: ['pipe', 'pipe', 'inherit'] });
+      const child = spawn('sh', ['-c', command], {
+        env: { ...this.env },
+        stdio: ['pipe', 'pipe', 'inherit'],
+      });
       let stdout = '';
       child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
       child.on('error', fail);
@@ -79,12 +93,20 @@ export class ClaudeCode {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     for (const [name, value] of Object.entries(handler.headers ?? {})) {
       // $VAR and ${VAR}; a variable not in allowedEnvVars becomes the empty string.
-      headers[name.toLowerCase()] = value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (_match, braced, bare) => {
-        const variable = (braced ?? bare) as string;
-        return allowed.has(variable) ? (this.env[variable] ?? '') : '';
-      });
+      headers[name.toLowerCase()] = value.replace(
+        /\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+        (_match, braced, bare) => {
+          const variable = (braced ?? bare) as string;
+          return allowed.has(variable) ? (this.env[variable] ?? '') : '';
+        },
+      );
     }
-    const response = await client.request({ path: url.pathname + url.search, method: 'POST', headers, body });
+    const response = await client.request({
+      path: url.pathname + url.search,
+      method: 'POST',
+      headers,
+      body,
+    });
     return { status: response.statusCode, body: await response.body.text() };
   }
 }

@@ -2,12 +2,31 @@
  * One run of the installer against real files in a temporary directory: what
  * it prints, what it writes, what it refuses, and that it never loses a byte.
  */
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EXIT_USAGE } from '@hook-observatory/core/vocabulary';
-import { EXIT_FAILED, EXIT_OK, HOOK_EXCEPTIONS, MAX_BACKUPS, run, type Io } from '@hook-observatory/installer';
+import {
+  EXIT_FAILED,
+  EXIT_OK,
+  HOOK_EXCEPTIONS,
+  MAX_BACKUPS,
+  run,
+  type Io,
+} from '@hook-observatory/installer';
 
 interface FakeTerminal extends Io {
   readonly stdout: string[];
@@ -16,7 +35,11 @@ interface FakeTerminal extends Io {
 }
 
 /** A terminal whose person types `answers` in turn; `onAsk` runs before each answer. */
-function terminal(interactive: boolean, answers: string[] = [], onAsk: () => void = () => undefined): FakeTerminal {
+function terminal(
+  interactive: boolean,
+  answers: string[] = [],
+  onAsk: () => void = () => undefined,
+): FakeTerminal {
   const stdout: string[] = [];
   const stderr: string[] = [];
   const questions: string[] = [];
@@ -35,7 +58,8 @@ function terminal(interactive: boolean, answers: string[] = [], onAsk: () => voi
   };
 }
 
-const USER_SETTINGS = '{\n  "model": "opus",\n  "hooks": {\n    "Stop": [{"hooks": [{"type": "command", "command": "say done"}]}]\n  }\n}\n';
+const USER_SETTINGS =
+  '{\n  "model": "opus",\n  "hooks": {\n    "Stop": [{"hooks": [{"type": "command", "command": "say done"}]}]\n  }\n}\n';
 
 let home: string;
 let project: string;
@@ -61,13 +85,20 @@ function writeUserSettings(text = USER_SETTINGS): void {
 function snapshotTree(dir: string): Record<string, string> {
   const files: Record<string, string> = {};
   for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (entry.isFile()) files[join(entry.parentPath, entry.name)] = readFileSync(join(entry.parentPath, entry.name), 'latin1');
+    if (entry.isFile()) {
+      files[join(entry.parentPath, entry.name)] = readFileSync(
+        join(entry.parentPath, entry.name),
+        'latin1',
+      );
+    }
   }
   return files;
 }
 
 function backupsIn(dir: string): string[] {
-  return readdirSync(dir).filter((name) => /^settings\.json\.backup-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z(-\d+)?$/.test(name));
+  return readdirSync(dir).filter((name) =>
+    /^settings\.json\.backup-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z(-\d+)?$/.test(name),
+  );
 }
 
 describe('--dry-run writes nothing', () => {
@@ -75,7 +106,9 @@ describe('--dry-run writes nothing', () => {
     writeUserSettings();
     const before = snapshotTree(home);
     const io = terminal(true);
-    expect(await run(['--global', '--transport', 'http', '--dry-run'], env, project, io)).toBe(EXIT_OK);
+    expect(await run(['--global', '--transport', 'http', '--dry-run'], env, project, io)).toBe(
+      EXIT_OK,
+    );
     expect(snapshotTree(home)).toEqual(before);
     const out = io.stdout.join('');
     expect(out).toContain(`--- ${settingsPath()}\n+++ ${settingsPath()}\n@@ `);
@@ -91,7 +124,9 @@ describe('--dry-run writes nothing', () => {
     const io = terminal(false);
     expect(await run(['--project', '--dry-run'], env, '/', io)).toBe(EXIT_OK);
     expect(readdirSync(project)).toEqual([]);
-    expect(io.stdout.join('')).toContain(`--- /dev/null\n+++ ${join(project, '.claude', 'settings.json')}\n@@ -0,0 +1,`);
+    expect(io.stdout.join('')).toContain(
+      `--- /dev/null\n+++ ${join(project, '.claude', 'settings.json')}\n@@ -0,0 +1,`,
+    );
   });
 });
 
@@ -107,7 +142,9 @@ describe('writing', () => {
     expect(readFileSync(settingsPath(), 'utf8')).toContain('"statusMessage": "hook-observatory"');
     expect(statSync(settingsPath()).mode & 0o777).toBe(0o600);
     // No temporary file is left behind.
-    expect(readdirSync(join(home, '.claude')).sort()).toEqual(['settings.json', backups[0]!].sort());
+    expect(readdirSync(join(home, '.claude')).sort()).toEqual(
+      ['settings.json', backups[0]!].sort(),
+    );
   });
 
   it('second-run-changes-nothing-and-writes-no-backup', async () => {
@@ -139,16 +176,22 @@ describe('writing', () => {
       texts.push(readFileSync(settingsPath(), 'utf8'));
       const io = terminal(false);
       // Another port each time, so that every run changes the file and backs it up.
-      expect(await run(['--global', '--port', String(30_000 + index)], env, project, io)).toBe(EXIT_OK);
+      expect(await run(['--global', '--port', String(30_000 + index)], env, project, io)).toBe(
+        EXIT_OK,
+      );
       removed += io.stdout.join('');
     }
     const backups = backupsIn(join(home, '.claude')).sort();
     expect(backups).toHaveLength(MAX_BACKUPS);
-    expect(backups.map((name) => readFileSync(join(home, '.claude', name), 'utf8'))).toEqual(texts.slice(-MAX_BACKUPS));
+    expect(backups.map((name) => readFileSync(join(home, '.claude', name), 'utf8'))).toEqual(
+      texts.slice(-MAX_BACKUPS),
+    );
     expect(readFileSync(mine, 'utf8')).toBe('a backup of my own');
     expect(removed).toContain(`Removed 1 older backup (the newest ${MAX_BACKUPS} are kept)`);
     // The package's README names the number in words.
-    expect(readFileSync(join(import.meta.dirname, '../../packages/installer/README.md'), 'utf8')).toContain(
+    expect(
+      readFileSync(join(import.meta.dirname, '../../packages/installer/README.md'), 'utf8'),
+    ).toContain(
       `the newest ${['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten'][MAX_BACKUPS]} backups are kept`,
     );
   });
@@ -170,7 +213,9 @@ describe('writing', () => {
           'The settings file was left untouched.\n',
       );
     } else {
-      expect(io.stdout.join('')).toContain('Dry run: nothing was written (and the file is read-only: a real run would refuse).');
+      expect(io.stdout.join('')).toContain(
+        'Dry run: nothing was written (and the file is read-only: a real run would refuse).',
+      );
     }
   });
 
@@ -193,26 +238,54 @@ describe('writing', () => {
       return existsSync(dir) ? readdirSync(dir).map((name) => join(dir, name)) : [];
     };
 
-    it.each(['tcp', 'http'])('--transport-%s: the secret is in a file of mode 0600, the settings name the file or the variable', async (transport) => {
-      const io = terminal(false);
-      expect(await run(['--global', '--token', '--transport', transport], { ...env, HOOK_OBSERVATORY_TOKEN: secret }, project, io)).toBe(EXIT_OK);
-      const written = readFileSync(settingsPath(), 'utf8');
-      expect(written).not.toContain(secret);
-      const [file, ...others] = tokenFiles();
-      expect(others).toEqual([]);
-      expect(readFileSync(file!, 'utf8')).toBe(`Authorization: Bearer ${secret}\n`);
-      expect(statSync(file!).mode & 0o777).toBe(0o600);
-      expect(statSync(dirname(file!)).mode & 0o777).toBe(0o700);
-      expect(written).toContain(`-H @'${file}'`);
-      if (transport === 'http') expect(written).toContain('"Authorization": "Bearer $HOOK_OBSERVATORY_TOKEN"');
-      expect(io.stdout.join('')).toContain(`Wrote the token the curl hooks send to ${file} (mode 0600)`);
-    });
+    it.each(['tcp', 'http'])(
+      '--transport-%s: the secret is in a file of mode 0600, the settings name the file or the variable',
+      async (transport) => {
+        const io = terminal(false);
+        expect(
+          await run(
+            ['--global', '--token', '--transport', transport],
+            { ...env, HOOK_OBSERVATORY_TOKEN: secret },
+            project,
+            io,
+          ),
+        ).toBe(EXIT_OK);
+        const written = readFileSync(settingsPath(), 'utf8');
+        expect(written).not.toContain(secret);
+        const [file, ...others] = tokenFiles();
+        expect(others).toEqual([]);
+        expect(readFileSync(file!, 'utf8')).toBe(`Authorization: Bearer ${secret}\n`);
+        expect(statSync(file!).mode & 0o777).toBe(0o600);
+        expect(statSync(dirname(file!)).mode & 0o777).toBe(0o700);
+        expect(written).toContain(`-H @'${file}'`);
+        if (transport === 'http') {
+          expect(written).toContain('"Authorization": "Bearer $HOOK_OBSERVATORY_TOKEN"');
+        }
+        expect(io.stdout.join('')).toContain(
+          `Wrote the token the curl hooks send to ${file} (mode 0600)`,
+        );
+      },
+    );
 
     it('a-new-token-replaces-the-file-and-nothing-else', async () => {
-      expect(await run(['--global', '--token'], { ...env, HOOK_OBSERVATORY_TOKEN: 'first' }, project, terminal(false))).toBe(EXIT_OK);
+      expect(
+        await run(
+          ['--global', '--token'],
+          { ...env, HOOK_OBSERVATORY_TOKEN: 'first' },
+          project,
+          terminal(false),
+        ),
+      ).toBe(EXIT_OK);
       const settings = readFileSync(settingsPath(), 'utf8');
       const io = terminal(false);
-      expect(await run(['--global', '--token'], { ...env, HOOK_OBSERVATORY_TOKEN: 'second' }, project, io)).toBe(EXIT_OK);
+      expect(
+        await run(
+          ['--global', '--token'],
+          { ...env, HOOK_OBSERVATORY_TOKEN: 'second' },
+          project,
+          io,
+        ),
+      ).toBe(EXIT_OK);
       expect(io.stdout.join('')).toContain('nothing to change');
       expect(readFileSync(settingsPath(), 'utf8')).toBe(settings);
       expect(readFileSync(tokenFiles()[0]!, 'utf8')).toBe('Authorization: Bearer second\n');
@@ -222,7 +295,14 @@ describe('writing', () => {
       { name: 'uninstall', again: ['--global', '--uninstall'] },
       { name: 'install-without-token', again: ['--global'] },
     ])('$name-removes-the-token-file', async ({ again }) => {
-      expect(await run(['--global', '--token'], { ...env, HOOK_OBSERVATORY_TOKEN: secret }, project, terminal(false))).toBe(EXIT_OK);
+      expect(
+        await run(
+          ['--global', '--token'],
+          { ...env, HOOK_OBSERVATORY_TOKEN: secret },
+          project,
+          terminal(false),
+        ),
+      ).toBe(EXIT_OK);
       const [file] = tokenFiles();
       const io = terminal(false);
       expect(await run(again, env, project, io)).toBe(EXIT_OK);
@@ -242,21 +322,40 @@ describe('writing', () => {
     });
 
     it('dry-run-writes-no-token-file', async () => {
-      expect(await run(['--global', '--token', '--dry-run'], { ...env, HOOK_OBSERVATORY_TOKEN: secret }, project, terminal(false))).toBe(EXIT_OK);
+      expect(
+        await run(
+          ['--global', '--token', '--dry-run'],
+          { ...env, HOOK_OBSERVATORY_TOKEN: secret },
+          project,
+          terminal(false),
+        ),
+      ).toBe(EXIT_OK);
       expect(tokenFiles()).toEqual([]);
     });
 
     it('without-the-variable-is-one-line-and-exit-2', async () => {
       const io = terminal(false);
       expect(await run(['--global', '--token'], env, project, io)).toBe(EXIT_USAGE);
-      expect(io.stderr.join('')).toMatch(/^install-hooks: --token writes \$HOOK_OBSERVATORY_TOKEN to a file only you can read; set it to the server's token first\n/);
+      expect(io.stderr.join('')).toMatch(
+        /^install-hooks: --token writes \$HOOK_OBSERVATORY_TOKEN to a file only you can read; set it to the server's token first\n/,
+      );
       expect(existsSync(settingsPath())).toBe(false);
     });
   });
 
   it.each([
-    { name: 'a-setting-above-ours', edit: (text: string) => text.replace('{\n', '{\n  "theme": "dark",\n') },
-    { name: 'a-hook-after-ours', edit: (text: string) => text.replace(/\n {2}\}\n\}\n$/, ',\n    "FutureEvent": [{"hooks": [{"type": "command", "command": "true"}]}]\n  }\n}\n') },
+    {
+      name: 'a-setting-above-ours',
+      edit: (text: string) => text.replace('{\n', '{\n  "theme": "dark",\n'),
+    },
+    {
+      name: 'a-hook-after-ours',
+      edit: (text: string) =>
+        text.replace(
+          /\n {2}\}\n\}\n$/,
+          ',\n    "FutureEvent": [{"hooks": [{"type": "command", "command": "true"}]}]\n  }\n}\n',
+        ),
+    },
   ])('uninstall-after-the-user-adds-$name-keeps-their-edit-byte-for-byte', async ({ edit }) => {
     writeUserSettings();
     expect(await run(['--global'], env, project, terminal(false))).toBe(EXIT_OK);
@@ -279,22 +378,52 @@ describe('the start command it prints', () => {
   const REPOSITORY = '/work/hook-observatory';
   it.each([
     { name: 'default-port', argv: [], elsewhere: false, hint: 'pnpm -s start' },
-    { name: 'other-port', argv: ['--port', '8080'], elsewhere: false, hint: 'pnpm -s start --port 8080' },
-    { name: 'default-socket', argv: ['--transport', 'unix'], elsewhere: false, hint: 'pnpm -s start --unix' },
-    { name: 'socket-with-a-space', argv: ['--transport', 'unix', '--socket', '/tmp/my hooks.sock'], elsewhere: false, hint: "pnpm -s start --socket '/tmp/my hooks.sock'" },
-    { name: 'typed-outside-the-repository', argv: [], elsewhere: true, hint: `pnpm -C '${REPOSITORY}' -s start` },
+    {
+      name: 'other-port',
+      argv: ['--port', '8080'],
+      elsewhere: false,
+      hint: 'pnpm -s start --port 8080',
+    },
+    {
+      name: 'default-socket',
+      argv: ['--transport', 'unix'],
+      elsewhere: false,
+      hint: 'pnpm -s start --unix',
+    },
+    {
+      name: 'socket-with-a-space',
+      argv: ['--transport', 'unix', '--socket', '/tmp/my hooks.sock'],
+      elsewhere: false,
+      hint: "pnpm -s start --socket '/tmp/my hooks.sock'",
+    },
+    {
+      name: 'typed-outside-the-repository',
+      argv: [],
+      elsewhere: true,
+      hint: `pnpm -C '${REPOSITORY}' -s start`,
+    },
   ])('$name', async ({ argv, elsewhere, hint }) => {
     const io = terminal(false);
     // pnpm runs the installer in the repository (its cwd) and says where it was typed (INIT_CWD, the project here).
-    expect(await run(['--global', ...argv], env, elsewhere ? REPOSITORY : project, io)).toBe(EXIT_OK);
+    expect(await run(['--global', ...argv], env, elsewhere ? REPOSITORY : project, io)).toBe(
+      EXIT_OK,
+    );
     expect(io.stdout.join('')).toContain(`Start a server where the hooks send: ${hint}\n`);
   });
 });
 
 describe('a file that is not valid JSON', () => {
   it.each([
-    { name: 'trailing-comma', text: '{\n  "model": "opus",\n}\n', where: ':3:1: not valid JSON: expected double-quoted property name' },
-    { name: 'comment', text: '{\n  // mine\n  "model": "opus"\n}\n', where: ':2:3: not valid JSON' },
+    {
+      name: 'trailing-comma',
+      text: '{\n  "model": "opus",\n}\n',
+      where: ':3:1: not valid JSON: expected double-quoted property name',
+    },
+    {
+      name: 'comment',
+      text: '{\n  // mine\n  "model": "opus"\n}\n',
+      where: ':2:3: not valid JSON',
+    },
     { name: 'empty', text: '', where: ':1:1: the file is empty' },
   ])('$name: left untouched, with line and column', async ({ text, where }) => {
     writeUserSettings(text);
@@ -321,7 +450,9 @@ describe('on a terminal', () => {
   it('asks-which-file-when-none-is-given', async () => {
     const io = terminal(true, ['2', 'y']);
     expect(await run([], env, '/', io)).toBe(EXIT_OK);
-    expect(io.stdout.join('')).toContain(`2) --project  ${join(project, '.claude', 'settings.json')}`);
+    expect(io.stdout.join('')).toContain(
+      `2) --project  ${join(project, '.claude', 'settings.json')}`,
+    );
     expect(existsSync(join(project, '.claude', 'settings.json'))).toBe(true);
   });
 
@@ -354,7 +485,9 @@ describe('on a terminal', () => {
     const io = terminal(true, ['y'], () => writeFileSync(settingsPath(), theirs));
     expect(await run(['--global'], env, project, io)).toBe(EXIT_FAILED);
     expect(readFileSync(settingsPath(), 'utf8')).toBe(theirs);
-    expect(io.stderr.join('')).toContain('the file changed while this tool was running; nothing was written');
+    expect(io.stderr.join('')).toContain(
+      'the file changed while this tool was running; nothing was written',
+    );
     expect(backupsIn(join(home, '.claude'))).toEqual([]);
   });
 });
@@ -363,12 +496,16 @@ describe('without a terminal', () => {
   it('no-scope-is-a-usage-error', async () => {
     const io = terminal(false);
     expect(await run([], env, project, io)).toBe(EXIT_USAGE);
-    expect(io.stderr.join('')).toContain('choose the settings file: --global, --project or --local');
+    expect(io.stderr.join('')).toContain(
+      'choose the settings file: --global, --project or --local',
+    );
   });
 
   it('usage-errors-name-the-flag', async () => {
     const io = terminal(false);
     expect(await run(['--global', '--port', 'x'], env, project, io)).toBe(EXIT_USAGE);
-    expect(io.stderr.join('')).toBe('install-hooks: --port: "x" is not a port number (1 to 65535)\nRun install-hooks --help for the options.\n');
+    expect(io.stderr.join('')).toBe(
+      'install-hooks: --port: "x" is not a port number (1 to 65535)\nRun install-hooks --help for the options.\n',
+    );
   });
 });

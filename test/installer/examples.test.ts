@@ -12,15 +12,23 @@ import { CONFIGS_DIR, exampleConfigs } from '../../scripts/docs/configs.js';
 
 const CONFIGS = join(ROOT, CONFIGS_DIR);
 const REGENERATE = 'run `pnpm docs:sync` and commit configs/';
-const examples = exampleConfigs().map((example) => ({ ...example, fileName: basename(example.file) }));
+const examples = exampleConfigs().map((example) => ({
+  ...example,
+  fileName: basename(example.file),
+}));
 
 describe('configs/ matches the installer', () => {
   it.each(examples)('$fileName', ({ fileName, text }) => {
-    expect(readFileSync(join(CONFIGS, fileName), 'utf8'), `configs/${fileName} drifted: ${REGENERATE}`).toBe(text);
+    expect(
+      readFileSync(join(CONFIGS, fileName), 'utf8'),
+      `configs/${fileName} drifted: ${REGENERATE}`,
+    ).toBe(text);
   });
 
   it('holds no example the installer does not generate', () => {
-    const onDisk = readdirSync(CONFIGS).filter((name) => name.endsWith('.json')).sort();
+    const onDisk = readdirSync(CONFIGS)
+      .filter((name) => name.endsWith('.json'))
+      .sort();
     expect(onDisk, REGENERATE).toEqual(examples.map((example) => example.fileName).sort());
   });
 

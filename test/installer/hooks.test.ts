@@ -27,7 +27,12 @@ import {
 
 const TOKEN_FILE = '/home/you/.claude/hook-observatory/token-0123456789abcdef.header';
 function target(transport: HookTransport, token = false): HookTarget {
-  return { transport, port: 23518, socketPath: '/tmp/claude-observatory.sock', tokenFile: token ? TOKEN_FILE : undefined };
+  return {
+    transport,
+    port: 23518,
+    socketPath: '/tmp/claude-observatory.sock',
+    tokenFile: token ? TOKEN_FILE : undefined,
+  };
 }
 const HOOKABLE = HOOK_EVENT_NAMES.filter((name) => name !== 'WorktreeCreate');
 
@@ -62,7 +67,9 @@ describe('the curl command', () => {
     { name: 'double-quote-and-backslash', text: '/tmp/"a"\\b.sock' },
     { name: 'newline', text: '/tmp/line\nbreak.sock' },
   ])('shell-quoting-$name survives sh -c unchanged', ({ text }) => {
-    expect(execFileSync('sh', ['-c', `printf %s ${shellQuote(text)}`], { encoding: 'utf8' })).toBe(text);
+    expect(execFileSync('sh', ['-c', `printf %s ${shellQuote(text)}`], { encoding: 'utf8' })).toBe(
+      text,
+    );
   });
 });
 
@@ -73,22 +80,30 @@ describe.each(HOOK_TRANSPORTS)('%s hooks', (transport) => {
     expect(planned.map((hook) => hook.event)).toEqual(HOOKABLE);
   });
 
-  it.each(HOOK_EVENTS.filter((info) => info.name !== 'WorktreeCreate'))('$name: a matcher exactly when the event takes one', (info) => {
-    const hook = planned.find((entry) => entry.event === info.name)!;
-    if (!info.matcher) expect(hook.group).not.toHaveProperty('matcher');
-    else if (info.name === FILE_CHANGED) expect(hook.group.matcher).toBe(DEFAULT_WATCHED_FILES.join('|'));
-    else expect(hook.group.matcher).toBe(MATCH_ALL);
-  });
+  it.each(HOOK_EVENTS.filter((info) => info.name !== 'WorktreeCreate'))(
+    '$name: a matcher exactly when the event takes one',
+    (info) => {
+      const hook = planned.find((entry) => entry.event === info.name)!;
+      if (!info.matcher) expect(hook.group).not.toHaveProperty('matcher');
+      else if (info.name === FILE_CHANGED) {
+        expect(hook.group.matcher).toBe(DEFAULT_WATCHED_FILES.join('|'));
+      } else expect(hook.group.matcher).toBe(MATCH_ALL);
+    },
+  );
 
   it('FileChanged watches files Claude Code will watch', () => {
-    expect(watchedFiles(planned.find((entry) => entry.event === FILE_CHANGED)!.group.matcher)).toEqual(DEFAULT_WATCHED_FILES);
+    expect(
+      watchedFiles(planned.find((entry) => entry.event === FILE_CHANGED)!.group.matcher),
+    ).toEqual(DEFAULT_WATCHED_FILES);
   });
 
   it('timeouts are whole seconds, and a command hook outlives its curl', () => {
     for (const { group } of planned) {
       const [handler] = group.hooks;
       expect(Number.isInteger(handler.timeout)).toBe(true);
-      if (handler.type === 'command') expect(handler.timeout).toBeGreaterThan(CURL_MAX_TIME_SECONDS);
+      if (handler.type === 'command') {
+        expect(handler.timeout).toBeGreaterThan(CURL_MAX_TIME_SECONDS);
+      }
       if (handler.type === 'command') expect(handler.timeout).toBe(COMMAND_HOOK_TIMEOUT_SECONDS);
     }
   });
@@ -122,7 +137,11 @@ function watchedFiles(matcher: string | undefined): string[] {
 describe('the FileChanged matcher', () => {
   it.each([
     { name: 'one-file', files: ['.env'], matcher: '.env' },
-    { name: 'several-files', files: ['.env', 'package.json', 'CLAUDE.md'], matcher: '.env|package.json|CLAUDE.md' },
+    {
+      name: 'several-files',
+      files: ['.env', 'package.json', 'CLAUDE.md'],
+      matcher: '.env|package.json|CLAUDE.md',
+    },
   ])('$name', ({ files, matcher }) => {
     expect(watchMatcher(files)).toBe(matcher);
     expect(watchedFiles(watchMatcher(files))).toEqual(files);
@@ -147,15 +166,20 @@ describe('http mode', () => {
   const planned = planHooks(target('http'), HOOK_EVENT_NAMES);
   const kinds = Object.fromEntries(planned.map((hook) => [hook.event, hook.group.hooks[0].type]));
 
-  it.each(['Setup', 'SessionStart', 'PermissionRequest'])('%s gets a curl command hook to the same port', (event) => {
-    expect(kinds[event]).toBe('command');
-    expect(planned.find((hook) => hook.event === event)!.group.hooks[0]).toMatchObject({
-      command: expect.stringContaining(`'http://127.0.0.1:23518/hook?event=${event}'`),
-    });
-  });
+  it.each(['Setup', 'SessionStart', 'PermissionRequest'])(
+    '%s gets a curl command hook to the same port',
+    (event) => {
+      expect(kinds[event]).toBe('command');
+      expect(planned.find((hook) => hook.event === event)!.group.hooks[0]).toMatchObject({
+        command: expect.stringContaining(`'http://127.0.0.1:23518/hook?event=${event}'`),
+      });
+    },
+  );
 
   it('every other event gets a native hook', () => {
-    const native = HOOKABLE.filter((event) => !['Setup', 'SessionStart', 'PermissionRequest'].includes(event));
+    const native = HOOKABLE.filter(
+      (event) => !['Setup', 'SessionStart', 'PermissionRequest'].includes(event),
+    );
     expect(native).toHaveLength(26);
     for (const event of native) {
       expect(planned.find((hook) => hook.event === event)!.group.hooks[0]).toEqual({
@@ -169,14 +193,27 @@ describe('http mode', () => {
 
   it('with --token a native hook names the variable and allows it, and holds no secret', () => {
     const handler = planHooks(target('http', true), ['Stop'])[0]!.group.hooks[0];
-    expect(handler).toMatchObject({ headers: { Authorization: `Bearer $${TOKEN_ENV}` }, allowedEnvVars: [TOKEN_ENV] });
+    expect(handler).toMatchObject({
+      headers: { Authorization: `Bearer $${TOKEN_ENV}` },
+      allowedEnvVars: [TOKEN_ENV],
+    });
   });
 });
 
 describe('the exceptions shown before a change', () => {
   it.each([
-    { name: 'tcp-all-events', transport: 'tcp' as const, events: HOOK_EVENT_NAMES, shown: [['WorktreeCreate']] },
-    { name: 'unix-all-events', transport: 'unix' as const, events: HOOK_EVENT_NAMES, shown: [['WorktreeCreate']] },
+    {
+      name: 'tcp-all-events',
+      transport: 'tcp' as const,
+      events: HOOK_EVENT_NAMES,
+      shown: [['WorktreeCreate']],
+    },
+    {
+      name: 'unix-all-events',
+      transport: 'unix' as const,
+      events: HOOK_EVENT_NAMES,
+      shown: [['WorktreeCreate']],
+    },
     {
       name: 'http-all-events',
       transport: 'http' as const,
@@ -184,8 +221,18 @@ describe('the exceptions shown before a change', () => {
       shown: [['WorktreeCreate'], ['Setup', 'SessionStart'], ['PermissionRequest']],
     },
     { name: 'http-only-stop', transport: 'http' as const, events: ['Stop'], shown: [] },
-    { name: 'http-only-setup', transport: 'http' as const, events: ['Setup'], shown: [['Setup', 'SessionStart']] },
-    { name: 'tcp-permission-request', transport: 'tcp' as const, events: ['PermissionRequest'], shown: [] },
+    {
+      name: 'http-only-setup',
+      transport: 'http' as const,
+      events: ['Setup'],
+      shown: [['Setup', 'SessionStart']],
+    },
+    {
+      name: 'tcp-permission-request',
+      transport: 'tcp' as const,
+      events: ['PermissionRequest'],
+      shown: [],
+    },
   ])('$name', ({ transport, events, shown }) => {
     expect(exceptionsFor(transport, events).map((exception) => exception.events)).toEqual(shown);
   });

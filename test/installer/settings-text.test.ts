@@ -18,7 +18,12 @@ import {
 } from '@hook-observatory/installer';
 import { HOOK_EVENT_NAMES } from '@hook-observatory/core';
 
-const TCP: HookTarget = { transport: 'tcp', port: 23518, socketPath: '/tmp/claude-observatory.sock', tokenFile: undefined };
+const TCP: HookTarget = {
+  transport: 'tcp',
+  port: 23518,
+  socketPath: '/tmp/claude-observatory.sock',
+  tokenFile: undefined,
+};
 const ALL = planHooks(TCP, HOOK_EVENT_NAMES);
 const USER_HOOK = { type: 'command', command: 'echo user' };
 
@@ -26,11 +31,20 @@ const USER_HOOK = { type: 'command', command: 'echo user' };
 const ORIGINALS: readonly { name: string; text: string }[] = [
   { name: 'empty-object', text: '{}' },
   { name: 'empty-object-newline', text: '{}\n' },
-  { name: 'two-spaces-no-hooks', text: '{\n  "model": "opus",\n  "env": {"A": "caf\\u00e9", "B": "é"},\n  "n": 1.50\n}\n' },
-  { name: 'four-spaces', text: '{\n    "permissions": {\n        "allow": ["Bash(ls)"]\n    }\n}\n' },
+  {
+    name: 'two-spaces-no-hooks',
+    text: '{\n  "model": "opus",\n  "env": {"A": "caf\\u00e9", "B": "é"},\n  "n": 1.50\n}\n',
+  },
+  {
+    name: 'four-spaces',
+    text: '{\n    "permissions": {\n        "allow": ["Bash(ls)"]\n    }\n}\n',
+  },
   { name: 'tabs', text: '{\n\t"model": "opus"\n}\n' },
   { name: 'crlf', text: '{\r\n  "model": "opus"\r\n}\r\n' },
-  { name: 'minified', text: '{"model":"opus","hooks":{"Stop":[{"hooks":[{"type":"command","command":"echo user"}]}]}}' },
+  {
+    name: 'minified',
+    text: '{"model":"opus","hooks":{"Stop":[{"hooks":[{"type":"command","command":"echo user"}]}]}}',
+  },
   { name: 'one-line-spaced', text: '{ "model": "opus", "x": [1, 2] }' },
   { name: 'no-final-newline', text: '{\n  "model": "opus"\n}' },
   { name: 'byte-order-mark', text: '\uFEFF{\n  "model": "opus"\n}\n' },
@@ -51,7 +65,10 @@ const ORIGINALS: readonly { name: string; text: string }[] = [
 }
 `,
   },
-  { name: 'hooks-last-and-empty-arrays-elsewhere', text: '{\n  "a": [],\n  "b": {},\n  "hooks": {\n    "Stop": [{"hooks": [{"type": "command", "command": "x"}]}]\n  }\n}\n' },
+  {
+    name: 'hooks-last-and-empty-arrays-elsewhere',
+    text: '{\n  "a": [],\n  "b": {},\n  "hooks": {\n    "Stop": [{"hooks": [{"type": "command", "command": "x"}]}]\n  }\n}\n',
+  },
 ];
 
 describe('install and uninstall round trip', () => {
@@ -70,14 +87,21 @@ describe('install and uninstall round trip', () => {
     expect(restAfter).toEqual(restBefore);
     // The user's groups stay first, in order; ours follow.
     for (const [event, groups] of Object.entries(hooksBefore as Record<string, unknown[]>)) {
-      expect((hooksAfter as Record<string, unknown[]>)[event]!.slice(0, groups.length)).toEqual(groups);
+      expect((hooksAfter as Record<string, unknown[]>)[event]!.slice(0, groups.length)).toEqual(
+        groups,
+      );
     }
   });
 
-  it.each(ORIGINALS)('$name: every event but WorktreeCreate gets exactly one handler of ours', ({ text }) => {
-    const found = findOurHandlers(installHooks(text, ALL));
-    expect(found.map((location) => location.event).sort()).toEqual(HOOK_EVENT_NAMES.filter((name) => name !== 'WorktreeCreate').sort());
-  });
+  it.each(ORIGINALS)(
+    '$name: every event but WorktreeCreate gets exactly one handler of ours',
+    ({ text }) => {
+      const found = findOurHandlers(installHooks(text, ALL));
+      expect(found.map((location) => location.event).sort()).toEqual(
+        HOOK_EVENT_NAMES.filter((name) => name !== 'WorktreeCreate').sort(),
+      );
+    },
+  );
 
   it('crlf-file-gets-crlf-lines', () => {
     const installed = installHooks('{\r\n  "model": "opus"\r\n}\r\n', ALL);
@@ -122,9 +146,19 @@ describe('running twice', () => {
 /** Edits a user makes after installing, each applied the same way with and without our hooks. */
 const USER_EDITS: readonly { name: string; edit: (settings: Settings) => void }[] = [
   { name: 'adds-a-top-level-setting', edit: (settings) => (settings['model'] = 'sonnet') },
-  { name: 'adds-a-group-after-ours', edit: (settings) => groupsOf(settings, 'PreToolUse').push({ matcher: 'Edit', hooks: [USER_HOOK] }) },
-  { name: 'adds-a-group-before-ours', edit: (settings) => groupsOf(settings, 'Stop').unshift({ hooks: [USER_HOOK] }) },
-  { name: 'adds-an-event', edit: (settings) => (hooksOf(settings)['FutureEvent'] = [{ hooks: [USER_HOOK] }]) },
+  {
+    name: 'adds-a-group-after-ours',
+    edit: (settings) =>
+      groupsOf(settings, 'PreToolUse').push({ matcher: 'Edit', hooks: [USER_HOOK] }),
+  },
+  {
+    name: 'adds-a-group-before-ours',
+    edit: (settings) => groupsOf(settings, 'Stop').unshift({ hooks: [USER_HOOK] }),
+  },
+  {
+    name: 'adds-an-event',
+    edit: (settings) => (hooksOf(settings)['FutureEvent'] = [{ hooks: [USER_HOOK] }]),
+  },
   { name: 'moves-hooks-to-the-front', edit: (settings) => moveToFront(settings, 'hooks') },
   { name: 'reorders-events', edit: (settings) => moveToFront(hooksOf(settings), 'Stop') },
 ];
@@ -132,7 +166,11 @@ const USER_EDITS: readonly { name: string; edit: (settings: Settings) => void }[
 function moveToFront(object: Settings, key: string): void {
   const entries = Object.entries(object);
   for (const [name] of entries) delete object[name];
-  Object.assign(object, { [key]: entries.find(([name]) => name === key)?.[1] }, Object.fromEntries(entries.filter(([name]) => name !== key)));
+  Object.assign(
+    object,
+    { [key]: entries.find(([name]) => name === key)?.[1] },
+    Object.fromEntries(entries.filter(([name]) => name !== key)),
+  );
 }
 
 type Settings = Record<string, unknown>;
@@ -145,7 +183,9 @@ function groupsOf(settings: Settings, event: string): Group[] {
   return (hooksOf(settings)[event] ??= []);
 }
 function ourGroup(settings: Settings, event: string): Group | undefined {
-  return groupsOf(settings, event).find((group) => group.hooks.some((handler) => (handler as Settings)['statusMessage'] === OUR_STATUS_MESSAGE));
+  return groupsOf(settings, event).find((group) =>
+    group.hooks.some((handler) => (handler as Settings)['statusMessage'] === OUR_STATUS_MESSAGE),
+  );
 }
 
 describe('uninstall after the user edits around our hooks', () => {
@@ -179,7 +219,18 @@ describe('uninstall after the user edits around our hooks', () => {
 
   it('a-handler-that-only-looks-like-ours-stays', () => {
     const lookalike = JSON.stringify({
-      hooks: { Stop: [{ hooks: [{ ...ALL.find((hook) => hook.event === 'Stop')!.group.hooks[0], statusMessage: 'mine' }] }] },
+      hooks: {
+        Stop: [
+          {
+            hooks: [
+              {
+                ...ALL.find((hook) => hook.event === 'Stop')!.group.hooks[0],
+                statusMessage: 'mine',
+              },
+            ],
+          },
+        ],
+      },
     });
     expect(removeOurHooks(lookalike)).toBe(lookalike);
   });
@@ -200,19 +251,69 @@ function pruneEmpty(settings: Settings): Settings {
 
 describe('a file that cannot be used is refused, with where and why', () => {
   it.each([
-    { name: 'trailing-comma', text: '{\n  "model": "opus",\n}\n', position: '3:1', reason: /property name/i },
-    { name: 'missing-comma', text: '{\n  "a": 1\n  "b": 2\n}\n', position: '3:3', reason: /after property value/i },
-    { name: 'comment', text: '{\n  // mine\n  "a": 1\n}\n', position: '2:3', reason: /property name/i },
+    {
+      name: 'trailing-comma',
+      text: '{\n  "model": "opus",\n}\n',
+      position: '3:1',
+      reason: /property name/i,
+    },
+    {
+      name: 'missing-comma',
+      text: '{\n  "a": 1\n  "b": 2\n}\n',
+      position: '3:3',
+      reason: /after property value/i,
+    },
+    {
+      name: 'comment',
+      text: '{\n  // mine\n  "a": 1\n}\n',
+      position: '2:3',
+      reason: /property name/i,
+    },
     { name: 'single-quotes', text: "{'a': 1}", position: '1:2', reason: /property name/i },
-    { name: 'unterminated', text: '{\n  "a": "b\n}', position: '2:10', reason: /bad control character in string literal/i },
-    { name: 'leading-dot-number', text: '{\n  "a": .5\n}', position: '2:8', reason: /invalid symbol/i },
+    {
+      name: 'unterminated',
+      text: '{\n  "a": "b\n}',
+      position: '2:10',
+      reason: /bad control character in string literal/i,
+    },
+    {
+      name: 'leading-dot-number',
+      text: '{\n  "a": .5\n}',
+      position: '2:8',
+      reason: /invalid symbol/i,
+    },
     { name: 'empty-file', text: '', position: '1:1', reason: /the file is empty/ },
     { name: 'only-whitespace', text: '\n\n', position: '1:1', reason: /the file is empty/ },
-    { name: 'two-values', text: '{}\n{}\n', position: '2:1', reason: /unexpected non-whitespace character after JSON$/ },
-    { name: 'not-an-object', text: '[1, 2]\n', position: '1:1', reason: /must be a JSON object, not an array/ },
-    { name: 'hooks-not-an-object', text: '{"hooks": []}', position: '1:11', reason: /"hooks" must be an object/ },
-    { name: 'hooks-twice', text: '{"hooks": {}, "hooks": {}}', position: '1:15', reason: /"hooks" twice/ },
-    { name: 'event-twice', text: '{"hooks": {"Stop": [], "Stop": []}}', position: '1:24', reason: /"Stop" twice/ },
+    {
+      name: 'two-values',
+      text: '{}\n{}\n',
+      position: '2:1',
+      reason: /unexpected non-whitespace character after JSON$/,
+    },
+    {
+      name: 'not-an-object',
+      text: '[1, 2]\n',
+      position: '1:1',
+      reason: /must be a JSON object, not an array/,
+    },
+    {
+      name: 'hooks-not-an-object',
+      text: '{"hooks": []}',
+      position: '1:11',
+      reason: /"hooks" must be an object/,
+    },
+    {
+      name: 'hooks-twice',
+      text: '{"hooks": {}, "hooks": {}}',
+      position: '1:15',
+      reason: /"hooks" twice/,
+    },
+    {
+      name: 'event-twice',
+      text: '{"hooks": {"Stop": [], "Stop": []}}',
+      position: '1:24',
+      reason: /"Stop" twice/,
+    },
   ])('$name', ({ text, position, reason }) => {
     let caught: unknown;
     try {
@@ -226,6 +327,8 @@ describe('a file that cannot be used is refused, with where and why', () => {
   });
 
   it('event-not-a-list-is-refused-on-install', () => {
-    expect(() => installHooks('{"hooks": {"Stop": {"command": "x"}}}', ALL)).toThrow(/"hooks.Stop" must be a list/);
+    expect(() => installHooks('{"hooks": {"Stop": {"command": "x"}}}', ALL)).toThrow(
+      /"hooks.Stop" must be a list/,
+    );
   });
 });

@@ -38,7 +38,10 @@ function freePort(): Promise<number> {
 }
 
 it('pasted-in-the-users-directory-it-starts-a-server-on-the-hooks-port', async () => {
-  const [home, project] = [mkdtempSync(join(tmpdir(), 'hint-home-')), mkdtempSync(join(tmpdir(), 'hint-project-'))];
+  const [home, project] = [
+    mkdtempSync(join(tmpdir(), 'hint-home-')),
+    mkdtempSync(join(tmpdir(), 'hint-project-')),
+  ];
   dirs.push(home, project);
   const port = await freePort();
   // As `pnpm -s install-hooks` runs it: in the repository, with the user's directory in INIT_CWD.
@@ -51,9 +54,15 @@ it('pasted-in-the-users-directory-it-starts-a-server-on-the-hooks-port', async (
   const hint = /^Start a server where the hooks send: (.+)$/m.exec(installed.stdout)![1]!;
   expect(hint).toBe(`pnpm -C '${ROOT}' -s start --port ${port}`);
 
-  const pasted = spawn('sh', ['-c', hint], { cwd: project, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  const pasted = spawn('sh', ['-c', hint], {
+    cwd: project,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    detached: true,
+  });
   groups.push(pasted.pid!);
   let stderr = '';
   pasted.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  await expect.poll(() => stderr, { timeout: LISTEN_TIMEOUT_MS }).toContain(`listening on http://127.0.0.1:${port}\n`);
+  await expect
+    .poll(() => stderr, { timeout: LISTEN_TIMEOUT_MS })
+    .toContain(`listening on http://127.0.0.1:${port}\n`);
 });

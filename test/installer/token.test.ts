@@ -15,7 +15,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOOK_EVENT_NAMES } from '@hook-observatory/core';
 import { TOKEN_ENV } from '@hook-observatory/core/vocabulary';
-import { EMPTY_SETTINGS, HOOK_TRANSPORTS, installHooks, planHooks, writeTokenFile } from '@hook-observatory/installer';
+import {
+  EMPTY_SETTINGS,
+  HOOK_TRANSPORTS,
+  installHooks,
+  planHooks,
+  writeTokenFile,
+} from '@hook-observatory/installer';
 import { ClaudeCode, type SettingsHooks } from './claude-code.js';
 
 const SECRET = 'b4c1e0f2-secret-from-the-environment';
@@ -43,7 +49,11 @@ function commandLines(): string[] {
 function receiver(received: Received[]): Server {
   return createServer((request, response) => {
     // Before the answer: the hook's curl is still waiting for it.
-    received.push({ url: request.url ?? '', headers: request.headers, exposedIn: commandLines().filter((line) => line.includes(SECRET)) });
+    received.push({
+      url: request.url ?? '',
+      headers: request.headers,
+      exposedIn: commandLines().filter((line) => line.includes(SECRET)),
+    });
     request.resume();
     request.on('end', () => response.writeHead(200, { 'content-length': '0' }).end());
   });
@@ -68,7 +78,9 @@ beforeAll(async () => {
   await listen(unixServer, socketPath);
 });
 afterAll(async () => {
-  await Promise.all([tcpServer, unixServer].map((server) => new Promise((done) => server.close(done))));
+  await Promise.all(
+    [tcpServer, unixServer].map((server) => new Promise((done) => server.close(done))),
+  );
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -76,7 +88,10 @@ describe.each(HOOK_TRANSPORTS)('--transport %s --token', (transport) => {
   it('every hook sends the bearer token, no command line shows it, the settings hold no secret', async () => {
     const tokenFile = join(dir, 'token.header');
     await writeTokenFile(tokenFile, SECRET);
-    const text = installHooks(EMPTY_SETTINGS, planHooks({ transport, port, socketPath, tokenFile }, HOOK_EVENT_NAMES));
+    const text = installHooks(
+      EMPTY_SETTINGS,
+      planHooks({ transport, port, socketPath, tokenFile }, HOOK_EVENT_NAMES),
+    );
     expect(text).not.toContain(SECRET);
     expect(text).toContain(transport === 'http' ? `$${TOKEN_ENV}` : tokenFile);
     const hooks = (JSON.parse(text) as { hooks: SettingsHooks }).hooks;
@@ -85,7 +100,11 @@ describe.each(HOOK_TRANSPORTS)('--transport %s --token', (transport) => {
     const claude = new ClaudeCode({ PATH: process.env['PATH'] ?? '', [TOKEN_ENV]: SECRET });
     try {
       for (const event of Object.keys(hooks)) {
-        const fired = await claude.fire(hooks, event, Buffer.from(JSON.stringify({ hook_event_name: event })));
+        const fired = await claude.fire(
+          hooks,
+          event,
+          Buffer.from(JSON.stringify({ hook_event_name: event })),
+        );
         expect(fired.map((hook) => hook.result)).toEqual([fired[0]!.type === 'http' ? 200 : 0]);
       }
     } finally {

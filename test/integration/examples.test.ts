@@ -18,7 +18,11 @@ const PROGRAM = 'hook-observatory-http';
 const examples = (): string[] => {
   const text = usage(PROGRAM).split('\nExamples:\n')[1]!;
   // A line ending in a backslash goes on on the next one, as in a shell.
-  return text.replace(/\\\n\s*/g, '').split('\n').filter((line) => line.trim() !== '').map((line) => line.trim().replace(/\s+#.*$/, ''));
+  return text
+    .replace(/\\\n\s*/g, '')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => line.trim().replace(/\s+#.*$/, ''));
 };
 
 /** The curl example, aimed at a server started for the test. */
@@ -67,7 +71,9 @@ describe('the --help examples', () => {
     it('--pretty-yaml-writes-yaml-documents', async () => {
       server = await startServer(name, { args: ['--pretty-yaml'] });
       execFileSync('sh', ['-c', curlExample(server.port)]);
-      await expect.poll(() => server!.stdout().toString('utf8'), { timeout: 10_000 }).toMatch(/^---\n/);
+      await expect
+        .poll(() => server!.stdout().toString('utf8'), { timeout: 10_000 })
+        .toMatch(/^---\n/);
       expect(parse(server.stdout().toString('utf8'))).toMatchObject({ _event: 'Test', a: 1 });
     });
 
@@ -89,15 +95,21 @@ describe('the --help examples', () => {
       const [line] = await server.waitForLines(1);
       expect(line).toBe(read.trim());
       // The example pipes standard output through jq: it is JSON jq reads.
-      expect(JSON.parse(execFileSync('jq', ['-c', '.'], { input: line, encoding: 'utf8' }))).toMatchObject({ a: 1 });
+      expect(
+        JSON.parse(execFileSync('jq', ['-c', '.'], { input: line, encoding: 'utf8' })),
+      ).toMatchObject({ a: 1 });
       reader.destroy();
     });
 
     it('--log-keeps-every-event-in-the-file', async () => {
       const home = tempDir();
-      server = await startServer(name, { args: ['--pretty-json', '--log', join(home, 'hooks.jsonl')] });
+      server = await startServer(name, {
+        args: ['--pretty-json', '--log', join(home, 'hooks.jsonl')],
+      });
       execFileSync('sh', ['-c', curlExample(server.port)]);
-      await expect.poll(() => readFileSync(join(home, 'hooks.jsonl'), 'utf8'), { timeout: 10_000 }).toMatch(/^\{"_ts":.*"_event":"Test".*\}\n$/);
+      await expect
+        .poll(() => readFileSync(join(home, 'hooks.jsonl'), 'utf8'), { timeout: 10_000 })
+        .toMatch(/^\{"_ts":.*"_event":"Test".*\}\n$/);
     });
   });
 });
@@ -105,7 +117,8 @@ describe('the --help examples', () => {
 describe('the README quick start', () => {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
   const SESSIONS_COMMAND = 'pnpm -s query --sessions ~/hooks.jsonl';
-  const FAILED_COMMAND = 'pnpm -s query --event PostToolUseFailure --since 06:00 --columns time,session,tool,error ~/hooks.jsonl';
+  const FAILED_COMMAND =
+    'pnpm -s query --event PostToolUseFailure --since 06:00 --columns time,session,tool,error ~/hooks.jsonl';
 
   it('shows-the-two-questions', () => {
     expect(readme).toContain('pnpm -s start --log ~/hooks.jsonl');
@@ -115,20 +128,68 @@ describe('the README quick start', () => {
 
   it('answers-them-on-a-day-kept-by-a-real-server', async () => {
     const home = tempDir();
-    server = await startServer(SERVER_NAMES[0]!, { args: ['--log', join(home, 'hooks.jsonl')], fixedClock: false });
+    server = await startServer(SERVER_NAMES[0]!, {
+      args: ['--log', join(home, 'hooks.jsonl')],
+      fixedClock: false,
+    });
     const send = (body: object, event: string): void =>
-      void execFileSync('curl', ['-sS', '--fail-with-body', '-H', 'Content-Type: application/json', '-d', JSON.stringify(body), `http://127.0.0.1:${server!.port}/hook?event=${event}`]);
+      void execFileSync('curl', [
+        '-sS',
+        '--fail-with-body',
+        '-H',
+        'Content-Type: application/json',
+        '-d',
+        JSON.stringify(body),
+        `http://127.0.0.1:${server!.port}/hook?event=${event}`,
+      ]);
     const session = { session_id: 'abcdef12-0000', cwd: '/home/dev/project' };
     send({ ...session, hook_event_name: 'SessionStart' }, 'SessionStart');
-    send({ ...session, hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'false' } }, 'PreToolUse');
-    send({ ...session, hook_event_name: 'PostToolUseFailure', tool_name: 'Bash', error: 'Exit code 1' }, 'PostToolUseFailure');
-    send({ ...session, hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'sleep 60' } }, 'PreToolUse');
-    await expect.poll(() => readFileSync(join(home, 'hooks.jsonl'), 'utf8').split('\n').length, { timeout: 10_000 }).toBe(5);
-    const run = (command: string): string => execFileSync('sh', ['-c', command], { cwd: ROOT, env: { ...process.env, HOME: home, NO_COLOR: '1' }, encoding: 'utf8' });
-    expect(run(SESSIONS_COMMAND)).toMatch(/abcdef12\s+running tool\s+Bash\s+\S+\s+1\s+1\s+\/home\/dev\/project/);
+    send(
+      {
+        ...session,
+        hook_event_name: 'PreToolUse',
+        tool_name: 'Bash',
+        tool_input: { command: 'false' },
+      },
+      'PreToolUse',
+    );
+    send(
+      {
+        ...session,
+        hook_event_name: 'PostToolUseFailure',
+        tool_name: 'Bash',
+        error: 'Exit code 1',
+      },
+      'PostToolUseFailure',
+    );
+    send(
+      {
+        ...session,
+        hook_event_name: 'PreToolUse',
+        tool_name: 'Bash',
+        tool_input: { command: 'sleep 60' },
+      },
+      'PreToolUse',
+    );
+    await expect
+      .poll(() => readFileSync(join(home, 'hooks.jsonl'), 'utf8').split('\n').length, {
+        timeout: 10_000,
+      })
+      .toBe(5);
+    const run = (command: string): string =>
+      execFileSync('sh', ['-c', command], {
+        cwd: ROOT,
+        env: { ...process.env, HOME: home, NO_COLOR: '1' },
+        encoding: 'utf8',
+      });
+    expect(run(SESSIONS_COMMAND)).toMatch(
+      /abcdef12\s+running tool\s+Bash\s+\S+\s+1\s+1\s+\/home\/dev\/project/,
+    );
     // "This morning": 06:00 today, local time; the events were sent just now.
     const failed = run(FAILED_COMMAND);
     const after6 = new Date().getHours() >= 6;
-    expect(failed).toMatch(after6 ? /abcdef12\s+Bash\s+Exit code 1/ : /^time\s+session\s+tool\s+error\n?$|^$/);
+    expect(failed).toMatch(
+      after6 ? /abcdef12\s+Bash\s+Exit code 1/ : /^time\s+session\s+tool\s+error\n?$|^$/,
+    );
   }, 120_000);
 });

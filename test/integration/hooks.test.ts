@@ -10,13 +10,27 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from 'undici';
 import { HOOK_EVENT_NAMES } from '@hook-observatory/core';
 import { curlHookCommand, post, runShell } from '../helpers/clients.js';
-import { FIXED_TS, SERVER_NAMES, TRANSPORTS, startServer, type RunningServer, type ServerName, type Transport } from '@hook-observatory/launcher';
-import { loadAllTraffic, permissionDeniedBody, type RecordedRequest } from '@hook-observatory/conformance/traffic';
+import {
+  FIXED_TS,
+  SERVER_NAMES,
+  TRANSPORTS,
+  startServer,
+  type RunningServer,
+  type ServerName,
+  type Transport,
+} from '@hook-observatory/launcher';
+import {
+  loadAllTraffic,
+  permissionDeniedBody,
+  type RecordedRequest,
+} from '@hook-observatory/conformance/traffic';
 
 const traffic = loadAllTraffic();
 /** What each server is sent, in order: the recorded requests of its transport, plus PermissionDenied. */
 function requestsFor(transport: Transport): RecordedRequest[] {
-  const recorded = traffic.filter((r) => r.transport === transport || (transport === 'unix' && r.sender === 'native'));
+  const recorded = traffic.filter(
+    (r) => r.transport === transport || (transport === 'unix' && r.sender === 'native'),
+  );
   const permissionDenied: RecordedRequest = {
     session: 'synthetic',
     transport,
@@ -48,13 +62,17 @@ describe.each(TRANSPORTS)('over %s', (transport) => {
 
     it('answers every hook with an empty 200 and records it whole', async () => {
       // Native hooks share one keep-alive connection, as Claude Code's axios does.
-      const native = server.transport === 'unix'
-        ? new Client('http://localhost', { socketPath: server.socketPath })
-        : new Client(server.origin);
+      const native =
+        server.transport === 'unix'
+          ? new Client('http://localhost', { socketPath: server.socketPath })
+          : new Client(server.origin);
       try {
         for (const request of requests) {
           if (request.sender === 'curl') {
-            const { code, stdout } = await runShell(curlHookCommand(server, request.event), request.body);
+            const { code, stdout } = await runShell(
+              curlHookCommand(server, request.event),
+              request.body,
+            );
             expect(code, `curl for ${request.event}`).toBe(0);
             expect(stdout).toBe('');
           } else {
@@ -101,14 +119,20 @@ describe.each(TRANSPORTS)('over %s', (transport) => {
     expect(http, 'the http server ran').toBeDefined();
     expect(net, 'the net server ran').toBeDefined();
     if (transport === 'tcp') {
-      expect(net!.equals(http!), 'a TCP record carries no pid: the streams are the same bytes').toBe(true);
+      expect(
+        net!.equals(http!),
+        'a TCP record carries no pid: the streams are the same bytes',
+      ).toBe(true);
       return;
     }
     // Each curl is a new process, so its pid differs between the two runs; all else must not,
     // and every record must carry a pid to blank (else the blanking would hide a missing field).
     const PEER_PID = /"_peer_pid":\d+/g;
-    const samePids = (stream: Buffer): string => stream.toString('latin1').replace(PEER_PID, '"_peer_pid":0');
-    for (const stream of [http!, net!]) expect(stream.toString('latin1').match(PEER_PID)).toHaveLength(requestsFor(transport).length);
+    const samePids = (stream: Buffer): string =>
+      stream.toString('latin1').replace(PEER_PID, '"_peer_pid":0');
+    for (const stream of [http!, net!]) {
+      expect(stream.toString('latin1').match(PEER_PID)).toHaveLength(requestsFor(transport).length);
+    }
     expect(samePids(net!)).toBe(samePids(http!));
   });
 

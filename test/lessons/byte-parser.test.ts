@@ -17,7 +17,15 @@ const PAUSE_BETWEEN_PIECES_MS = 2;
 const BAD_REQUEST = 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n';
 
 const hook = (host: string, lineEnd = '\r\n'): string =>
-  [`POST /hook?event=Stop HTTP/1.1`, host, 'Content-Type: application/json', 'Content-Length: 2', 'Connection: close', '', '{}'].join(lineEnd);
+  [
+    `POST /hook?event=Stop HTTP/1.1`,
+    host,
+    'Content-Type: application/json',
+    'Content-Length: 2',
+    'Connection: close',
+    '',
+    '{}',
+  ].join(lineEnd);
 
 /** Write `pieces` one after another on a new connection; resolves with all it answered by the close. */
 async function exchange(server: RunningServer, pieces: readonly string[]): Promise<string> {
@@ -36,17 +44,40 @@ async function exchange(server: RunningServer, pieces: readonly string[]): Promi
   return Buffer.concat(received).toString('latin1');
 }
 
-const CASES: ReadonlyArray<{ name: string; pieces: readonly string[]; lesson6: RegExp | 'waits'; lesson7: RegExp }> = [
-  { name: 'a-hook-sent-a-byte-at-a-time-is-recorded-and-answered', pieces: [...hook('Host: 127.0.0.1')], lesson6: /^HTTP\/1\.1 200 OK\r\n/, lesson7: /^HTTP\/1\.1 200 OK\r\n/ },
-  { name: 'a-blank-before-the-colon-is-refused', pieces: [hook('Host : 127.0.0.1')], lesson6: /^HTTP\/1\.1 200 OK\r\n/, lesson7: new RegExp(`^${BAD_REQUEST}$`) },
+const CASES: ReadonlyArray<{
+  name: string;
+  pieces: readonly string[];
+  lesson6: RegExp | 'waits';
+  lesson7: RegExp;
+}> = [
+  {
+    name: 'a-hook-sent-a-byte-at-a-time-is-recorded-and-answered',
+    pieces: [...hook('Host: 127.0.0.1')],
+    lesson6: /^HTTP\/1\.1 200 OK\r\n/,
+    lesson7: /^HTTP\/1\.1 200 OK\r\n/,
+  },
+  {
+    name: 'a-blank-before-the-colon-is-refused',
+    pieces: [hook('Host : 127.0.0.1')],
+    lesson6: /^HTTP\/1\.1 200 OK\r\n/,
+    lesson7: new RegExp(`^${BAD_REQUEST}$`),
+  },
   // Lesson 6 searches for CRLF CRLF, which never comes: it waits for the headers timeout.
-  { name: 'a-bare-lf-ends-no-line', pieces: [hook('Host: 127.0.0.1', '\n')], lesson6: 'waits', lesson7: new RegExp(`^${BAD_REQUEST}$`) },
+  {
+    name: 'a-bare-lf-ends-no-line',
+    pieces: [hook('Host: 127.0.0.1', '\n')],
+    lesson6: 'waits',
+    lesson7: new RegExp(`^${BAD_REQUEST}$`),
+  },
 ];
 
 describe.each([6, BYTE_PARSER_LESSON])('lesson %i', (number) => {
   let server: RunningServer;
   beforeAll(async () => {
-    server = await startServer({ name: `lesson-${number}`, entry: { kind: 'tsx', file: lessonFile(number)! } });
+    server = await startServer({
+      name: `lesson-${number}`,
+      entry: { kind: 'tsx', file: lessonFile(number)! },
+    });
   });
   afterAll(async () => {
     await server?.stop();

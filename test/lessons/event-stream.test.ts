@@ -15,7 +15,10 @@ const EVENT_STREAM_LESSON = 8;
 const CHUNK = /^([0-9a-f]+)\r\n/;
 
 /** Open GET /events with `version`; `received()` is everything the stream has sent so far. */
-async function openStream(server: RunningServer, version: string): Promise<{ socket: Socket; received: () => string }> {
+async function openStream(
+  server: RunningServer,
+  version: string,
+): Promise<{ socket: Socket; received: () => string }> {
   const socket = connect(server.port, '127.0.0.1');
   await once(socket, 'connect');
   const chunks: Buffer[] = [];
@@ -44,7 +47,10 @@ function chunksOf(body: string): string[] {
 describe(`lesson ${EVENT_STREAM_LESSON}`, () => {
   let server: RunningServer;
   beforeAll(async () => {
-    server = await startServer({ name: `lesson-${EVENT_STREAM_LESSON}`, entry: { kind: 'tsx', file: lessonFile(EVENT_STREAM_LESSON)! } });
+    server = await startServer({
+      name: `lesson-${EVENT_STREAM_LESSON}`,
+      entry: { kind: 'tsx', file: lessonFile(EVENT_STREAM_LESSON)! },
+    });
   });
   afterAll(async () => {
     await server?.stop();
@@ -53,7 +59,11 @@ describe(`lesson ${EVENT_STREAM_LESSON}`, () => {
   it('frames-each-message-of-the-stream-as-a-chunk-to-http-1.1-a-hook-among-them', async () => {
     const stream = await openStream(server, 'HTTP/1.1');
     await until(() => stream.received().includes('event: hello'));
-    const hook = await fetch(`${server.origin}/hook?event=Stop`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"x":1}' });
+    const hook = await fetch(`${server.origin}/hook?event=Stop`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"x":1}',
+    });
     expect(hook.status).toBe(200);
     await until(() => stream.received().includes('event: Stop'));
     stream.socket.destroy();
@@ -65,7 +75,9 @@ describe(`lesson ${EVENT_STREAM_LESSON}`, () => {
     expect(head).not.toContain('Content-Length');
     const chunks = chunksOf(body);
     expect(chunks[0]).toMatch(/^retry: \d+\nevent: hello\n/);
-    expect(chunks.some((chunk) => chunk.includes('event: Stop\n') && chunk.includes('"x":1'))).toBe(true);
+    expect(chunks.some((chunk) => chunk.includes('event: Stop\n') && chunk.includes('"x":1'))).toBe(
+      true,
+    );
   });
 
   it('sends-the-stream-bare-to-http-1.0', async () => {

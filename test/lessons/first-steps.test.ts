@@ -15,10 +15,14 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { ROOT, startServer, type RunningServer } from '@hook-observatory/launcher';
 import { LESSONS, lessonFile } from '@hook-observatory/lessons';
 
-const lesson = (number: number) => ({ name: `lesson-${number}`, entry: { kind: 'tsx', file: lessonFile(number)! } as const });
+const lesson = (number: number) => ({
+  name: `lesson-${number}`,
+  entry: { kind: 'tsx', file: lessonFile(number)! } as const,
+});
 
 /** The lines lesson 0 prints for one read: its heading, then the bytes, a line per \n and one for a rest without it. */
-const linesShown = (piece: string): number => 1 + piece.split('\n').length - (piece.endsWith('\n') ? 1 : 0);
+const linesShown = (piece: string): number =>
+  1 + piece.split('\n').length - (piece.endsWith('\n') ? 1 : 0);
 
 /** Send `pieces` on one connection, each once lesson 0 has printed the read before it; resolves with all it answered. */
 async function sendInPieces(server: RunningServer, pieces: readonly string[]): Promise<string> {
@@ -42,7 +46,13 @@ function watchItArrive(): { command: string; printed: string } {
   const section = note.slice(note.indexOf('## Watch it arrive'));
   const command = /```sh\n([^]*?)\n```/.exec(section)![1]!;
   const printed = /```text\n([^]*?)```/.exec(section)![1]!;
-  return { command: command.replaceAll('pnpm -s send', `node ${join(ROOT, 'packages/tools/dist/send.js')}`), printed };
+  return {
+    command: command.replaceAll(
+      'pnpm -s send',
+      `node ${join(ROOT, 'packages/tools/dist/send.js')}`,
+    ),
+    printed,
+  };
 }
 
 describe('lesson 0', () => {
@@ -56,14 +66,21 @@ describe('lesson 0', () => {
 
   it('prints-the-reads-lessons-md-shows-for-pnpm-send---split', async () => {
     const { command, printed } = watchItArrive();
-    await promisify(execFile)('bash', ['-c', command.replaceAll('23518', String(server.port))], { cwd: ROOT });
+    await promisify(execFile)('bash', ['-c', command.replaceAll('23518', String(server.port))], {
+      cwd: ROOT,
+    });
     await server.waitForLines(printed.split('\n').length - 1);
     expect(server.stdout().toString('latin1')).toBe(printed);
   });
 
   it('prints-each-read-as-it-arrives-and-answers-the-same-fixed-answer', async () => {
-    const answer = await sendInPieces(server, ['GET /hook HTTP/1.1\r\nHo', 'st: 127.0.0.1\r\n\r\n']);
-    expect(answer).toBe('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 20\r\nConnection: close\r\n\r\nhello from lesson 0\n');
+    const answer = await sendInPieces(server, [
+      'GET /hook HTTP/1.1\r\nHo',
+      'st: 127.0.0.1\r\n\r\n',
+    ]);
+    expect(answer).toBe(
+      'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 20\r\nConnection: close\r\n\r\nhello from lesson 0\n',
+    );
     expect(server.stdout().toString('latin1')).toBe(
       [
         '-- connection 1, read 1: 22 bytes',
@@ -96,7 +113,11 @@ describe.each(OWN_LESSONS)('lesson %i', (number) => {
   });
 
   it('refuses-a-hook-without-a-json-content-type-saying-why', async () => {
-    const response = await fetch(`${server.origin}/hook?event=Stop`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{}' });
+    const response = await fetch(`${server.origin}/hook?event=Stop`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: '{}',
+    });
     expect(response.status).toBe(415);
     expect(await response.text()).toContain('POST /hook takes Content-Type: application/json');
   });

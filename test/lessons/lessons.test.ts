@@ -28,11 +28,15 @@ const SESSIONS_FROM_LESSON: ReadonlyArray<readonly [RegExp, number]> = [
 /** The statuses a well-behaved client meets: the interim 100 Continue, and the empty 200. */
 const GOOD_STATUSES = [100, 200];
 const sessionsFor = (lesson: number): typeof REAL_TRAFFIC_CASES =>
-  REAL_TRAFFIC_CASES.filter((testCase) => SESSIONS_FROM_LESSON.some(([name, from]) => lesson >= from && name.test(testCase.name)));
+  REAL_TRAFFIC_CASES.filter((testCase) =>
+    SESSIONS_FROM_LESSON.some(([name, from]) => lesson >= from && name.test(testCase.name)),
+  );
 
 describe('the lessons', () => {
   it('lesson-1-fits-in-80-lines', () => {
-    const lines = readFileSync(lessonFile(1)!, 'utf8').split('\n').filter((line, index, all) => index < all.length - 1 || line !== '');
+    const lines = readFileSync(lessonFile(1)!, 'utf8')
+      .split('\n')
+      .filter((line, index, all) => index < all.length - 1 || line !== '');
     expect(lines.length).toBeLessThanOrEqual(FIRST_LESSON_MAX_LINES);
   });
 
@@ -47,16 +51,22 @@ describe('the lessons', () => {
 /** Every lesson before the last (the last is the net server, which the conformance suite covers). */
 const OWN_LESSONS = LESSONS.slice(0, -1).map((_, index) => index + 1);
 
-describe.each(OWN_LESSONS.flatMap((lesson) => TRANSPORTS.map((transport) => [lesson, transport] as const)))('lesson %i over %s', (lesson, transport) => {
+describe.each(
+  OWN_LESSONS.flatMap((lesson) => TRANSPORTS.map((transport) => [lesson, transport] as const)),
+)('lesson %i over %s', (lesson, transport) => {
   let pair: ServerPair;
   beforeAll(async () => {
-    pair = await ServerPair.start(transport, { subject: { name: `lesson-${lesson}`, entry: { kind: 'tsx', file: lessonFile(lesson)! } } });
+    pair = await ServerPair.start(transport, {
+      subject: { name: `lesson-${lesson}`, entry: { kind: 'tsx', file: lessonFile(lesson)! } },
+    });
   });
   afterAll(async () => {
     await pair?.stop();
   });
 
-  for (const testCase of sessionsFor(lesson).filter((candidate) => candidate.only === undefined || candidate.only === transport)) {
+  for (const testCase of sessionsFor(lesson).filter(
+    (candidate) => candidate.only === undefined || candidate.only === transport,
+  )) {
     it(`records-${testCase.name}-as-the-servers-do`, async () => {
       const capture = await pair.play(testCase);
       expect(capture.net.stdout.toString('utf8').split('\n').length - 1).toBe(testCase.events);

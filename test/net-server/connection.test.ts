@@ -6,7 +6,11 @@
 import { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { ReceiverContext } from '@hook-observatory/core';
-import { Connection, IllegalStateChange, type ConnState } from '@hook-observatory/net-server/connection';
+import {
+  Connection,
+  IllegalStateChange,
+  type ConnState,
+} from '@hook-observatory/net-server/connection';
 import { RequestParser } from '@hook-observatory/net-server/request-parser';
 import { GroupCommit } from '@hook-observatory/net-server/group-commit';
 
@@ -37,14 +41,28 @@ const CONTEXT = {
 } as unknown as ReceiverContext;
 
 function connectionIn(state: ConnState): Connection {
-  const parser = new RequestParser({ maxHeaderBytes: 16_384, maxChunkExtensionBytes: 16_384, maxHeadersCount: 2_000, maxBodyBytes: 1_000, drainsBody: () => false });
-  const connection = new Connection(CONTEXT, new Socket(), { transport: 'tcp', address: undefined }, parser, new GroupCommit(() => undefined));
+  const parser = new RequestParser({
+    maxHeaderBytes: 16_384,
+    maxChunkExtensionBytes: 16_384,
+    maxHeadersCount: 2_000,
+    maxBodyBytes: 1_000,
+    drainsBody: () => false,
+  });
+  const connection = new Connection(
+    CONTEXT,
+    new Socket(),
+    { transport: 'tcp', address: undefined },
+    parser,
+    new GroupCommit(() => undefined),
+  );
   for (const step of PATH_TO[state]) connection.setState(step);
   expect(connection.state).toBe(state);
   return connection;
 }
 
-const MOVES = STATES.flatMap((from) => STATES.map((to) => ({ from, to, allowed: ALLOWED[from].includes(to) })));
+const MOVES = STATES.flatMap((from) =>
+  STATES.map((to) => ({ from, to, allowed: ALLOWED[from].includes(to) })),
+);
 
 describe('connection state', () => {
   it.each(MOVES.filter((move) => move.allowed))('moves-from-$from-to-$to', ({ from, to }) => {

@@ -16,7 +16,13 @@ describe('the net server tables', () => {
   });
 
   it.each(STATUSES_SENT)('reason-phrase-of-%i-is-node-http-one', (status) => {
-    const head = serializeResponse({ status, headers: [], keepAlive: true, keepAliveTimeoutMs: 5_000 }, '', false);
-    expect(head.toString('latin1').split('\r\n')[0]).toBe(`HTTP/1.1 ${status} ${STATUS_CODES[status]}`);
+    const head = serializeResponse(
+      { status, headers: [], keepAlive: true, keepAliveTimeoutMs: 5_000 },
+      '',
+      false,
+    );
+    expect(head.toString('latin1').split('\r\n')[0]).toBe(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}`,
+    );
   });
 });

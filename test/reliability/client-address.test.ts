@@ -34,7 +34,9 @@ function canListenOn(host: string): Promise<boolean> {
     probe.listen(0, host, () => probe.close(() => answer(true)));
   });
 }
-const listenable = Object.fromEntries(await Promise.all(FAMILIES.map(async ({ host }) => [host, await canListenOn(host)])));
+const listenable = Object.fromEntries(
+  await Promise.all(FAMILIES.map(async ({ host }) => [host, await canListenOn(host)])),
+);
 
 function hook(id: number, close: boolean): string {
   const body = JSON.stringify({ id });
@@ -80,36 +82,47 @@ const NO_PEERNAME = /cannot load getsockopt/;
 
 describe.each(SERVER_NAMES)('the %s server', (name) => {
   // A shell's pipe, as `pnpm start | jq` makes: a FIFO (the launcher's own pipe is a socket pair).
-  it.runIf(process.platform === 'linux')('loads-SO_PEERNAME-with-its-output-a-shell-pipe', async () => {
-    const fifo = join(temp.make(), 'stdout');
-    execFileSync('mkfifo', [fifo]);
-    // Read and write: opening a FIFO so needs no reader at the other end (fifo(7)).
-    const fd = openSync(fifo, constants.O_RDWR);
-    try {
-      // Without the NODE_PATH that `pnpm exec` adds, as under `pnpm start` or a service manager.
-      server = await startServer(name, { stdout: fd, env: { NODE_PATH: '' } });
-      expect(server.stderr()).not.toMatch(NO_PEERNAME);
-    } finally {
-      await server?.stop();
-      server = undefined;
-      closeSync(fd);
-    }
-  });
+  it.runIf(process.platform === 'linux')(
+    'loads-SO_PEERNAME-with-its-output-a-shell-pipe',
+    async () => {
+      const fifo = join(temp.make(), 'stdout');
+      execFileSync('mkfifo', [fifo]);
+      // Read and write: opening a FIFO so needs no reader at the other end (fifo(7)).
+      const fd = openSync(fifo, constants.O_RDWR);
+      try {
+        // Without the NODE_PATH that `pnpm exec` adds, as under `pnpm start` or a service manager.
+        server = await startServer(name, { stdout: fd, env: { NODE_PATH: '' } });
+        expect(server.stderr()).not.toMatch(NO_PEERNAME);
+      } finally {
+        await server?.stop();
+        server = undefined;
+        closeSync(fd);
+      }
+    },
+  );
 
   describe.each(FAMILIES)('over $family', ({ host }) => {
-    it.runIf(listenable[host])('every-event-has-_client-though-its-peer-reset-at-once', async () => {
-      server = await startServer(name, { args: ['--bind', host] });
-      const { port } = server;
-      for (let first = 0; first < RESET_HOOKS; first += BATCH) {
-        await Promise.all(Array.from({ length: BATCH }, (_, index) => sendAndReset(port, host, first + index)));
-      }
-      expect(await sendAndRead(port, host, RESET_HOOKS)).toMatch(/^HTTP\/1\.1 200 /);
-      // The hooks of reset connections are recorded as they are read, in any order around the last one.
-      const lines = await server.waitForLines(RESET_HOOKS + 1);
-      const events = lines.map((line) => JSON.parse(line) as { _client?: string; id: number });
-      const withoutClient = events.filter((event) => event._client === undefined).map((event) => event.id);
-      expect(withoutClient).toEqual([]);
-      expect(new Set(events.map((event) => event._client))).toEqual(new Set([host]));
-    }, 60_000);
+    it.runIf(listenable[host])(
+      'every-event-has-_client-though-its-peer-reset-at-once',
+      async () => {
+        server = await startServer(name, { args: ['--bind', host] });
+        const { port } = server;
+        for (let first = 0; first < RESET_HOOKS; first += BATCH) {
+          await Promise.all(
+            Array.from({ length: BATCH }, (_, index) => sendAndReset(port, host, first + index)),
+          );
+        }
+        expect(await sendAndRead(port, host, RESET_HOOKS)).toMatch(/^HTTP\/1\.1 200 /);
+        // The hooks of reset connections are recorded as they are read, in any order around the last one.
+        const lines = await server.waitForLines(RESET_HOOKS + 1);
+        const events = lines.map((line) => JSON.parse(line) as { _client?: string; id: number });
+        const withoutClient = events
+          .filter((event) => event._client === undefined)
+          .map((event) => event.id);
+        expect(withoutClient).toEqual([]);
+        expect(new Set(events.map((event) => event._client))).toEqual(new Set([host]));
+      },
+      60_000,
+    );
   });
 });

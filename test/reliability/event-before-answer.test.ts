@@ -31,7 +31,11 @@ afterEach(async () => {
 
 /** A request that asks to close gets an answer that leaves as the server ends its side. */
 function request(id: number, asksToClose: boolean): Buffer {
-  const body = JSON.stringify({ id, hook_event_name: 'PostToolUse', tool_response: 'r'.repeat(PAD_BYTES) });
+  const body = JSON.stringify({
+    id,
+    hook_event_name: 'PostToolUse',
+    tool_response: 'r'.repeat(PAD_BYTES),
+  });
   return Buffer.from(
     `POST /hook?event=PostToolUse HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n` +
       `${asksToClose ? 'Connection: close\r\n' : ''}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
@@ -76,12 +80,17 @@ describe.each(SERVER_NAMES)('the %s server', (name) => {
     let answered = 0;
     await Promise.all(
       Array.from({ length: CONNECTIONS }, (_, connection) => {
-        const ids = Array.from({ length: REQUESTS_PER_CONNECTION }, (_, index) => connection * REQUESTS_PER_CONNECTION + index);
+        const ids = Array.from(
+          { length: REQUESTS_PER_CONNECTION },
+          (_, index) => connection * REQUESTS_PER_CONNECTION + index,
+        );
         return new Promise<void>((done, fail) => {
           const halfCloses = connection % 2 === 1;
           const socket = connect({ port, host: '127.0.0.1', allowHalfOpen: true });
           socket.on('error', fail);
-          const requests = Buffer.concat(ids.map((id, index) => request(id, !halfCloses && index === ids.length - 1)));
+          const requests = Buffer.concat(
+            ids.map((id, index) => request(id, !halfCloses && index === ids.length - 1)),
+          );
           if (halfCloses) socket.end(requests);
           else socket.write(requests);
           let text = '';
@@ -90,7 +99,11 @@ describe.each(SERVER_NAMES)('the %s server', (name) => {
           socket.on('data', (chunk: Buffer) => {
             text += chunk.toString('latin1');
             // Each answer is an empty 200: it ends with its head.
-            for (let end = text.indexOf(HEAD_END, searchFrom); end !== -1; end = text.indexOf(HEAD_END, searchFrom)) {
+            for (
+              let end = text.indexOf(HEAD_END, searchFrom);
+              end !== -1;
+              end = text.indexOf(HEAD_END, searchFrom)
+            ) {
               searchFrom = end + HEAD_END.length;
               const id = ids[next++] as number;
               if (!writtenIds().has(id)) early.push(id);

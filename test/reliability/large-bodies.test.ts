@@ -13,7 +13,12 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_BODY_BYTES } from '@hook-observatory/core/internal/protocol';
-import { SERVER_NAMES, TRANSPORTS, startServer, type RunningServer } from '@hook-observatory/launcher';
+import {
+  SERVER_NAMES,
+  TRANSPORTS,
+  startServer,
+  type RunningServer,
+} from '@hook-observatory/launcher';
 
 const run = promisify(execFile);
 
@@ -56,24 +61,55 @@ const CURL_BODY: Readonly<Record<Sending, () => string[]>> = {
 
 function target(server: RunningServer, event: string): string[] {
   const path = `/hook?event=${event}`;
-  return server.transport === 'unix' ? ['--unix-socket', server.socketPath, `http://localhost${path}`] : [`${server.origin}${path}`];
+  return server.transport === 'unix'
+    ? ['--unix-socket', server.socketPath, `http://localhost${path}`]
+    : [`${server.origin}${path}`];
 }
 
 /** curl as the issue ran it, `Expect:` off so that the body starts at once. Resolves to the status curl saw. */
 async function curlBig(server: RunningServer, sending: Sending, event: string): Promise<number> {
-  const args = ['-s', '-o', '/dev/null', '-w', '%{http_code}', ...CURL_BODY[sending](), '-H', 'Content-Type: application/json', '-H', 'Expect:'];
-  const { stdout } = await run('curl', [...args, ...target(server, event)]).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? '' }));
+  const args = [
+    '-s',
+    '-o',
+    '/dev/null',
+    '-w',
+    '%{http_code}',
+    ...CURL_BODY[sending](),
+    '-H',
+    'Content-Type: application/json',
+    '-H',
+    'Expect:',
+  ];
+  const { stdout } = await run('curl', [...args, ...target(server, event)]).catch(
+    (error: { stdout?: string }) => ({ stdout: error.stdout ?? '' }),
+  );
   return Number(stdout);
 }
 
 async function curlHook(server: RunningServer, event: string): Promise<number> {
-  const { stdout } = await run('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '-H', 'Content-Type: application/json', '-d', '{"ordinary":true}', ...target(server, event)]);
+  const { stdout } = await run('curl', [
+    '-s',
+    '-o',
+    '/dev/null',
+    '-w',
+    '%{http_code}',
+    '-H',
+    'Content-Type: application/json',
+    '-d',
+    '{"ordinary":true}',
+    ...target(server, event),
+  ]);
   return Number(stdout);
 }
 
 /** The stream's records once it holds `count` lines: each event is written before its answer, but read by us a little later. */
-async function records(server: RunningServer, count: number): Promise<Array<Record<string, unknown>>> {
-  return (await server.waitForLines(count)).map((line) => JSON.parse(line) as Record<string, unknown>);
+async function records(
+  server: RunningServer,
+  count: number,
+): Promise<Array<Record<string, unknown>>> {
+  return (await server.waitForLines(count)).map(
+    (line) => JSON.parse(line) as Record<string, unknown>,
+  );
 }
 
 describe.each(TRANSPORTS)('over %s', (transport) => {
@@ -89,7 +125,11 @@ describe.each(TRANSPORTS)('over %s', (transport) => {
     it('a-600-mb-content-length-body-is-refused-before-it-is-read', async () => {
       expect(await curlBig(server, 'data-binary', 'BigByLength')).toBe(413);
       const record = (await records(server, 1)).find((line) => line['_event'] === 'BigByLength');
-      expect(record).toMatchObject({ _event: 'BigByLength', _error: `body over the ${MAX_BODY_BYTES}-byte limit`, _body_bytes: HOSTILE_BODY_BYTES });
+      expect(record).toMatchObject({
+        _event: 'BigByLength',
+        _error: `body over the ${MAX_BODY_BYTES}-byte limit`,
+        _body_bytes: HOSTILE_BODY_BYTES,
+      });
     });
 
     it('a-600-mb-chunked-body-is-refused-once-it-passes-the-limit', async () => {
@@ -103,21 +143,33 @@ describe.each(TRANSPORTS)('over %s', (transport) => {
 
     it('several-large-bodies-at-once-are-each-refused-and-recorded', async () => {
       const statuses = await Promise.all(
-        Array.from({ length: AT_ONCE }, (_, index) => curlBig(server, index % 2 === 0 ? 'streamed' : 'streamed-chunked', `AtOnce${index}`)),
+        Array.from({ length: AT_ONCE }, (_, index) =>
+          curlBig(server, index % 2 === 0 ? 'streamed' : 'streamed-chunked', `AtOnce${index}`),
+        ),
       );
       // 413 for each, unless the bodies held at once passed the shared budget first: then 503.
       for (const status of statuses) expect([413, 503]).toContain(status);
-      const refused = (await records(server, 2 + AT_ONCE)).filter((line) => String(line['_event']).startsWith('AtOnce'));
-      expect(refused.map((line) => line['_event']).sort()).toEqual(Array.from({ length: AT_ONCE }, (_, index) => `AtOnce${index}`).sort());
+      const refused = (await records(server, 2 + AT_ONCE)).filter((line) =>
+        String(line['_event']).startsWith('AtOnce'),
+      );
+      expect(refused.map((line) => line['_event']).sort()).toEqual(
+        Array.from({ length: AT_ONCE }, (_, index) => `AtOnce${index}`).sort(),
+      );
       for (const line of refused) expect(line['_error']).toEqual(expect.any(String));
     });
 
     it('afterwards-ordinary-hooks-are-answered-and-recorded', async () => {
       const before = 2 + AT_ONCE;
-      for (let index = 0; index < ORDINARY_HOOKS; index++) expect(await curlHook(server, `After${index}`)).toBe(200);
+      for (let index = 0; index < ORDINARY_HOOKS; index++) {
+        expect(await curlHook(server, `After${index}`)).toBe(200);
+      }
       const after = (await records(server, before + ORDINARY_HOOKS)).slice(before);
-      expect(after.map((line) => line['_event'])).toEqual(Array.from({ length: ORDINARY_HOOKS }, (_, index) => `After${index}`));
-      expect(after.every((line) => line['ordinary'] === true && line['_error'] === undefined)).toBe(true);
+      expect(after.map((line) => line['_event'])).toEqual(
+        Array.from({ length: ORDINARY_HOOKS }, (_, index) => `After${index}`),
+      );
+      expect(after.every((line) => line['ordinary'] === true && line['_error'] === undefined)).toBe(
+        true,
+      );
       // Standard error said so once for each kind of refusal, not once per request.
       expect(server.stderr().match(/with 413: body over the/g)).toHaveLength(1);
       expect(server.process.exitCode).toBeNull();

@@ -27,7 +27,10 @@ const MANY_FILES = '10000';
 const body = (id: number): string => JSON.stringify({ id, pad: 'p'.repeat((id * 7919) % 3000) });
 
 function idsIn(text: string): number[] {
-  return text.split('\n').filter((line) => line !== '').map((line) => (JSON.parse(line) as { id: number }).id);
+  return text
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => (JSON.parse(line) as { id: number }).id);
 }
 function allText(path: string): string {
   return [...rotatedFiles(path), path].map((file) => readFileSync(file, 'utf8')).join('');
@@ -36,14 +39,25 @@ function allText(path: string): string {
 describe.each(SERVER_NAMES)('the %s server with --log', (name) => {
   it('rotation-under-load-keeps-every-event-once-in-whole-lines', async () => {
     const path = logPath();
-    server = await startServer(name, { args: ['--log', path, '--log-max-bytes', SMALL_FILE_BYTES, '--log-max-files', MANY_FILES] });
+    server = await startServer(name, {
+      args: ['--log', path, '--log-max-bytes', SMALL_FILE_BYTES, '--log-max-files', MANY_FILES],
+    });
     const total = 3_000;
-    const result = await sendLoad(server, { total, keepAliveClients: 8, perRequestClients: 2, body });
+    const result = await sendLoad(server, {
+      total,
+      keepAliveClients: 8,
+      perRequestClients: 2,
+      body,
+    });
     expect(result.ok).toHaveLength(total);
     await server.waitForLines(total);
     expect(rotatedFiles(path).length).toBeGreaterThan(10);
-    for (const file of rotatedFiles(path)) expect(readFileSync(file, 'utf8').endsWith('\n')).toBe(true);
-    expect(idsIn(allText(path)).sort((a, b) => a - b)).toEqual([...result.ok].sort((a, b) => a - b));
+    for (const file of rotatedFiles(path)) {
+      expect(readFileSync(file, 'utf8').endsWith('\n')).toBe(true);
+    }
+    expect(idsIn(allText(path)).sort((a, b) => a - b)).toEqual(
+      [...result.ok].sort((a, b) => a - b),
+    );
   }, 120_000);
 
   it('tail-F-follows-across-rotations', async () => {
@@ -51,13 +65,20 @@ describe.each(SERVER_NAMES)('the %s server with --log', (name) => {
     // (-s), which 4 KiB files under load can be and 16 MiB ones are not; so one event at a time.
     const path = logPath();
     server = await startServer(name, { args: ['--log', path, '--log-max-bytes', '4K'] });
-    const tail = spawn('tail', ['-F', '-n', '+1', '-s', '0.05', path], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const tail = spawn('tail', ['-F', '-n', '+1', '-s', '0.05', path], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     let followed = '';
     tail.stdout.on('data', (chunk: Buffer) => (followed += chunk.toString('utf8')));
     const total = 40; // about ten rotations
     try {
       for (let id = 0; id < total; id++) {
-        await sendLoad(server, { total: 1, keepAliveClients: 1, perRequestClients: 0, body: () => JSON.stringify({ id, pad: 'p'.repeat(400) }) });
+        await sendLoad(server, {
+          total: 1,
+          keepAliveClients: 1,
+          perRequestClients: 0,
+          body: () => JSON.stringify({ id, pad: 'p'.repeat(400) }),
+        });
         await expect.poll(() => followed.split('\n').length - 1, { timeout: 20_000 }).toBe(id + 1);
       }
     } finally {
@@ -69,9 +90,17 @@ describe.each(SERVER_NAMES)('the %s server with --log', (name) => {
 
   it('kill-9-during-rotation-leaves-only-whole-lines-in-every-file', async () => {
     const path = logPath();
-    server = await startServer(name, { args: ['--log', path, '--log-max-bytes', SMALL_FILE_BYTES, '--log-max-files', MANY_FILES] });
+    server = await startServer(name, {
+      args: ['--log', path, '--log-max-bytes', SMALL_FILE_BYTES, '--log-max-files', MANY_FILES],
+    });
     let killed = false;
-    const load = sendLoad(server, { total: 1_000_000, keepAliveClients: 8, perRequestClients: 0, body, stop: () => killed });
+    const load = sendLoad(server, {
+      total: 1_000_000,
+      keepAliveClients: 8,
+      perRequestClients: 0,
+      body,
+      stop: () => killed,
+    });
     await expect.poll(() => rotatedFiles(path).length, { timeout: 60_000 }).toBeGreaterThan(20);
     server.process.kill('SIGKILL');
     killed = true;
@@ -88,9 +117,14 @@ describe.each(SERVER_NAMES)('the %s server with --log', (name) => {
 
   it('a-log-that-cannot-be-opened-at-start-is-one-line-and-exit-2', () => {
     const path = join(logPath(), 'not-a-directory', 'hooks.jsonl');
-    const result = spawnSync(process.execPath, [SERVERS[name].file, '--port', '0', '--log', path], { encoding: 'utf8', timeout: 20_000 });
+    const result = spawnSync(process.execPath, [SERVERS[name].file, '--port', '0', '--log', path], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
     expect(result.status).toBe(EXIT_USAGE);
-    expect(result.stderr).toBe(`hook-observatory-${name}: cannot open the log file ${path} (ENOENT)\n`);
+    expect(result.stderr).toBe(
+      `hook-observatory-${name}: cannot open the log file ${path} (ENOENT)\n`,
+    );
     expect(result.stdout).toBe('');
   });
 
@@ -102,12 +136,22 @@ describe.each(SERVER_NAMES)('the %s server with --log', (name) => {
     rmSync(dir, { recursive: true });
     await server.waitForStderr(/cannot be written \(ENOENT\)/);
     const total = 50;
-    const result = await sendLoad(server, { total, keepAliveClients: 2, perRequestClients: 1, body });
+    const result = await sendLoad(server, {
+      total,
+      keepAliveClients: 2,
+      perRequestClients: 1,
+      body,
+    });
     expect(result.ok).toHaveLength(total);
     await server.waitForLines(total);
     expect(server.stderr().match(/cannot be written/g)).toHaveLength(1);
     mkdirSync(dir);
-    const after = await sendLoad(server, { total: 1, keepAliveClients: 1, perRequestClients: 0, body: () => '{"id":-1}' });
+    const after = await sendLoad(server, {
+      total: 1,
+      keepAliveClients: 1,
+      perRequestClients: 0,
+      body: () => '{"id":-1}',
+    });
     expect(after.ok).toHaveLength(1);
     await server.waitForStderr(/written again; \d+ events were lost meanwhile/);
     expect(idsIn(readFileSync(path, 'utf8'))).toEqual([-1]);
@@ -116,10 +160,20 @@ describe.each(SERVER_NAMES)('the %s server with --log', (name) => {
   it('a-file-removed-under-the-server-is-opened-again', async () => {
     const path = logPath();
     server = await startServer(name, { args: ['--log', path] });
-    await sendLoad(server, { total: 1, keepAliveClients: 1, perRequestClients: 0, body: () => '{"id":1}' });
+    await sendLoad(server, {
+      total: 1,
+      keepAliveClients: 1,
+      perRequestClients: 0,
+      body: () => '{"id":1}',
+    });
     rmSync(path);
     await server.waitForStderr(/was removed or replaced; opened it again/);
-    await sendLoad(server, { total: 1, keepAliveClients: 1, perRequestClients: 0, body: () => '{"id":2}' });
+    await sendLoad(server, {
+      total: 1,
+      keepAliveClients: 1,
+      perRequestClients: 0,
+      body: () => '{"id":2}',
+    });
     await server.waitForLines(2);
     expect(idsIn(readFileSync(path, 'utf8'))).toEqual([2]);
   }, 60_000);
@@ -129,10 +183,17 @@ describe.each(SERVER_NAMES)('the %s server with --log', (name) => {
     const path = join(temp.make(), `${'h'.repeat(240)}.jsonl`);
     server = await startServer(name, { args: ['--log', path, '--log-max-bytes', '4K'] });
     const total = 100;
-    const result = await sendLoad(server, { total, keepAliveClients: 4, perRequestClients: 1, body });
+    const result = await sendLoad(server, {
+      total,
+      keepAliveClients: 4,
+      perRequestClients: 1,
+      body,
+    });
     expect(result.ok).toHaveLength(total);
     await server.waitForLines(total);
-    expect(idsIn(readFileSync(path, 'utf8')).sort((a, b) => a - b)).toEqual([...result.ok].sort((a, b) => a - b));
+    expect(idsIn(readFileSync(path, 'utf8')).sort((a, b) => a - b)).toEqual(
+      [...result.ok].sort((a, b) => a - b),
+    );
     expect(server.stderr().match(/cannot be rotated \(ENAMETOOLONG\)/g)).toHaveLength(1);
   }, 60_000);
 });

@@ -50,23 +50,29 @@ function hookStatus(port: number, id: number): Promise<string> {
 }
 
 describe.each(SERVER_NAMES)('the %s server', (name) => {
-  it.runIf(hasPrlimit)('out-of-descriptors-is-said-and-new-hooks-are-served', async () => {
-    server = await startServer(name, { wrapper: ['prlimit', `--nofile=${NOFILE}`] });
-    const { port } = server;
-    await Promise.all(
-      Array.from({ length: SILENT }, () => {
-        const socket = connect(port, '127.0.0.1');
-        sockets.push(socket);
-        socket.on('error', () => {});
-        return new Promise<void>((open) => socket.once('connect', () => open()).once('close', () => open()));
-      }),
-    );
-    await server.waitForStderr(/out of file descriptors: .*raise the limit \(ulimit -n\)/);
-    // The silent connections are closed once they have been silent for SILENT_CONNECTION_MS.
-    await server.waitForStderr(/file descriptors available again/);
-    const statuses: string[] = [];
-    for (let id = 0; id < HOOKS; id++) statuses.push(await hookStatus(port, id));
-    expect(statuses).toEqual(new Array(HOOKS).fill('HTTP/1.1 200 OK'));
-    expect(server.stderr().match(/out of file descriptors/g)).toHaveLength(1);
-  }, 60_000);
+  it.runIf(hasPrlimit)(
+    'out-of-descriptors-is-said-and-new-hooks-are-served',
+    async () => {
+      server = await startServer(name, { wrapper: ['prlimit', `--nofile=${NOFILE}`] });
+      const { port } = server;
+      await Promise.all(
+        Array.from({ length: SILENT }, () => {
+          const socket = connect(port, '127.0.0.1');
+          sockets.push(socket);
+          socket.on('error', () => {});
+          return new Promise<void>((open) =>
+            socket.once('connect', () => open()).once('close', () => open()),
+          );
+        }),
+      );
+      await server.waitForStderr(/out of file descriptors: .*raise the limit \(ulimit -n\)/);
+      // The silent connections are closed once they have been silent for SILENT_CONNECTION_MS.
+      await server.waitForStderr(/file descriptors available again/);
+      const statuses: string[] = [];
+      for (let id = 0; id < HOOKS; id++) statuses.push(await hookStatus(port, id));
+      expect(statuses).toEqual(new Array(HOOKS).fill('HTTP/1.1 200 OK'));
+      expect(server.stderr().match(/out of file descriptors/g)).toHaveLength(1);
+    },
+    60_000,
+  );
 });

@@ -11,24 +11,43 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from 'undici';
 import { TOO_DEEP_ERROR, TOO_MANY_MEMBERS_ERROR } from '@hook-observatory/core/internal/json-shape';
-import { OUTPUT_WAIT_TIMEOUT_MS, SERVER_NAMES, TRANSPORTS, startServer, type RunningServer } from '@hook-observatory/launcher';
+import {
+  OUTPUT_WAIT_TIMEOUT_MS,
+  SERVER_NAMES,
+  TRANSPORTS,
+  startServer,
+  type RunningServer,
+} from '@hook-observatory/launcher';
 
 const arrays = (depth: number): string => '['.repeat(depth) + ']'.repeat(depth);
 const objects = (depth: number): string => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
 
-const keys = (count: number): string => `{${Array.from({ length: count }, (_, key) => `"k${key}":${key % 10}`).join(',')}}`;
+const keys = (count: number): string =>
+  `{${Array.from({ length: count }, (_, key) => `"k${key}":${key % 10}`).join(',')}}`;
 /** The issue's big body, with a key that needs renaming (`_ts`), which made it slower still. */
 const MILLION_KEYS = keys(1_000_000).replace('{', '{"_ts":1,');
 
 /** The bodies that ended both servers or held them, and the format each did it in. */
 const FORMATS = [
-  { name: 'jsonl', args: [], deep: [arrays(4_100), arrays(5_000), `${objects(5_000)}\n`, `{"_ts":1,"a":${objects(4_999)}}`], many: [MILLION_KEYS] },
+  {
+    name: 'jsonl',
+    args: [],
+    deep: [arrays(4_100), arrays(5_000), `${objects(5_000)}\n`, `{"_ts":1,"a":${objects(4_999)}}`],
+    many: [MILLION_KEYS],
+  },
   { name: 'pretty-json', args: ['--pretty-json'], deep: [arrays(5_000), objects(5_000)], many: [] },
-  { name: 'pretty-yaml', args: ['--pretty-yaml'], deep: [objects(630), arrays(700)], many: [MILLION_KEYS] },
+  {
+    name: 'pretty-yaml',
+    args: ['--pretty-yaml'],
+    deep: [objects(630), arrays(700)],
+    many: [MILLION_KEYS],
+  },
 ] as const;
 
 function clientFor(server: RunningServer): Client {
-  return server.transport === 'unix' ? new Client('http://localhost', { socketPath: server.socketPath }) : new Client(server.origin);
+  return server.transport === 'unix'
+    ? new Client('http://localhost', { socketPath: server.socketPath })
+    : new Client(server.origin);
 }
 
 async function hook(client: Client, event: string, body: string): Promise<number> {
@@ -63,7 +82,11 @@ describe.each(TRANSPORTS)('over %s', (transport) => {
           expect(await hook(client, `After${index}`, '{"ordinary":true}')).toBe(200);
         }
         const written = (): string => server.stdout().toString('utf8');
-        await expect.poll(() => written().includes(`After${bodies.length - 1}`), { timeout: OUTPUT_WAIT_TIMEOUT_MS }).toBe(true);
+        await expect
+          .poll(() => written().includes(`After${bodies.length - 1}`), {
+            timeout: OUTPUT_WAIT_TIMEOUT_MS,
+          })
+          .toBe(true);
         expect(written().split(TOO_DEEP_ERROR)).toHaveLength(deep.length + 1);
         expect(written().split(TOO_MANY_MEMBERS_ERROR)).toHaveLength(many.length + 1);
         expect(server.process.exitCode).toBeNull();

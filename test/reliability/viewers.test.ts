@@ -22,7 +22,10 @@ afterEach(async () => {
 
 const WATCH = 'GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n';
 /** A viewer that reads everything (once `paused` is false) and keeps the stream's text. */
-function viewer(port: number, paused = false): { socket: Socket; text: () => string; messages: () => number } {
+function viewer(
+  port: number,
+  paused = false,
+): { socket: Socket; text: () => string; messages: () => number } {
   const socket = connect(port, '127.0.0.1', () => socket.write(WATCH));
   if (paused) socket.pause(); // reads nothing: the kernel's buffers fill, then the server's write stays in flight
   const chunks: string[] = [];
@@ -38,7 +41,8 @@ function viewer(port: number, paused = false): { socket: Socket; text: () => str
   return { socket, text: () => chunks.join(''), messages: () => messages };
 }
 
-const cutOffLines = (stderr: string): number => stderr.match(/disconnected: the viewers' \d+-byte budget was spent/g)?.length ?? 0;
+const cutOffLines = (stderr: string): number =>
+  stderr.match(/disconnected: the viewers' \d+-byte budget was spent/g)?.length ?? 0;
 
 const EVENTS = 20_000;
 /** Clients sending at once, each with at most one request in flight. */
@@ -65,9 +69,16 @@ describe.each(SERVER_NAMES)('the %s server', (name) => {
     const healthy = viewer(port);
     const vanishing = Array.from({ length: VANISHING }, () => viewer(port));
     // Each leaves once it has seen its first event: mid-stream, while the hooks keep coming.
-    for (const one of vanishing) one.socket.on('data', () => one.messages() > 0 && one.socket.destroy());
+    for (const one of vanishing) {
+      one.socket.on('data', () => one.messages() > 0 && one.socket.destroy());
+    }
 
-    const result = await sendLoad(server, { total: EVENTS, keepAliveClients: CLIENTS / 2, perRequestClients: CLIENTS / 2, body: bigBody });
+    const result = await sendLoad(server, {
+      total: EVENTS,
+      keepAliveClients: CLIENTS / 2,
+      perRequestClients: CLIENTS / 2,
+      body: bigBody,
+    });
     expect(result.ok).toHaveLength(EVENTS);
     expect(result.failed + result.otherStatus).toBe(0);
 
@@ -77,7 +88,14 @@ describe.each(SERVER_NAMES)('the %s server', (name) => {
     stalled.socket.resume();
     // It reads again: the ring went round past it, and it is told so, then gets the newest events.
     await expect.poll(() => stalled.text().includes('event: gap'), { timeout: 60_000 }).toBe(true);
-    await expect.poll(() => stalled.text().includes(`"id":${EVENTS - 1},`) || stalled.text().includes(`"id":${EVENTS - 1}}`), { timeout: 60_000 }).toBe(true);
+    await expect
+      .poll(
+        () =>
+          stalled.text().includes(`"id":${EVENTS - 1},`) ||
+          stalled.text().includes(`"id":${EVENTS - 1}}`),
+        { timeout: 60_000 },
+      )
+      .toBe(true);
     // Nobody was cut off: the vanished ones left by themselves, and one stalled viewer is far within the budget.
     expect(cutOffLines(server.stderr())).toBe(0);
     stalled.socket.destroy();
@@ -86,20 +104,35 @@ describe.each(SERVER_NAMES)('the %s server', (name) => {
 
   it(`${STALLED} viewers that never read, on a full ring, with a budget of ${BUDGET_WINDOWS} windows: those whose writes waited longest are cut off and every hook is answered`, async () => {
     server = await startServer(name, {
-      env: { HOOK_OBSERVATORY_TEST_HEARTBEAT_MS: '0', [VIEWERS_BUDGET_ENV]: String(BUDGET_WINDOWS * VIEWER_WINDOW_BYTES) },
+      env: {
+        HOOK_OBSERVATORY_TEST_HEARTBEAT_MS: '0',
+        [VIEWERS_BUDGET_ENV]: String(BUDGET_WINDOWS * VIEWER_WINDOW_BYTES),
+      },
     });
     const port = server.port;
-    const filled = await sendLoad(server, { total: RING_EVENTS, keepAliveClients: 4, perRequestClients: 0, body: ringBody });
+    const filled = await sendLoad(server, {
+      total: RING_EVENTS,
+      keepAliveClients: 4,
+      perRequestClients: 0,
+      body: ringBody,
+    });
     expect(filled.ok).toHaveLength(RING_EVENTS);
 
     const stalled = Array.from({ length: STALLED }, () => viewer(port, true));
     const healthy = viewer(port);
-    const probes = await sendLoad(server, { total: PROBES, keepAliveClients: 2, perRequestClients: 2, body: (id) => JSON.stringify({ probe: id }) });
+    const probes = await sendLoad(server, {
+      total: PROBES,
+      keepAliveClients: 2,
+      perRequestClients: 2,
+      body: (id) => JSON.stringify({ probe: id }),
+    });
     expect(probes.ok).toHaveLength(PROBES);
     expect(probes.failed + probes.otherStatus).toBe(0);
 
     // Each stalled viewer holds a write once the kernel's buffers are full: past the budget, the furthest behind go.
-    await expect.poll(() => cutOffLines(server!.stderr()), { timeout: 60_000 }).toBeGreaterThanOrEqual(STALLED - BUDGET_WINDOWS);
+    await expect
+      .poll(() => cutOffLines(server!.stderr()), { timeout: 60_000 })
+      .toBeGreaterThanOrEqual(STALLED - BUDGET_WINDOWS);
     // The reading one is never the furthest behind: it got the ring and every probe.
     await expect.poll(() => healthy.messages(), { timeout: 60_000 }).toBe(RING_EVENTS + PROBES);
     expect(healthy.socket.destroyed).toBe(false);

@@ -26,8 +26,14 @@ function tempDir(): string {
   return dir;
 }
 
-function run(entry: string, args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [entry, ...args], { encoding: 'utf8', timeout: 15_000 });
+function run(
+  entry: string,
+  args: string[],
+): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [entry, ...args], {
+    encoding: 'utf8',
+    timeout: 15_000,
+  });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -88,7 +94,9 @@ describe.each(SERVER_NAMES)('the %s server', (name) => {
     ])('$case-from-the-first-instant', async ({ args, mode }) => {
       const dir = tempDir();
       const path = join(dir, 'hooks.sock');
-      const child = spawn(process.execPath, [entry, '--socket', path, ...args], { stdio: 'ignore' });
+      const child = spawn(process.execPath, [entry, '--socket', path, ...args], {
+        stdio: 'ignore',
+      });
       // Watch for the file from before it exists: the first mode ever seen must be the final one.
       let firstMode: number | undefined;
       for (let attempt = 0; attempt < 100_000 && firstMode === undefined; attempt++) {
@@ -109,7 +117,12 @@ describe.each(SERVER_NAMES)('the %s server', (name) => {
       const second = run(entry, ['--socket', first.socketPath]);
       expect(second.status).toBe(1);
       expect(second.stderr).toContain(`another server is listening on ${first.socketPath}`);
-      const answer = await post(first, '/hook?event=StillMine', '{}', new Client('http://localhost', { socketPath: first.socketPath }));
+      const answer = await post(
+        first,
+        '/hook?event=StillMine',
+        '{}',
+        new Client('http://localhost', { socketPath: first.socketPath }),
+      );
       expect(answer.status).toBe(200);
     });
 
@@ -117,12 +130,19 @@ describe.each(SERVER_NAMES)('the %s server', (name) => {
       const dir = tempDir();
       const path = join(dir, 'stale.sock');
       // A socket file whose server died without removing it.
-      spawnSync('python3', ['-c', `import socket; s = socket.socket(socket.AF_UNIX); s.bind(${JSON.stringify(path)})`]);
+      spawnSync('python3', [
+        '-c',
+        `import socket; s = socket.socket(socket.AF_UNIX); s.bind(${JSON.stringify(path)})`,
+      ]);
       expect(lstatSync(path).isSocket()).toBe(true);
-      const child = spawn(process.execPath, [entry, '--socket', path], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(process.execPath, [entry, '--socket', path], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       let stderr = '';
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      await new Promise<void>((ready) => child.stderr.on('data', () => stderr.includes('ready') && ready()));
+      await new Promise<void>((ready) =>
+        child.stderr.on('data', () => stderr.includes('ready') && ready()),
+      );
       child.kill('SIGTERM');
       await new Promise((exit) => child.once('exit', exit));
       expect(stderr).toContain(`listening on unix:${path}`);
@@ -130,7 +150,10 @@ describe.each(SERVER_NAMES)('the %s server', (name) => {
 
     it('the-output-socket-gets-the-same-care', async () => {
       const outputPath = join(tempDir(), 'out.sock');
-      const first = await startServer(name, { transport: 'unix', args: ['--output-socket', outputPath, '--mode', '0600'] });
+      const first = await startServer(name, {
+        transport: 'unix',
+        args: ['--output-socket', outputPath, '--mode', '0600'],
+      });
       started.push(first);
       expect(lstatSync(outputPath).mode & 0o777).toBe(0o600);
       const second = run(entry, ['--port', '0', '--output-socket', outputPath]);
@@ -159,16 +182,22 @@ describe.each(SERVER_NAMES)('the %s server', (name) => {
   });
 
   describe('stopping', () => {
-    it.each(['SIGTERM', 'SIGINT'] as const)('%s-exits-0-and-removes-its-socket-files', async (signal) => {
-      const outputPath = join(tempDir(), 'out.sock');
-      const server = await startServer(name, { transport: 'unix', args: ['--output-socket', outputPath] });
-      expect(existsSync(server.socketPath)).toBe(true);
-      expect(existsSync(outputPath)).toBe(true);
-      const result = await server.stop(signal);
-      expect(result).toEqual({ code: 0, signal: null });
-      expect(existsSync(server.socketPath)).toBe(false);
-      expect(existsSync(outputPath)).toBe(false);
-    });
+    it.each(['SIGTERM', 'SIGINT'] as const)(
+      '%s-exits-0-and-removes-its-socket-files',
+      async (signal) => {
+        const outputPath = join(tempDir(), 'out.sock');
+        const server = await startServer(name, {
+          transport: 'unix',
+          args: ['--output-socket', outputPath],
+        });
+        expect(existsSync(server.socketPath)).toBe(true);
+        expect(existsSync(outputPath)).toBe(true);
+        const result = await server.stop(signal);
+        expect(result).toEqual({ code: 0, signal: null });
+        expect(existsSync(server.socketPath)).toBe(false);
+        expect(existsSync(outputPath)).toBe(false);
+      },
+    );
   });
 
   describe('sinks and formats', () => {
@@ -224,7 +253,9 @@ describe.each(SERVER_NAMES)('the %s server', (name) => {
       const text = server.stdout().toString('utf8');
       expect(text).not.toContain('\x1b[');
       expect(text).toContain('prompt: |-\n  two\n  lines\n');
-      const documents = parseAllDocuments(text).map((doc) => doc.toJSON() as Record<string, unknown>);
+      const documents = parseAllDocuments(text).map(
+        (doc) => doc.toJSON() as Record<string, unknown>,
+      );
       expect(documents.map((doc) => doc['_event'])).toEqual(['A', 'B']);
     });
   });

@@ -42,17 +42,29 @@ function refused(port: number): Promise<boolean> {
 }
 
 /** Start `pnpm -s SCRIPT --port 0`; resolves at "ready" with the port and the server's pid (pnpm's child). */
-async function startScript(script: string): Promise<{ pnpm: ChildProcess; port: number; server: number; stderr: () => string }> {
-  const pnpm = spawn('pnpm', ['-s', script, '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+async function startScript(
+  script: string,
+): Promise<{ pnpm: ChildProcess; port: number; server: number; stderr: () => string }> {
+  const pnpm = spawn('pnpm', ['-s', script, '--port', '0'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    detached: true,
+  });
   groups.push(pnpm.pid!);
   let stderr = '';
   pnpm.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   await new Promise<void>((ready, fail) => {
-    const timer = setTimeout(() => fail(new Error(`${script} never said ready\n${stderr}`)), READY_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => fail(new Error(`${script} never said ready\n${stderr}`)),
+      READY_TIMEOUT_MS,
+    );
     pnpm.stderr!.on('data', () => /^ready\b/m.test(stderr) && (clearTimeout(timer), ready()));
     pnpm.once('exit', () => fail(new Error(`${script} exited before ready\n${stderr}`)));
   });
-  const [server] = execFileSync('pgrep', ['-P', String(pnpm.pid)], { encoding: 'utf8' }).trim().split('\n').map(Number);
+  const [server] = execFileSync('pgrep', ['-P', String(pnpm.pid)], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .map(Number);
   return { pnpm, port: Number(LISTENING.exec(stderr)![1]), server: server!, stderr: () => stderr };
 }
 
@@ -63,23 +75,30 @@ describe('a signal to pnpm', () => {
     ['SIGINT', 'start'],
     ['SIGTERM', 'start:net'],
   ] as const)('%s-to-pnpm-%s-stops-the-server-and-pnpm-exits-0', async (signal, script) => {
-      const { pnpm, port, server, stderr } = await startScript(script);
-      // `exec`: the server is pnpm's own child, not a shell's.
-      expect(readFileSync(`/proc/${server}/cmdline`, 'utf8').split('\0')[0]).toMatch(/node$/);
-      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
-        pnpm.once('exit', (code, signalName) => done({ code, signal: signalName })),
-      );
-      pnpm.kill(signal);
-      expect(await exited).toEqual({ code: 0, signal: null });
-      await expect.poll(() => alive(server), { timeout: 10_000 }).toBe(false);
-      expect(stderr()).toMatch(/\nstopped\n$/);
-      expect(await refused(port)).toBe(true);
+    const { pnpm, port, server, stderr } = await startScript(script);
+    // `exec`: the server is pnpm's own child, not a shell's.
+    expect(readFileSync(`/proc/${server}/cmdline`, 'utf8').split('\0')[0]).toMatch(/node$/);
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+      pnpm.once('exit', (code, signalName) => done({ code, signal: signalName })),
+    );
+    pnpm.kill(signal);
+    expect(await exited).toEqual({ code: 0, signal: null });
+    await expect.poll(() => alive(server), { timeout: 10_000 }).toBe(false);
+    expect(stderr()).toMatch(/\nstopped\n$/);
+    expect(await refused(port)).toBe(true);
   });
 });
 
 describe('package.json scripts', () => {
-  const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
-  it.each(['start', 'start:http', 'start:net', 'query', 'install-hooks'])('%s-execs-node-in-the-shells-place', (name) => {
-    expect(scripts[name]).toMatch(/^tsc -b && exec node /);
-  });
+  const scripts = (
+    JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    }
+  ).scripts;
+  it.each(['start', 'start:http', 'start:net', 'query', 'install-hooks'])(
+    '%s-execs-node-in-the-shells-place',
+    (name) => {
+      expect(scripts[name]).toMatch(/^tsc -b && exec node /);
+    },
+  );
 });

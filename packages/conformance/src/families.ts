@@ -5,7 +5,12 @@
  */
 import { BODY_CASES } from './cases/bodies.js';
 import { BROWSER_CASES } from './cases/browsers.js';
-import { BODY_BUDGET_CASES, BODY_BUDGET_ENVIRONMENT, BODY_LIMIT_CASES, BODY_LIMIT_ENVIRONMENT } from './cases/body-limits.js';
+import {
+  BODY_BUDGET_CASES,
+  BODY_BUDGET_ENVIRONMENT,
+  BODY_LIMIT_CASES,
+  BODY_LIMIT_ENVIRONMENT,
+} from './cases/body-limits.js';
 import { KEEP_ALIVE_CASES } from './cases/keep-alive.js';
 import { LIMIT_CASES } from './cases/limits.js';
 import { FRAMING_CASES, HEADER_CASES, REQUEST_LINE_CASES } from './cases/malformed.js';
@@ -19,7 +24,12 @@ import {
   STREAM_NEIGHBOURS_ENVIRONMENT,
   STREAM_NEIGHBOURS_TIMED_ENVIRONMENT,
 } from './cases/stream-neighbours.js';
-import { KEEP_ALIVE_ENV, KEEP_ALIVE_TIMEOUT_CASES, REQUEST_TIMEOUT_CASES, REQUEST_TIMEOUT_ENV } from './cases/timeouts.js';
+import {
+  KEEP_ALIVE_ENV,
+  KEEP_ALIVE_TIMEOUT_CASES,
+  REQUEST_TIMEOUT_CASES,
+  REQUEST_TIMEOUT_ENV,
+} from './cases/timeouts.js';
 import type { TrafficCase } from './harness/traffic-script.js';
 
 export interface Family {
@@ -43,11 +53,30 @@ export const FAMILIES: readonly Family[] = [
   { family: 'headers', cases: HEADER_CASES },
   { family: 'framing', cases: FRAMING_CASES },
   { family: 'stream', cases: STREAM_CASES, env: STREAM_ENVIRONMENT },
-  { family: 'stream-neighbours', cases: STREAM_NEIGHBOUR_CASES, env: STREAM_NEIGHBOURS_ENVIRONMENT },
-  { family: 'stream-neighbours-timed', cases: STREAM_NEIGHBOUR_TIMED_CASES, env: STREAM_NEIGHBOURS_TIMED_ENVIRONMENT, timed: true },
+  {
+    family: 'stream-neighbours',
+    cases: STREAM_NEIGHBOUR_CASES,
+    env: STREAM_NEIGHBOURS_ENVIRONMENT,
+  },
+  {
+    family: 'stream-neighbours-timed',
+    cases: STREAM_NEIGHBOUR_TIMED_CASES,
+    env: STREAM_NEIGHBOURS_TIMED_ENVIRONMENT,
+    timed: true,
+  },
   { family: 'browsers', cases: BROWSER_CASES, env: STREAM_ENVIRONMENT },
-  { family: 'keep-alive-timeout', cases: KEEP_ALIVE_TIMEOUT_CASES, env: KEEP_ALIVE_ENV, timed: true },
-  { family: 'request-timeouts', cases: REQUEST_TIMEOUT_CASES, env: REQUEST_TIMEOUT_ENV, timed: true },
+  {
+    family: 'keep-alive-timeout',
+    cases: KEEP_ALIVE_TIMEOUT_CASES,
+    env: KEEP_ALIVE_ENV,
+    timed: true,
+  },
+  {
+    family: 'request-timeouts',
+    cases: REQUEST_TIMEOUT_CASES,
+    env: REQUEST_TIMEOUT_ENV,
+    timed: true,
+  },
 ];
 
 export interface Group {
@@ -60,24 +89,70 @@ export interface Group {
 
 /** Groups in the order a student meets them in the lessons. */
 export const GROUPS: readonly Group[] = [
-  { name: 'events', note: 'docs/protocol.md#a-request-byte-for-byte', claims: (f, n) => f === 'real-traffic' && n.startsWith('curl-hook') && !n.includes('expect') },
+  {
+    name: 'events',
+    note: 'docs/protocol.md#a-request-byte-for-byte',
+    claims: (f, n) => f === 'real-traffic' && n.startsWith('curl-hook') && !n.includes('expect'),
+  },
   { name: 'routing', note: 'docs/net-server.md#3-route', claims: (f) => f === 'routing' },
-  { name: 'keep-alive', note: 'docs/net-server.md#keep-alive', claims: (f, n) => f === 'real-traffic' || (f === 'keep-alive' && !/pipelin|half-close/.test(n)) },
-  { name: 'pipelining', note: 'docs/net-server.md#many-requests-in-one-read-pipelining', claims: (f, n) => f === 'keep-alive' || (f === 'splits' && n.includes('pipelined')) },
-  { name: 'chunked', note: 'docs/net-server.md#the-body-how-long-is-it', claims: (f, n) => (f === 'bodies' || f === 'splits') && n.includes('chunked') },
-  { name: 'expect', note: 'docs/net-server.md#5-respond', claims: (f, n) => (f === 'bodies' || f === 'splits') && n.includes('expect') },
-  { name: 'bodies', note: 'docs/net-server.md#bytes-arrive-in-pieces', claims: (f) => f === 'bodies' || f === 'splits' },
-  { name: 'limits', note: 'docs/net-server.md#the-body-how-much-of-it-to-hold', claims: (f) => f === 'limits' || f === 'body-limits' || f === 'body-budget' },
-  { name: 'timeouts', note: 'docs/net-server.md#time-out', claims: (f) => f === 'keep-alive-timeout' || f === 'request-timeouts' },
-  { name: 'framing', note: 'docs/net-server.md#the-body-how-long-is-it', claims: (f) => f === 'framing' },
-  { name: 'malformed', note: 'docs/net-server.md#the-request-line', claims: (f) => f === 'request-line' || f === 'headers' },
+  {
+    name: 'keep-alive',
+    note: 'docs/net-server.md#keep-alive',
+    claims: (f, n) => f === 'real-traffic' || (f === 'keep-alive' && !/pipelin|half-close/.test(n)),
+  },
+  {
+    name: 'pipelining',
+    note: 'docs/net-server.md#many-requests-in-one-read-pipelining',
+    claims: (f, n) => f === 'keep-alive' || (f === 'splits' && n.includes('pipelined')),
+  },
+  {
+    name: 'chunked',
+    note: 'docs/net-server.md#the-body-how-long-is-it',
+    claims: (f, n) => (f === 'bodies' || f === 'splits') && n.includes('chunked'),
+  },
+  {
+    name: 'expect',
+    note: 'docs/net-server.md#5-respond',
+    claims: (f, n) => (f === 'bodies' || f === 'splits') && n.includes('expect'),
+  },
+  {
+    name: 'bodies',
+    note: 'docs/net-server.md#bytes-arrive-in-pieces',
+    claims: (f) => f === 'bodies' || f === 'splits',
+  },
+  {
+    name: 'limits',
+    note: 'docs/net-server.md#the-body-how-much-of-it-to-hold',
+    claims: (f) => f === 'limits' || f === 'body-limits' || f === 'body-budget',
+  },
+  {
+    name: 'timeouts',
+    note: 'docs/net-server.md#time-out',
+    claims: (f) => f === 'keep-alive-timeout' || f === 'request-timeouts',
+  },
+  {
+    name: 'framing',
+    note: 'docs/net-server.md#the-body-how-long-is-it',
+    claims: (f) => f === 'framing',
+  },
+  {
+    name: 'malformed',
+    note: 'docs/net-server.md#the-request-line',
+    claims: (f) => f === 'request-line' || f === 'headers',
+  },
   { name: 'stream', note: 'docs/net-server.md#5b-stream', claims: (f) => f.startsWith('stream') },
-  { name: 'browsers', note: 'docs/security.md#fetch-metadata-frames-and-sniffing', claims: (f) => f === 'browsers' },
+  {
+    name: 'browsers',
+    note: 'docs/security.md#fetch-metadata-frames-and-sniffing',
+    claims: (f) => f === 'browsers',
+  },
 ];
 
 /** The group of a case. */
 export function groupOf(family: string, caseName: string): Group {
   const group = GROUPS.find((candidate) => candidate.claims(family, caseName));
-  if (group === undefined) throw new Error(`${family}/${caseName} is in no group: add it to GROUPS`);
+  if (group === undefined) {
+    throw new Error(`${family}/${caseName} is in no group: add it to GROUPS`);
+  }
   return group;
 }

@@ -89,7 +89,8 @@ export function permissionDeniedBody(): Buffer {
   return Buffer.from(
     JSON.stringify({
       session_id: '4fd21fc0-3b3f-48d9-9b96-2ac8a5e5154f',
-      transcript_path: '/home/dev/.claude/projects/-home-dev-project/4fd21fc0-3b3f-48d9-9b96-2ac8a5e5154f.jsonl',
+      transcript_path:
+        '/home/dev/.claude/projects/-home-dev-project/4fd21fc0-3b3f-48d9-9b96-2ac8a5e5154f.jsonl',
       cwd: '/home/dev/project',
       permission_mode: 'auto',
       hook_event_name: 'PermissionDenied',

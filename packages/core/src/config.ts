@@ -18,7 +18,12 @@ import {
   DEFAULT_SOCKET_MODE,
   DEFAULT_SOCKET_PATH,
 } from './protocol.js';
-import { TestOverrideError, testOverridesFrom, type StreamOverrides, type TestOverrides } from './test-overrides.js';
+import {
+  TestOverrideError,
+  testOverridesFrom,
+  type StreamOverrides,
+  type TestOverrides,
+} from './test-overrides.js';
 
 export const PORT_ENV = 'CLAUDE_REST_HOOK_WATCHER';
 export const SOCKET_ENV = 'CLAUDE_UNIX_HOOK_WATCHER';
@@ -31,7 +36,6 @@ export const TOKEN_ENV = 'HOOK_OBSERVATORY_TOKEN';
 export const DEFAULT_LOG_MAX_BYTES = 16 * 1024 * 1024;
 /** Eight rotated files besides FILE: at most 144 MiB on disk, days of heavy use. */
 export const DEFAULT_LOG_MAX_FILES = 8;
-
 
 export interface BodyLimits {
   /** Bytes of one request body (MAX_BODY_BYTES). */
@@ -182,13 +186,18 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
   if (values.tee && values['output-socket'] === undefined) {
     throw new UsageError('--tee needs --output-socket PATH');
   }
-  const tcpFlag = values.port !== undefined ? '--port' : values.bind !== undefined ? '--bind' : undefined;
+  const tcpFlag =
+    values.port !== undefined ? '--port' : values.bind !== undefined ? '--bind' : undefined;
   const unixFlag = values.socket !== undefined ? '--socket' : values.unix ? '--unix' : undefined;
   if (tcpFlag && unixFlag) {
-    throw new UsageError(`${tcpFlag} and ${unixFlag} cannot be combined: TCP or a Unix socket, not both`);
+    throw new UsageError(
+      `${tcpFlag} and ${unixFlag} cannot be combined: TCP or a Unix socket, not both`,
+    );
   }
   if (values.mode !== undefined && !unixFlag && values['output-socket'] === undefined) {
-    throw new UsageError('--mode applies to a Unix socket: add --socket PATH, --unix or --output-socket PATH');
+    throw new UsageError(
+      '--mode applies to a Unix socket: add --socket PATH, --unix or --output-socket PATH',
+    );
   }
   const mode = values.mode === undefined ? DEFAULT_SOCKET_MODE : parseMode(values.mode);
 
@@ -198,19 +207,35 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
 
   const outputSocketPath = values['output-socket'];
   if (outputSocketPath === '') throw new UsageError('--output-socket needs a path');
-  if (outputSocketPath !== undefined && listen.transport === 'unix' && outputSocketPath === listen.path) {
+  if (
+    outputSocketPath !== undefined &&
+    listen.transport === 'unix' &&
+    outputSocketPath === listen.path
+  ) {
     throw new UsageError('--output-socket must differ from the socket the server listens on');
   }
 
   const token = values.token ?? nonEmpty(env[TOKEN_ENV]);
   if (token === '') throw new UsageError('--token needs a value');
   if (token !== undefined && !/^[\x21-\x7e]+$/.test(token)) {
-    throw new UsageError('the token must be printable ASCII without spaces, as a Bearer credential is (RFC 6750 section 2.1)');
+    throw new UsageError(
+      'the token must be printable ASCII without spaces, as a Bearer credential is (RFC 6750 section 2.1)',
+    );
   }
 
-  const viewerPort = values['viewer-port'] === undefined ? undefined : parsePort(values['viewer-port'], '--viewer-port');
-  if (viewerPort !== undefined && viewerPort !== 0 && listen.transport === 'tcp' && viewerPort === listen.port) {
-    throw new UsageError('--viewer-port must differ from --port: the live view is on the main port already');
+  const viewerPort =
+    values['viewer-port'] === undefined
+      ? undefined
+      : parsePort(values['viewer-port'], '--viewer-port');
+  if (
+    viewerPort !== undefined &&
+    viewerPort !== 0 &&
+    listen.transport === 'tcp' &&
+    viewerPort === listen.port
+  ) {
+    throw new UsageError(
+      '--viewer-port must differ from --port: the live view is on the main port already',
+    );
   }
 
   const logFile = logFileOptions(values.log, values['log-max-bytes'], values['log-max-files']);
@@ -239,7 +264,8 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
         keepAliveTimeoutMs: overrides.timeouts.keepAliveTimeoutMs ?? KEEP_ALIVE_TIMEOUT_MS,
         headersTimeoutMs: overrides.timeouts.headersTimeoutMs ?? HEADERS_TIMEOUT_MS,
         requestTimeoutMs: overrides.timeouts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
-        connectionsCheckingIntervalMs: overrides.timeouts.connectionsCheckingIntervalMs ?? CONNECTIONS_CHECKING_INTERVAL_MS,
+        connectionsCheckingIntervalMs:
+          overrides.timeouts.connectionsCheckingIntervalMs ?? CONNECTIONS_CHECKING_INTERVAL_MS,
       },
       bodyLimits: {
         maxBodyBytes: overrides.bodyLimits.maxBodyBytes ?? MAX_BODY_BYTES,
@@ -257,7 +283,12 @@ function unixListen(socket: string | undefined, mode: number, env: NodeJS.Proces
 }
 
 /** A bad --port is the user's to fix; a bad port in the environment falls back to the default, said. */
-function tcpListen(portFlag: string | undefined, bind: string | undefined, env: NodeJS.ProcessEnv, warnings: string[]): Listen {
+function tcpListen(
+  portFlag: string | undefined,
+  bind: string | undefined,
+  env: NodeJS.ProcessEnv,
+  warnings: string[],
+): Listen {
   let port = DEFAULT_PORT;
   if (portFlag !== undefined) {
     port = parsePort(portFlag, '--port');
@@ -273,16 +304,23 @@ function tcpListen(portFlag: string | undefined, bind: string | undefined, env: 
   return { transport: 'tcp', host, port };
 }
 
-function logFileOptions(path: string | undefined, maxBytes: string | undefined, maxFiles: string | undefined): LogFileOptions | undefined {
+function logFileOptions(
+  path: string | undefined,
+  maxBytes: string | undefined,
+  maxFiles: string | undefined,
+): LogFileOptions | undefined {
   if (path === undefined) {
-    if (maxBytes !== undefined || maxFiles !== undefined) throw new UsageError('--log-max-bytes and --log-max-files need --log FILE');
+    if (maxBytes !== undefined || maxFiles !== undefined) {
+      throw new UsageError('--log-max-bytes and --log-max-files need --log FILE');
+    }
     return undefined;
   }
   if (path === '') throw new UsageError('--log needs a file');
   return {
     path,
     maxBytes: maxBytes === undefined ? DEFAULT_LOG_MAX_BYTES : parseBytes(maxBytes),
-    maxFiles: maxFiles === undefined ? DEFAULT_LOG_MAX_FILES : parseCount(maxFiles, '--log-max-files'),
+    maxFiles:
+      maxFiles === undefined ? DEFAULT_LOG_MAX_FILES : parseCount(maxFiles, '--log-max-files'),
   };
 }
 
@@ -291,8 +329,12 @@ const BYTE_UNITS: Readonly<Record<string, number>> = { '': 1, K: 1024, M: 1024 *
 /** A size as typed: a whole number, optionally followed by K, M or G (powers of 1024). */
 function parseBytes(text: string): number {
   const match = /^(\d{1,12})([KMG]?)i?B?$/i.exec(text);
-  const bytes = match ? Number(match[1]) * (BYTE_UNITS[(match[2] as string).toUpperCase()] as number) : 0;
-  if (!(bytes >= 1)) throw new UsageError(`--log-max-bytes: "${text}" is not a size like 16M or 1000000`);
+  const bytes = match
+    ? Number(match[1]) * (BYTE_UNITS[(match[2] as string).toUpperCase()] as number)
+    : 0;
+  if (!(bytes >= 1)) {
+    throw new UsageError(`--log-max-bytes: "${text}" is not a size like 16M or 1000000`);
+  }
   return bytes;
 }
 

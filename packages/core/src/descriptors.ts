@@ -78,7 +78,10 @@ export class DescriptorWatch {
 }
 
 /** Count once a second on Linux; elsewhere, or with no soft limit, there is nothing to watch. */
-export function startDescriptorWatch(closeIdle: () => void, log: (line: string) => void): (() => void) | undefined {
+export function startDescriptorWatch(
+  closeIdle: () => void,
+  log: (line: string) => void,
+): (() => void) | undefined {
   let limits: string;
   try {
     limits = readFileSync('/proc/self/limits', 'utf8');

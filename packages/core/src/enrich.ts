@@ -39,7 +39,6 @@ export const METADATA_KEYS: ReadonlySet<string> = new Set([
 ]);
 export const FORGED_KEY_SUFFIX = '_from_payload';
 
-
 export type Payload =
   | { readonly kind: 'object'; readonly value: Record<string, unknown>; readonly bytes: Uint8Array }
   | { readonly kind: 'other-json'; readonly value: unknown }
@@ -69,7 +68,13 @@ export function decodeBody(body: Uint8Array): Payload {
   else if (isUtf8(bytes)) text = bytes.toString('utf8');
   else return { kind: 'bytes', bytes: body };
   const excess = shapeExcess(bytes);
-  if (excess !== undefined) return { kind: 'unparsed', text, error: excess === 'too-deep' ? TOO_DEEP_ERROR : TOO_MANY_MEMBERS_ERROR };
+  if (excess !== undefined) {
+    return {
+      kind: 'unparsed',
+      text,
+      error: excess === 'too-deep' ? TOO_DEEP_ERROR : TOO_MANY_MEMBERS_ERROR,
+    };
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -117,7 +122,9 @@ export function enrich({ timestamp, eventFromQuery, origin, body }: EnrichInput)
         record[unclaimed] = payload.value[key];
       }
       if (!renamed && isOneLineObject(payload.bytes)) {
-        Object.defineProperty(record, VERBATIM_PAYLOAD, { value: { metadata, bytes: payload.bytes } });
+        Object.defineProperty(record, VERBATIM_PAYLOAD, {
+          value: { metadata, bytes: payload.bytes },
+        });
       }
       break;
     }
@@ -155,9 +162,19 @@ export interface RefusedBodyInput {
  * the query alone (the body that names it otherwise was never read), and
  * `_error` and `_body_bytes` say what was lost. Nothing disappears silently.
  */
-export function refusedBodyRecord({ timestamp, eventFromQuery, origin, bodyBytes, error }: RefusedBodyInput): EventRecord {
-  const event = eventFromQuery === undefined || eventFromQuery === '' ? UNKNOWN_EVENT : eventFromQuery;
-  const record: EventRecord = Object.assign(Object.create(null) as EventRecord, metadataOf(timestamp, event, origin));
+export function refusedBodyRecord({
+  timestamp,
+  eventFromQuery,
+  origin,
+  bodyBytes,
+  error,
+}: RefusedBodyInput): EventRecord {
+  const event =
+    eventFromQuery === undefined || eventFromQuery === '' ? UNKNOWN_EVENT : eventFromQuery;
+  const record: EventRecord = Object.assign(
+    Object.create(null) as EventRecord,
+    metadataOf(timestamp, event, origin),
+  );
   record['_error'] = error;
   record['_body_bytes'] = bodyBytes;
   return record;
@@ -166,7 +183,9 @@ export function refusedBodyRecord({ timestamp, eventFromQuery, origin, bodyBytes
 /** The server's own fields, in the order they lead the record: when, what, and who sent it. */
 function metadataOf(timestamp: string, event: string, origin: Origin): Record<string, unknown> {
   if (origin.transport === 'tcp') {
-    return origin.address === undefined ? { _ts: timestamp, _event: event } : { _ts: timestamp, _event: event, _client: origin.address };
+    return origin.address === undefined
+      ? { _ts: timestamp, _event: event }
+      : { _ts: timestamp, _event: event, _client: origin.address };
   }
   if (origin.peer === undefined) return { _ts: timestamp, _event: event };
   const { pid, uid, gid } = origin.peer;
@@ -212,6 +231,8 @@ function isOneLineObject(bytes: Uint8Array): boolean {
 function unclaimedKey(record: EventRecord, payload: Record<string, unknown>, key: string): string {
   if (!METADATA_KEYS.has(key)) return key;
   let renamed = key + FORGED_KEY_SUFFIX;
-  while (Object.hasOwn(record, renamed) || Object.hasOwn(payload, renamed)) renamed += FORGED_KEY_SUFFIX;
+  while (Object.hasOwn(record, renamed) || Object.hasOwn(payload, renamed)) {
+    renamed += FORGED_KEY_SUFFIX;
+  }
   return renamed;
 }

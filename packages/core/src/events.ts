@@ -16,9 +16,17 @@ export interface HookEventInfo {
 
 export const HOOK_EVENTS: readonly HookEventInfo[] = [
   { name: 'Setup', matcher: true, when: 'claude --init or --maintenance runs, before the session' },
-  { name: 'SessionStart', matcher: true, when: 'a session starts, resumes, is cleared or compacted' },
+  {
+    name: 'SessionStart',
+    matcher: true,
+    when: 'a session starts, resumes, is cleared or compacted',
+  },
   { name: 'InstructionsLoaded', matcher: true, when: 'a CLAUDE.md or rules file is loaded' },
-  { name: 'UserPromptSubmit', matcher: false, when: 'the user submits a prompt, before Claude sees it' },
+  {
+    name: 'UserPromptSubmit',
+    matcher: false,
+    when: 'the user submits a prompt, before Claude sees it',
+  },
   { name: 'UserPromptExpansion', matcher: true, when: 'a slash command expands into a prompt' },
   { name: 'PreToolUse', matcher: true, when: 'a tool call is ready, before it runs' },
   { name: 'PermissionRequest', matcher: true, when: 'a permission dialog is about to be shown' },
@@ -26,7 +34,11 @@ export const HOOK_EVENTS: readonly HookEventInfo[] = [
   { name: 'PostToolUse', matcher: true, when: 'a tool call succeeded' },
   { name: 'PostToolUseFailure', matcher: true, when: 'a tool call failed' },
   { name: 'PostToolBatch', matcher: false, when: 'a batch of parallel tool calls finished' },
-  { name: 'Notification', matcher: true, when: 'Claude Code notifies the user (idle, permission needed)' },
+  {
+    name: 'Notification',
+    matcher: true,
+    when: 'Claude Code notifies the user (idle, permission needed)',
+  },
   { name: 'MessageDisplay', matcher: false, when: 'part of an assistant message is shown' },
   { name: 'SubagentStart', matcher: true, when: 'a subagent starts' },
   { name: 'SubagentStop', matcher: true, when: 'a subagent finishes' },
@@ -38,7 +50,11 @@ export const HOOK_EVENTS: readonly HookEventInfo[] = [
   { name: 'ConfigChange', matcher: true, when: 'a settings file changed during the session' },
   { name: 'CwdChanged', matcher: false, when: 'the working directory changed' },
   { name: 'FileChanged', matcher: true, when: 'a watched file changed on disk' },
-  { name: 'WorktreeCreate', matcher: false, when: 'a git worktree is to be created (the hook answers its path)' },
+  {
+    name: 'WorktreeCreate',
+    matcher: false,
+    when: 'a git worktree is to be created (the hook answers its path)',
+  },
   { name: 'WorktreeRemove', matcher: false, when: 'a git worktree is removed' },
   { name: 'PreCompact', matcher: true, when: 'the context is about to be compacted' },
   { name: 'PostCompact', matcher: true, when: 'the context was compacted' },

@@ -26,7 +26,8 @@ export function formatJsonLine(record: EventRecord): Buffer {
   if (verbatim === undefined) return Buffer.from(JSON.stringify(record) + '\n', 'utf8');
   // The metadata object without its closing brace, then the payload's members after its opening one.
   const members = verbatim.bytes.subarray(1);
-  const head = JSON.stringify(verbatim.metadata).slice(0, -1) + (isEmptyObjectRest(members) ? '' : ',');
+  const head =
+    JSON.stringify(verbatim.metadata).slice(0, -1) + (isEmptyObjectRest(members) ? '' : ',');
   const headLength = Buffer.byteLength(head, 'utf8');
   const line = Buffer.allocUnsafe(headLength + members.length + 1);
   line.write(head, 0, 'utf8');
@@ -52,13 +53,23 @@ export function formatPrettyJson(record: EventRecord): string {
  * lineWidth 0: never fold long lines, so nothing is re-wrapped.
  */
 export function formatYaml(record: EventRecord): string {
-  return '---\n' + stringify(record, { blockQuote: 'literal', lineWidth: 0, aliasDuplicateObjects: false });
+  return (
+    '---\n' +
+    stringify(record, { blockQuote: 'literal', lineWidth: 0, aliasDuplicateObjects: false })
+  );
 }
 
 /** The `_error` of an event whose payload a serialiser could not write; the error's own name and message follow. */
 export const UNSERIALISABLE_ERROR = 'payload could not be serialised, so it is left out';
 /** The server's fields an event keeps when its payload is left out: each a string or a number. */
-const KEPT_WHEN_UNSERIALISABLE = ['_ts', '_event', '_client', '_peer_pid', '_peer_uid', '_peer_gid'];
+const KEPT_WHEN_UNSERIALISABLE = [
+  '_ts',
+  '_event',
+  '_client',
+  '_peer_pid',
+  '_peer_uid',
+  '_peer_gid',
+];
 
 /**
  * The event as `formatter` makes it or, when the serialiser throws, the event
@@ -96,7 +107,9 @@ export function formatYamlBoldKeys(record: EventRecord): string {
     if (token.type !== 'document') continue;
     CST.visit(token, (item) => {
       const key = item.key;
-      if (key && CST.isScalar(key)) keys.push({ start: key.offset, end: key.offset + key.source.length });
+      if (key && CST.isScalar(key)) {
+        keys.push({ start: key.offset, end: key.offset + key.source.length });
+      }
     });
   }
   let out = '';

@@ -100,7 +100,11 @@ const VIEWER_ONLY: Rejection = {
 const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /** `viewerOnly`: the guard of --viewer-port, which refuses everything but the live view. */
-export function createRequestGuard(listen: Listen, token: string | undefined, viewerOnly = false): RequestGuard {
+export function createRequestGuard(
+  listen: Listen,
+  token: string | undefined,
+  viewerOnly = false,
+): RequestGuard {
   const checkHost = listen.transport === 'tcp' && !isWildcard(listen.host);
   const allowedHosts = new Set(LOOPBACK_NAMES);
   if (listen.transport === 'tcp') allowedHosts.add(bracketed(listen.host.toLowerCase()));
@@ -110,20 +114,35 @@ export function createRequestGuard(listen: Listen, token: string | undefined, vi
   return ({ method, path, target, header }) => {
     const host = header('host');
     if (checkHost && host !== undefined && !allowedHosts.has(hostName(host))) return MISDIRECTED;
-    const isView = (path === VIEWER_PATH || path === EVENTS_PATH) && (method === 'GET' || method === 'HEAD');
+    const isView =
+      (path === VIEWER_PATH || path === EVENTS_PATH) && (method === 'GET' || method === 'HEAD');
     if (viewerOnly && !isView) return VIEWER_ONLY;
     const origin = header('origin');
-    if (origin !== undefined && !(isView && checkHost && host !== undefined && origin.toLowerCase() === `http://${host.toLowerCase()}`)) {
+    if (
+      origin !== undefined &&
+      !(
+        isView &&
+        checkHost &&
+        host !== undefined &&
+        origin.toLowerCase() === `http://${host.toLowerCase()}`
+      )
+    ) {
       return FORBIDDEN_ORIGIN;
     }
     const fetchSite = header('sec-fetch-site');
     if (fetchSite !== undefined && !OWN_FETCH_SITES.has(fetchSite)) return FORBIDDEN_SITE;
     // The stream carries every event: with a token, reading it takes the token too.
-    if (path === EVENTS_PATH && tokenDigest !== undefined && !streamTokenMatches(header('authorization'), target, tokenDigest)) {
+    if (
+      path === EVENTS_PATH &&
+      tokenDigest !== undefined &&
+      !streamTokenMatches(header('authorization'), target, tokenDigest)
+    ) {
       return UNAUTHORIZED_STREAM;
     }
     if (path !== HOOK_PATH || method !== 'POST') return undefined;
-    if (tokenDigest !== undefined && !bearerMatches(header('authorization'), tokenDigest)) return UNAUTHORIZED;
+    if (tokenDigest !== undefined && !bearerMatches(header('authorization'), tokenDigest)) {
+      return UNAUTHORIZED;
+    }
     if (!isJson(header('content-type'))) return UNSUPPORTED_MEDIA_TYPE;
     return undefined;
   };
@@ -131,7 +150,11 @@ export function createRequestGuard(listen: Listen, token: string | undefined, vi
 }
 
 /** The stream's token: the Bearer header (curl), or `?token=` (the page's EventSource). */
-function streamTokenMatches(authorization: string | undefined, target: string | undefined, expected: Buffer): boolean {
+function streamTokenMatches(
+  authorization: string | undefined,
+  target: string | undefined,
+  expected: Buffer,
+): boolean {
   if (bearerMatches(authorization, expected)) return true;
   if (target === undefined) return false;
   let fromQuery: string | null;
@@ -164,7 +187,9 @@ function isWildcard(host: string): boolean {
 function isJson(contentType: string | undefined): boolean {
   if (contentType === undefined) return false;
   const semicolon = contentType.indexOf(';');
-  const mediaType = (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
+  const mediaType = (semicolon === -1 ? contentType : contentType.slice(0, semicolon))
+    .trim()
+    .toLowerCase();
   return mediaType === JSON_CONTENT_TYPE;
 }
 

@@ -37,7 +37,10 @@ export interface ShapeLimits {
   readonly maxMembers: number;
 }
 
-export const PAYLOAD_SHAPE_LIMITS: ShapeLimits = { maxDepth: MAX_PAYLOAD_DEPTH, maxMembers: MAX_PAYLOAD_MEMBERS };
+export const PAYLOAD_SHAPE_LIMITS: ShapeLimits = {
+  maxDepth: MAX_PAYLOAD_DEPTH,
+  maxMembers: MAX_PAYLOAD_MEMBERS,
+};
 
 /** Which limit a body passes, if any. */
 export type ShapeExcess = 'too-deep' | 'too-many-members';
@@ -59,7 +62,10 @@ const CLOSING_BRACE = 0x7d;
  * a longer character, so the bytes are read as they are; a string is skipped
  * with indexOf to its closing quote.
  */
-export function shapeExcess(bytes: Uint8Array, limits: ShapeLimits = PAYLOAD_SHAPE_LIMITS): ShapeExcess | undefined {
+export function shapeExcess(
+  bytes: Uint8Array,
+  limits: ShapeLimits = PAYLOAD_SHAPE_LIMITS,
+): ShapeExcess | undefined {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let depth = 0;
   let members = 0;
@@ -77,12 +83,14 @@ export function shapeExcess(bytes: Uint8Array, limits: ShapeLimits = PAYLOAD_SHA
 
 /** The index of the quote that ends a string whose text starts at `from`, or the end of the bytes. */
 function closingQuote(buffer: Buffer, from: number): number {
-  for (let start = from; ; ) {
+  for (let start = from; ;) {
     const quote = buffer.indexOf(QUOTE, start);
     if (quote === -1) return buffer.length;
     // Escaped when an odd number of backslashes precede it.
     let backslashes = 0;
-    while (quote - backslashes - 1 >= from && buffer[quote - backslashes - 1] === BACKSLASH) backslashes++;
+    while (quote - backslashes - 1 >= from && buffer[quote - backslashes - 1] === BACKSLASH) {
+      backslashes++;
+    }
     if (backslashes % 2 === 0) return quote;
     start = quote + 1;
   }

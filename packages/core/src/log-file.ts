@@ -24,7 +24,16 @@
  * - A failure (unwritable path, disk full) is said once on stderr; the events
  *   it costs are counted, the next write tries again, and the hooks go on.
  */
-import { closeSync, fstatSync, ftruncateSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  ftruncateSync,
+  openSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { rotatedFiles, rotatedName } from './rotated-names.js';
 
 /**
@@ -100,7 +109,11 @@ export class LogFile {
       const newline = buffer.indexOf(0x0a, end);
       const lineEnd = newline === -1 ? buffer.length : newline + 1;
       const fileHasLines = this.size > 0 || end > kept.bytes;
-      if (fileHasLines && this.size + (lineEnd - kept.bytes) > this.maxBytes && !this.renameBlocked) {
+      if (
+        fileHasLines &&
+        this.size + (lineEnd - kept.bytes) > this.maxBytes &&
+        !this.renameBlocked
+      ) {
         this.append(buffer.subarray(kept.bytes, end));
         kept.bytes = end;
         this.rotate();
@@ -145,7 +158,9 @@ export class LogFile {
       this.renameBlocked = true;
       if (this.renameFailing !== reason) {
         this.renameFailing = reason;
-        this.log(`log file ${this.path} cannot be rotated (${reason}); it grows past the size limit until it can be (said once)`);
+        this.log(
+          `log file ${this.path} cannot be rotated (${reason}); it grows past the size limit until it can be (said once)`,
+        );
       }
       return;
     }
@@ -157,7 +172,9 @@ export class LogFile {
     // Open FILE again before pruning, so that the moment without it is as short as it can be.
     this.open();
     const rotated = rotatedFiles(this.path);
-    for (const old of rotated.slice(0, Math.max(0, rotated.length - this.maxFiles))) rmSync(old, { force: true });
+    for (const old of rotated.slice(0, Math.max(0, rotated.length - this.maxFiles))) {
+      rmSync(old, { force: true });
+    }
   }
 
   /**
@@ -188,7 +205,9 @@ export class LogFile {
       this.fail(error as NodeJS.ErrnoException, gone);
       return;
     }
-    this.log(`log file ${this.path} was removed or replaced; opened it again (up to ${gone} events written since the last check went with the old one)`);
+    this.log(
+      `log file ${this.path} was removed or replaced; opened it again (up to ${gone} events written since the last check went with the old one)`,
+    );
     this.lost += gone;
   }
 
@@ -209,7 +228,9 @@ export class LogFile {
     const reason = error.code ?? error.message;
     if (this.failing === reason) return;
     this.failing = reason;
-    this.log(`log file ${this.path} cannot be written (${reason}); events are not kept there until it can be (said once)`);
+    this.log(
+      `log file ${this.path} cannot be written (${reason}); events are not kept there until it can be (said once)`,
+    );
   }
 
   private closeFile(): void {
@@ -224,7 +245,9 @@ export class LogFile {
 
   close(): void {
     clearInterval(this.checkTimer);
-    if (this.lost > 0) this.log(`${this.lost} events were not written to the log file ${this.path}`);
+    if (this.lost > 0) {
+      this.log(`${this.lost} events were not written to the log file ${this.path}`);
+    }
     this.closeFile();
   }
 }

@@ -9,7 +9,13 @@
 import type { Socket } from 'node:net';
 import type { PeerCredentials } from './enrich.js';
 
-type GetSockOpt = (fd: number, level: number, name: number, value: Buffer, length: number[]) => number;
+type GetSockOpt = (
+  fd: number,
+  level: number,
+  name: number,
+  value: Buffer,
+  length: number[],
+) => number;
 
 export type PeerCredentialsReader = (socket: Socket) => PeerCredentials | undefined;
 
@@ -37,8 +43,13 @@ export interface PeerCredentialsSupport {
 }
 
 /** Load getsockopt once; on failure say why, and read nothing. */
-export async function loadPeerCredentials(platform: NodeJS.Platform = process.platform): Promise<PeerCredentialsSupport> {
-  const none = (why: string): PeerCredentialsSupport => ({ read: () => undefined, unavailable: why });
+export async function loadPeerCredentials(
+  platform: NodeJS.Platform = process.platform,
+): Promise<PeerCredentialsSupport> {
+  const none = (why: string): PeerCredentialsSupport => ({
+    read: () => undefined,
+    unavailable: why,
+  });
   if (platform !== 'linux' && platform !== 'darwin') {
     return none(`peer credentials are not supported on ${platform}`);
   }
@@ -46,9 +57,13 @@ export async function loadPeerCredentials(platform: NodeJS.Platform = process.pl
   try {
     const { default: koffi } = await import('koffi');
     const libc = koffi.load(platform === 'linux' ? 'libc.so.6' : 'libSystem.B.dylib');
-    getsockopt = libc.func('int getsockopt(int, int, int, _Out_ uint8_t *, _Inout_ uint32_t *)') as GetSockOpt;
+    getsockopt = libc.func(
+      'int getsockopt(int, int, int, _Out_ uint8_t *, _Inout_ uint32_t *)',
+    ) as GetSockOpt;
   } catch (error) {
-    return none(`peer credentials unavailable: cannot load getsockopt through koffi (${(error as Error).message})`);
+    return none(
+      `peer credentials unavailable: cannot load getsockopt through koffi (${(error as Error).message})`,
+    );
   }
   const read = platform === 'linux' ? linuxReader(getsockopt) : darwinReader(getsockopt);
   return { read, unavailable: undefined };
@@ -79,9 +94,15 @@ function darwinReader(getsockopt: GetSockOpt): PeerCredentialsReader {
     const fd = fileDescriptor(socket);
     if (fd === undefined) return undefined;
     const xucred = Buffer.alloc(DARWIN_XUCRED_BYTES);
-    if (getsockopt(fd, DARWIN_SOL_LOCAL, DARWIN_LOCAL_PEERCRED, xucred, [DARWIN_XUCRED_BYTES]) !== 0) return undefined;
+    if (
+      getsockopt(fd, DARWIN_SOL_LOCAL, DARWIN_LOCAL_PEERCRED, xucred, [DARWIN_XUCRED_BYTES]) !== 0
+    ) {
+      return undefined;
+    }
     const pidBytes = Buffer.alloc(4);
-    if (getsockopt(fd, DARWIN_SOL_LOCAL, DARWIN_LOCAL_PEERPID, pidBytes, [4]) !== 0) return undefined;
+    if (getsockopt(fd, DARWIN_SOL_LOCAL, DARWIN_LOCAL_PEERPID, pidBytes, [4]) !== 0) {
+      return undefined;
+    }
     return {
       pid: pidBytes.readInt32LE(0),
       uid: xucred.readUInt32LE(DARWIN_XUCRED_UID_OFFSET),

@@ -172,13 +172,18 @@ export const BROWSER_HEADERS: ReadonlyArray<readonly [string, string]> = [
 ];
 
 /** An answer's own headers, then the browser headers it does not set itself (the page has a CSP of its own). */
-export function withBrowserHeaders(headers: ReadonlyArray<readonly [string, string]>): ReadonlyArray<readonly [string, string]> {
+export function withBrowserHeaders(
+  headers: ReadonlyArray<readonly [string, string]>,
+): ReadonlyArray<readonly [string, string]> {
   const own = new Set(headers.map(([name]) => name.toLowerCase()));
   return [...headers, ...BROWSER_HEADERS.filter(([name]) => !own.has(name.toLowerCase()))];
 }
 
 /** The headers after Content-Type and Content-Length of an answer with this body: both servers call it. */
-export function answerHeaders(body: string | Buffer, headers: ReadonlyArray<readonly [string, string]> = []): ReadonlyArray<readonly [string, string]> {
+export function answerHeaders(
+  body: string | Buffer,
+  headers: ReadonlyArray<readonly [string, string]> = [],
+): ReadonlyArray<readonly [string, string]> {
   return Buffer.byteLength(body) === 0 ? headers : withBrowserHeaders(headers);
 }
 

@@ -9,10 +9,29 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Server, Socket } from 'node:net';
-import { EXIT_USAGE, parseCommand, usage, UsageError, formatMode, type BodyLimits, type Config, type Timeouts } from './config.js';
-import { BodyBudget, bodyRefusalAnswer, type BodyRefusal, type BodyRefusalAnswer } from './body-limits.js';
+import {
+  EXIT_USAGE,
+  parseCommand,
+  usage,
+  UsageError,
+  formatMode,
+  type BodyLimits,
+  type Config,
+  type Timeouts,
+} from './config.js';
+import {
+  BodyBudget,
+  bodyRefusalAnswer,
+  type BodyRefusal,
+  type BodyRefusalAnswer,
+} from './body-limits.js';
 import { refusedBodyRecord, type EventRecord, type Origin } from './enrich.js';
-import { createRequestGuard, type Rejection, type RequestFacts, type RequestGuard } from './guard.js';
+import {
+  createRequestGuard,
+  type Rejection,
+  type RequestFacts,
+  type RequestGuard,
+} from './guard.js';
 import { startDescriptorWatch } from './descriptors.js';
 import { loadPeerAddress } from './peer-address.js';
 import { loadPeerCredentials } from './peer-credentials.js';
@@ -134,24 +153,38 @@ function logLine(line: string): void {
  * with SO_PEERNAME where a reset peer left Node without it: peer-address.ts),
  * or over a Unix socket its credentials.
  */
-export async function originAsker(transport: 'tcp' | 'unix', log: (line: string) => void): Promise<(socket: Socket) => Origin> {
+export async function originAsker(
+  transport: 'tcp' | 'unix',
+  log: (line: string) => void,
+): Promise<(socket: Socket) => Origin> {
   if (transport === 'tcp') {
     const address = await loadPeerAddress();
-    if (address.unavailable !== undefined) log(`${address.unavailable}; _client is omitted for a peer that resets before it is accepted`);
+    if (address.unavailable !== undefined) {
+      log(
+        `${address.unavailable}; _client is omitted for a peer that resets before it is accepted`,
+      );
+    }
     return (socket) => ({ transport: 'tcp', address: address.read(socket) });
   }
   const credentials = await loadPeerCredentials();
-  if (credentials.unavailable !== undefined) log(`${credentials.unavailable}; _peer_* fields are omitted`);
+  if (credentials.unavailable !== undefined) {
+    log(`${credentials.unavailable}; _peer_* fields are omitted`);
+  }
   return (socket) => ({ transport: 'unix', peer: credentials.read(socket) });
 }
 
-export async function runServer(description: ServerDescription, argv = process.argv.slice(2)): Promise<void> {
+export async function runServer(
+  description: ServerDescription,
+  argv = process.argv.slice(2),
+): Promise<void> {
   let command;
   try {
     command = parseCommand(argv, process.env);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`${description.program}: ${error.message}\n\n${usage(description.program)}`);
+    process.stderr.write(
+      `${description.program}: ${error.message}\n\n${usage(description.program)}`,
+    );
     process.exitCode = EXIT_USAGE;
     return;
   }
@@ -166,7 +199,9 @@ export async function runServer(description: ServerDescription, argv = process.a
   for (const warning of command.warnings) logLine(`warning: ${warning}`);
   const { config } = command;
   if (config.viewerPort !== undefined && !description.liveView) {
-    process.stderr.write(`${description.program}: --viewer-port: this server serves no live view\n`);
+    process.stderr.write(
+      `${description.program}: --viewer-port: this server serves no live view\n`,
+    );
     process.exitCode = EXIT_USAGE;
     return;
   }
@@ -174,7 +209,10 @@ export async function runServer(description: ServerDescription, argv = process.a
   try {
     await start(description, config);
   } catch (error) {
-    const message = error instanceof SocketPathError || error instanceof LogFileOpenError ? error.message : describeStartError(error, config);
+    const message =
+      error instanceof SocketPathError || error instanceof LogFileOpenError
+        ? error.message
+        : describeStartError(error, config);
     logLine(`${description.program}: ${message}`);
     // A --log FILE that cannot be opened is the command line's to fix, as a usage error is.
     process.exitCode = error instanceof LogFileOpenError ? EXIT_USAGE : EXIT_START_FAILED;
@@ -183,9 +221,14 @@ export async function runServer(description: ServerDescription, argv = process.a
 
 function describeStartError(error: unknown, config: Config): string {
   const code = (error as NodeJS.ErrnoException).code;
-  const where = config.listen.transport === 'tcp' ? `${config.listen.host}:${config.listen.port}` : config.listen.path;
+  const where =
+    config.listen.transport === 'tcp'
+      ? `${config.listen.host}:${config.listen.port}`
+      : config.listen.path;
   if (code === 'EADDRINUSE') return `${where} is already in use: is another receiver running?`;
-  if (code === 'EACCES' && config.listen.transport === 'unix') return socketDirectoryProblem(config.listen.path) ?? `no permission to listen on ${where}`;
+  if (code === 'EACCES' && config.listen.transport === 'unix') {
+    return socketDirectoryProblem(config.listen.path) ?? `no permission to listen on ${where}`;
+  }
   if (code === 'EACCES') return `no permission to listen on ${where}`;
   return `cannot start: ${(error as Error).message}`;
 }
@@ -200,7 +243,9 @@ function socketDirectoryProblem(path: string): string | undefined {
   try {
     statSync(directory);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return `the directory ${directory} does not exist (--socket ${path})`;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      return `the directory ${directory} does not exist (--socket ${path})`;
+    }
   }
   return undefined;
 }
@@ -247,7 +292,9 @@ async function start(description: ServerDescription, config: Config): Promise<vo
   if (listen.transport === 'unix') {
     await claimSocketPath(listen.path);
     socketInode = await listenUnix(server, listen.path, listen.mode);
-    logLine(`${description.title} listening on unix:${listen.path} (mode ${formatMode(listen.mode)})`);
+    logLine(
+      `${description.title} listening on unix:${listen.path} (mode ${formatMode(listen.mode)})`,
+    );
   } else {
     const port = await listenTcp(server, listen.host, listen.port);
     logLine(`${description.title} listening on http://${formatHost(listen.host)}:${port}`);
@@ -261,12 +308,20 @@ async function start(description: ServerDescription, config: Config): Promise<vo
     }
     // #endregion loopback-warning
   }
-  const viewer = config.viewerPort === undefined ? undefined : await startViewerPort(description, context, config, config.viewerPort);
+  const viewer =
+    config.viewerPort === undefined
+      ? undefined
+      : await startViewerPort(description, context, config, config.viewerPort);
   if (eventLog.outputSocket !== undefined) {
-    logLine(`output socket on unix:${eventLog.outputSocket.path}${config.tee ? ' (and standard output: --tee)' : ''}`);
+    logLine(
+      `output socket on unix:${eventLog.outputSocket.path}${config.tee ? ' (and standard output: --tee)' : ''}`,
+    );
   }
   const receivers = viewer === undefined ? [receiver] : [receiver, viewer];
-  const stopWatch = startDescriptorWatch(() => receivers.forEach((each) => (each.closeUnusedConnections ?? each.closeIdleConnections)()), logLine);
+  const stopWatch = startDescriptorWatch(
+    () => receivers.forEach((each) => (each.closeUnusedConnections ?? each.closeIdleConnections)()),
+    logLine,
+  );
   shutdown = (): void => {
     stopWatch?.();
     if (shuttingDown) {
@@ -275,15 +330,24 @@ async function start(description: ServerDescription, config: Config): Promise<vo
       process.exit(EXIT_INTERRUPTED);
     }
     shuttingDown = true;
-    const closed = Promise.all(receivers.map(({ server: each }) => new Promise<void>((resolve) => each.close(() => resolve()))));
+    const closed = Promise.all(
+      receivers.map(
+        ({ server: each }) => new Promise<void>((resolve) => each.close(() => resolve())),
+      ),
+    );
     eventStream.close();
     for (const each of receivers) each.closeIdleConnections();
-    const grace = setTimeout(() => receivers.forEach((each) => each.closeAllConnections()), SHUTDOWN_GRACE_MS);
+    const grace = setTimeout(
+      () => receivers.forEach((each) => each.closeAllConnections()),
+      SHUTDOWN_GRACE_MS,
+    );
     grace.unref();
     void closed
       .then(() => eventLog.close())
       .then(() => {
-        if (listen.transport === 'unix' && socketInode !== undefined) removeSocketFile(listen.path, socketInode);
+        if (listen.transport === 'unix' && socketInode !== undefined) {
+          removeSocketFile(listen.path, socketInode);
+        }
         logLine('stopped');
         process.exit(0);
       });
@@ -292,7 +356,11 @@ async function start(description: ServerDescription, config: Config): Promise<vo
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
   if (config.token !== undefined) {
-    logLine(description.liveView ? 'POST /hook and GET /events require a bearer token (open the live view with #token=TOKEN)' : 'POST /hook requires a bearer token');
+    logLine(
+      description.liveView
+        ? 'POST /hook and GET /events require a bearer token (open the live view with #token=TOKEN)'
+        : 'POST /hook requires a bearer token',
+    );
   }
   logLine(fixed === undefined ? 'ready; Ctrl+C stops' : `ready; test clock: every _ts is ${fixed}`);
 }
@@ -305,7 +373,9 @@ function loggedGuard(guard: RequestGuard): (facts: RequestFacts) => Rejection | 
     if (rejection !== undefined && !refusalsLogged.has(rejection)) {
       refusalsLogged.add(rejection);
       // The path, never the target: the stream's ?token= must not reach a log.
-      logLine(`refused ${facts.method} ${facts.path} with ${rejection.status}: ${rejection.reason} (further ones are not logged)`);
+      logLine(
+        `refused ${facts.method} ${facts.path} with ${rejection.status}: ${rejection.reason} (further ones are not logged)`,
+      );
     }
     return rejection;
   };
@@ -338,7 +408,12 @@ const VIEWER_HOST = '127.0.0.1';
  * guard lets through only the live view, for a user whose hooks use a Unix
  * socket (a browser cannot open one). It shares the stream with the main one.
  */
-async function startViewerPort(description: ServerDescription, context: ReceiverContext, config: Config, port: number): Promise<Receiver> {
+async function startViewerPort(
+  description: ServerDescription,
+  context: ReceiverContext,
+  config: Config,
+  port: number,
+): Promise<Receiver> {
   const listen = { transport: 'tcp', host: VIEWER_HOST, port } as const;
   const guard = createRequestGuard(listen, config.token, true);
   const checkRequest = loggedGuard(guard);
@@ -349,7 +424,9 @@ async function startViewerPort(description: ServerDescription, context: Receiver
     refuseBody: bodyRefuser(config, guard, context.timestamp),
   });
   const bound = await listenTcp(viewer.server, VIEWER_HOST, port);
-  logLine(`live view (the page and the stream only): ${viewAddress(VIEWER_HOST, bound, config.token)}`);
+  logLine(
+    `live view (the page and the stream only): ${viewAddress(VIEWER_HOST, bound, config.token)}`,
+  );
   return viewer;
 }
 
@@ -359,12 +436,25 @@ async function startViewerPort(description: ServerDescription, context: Receiver
  * line on stderr per kind of refusal, as for the guard's.
  */
 // #region refuse-body
-function bodyRefuser(config: Config, guard: RequestGuard, timestamp: () => string): (refused: RefusedBody) => BodyRefused {
+function bodyRefuser(
+  config: Config,
+  guard: RequestGuard,
+  timestamp: () => string,
+): (refused: RefusedBody) => BodyRefused {
   const logged = new Set<BodyRefusal>();
   return ({ facts, origin, eventFromQuery, bodyBytes, refusal }) => {
     const answer = bodyRefusalAnswer(refusal, config.bodyLimits);
-    const isHook = facts.method === 'POST' && facts.path === HOOK_PATH && guard(facts) === undefined;
-    const record = isHook ? refusedBodyRecord({ timestamp: timestamp(), eventFromQuery, origin, bodyBytes, error: answer.reason }) : undefined;
+    const isHook =
+      facts.method === 'POST' && facts.path === HOOK_PATH && guard(facts) === undefined;
+    const record = isHook
+      ? refusedBodyRecord({
+          timestamp: timestamp(),
+          eventFromQuery,
+          origin,
+          bodyBytes,
+          error: answer.reason,
+        })
+      : undefined;
     if (!logged.has(refusal)) {
       logged.add(refusal);
       logLine(

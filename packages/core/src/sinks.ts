@@ -12,7 +12,13 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { Writable } from 'node:stream';
 import { wantsColour, type Config, type LogFileOptions } from './config.js';
 import type { EventRecord } from './enrich.js';
-import { formatJsonLine, formatSafely, formatterFor, type Formatted, type Formatter } from './format.js';
+import {
+  formatJsonLine,
+  formatSafely,
+  formatterFor,
+  type Formatted,
+  type Formatter,
+} from './format.js';
 import { LogFile } from './log-file.js';
 import { PacedWriter } from './paced-writer.js';
 import { isFileOrDevice, StdoutFile } from './stdout-file.js';
@@ -118,7 +124,9 @@ function groupIntoWrites(events: readonly Formatted[]): readonly Formatted[] {
 function joinFormatted(events: readonly Formatted[]): Formatted {
   if (events.length === 1) return events[0] as Formatted;
   if (events.every((event) => typeof event === 'string')) return events.join('');
-  return Buffer.concat(events.map((event) => (typeof event === 'string' ? Buffer.from(event, 'utf8') : event)));
+  return Buffer.concat(
+    events.map((event) => (typeof event === 'string' ? Buffer.from(event, 'utf8') : event)),
+  );
 }
 
 /**
@@ -158,7 +166,9 @@ class StdoutSink implements Sink {
     const queued = this.stream.writableLength;
     if (queued > STDOUT_HARD_LIMIT_BYTES) {
       if (this.dropped === 0) {
-        this.log(`standard output is ${queued} bytes behind its reader; dropping events until it catches up`);
+        this.log(
+          `standard output is ${queued} bytes behind its reader; dropping events until it catches up`,
+        );
       }
       this.dropped += batch.records.length;
       return;
@@ -170,7 +180,9 @@ class StdoutSink implements Sink {
     for (const bytes of batch.writesFor(this.formatter)) this.stream.write(bytes);
   }
   close(): Promise<void> {
-    if (this.dropped > 0) this.log(`${this.dropped} events were dropped: standard output's reader fell behind`);
+    if (this.dropped > 0) {
+      this.log(`${this.dropped} events were dropped: standard output's reader fell behind`);
+    }
     if (!this.open) return Promise.resolve();
     // An empty write's callback runs once everything queued before it is flushed.
     return new Promise((resolve) => this.stream.write('', () => resolve()));
@@ -210,7 +222,9 @@ interface Backlog {
  * (the limits above), or undefined while it may stay.
  */
 function backlogVerdict(backlog: Backlog, queued: number, now: number): string | undefined {
-  if (queued > READER_HARD_LIMIT_BYTES) return `${queued} bytes unsent, over the ${READER_HARD_LIMIT_BYTES}-byte hard limit`;
+  if (queued > READER_HARD_LIMIT_BYTES) {
+    return `${queued} bytes unsent, over the ${READER_HARD_LIMIT_BYTES}-byte hard limit`;
+  }
   if (queued <= READER_SOFT_LIMIT_BYTES) {
     backlog.softSince = undefined;
     return undefined;
@@ -287,7 +301,9 @@ export class OutputSocketSink implements Sink {
     this.readers.delete(reader);
     const unsent = reader.writer.unsentBytes;
     reader.writer.cutOff();
-    this.log(`output socket: ${reader.name} disconnected: it read too slowly (${why}); ${unsent} queued bytes dropped`);
+    this.log(
+      `output socket: ${reader.name} disconnected: it read too slowly (${why}); ${unsent} queued bytes dropped`,
+    );
   }
 
   async close(): Promise<void> {
@@ -336,7 +352,10 @@ function logFileSink(options: LogFileOptions, log: Logger): Sink {
   };
 }
 
-export async function openEventLog(config: Config, environment: EventLogEnvironment): Promise<EventLog> {
+export async function openEventLog(
+  config: Config,
+  environment: EventLogEnvironment,
+): Promise<EventLog> {
   const sinks: Sink[] = [];
   // The log first: a FILE that cannot be opened stops the start before anything else is made.
   if (config.logFile !== undefined) sinks.push(logFileSink(config.logFile, environment.log));

@@ -81,7 +81,13 @@ export function streamFilterOf(target: string): StreamFilter {
     query = new URLSearchParams();
   }
   const listOf = (name: string): Set<string> =>
-    new Set(query.getAll(name).flatMap((value) => value.split(',')).map((item) => item.trim()).filter((item) => item !== ''));
+    new Set(
+      query
+        .getAll(name)
+        .flatMap((value) => value.split(','))
+        .map((item) => item.trim())
+        .filter((item) => item !== ''),
+    );
   return { events: listOf('event'), sessions: listOf('session') };
 }
 
@@ -114,7 +120,9 @@ export function formatStreamMessage(id: string, event: string, jsonLine: Buffer)
   const parts: Buffer[] = [Buffer.from(`id: ${id}\n${eventLine}`, 'utf8')];
   const body = jsonLine[jsonLine.length - 1] === 0x0a ? jsonLine.subarray(0, -1) : jsonLine;
   // Nearly every line is one line: found by the native search, not a loop over its bytes.
-  if (body.indexOf(0x0a) === -1 && body.indexOf(0x0d) === -1) return Buffer.concat([parts[0] as Buffer, DATA, body, LAST_LINES]);
+  if (body.indexOf(0x0a) === -1 && body.indexOf(0x0d) === -1) {
+    return Buffer.concat([parts[0] as Buffer, DATA, body, LAST_LINES]);
+  }
   let start = 0;
   for (let index = 0; index <= body.length; index++) {
     const byte = body[index];
@@ -166,7 +174,8 @@ interface Viewer {
   writeStartedAt: number;
 }
 
-const wantsEverything = (filter: StreamFilter): boolean => filter.events.size === 0 && filter.sessions.size === 0;
+const wantsEverything = (filter: StreamFilter): boolean =>
+  filter.events.size === 0 && filter.sessions.size === 0;
 
 /**
  * Every viewer of `GET /events`, and the ring they read from. Ids are
@@ -234,7 +243,11 @@ export class EventStream {
     const lines = batch.jsonLines();
     batch.records.forEach((record, index) => {
       const event = fieldValue(record['_event']);
-      const message = formatStreamMessage(`${this.instance}-${this.ring.nextId}`, event, lines[index] as Buffer);
+      const message = formatStreamMessage(
+        `${this.instance}-${this.ring.nextId}`,
+        event,
+        lines[index] as Buffer,
+      );
       this.ring.add(event, fieldValue(record['session_id']), message);
       if (this.viewers.size === 0) this.visible = this.ring.nextId;
       else this.bookFlush(message.length);
@@ -251,12 +264,30 @@ export class EventStream {
     // What waits for the flush is in the ring already: visible now, to this one in its replay.
     this.flushNow();
     const oldest = this.ring.oldestId;
-    const hello = JSON.stringify({ instance: this.instance, oldest, next: this.ring.nextId, kinds: STREAM_KINDS });
-    const own: Buffer[] = [Buffer.from(`retry: ${RETRY_MS}\nevent: hello\ndata: ${hello}\n\n`, 'utf8')];
+    const hello = JSON.stringify({
+      instance: this.instance,
+      oldest,
+      next: this.ring.nextId,
+      kinds: STREAM_KINDS,
+    });
+    const own: Buffer[] = [
+      Buffer.from(`retry: ${RETRY_MS}\nevent: hello\ndata: ${hello}\n\n`, 'utf8'),
+    ];
     const after = this.resumePoint(lastEventId);
     if (after !== undefined && after + 1 < oldest) own.push(gapMessage(after, oldest));
     const next = Math.min(Math.max(oldest, (after ?? 0) + 1), this.ring.nextId);
-    const viewer: Viewer = { output, filter, everything: wantsEverything(filter), name: `viewer #${this.nextViewer++}`, next, own, heartbeatDue: false, inFlight: 0, writeNumber: 0, writeStartedAt: 0 };
+    const viewer: Viewer = {
+      output,
+      filter,
+      everything: wantsEverything(filter),
+      name: `viewer #${this.nextViewer++}`,
+      next,
+      own,
+      heartbeatDue: false,
+      inFlight: 0,
+      writeNumber: 0,
+      writeStartedAt: 0,
+    };
     this.viewers.add(viewer);
     this.serve(viewer);
     return () => this.forget(viewer);
@@ -370,7 +401,9 @@ export class EventStream {
     // A filtered viewer skips what it does not want by two strings: it costs no more than one that wants it all.
     for (; viewer.next < this.visible; viewer.next++) {
       const id = viewer.next;
-      if (!viewer.everything && !wants(viewer.filter, ring.eventOf(id), ring.sessionOf(id))) continue;
+      if (!viewer.everything && !wants(viewer.filter, ring.eventOf(id), ring.sessionOf(id))) {
+        continue;
+      }
       const message = ring.bytesOf(id);
       if (bytes > 0 && bytes + message.length > VIEWER_WINDOW_BYTES) break;
       pieces.push(message);
@@ -422,7 +455,9 @@ export class EventStream {
     if (this.inFlightBytes + bytes <= this.budgetBytes || this.inFlightBytes === 0) return [];
     const now = Date.now();
     const holders = [...this.viewers].filter((viewer) => viewer.inFlight > 0 && viewer !== writer);
-    const stalled = holders.filter((viewer) => now - viewer.writeStartedAt >= VIEWER_STALLED_MS).sort((a, b) => a.writeNumber - b.writeNumber);
+    const stalled = holders
+      .filter((viewer) => now - viewer.writeStartedAt >= VIEWER_STALLED_MS)
+      .sort((a, b) => a.writeNumber - b.writeNumber);
     const cut: Viewer[] = [];
     for (const viewer of stalled) {
       if (this.inFlightBytes + bytes <= this.budgetBytes) break;
@@ -436,11 +471,19 @@ export class EventStream {
     if (this.inFlightBytes + bytes <= this.budgetBytes) return cut;
     for (const viewer of cut) viewer.output.cutOff();
     if (this.roomTimer === undefined) {
-      const waited = Math.max(...holders.filter((viewer) => viewer.inFlight > 0).map((viewer) => now - viewer.writeStartedAt), 0);
-      this.roomTimer = setTimeout(() => {
-        this.roomTimer = undefined;
-        this.bookRound();
-      }, VIEWER_STALLED_MS - Math.min(waited, VIEWER_STALLED_MS));
+      const waited = Math.max(
+        ...holders
+          .filter((viewer) => viewer.inFlight > 0)
+          .map((viewer) => now - viewer.writeStartedAt),
+        0,
+      );
+      this.roomTimer = setTimeout(
+        () => {
+          this.roomTimer = undefined;
+          this.bookRound();
+        },
+        VIEWER_STALLED_MS - Math.min(waited, VIEWER_STALLED_MS),
+      );
       this.roomTimer.unref();
     }
     return undefined;
@@ -455,5 +498,8 @@ export class EventStream {
 }
 
 function wants(filter: StreamFilter, event: string, session: string): boolean {
-  return (filter.events.size === 0 || filter.events.has(event)) && (filter.sessions.size === 0 || filter.sessions.has(session));
+  return (
+    (filter.events.size === 0 || filter.events.has(event)) &&
+    (filter.sessions.size === 0 || filter.sessions.has(session))
+  );
 }

@@ -65,12 +65,16 @@ export function testOverridesFrom(env: NodeJS.ProcessEnv): TestOverrides {
   const count = (name: string, unit: string): number | undefined => {
     const text = valueOf(env, name);
     if (text === undefined) return undefined;
-    if (!/^\d{1,9}$/.test(text)) throw new TestOverrideError(`${name}: "${text}" is not a whole number of ${unit}`);
+    if (!/^\d{1,9}$/.test(text)) {
+      throw new TestOverrideError(`${name}: "${text}" is not a whole number of ${unit}`);
+    }
     return Number(text);
   };
   const instance = valueOf(env, INSTANCE_ENV);
   if (instance !== undefined && !/^[0-9a-z]{1,32}$/.test(instance)) {
-    throw new TestOverrideError(`${INSTANCE_ENV}: "${instance}" is not lowercase letters and digits`);
+    throw new TestOverrideError(
+      `${INSTANCE_ENV}: "${instance}" is not lowercase letters and digits`,
+    );
   }
   return {
     fixedTimestamp: valueOf(env, FIXED_TIMESTAMP_ENV),
@@ -78,7 +82,10 @@ export function testOverridesFrom(env: NodeJS.ProcessEnv): TestOverrides {
       keepAliveTimeoutMs: count(TIMEOUT_ENV.keepAliveTimeoutMs, 'milliseconds'),
       headersTimeoutMs: count(TIMEOUT_ENV.headersTimeoutMs, 'milliseconds'),
       requestTimeoutMs: count(TIMEOUT_ENV.requestTimeoutMs, 'milliseconds'),
-      connectionsCheckingIntervalMs: count(TIMEOUT_ENV.connectionsCheckingIntervalMs, 'milliseconds'),
+      connectionsCheckingIntervalMs: count(
+        TIMEOUT_ENV.connectionsCheckingIntervalMs,
+        'milliseconds',
+      ),
     },
     bodyLimits: {
       maxBodyBytes: count(BODY_LIMIT_ENV.maxBodyBytes, 'bytes'),

@@ -32,7 +32,9 @@ export async function claimSocketPath(path: string): Promise<void> {
     throw new SocketPathError(`${path} exists and is not a socket; refusing to replace it`);
   }
   if (await isAccepting(path)) {
-    throw new SocketPathError(`another server is listening on ${path}; stop it or choose another --socket path`);
+    throw new SocketPathError(
+      `another server is listening on ${path}; stop it or choose another --socket path`,
+    );
   }
   unlinkSync(path);
 }
@@ -49,7 +51,9 @@ function isAccepting(path: string): Promise<boolean> {
     // A server so busy that it does not accept in time is still alive: keep its path.
     const timer = setTimeout(() => done(true), STALE_SOCKET_PROBE_TIMEOUT_MS);
     probe.once('connect', () => done(true));
-    probe.once('error', (error: NodeJS.ErrnoException) => done(error.code !== 'ECONNREFUSED' && error.code !== 'ENOENT'));
+    probe.once('error', (error: NodeJS.ErrnoException) =>
+      done(error.code !== 'ECONNREFUSED' && error.code !== 'ENOENT'),
+    );
   });
 }
 

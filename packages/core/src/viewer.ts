@@ -13,7 +13,8 @@ export const HTML_CONTENT_TYPE = 'text/html; charset=utf-8';
  * and no other page may frame it (`frame-ancestors`, which `default-src`
  * does not cover: protocol.ts's BROWSER_HEADERS).
  */
-export const VIEWER_CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'";
+export const VIEWER_CSP =
+  "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'";
 
 /** The page's bytes, read once at startup. */
 export const VIEWER_PAGE: Buffer = readFileSync(new URL('../viewer/live.html', import.meta.url));

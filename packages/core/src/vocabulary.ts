@@ -9,10 +9,26 @@
  *
  * Each name is here because a package outside core uses it (the same test).
  */
-export { DEFAULT_PORT, DEFAULT_SOCKET_PATH, HOOK_PATH, MAX_HEADER_SIZE_BYTES, MAX_HEADERS_COUNT, SHUTDOWN_GRACE_MS } from './protocol.js';
+export {
+  DEFAULT_PORT,
+  DEFAULT_SOCKET_PATH,
+  HOOK_PATH,
+  MAX_HEADER_SIZE_BYTES,
+  MAX_HEADERS_COUNT,
+  SHUTDOWN_GRACE_MS,
+} from './protocol.js';
 export { HOOK_EVENTS, HOOK_EVENT_NAMES } from './events.js';
 export { MAX_PAYLOAD_DEPTH, MAX_PAYLOAD_MEMBERS } from './json-shape.js';
-export { EXIT_USAGE, nonEmpty, parsePort, PORT_ENV, SOCKET_ENV, TOKEN_ENV, UsageError, wantsColour } from './config.js';
+export {
+  EXIT_USAGE,
+  nonEmpty,
+  parsePort,
+  PORT_ENV,
+  SOCKET_ENV,
+  TOKEN_ENV,
+  UsageError,
+  wantsColour,
+} from './config.js';
 export { rotatedFiles } from './rotated-names.js';
 export {
   BODY_LIMIT_ENV,

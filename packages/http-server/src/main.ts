@@ -66,7 +66,9 @@ function createReceiver(context: ReceiverContext): Receiver {
   );
   // With a listener, node:http leaves `Expect: 100-continue` to us (lib/_http_server.js,
   // parserOnIncoming): a body too long is refused instead of the 100.
-  server.on('checkContinue', (request: IncomingMessage, response: ServerResponse) => readBody(context, request, response, true));
+  server.on('checkContinue', (request: IncomingMessage, response: ServerResponse) =>
+    readBody(context, request, response, true),
+  );
   // Who connected is asked now: once the socket is closed the kernel no longer says.
   // The open connections and when each was accepted, for closeUnusedConnections.
   const accepted = new Map<Socket, number>();
@@ -86,7 +88,9 @@ function createReceiver(context: ReceiverContext): Receiver {
     closeUnusedConnections: () => {
       server.closeIdleConnections();
       const now = Date.now();
-      for (const [socket, at] of accepted) if (socket.bytesRead === 0 && now - at >= SILENT_CONNECTION_MS) socket.destroy();
+      for (const [socket, at] of accepted) {
+        if (socket.bytesRead === 0 && now - at >= SILENT_CONNECTION_MS) socket.destroy();
+      }
     },
   };
 }
@@ -101,12 +105,19 @@ function createReceiver(context: ReceiverContext): Receiver {
 // the limit, and any piece past the budget all connections share.
 
 // #region read-body
-function readBody(context: ReceiverContext, request: IncomingMessage, response: ServerResponse, expectsContinue: boolean): void {
+function readBody(
+  context: ReceiverContext,
+  request: IncomingMessage,
+  response: ServerResponse,
+  expectsContinue: boolean,
+): void {
   // Pipelined after a refused body: node:http parsed it from bytes we never meant to read.
   if ((request.socket as ObservedSocket)[BODY_REFUSED]) return;
   const { bodyLimits } = context;
   const declared = request.headers['content-length'];
-  if (declaredTooLong(declared, bodyLimits)) return refuseBody(context, request, response, 'too-large', Number(declared));
+  if (declaredTooLong(declared, bodyLimits)) {
+    return refuseBody(context, request, response, 'too-large', Number(declared));
+  }
   if (expectsContinue) response.writeContinue();
   const chunks: Buffer[] = [];
   let received = 0;
@@ -155,8 +166,19 @@ function refuseBody(
   // (lib/_http_server.js, resOnFinish), which resets one still sending: linger instead.
   socket.destroySoon = () => lingeringClose(socket);
   const target = parseRequestTarget(request.url ?? '/');
-  const facts = { method: request.method ?? '', path: target.path, target: request.url ?? '/', header: (name: string) => headerValue(request, name) };
-  const { answer, record } = context.refuseBody({ facts, origin: originOf(request), eventFromQuery: target.event, bodyBytes, refusal });
+  const facts = {
+    method: request.method ?? '',
+    path: target.path,
+    target: request.url ?? '/',
+    header: (name: string) => headerValue(request, name),
+  };
+  const { answer, record } = context.refuseBody({
+    facts,
+    origin: originOf(request),
+    eventFromQuery: target.event,
+    bodyBytes,
+    refusal,
+  });
   if (record !== undefined) context.record([record]);
   respond(response, answer.status, answer.body, answer.headers);
 }
@@ -177,23 +199,38 @@ function route(
 ): void {
   const target = parseRequestTarget(request.url ?? '/');
   const method = request.method ?? '';
-  const rejection = context.checkRequest({ method, path: target.path, target: request.url ?? '/', header: (name) => headerValue(request, name) });
-  if (rejection !== undefined) return respond(response, rejection.status, rejection.body, rejection.headers);
+  const rejection = context.checkRequest({
+    method,
+    path: target.path,
+    target: request.url ?? '/',
+    header: (name) => headerValue(request, name),
+  });
+  if (rejection !== undefined) {
+    return respond(response, rejection.status, rejection.body, rejection.headers);
+  }
   if (target.path === HOOK_PATH) {
-    if (method !== 'POST') return respond(response, 405, METHOD_NOT_ALLOWED_BODY, [['Allow', 'POST']]);
+    if (method !== 'POST') {
+      return respond(response, 405, METHOD_NOT_ALLOWED_BODY, [['Allow', 'POST']]);
+    }
     recordEvent(context, originOf(request), target.event, body);
     return respond(response, 200, '');
   }
   if (target.path === HEALTH_PATH) {
-    if (method !== 'GET' && method !== 'HEAD') return respond(response, 405, METHOD_NOT_ALLOWED_BODY, [['Allow', 'GET, HEAD']]);
+    if (method !== 'GET' && method !== 'HEAD') {
+      return respond(response, 405, METHOD_NOT_ALLOWED_BODY, [['Allow', 'GET, HEAD']]);
+    }
     return respond(response, 200, HEALTH_BODY);
   }
   if (target.path === LIVE_VIEW.path) {
-    if (method !== 'GET' && method !== 'HEAD') return respond(response, 405, METHOD_NOT_ALLOWED_BODY, [['Allow', 'GET, HEAD']]);
+    if (method !== 'GET' && method !== 'HEAD') {
+      return respond(response, 405, METHOD_NOT_ALLOWED_BODY, [['Allow', 'GET, HEAD']]);
+    }
     return respond(response, 200, LIVE_VIEW.page, LIVE_VIEW.headers, LIVE_VIEW.contentType);
   }
   if (target.path === EVENTS_PATH) {
-    if (method !== 'GET' && method !== 'HEAD') return respond(response, 405, METHOD_NOT_ALLOWED_BODY, [['Allow', 'GET, HEAD']]);
+    if (method !== 'GET' && method !== 'HEAD') {
+      return respond(response, 405, METHOD_NOT_ALLOWED_BODY, [['Allow', 'GET, HEAD']]);
+    }
     return streamEvents(context, request, response);
   }
   return respond(response, 404, NOT_FOUND_BODY);
@@ -216,7 +253,12 @@ function originOf(request: IncomingMessage): Origin {
 // client that has its 200 knows its event is in the stream.
 
 // #region record
-function recordEvent(context: ReceiverContext, origin: Origin, eventFromQuery: string | undefined, body: Buffer): void {
+function recordEvent(
+  context: ReceiverContext,
+  origin: Origin,
+  eventFromQuery: string | undefined,
+  body: Buffer,
+): void {
   context.record([enrich({ timestamp: context.timestamp(), eventFromQuery, origin, body })]);
 }
 // #endregion record
@@ -255,7 +297,11 @@ function respond(
 // (lib/_http_server.js), and HEAD gets the same head without a body.
 
 // #region stream
-function streamEvents(context: ReceiverContext, request: IncomingMessage, response: ServerResponse): void {
+function streamEvents(
+  context: ReceiverContext,
+  request: IncomingMessage,
+  response: ServerResponse,
+): void {
   response.writeHead(200, Object.fromEntries(EVENT_STREAM_HEADERS));
   if (request.method === 'HEAD') return void response.end();
   const detach = context.eventStream.attach(
@@ -283,4 +329,9 @@ function streamEvents(context: ReceiverContext, request: IncomingMessage, respon
 // 'clientError' handling, which we leave in place).
 // #endregion keep-alive-and-fail
 
-void runServer({ program: 'hook-observatory-http', title: 'hook-observatory (node:http)', liveView: true, createReceiver });
+void runServer({
+  program: 'hook-observatory-http',
+  title: 'hook-observatory (node:http)',
+  liveView: true,
+  createReceiver,
+});

@@ -5,11 +5,31 @@
  */
 import { basename, dirname } from 'node:path';
 import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
-import { DEFAULT_PORT, DEFAULT_SOCKET_PATH, EXIT_USAGE, TOKEN_ENV, UsageError } from '@hook-observatory/core/vocabulary';
+import {
+  DEFAULT_PORT,
+  DEFAULT_SOCKET_PATH,
+  EXIT_USAGE,
+  TOKEN_ENV,
+  UsageError,
+} from '@hook-observatory/core/vocabulary';
 import { exceptionsFor, FILE_CHANGED, planHooks, shellQuote, type HookTarget } from './hooks.js';
-import { parseCli, SCOPE_DESCRIPTIONS, SCOPES, settingsPathFor, usage, type InstallOptions, type Scope } from './options.js';
+import {
+  parseCli,
+  SCOPE_DESCRIPTIONS,
+  SCOPES,
+  settingsPathFor,
+  usage,
+  type InstallOptions,
+  type Scope,
+} from './options.js';
 import { MAX_BACKUPS, readOnlyError, readSettings, writeSettings } from './settings-file.js';
-import { removeTokenFile, TOKEN_FILE_MODE, tokenFileFor, tokenFileIsCurrent, writeTokenFile as writeTokenFileAtomically } from './token-file.js';
+import {
+  removeTokenFile,
+  TOKEN_FILE_MODE,
+  tokenFileFor,
+  tokenFileIsCurrent,
+  writeTokenFile as writeTokenFileAtomically,
+} from './token-file.js';
 import { EMPTY_SETTINGS, installHooks, removeOurHooks, SettingsError } from './settings-text.js';
 
 export const PROGRAM = 'install-hooks';
@@ -29,7 +49,12 @@ export interface Io {
   ask(question: string): Promise<string>;
 }
 
-export async function run(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: string, io: Io): Promise<number> {
+export async function run(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  io: Io,
+): Promise<number> {
   let options: InstallOptions;
   try {
     const command = parseCli(argv, env, cwd);
@@ -45,19 +70,27 @@ export async function run(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
   }
   for (const warning of options.warnings) io.err(`${PROGRAM}: warning: ${warning}\n`);
 
-  const scope = options.scope ?? (io.interactive ? await askScope(io, env, options.invocationDir) : undefined);
+  const scope =
+    options.scope ?? (io.interactive ? await askScope(io, env, options.invocationDir) : undefined);
   if (scope === undefined) {
-    io.err(`${PROGRAM}: choose the settings file: --global, --project or --local\nRun ${PROGRAM} --help for the options.\n`);
+    io.err(
+      `${PROGRAM}: choose the settings file: --global, --project or --local\nRun ${PROGRAM} --help for the options.\n`,
+    );
     return EXIT_USAGE;
   }
   const path = settingsPathFor(scope, env, options.invocationDir);
-  const tokenFile = tokenFileFor(path, dirname(settingsPathFor('global', env, options.invocationDir)));
+  const tokenFile = tokenFileFor(
+    path,
+    dirname(settingsPathFor('global', env, options.invocationDir)),
+  );
   try {
     const target = options.token === undefined ? options.target : { ...options.target, tokenFile };
     return await change({ ...options, target }, path, tokenFile, cwd, io);
   } catch (error) {
     if (!(error instanceof SettingsError)) {
-      io.err(`${PROGRAM}: ${path}: ${(error as Error).message}\nThe settings file was left as it was.\n`);
+      io.err(
+        `${PROGRAM}: ${path}: ${(error as Error).message}\nThe settings file was left as it was.\n`,
+      );
       return EXIT_FAILED;
     }
     const where = error.position === undefined ? path : `${path}:${error.position}`;
@@ -67,7 +100,13 @@ export async function run(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
 }
 
 /** Work out the new text, show the diff, ask, write; the token file goes with the hooks that name it. */
-async function change(options: InstallOptions, path: string, tokenFile: string, cwd: string, io: Io): Promise<number> {
+async function change(
+  options: InstallOptions,
+  path: string,
+  tokenFile: string,
+  cwd: string,
+  io: Io,
+): Promise<number> {
   const snapshot = await readSettings(path);
   const before = snapshot.text ?? EMPTY_SETTINGS;
   const after = options.uninstall
@@ -75,9 +114,15 @@ async function change(options: InstallOptions, path: string, tokenFile: string, 
     : installHooks(before, planHooks(options.target, options.events, options.watch));
 
   if (!options.uninstall) io.out(describeInstall(options));
-  const changed = options.uninstall ? after !== before : snapshot.text === undefined || after !== snapshot.text;
+  const changed = options.uninstall
+    ? after !== before
+    : snapshot.text === undefined || after !== snapshot.text;
   if (!changed) {
-    io.out(options.uninstall ? `No hooks of hook-observatory in ${path}: nothing to remove.\n` : `${path} already has these hooks: nothing to change.\n`);
+    io.out(
+      options.uninstall
+        ? `No hooks of hook-observatory in ${path}: nothing to remove.\n`
+        : `${path} already has these hooks: nothing to change.\n`,
+    );
     if (!options.dryRun) {
       await writeTokenFile(options, tokenFile, io);
       await removeUnusedTokenFile(after, tokenFile, io);
@@ -86,13 +131,25 @@ async function change(options: InstallOptions, path: string, tokenFile: string, 
   }
   // A unified diff, the form `patch` and `git apply` read; a new file's old side is /dev/null.
   io.out(
-    createTwoFilesPatch(snapshot.text === undefined ? '/dev/null' : path, path, snapshot.text ?? '', after, undefined, undefined, {
-      context: DIFF_CONTEXT_LINES,
-      headerOptions: FILE_HEADERS_ONLY,
-    }),
+    createTwoFilesPatch(
+      snapshot.text === undefined ? '/dev/null' : path,
+      path,
+      snapshot.text ?? '',
+      after,
+      undefined,
+      undefined,
+      {
+        context: DIFF_CONTEXT_LINES,
+        headerOptions: FILE_HEADERS_ONLY,
+      },
+    ),
   );
   if (options.dryRun) {
-    io.out(snapshot.readOnly ? 'Dry run: nothing was written (and the file is read-only: a real run would refuse).\n' : 'Dry run: nothing was written.\n');
+    io.out(
+      snapshot.readOnly
+        ? 'Dry run: nothing was written (and the file is read-only: a real run would refuse).\n'
+        : 'Dry run: nothing was written.\n',
+    );
     return EXIT_OK;
   }
   if (snapshot.readOnly) throw readOnlyError(snapshot);
@@ -107,7 +164,11 @@ async function change(options: InstallOptions, path: string, tokenFile: string, 
   await writeTokenFile(options, tokenFile, io);
   const { backupPath, removedBackups } = await writeSettings(snapshot, after);
   if (backupPath !== undefined) io.out(`Backed up the previous file to ${backupPath}\n`);
-  if (removedBackups > 0) io.out(`Removed ${removedBackups} older backup${removedBackups === 1 ? '' : 's'} (the newest ${MAX_BACKUPS} are kept)\n`);
+  if (removedBackups > 0) {
+    io.out(
+      `Removed ${removedBackups} older backup${removedBackups === 1 ? '' : 's'} (the newest ${MAX_BACKUPS} are kept)\n`,
+    );
+  }
   io.out(`${options.uninstall ? 'Removed the hooks from' : 'Wrote the hooks to'} ${path}\n`);
   await removeUnusedTokenFile(after, tokenFile, io);
   if (!options.uninstall) io.out(nextSteps(options.target, options.invocationDir, cwd));
@@ -118,17 +179,26 @@ async function change(options: InstallOptions, path: string, tokenFile: string, 
 async function writeTokenFile(options: InstallOptions, tokenFile: string, io: Io): Promise<void> {
   if (options.token === undefined || (await tokenFileIsCurrent(tokenFile, options.token))) return;
   await writeTokenFileAtomically(tokenFile, options.token);
-  io.out(`Wrote the token the curl hooks send to ${tokenFile} (mode ${TOKEN_FILE_MODE.toString(8).padStart(4, '0')})\n`);
+  io.out(
+    `Wrote the token the curl hooks send to ${tokenFile} (mode ${TOKEN_FILE_MODE.toString(8).padStart(4, '0')})\n`,
+  );
 }
 
 /** The token file goes when the settings text no longer names it: after --uninstall, or installed again without --token. */
 async function removeUnusedTokenFile(after: string, tokenFile: string, io: Io): Promise<void> {
-  if (!after.includes(basename(tokenFile)) && (await removeTokenFile(tokenFile))) io.out(`Removed the token file ${tokenFile}\n`);
+  if (!after.includes(basename(tokenFile)) && (await removeTokenFile(tokenFile))) {
+    io.out(`Removed the token file ${tokenFile}\n`);
+  }
 }
 
-async function askScope(io: Io, env: NodeJS.ProcessEnv, invocationDir: string): Promise<Scope | undefined> {
+async function askScope(
+  io: Io,
+  env: NodeJS.ProcessEnv,
+  invocationDir: string,
+): Promise<Scope | undefined> {
   const lines = SCOPES.map(
-    (scope, index) => `  ${index + 1}) --${scope.padEnd(8)} ${settingsPathFor(scope, env, invocationDir)}\n               ${SCOPE_DESCRIPTIONS[scope]}\n`,
+    (scope, index) =>
+      `  ${index + 1}) --${scope.padEnd(8)} ${settingsPathFor(scope, env, invocationDir)}\n               ${SCOPE_DESCRIPTIONS[scope]}\n`,
   );
   io.out(`Which settings file should get the hooks?\n${lines.join('')}`);
   const answer = (await io.ask(`Choose 1-${SCOPES.length} (anything else: none): `)).trim();
@@ -141,19 +211,30 @@ export function describeInstall(options: InstallOptions): string {
   const planned = planHooks(target, options.events, options.watch);
   const native = planned.filter((hook) => hook.group.hooks[0].type === 'http').length;
   const curl = planned.length - native;
-  const destination = target.transport === 'unix' ? `over the Unix socket ${target.socketPath}` : `to http://127.0.0.1:${target.port}/hook`;
+  const destination =
+    target.transport === 'unix'
+      ? `over the Unix socket ${target.socketPath}`
+      : `to http://127.0.0.1:${target.port}/hook`;
   const kinds = [
     ...(native > 0 ? [`${native} with a native HTTP hook`] : []),
     ...(curl > 0 ? [`${curl} with a curl command hook`] : []),
   ];
-  const lines = [`Hooking ${planned.length} event${planned.length === 1 ? '' : 's'} ${destination}: ${kinds.join(', ')}.`];
+  const lines = [
+    `Hooking ${planned.length} event${planned.length === 1 ? '' : 's'} ${destination}: ${kinds.join(', ')}.`,
+  ];
   if (target.tokenFile !== undefined) {
-    lines.push(`Each hook sends "Authorization: Bearer $${TOKEN_ENV}": ${tokenSources(planned.length - native, native)}.`);
+    lines.push(
+      `Each hook sends "Authorization: Bearer $${TOKEN_ENV}": ${tokenSources(planned.length - native, native)}.`,
+    );
   }
   if (planned.some((hook) => hook.event === FILE_CHANGED)) {
-    lines.push(`${FILE_CHANGED} reports changes to ${options.watch.join(', ')} in the session's directory (--watch to choose).`);
+    lines.push(
+      `${FILE_CHANGED} reports changes to ${options.watch.join(', ')} in the session's directory (--watch to choose).`,
+    );
   }
-  for (const exception of exceptionsFor(target.transport, options.events)) lines.push(`Note: ${exception.explanation}`);
+  for (const exception of exceptionsFor(target.transport, options.events)) {
+    lines.push(`Note: ${exception.explanation}`);
+  }
   return `${lines.map((line) => wrap(line)).join('\n')}\n\n`;
 }
 
@@ -181,8 +262,11 @@ function nextSteps(target: HookTarget, invocationDir: string, cwd: string): stri
     'A claude session that is already running may keep its old hooks until it is restarted.',
   ];
   if (target.tokenFile !== undefined) {
-    const native = target.transport === 'http' ? ' and claude (native HTTP hooks read it when they run)' : '';
-    lines.push(`Start the server with the same ${TOKEN_ENV}; export it in the shell that runs claude too${native}.`);
+    const native =
+      target.transport === 'http' ? ' and claude (native HTTP hooks read it when they run)' : '';
+    lines.push(
+      `Start the server with the same ${TOKEN_ENV}; export it in the shell that runs claude too${native}.`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -190,7 +274,9 @@ function nextSteps(target: HookTarget, invocationDir: string, cwd: string): stri
 /** Where each kind of hook finds the token, for the summary before the diff. */
 function tokenSources(curl: number, native: number): string {
   const sources = [
-    ...(curl > 0 ? ['curl hooks read it from a file only you can read, written from the variable now'] : []),
+    ...(curl > 0
+      ? ['curl hooks read it from a file only you can read, written from the variable now']
+      : []),
     ...(native > 0 ? ['native hooks from the variable when they run'] : []),
   ];
   return sources.join('; ');

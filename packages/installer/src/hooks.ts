@@ -80,8 +80,19 @@ const NOT_A_WATCHABLE_NAME = /[*?[\]|\/\\]/;
 /** A FileChanged matcher Claude Code will watch: literal names joined by `|`; throws on any other. */
 export function watchMatcher(files: readonly string[]): string {
   if (files.length === 0) throw new Error('a FileChanged hook needs at least one file to watch');
-  const bad = files.find((name) => name.trim() !== name || name === '' || name === '.' || name === '..' || NOT_A_WATCHABLE_NAME.test(name));
-  if (bad !== undefined) throw new Error(`"${bad}" is not a file name in the session's directory (no wildcards, no slashes)`);
+  const bad = files.find(
+    (name) =>
+      name.trim() !== name ||
+      name === '' ||
+      name === '.' ||
+      name === '..' ||
+      NOT_A_WATCHABLE_NAME.test(name),
+  );
+  if (bad !== undefined) {
+    throw new Error(
+      `"${bad}" is not a file name in the session's directory (no wildcards, no slashes)`,
+    );
+  }
   return files.join('|');
 }
 
@@ -117,14 +128,14 @@ export function planHooks(
 ): PlannedHook[] {
   const wanted = new Set(events);
   const fileMatcher = watchMatcher(watched);
-  return HOOK_EVENTS.filter((info) => wanted.has(info.name) && handlerKindFor(info.name, target.transport) !== 'none').map(
-    (info) => {
-      const handler = handlerFor(info.name, target);
-      if (!info.matcher) return { event: info.name, group: { hooks: [handler] } };
-      const matcher = info.name === FILE_CHANGED ? fileMatcher : MATCH_ALL;
-      return { event: info.name, group: { matcher, hooks: [handler] } };
-    },
-  );
+  return HOOK_EVENTS.filter(
+    (info) => wanted.has(info.name) && handlerKindFor(info.name, target.transport) !== 'none',
+  ).map((info) => {
+    const handler = handlerFor(info.name, target);
+    if (!info.matcher) return { event: info.name, group: { hooks: [handler] } };
+    const matcher = info.name === FILE_CHANGED ? fileMatcher : MATCH_ALL;
+    return { event: info.name, group: { matcher, hooks: [handler] } };
+  });
 }
 
 function handlerFor(event: string, target: HookTarget): OurHandler {
@@ -218,7 +229,7 @@ export const HOOK_EXCEPTIONS: readonly HookException[] = [
     transports: ['tcp', 'unix', 'http'],
     explanation:
       'WorktreeCreate is never hooked. A WorktreeCreate hook replaces how Claude Code creates a ' +
-      'worktree: it takes what the hook prints as the new worktree\'s path. A hook that only ' +
+      "worktree: it takes what the hook prints as the new worktree's path. A hook that only " +
       'reports the event prints nothing, and worktrees would stop working.',
   },
   {
@@ -240,10 +251,15 @@ export const HOOK_EXCEPTIONS: readonly HookException[] = [
 ];
 
 /** What kind of handler an event gets on a transport. */
-export function handlerKindFor(event: string, transport: HookTransport): 'none' | 'command' | 'http' {
+export function handlerKindFor(
+  event: string,
+  transport: HookTransport,
+): 'none' | 'command' | 'http' {
   if (NEVER_HOOKED.includes(event)) return 'none';
   if (transport !== 'http') return 'command';
-  if (NO_NATIVE_HTTP_HOOK.includes(event) || NATIVE_HTTP_FAILS_CLOSED.includes(event)) return 'command';
+  if (NO_NATIVE_HTTP_HOOK.includes(event) || NATIVE_HTTP_FAILS_CLOSED.includes(event)) {
+    return 'command';
+  }
   return 'http';
 }
 
@@ -251,9 +267,13 @@ export function handlerKindFor(event: string, transport: HookTransport): 'none' 
  * The explanations that matter for this install: an exception is shown when
  * it changes the transport's hooks and names an event the user asked for.
  */
-export function exceptionsFor(transport: HookTransport, requestedEvents: readonly string[]): HookException[] {
+export function exceptionsFor(
+  transport: HookTransport,
+  requestedEvents: readonly string[],
+): HookException[] {
   return HOOK_EXCEPTIONS.filter(
     (exception) =>
-      exception.transports.includes(transport) && exception.events.some((event) => requestedEvents.includes(event)),
+      exception.transports.includes(transport) &&
+      exception.events.some((event) => requestedEvents.includes(event)),
   );
 }

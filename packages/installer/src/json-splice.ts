@@ -26,7 +26,9 @@ const DEFAULT_INDENT_UNIT = '  ';
 export function detectStyle(text: string, root: Node): TextStyle {
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
   const first = root.children?.[0];
-  if (root.type !== 'object' || first === undefined) return { eol, unit: DEFAULT_INDENT_UNIT, compact: false };
+  if (root.type !== 'object' || first === undefined) {
+    return { eol, unit: DEFAULT_INDENT_UNIT, compact: false };
+  }
   const before = text.slice(root.offset + 1, first.offset);
   if (!before.includes('\n')) return { eol, unit: DEFAULT_INDENT_UNIT, compact: true };
   const unit = before.slice(before.lastIndexOf('\n') + 1);
@@ -34,10 +36,19 @@ export function detectStyle(text: string, root: Node): TextStyle {
 }
 
 /** Add `value` (under `key`, for an object) as the last member of `container`. */
-export function appendMember(text: string, container: Node, style: TextStyle, key: string | undefined, value: unknown): string {
+export function appendMember(
+  text: string,
+  container: Node,
+  style: TextStyle,
+  key: string | undefined,
+  value: unknown,
+): string {
   const members = container.children ?? [];
   const layout = layoutOf(text, container, style);
-  const keyText = key === undefined ? '' : `${JSON.stringify(key)}${layout.compact ? keySeparator(text, container) : ': '}`;
+  const keyText =
+    key === undefined
+      ? ''
+      : `${JSON.stringify(key)}${layout.compact ? keySeparator(text, container) : ': '}`;
   const valueText = layout.compact
     ? JSON.stringify(value)
     : JSON.stringify(value, null, style.unit).replaceAll('\n', style.eol + layout.memberIndent);
@@ -45,13 +56,17 @@ export function appendMember(text: string, container: Node, style: TextStyle, ke
   const last = members.at(-1);
   if (last !== undefined) {
     const end = last.offset + last.length;
-    const separator = layout.compact ? compactSeparator(text, container) : style.eol + layout.memberIndent;
+    const separator = layout.compact
+      ? compactSeparator(text, container)
+      : style.eol + layout.memberIndent;
     return `${text.slice(0, end)},${separator}${member}${text.slice(end)}`;
   }
   // An empty container is rewritten whole, so that removing its only member gives `{}` or `[]` again.
   const open = container.offset + 1;
   const close = container.offset + container.length - 1;
-  const inner = layout.compact ? member : `${style.eol}${layout.memberIndent}${member}${style.eol}${lineIndent(text, container.offset)}`;
+  const inner = layout.compact
+    ? member
+    : `${style.eol}${layout.memberIndent}${member}${style.eol}${lineIndent(text, container.offset)}`;
   return text.slice(0, open) + inner + text.slice(close);
 }
 
@@ -59,13 +74,19 @@ export function appendMember(text: string, container: Node, style: TextStyle, ke
 export function removeMember(text: string, container: Node, index: number): string {
   const members = container.children ?? [];
   const member = members[index];
-  if (member === undefined) throw new RangeError(`no member ${index} in a container of ${members.length}`);
+  if (member === undefined) {
+    throw new RangeError(`no member ${index} in a container of ${members.length}`);
+  }
   if (members.length === 1) {
-    return text.slice(0, container.offset + 1) + text.slice(container.offset + container.length - 1);
+    return (
+      text.slice(0, container.offset + 1) + text.slice(container.offset + container.length - 1)
+    );
   }
   if (index > 0) {
     const previous = members[index - 1]!;
-    return text.slice(0, previous.offset + previous.length) + text.slice(member.offset + member.length);
+    return (
+      text.slice(0, previous.offset + previous.length) + text.slice(member.offset + member.length)
+    );
   }
   return text.slice(0, member.offset) + text.slice(members[1]!.offset);
 }
@@ -78,7 +99,10 @@ interface Layout {
 function layoutOf(text: string, container: Node, style: TextStyle): Layout {
   const first = container.children?.[0];
   if (first === undefined) {
-    return { compact: style.compact, memberIndent: lineIndent(text, container.offset) + style.unit };
+    return {
+      compact: style.compact,
+      memberIndent: lineIndent(text, container.offset) + style.unit,
+    };
   }
   const before = text.slice(container.offset + 1, first.offset);
   if (!before.includes('\n')) return { compact: true, memberIndent: '' };

@@ -49,7 +49,11 @@ export const SCOPE_DESCRIPTIONS: Readonly<Record<Scope, string>> = {
   local: 'this project, for you only (not meant to be committed)',
 };
 
-export function settingsPathFor(scope: Scope, env: NodeJS.ProcessEnv, invocationDir: string): string {
+export function settingsPathFor(
+  scope: Scope,
+  env: NodeJS.ProcessEnv,
+  invocationDir: string,
+): string {
   switch (scope) {
     case 'global': {
       const configDir = env[CONFIG_DIR_ENV];
@@ -84,7 +88,8 @@ export interface InstallOptions {
   readonly warnings: readonly string[];
 }
 
-export type CliCommand = { readonly kind: 'help' } | { readonly kind: 'run'; readonly options: InstallOptions };
+export type CliCommand =
+  { readonly kind: 'help' } | { readonly kind: 'run'; readonly options: InstallOptions };
 
 const OPTIONS = {
   global: { type: 'boolean' },
@@ -120,14 +125,20 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: s
   if (values.help) return { kind: 'help' };
 
   const scopes = SCOPES.filter((scope) => values[scope]);
-  if (scopes.length > 1) throw new UsageError(`--${scopes[0]} and --${scopes[1]} cannot be combined: choose one settings file`);
+  if (scopes.length > 1) {
+    throw new UsageError(
+      `--${scopes[0]} and --${scopes[1]} cannot be combined: choose one settings file`,
+    );
+  }
 
   const transport = parseTransport(values.transport);
   const warnings: string[] = [];
   const invocationDir = nonEmpty(env[INVOCATION_DIR_ENV]) ?? cwd;
 
   if (values.port !== undefined && transport === 'unix') {
-    throw new UsageError('--port applies to --transport tcp and http; a unix hook takes --socket PATH');
+    throw new UsageError(
+      '--port applies to --transport tcp and http; a unix hook takes --socket PATH',
+    );
   }
   if (values.socket !== undefined && transport !== 'unix') {
     throw new UsageError(`--socket applies to --transport unix; ${transport} hooks take --port N`);
@@ -141,7 +152,9 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: s
       port = parsePort(env[PORT_ENV] as string, PORT_ENV, 1);
     } catch (error) {
       // The server falls back to its default on the same mistake, so the hooks must too.
-      warnings.push(`${(error as Error).message}; using the default port ${DEFAULT_PORT}, as the servers do`);
+      warnings.push(
+        `${(error as Error).message}; using the default port ${DEFAULT_PORT}, as the servers do`,
+      );
     }
   }
   const socketText = values.socket ?? nonEmpty(env[SOCKET_ENV]) ?? DEFAULT_SOCKET_PATH;
@@ -151,7 +164,8 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: s
 
   const eventsChosen = values.events !== undefined;
   const events = eventsChosen ? parseEvents(values.events as string) : [...HOOK_EVENT_NAMES];
-  const watch = values.watch === undefined ? DEFAULT_WATCHED_FILES : parseWatch(values.watch, events);
+  const watch =
+    values.watch === undefined ? DEFAULT_WATCHED_FILES : parseWatch(values.watch, events);
 
   return {
     kind: 'run',
@@ -178,22 +192,34 @@ function parseTransport(text: string | undefined): HookTransport {
 }
 
 function parseEvents(text: string): string[] {
-  const names = text.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  const names = text
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
   if (names.length === 0) throw new UsageError('--events needs at least one event name');
   const unknown = names.filter((name) => !HOOK_EVENT_NAMES.includes(name));
   if (unknown.length > 0) {
-    throw new UsageError(`--events: unknown ${unknown.map((name) => `"${name}"`).join(', ')}; the events are: ${HOOK_EVENT_NAMES.join(', ')}`);
+    throw new UsageError(
+      `--events: unknown ${unknown.map((name) => `"${name}"`).join(', ')}; the events are: ${HOOK_EVENT_NAMES.join(', ')}`,
+    );
   }
   const never = names.filter((name) => NEVER_HOOKED.includes(name));
   if (never.length > 0) {
-    throw new UsageError(`--events: ${HOOK_EXCEPTIONS.find((exception) => exception.events.includes(never[0]!))!.explanation}`);
+    throw new UsageError(
+      `--events: ${HOOK_EXCEPTIONS.find((exception) => exception.events.includes(never[0]!))!.explanation}`,
+    );
   }
   return [...new Set(names)];
 }
 
 function parseWatch(text: string, events: readonly string[]): string[] {
-  if (!events.includes(FILE_CHANGED)) throw new UsageError(`--watch applies to the ${FILE_CHANGED} hook, which --events leaves out`);
-  const names = text.split('|').map((name) => name.trim()).filter((name) => name !== '');
+  if (!events.includes(FILE_CHANGED)) {
+    throw new UsageError(`--watch applies to the ${FILE_CHANGED} hook, which --events leaves out`);
+  }
+  const names = text
+    .split('|')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
   try {
     watchMatcher(names);
   } catch (error) {

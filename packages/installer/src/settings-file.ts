@@ -6,7 +6,19 @@
  */
 import { randomBytes } from 'node:crypto';
 import { constants, type Stats } from 'node:fs';
-import { access, copyFile, lstat, mkdir, open, readdir, readFile, realpath, rename, stat, unlink } from 'node:fs/promises';
+import {
+  access,
+  copyFile,
+  lstat,
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  realpath,
+  rename,
+  stat,
+  unlink,
+} from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { SettingsError } from './settings-text.js';
 
@@ -36,7 +48,14 @@ export async function readSettings(path: string): Promise<SettingsSnapshot> {
     bytes = await readFile(realPath);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      return { path, realPath, bytes: undefined, text: undefined, mode: undefined, readOnly: false };
+      return {
+        path,
+        realPath,
+        bytes: undefined,
+        text: undefined,
+        mode: undefined,
+        readOnly: false,
+      };
     }
     throw error;
   }
@@ -48,7 +67,14 @@ export async function readSettings(path: string): Promise<SettingsSnapshot> {
     throw new SettingsError('the file is not UTF-8 text');
   }
   const mode = stats.mode & 0o7777;
-  return { path, realPath, bytes, text, mode, readOnly: (mode & 0o222) === 0 || !(await writable(realPath)) };
+  return {
+    path,
+    realPath,
+    bytes,
+    text,
+    mode,
+    readOnly: (mode & 0o222) === 0 || !(await writable(realPath)),
+  };
 }
 
 /** access(2) as this process: root may write any file, which is why the mode bits are asked as well. */
@@ -64,7 +90,9 @@ async function writable(path: string): Promise<boolean> {
 /** The refusal of a read-only file: a rename would replace it, and keep its read-only mode, without anyone's leave. */
 export function readOnlyError(snapshot: SettingsSnapshot): SettingsError {
   const mode = (snapshot.mode ?? 0).toString(8).padStart(4, '0');
-  return new SettingsError(`the file is read-only (mode ${mode}); nothing was written. To change it anyway: chmod u+w ${snapshot.realPath}`);
+  return new SettingsError(
+    `the file is read-only (mode ${mode}); nothing was written. To change it anyway: chmod u+w ${snapshot.realPath}`,
+  );
 }
 
 async function resolveLink(path: string): Promise<string> {
@@ -92,16 +120,27 @@ export interface WriteResult {
  * changed since it was read (Claude Code itself writes settings, e.g. from
  * /permissions), so that nobody's edit is lost.
  */
-export async function writeSettings(snapshot: SettingsSnapshot, text: string, now: Date = new Date()): Promise<WriteResult> {
+export async function writeSettings(
+  snapshot: SettingsSnapshot,
+  text: string,
+  now: Date = new Date(),
+): Promise<WriteResult> {
   const current = await readSettings(snapshot.path);
   const unchanged =
     current.realPath === snapshot.realPath &&
-    (current.bytes === undefined ? snapshot.bytes === undefined : snapshot.bytes !== undefined && current.bytes.equals(snapshot.bytes));
-  if (!unchanged) throw new SettingsError('the file changed while this tool was running; nothing was written, run it again');
+    (current.bytes === undefined
+      ? snapshot.bytes === undefined
+      : snapshot.bytes !== undefined && current.bytes.equals(snapshot.bytes));
+  if (!unchanged) {
+    throw new SettingsError(
+      'the file changed while this tool was running; nothing was written, run it again',
+    );
+  }
   if (current.readOnly) throw readOnlyError(current);
 
   await mkdir(dirname(snapshot.realPath), { recursive: true });
-  const backupPath = snapshot.bytes === undefined ? undefined : await backUp(snapshot.realPath, now);
+  const backupPath =
+    snapshot.bytes === undefined ? undefined : await backUp(snapshot.realPath, now);
   await replaceAtomically(snapshot.realPath, Buffer.from(text, 'utf8'), snapshot.mode);
   const removedBackups = await pruneBackups(snapshot.realPath);
   return { backupPath, removedBackups };
@@ -155,8 +194,15 @@ async function backUp(path: string, now: Date): Promise<string> {
 /** What a new settings file is created with, before the umask: what editors and Claude Code use. */
 const NEW_FILE_MODE = 0o666;
 
-async function replaceAtomically(path: string, bytes: Buffer, mode: number | undefined): Promise<void> {
-  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+async function replaceAtomically(
+  path: string,
+  bytes: Buffer,
+  mode: number | undefined,
+): Promise<void> {
+  const temporary = join(
+    dirname(path),
+    `.${basename(path)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`,
+  );
   const handle = await open(temporary, 'wx', mode ?? NEW_FILE_MODE);
   try {
     try {

@@ -3,7 +3,13 @@
  * in it, take them out, put them in. Every function takes text and returns
  * text; nothing here touches the disk.
  */
-import { getNodeValue, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
+import {
+  getNodeValue,
+  parseTree,
+  printParseErrorCode,
+  type Node,
+  type ParseError,
+} from 'jsonc-parser';
 import { isOurHandler, type PlannedHook } from './hooks.js';
 import { appendMember, detectStyle, removeMember, type TextStyle } from './json-splice.js';
 
@@ -30,7 +36,11 @@ interface ParsedSettings {
 }
 
 /** Settings files are JSON (RFC 8259): no comments, no trailing commas. */
-const STRICT_JSON = { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false } as const;
+const STRICT_JSON = {
+  disallowComments: true,
+  allowTrailingComma: false,
+  allowEmptyContent: false,
+} as const;
 
 /**
  * The byte order mark some Windows editors write. It is kept in the file but
@@ -44,19 +54,28 @@ export function parseSettings(text: string): ParsedSettings {
   if (syntaxError !== undefined) throw syntaxError;
   const root = parseTree(parsable, [], STRICT_JSON)!;
   if (root.type !== 'object') {
-    throw new SettingsError(`the settings must be a JSON object, not ${article(root.type)}`, lineAndColumn(text, root.offset));
+    throw new SettingsError(
+      `the settings must be a JSON object, not ${article(root.type)}`,
+      lineAndColumn(text, root.offset),
+    );
   }
   const hooksProperty = uniqueProperty(text, root, 'hooks');
   const hooks = hooksProperty?.children?.[1];
   if (hooks !== undefined && hooks.type !== 'object') {
-    throw new SettingsError(`"hooks" must be an object, not ${article(hooks.type)}`, lineAndColumn(text, hooks.offset));
+    throw new SettingsError(
+      `"hooks" must be an object, not ${article(hooks.type)}`,
+      lineAndColumn(text, hooks.offset),
+    );
   }
   if (hooks !== undefined) {
     const seen = new Set<string>();
     for (const property of hooks.children ?? []) {
       const name = property.children?.[0]?.value as string;
       if (seen.has(name)) {
-        throw new SettingsError(`"hooks" names "${name}" twice; keep one and run again`, lineAndColumn(text, property.offset));
+        throw new SettingsError(
+          `"hooks" names "${name}" twice; keep one and run again`,
+          lineAndColumn(text, property.offset),
+        );
       }
       seen.add(name);
     }
@@ -126,10 +145,14 @@ function removeHandlerAt(text: string, location: OurHandlerLocation): string {
   const groups = eventProperty.children![1]!;
   const group = groups.children![location.groupIndex]!;
   const handlers = propertyValue(group, 'hooks')!;
-  if ((handlers.children?.length ?? 0) > 1) return removeMember(text, handlers, location.handlerIndex);
+  if ((handlers.children?.length ?? 0) > 1) {
+    return removeMember(text, handlers, location.handlerIndex);
+  }
   if ((groups.children?.length ?? 0) > 1) return removeMember(text, groups, location.groupIndex);
   if ((hooks!.children?.length ?? 0) > 1) return removeMember(text, hooks!, location.eventIndex);
-  const hooksIndex = root.children!.findIndex((property) => property.children?.[0]?.value === 'hooks');
+  const hooksIndex = root.children!.findIndex(
+    (property) => property.children?.[0]?.value === 'hooks',
+  );
   return removeMember(text, root, hooksIndex);
 }
 
@@ -147,17 +170,35 @@ export function installHooks(text: string, planned: readonly PlannedHook[]): str
 
 function alreadyInstalled(text: string, planned: readonly PlannedHook[]): boolean {
   const present = findOurHandlers(text)
-    .map((location) => canonical({ event: location.event, matcher: location.matcher, handlers: location.groupSize, handler: location.handler }))
+    .map((location) =>
+      canonical({
+        event: location.event,
+        matcher: location.matcher,
+        handlers: location.groupSize,
+        handler: location.handler,
+      }),
+    )
     .sort();
   const wanted = planned
-    .map((hook) => canonical({ event: hook.event, matcher: hook.group.matcher, handlers: 1, handler: hook.group.hooks[0] }))
+    .map((hook) =>
+      canonical({
+        event: hook.event,
+        matcher: hook.group.matcher,
+        handlers: 1,
+        handler: hook.group.hooks[0],
+      }),
+    )
     .sort();
-  return present.length === wanted.length && present.every((entry, index) => entry === wanted[index]);
+  return (
+    present.length === wanted.length && present.every((entry, index) => entry === wanted[index])
+  );
 }
 
 function appendHook(text: string, hook: PlannedHook): string {
   const { root, style, hooks } = parseSettings(text);
-  if (hooks === undefined) return appendMember(text, root, style, 'hooks', { [hook.event]: [hook.group] });
+  if (hooks === undefined) {
+    return appendMember(text, root, style, 'hooks', { [hook.event]: [hook.group] });
+  }
   const groups = propertyValue(hooks, hook.event);
   if (groups === undefined) return appendMember(text, hooks, style, hook.event, [hook.group]);
   if (groups.type !== 'array') {
@@ -170,15 +211,22 @@ function appendHook(text: string, hook: PlannedHook): string {
 }
 
 function uniqueProperty(text: string, object: Node, name: string): Node | undefined {
-  const matches = (object.children ?? []).filter((property) => property.children?.[0]?.value === name);
+  const matches = (object.children ?? []).filter(
+    (property) => property.children?.[0]?.value === name,
+  );
   if (matches.length > 1) {
-    throw new SettingsError(`the file names "${name}" twice; keep one and run again`, lineAndColumn(text, matches[1]!.offset));
+    throw new SettingsError(
+      `the file names "${name}" twice; keep one and run again`,
+      lineAndColumn(text, matches[1]!.offset),
+    );
   }
   return matches[0];
 }
 
 function propertyValue(object: Node, name: string): Node | undefined {
-  const matches = (object.children ?? []).filter((property) => property.children?.[0]?.value === name);
+  const matches = (object.children ?? []).filter(
+    (property) => property.children?.[0]?.value === name,
+  );
   // JSON.parse defines members in order, so of duplicate keys the last one wins (ECMA-262, JSON.parse).
   return matches.at(-1)?.children?.[1];
 }
@@ -190,7 +238,10 @@ function propertyValue(object: Node, name: string): Node | undefined {
  */
 function findSyntaxError(text: string, parsable: string): SettingsError | undefined {
   if (parsable.trim() === '') {
-    return new SettingsError('the file is empty, which is not JSON; write {} into it or delete it', lineAndColumn(text, 0));
+    return new SettingsError(
+      'the file is empty, which is not JSON; write {} into it or delete it',
+      lineAndColumn(text, 0),
+    );
   }
   try {
     JSON.parse(parsable);
@@ -198,21 +249,30 @@ function findSyntaxError(text: string, parsable: string): SettingsError | undefi
     const message = (cause as Error).message;
     const positioned = /^(.*?)(?: in JSON)? at position (\d+)/.exec(message);
     if (positioned !== null) {
-      return new SettingsError(`not valid JSON: ${lowerFirst(positioned[1]!)}`, lineAndColumn(text, Number(positioned[2])));
+      return new SettingsError(
+        `not valid JSON: ${lowerFirst(positioned[1]!)}`,
+        lineAndColumn(text, Number(positioned[2])),
+      );
     }
     const errors: ParseError[] = [];
     parseTree(parsable, errors, STRICT_JSON);
     const [first] = errors;
     return first === undefined
       ? new SettingsError(`not valid JSON: ${message}`)
-      : new SettingsError(`not valid JSON: ${describeParseError(printParseErrorCode(first.error))}`, lineAndColumn(text, first.offset));
+      : new SettingsError(
+          `not valid JSON: ${describeParseError(printParseErrorCode(first.error))}`,
+          lineAndColumn(text, first.offset),
+        );
   }
   const errors: ParseError[] = [];
   parseTree(parsable, errors, STRICT_JSON);
   const [first] = errors;
   if (first === undefined) return undefined;
   // Not seen: both parsers implement RFC 8259; kept so a disagreement is an error, never a guess.
-  return new SettingsError(`not valid JSON: ${describeParseError(printParseErrorCode(first.error))}`, lineAndColumn(text, first.offset));
+  return new SettingsError(
+    `not valid JSON: ${describeParseError(printParseErrorCode(first.error))}`,
+    lineAndColumn(text, first.offset),
+  );
 }
 
 function lowerFirst(text: string): string {
@@ -240,7 +300,11 @@ function article(type: string): string {
 function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, inner: unknown) =>
     inner !== null && typeof inner === 'object' && !Array.isArray(inner)
-      ? Object.fromEntries(Object.entries(inner as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      ? Object.fromEntries(
+          Object.entries(inner as Record<string, unknown>).sort(([a], [b]) =>
+            a < b ? -1 : a > b ? 1 : 0,
+          ),
+        )
       : inner,
   );
 }

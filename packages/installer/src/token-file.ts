@@ -21,7 +21,10 @@ const BEARER_TOKEN = /^[\x21-\x7e]+$/;
 
 /** Where the token of the hooks in `settingsPath` lives: beside the user's own Claude settings (`configDir`), never in a project. */
 export function tokenFileFor(settingsPath: string, configDir: string): string {
-  const name = createHash('sha256').update(resolve(settingsPath)).digest('hex').slice(0, NAME_HASH_DIGITS);
+  const name = createHash('sha256')
+    .update(resolve(settingsPath))
+    .digest('hex')
+    .slice(0, NAME_HASH_DIGITS);
   return join(configDir, 'hook-observatory', `token-${name}.header`);
 }
 
@@ -29,10 +32,14 @@ export function tokenFileFor(settingsPath: string, configDir: string): string {
 export function tokenFromEnvironment(env: NodeJS.ProcessEnv): string {
   const token = nonEmpty(env[TOKEN_ENV]);
   if (token === undefined) {
-    throw new UsageError(`--token writes $${TOKEN_ENV} to a file only you can read; set it to the server's token first`);
+    throw new UsageError(
+      `--token writes $${TOKEN_ENV} to a file only you can read; set it to the server's token first`,
+    );
   }
   if (!BEARER_TOKEN.test(token)) {
-    throw new UsageError(`$${TOKEN_ENV} must be printable ASCII without spaces, as a Bearer credential is (RFC 6750 section 2.1)`);
+    throw new UsageError(
+      `$${TOKEN_ENV} must be printable ASCII without spaces, as a Bearer credential is (RFC 6750 section 2.1)`,
+    );
   }
   return token;
 }

@@ -49,10 +49,16 @@ export function tsxLoader(): string {
 }
 
 /** The argv (program first) that runs `entry` on `node`, before its own flags. */
-export function commandLine(entry: ServerEntry, node: string, nodeArgs: readonly string[] = []): string[] {
+export function commandLine(
+  entry: ServerEntry,
+  node: string,
+  nodeArgs: readonly string[] = [],
+): string[] {
   switch (entry.kind) {
     case 'node':
-      if (!existsSync(entry.file)) throw new Error(`${entry.file} is missing: build first (npx tsc -b)`);
+      if (!existsSync(entry.file)) {
+        throw new Error(`${entry.file} is missing: build first (npx tsc -b)`);
+      }
       return [node, ...nodeArgs, entry.file];
     case 'tsx':
       return [node, ...nodeArgs, '--import', tsxLoader(), entry.file];

@@ -77,17 +77,23 @@ export async function startServer(
   server: keyof typeof SERVERS | { readonly name: string; readonly entry: ServerEntry },
   options: StartOptions = {},
 ): Promise<RunningServer> {
-  const { name, entry } = typeof server === 'string' ? { name: server, entry: SERVERS[server] as ServerEntry } : server;
+  const { name, entry } =
+    typeof server === 'string' ? { name: server, entry: SERVERS[server] as ServerEntry } : server;
   const transport = options.transport ?? 'tcp';
   const ownDir = options.dir === undefined;
-  const dir = options.dir ?? mkdtempSync(join(tmpdir(), `hook-observatory-${name.replace(/\W/g, '-')}-`));
+  const dir =
+    options.dir ?? mkdtempSync(join(tmpdir(), `hook-observatory-${name.replace(/\W/g, '-')}-`));
   const socketPath = join(dir, 'hooks.sock');
   // A foreign program says nothing we could read: it gets a free port, and is ready once that port accepts.
   const foreign = entry.kind === 'command';
   if (foreign && transport !== 'tcp') throw new Error(`${name}: a command is graded over TCP only`);
   const chosenPort = foreign ? await freePort() : 0;
-  const listenArgs = transport === 'tcp' ? ['--port', String(chosenPort)] : ['--socket', socketPath];
-  const env: Record<string, string> = { ...(process.env as Record<string, string>), ...options.env };
+  const listenArgs =
+    transport === 'tcp' ? ['--port', String(chosenPort)] : ['--socket', socketPath];
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    ...options.env,
+  };
   if (options.fixedClock === false) delete env[FIXED_TIMESTAMP_ENV];
   else env[FIXED_TIMESTAMP_ENV] = FIXED_TS;
   const [program, ...args] = [
@@ -97,14 +103,23 @@ export async function startServer(
     ...(options.args ?? []),
   ];
   const keepStdout = options.stdout === undefined || options.stdout === 'keep';
-  const child = spawn(program as string, args, { env, stdio: ['ignore', keepStdout ? 'pipe' : options.stdout, 'pipe'] });
+  const child = spawn(program as string, args, {
+    env,
+    stdio: ['ignore', keepStdout ? 'pipe' : options.stdout, 'pipe'],
+  });
   const watched = watch(name, child);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
     child.once('exit', (code, signal) => done({ code, signal })),
   );
 
   if (foreign) await waitForPort(name, chosenPort, child, watched.err);
-  else await watched.waitFor(() => READY_LINE.test(watched.err()), STARTUP_TIMEOUT_MS, 'never said ready');
+  else {
+    await watched.waitFor(
+      () => READY_LINE.test(watched.err()),
+      STARTUP_TIMEOUT_MS,
+      'never said ready',
+    );
+  }
   const port = foreign ? chosenPort : Number(LISTENING_PORT.exec(watched.err())?.[1] ?? 0);
   const lines = (): string[] => watched.out().toString('utf8').split('\n').slice(0, -1);
   return {
@@ -119,9 +134,17 @@ export async function startServer(
     stdout: watched.out,
     stderr: watched.err,
     waitForStderr: (pattern, timeoutMs = OUTPUT_WAIT_TIMEOUT_MS) =>
-      watched.waitFor(() => pattern.test(watched.err()), timeoutMs, `stderr never matched ${pattern}`),
+      watched.waitFor(
+        () => pattern.test(watched.err()),
+        timeoutMs,
+        `stderr never matched ${pattern}`,
+      ),
     async waitForLines(count, timeoutMs = OUTPUT_WAIT_TIMEOUT_MS) {
-      await watched.waitFor(() => lines().length >= count, timeoutMs, `expected ${count} lines, have ${lines().length}`);
+      await watched.waitFor(
+        () => lines().length >= count,
+        timeoutMs,
+        `expected ${count} lines, have ${lines().length}`,
+      );
       return lines();
     },
     async stop(signal = 'SIGTERM') {
@@ -150,12 +173,21 @@ function freePort(): Promise<number> {
 const PORT_POLL_MS = 50;
 
 /** Resolves once `port` accepts a connection (closed at once); fails if the program exits first or never listens. */
-function waitForPort(name: string, port: number, child: ChildProcess, stderr: () => string): Promise<void> {
+function waitForPort(
+  name: string,
+  port: number,
+  child: ChildProcess,
+  stderr: () => string,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
     const attempt = (): void => {
-      if (child.exitCode !== null || child.signalCode !== null) return reject(new Error(`${name} exited before listening\n${stderr()}`));
-      if (Date.now() - started > STARTUP_TIMEOUT_MS) return reject(new Error(`${name}: port ${port} never accepted\n${stderr()}`));
+      if (child.exitCode !== null || child.signalCode !== null) {
+        return reject(new Error(`${name} exited before listening\n${stderr()}`));
+      }
+      if (Date.now() - started > STARTUP_TIMEOUT_MS) {
+        return reject(new Error(`${name}: port ${port} never accepted\n${stderr()}`));
+      }
       const probe = connect(port, '127.0.0.1', () => {
         probe.destroy();
         resolve();
@@ -199,9 +231,14 @@ function watch(name: string, child: ChildProcess) {
       };
       const check = (): void => {
         if (done()) finish();
-        else if (child.exitCode !== null || child.signalCode !== null) finish(new Error(`${name} exited: ${what}\n${err}`));
+        else if (child.exitCode !== null || child.signalCode !== null) {
+          finish(new Error(`${name} exited: ${what}\n${err}`));
+        }
       };
-      const timer = setTimeout(() => finish(new Error(`${name}: ${what} within ${timeoutMs} ms\n${err}`)), timeoutMs);
+      const timer = setTimeout(
+        () => finish(new Error(`${name}: ${what} within ${timeoutMs} ms\n${err}`)),
+        timeoutMs,
+      );
       wakers.add(check);
       check();
     });

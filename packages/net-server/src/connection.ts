@@ -7,7 +7,12 @@
  * here; main.ts reads its requests and decides their answers.
  */
 import type { Socket } from 'node:net';
-import { KEEP_ALIVE_TIMEOUT_BUFFER_MS, lingeringClose, type Origin, type ReceiverContext } from '@hook-observatory/core';
+import {
+  KEEP_ALIVE_TIMEOUT_BUFFER_MS,
+  lingeringClose,
+  type Origin,
+  type ReceiverContext,
+} from '@hook-observatory/core';
 import type { GroupCommit } from './group-commit.js';
 import type { RequestHead, RequestParser } from './request-parser.js';
 
@@ -242,7 +247,9 @@ export class Connection {
       done.left = true;
       finished = true;
       if (done.closes) this.closeAfterWrites(done.lingers);
-      for (const { bytes, whenWritten } of this.front?.held.splice(0) ?? []) this.send(bytes, whenWritten);
+      for (const { bytes, whenWritten } of this.front?.held.splice(0) ?? []) {
+        this.send(bytes, whenWritten);
+      }
     }
     if (finished && this.responses.length === 0 && this.current === 'active') this.setState('idle');
   }
@@ -316,7 +323,10 @@ export class Connection {
     const timeout = this.context.timeouts.keepAliveTimeoutMs;
     if (timeout === 0) return;
     if (this.keepAliveTimer === undefined) {
-      this.keepAliveTimer = setTimeout(() => this.keepAliveExpired(), timeout + KEEP_ALIVE_TIMEOUT_BUFFER_MS);
+      this.keepAliveTimer = setTimeout(
+        () => this.keepAliveExpired(),
+        timeout + KEEP_ALIVE_TIMEOUT_BUFFER_MS,
+      );
       // Like a socket's timeout, the wait alone does not keep the process alive.
       this.keepAliveTimer.unref();
     } else {

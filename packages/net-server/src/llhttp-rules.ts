@@ -17,16 +17,59 @@
  * they name: node:http answers `OPTIONS /health RTSP/1.0` with a 405.
  */
 export const KNOWN_METHODS: readonly string[] = [
-  'DELETE', 'GET', 'HEAD', 'POST', 'PUT', 'CONNECT', 'OPTIONS', 'TRACE', 'COPY', 'LOCK', 'MKCOL', 'MOVE',
-  'PROPFIND', 'PROPPATCH', 'SEARCH', 'UNLOCK', 'BIND', 'REBIND', 'UNBIND', 'ACL', 'REPORT', 'MKACTIVITY',
-  'CHECKOUT', 'MERGE', 'M-SEARCH', 'NOTIFY', 'SUBSCRIBE', 'UNSUBSCRIBE', 'PATCH', 'PURGE', 'MKCALENDAR',
-  'LINK', 'UNLINK', 'SOURCE', 'QUERY',
+  'DELETE',
+  'GET',
+  'HEAD',
+  'POST',
+  'PUT',
+  'CONNECT',
+  'OPTIONS',
+  'TRACE',
+  'COPY',
+  'LOCK',
+  'MKCOL',
+  'MOVE',
+  'PROPFIND',
+  'PROPPATCH',
+  'SEARCH',
+  'UNLOCK',
+  'BIND',
+  'REBIND',
+  'UNBIND',
+  'ACL',
+  'REPORT',
+  'MKACTIVITY',
+  'CHECKOUT',
+  'MERGE',
+  'M-SEARCH',
+  'NOTIFY',
+  'SUBSCRIBE',
+  'UNSUBSCRIBE',
+  'PATCH',
+  'PURGE',
+  'MKCALENDAR',
+  'LINK',
+  'UNLINK',
+  'SOURCE',
+  'QUERY',
 ];
 /** Over HTTP: the methods above, which node:http lists as http.METHODS, and PRI, which is always refused (below). */
 export const HTTP_METHODS: readonly string[] = [...KNOWN_METHODS, 'PRI'];
 export const RTSP_METHODS: readonly string[] = [
-  'GET', 'POST', 'OPTIONS', 'DESCRIBE', 'ANNOUNCE', 'SETUP', 'PLAY', 'PAUSE', 'TEARDOWN', 'GET_PARAMETER',
-  'SET_PARAMETER', 'REDIRECT', 'RECORD', 'FLUSH',
+  'GET',
+  'POST',
+  'OPTIONS',
+  'DESCRIBE',
+  'ANNOUNCE',
+  'SETUP',
+  'PLAY',
+  'PAUSE',
+  'TEARDOWN',
+  'GET_PARAMETER',
+  'SET_PARAMETER',
+  'REDIRECT',
+  'RECORD',
+  'FLUSH',
 ];
 export const ICE_METHODS: readonly string[] = ['SOURCE'];
 export const METHODS_BY_PROTOCOL: ReadonlyMap<string, ReadonlySet<string>> = new Map([
@@ -84,7 +127,8 @@ export const ACCEPTED_VERSIONS = new Set([9, 10, 11, 20]);
 export const HTTP2_PREFACE_REST = Buffer.from('\r\n\r\nSM\r\n\r\n', 'latin1');
 
 /** The header names whose values llhttp reads itself (its SPECIAL_HEADERS). */
-export type HeaderKind = 'general' | 'connection' | 'content-length' | 'transfer-encoding' | 'upgrade';
+export type HeaderKind =
+  'general' | 'connection' | 'content-length' | 'transfer-encoding' | 'upgrade';
 export const SPECIAL_HEADERS: ReadonlyMap<string, HeaderKind> = new Map([
   ['connection', 'connection'],
   // A proxy's old spelling of Connection; llhttp honours it the same way.
@@ -124,16 +168,24 @@ const EXCESS_HEADERS_FIX: ReadonlyMap<number, readonly [number, number]> = new M
   [26, [5, 1]],
 ]);
 
-const versionParts = (version: string): number[] => version.replace(/^v/, '').split('.').map(Number);
+const versionParts = (version: string): number[] =>
+  version.replace(/^v/, '').split('.').map(Number);
 
 /** The versions of the running Node, whose node:http the net server stands beside. */
 const RUNNING_VERSIONS = { node: process.versions.node, llhttp: process.versions['llhttp'] ?? '0' };
 
-export function dialectOf(versions: { readonly node: string; readonly llhttp: string } = RUNNING_VERSIONS): ParserDialect {
+export function dialectOf(
+  versions: { readonly node: string; readonly llhttp: string } = RUNNING_VERSIONS,
+): ParserDialect {
   const [llhttpMajor = 0, llhttpMinor = 0] = versionParts(versions.llhttp);
   const llhttp94 = llhttpMajor > 9 || (llhttpMajor === 9 && llhttpMinor >= 4);
   const [major = 0, minor = 0, patch = 0] = versionParts(versions.node);
   const fix = EXCESS_HEADERS_FIX.get(major);
-  const fixed = major > 26 || (fix !== undefined && (minor > fix[0] || (minor === fix[0] && patch >= fix[1])));
-  return { tabEndsListToken: llhttp94, refusesEmptyTransferEncoding: llhttp94, refusesExcessHeaders: fixed };
+  const fixed =
+    major > 26 || (fix !== undefined && (minor > fix[0] || (minor === fix[0] && patch >= fix[1])));
+  return {
+    tabEndsListToken: llhttp94,
+    refusesEmptyTransferEncoding: llhttp94,
+    refusesExcessHeaders: fixed,
+  };
 }

@@ -99,7 +99,9 @@ function createReceiver(context: ReceiverContext): Receiver {
   return {
     server,
     closeIdleConnections: () => {
-      for (const connection of connections.snapshot()) if (connection.isIdleForNode) connection.destroyNow();
+      for (const connection of connections.snapshot()) {
+        if (connection.isIdleForNode) connection.destroyNow();
+      }
     },
     closeAllConnections: () => {
       for (const connection of connections.snapshot()) connection.destroyNow();
@@ -107,7 +109,10 @@ function createReceiver(context: ReceiverContext): Receiver {
     closeUnusedConnections: () => {
       const now = Date.now();
       for (const connection of connections.snapshot()) {
-        const silent = connection.state === 'new' && connection.socket.bytesRead === 0 && now - connection.messageStartedAt >= SILENT_CONNECTION_MS;
+        const silent =
+          connection.state === 'new' &&
+          connection.socket.bytesRead === 0 &&
+          now - connection.messageStartedAt >= SILENT_CONNECTION_MS;
         if (silent || connection.isIdleForNode) connection.destroyNow();
       }
     },
@@ -173,7 +178,12 @@ function readBytes(connection: Connection, chunk: Buffer): void {
       if (bodyRefused) break;
       completeRequest(connection, output.body);
     } else if (output.kind === 'body-too-long') {
-      refuseBody(connection, connection.reading ?? readHead(connection, output.head, false), 'too-large', output.bodyBytes);
+      refuseBody(
+        connection,
+        connection.reading ?? readHead(connection, output.head, false),
+        'too-large',
+        output.bodyBytes,
+      );
       connection.bodyRefused = true;
     }
     // node:http offers a CONNECT to its 'connect' listeners and, as there are
@@ -181,8 +191,12 @@ function readBytes(connection: Connection, chunk: Buffer): void {
     // Other upgrades go on as plain requests; the parser dropped the rest of the read.
     else tunnelRefused = output.head.method === 'CONNECT';
   }
-  if (!bodyRefused && !connection.bodyRefused && connection.reading !== undefined) holdBody(connection, parser.bodyBytes);
-  if (parser.messagesBegun !== begunBefore && parser.midRequest) connection.messageStartedAt = Date.now();
+  if (!bodyRefused && !connection.bodyRefused && connection.reading !== undefined) {
+    holdBody(connection, parser.bodyBytes);
+  }
+  if (parser.messagesBegun !== begunBefore && parser.midRequest) {
+    connection.messageStartedAt = Date.now();
+  }
   if (failure !== undefined) failConnection(connection, failure);
   if (tunnelRefused) dropConnection(connection);
   // The read is done and node's queue runs once more. After a failure the
@@ -200,14 +214,22 @@ function readBytes(connection: Connection, chunk: Buffer): void {
  * handler: no response, no Host check, no 100 Continue. A head whose body is
  * refused (refuseBody) gets no 100 Continue either: its refusal instead.
  */
-function readHead(connection: Connection, head: RequestHead, mayContinue: boolean): PendingResponse | undefined {
+function readHead(
+  connection: Connection,
+  head: RequestHead,
+  mayContinue: boolean,
+): PendingResponse | undefined {
   connection.headComplete();
   if (head.method === 'CONNECT') return undefined;
   const response = connection.open(head, headerFields(head));
   const refusal = refuseHead(connection.context, head, response.fields);
   if (refusal !== undefined) {
     response.end(refusal.bytes, refusal.closes);
-  } else if (mayContinue && isHttp11(head) && EXPECT_CONTINUE.test(response.fields.get('expect') ?? '')) {
+  } else if (
+    mayContinue &&
+    isHttp11(head) &&
+    EXPECT_CONTINUE.test(response.fields.get('expect') ?? '')
+  ) {
     response.write(CONTINUE_ANSWER);
   }
   return response;
@@ -240,7 +262,12 @@ function holdBody(connection: Connection, bodyBytes: number): boolean {
  * A request node:http already answered itself (refuseHead) just closes, as
  * does one with no answer (a CONNECT's).
  */
-function refuseBody(connection: Connection, response: PendingResponse | undefined, refusal: BodyRefusal, bodyBytes: number): void {
+function refuseBody(
+  connection: Connection,
+  response: PendingResponse | undefined,
+  refusal: BodyRefusal,
+  bodyBytes: number,
+): void {
   if (response === undefined || response.left) return connection.closeAfterWrites(true);
   response.lingers = true;
   if (response.ended) {
@@ -249,8 +276,19 @@ function refuseBody(connection: Connection, response: PendingResponse | undefine
   }
   const { head } = response;
   const target = parseRequestTarget(head.target);
-  const facts = { method: head.method, path: target.path, target: head.target, header: (name: string) => response.fields.get(name) };
-  const refused = connection.context.refuseBody({ facts, origin: connection.origin, eventFromQuery: target.event, bodyBytes, refusal });
+  const facts = {
+    method: head.method,
+    path: target.path,
+    target: head.target,
+    header: (name: string) => response.fields.get(name),
+  };
+  const refused = connection.context.refuseBody({
+    facts,
+    origin: connection.origin,
+    eventFromQuery: target.event,
+    bodyBytes,
+    refusal,
+  });
   if (refused.record !== undefined) connection.turn.record(refused.record);
   respond(response, refused.answer.status, refused.answer.body, refused.answer.headers);
 }
@@ -285,12 +323,24 @@ function refuseHead(
   const headOnly = head.method === 'HEAD';
   // Present but empty is present: node checks `req.headers.host === undefined`.
   if (isHttp11(head) && !fields.has('host')) {
-    const answer = { status: 400, headers: [['Connection', 'close']] as const, keepAlive: false, keepAliveTimeoutMs, chunked: true };
+    const answer = {
+      status: 400,
+      headers: [['Connection', 'close']] as const,
+      keepAlive: false,
+      keepAliveTimeoutMs,
+      chunked: true,
+    };
     return { bytes: serializeResponse(answer, LAST_CHUNK, headOnly), closes: true };
   }
   const expect = fields.get('expect');
   if (isHttp11(head) && expect !== undefined && !EXPECT_CONTINUE.test(expect)) {
-    const answer = { status: 417, headers: [], keepAlive: head.keepAlive, keepAliveTimeoutMs, chunked: true };
+    const answer = {
+      status: 417,
+      headers: [],
+      keepAlive: head.keepAlive,
+      keepAliveTimeoutMs,
+      chunked: true,
+    };
     return { bytes: serializeResponse(answer, LAST_CHUNK, headOnly), closes: !head.keepAlive };
   }
   return undefined;
@@ -307,9 +357,24 @@ function isHttp11(head: RequestHead): boolean {
  * matchKnownFields): a second Host or Content-Type cannot be merged meaningfully.
  */
 const FIRST_VALUE_WINS = new Set([
-  'age', 'authorization', 'content-length', 'content-type', 'etag', 'expires', 'from', 'host',
-  'if-modified-since', 'if-unmodified-since', 'last-modified', 'location', 'max-forwards',
-  'proxy-authorization', 'referer', 'retry-after', 'server', 'user-agent',
+  'age',
+  'authorization',
+  'content-length',
+  'content-type',
+  'etag',
+  'expires',
+  'from',
+  'host',
+  'if-modified-since',
+  'if-unmodified-since',
+  'last-modified',
+  'location',
+  'max-forwards',
+  'proxy-authorization',
+  'referer',
+  'retry-after',
+  'server',
+  'user-agent',
 ]);
 
 /**
@@ -336,23 +401,38 @@ function headerFields(head: RequestHead): Map<string, string> {
 function route(response: PendingResponse, body: Buffer): void {
   const { connection, head, fields } = response;
   const target = parseRequestTarget(head.target);
-  const rejection = connection.context.checkRequest({ method: head.method, path: target.path, target: head.target, header: (name) => fields.get(name) });
-  if (rejection !== undefined) return respond(response, rejection.status, rejection.body, rejection.headers);
+  const rejection = connection.context.checkRequest({
+    method: head.method,
+    path: target.path,
+    target: head.target,
+    header: (name) => fields.get(name),
+  });
+  if (rejection !== undefined) {
+    return respond(response, rejection.status, rejection.body, rejection.headers);
+  }
   if (target.path === HOOK_PATH) {
-    if (head.method !== 'POST') return respond(response, 405, METHOD_NOT_ALLOWED_BODY, [['Allow', 'POST']]);
+    if (head.method !== 'POST') {
+      return respond(response, 405, METHOD_NOT_ALLOWED_BODY, [['Allow', 'POST']]);
+    }
     recordEvent(connection, target.event, body);
     return respond(response, 200, '');
   }
   if (target.path === HEALTH_PATH) {
-    if (head.method !== 'GET' && head.method !== 'HEAD') return respond(response, 405, METHOD_NOT_ALLOWED_BODY, [['Allow', 'GET, HEAD']]);
+    if (head.method !== 'GET' && head.method !== 'HEAD') {
+      return respond(response, 405, METHOD_NOT_ALLOWED_BODY, [['Allow', 'GET, HEAD']]);
+    }
     return respond(response, 200, HEALTH_BODY);
   }
   if (target.path === LIVE_VIEW.path) {
-    if (head.method !== 'GET' && head.method !== 'HEAD') return respond(response, 405, METHOD_NOT_ALLOWED_BODY, [['Allow', 'GET, HEAD']]);
+    if (head.method !== 'GET' && head.method !== 'HEAD') {
+      return respond(response, 405, METHOD_NOT_ALLOWED_BODY, [['Allow', 'GET, HEAD']]);
+    }
     return respond(response, 200, LIVE_VIEW.page, LIVE_VIEW.headers, LIVE_VIEW.contentType);
   }
   if (target.path === EVENTS_PATH) {
-    if (head.method !== 'GET' && head.method !== 'HEAD') return respond(response, 405, METHOD_NOT_ALLOWED_BODY, [['Allow', 'GET, HEAD']]);
+    if (head.method !== 'GET' && head.method !== 'HEAD') {
+      return respond(response, 405, METHOD_NOT_ALLOWED_BODY, [['Allow', 'GET, HEAD']]);
+    }
     return streamEvents(response);
   }
   return respond(response, 404, NOT_FOUND_BODY);
@@ -367,8 +447,19 @@ function route(response: PendingResponse, body: Buffer): void {
 // takes the same way.
 
 // #region record
-function recordEvent(connection: Connection, eventFromQuery: string | undefined, body: Buffer): void {
-  connection.turn.record(enrich({ timestamp: connection.context.timestamp(), eventFromQuery, origin: connection.origin, body }));
+function recordEvent(
+  connection: Connection,
+  eventFromQuery: string | undefined,
+  body: Buffer,
+): void {
+  connection.turn.record(
+    enrich({
+      timestamp: connection.context.timestamp(),
+      eventFromQuery,
+      origin: connection.origin,
+      body,
+    }),
+  );
 }
 // #endregion record
 
@@ -397,8 +488,17 @@ function respond(
     ...answerHeaders(body, extraHeaders),
   ];
   // Our own `Connection: close` (a refused body's) closes it, as node's `_last` does.
-  const keepAlive = head.keepAlive && !extraHeaders.some(([name, value]) => name === 'Connection' && value === 'close');
-  response.end(serializeResponse({ status, headers, keepAlive, keepAliveTimeoutMs }, body, head.method === 'HEAD'), !keepAlive);
+  const keepAlive =
+    head.keepAlive &&
+    !extraHeaders.some(([name, value]) => name === 'Connection' && value === 'close');
+  response.end(
+    serializeResponse(
+      { status, headers, keepAlive, keepAliveTimeoutMs },
+      body,
+      head.method === 'HEAD',
+    ),
+    !keepAlive,
+  );
 }
 // #endregion respond
 
@@ -424,8 +524,16 @@ function streamEvents(response: PendingResponse): void {
   // useChunkedEncodingByDefault), and keeps the connection only for a length or chunked.
   const chunked = isHttp11(head) || TE_CHUNKED.test(fields.get('te') ?? '');
   const keepAlive = head.keepAlive && chunked;
-  const streamHead = { status: 200, headers: EVENT_STREAM_HEADERS, keepAlive, keepAliveTimeoutMs: context.timeouts.keepAliveTimeoutMs, chunked };
-  if (head.method === 'HEAD') return response.end(serializeResponse(streamHead, '', true), !keepAlive);
+  const streamHead = {
+    status: 200,
+    headers: EVENT_STREAM_HEADERS,
+    keepAlive,
+    keepAliveTimeoutMs: context.timeouts.keepAliveTimeoutMs,
+    chunked,
+  };
+  if (head.method === 'HEAD') {
+    return response.end(serializeResponse(streamHead, '', true), !keepAlive);
+  }
   response.streaming = true;
   // Hooks recorded earlier in this turn go to the ring first: the viewer gets them as its replay.
   connection.turn.commitEvents();
@@ -433,7 +541,8 @@ function streamEvents(response: PendingResponse): void {
   const detach = context.eventStream.attach(
     {
       // One write, one chunk: the pieces are views into the ring, copied here once with the framing.
-      write: (pieces, whenWritten) => response.write(chunked ? frameChunk(pieces) : Buffer.concat(pieces), whenWritten),
+      write: (pieces, whenWritten) =>
+        response.write(chunked ? frameChunk(pieces) : Buffer.concat(pieces), whenWritten),
       cutOff: () => connection.destroyNow(),
       end: () => {
         response.end(chunked ? LAST_CHUNK : Buffer.alloc(0), !keepAlive);
@@ -470,7 +579,8 @@ function expireSlowRequests(context: ReceiverContext, connections: OpenConnectio
   for (const connection of connections.snapshot()) {
     if (!connection.hasRequestUnderWay || connection.isOnlyStreaming) continue;
     const elapsed = now - connection.messageStartedAt;
-    const headersLate = headersTimeoutMs > 0 && !connection.parser.headComplete && elapsed > headersTimeoutMs;
+    const headersLate =
+      headersTimeoutMs > 0 && !connection.parser.headComplete && elapsed > headersTimeoutMs;
     const requestLate = requestTimeoutMs > 0 && elapsed > requestTimeoutMs;
     if (headersLate || requestLate) failConnection(connection, 'timeout');
   }
@@ -501,7 +611,9 @@ function endOfInput(connection: Connection): void {
 // #region fail-connection
 function failConnection(connection: Connection, error: ParseErrorKind | 'timeout'): void {
   const { socket } = connection;
-  if (!connection.answerStarted && !connection.isEnding && socket.writable) socket.write(PARSE_ERROR_ANSWERS[error]);
+  if (!connection.answerStarted && !connection.isEnding && socket.writable) {
+    socket.write(PARSE_ERROR_ANSWERS[error]);
+  }
   dropConnection(connection);
 }
 // #endregion fail-connection
@@ -512,4 +624,9 @@ function dropConnection(connection: Connection): void {
   connection.destroyNow();
 }
 
-void runServer({ program: 'hook-observatory-net', title: 'hook-observatory (node:net)', liveView: true, createReceiver });
+void runServer({
+  program: 'hook-observatory-net',
+  title: 'hook-observatory (node:net)',
+  liveView: true,
+  createReceiver,
+});

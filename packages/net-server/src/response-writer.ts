@@ -33,7 +33,8 @@ const CRLF = '\r\n';
  * fail (lib/_http_server.js, socketOnError and its prebuilt responses).
  */
 // #region parse-error-answers
-const closingAnswer = (status: number): Buffer => Buffer.from(`${statusLine(status)}Connection: close${CRLF}${CRLF}`, 'latin1');
+const closingAnswer = (status: number): Buffer =>
+  Buffer.from(`${statusLine(status)}Connection: close${CRLF}${CRLF}`, 'latin1');
 
 export const PARSE_ERROR_ANSWERS = {
   'bad-request': closingAnswer(400),
@@ -100,7 +101,10 @@ function hasConnectionHeader(headers: ReadonlyArray<readonly [string, string]>):
 // #region connection-lines
 function connectionLines(keepAlive: boolean, keepAliveTimeoutMs: number): string {
   if (!keepAlive) return `Connection: close${CRLF}`;
-  const keepAliveLine = keepAliveTimeoutMs > 0 ? `Keep-Alive: timeout=${Math.floor(keepAliveTimeoutMs / 1000)}${CRLF}` : '';
+  const keepAliveLine =
+    keepAliveTimeoutMs > 0
+      ? `Keep-Alive: timeout=${Math.floor(keepAliveTimeoutMs / 1000)}${CRLF}`
+      : '';
   return `Connection: keep-alive${CRLF}${keepAliveLine}`;
 }
 // #endregion connection-lines
@@ -115,7 +119,9 @@ function connectionLines(keepAlive: boolean, keepAliveTimeoutMs: number): string
 function serializeHead(head: ResponseHead, headOnly: boolean): string {
   let text = statusLine(head.status) + headerLines(head.headers);
   text += `Date: ${httpDate()}${CRLF}`;
-  if (!hasConnectionHeader(head.headers)) text += connectionLines(head.keepAlive, head.keepAliveTimeoutMs);
+  if (!hasConnectionHeader(head.headers)) {
+    text += connectionLines(head.keepAlive, head.keepAliveTimeoutMs);
+  }
   if (head.chunked === true && !headOnly) text += `Transfer-Encoding: chunked${CRLF}`;
   return text + CRLF;
 }
@@ -130,7 +136,11 @@ function serializeHead(head: ResponseHead, headOnly: boolean): string {
  * latin1; the body, bytes or UTF-8 text.
  */
 // #region serialize-response
-export function serializeResponse(head: ResponseHead, body: string | Buffer, headOnly: boolean): Buffer {
+export function serializeResponse(
+  head: ResponseHead,
+  body: string | Buffer,
+  headOnly: boolean,
+): Buffer {
   const text = serializeHead(head, headOnly);
   const bodyBytes = headOnly ? 0 : Buffer.byteLength(body);
   const bytes = Buffer.allocUnsafe(text.length + bodyBytes);
@@ -153,13 +163,22 @@ const EMPTY_OK_HEADERS = [
   ['Content-Length', '0'],
 ] as const;
 /** The last empty 200 made for each way of ending, reused while its Date and timeout hold. */
-const emptyOkAnswers = new Map<boolean, { readonly date: string; readonly keepAliveTimeoutMs: number; readonly bytes: Buffer }>();
+const emptyOkAnswers = new Map<
+  boolean,
+  { readonly date: string; readonly keepAliveTimeoutMs: number; readonly bytes: Buffer }
+>();
 
 export function serializeEmptyOk(keepAlive: boolean, keepAliveTimeoutMs: number): Buffer {
   const date = httpDate();
   const cached = emptyOkAnswers.get(keepAlive);
-  if (cached?.date === date && cached.keepAliveTimeoutMs === keepAliveTimeoutMs) return cached.bytes;
-  const bytes = serializeResponse({ status: 200, headers: EMPTY_OK_HEADERS, keepAlive, keepAliveTimeoutMs }, '', false);
+  if (cached?.date === date && cached.keepAliveTimeoutMs === keepAliveTimeoutMs) {
+    return cached.bytes;
+  }
+  const bytes = serializeResponse(
+    { status: 200, headers: EMPTY_OK_HEADERS, keepAlive, keepAliveTimeoutMs },
+    '',
+    false,
+  );
   emptyOkAnswers.set(keepAlive, { date, keepAliveTimeoutMs, bytes });
   return bytes;
 }
@@ -175,7 +194,11 @@ const CHUNK_END = Buffer.from(CRLF, 'latin1');
 export function frameChunk(pieces: readonly Buffer[]): Buffer {
   let length = 0;
   for (const piece of pieces) length += piece.length;
-  return Buffer.concat([Buffer.from(`${length.toString(16)}${CRLF}`, 'latin1'), ...pieces, CHUNK_END]);
+  return Buffer.concat([
+    Buffer.from(`${length.toString(16)}${CRLF}`, 'latin1'),
+    ...pieces,
+    CHUNK_END,
+  ]);
 }
 
 /** The last chunk, with no trailer: the end of a chunked body. */

@@ -3,14 +3,28 @@ import type { LogEvent } from './filter.js';
 import type { Column } from './output.js';
 import type { Session } from './sessions.js';
 
-const text = (value: unknown): string => (value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value));
+const text = (value: unknown): string =>
+  value === undefined || value === null
+    ? ''
+    : typeof value === 'string'
+      ? value
+      : JSON.stringify(value);
 const field = (row: LogEvent, key: string): LogEvent => (row[key] ?? {}) as LogEvent;
 
 /** The one thing worth reading about an event: the command, the file, the prompt, the error. */
 function detailOf(row: LogEvent): string {
   const input = field(row, 'tool_input');
   return text(
-    row['error'] ?? input['command'] ?? input['file_path'] ?? input['pattern'] ?? input['description'] ?? row['prompt'] ?? row['message'] ?? row['reason'] ?? row['source'] ?? '',
+    row['error'] ??
+      input['command'] ??
+      input['file_path'] ??
+      input['pattern'] ??
+      input['description'] ??
+      row['prompt'] ??
+      row['message'] ??
+      row['reason'] ??
+      row['source'] ??
+      '',
   );
 }
 
@@ -42,7 +56,12 @@ export function chooseColumns(names: string | undefined, known: readonly Column[
     const found = known.find((column) => column.name === name);
     if (found !== undefined) return found;
     const path = name.split('.');
-    return { name, width: 20, value: (row: LogEvent) => text(path.reduce<unknown>((value, key) => (value as LogEvent | undefined)?.[key], row)) };
+    return {
+      name,
+      width: 20,
+      value: (row: LogEvent) =>
+        text(path.reduce<unknown>((value, key) => (value as LogEvent | undefined)?.[key], row)),
+    };
   });
 }
 

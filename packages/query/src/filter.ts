@@ -20,7 +20,9 @@ export function createFilter(filters: Filters): (line: Buffer) => LogEvent | und
     filters.sessionPrefix === undefined ? [] : [Buffer.from(`"${filters.sessionPrefix}`)],
   ].filter((group) => group.length > 0);
   return (line) => {
-    for (const group of needles) if (!group.some((needle) => line.includes(needle))) return undefined;
+    for (const group of needles) {
+      if (!group.some((needle) => line.includes(needle))) return undefined;
+    }
     let event: LogEvent;
     try {
       event = JSON.parse(line.toString('utf8')) as LogEvent;
@@ -38,13 +40,25 @@ export function eventNameOf(event: LogEvent): string {
 
 function matches(event: LogEvent, filters: Filters): boolean {
   if (filters.events.length > 0 && !filters.events.includes(eventNameOf(event))) return false;
-  if (filters.tools.length > 0 && !filters.tools.includes(String(event['tool_name'] ?? ''))) return false;
-  if (filters.sessionPrefix !== undefined && !String(event['session_id'] ?? '').startsWith(filters.sessionPrefix)) return false;
+  if (filters.tools.length > 0 && !filters.tools.includes(String(event['tool_name'] ?? ''))) {
+    return false;
+  }
+  if (
+    filters.sessionPrefix !== undefined &&
+    !String(event['session_id'] ?? '').startsWith(filters.sessionPrefix)
+  ) {
+    return false;
+  }
   if (filters.since !== undefined && !(String(event['_ts'] ?? '') >= filters.since)) return false;
   return true;
 }
 
-const DURATION_UNITS_MS: Readonly<Record<string, number>> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const DURATION_UNITS_MS: Readonly<Record<string, number>> = {
+  s: 1_000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+};
 
 /**
  * --since as typed: a duration back from now (`10m`, `2h`, `1d`), a time today
@@ -53,7 +67,11 @@ const DURATION_UNITS_MS: Readonly<Record<string, number>> = { s: 1_000, m: 60_00
  */
 export function parseSince(text: string, now: Date): string | undefined {
   const duration = /^(\d+)([smhd])$/.exec(text);
-  if (duration) return new Date(now.getTime() - Number(duration[1]) * (DURATION_UNITS_MS[duration[2] as string] as number)).toISOString();
+  if (duration) {
+    return new Date(
+      now.getTime() - Number(duration[1]) * (DURATION_UNITS_MS[duration[2] as string] as number),
+    ).toISOString();
+  }
   const clock = /^(\d{1,2}):(\d{2})$/.exec(text);
   if (clock) {
     const today = new Date(now);

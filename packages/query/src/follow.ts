@@ -10,7 +10,11 @@ export const FOLLOW_POLL_MS = 250;
 const READ_BYTES = 1024 * 1024;
 
 /** Follow `path` from its start; what it holds now is read before this returns. */
-export function follow(path: string, onLine: (line: Buffer) => void, onChange: () => void): () => void {
+export function follow(
+  path: string,
+  onLine: (line: Buffer) => void,
+  onChange: () => void,
+): () => void {
   let fd: number | undefined;
   let position = 0;
   let rest = Buffer.alloc(0);

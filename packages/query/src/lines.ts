@@ -31,7 +31,10 @@ export async function eachLine(stream: Readable, onLine: (line: Buffer) => void)
       start = end + 1;
       end = chunk.indexOf(LF, start);
     }
-    if (start < chunk.length) rest = rest === undefined ? chunk.subarray(start) : Buffer.concat([rest, chunk.subarray(start)]);
+    if (start < chunk.length) {
+      rest =
+        rest === undefined ? chunk.subarray(start) : Buffer.concat([rest, chunk.subarray(start)]);
+    }
   }
   if (rest !== undefined && rest.length > 0) onLine(rest);
 }
@@ -39,6 +42,11 @@ export async function eachLine(stream: Readable, onLine: (line: Buffer) => void)
 /** 1 MiB reads: few system calls per gigabyte, little memory. */
 export const READ_CHUNK_BYTES = 1024 * 1024;
 
-export async function eachLineOfFiles(paths: readonly string[], onLine: (line: Buffer) => void): Promise<void> {
-  for (const path of paths) await eachLine(createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }), onLine);
+export async function eachLineOfFiles(
+  paths: readonly string[],
+  onLine: (line: Buffer) => void,
+): Promise<void> {
+  for (const path of paths) {
+    await eachLine(createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }), onLine);
+  }
 }

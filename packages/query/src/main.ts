@@ -4,7 +4,12 @@
  */
 import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { EXIT_USAGE, HOOK_EVENT_NAMES, rotatedFiles, wantsColour } from '@hook-observatory/core/vocabulary';
+import {
+  EXIT_USAGE,
+  HOOK_EVENT_NAMES,
+  rotatedFiles,
+  wantsColour,
+} from '@hook-observatory/core/vocabulary';
 import { parseSince } from './filter.js';
 import { follow } from './follow.js';
 import { eachLine, eachLineOfFiles, filesInOrder } from './lines.js';
@@ -55,7 +60,9 @@ const OPTIONS = {
 
 class UsageError extends Error {}
 
-function parse(argv: readonly string[]): { options: QueryOptions; files: string[]; watch: boolean } | 'help' {
+function parse(
+  argv: readonly string[],
+): { options: QueryOptions; files: string[]; watch: boolean } | 'help' {
   const args = argv[0] === '--' ? argv.slice(1) : [...argv];
   let parsed;
   try {
@@ -69,11 +76,21 @@ function parse(argv: readonly string[]): { options: QueryOptions; files: string[
   if (values.watch && positionals.length !== 1) throw new UsageError('--watch follows one FILE');
   const events = listOf(values.event);
   const unknown = events.filter((name) => !HOOK_EVENT_NAMES.includes(name));
-  if (unknown.length > 0) throw new UsageError(`--event: unknown ${unknown.map((name) => `"${name}"`).join(', ')}; the events are: ${HOOK_EVENT_NAMES.join(', ')}`);
+  if (unknown.length > 0) {
+    throw new UsageError(
+      `--event: unknown ${unknown.map((name) => `"${name}"`).join(', ')}; the events are: ${HOOK_EVENT_NAMES.join(', ')}`,
+    );
+  }
   for (const file of positionals) checkReadable(file);
   const since = values.since === undefined ? undefined : parseSince(values.since, new Date());
-  if (values.since !== undefined && since === undefined) throw new UsageError(`--since: "${values.since}" is not a time (09:00, 2026-12-05T08:00) or a duration (10m, 2h, 1d)`);
-  if (values.last !== undefined && !/^\d{1,9}$/.test(values.last)) throw new UsageError(`-n: "${values.last}" is not a number`);
+  if (values.since !== undefined && since === undefined) {
+    throw new UsageError(
+      `--since: "${values.since}" is not a time (09:00, 2026-12-05T08:00) or a duration (10m, 2h, 1d)`,
+    );
+  }
+  if (values.last !== undefined && !/^\d{1,9}$/.test(values.last)) {
+    throw new UsageError(`-n: "${values.last}" is not a number`);
+  }
   return {
     files: positionals,
     watch: values.watch ?? false,
@@ -90,7 +107,14 @@ function parse(argv: readonly string[]): { options: QueryOptions; files: string[
 
 /** A flag's values, each of which may be a comma-separated list, as /events?event= and the installer's --events take them. */
 function listOf(values: readonly string[] | undefined): string[] {
-  return [...new Set((values ?? []).flatMap((value) => value.split(',')).map((name) => name.trim()).filter((name) => name !== ''))];
+  return [
+    ...new Set(
+      (values ?? [])
+        .flatMap((value) => value.split(','))
+        .map((name) => name.trim())
+        .filter((name) => name !== ''),
+    ),
+  ];
 }
 
 /** A FILE that cannot be read is a usage error naming it and why, not a stack trace halfway through. */
@@ -100,7 +124,11 @@ function checkReadable(file: string): void {
     isFile = statSync(file).isFile() || statSync(file).isFIFO();
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(code === 'ENOENT' ? `${file}: no such file (the FILE a server keeps with --log)` : `${file}: cannot be read (${code})`);
+    throw new UsageError(
+      code === 'ENOENT'
+        ? `${file}: no such file (the FILE a server keeps with --log)`
+        : `${file}: cannot be read (${code})`,
+    );
   }
   if (!isFile) throw new UsageError(`${file}: not a file (the FILE a server keeps with --log)`);
 }

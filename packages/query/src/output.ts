@@ -45,7 +45,9 @@ export class RowWriter {
   /** One row; `raw` is the log line itself, written as it is for --json. */
   row(row: LogEvent, raw?: Buffer): void {
     if (this.kind === 'json') {
-      this.out(raw !== undefined ? `${raw.toString('utf8')}\n` : `${JSON.stringify(this.pick(row))}\n`);
+      this.out(
+        raw !== undefined ? `${raw.toString('utf8')}\n` : `${JSON.stringify(this.pick(row))}\n`,
+      );
       return;
     }
     this.header();
@@ -68,7 +70,9 @@ export class RowWriter {
     this.headerDone = true;
     const names = this.columns.map((column) => column.name);
     if (this.kind === 'csv') this.out(`${names.map(csvCell).join(',')}\r\n`);
-    else this.out(this.colour ? `${DIM}${this.aligned(names)}${RESET}\n` : `${this.aligned(names)}\n`);
+    else {
+      this.out(this.colour ? `${DIM}${this.aligned(names)}${RESET}\n` : `${this.aligned(names)}\n`);
+    }
   }
 
   private aligned(cells: readonly string[]): string {
@@ -87,4 +91,3 @@ export class RowWriter {
 function csvCell(cell: string): string {
   return /[",\r\n]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell;
 }
-

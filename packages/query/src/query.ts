@@ -26,7 +26,12 @@ export interface Query {
 
 export function eventQuery(options: QueryOptions, out: (text: string) => void): Query {
   const keep = createFilter(options.filters);
-  const writer = new RowWriter(out, options.output, chooseColumns(options.columns, EVENT_COLUMNS), options.colour);
+  const writer = new RowWriter(
+    out,
+    options.output,
+    chooseColumns(options.columns, EVENT_COLUMNS),
+    options.colour,
+  );
   const raw = options.columns === undefined;
   if (options.last === undefined) {
     return {
@@ -57,7 +62,10 @@ export function eventQuery(options: QueryOptions, out: (text: string) => void): 
   };
 }
 
-export function sessionQuery(options: QueryOptions, out: (text: string) => void): Query & { tracker: SessionTracker; render(): void } {
+export function sessionQuery(
+  options: QueryOptions,
+  out: (text: string) => void,
+): Query & { tracker: SessionTracker; render(): void } {
   // Every event counts toward a session's state; --event and --tool choose which sessions are shown.
   const keep = createFilter({ ...options.filters, events: [], tools: [] });
   const selects = options.filters.events.length > 0 || options.filters.tools.length > 0;
@@ -65,9 +73,17 @@ export function sessionQuery(options: QueryOptions, out: (text: string) => void)
   const shownIds = new Set<string>();
   const tracker = new SessionTracker();
   const render = (): void => {
-    const writer = new RowWriter(out, options.output, chooseColumns(options.columns, SESSION_COLUMNS), options.colour);
-    const all = [...tracker.sessions.values()].filter((session) => !selects || shownIds.has(session.id));
-    const shown = options.last === undefined ? all : all.slice(Math.max(0, all.length - options.last));
+    const writer = new RowWriter(
+      out,
+      options.output,
+      chooseColumns(options.columns, SESSION_COLUMNS),
+      options.colour,
+    );
+    const all = [...tracker.sessions.values()].filter(
+      (session) => !selects || shownIds.has(session.id),
+    );
+    const shown =
+      options.last === undefined ? all : all.slice(Math.max(0, all.length - options.last));
     for (const session of shown) writer.row(sessionRow(session));
   };
   return {

@@ -53,29 +53,44 @@ const EDGES: Readonly<Record<string, Edge>> = {
   PostCompact: () => ['working', ''],
   PreToolUse: (_session, event) => {
     const tool = text(event['tool_name']);
-    if (SUBAGENT_TOOLS.has(tool)) return ['sub-agent running', text((event['tool_input'] as LogEvent | undefined)?.['subagent_type'])];
+    if (SUBAGENT_TOOLS.has(tool)) {
+      return [
+        'sub-agent running',
+        text((event['tool_input'] as LogEvent | undefined)?.['subagent_type']),
+      ];
+    }
     const agent = text(event['agent_type']);
     return ['running tool', agent === '' ? tool : `${tool} (in ${agent})`];
   },
   PostToolUse: (session) => (session.subagents > 0 ? ['sub-agent running', ''] : ['working', '']),
   PermissionDenied: (_session, event) => ['working', `${text(event['tool_name'])} denied`],
-  PostToolUseFailure: (_session, event) => ['failed', `${text(event['tool_name'])}: ${firstLine(text(event['error']))}`],
+  PostToolUseFailure: (_session, event) => [
+    'failed',
+    `${text(event['tool_name'])}: ${firstLine(text(event['error']))}`,
+  ],
   SubagentStart: (_session, event) => ['sub-agent running', text(event['agent_type'])],
   // Compaction's own agent stops too, without having started: that changes nothing.
   SubagentStop: (session) =>
     session.state === 'sub-agent running' || session.state === 'running tool'
-      ? session.subagents > 0 ? ['sub-agent running', ''] : ['working', '']
+      ? session.subagents > 0
+        ? ['sub-agent running', '']
+        : ['working', '']
       : undefined,
   PermissionRequest: (_session, event) => ['waiting for permission', text(event['tool_name'])],
   Notification: (_session, event) => {
     const type = text(event['notification_type']);
-    if (type === 'permission_prompt') return ['waiting for permission', firstLine(text(event['message']))];
+    if (type === 'permission_prompt') {
+      return ['waiting for permission', firstLine(text(event['message']))];
+    }
     if (type === 'idle_prompt') return ['waiting for the user', ''];
     return undefined;
   },
   Stop: () => ['waiting for the user', ''],
   PreCompact: (_session, event) => ['compacting', text(event['trigger'])],
-  StopFailure: (_session, event) => ['failed', firstLine(text(event['error']) || text(event['reason']) || 'the turn ended with an error')],
+  StopFailure: (_session, event) => [
+    'failed',
+    firstLine(text(event['error']) || text(event['reason']) || 'the turn ended with an error'),
+  ],
   SessionEnd: (_session, event) => ['ended', text(event['reason'])],
 };
 
@@ -94,7 +109,17 @@ export class SessionTracker {
     const ts = text(event['_ts']);
     let session = this.sessions.get(id);
     if (session === undefined) {
-      session = { id, state: 'working', detail: '', since: ts, lastEvent: name, cwd: '', toolsRun: 0, toolsFailed: 0, subagents: 0 };
+      session = {
+        id,
+        state: 'working',
+        detail: '',
+        since: ts,
+        lastEvent: name,
+        cwd: '',
+        toolsRun: 0,
+        toolsFailed: 0,
+        subagents: 0,
+      };
       this.sessions.set(id, session);
     }
     session.lastEvent = name;

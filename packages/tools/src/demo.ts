@@ -30,7 +30,11 @@ export interface Difference {
 }
 
 /** The first index where two lists of texts differ, one running out counting as a difference. */
-export function firstDifference(http: readonly string[], net: readonly string[], what: Difference['what']): Difference | undefined {
+export function firstDifference(
+  http: readonly string[],
+  net: readonly string[],
+  what: Difference['what'],
+): Difference | undefined {
   for (let index = 0; index < Math.max(http.length, net.length); index++) {
     if (http[index] !== net[index]) return { what, index, http: http[index], net: net[index] };
   }
@@ -46,7 +50,10 @@ export function cell(line: string | undefined, width: number): string {
     // The server's fields and the fields every event of a session repeats say nothing about this one.
     const payload = line
       .replace(/^\{"_ts":"[^"]*","_event":"[^"]*",("_client":"[^"]*",)?/, '{')
-      .replace(/"(session_id|transcript_path|cwd|prompt_id|permission_mode|hook_event_name)":"[^"]*",?/g, '');
+      .replace(
+        /"(session_id|transcript_path|cwd|prompt_id|permission_mode|hook_event_name)":"[^"]*",?/g,
+        '',
+      );
     text = `${String(record['_event']).padEnd(20)} ${payload}`;
   } catch {
     // Not JSON: shown as it is, which is itself worth seeing.
@@ -58,13 +65,22 @@ export function cell(line: string | undefined, width: number): string {
  * The two streams as rows: number, how the event was sent, the http server's
  * line, `=` or `≠`, the net server's line.
  */
-export function sideBySide(http: readonly string[], net: readonly string[], senders: readonly string[], width: number): string[] {
+export function sideBySide(
+  http: readonly string[],
+  net: readonly string[],
+  senders: readonly string[],
+  width: number,
+): string[] {
   const column = Math.floor((Math.max(width, MIN_WIDTH) - 16) / 2);
-  const rows = [`${'#'.padStart(4)} ${'sent by'.padEnd(7)}  ${'node:http'.padEnd(column)}   node:net`];
+  const rows = [
+    `${'#'.padStart(4)} ${'sent by'.padEnd(7)}  ${'node:http'.padEnd(column)}   node:net`,
+  ];
   for (let index = 0; index < Math.max(http.length, net.length); index++) {
     const mark = http[index] === net[index] ? '=' : '≠';
     const sender = (senders[index] ?? '').padEnd(7);
-    rows.push(`${String(index + 1).padStart(4)} ${sender}  ${cell(http[index], column)} ${mark} ${cell(net[index], column)}`.trimEnd());
+    rows.push(
+      `${String(index + 1).padStart(4)} ${sender}  ${cell(http[index], column)} ${mark} ${cell(net[index], column)}`.trimEnd(),
+    );
   }
   return rows;
 }
@@ -75,7 +91,11 @@ function around(text: string | undefined, offset: number): string {
   return `${start > 0 ? '…' : ''}${JSON.stringify(text.slice(start, offset + DIFFERENCE_CONTEXT)).slice(1, -1)}`;
 }
 
-export function verdict(difference: Difference | undefined, events: number, answers: number): string[] {
+export function verdict(
+  difference: Difference | undefined,
+  events: number,
+  answers: number,
+): string[] {
   if (difference === undefined) {
     return [`verdict: identical. ${events} events and ${answers} answers, byte for byte.`];
   }
@@ -100,7 +120,9 @@ export async function runDemo({ session, width, write }: DemoOptions): Promise<b
   const requests = loadTraffic(session).filter((request) => request.transport === 'tcp');
   const curl = requests.filter((request) => request.sender === 'curl').length;
   write(`Replaying the recorded "${session}" session into both servers:`);
-  write(`  ${curl} curl command hooks (a connection each) and ${requests.length - curl} native HTTP hooks (one keep-alive connection).`);
+  write(
+    `  ${curl} curl command hooks (a connection each) and ${requests.length - curl} native HTTP hooks (one keep-alive connection).`,
+  );
   const runs = await Promise.all(
     SERVER_NAMES.map(async (name: ServerName) => {
       const server = await startServer(name);
@@ -115,9 +137,18 @@ export async function runDemo({ session, width, write }: DemoOptions): Promise<b
   );
   const [http, net] = runs as [(typeof runs)[number], (typeof runs)[number]];
   write('');
-  for (const row of sideBySide(http.events, net.events, requests.map((request) => request.sender), width)) write(row);
+  for (const row of sideBySide(
+    http.events,
+    net.events,
+    requests.map((request) => request.sender),
+    width,
+  )) {
+    write(row);
+  }
   write('');
-  const difference = firstDifference(http.events, net.events, 'event') ?? firstDifference(http.answers, net.answers, 'answer');
+  const difference =
+    firstDifference(http.events, net.events, 'event') ??
+    firstDifference(http.answers, net.answers, 'answer');
   for (const line of verdict(difference, http.events.length, http.answers.length)) write(line);
   return difference === undefined;
 }
@@ -133,8 +164,13 @@ async function main(): Promise<void> {
   });
   const session = values.session as Session;
   if (!SESSIONS.includes(session)) throw new Error(`--session: one of ${SESSIONS.join(', ')}`);
-  const width = values.width === undefined ? (process.stdout.columns ?? DEFAULT_WIDTH) : Number(values.width);
-  const identical = await runDemo({ session, width, write: (line) => process.stdout.write(`${line}\n`) });
+  const width =
+    values.width === undefined ? (process.stdout.columns ?? DEFAULT_WIDTH) : Number(values.width);
+  const identical = await runDemo({
+    session,
+    width,
+    write: (line) => process.stdout.write(`${line}\n`),
+  });
   process.exitCode = identical ? 0 : 1;
 }
 

@@ -34,9 +34,16 @@ class AnswerReader {
     for (;;) {
       const answer = this.complete();
       if (answer !== undefined) return answer;
-      if (this.closed) throw new Error(`connection closed after ${this.buffered.length - started} bytes of an answer`);
+      if (this.closed) {
+        throw new Error(
+          `connection closed after ${this.buffered.length - started} bytes of an answer`,
+        );
+      }
       await new Promise<void>((resume, fail) => {
-        const timer = setTimeout(() => fail(new Error(`no answer in ${ANSWER_TIMEOUT_MS} ms`)), ANSWER_TIMEOUT_MS);
+        const timer = setTimeout(
+          () => fail(new Error(`no answer in ${ANSWER_TIMEOUT_MS} ms`)),
+          ANSWER_TIMEOUT_MS,
+        );
         this.waiter = () => {
           clearTimeout(timer);
           this.waiter = undefined;
@@ -75,7 +82,10 @@ function open(port: number): Promise<AnswerReader> {
 }
 
 /** Send `requests` to the server on `port`; resolves with each answer's bytes, in order. */
-export async function replay(port: number, requests: readonly RecordedRequest[]): Promise<Buffer[]> {
+export async function replay(
+  port: number,
+  requests: readonly RecordedRequest[],
+): Promise<Buffer[]> {
   const host = `127.0.0.1:${port}`;
   const shared = new Map<number, AnswerReader>();
   const answers: Buffer[] = [];

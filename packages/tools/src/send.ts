@@ -42,14 +42,17 @@ const { values, positionals } = parsed;
 const port = Number(positionals[0]);
 const pieceBytes = values.split === undefined ? Number.POSITIVE_INFINITY : Number(values.split);
 const pauseMs = Number(values.pause);
-const wellFormed = positionals.length === 1 && Number.isInteger(port) && port >= 1 && port <= 65_535;
+const wellFormed =
+  positionals.length === 1 && Number.isInteger(port) && port >= 1 && port <= 65_535;
 const splitOk = values.split === undefined || (Number.isInteger(pieceBytes) && pieceBytes >= 1);
 if (!wellFormed || !splitOk || !Number.isInteger(pauseMs) || pauseMs < 0) usageError();
 
 /** `bytes` cut into pieces of `size` bytes, the last one shorter. */
 function pieces(bytes: Buffer, size: number): Buffer[] {
   if (!Number.isFinite(size)) return [bytes];
-  return Array.from({ length: Math.ceil(bytes.length / size) }, (_, index) => bytes.subarray(index * size, (index + 1) * size));
+  return Array.from({ length: Math.ceil(bytes.length / size) }, (_, index) =>
+    bytes.subarray(index * size, (index + 1) * size),
+  );
 }
 
 const input: Buffer[] = [];

@@ -37,7 +37,9 @@ const server = createServer({ noDelay: true }, (socket) => {
   // Who connected, asked at accept as the real servers ask it (packages/core/src/serve.ts).
   const origin = askOrigin(socket);
   frameRequests(socket, true, (body) => {
-    const batch = new EventBatch([enrich({ timestamp: new Date().toISOString(), eventFromQuery: undefined, origin, body })]);
+    const batch = new EventBatch([
+      enrich({ timestamp: new Date().toISOString(), eventFromQuery: undefined, origin, body }),
+    ]);
     eventStream.add(batch);
     if (waitingLines.push(...batch.jsonLines()) === 1) setImmediate(endTurn);
     if (socket.writableCorked === 0) {

@@ -11,6 +11,8 @@ import { listenFromArgs } from './listen.js';
 import { FIXED_OK, frameRequests } from './node-net-baseline.js';
 
 listenFromArgs(
-  createServer({ noDelay: true }, (socket) => frameRequests(socket, false, () => socket.write(FIXED_OK))),
+  createServer({ noDelay: true }, (socket) =>
+    frameRequests(socket, false, () => socket.write(FIXED_OK)),
+  ),
   'limit (node:net, fixed 200)',
 );

@@ -24,7 +24,11 @@ const CONTENT_LENGTH = /\r\ncontent-length:[ \t]*(\d+)/i;
  * `keepBodies` it gets the body's bytes; without, the body is skipped unread
  * and it gets an empty one.
  */
-export function frameRequests(socket: Socket, keepBodies: boolean, onRequest: (body: Buffer) => void): void {
+export function frameRequests(
+  socket: Socket,
+  keepBodies: boolean,
+  onRequest: (body: Buffer) => void,
+): void {
   /** A head that has not fully arrived yet. */
   let partialHead: Buffer | undefined;
   /** Bytes of the current body still to come. */
@@ -32,7 +36,12 @@ export function frameRequests(socket: Socket, keepBodies: boolean, onRequest: (b
   /** The current body's bytes so far, when kept: a body may span reads. */
   let bodyParts: Buffer[] = [];
   const complete = (): void => {
-    const body = bodyParts.length === 0 ? NO_BODY : bodyParts.length === 1 ? (bodyParts[0] as Buffer) : Buffer.concat(bodyParts);
+    const body =
+      bodyParts.length === 0
+        ? NO_BODY
+        : bodyParts.length === 1
+          ? (bodyParts[0] as Buffer)
+          : Buffer.concat(bodyParts);
     bodyParts = [];
     onRequest(body);
   };

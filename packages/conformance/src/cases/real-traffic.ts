@@ -7,7 +7,13 @@
  */
 import { loadAllTraffic, permissionDeniedBody, type RecordedRequest } from '../traffic.js';
 import { curlHook } from '../harness/requests.js';
-import { awaitAnswers, close, send, type ClientScript, type TrafficCase } from '../harness/traffic-script.js';
+import {
+  awaitAnswers,
+  close,
+  send,
+  type ClientScript,
+  type TrafficCase,
+} from '../harness/traffic-script.js';
 import { CURL_EXPECT_THRESHOLD_BYTES } from './bodies.js';
 
 /** The request's bytes as recorded: request line, headers in their order and case, body. */
@@ -27,15 +33,23 @@ const curlClient = (bytes: Buffer): ClientScript => ({
 
 /** axios on a kept-alive connection: each request after the previous answer. */
 function nativeClient(requests: readonly RecordedRequest[]): ClientScript {
-  const steps = requests.flatMap((recorded, index) => [send(recordedBytes(recorded)), awaitAnswers(index + 1)]);
-  return { steps: [...steps, close], expect: { statuses: requests.map(() => 200), end: 'closed-by-client' } };
+  const steps = requests.flatMap((recorded, index) => [
+    send(recordedBytes(recorded)),
+    awaitAnswers(index + 1),
+  ]);
+  return {
+    steps: [...steps, close],
+    expect: { statuses: requests.map(() => 200), end: 'closed-by-client' },
+  };
 }
 
 const traffic = loadAllTraffic();
 const sessions = [...new Set(traffic.map((recorded) => recorded.session))];
 
 function curlCase(session: string, transport: 'tcp' | 'unix'): TrafficCase {
-  const requests = traffic.filter((r) => r.session === session && r.sender === 'curl' && r.transport === transport);
+  const requests = traffic.filter(
+    (r) => r.session === session && r.sender === 'curl' && r.transport === transport,
+  );
   return {
     name: `curl-hooks-${session}-session`,
     clients: requests.map((recorded) => curlClient(recordedBytes(recorded))),
@@ -50,7 +64,9 @@ function nativeCase(session: string): TrafficCase {
   const connections = [...new Set(requests.map((recorded) => recorded.conn))];
   return {
     name: `native-hooks-${session}-session`,
-    clients: connections.map((conn) => nativeClient(requests.filter((recorded) => recorded.conn === conn))),
+    clients: connections.map((conn) =>
+      nativeClient(requests.filter((recorded) => recorded.conn === conn)),
+    ),
     order: 'sequential',
     events: requests.length,
   };
@@ -58,7 +74,9 @@ function nativeCase(session: string): TrafficCase {
 
 /** The recorded payload with the most bytes, grown past curl's Expect threshold in its largest string. */
 function largeRecordedPayload(): Buffer {
-  const largest = traffic.reduce((best, recorded) => (recorded.body.length > best.body.length ? recorded : best));
+  const largest = traffic.reduce((best, recorded) =>
+    recorded.body.length > best.body.length ? recorded : best,
+  );
   const payload = JSON.parse(largest.body.toString('utf8')) as Record<string, unknown>;
   payload['conformance_padding'] = 'ü'.repeat(CURL_EXPECT_THRESHOLD_BYTES / 2 + 1);
   return Buffer.from(JSON.stringify(payload), 'utf8');
@@ -68,7 +86,11 @@ const bigRequest = curlHook('PostToolUse', largeRecordedPayload(), [['Expect', '
 const bigHeadLength = bigRequest.indexOf('\r\n\r\n') + 4;
 
 export const REAL_TRAFFIC_CASES: readonly TrafficCase[] = [
-  ...sessions.flatMap((session) => [curlCase(session, 'tcp'), curlCase(session, 'unix'), nativeCase(session)]),
+  ...sessions.flatMap((session) => [
+    curlCase(session, 'tcp'),
+    curlCase(session, 'unix'),
+    nativeCase(session),
+  ]),
   {
     name: 'curl-hook-permission-denied',
     clients: [curlClient(curlHook('PermissionDenied', permissionDeniedBody()))],
@@ -78,7 +100,13 @@ export const REAL_TRAFFIC_CASES: readonly TrafficCase[] = [
     name: 'curl-hook-over-one-mebibyte-expect-continue',
     clients: [
       {
-        steps: [send(bigRequest.subarray(0, bigHeadLength)), awaitAnswers(1), send(bigRequest.subarray(bigHeadLength)), awaitAnswers(2), close],
+        steps: [
+          send(bigRequest.subarray(0, bigHeadLength)),
+          awaitAnswers(1),
+          send(bigRequest.subarray(bigHeadLength)),
+          awaitAnswers(2),
+          close,
+        ],
         expect: { statuses: [100, 200], end: 'closed-by-client' },
       },
     ],

@@ -8,27 +8,88 @@ import { oneClient, send, type TrafficCase } from '../harness/traffic-script.js'
 
 const methodOn = (method: string, target: string, body?: string): Buffer =>
   request({ method, target, headers: DEFAULT_HEADERS, ...(body === undefined ? {} : { body }) });
-const hookAt = (target: string, body = SMALL_BODY): Buffer => request({ target, headers: DEFAULT_HEADERS, body });
+const hookAt = (target: string, body = SMALL_BODY): Buffer =>
+  request({ target, headers: DEFAULT_HEADERS, body });
 const noBodyEvent = '{"session_id":"conformance"}';
 
 /** Each method on each route, answered and kept alive; only POST /hook records an event. */
 const METHOD_MATRIX: TrafficCase[] = [];
-for (const method of ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH', 'TRACE', 'PROPFIND', 'M-SEARCH', 'QUERY']) {
-  for (const [route, target] of [['hook', '/hook?event=Stop'], ['health', '/health'], ['unknown', '/nowhere']] as const) {
+for (const method of [
+  'GET',
+  'HEAD',
+  'POST',
+  'PUT',
+  'DELETE',
+  'OPTIONS',
+  'PATCH',
+  'TRACE',
+  'PROPFIND',
+  'M-SEARCH',
+  'QUERY',
+]) {
+  for (const [route, target] of [
+    ['hook', '/hook?event=Stop'],
+    ['health', '/health'],
+    ['unknown', '/nowhere'],
+  ] as const) {
     const isEvent = method === 'POST' && route === 'hook';
-    const status = isEvent ? 200 : route === 'unknown' ? 404 : route === 'health' ? (method === 'GET' || method === 'HEAD' ? 200 : 405) : 405;
+    const status = isEvent
+      ? 200
+      : route === 'unknown'
+        ? 404
+        : route === 'health'
+          ? method === 'GET' || method === 'HEAD'
+            ? 200
+            : 405
+          : 405;
     METHOD_MATRIX.push(
-      oneClient(`method-${method.toLowerCase()}-on-${route}`, [send(methodOn(method, target, method === 'GET' || method === 'HEAD' ? undefined : SMALL_BODY))], { statuses: [status], end: 'open', events: isEvent ? 1 : 0 }),
+      oneClient(
+        `method-${method.toLowerCase()}-on-${route}`,
+        [
+          send(
+            methodOn(
+              method,
+              target,
+              method === 'GET' || method === 'HEAD' ? undefined : SMALL_BODY,
+            ),
+          ),
+        ],
+        { statuses: [status], end: 'open', events: isEvent ? 1 : 0 },
+      ),
     );
   }
 }
 
 export const ROUTING_CASES: readonly TrafficCase[] = [
   ...METHOD_MATRIX,
-  oneClient('method-head-on-hook-pipelined-with-get', [send(Buffer.concat([methodOn('HEAD', '/hook'), methodOn('GET', '/health')]))], { statuses: [405, 200], end: 'open', events: 0 }),
-  oneClient('method-connect-without-listener', [send(request({ method: 'CONNECT', target: '127.0.0.1:443', headers: [['Host', '127.0.0.1:443']] }))], { statuses: [], end: 'closed', events: 0 }),
-  oneClient('method-options-asterisk', [send(methodOn('OPTIONS', '*'))], { statuses: [404], end: 'open', events: 0 }),
-  oneClient('method-get-with-body', [send(methodOn('GET', '/health', '{"x":1}'))], { statuses: [200], end: 'open', events: 0 }),
+  oneClient(
+    'method-head-on-hook-pipelined-with-get',
+    [send(Buffer.concat([methodOn('HEAD', '/hook'), methodOn('GET', '/health')]))],
+    { statuses: [405, 200], end: 'open', events: 0 },
+  ),
+  oneClient(
+    'method-connect-without-listener',
+    [
+      send(
+        request({
+          method: 'CONNECT',
+          target: '127.0.0.1:443',
+          headers: [['Host', '127.0.0.1:443']],
+        }),
+      ),
+    ],
+    { statuses: [], end: 'closed', events: 0 },
+  ),
+  oneClient('method-options-asterisk', [send(methodOn('OPTIONS', '*'))], {
+    statuses: [404],
+    end: 'open',
+    events: 0,
+  }),
+  oneClient('method-get-with-body', [send(methodOn('GET', '/health', '{"x":1}'))], {
+    statuses: [200],
+    end: 'open',
+    events: 0,
+  }),
 
   // Paths: only /hook, /health, /events and / are routes; the rest is 404.
   ...(
@@ -42,15 +103,35 @@ export const ROUTING_CASES: readonly TrafficCase[] = [
       ['path-semicolon', '/hook;x=1'],
     ] as const
   ).map(([name, target]) =>
-    oneClient(name, [send(hookAt(target))], { statuses: [target === '/x/../hook' ? 200 : 404], end: 'open', events: target === '/x/../hook' ? 1 : 0 }),
+    oneClient(name, [send(hookAt(target))], {
+      statuses: [target === '/x/../hook' ? 200 : 404],
+      end: 'open',
+      events: target === '/x/../hook' ? 1 : 0,
+    }),
   ),
   // The root is the live view (GET and HEAD only: see cases/stream.ts).
   oneClient('path-root', [send(hookAt('/'))], { statuses: [405], end: 'open', events: 0 }),
   // `//hook` is a network-path reference: the URL parser reads `hook` as a host, and the path is `/`.
-  oneClient('path-double-slash', [send(hookAt('//hook'))], { statuses: [405], end: 'open', events: 0 }),
-  oneClient('path-absolute-form', [send(hookAt(`http://${LOCAL_HOST}/hook?event=Stop`))], { statuses: [200], end: 'open', events: 1 }),
-  oneClient('path-absolute-form-other-host', [send(hookAt('http://example.com/hook?event=Stop'))], { statuses: [200], end: 'open', events: 1 }),
-  oneClient('path-with-fragment', [send(hookAt('/hook?event=Stop#frag'))], { statuses: [200], end: 'open', events: 1 }),
+  oneClient('path-double-slash', [send(hookAt('//hook'))], {
+    statuses: [405],
+    end: 'open',
+    events: 0,
+  }),
+  oneClient('path-absolute-form', [send(hookAt(`http://${LOCAL_HOST}/hook?event=Stop`))], {
+    statuses: [200],
+    end: 'open',
+    events: 1,
+  }),
+  oneClient('path-absolute-form-other-host', [send(hookAt('http://example.com/hook?event=Stop'))], {
+    statuses: [200],
+    end: 'open',
+    events: 1,
+  }),
+  oneClient('path-with-fragment', [send(hookAt('/hook?event=Stop#frag'))], {
+    statuses: [200],
+    end: 'open',
+    events: 1,
+  }),
 
   // Which event a query names: the first non-empty `event`, percent-decoded; else the body's.
   ...(
@@ -72,6 +153,10 @@ export const ROUTING_CASES: readonly TrafficCase[] = [
     ] as const
   ).flatMap(([name, target]) => [
     oneClient(name, [send(hookAt(target))], { statuses: [200], end: 'open', events: 1 }),
-    oneClient(`${name}-body-without-name`, [send(hookAt(target, noBodyEvent))], { statuses: [200], end: 'open', events: 1 }),
+    oneClient(`${name}-body-without-name`, [send(hookAt(target, noBodyEvent))], {
+      statuses: [200],
+      end: 'open',
+      events: 1,
+    }),
   ]),
 ];

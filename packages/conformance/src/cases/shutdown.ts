@@ -9,16 +9,35 @@
  * once (httpServerPreClose). Each case stops its own pair of servers.
  */
 import { get, LOCAL_HOST, request } from '../harness/requests.js';
-import { awaitAnswers, awaitText, close, oneClient, pause, send, shutdown, sideRequest, type Step, type TrafficCase } from '../harness/traffic-script.js';
+import {
+  awaitAnswers,
+  awaitText,
+  close,
+  oneClient,
+  pause,
+  send,
+  shutdown,
+  sideRequest,
+  type Step,
+  type TrafficCase,
+} from '../harness/traffic-script.js';
 import { STREAM_ENVIRONMENT } from './stream.js';
-import { REQUEST_TIMEOUT_ENV, SHORT_CHECKING_INTERVAL_MS, SHORT_REQUEST_TIMEOUT_MS } from './timeouts.js';
+import {
+  REQUEST_TIMEOUT_ENV,
+  SHORT_CHECKING_INTERVAL_MS,
+  SHORT_REQUEST_TIMEOUT_MS,
+} from './timeouts.js';
 
 export const SHUTDOWN_ENVIRONMENT = STREAM_ENVIRONMENT;
 
 const HELLO = 'event: hello';
 
 /** A hook of session `session`; `connection` says whether its connection stays open. */
-const hook = (session: string, marker: string, connection: 'close' | 'keep-alive' = 'keep-alive'): Buffer =>
+const hook = (
+  session: string,
+  marker: string,
+  connection: 'close' | 'keep-alive' = 'keep-alive',
+): Buffer =>
   request({
     target: '/hook?event=Stop',
     headers: [
@@ -50,37 +69,74 @@ const [closingStart, closingRest] = cutInBody(hook('flight', 'closing', 'close')
 const [queuedStart, queuedRest] = cutInBody(hook('queued', 'queued-in-flight'));
 
 const plain: TrafficCase[] = [
-  oneClient('shutdown-closes-idle-keep-alive', [send(get('/health')), awaitAnswers(1), shutdown], { statuses: [200], end: 'closed', events: 0 }),
-  // Answered after the signal, still saying keep-alive; the client leaves first.
-  oneClient('shutdown-answers-request-in-flight', [send(inFlightStart), served('flight'), shutdown, send(inFlightRest), awaitAnswers(1), close], {
-    statuses: [200],
-    end: 'closed-by-client',
-    events: 2,
-  }),
-  oneClient('shutdown-answers-request-in-flight-then-closes', [send(closingStart), served('flight'), shutdown, send(closingRest)], {
+  oneClient('shutdown-closes-idle-keep-alive', [send(get('/health')), awaitAnswers(1), shutdown], {
     statuses: [200],
     end: 'closed',
-    events: 2,
+    events: 0,
   }),
-  oneClient('shutdown-serves-connection-that-sent-nothing', [served('silent'), shutdown, send(get('/health')), awaitAnswers(1), close], {
-    statuses: [200],
-    end: 'closed-by-client',
-    events: 1,
-  }),
+  // Answered after the signal, still saying keep-alive; the client leaves first.
+  oneClient(
+    'shutdown-answers-request-in-flight',
+    [send(inFlightStart), served('flight'), shutdown, send(inFlightRest), awaitAnswers(1), close],
+    {
+      statuses: [200],
+      end: 'closed-by-client',
+      events: 2,
+    },
+  ),
+  oneClient(
+    'shutdown-answers-request-in-flight-then-closes',
+    [send(closingStart), served('flight'), shutdown, send(closingRest)],
+    {
+      statuses: [200],
+      end: 'closed',
+      events: 2,
+    },
+  ),
+  oneClient(
+    'shutdown-serves-connection-that-sent-nothing',
+    [served('silent'), shutdown, send(get('/health')), awaitAnswers(1), close],
+    {
+      statuses: [200],
+      end: 'closed-by-client',
+      events: 1,
+    },
+  ),
 ];
 
 /** A viewer's connection: its stream ends with the last chunk, and what waits behind it is dropped. */
 const streams: TrafficCase[] = [
-  oneClient('shutdown-ends-stream', [send(watch('ends')), awaitText(HELLO), shutdown], { statuses: [200], end: 'closed', events: 0 }),
+  oneClient('shutdown-ends-stream', [send(watch('ends')), awaitText(HELLO), shutdown], {
+    statuses: [200],
+    end: 'closed',
+    events: 0,
+  }),
   oneClient(
     'shutdown-ends-http10-stream',
-    [send(request({ method: 'GET', target: '/events?session=ten', version: '1.0', headers: [['Host', LOCAL_HOST]] })), awaitText(HELLO), shutdown],
+    [
+      send(
+        request({
+          method: 'GET',
+          target: '/events?session=ten',
+          version: '1.0',
+          headers: [['Host', LOCAL_HOST]],
+        }),
+      ),
+      awaitText(HELLO),
+      shutdown,
+    ],
     { statuses: [200], end: 'closed', events: 0 },
   ),
   // The queued hook is recorded (its event reaches the stream) but never answered.
   oneClient(
     'shutdown-drops-answer-queued-behind-stream',
-    [send(watch('queued')), awaitText(HELLO), send(hook('queued', 'queued')), awaitText(marker('queued')), shutdown],
+    [
+      send(watch('queued')),
+      awaitText(HELLO),
+      send(hook('queued', 'queued')),
+      awaitText(marker('queued')),
+      shutdown,
+    ],
     { statuses: [200], end: 'closed', events: 1 },
   ),
   // A request still arriving behind the stream keeps the connection: answered once complete.
@@ -103,7 +159,10 @@ const streams: TrafficCase[] = [
 export const SHUTDOWN_CASES: readonly TrafficCase[] = [...plain, ...streams];
 
 /** With the shortened request timeouts (timeouts.ts): a family of its own. */
-export const SHUTDOWN_TIMEOUTS_ENVIRONMENT: Readonly<Record<string, string>> = { ...STREAM_ENVIRONMENT, ...REQUEST_TIMEOUT_ENV };
+export const SHUTDOWN_TIMEOUTS_ENVIRONMENT: Readonly<Record<string, string>> = {
+  ...STREAM_ENVIRONMENT,
+  ...REQUEST_TIMEOUT_ENV,
+};
 
 const slowHead = get('/health');
 

@@ -11,17 +11,33 @@
  * its own, with the shortened request timeouts (timeouts.ts).
  */
 import { DEFAULT_HEADERS, get, LOCAL_HOST, request, type HeaderList } from '../harness/requests.js';
-import { awaitClose, awaitText, close, oneClient, pause, send, sideRequest, type TrafficCase } from '../harness/traffic-script.js';
+import {
+  awaitClose,
+  awaitText,
+  close,
+  oneClient,
+  pause,
+  send,
+  sideRequest,
+  type TrafficCase,
+} from '../harness/traffic-script.js';
 import { BODY_LIMIT_ENVIRONMENT, TEST_MAX_BODY_BYTES } from './body-limits.js';
 import { STREAM_ENVIRONMENT } from './stream.js';
 import { REQUEST_TIMEOUT_ENV, SHORT_HEADERS_TIMEOUT_MS } from './timeouts.js';
 
-export const STREAM_NEIGHBOURS_ENVIRONMENT: Readonly<Record<string, string>> = { ...STREAM_ENVIRONMENT, ...BODY_LIMIT_ENVIRONMENT };
+export const STREAM_NEIGHBOURS_ENVIRONMENT: Readonly<Record<string, string>> = {
+  ...STREAM_ENVIRONMENT,
+  ...BODY_LIMIT_ENVIRONMENT,
+};
 
 const HELLO = 'event: hello';
 
 /** A hook of session `session`; `connection` says whether its connection stays open. */
-const hook = (session: string, marker: string, connection: 'close' | 'keep-alive' = 'close'): Buffer =>
+const hook = (
+  session: string,
+  marker: string,
+  connection: 'close' | 'keep-alive' = 'close',
+): Buffer =>
   request({
     target: '/hook?event=Stop',
     headers: [
@@ -32,11 +48,17 @@ const hook = (session: string, marker: string, connection: 'close' | 'keep-alive
     body: `{"session_id":"${session}","marker":"${marker}"}`,
   });
 
-const watch = (session: string, extra: HeaderList = []): Buffer => get(`/events?session=${session}`, extra);
+const watch = (session: string, extra: HeaderList = []): Buffer =>
+  get(`/events?session=${session}`, extra);
 
 /** GET or HEAD /events as an HTTP/1.0 client writes it, with `extra` headers. */
 const watch10 = (session: string, extra: HeaderList, method = 'GET'): Buffer =>
-  request({ method, target: `/events?session=${session}`, version: '1.0', headers: [['Host', LOCAL_HOST], ...extra] });
+  request({
+    method,
+    target: `/events?session=${session}`,
+    version: '1.0',
+    headers: [['Host', LOCAL_HOST], ...extra],
+  });
 
 const marker = (name: string): string => `"marker":"${name}"`;
 
@@ -49,12 +71,27 @@ const marker = (name: string): string => `"marker":"${name}"`;
 const http10: TrafficCase[] = [
   oneClient(
     'stream-http10-te-chunked-framed-and-closing',
-    [send(watch10('ten-close', [['TE', 'chunked']])), awaitText(HELLO), sideRequest(hook('ten-close', 'chunked-ten')), awaitText(marker('chunked-ten')), close],
+    [
+      send(watch10('ten-close', [['TE', 'chunked']])),
+      awaitText(HELLO),
+      sideRequest(hook('ten-close', 'chunked-ten')),
+      awaitText(marker('chunked-ten')),
+      close,
+    ],
     { statuses: [200], end: 'closed-by-client', events: 1 },
   ),
   oneClient(
     'stream-http10-te-chunked-keep-alive',
-    [send(watch10('ten-kept', [['Connection', 'keep-alive'], ['TE', 'chunked']])), awaitText(HELLO), close],
+    [
+      send(
+        watch10('ten-kept', [
+          ['Connection', 'keep-alive'],
+          ['TE', 'chunked'],
+        ]),
+      ),
+      awaitText(HELLO),
+      close,
+    ],
     { statuses: [200], end: 'closed-by-client', events: 0 },
   ),
   // `chunked` is found as a token, in any case, among other codings.
@@ -66,13 +103,38 @@ const http10: TrafficCase[] = [
   // HEAD gets the same head and no body; with TE: chunked the connection is kept as asked.
   oneClient(
     'stream-head-http10-te-chunked-keep-alive',
-    [send(watch10('ten-head', [['Connection', 'keep-alive'], ['TE', 'chunked']], 'HEAD'))],
+    [
+      send(
+        watch10(
+          'ten-head',
+          [
+            ['Connection', 'keep-alive'],
+            ['TE', 'chunked'],
+          ],
+          'HEAD',
+        ),
+      ),
+    ],
     { statuses: [200], end: 'open', events: 0 },
   ),
   // Kept open, the connection serves the next request once the head is out.
   oneClient(
     'stream-head-http10-te-chunked-then-health',
-    [send(Buffer.concat([watch10('ten-next', [['Connection', 'keep-alive'], ['TE', 'chunked']], 'HEAD'), get('/health')]))],
+    [
+      send(
+        Buffer.concat([
+          watch10(
+            'ten-next',
+            [
+              ['Connection', 'keep-alive'],
+              ['TE', 'chunked'],
+            ],
+            'HEAD',
+          ),
+          get('/health'),
+        ]),
+      ),
+    ],
     { statuses: [200, 200], end: 'open', events: 0 },
   ),
 ];
@@ -85,13 +147,23 @@ const http10: TrafficCase[] = [
 const oneRead: TrafficCase[] = [
   oneClient(
     'stream-hook-then-viewer-in-one-read',
-    [send(Buffer.concat([hook('one-read', 'before-viewer', 'keep-alive'), watch('one-read')])), awaitText(marker('before-viewer')), close],
+    [
+      send(Buffer.concat([hook('one-read', 'before-viewer', 'keep-alive'), watch('one-read')])),
+      awaitText(marker('before-viewer')),
+      close,
+    ],
     { statuses: [200, 200], end: 'closed-by-client', events: 1 },
   ),
   oneClient(
     'stream-two-hooks-then-viewer-in-one-read',
     [
-      send(Buffer.concat([hook('two-read', 'first', 'keep-alive'), hook('two-read', 'second', 'keep-alive'), watch('two-read')])),
+      send(
+        Buffer.concat([
+          hook('two-read', 'first', 'keep-alive'),
+          hook('two-read', 'second', 'keep-alive'),
+          watch('two-read'),
+        ]),
+      ),
       awaitText(marker('second')),
       close,
     ],
@@ -104,13 +176,22 @@ const GARBAGE = Buffer.from('NOT HTTP AT ALL\r\n\r\n', 'latin1');
 
 /** A hook announcing a body one byte past the limit (body-limits.ts): refused before it is read. */
 const refusedHook = (): Buffer =>
-  request({ target: '/hook?event=Stop', headers: [...DEFAULT_HEADERS, ['Content-Length', String(TEST_MAX_BODY_BYTES + 1)]] });
+  request({
+    target: '/hook?event=Stop',
+    headers: [...DEFAULT_HEADERS, ['Content-Length', String(TEST_MAX_BODY_BYTES + 1)]],
+  });
 
 /** A chunked hook whose one chunk passes the limit, complete with its last chunk. */
 const refusedChunkedHook = (): Buffer =>
   Buffer.concat([
-    request({ target: '/hook?event=Stop', headers: [...DEFAULT_HEADERS, ['Transfer-Encoding', 'chunked']] }),
-    Buffer.from(`${(TEST_MAX_BODY_BYTES + 1).toString(16)}\r\n${'x'.repeat(TEST_MAX_BODY_BYTES + 1)}\r\n0\r\n\r\n`, 'latin1'),
+    request({
+      target: '/hook?event=Stop',
+      headers: [...DEFAULT_HEADERS, ['Transfer-Encoding', 'chunked']],
+    }),
+    Buffer.from(
+      `${(TEST_MAX_BODY_BYTES + 1).toString(16)}\r\n${'x'.repeat(TEST_MAX_BODY_BYTES + 1)}\r\n0\r\n\r\n`,
+      'latin1',
+    ),
   ]);
 
 /** A head past the header limit (16,384 bytes, protocol.ts): 431 on a fresh connection. */
@@ -123,27 +204,45 @@ const HUGE_HEAD = get('/health', [['X-Padding', 'p'.repeat(17_000)]]);
  * never a 400 inside the chunked body.
  */
 const behind: TrafficCase[] = [
-  oneClient('stream-then-garbage', [send(watch('garbage')), awaitText(HELLO), send(GARBAGE), awaitClose], {
-    statuses: [200],
-    end: 'closed',
-    events: 0,
-  }),
-  oneClient('stream-then-head-too-large', [send(watch('too-large')), awaitText(HELLO), send(HUGE_HEAD), awaitClose], {
-    statuses: [200],
-    end: 'closed',
-    events: 0,
-  }),
+  oneClient(
+    'stream-then-garbage',
+    [send(watch('garbage')), awaitText(HELLO), send(GARBAGE), awaitClose],
+    {
+      statuses: [200],
+      end: 'closed',
+      events: 0,
+    },
+  ),
+  oneClient(
+    'stream-then-head-too-large',
+    [send(watch('too-large')), awaitText(HELLO), send(HUGE_HEAD), awaitClose],
+    {
+      statuses: [200],
+      end: 'closed',
+      events: 0,
+    },
+  ),
   // A body past the limit behind the stream, and garbage in the same read:
   // its 413 waits behind the stream, node's parser reads past the refused
   // body, and the garbage closes the connection.
   oneClient(
     'stream-then-body-too-large-and-garbage-in-one-read',
-    [send(watch('refused')), awaitText(HELLO), send(Buffer.concat([refusedHook(), Buffer.alloc(TEST_MAX_BODY_BYTES + 1, 'x'), GARBAGE])), awaitClose],
+    [
+      send(watch('refused')),
+      awaitText(HELLO),
+      send(Buffer.concat([refusedHook(), Buffer.alloc(TEST_MAX_BODY_BYTES + 1, 'x'), GARBAGE])),
+      awaitClose,
+    ],
     { statuses: [200], end: 'closed', events: 1 },
   ),
   oneClient(
     'stream-then-chunked-too-large-and-garbage-in-one-read',
-    [send(watch('refused-chunked')), awaitText(HELLO), send(Buffer.concat([refusedChunkedHook(), GARBAGE])), awaitClose],
+    [
+      send(watch('refused-chunked')),
+      awaitText(HELLO),
+      send(Buffer.concat([refusedChunkedHook(), GARBAGE])),
+      awaitClose,
+    ],
     { statuses: [200], end: 'closed', events: 1 },
   ),
 ];
@@ -151,14 +250,22 @@ const behind: TrafficCase[] = [
 export const STREAM_NEIGHBOUR_CASES: readonly TrafficCase[] = [...http10, ...oneRead, ...behind];
 
 /** The same with the shortened request timeouts (timeouts.ts): a family of its own, as it waits for them. */
-export const STREAM_NEIGHBOURS_TIMED_ENVIRONMENT: Readonly<Record<string, string>> = { ...STREAM_ENVIRONMENT, ...REQUEST_TIMEOUT_ENV };
+export const STREAM_NEIGHBOURS_TIMED_ENVIRONMENT: Readonly<Record<string, string>> = {
+  ...STREAM_ENVIRONMENT,
+  ...REQUEST_TIMEOUT_ENV,
+};
 
 export const STREAM_NEIGHBOUR_TIMED_CASES: readonly TrafficCase[] = [
   // A head begun and never finished: the headers timeout closes the connection, silently.
   oneClient(
     'stream-then-head-times-out',
-    [send(watch('late')), awaitText(HELLO), send('GET /health HTTP/1.1\r\nHost: '), pause(SHORT_HEADERS_TIMEOUT_MS), awaitClose],
+    [
+      send(watch('late')),
+      awaitText(HELLO),
+      send('GET /health HTTP/1.1\r\nHost: '),
+      pause(SHORT_HEADERS_TIMEOUT_MS),
+      awaitClose,
+    ],
     { statuses: [200], end: 'closed', events: 0 },
   ),
 ];
-

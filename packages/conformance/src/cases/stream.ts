@@ -8,7 +8,15 @@
  */
 import { EVENT_RING_ENV, HEARTBEAT_ENV, INSTANCE_ENV } from '@hook-observatory/core/vocabulary';
 import { get, LOCAL_HOST, request } from '../harness/requests.js';
-import { awaitText, checkpoint, close, oneClient, send, sideRequest, type TrafficCase } from '../harness/traffic-script.js';
+import {
+  awaitText,
+  checkpoint,
+  close,
+  oneClient,
+  send,
+  sideRequest,
+  type TrafficCase,
+} from '../harness/traffic-script.js';
 
 /** The ring holds this few events here, so that a viewer can ask for more than it holds. */
 export const TEST_RING_SIZE = 4;
@@ -21,7 +29,12 @@ export const STREAM_ENVIRONMENT: Readonly<Record<string, string>> = {
 };
 
 /** A hook of session `session`, on a connection that closes after its answer (or stays open for the next). */
-const hook = (event: string, session: string, extra = '', connection: 'close' | 'keep-alive' = 'close'): Buffer =>
+const hook = (
+  event: string,
+  session: string,
+  extra = '',
+  connection: 'close' | 'keep-alive' = 'close',
+): Buffer =>
   request({
     target: `/hook?event=${event}`,
     headers: [
@@ -33,8 +46,11 @@ const hook = (event: string, session: string, extra = '', connection: 'close' | 
   });
 
 const HELLO = 'event: hello';
-const watch = (session: string, query = '', extra: ReadonlyArray<readonly [string, string]> = []): Buffer =>
-  get(`/events?session=${session}${query}`, extra);
+const watch = (
+  session: string,
+  query = '',
+  extra: ReadonlyArray<readonly [string, string]> = [],
+): Buffer => get(`/events?session=${session}${query}`, extra);
 /** A text that arrives once the event with this marker is in the stream. */
 const marker = (name: string): string => `"marker":"${name}"`;
 
@@ -59,7 +75,12 @@ const watching: TrafficCase[] = [
     [
       send(watch('pipelined')),
       awaitText(HELLO),
-      sideRequest(Buffer.concat([hook('PreToolUse', 'pipelined', `,"marker":"first"`, 'keep-alive'), hook('PostToolUse', 'pipelined', `,"marker":"second"`)])),
+      sideRequest(
+        Buffer.concat([
+          hook('PreToolUse', 'pipelined', `,"marker":"first"`, 'keep-alive'),
+          hook('PostToolUse', 'pipelined', `,"marker":"second"`),
+        ]),
+      ),
       awaitText(marker('second')),
       close,
     ],
@@ -74,7 +95,11 @@ const watching: TrafficCase[] = [
       sideRequest(
         request({
           target: '/hook?event=Stop',
-          headers: [['Host', LOCAL_HOST], ['Content-Type', 'application/json'], ['Connection', 'close']],
+          headers: [
+            ['Host', LOCAL_HOST],
+            ['Content-Type', 'application/json'],
+            ['Connection', 'close'],
+          ],
           body: '{\n  "session_id": "lines",\r\n  "marker": "multi"\n}',
         }),
       ),
@@ -117,8 +142,14 @@ const resuming: TrafficCase[] = [
     order: 'sequential',
     events: 1,
     clients: [
-      { steps: [send(hook('Stop', 'earlier', `,"marker":"before"`))], expect: { statuses: [200], end: 'closed' } },
-      { steps: [send(watch('earlier')), awaitText(marker('before')), close], expect: { statuses: [200], end: 'closed-by-client' } },
+      {
+        steps: [send(hook('Stop', 'earlier', `,"marker":"before"`))],
+        expect: { statuses: [200], end: 'closed' },
+      },
+      {
+        steps: [send(watch('earlier')), awaitText(marker('before')), close],
+        expect: { statuses: [200], end: 'closed-by-client' },
+      },
     ],
   },
   // An id from another instance (the server restarted): everything the ring holds.
@@ -127,9 +158,16 @@ const resuming: TrafficCase[] = [
     order: 'sequential',
     events: 1,
     clients: [
-      { steps: [send(hook('Stop', 'restarted', `,"marker":"kept"`))], expect: { statuses: [200], end: 'closed' } },
       {
-        steps: [send(watch('restarted', '', [['Last-Event-ID', 'ffff0000-7']])), awaitText(marker('kept')), close],
+        steps: [send(hook('Stop', 'restarted', `,"marker":"kept"`))],
+        expect: { statuses: [200], end: 'closed' },
+      },
+      {
+        steps: [
+          send(watch('restarted', '', [['Last-Event-ID', 'ffff0000-7']])),
+          awaitText(marker('kept')),
+          close,
+        ],
         expect: { statuses: [200], end: 'closed-by-client' },
       },
     ],
@@ -149,30 +187,85 @@ const resuming: TrafficCase[] = [
   // The ring no longer reaches back to id 1: a gap message says where it starts.
   oneClient(
     'stream-resume-past-the-ring',
-    [send(watch('gone', '', [['Last-Event-ID', `${STREAM_INSTANCE}-1`]])), awaitText('event: gap'), close],
+    [
+      send(watch('gone', '', [['Last-Event-ID', `${STREAM_INSTANCE}-1`]])),
+      awaitText('event: gap'),
+      close,
+    ],
     { statuses: [200], end: 'closed-by-client', events: 0 },
   ),
 ];
 
 const answers: TrafficCase[] = [
   oneClient('page-get', [send(get('/'))], { statuses: [200], end: 'open', events: 0 }),
-  oneClient('page-head', [send(request({ method: 'HEAD', target: '/', headers: [['Host', LOCAL_HOST]] }))], { statuses: [200], end: 'open', events: 0 }),
-  oneClient('page-origin-refused', [send(get('/', [['Origin', 'http://evil.example']]))], { statuses: [403], end: 'open', events: 0 }),
-  oneClient('stream-head', [send(request({ method: 'HEAD', target: '/events', headers: [['Host', LOCAL_HOST]] }))], { statuses: [200], end: 'open', events: 0 }),
-  oneClient('stream-post-not-allowed', [send(request({ method: 'POST', target: '/events', body: '{}' }))], { statuses: [405], end: 'open', events: 0 }),
-  oneClient('stream-http10-bare-and-closed', [send(request({ method: 'GET', target: '/events?session=none', version: '1.0', headers: [['Host', LOCAL_HOST]] })), awaitText(HELLO), close], { statuses: [200], end: 'closed-by-client', events: 0 }),
+  oneClient(
+    'page-head',
+    [send(request({ method: 'HEAD', target: '/', headers: [['Host', LOCAL_HOST]] }))],
+    { statuses: [200], end: 'open', events: 0 },
+  ),
+  oneClient('page-origin-refused', [send(get('/', [['Origin', 'http://evil.example']]))], {
+    statuses: [403],
+    end: 'open',
+    events: 0,
+  }),
+  oneClient(
+    'stream-head',
+    [send(request({ method: 'HEAD', target: '/events', headers: [['Host', LOCAL_HOST]] }))],
+    { statuses: [200], end: 'open', events: 0 },
+  ),
+  oneClient(
+    'stream-post-not-allowed',
+    [send(request({ method: 'POST', target: '/events', body: '{}' }))],
+    { statuses: [405], end: 'open', events: 0 },
+  ),
+  oneClient(
+    'stream-http10-bare-and-closed',
+    [
+      send(
+        request({
+          method: 'GET',
+          target: '/events?session=none',
+          version: '1.0',
+          headers: [['Host', LOCAL_HOST]],
+        }),
+      ),
+      awaitText(HELLO),
+      close,
+    ],
+    { statuses: [200], end: 'closed-by-client', events: 0 },
+  ),
   // The page's own origin is let through (test/reliability/security.test.ts); one port off is another origin.
-  oneClient('stream-other-port-origin-refused', [send(watch('x', '', [['Origin', 'http://127.0.0.1:23519']]))], { statuses: [403], end: 'open', events: 0 }),
-  oneClient('stream-other-origin-refused', [send(watch('x', '', [['Origin', 'http://evil.example']]))], { statuses: [403], end: 'open', events: 0 }),
+  oneClient(
+    'stream-other-port-origin-refused',
+    [send(watch('x', '', [['Origin', 'http://127.0.0.1:23519']]))],
+    { statuses: [403], end: 'open', events: 0 },
+  ),
+  oneClient(
+    'stream-other-origin-refused',
+    [send(watch('x', '', [['Origin', 'http://evil.example']]))],
+    { statuses: [403], end: 'open', events: 0 },
+  ),
   // A request pipelined behind the stream waits for it to end, as node:http's does.
-  oneClient('stream-pipelined-request-waits', [send(Buffer.concat([watch('none'), get('/health')])), awaitText(HELLO), checkpoint('behind the stream'), close], { statuses: [200], end: 'closed-by-client', events: 0 }),
+  oneClient(
+    'stream-pipelined-request-waits',
+    [
+      send(Buffer.concat([watch('none'), get('/health')])),
+      awaitText(HELLO),
+      checkpoint('behind the stream'),
+      close,
+    ],
+    { statuses: [200], end: 'closed-by-client', events: 0 },
+  ),
   // A viewer that leaves mid-stream costs the next hook nothing.
   {
     name: 'stream-viewer-leaves',
     order: 'sequential',
     events: 1,
     clients: [
-      { steps: [send(watch('left')), awaitText(HELLO), close], expect: { statuses: [200], end: 'closed-by-client' } },
+      {
+        steps: [send(watch('left')), awaitText(HELLO), close],
+        expect: { statuses: [200], end: 'closed-by-client' },
+      },
       { steps: [send(hook('Stop', 'left'))], expect: { statuses: [200], end: 'closed' } },
     ],
   },

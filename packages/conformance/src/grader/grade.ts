@@ -55,7 +55,9 @@ export interface Grade {
 export const DEFAULT_PARALLEL_FAMILIES = 2;
 
 const bytesSent = (testCase: TrafficCase): Buffer[] =>
-  testCase.clients.flatMap((client) => client.steps.flatMap((step) => ('send' in step ? [step.send] : [])));
+  testCase.clients.flatMap((client) =>
+    client.steps.flatMap((step) => ('send' in step ? [step.send] : [])),
+  );
 
 /** A case played on one server: its capture, or why it could not be played. */
 type Played = CaseCapture | { readonly failed: string };
@@ -82,7 +84,9 @@ class LaneServers {
   async get(server: Server, env: Family['env']): Promise<StagedServer> {
     const key = LaneServers.key(server, env);
     let staged = this.started.get(key);
-    if (staged === undefined) this.started.set(key, (staged = await StagedServer.start(server, this.transport, env)));
+    if (staged === undefined) {
+      this.started.set(key, (staged = await StagedServer.start(server, this.transport, env)));
+    }
     return staged;
   }
 
@@ -134,8 +138,16 @@ async function playFamily(
 
 type CaseFilter = (family: string, caseName: string) => boolean;
 
-const playedCases = (family: Family, transport: Transport, picked: CaseFilter = () => true): TrafficCase[] =>
-  family.cases.filter((testCase) => (testCase.only === undefined || testCase.only === transport) && picked(family.family, testCase.name));
+const playedCases = (
+  family: Family,
+  transport: Transport,
+  picked: CaseFilter = () => true,
+): TrafficCase[] =>
+  family.cases.filter(
+    (testCase) =>
+      (testCase.only === undefined || testCase.only === transport) &&
+      picked(family.family, testCase.name),
+  );
 
 /**
  * Grade each subject. node:http plays each family once, on its own, and every
@@ -143,19 +155,34 @@ const playedCases = (family: Family, transport: Transport, picked: CaseFilter = 
  * a subject that never answers is given up on SUBJECT_QUIET_MS after node:http
  * was done (wire-client.ts) instead of waiting ANSWER_WAIT_MS.
  */
-export async function grade(subjects: readonly Subject[], options: GradeOptions = {}): Promise<Grade[]> {
+export async function grade(
+  subjects: readonly Subject[],
+  options: GradeOptions = {},
+): Promise<Grade[]> {
   const transport = options.transport ?? 'tcp';
-  const unknown = options.families?.filter((name) => !FAMILIES.some((family) => family.family === name)) ?? [];
+  const unknown =
+    options.families?.filter((name) => !FAMILIES.some((family) => family.family === name)) ?? [];
   if (unknown.length > 0) throw new Error(`no such family: ${unknown.join(', ')}`);
   const picked = options.cases ?? (() => true);
-  const chosen = FAMILIES.filter((family) => (options.families?.includes(family.family) ?? true) && playedCases(family, transport, picked).length > 0);
+  const chosen = FAMILIES.filter(
+    (family) =>
+      (options.families?.includes(family.family) ?? true) &&
+      playedCases(family, transport, picked).length > 0,
+  );
   const played = chosen.filter((family) => !(family.timed && options.skipTimed));
-  const skipped = chosen.filter((family) => !played.includes(family)).reduce((sum, family) => sum + playedCases(family, transport, picked).length, 0);
+  const skipped = chosen
+    .filter((family) => !played.includes(family))
+    .reduce((sum, family) => sum + playedCases(family, transport, picked).length, 0);
 
   const references = new Map<Family, Promise<Played[]>>();
   const referenceOf = (family: Family, servers: LaneServers): Promise<Played[]> => {
     let captures = references.get(family);
-    if (captures === undefined) references.set(family, (captures = playFamily(servers, REFERENCE_SERVER, family, transport, picked)));
+    if (captures === undefined) {
+      references.set(
+        family,
+        (captures = playFamily(servers, REFERENCE_SERVER, family, transport, picked)),
+      );
+    }
     return captures;
   };
   // Subject by subject, so that the lanes play different families and each reference is played once.
@@ -169,7 +196,10 @@ export async function grade(subjects: readonly Subject[], options: GradeOptions 
         const index = next++;
         const { subject, family } = tasks[index]!;
         const captures = await referenceOf(family, servers);
-        outcomes[index] = { references: captures, subject: await playFamily(servers, subject, family, transport, picked, captures) };
+        outcomes[index] = {
+          references: captures,
+          subject: await playFamily(servers, subject, family, transport, picked, captures),
+        };
       }
     } finally {
       await servers.stopAll();
@@ -178,15 +208,28 @@ export async function grade(subjects: readonly Subject[], options: GradeOptions 
   await Promise.all(Array.from({ length: options.parallel ?? DEFAULT_PARALLEL_FAMILIES }, lane));
 
   return subjects.map((subject) => {
-    const groups: Record<string, GroupScore> = Object.fromEntries(GROUPS.map((group) => [group.name, { cases: 0, identical: 0 }]));
+    const groups: Record<string, GroupScore> = Object.fromEntries(
+      GROUPS.map((group) => [group.name, { cases: 0, identical: 0 }]),
+    );
     const caseOutcomes: CaseOutcome[] = [];
     tasks.forEach(({ subject: graded, family }, index) => {
       if (graded !== subject) return;
       const { references: theirs, subject: ours } = outcomes[index]!;
       playedCases(family, transport, picked).forEach((testCase, caseIndex) => {
-        const found = compared(testCase, theirs[caseIndex]!, ours[caseIndex]!, subject.ownClock === true);
+        const found = compared(
+          testCase,
+          theirs[caseIndex]!,
+          ours[caseIndex]!,
+          subject.ownClock === true,
+        );
         const group = groupOf(family.family, testCase.name).name;
-        const outcome = { family: family.family, caseName: testCase.name, group, sent: bytesSent(testCase), differences: found };
+        const outcome = {
+          family: family.family,
+          caseName: testCase.name,
+          group,
+          sent: bytesSent(testCase),
+          differences: found,
+        };
         caseOutcomes.push(outcome);
         const score = groups[group]!;
         score.cases++;
@@ -210,7 +253,12 @@ export async function grade(subjects: readonly Subject[], options: GradeOptions 
  * could not play is one. A subject with a clock of its own (ownClock) has its
  * events' `_ts` and the port in its `_client` left out of the comparison.
  */
-function compared(testCase: TrafficCase, reference: Played, subject: Played, ownClock: boolean): string[] {
+function compared(
+  testCase: TrafficCase,
+  reference: Played,
+  subject: Played,
+  ownClock: boolean,
+): string[] {
   if ('failed' in subject) return [`the case could not be played: ${subject.failed}`];
   if ('failed' in reference) return [`the case could not be played: ${reference.failed}`];
   if (!ownClock) return differences(testCase, { http: reference, net: subject });
@@ -225,6 +273,12 @@ const CLIENT_WITH_PORT = /"_client":"(?:\[([^"\]]*)\]|([^":[]*)):\d+"/g;
 /** A capture whose events say nothing of the clock or the peer's port (see compared). */
 function withoutClock(capture: CaseCapture): CaseCapture {
   const masked = (stream: Buffer): Buffer =>
-    Buffer.from(stream.toString('latin1').replace(TIMESTAMP_FIELD, '"_ts":"<ts>"').replace(CLIENT_WITH_PORT, '"_client":"$1$2"'), 'latin1');
+    Buffer.from(
+      stream
+        .toString('latin1')
+        .replace(TIMESTAMP_FIELD, '"_ts":"<ts>"')
+        .replace(CLIENT_WITH_PORT, '"_client":"$1$2"'),
+      'latin1',
+    );
   return { ...capture, stdout: masked(capture.stdout), outputSocket: masked(capture.outputSocket) };
 }

@@ -66,13 +66,20 @@ if (values.help) {
   process.exit(0);
 }
 const lesson = values.lesson === undefined ? undefined : Number(values.lesson);
-if (lesson !== undefined && !STAGES.some((stage) => stage.lesson === lesson)) usageError(`no stage for --lesson ${values.lesson}`);
+if (lesson !== undefined && !STAGES.some((stage) => stage.lesson === lesson)) {
+  usageError(`no stage for --lesson ${values.lesson}`);
+}
 const unknownFamilies = (values.family ?? []).filter((name) => !FAMILY_NAMES.includes(name));
 if (unknownFamilies.length > 0) usageError(`no such family: ${unknownFamilies.join(', ')}`);
 const unknownServers = (values.server ?? []).filter((name) => namedSubject(name) === undefined);
 if (unknownServers.length > 0) usageError(`no such server: ${unknownServers.join(', ')}`);
-if (values.command !== undefined && values.server !== undefined) usageError('--server and --command: one or the other');
-const named = (values.server ?? (values.command === undefined && lesson !== undefined ? [`lesson-${lesson}`] : [])).map((name) => namedSubject(name)!);
+if (values.command !== undefined && values.server !== undefined) {
+  usageError('--server and --command: one or the other');
+}
+const named = (
+  values.server ??
+  (values.command === undefined && lesson !== undefined ? [`lesson-${lesson}`] : [])
+).map((name) => namedSubject(name)!);
 const subjects: Subject[] = values.command !== undefined ? [commandSubject(values.command)] : named;
 if (subjects.length === 0) usageError('nothing to grade: give --server, --command or --lesson');
 
@@ -80,14 +87,34 @@ const results = await grade(subjects, {
   transport: values.unix ? 'unix' : 'tcp',
   skipTimed: values['skip-timeouts'],
   ...(values.family === undefined ? {} : { families: values.family }),
-  ...(lesson === undefined ? {} : { cases: (family: string, caseName: string) => (stageOf(family, caseName) ?? Infinity) <= lesson }),
+  ...(lesson === undefined
+    ? {}
+    : {
+        cases: (family: string, caseName: string) =>
+          (stageOf(family, caseName) ?? Infinity) <= lesson,
+      }),
 });
-const shown = (subject: Subject, result: Grade): string => (lesson === undefined ? groupReport(subject.name, result) : stageReport(subject.name, lesson, result));
-process.stdout.write(`${results.map((result, index) => shown(subjects[index]!, result)).join('\n\n')}\n`);
+const shown = (subject: Subject, result: Grade): string =>
+  lesson === undefined
+    ? groupReport(subject.name, result)
+    : stageReport(subject.name, lesson, result);
+process.stdout.write(
+  `${results.map((result, index) => shown(subjects[index]!, result)).join('\n\n')}\n`,
+);
 if (values.json) {
   for (const result of results) {
-    const groups = Object.fromEntries(GROUPS.map((group) => [group.name, { cases: result.groups[group.name]!.cases, identical: result.groups[group.name]!.identical }]));
-    process.stdout.write(`${JSON.stringify({ cases: result.cases, identical: result.identical, skipped: result.skipped, groups })}\n`);
+    const groups = Object.fromEntries(
+      GROUPS.map((group) => [
+        group.name,
+        {
+          cases: result.groups[group.name]!.cases,
+          identical: result.groups[group.name]!.identical,
+        },
+      ]),
+    );
+    process.stdout.write(
+      `${JSON.stringify({ cases: result.cases, identical: result.identical, skipped: result.skipped, groups })}\n`,
+    );
   }
 }
 process.exit(results.every((result) => result.identical === result.cases) ? 0 : 1);

@@ -26,9 +26,17 @@ export function namedSubject(name: string): Subject | undefined {
 }
 
 /** The names a student may give to --server. */
-export const SUBJECT_NAMES: readonly string[] = ['http', 'net', ...LESSONS.map((_, index) => `lesson-${index + 1}`)];
+export const SUBJECT_NAMES: readonly string[] = [
+  'http',
+  'net',
+  ...LESSONS.map((_, index) => `lesson-${index + 1}`),
+];
 
 /** A shell command line; `exec` so that the grader's signal reaches the program itself. */
 export function commandSubject(command: string): Subject {
-  return { name: command, entry: { kind: 'command', argv: ['sh', '-c', `exec ${command} "$@"`, 'sh'] }, ownClock: true };
+  return {
+    name: command,
+    entry: { kind: 'command', argv: ['sh', '-c', `exec ${command} "$@"`, 'sh'] },
+    ownClock: true,
+  };
 }

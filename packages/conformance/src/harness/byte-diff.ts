@@ -29,7 +29,12 @@ export function firstDifference(a: Buffer, b: Buffer): number {
 }
 
 /** undefined when equal, else a few lines that show where and how they differ. */
-export function byteDiff(what: string, names: readonly [string, string], a: Buffer, b: Buffer): string | undefined {
+export function byteDiff(
+  what: string,
+  names: readonly [string, string],
+  a: Buffer,
+  b: Buffer,
+): string | undefined {
   const offset = firstDifference(a, b);
   if (offset < 0) return undefined;
   const from = Math.max(0, offset - CONTEXT_BYTES);

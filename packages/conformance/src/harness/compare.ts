@@ -45,8 +45,16 @@ export function differences(testCase: TrafficCase, capture: PairCapture): string
     add(`${who}: checkpoints`, text(ours.checkpoints), text(theirs.checkpoints));
     add(`${who}: waits that ran out`, text(ours.stalled), text(theirs.stalled));
   });
-  add('event stream (standard output)', canonicalStream(reference.stdout, testCase), canonicalStream(subject.stdout, testCase));
-  add('event stream (output socket)', canonicalStream(reference.outputSocket, testCase), canonicalStream(subject.outputSocket, testCase));
+  add(
+    'event stream (standard output)',
+    canonicalStream(reference.stdout, testCase),
+    canonicalStream(subject.stdout, testCase),
+  );
+  add(
+    'event stream (output socket)',
+    canonicalStream(reference.outputSocket, testCase),
+    canonicalStream(subject.outputSocket, testCase),
+  );
   return found;
 }
 
@@ -64,14 +72,22 @@ export function unmetExpectations(testCase: TrafficCase, capture: CaseCapture): 
     const who = testCase.clients.length > 1 ? `client ${index}` : 'client';
     const expected = script.expect;
     if (got.statuses.join(',') !== expected.statuses.join(',')) {
-      unmet.push(`${who}: statuses [${got.statuses.join(', ')}], expected [${expected.statuses.join(', ')}]`);
+      unmet.push(
+        `${who}: statuses [${got.statuses.join(', ')}], expected [${expected.statuses.join(', ')}]`,
+      );
     }
-    if (got.end !== expected.end) unmet.push(`${who}: connection ${got.end}, expected ${expected.end}`);
+    if (got.end !== expected.end) {
+      unmet.push(`${who}: connection ${got.end}, expected ${expected.end}`);
+    }
     if (got.stalled.length > 0) unmet.push(`${who}: waited in vain at ${got.stalled.join('; ')}`);
   });
   const events = countLines(capture.stdout);
-  if (events !== testCase.events) unmet.push(`${events} events in the stream, expected ${testCase.events}`);
-  if (!capture.outputSocket.equals(capture.stdout)) unmet.push('the output socket and standard output differ');
+  if (events !== testCase.events) {
+    unmet.push(`${events} events in the stream, expected ${testCase.events}`);
+  }
+  if (!capture.outputSocket.equals(capture.stdout)) {
+    unmet.push('the output socket and standard output differ');
+  }
   return unmet;
 }
 

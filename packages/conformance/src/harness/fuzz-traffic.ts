@@ -6,35 +6,135 @@
  */
 import fc from 'fast-check';
 import { chunkedBody, LOCAL_HOST } from './requests.js';
-import { halfClose, pause, send, SPLIT_PAUSE_MS, type Step, type TrafficCase } from './traffic-script.js';
+import {
+  halfClose,
+  pause,
+  send,
+  SPLIT_PAUSE_MS,
+  type Step,
+  type TrafficCase,
+} from './traffic-script.js';
 
 const latin1 = (text: string): Buffer => Buffer.from(text, 'latin1');
 
 /** A hook payload: JSON with the shapes Claude Code sends, strings with any unicode. */
 export const hookPayload: fc.Arbitrary<Buffer> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ hook_event_name: fc.constantFrom('Stop', 'PreToolUse', 'UserPromptSubmit'), session_id: fc.uuid(), prompt: fc.string({ unit: 'grapheme', maxLength: 40 }) }).map((value) => Buffer.from(JSON.stringify(value), 'utf8')) },
+  {
+    weight: 4,
+    arbitrary: fc
+      .record({
+        hook_event_name: fc.constantFrom('Stop', 'PreToolUse', 'UserPromptSubmit'),
+        session_id: fc.uuid(),
+        prompt: fc.string({ unit: 'grapheme', maxLength: 40 }),
+      })
+      .map((value) => Buffer.from(JSON.stringify(value), 'utf8')),
+  },
   { weight: 1, arbitrary: fc.json({ maxDepth: 2 }).map((text) => Buffer.from(text, 'utf8')) },
   { weight: 1, arbitrary: fc.uint8Array({ maxLength: 40 }).map((bytes) => Buffer.from(bytes)) },
 );
 
 /** Bytes that make parsers change state, as single characters. */
-const SIGNIFICANT = ['\r', '\n', '\r\n', ' ', '\t', ':', ';', ',', '=', '"', '\\', '?', '#', '@', '/', '\0', '\x7f', '\x80', '\xff', '0', 'a', 'A', '-'];
+const SIGNIFICANT = [
+  '\r',
+  '\n',
+  '\r\n',
+  ' ',
+  '\t',
+  ':',
+  ';',
+  ',',
+  '=',
+  '"',
+  '\\',
+  '?',
+  '#',
+  '@',
+  '/',
+  '\0',
+  '\x7f',
+  '\x80',
+  '\xff',
+  '0',
+  'a',
+  'A',
+  '-',
+];
 const significant = fc.constantFrom(...SIGNIFICANT);
-const tokenChars = fc.string({ unit: fc.constantFrom(...'abcXYZ-_.!#0123456789'.split('')), minLength: 1, maxLength: 8 });
-const valueText = fc.oneof(fc.string({ maxLength: 12 }), fc.array(fc.oneof(significant, tokenChars), { maxLength: 4 }).map((parts) => parts.join('')));
-
-const method = fc.oneof({ weight: 8, arbitrary: fc.constant('POST') }, { weight: 3, arbitrary: fc.constantFrom('GET', 'HEAD', 'PUT', 'OPTIONS', 'DELETE', 'CONNECT', 'PRI', 'SOURCE', 'DESCRIBE', 'post') });
-const target = fc.oneof(
-  { weight: 6, arbitrary: fc.constantFrom('/hook?event=Stop', '/hook', '/hook?event=A&event=B', '/health', '/', '*', `http://${LOCAL_HOST}/hook?event=X`) },
-  { weight: 2, arbitrary: fc.tuple(fc.constantFrom('/hook?event=', '/', 'http://h/'), valueText).map(([start, rest]) => start + rest) },
+const tokenChars = fc.string({
+  unit: fc.constantFrom(...'abcXYZ-_.!#0123456789'.split('')),
+  minLength: 1,
+  maxLength: 8,
+});
+const valueText = fc.oneof(
+  fc.string({ maxLength: 12 }),
+  fc.array(fc.oneof(significant, tokenChars), { maxLength: 4 }).map((parts) => parts.join('')),
 );
-const protocol = fc.oneof({ weight: 8, arbitrary: fc.constant('HTTP/1.1') }, { weight: 2, arbitrary: fc.constantFrom('HTTP/1.0', 'HTTP/0.9', 'HTTP/2.0', 'HTTP/1.2', 'RTSP/1.0', 'ICE/1.0', '') });
+
+const method = fc.oneof(
+  { weight: 8, arbitrary: fc.constant('POST') },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom(
+      'GET',
+      'HEAD',
+      'PUT',
+      'OPTIONS',
+      'DELETE',
+      'CONNECT',
+      'PRI',
+      'SOURCE',
+      'DESCRIBE',
+      'post',
+    ),
+  },
+);
+const target = fc.oneof(
+  {
+    weight: 6,
+    arbitrary: fc.constantFrom(
+      '/hook?event=Stop',
+      '/hook',
+      '/hook?event=A&event=B',
+      '/health',
+      '/',
+      '*',
+      `http://${LOCAL_HOST}/hook?event=X`,
+    ),
+  },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(fc.constantFrom('/hook?event=', '/', 'http://h/'), valueText)
+      .map(([start, rest]) => start + rest),
+  },
+);
+const protocol = fc.oneof(
+  { weight: 8, arbitrary: fc.constant('HTTP/1.1') },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      'HTTP/1.0',
+      'HTTP/0.9',
+      'HTTP/2.0',
+      'HTTP/1.2',
+      'RTSP/1.0',
+      'ICE/1.0',
+      '',
+    ),
+  },
+);
 
 const extraHeader: fc.Arbitrary<readonly [string, string]> = fc.oneof(
-  fc.tuple(fc.constantFrom('Connection', 'Proxy-Connection'), fc.constantFrom('close', 'keep-alive', 'upgrade', 'Keep-Alive, close', ' close\t', 'closed')),
+  fc.tuple(
+    fc.constantFrom('Connection', 'Proxy-Connection'),
+    fc.constantFrom('close', 'keep-alive', 'upgrade', 'Keep-Alive, close', ' close\t', 'closed'),
+  ),
   fc.tuple(fc.constant('Expect'), fc.constantFrom('100-continue', '100-Continue', 'x', '')),
   fc.tuple(fc.constant('Upgrade'), fc.constant('websocket')),
-  fc.tuple(fc.constantFrom('Transfer-Encoding', 'Content-Length'), fc.constantFrom('chunked', 'gzip', '', '3', '0', 'chunked, gzip')),
+  fc.tuple(
+    fc.constantFrom('Transfer-Encoding', 'Content-Length'),
+    fc.constantFrom('chunked', 'gzip', '', '3', '0', 'chunked, gzip'),
+  ),
   fc.tuple(tokenChars, valueText),
 );
 
@@ -56,7 +156,10 @@ export const fuzzRequest: fc.Arbitrary<FuzzRequest> = fc.record({
   method,
   target,
   protocol,
-  host: fc.oneof({ weight: 9, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+  host: fc.oneof(
+    { weight: 9, arbitrary: fc.constant(true) },
+    { weight: 1, arbitrary: fc.constant(false) },
+  ),
   extra: fc.array(extraHeader, { maxLength: 3 }),
   framing: fc.constantFrom<Framing>('content-length', 'content-length', 'chunked', 'none'),
   chunkSizes: fc.array(fc.integer({ min: 1, max: 16 }), { maxLength: 4 }),
@@ -81,7 +184,10 @@ export function requestBytes(request: FuzzRequest): Buffer {
     chunks.push(body.subarray(offset));
     body = chunkedBody({ chunks, extension: request.extension });
   }
-  const line = request.protocol === '' ? `${request.method} ${request.target}` : `${request.method} ${request.target} ${request.protocol}`;
+  const line =
+    request.protocol === ''
+      ? `${request.method} ${request.target}`
+      : `${request.method} ${request.target} ${request.protocol}`;
   let head = `${line}\r\n`;
   for (const [name, value] of headers) head += `${name}: ${value}\r\n`;
   return Buffer.concat([latin1(`${head}\r\n`), body]);
@@ -95,7 +201,11 @@ type Mutation =
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), text: significant }),
-  fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), count: fc.integer({ min: 1, max: 3 }) }),
+  fc.record({
+    kind: fc.constant('delete' as const),
+    at: fc.nat(),
+    count: fc.integer({ min: 1, max: 3 }),
+  }),
   fc.record({ kind: fc.constant('replace' as const), at: fc.nat(), text: significant }),
 );
 
@@ -104,9 +214,11 @@ export function mutate(bytes: Buffer, mutations: readonly Mutation[]): Buffer {
   for (const change of mutations) {
     const at = result.length === 0 ? 0 : change.at % (result.length + 1);
     const before = result.subarray(0, at);
-    if (change.kind === 'insert') result = Buffer.concat([before, latin1(change.text), result.subarray(at)]);
-    else if (change.kind === 'delete') result = Buffer.concat([before, result.subarray(at + change.count)]);
-    else result = Buffer.concat([before, latin1(change.text), result.subarray(at + 1)]);
+    if (change.kind === 'insert') {
+      result = Buffer.concat([before, latin1(change.text), result.subarray(at)]);
+    } else if (change.kind === 'delete') {
+      result = Buffer.concat([before, result.subarray(at + change.count)]);
+    } else result = Buffer.concat([before, latin1(change.text), result.subarray(at + 1)]);
   }
   return result;
 }
@@ -120,7 +232,10 @@ export interface FuzzTraffic {
 
 export const fuzzTraffic: fc.Arbitrary<FuzzTraffic> = fc.record({
   requests: fc.array(fuzzRequest, { minLength: 1, maxLength: 3 }),
-  mutations: fc.oneof({ weight: 2, arbitrary: fc.constant([]) }, { weight: 3, arbitrary: fc.array(mutation, { minLength: 1, maxLength: 3 }) }),
+  mutations: fc.oneof(
+    { weight: 2, arbitrary: fc.constant([]) },
+    { weight: 3, arbitrary: fc.array(mutation, { minLength: 1, maxLength: 3 }) },
+  ),
   cuts: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 3 }),
 });
 
@@ -135,7 +250,9 @@ export function trafficBytes(traffic: FuzzTraffic): Buffer {
  */
 export function fuzzCase(traffic: FuzzTraffic, name = 'fuzz'): TrafficCase {
   const bytes = trafficBytes(traffic);
-  const offsets = [...new Set(traffic.cuts.map((cut) => Math.floor(cut * bytes.length)))].filter((at) => at > 0 && at < bytes.length).sort((a, b) => a - b);
+  const offsets = [...new Set(traffic.cuts.map((cut) => Math.floor(cut * bytes.length)))]
+    .filter((at) => at > 0 && at < bytes.length)
+    .sort((a, b) => a - b);
   const steps: Step[] = [];
   let start = 0;
   for (const offset of [...offsets, bytes.length]) {

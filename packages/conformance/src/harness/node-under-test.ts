@@ -9,7 +9,10 @@ import { execFileSync } from 'node:child_process';
 import { dialectOf, type ParserDialect } from '@hook-observatory/net-server/request-parser';
 import { SERVER_NODE } from '@hook-observatory/launcher';
 
-const [node, llhttp] = execFileSync(SERVER_NODE, ['-p', '[process.versions.node, process.versions.llhttp].join(" ")'])
+const [node, llhttp] = execFileSync(SERVER_NODE, [
+  '-p',
+  '[process.versions.node, process.versions.llhttp].join(" ")',
+])
   .toString()
   .trim()
   .split(' ') as [string, string];

@@ -31,7 +31,10 @@ export const DEFAULT_HEADERS: HeaderList = [
 
 export function request(parts: RequestParts): Buffer {
   const eol = parts.lineEnd ?? '\r\n';
-  const body = typeof parts.body === 'string' ? Buffer.from(parts.body, 'utf8') : (parts.body ?? Buffer.alloc(0));
+  const body =
+    typeof parts.body === 'string'
+      ? Buffer.from(parts.body, 'utf8')
+      : (parts.body ?? Buffer.alloc(0));
   const headers: Array<readonly [string, string]> = [...(parts.headers ?? DEFAULT_HEADERS)];
   if (parts.contentLength ?? body.length > 0) headers.push(['Content-Length', String(body.length)]);
   let head = `${parts.method ?? 'POST'} ${parts.target ?? '/hook?event=Stop'} HTTP/${parts.version ?? '1.1'}${eol}`;
@@ -84,11 +87,17 @@ export function chunkedBody({ chunks, extension = '', trailers = [] }: ChunkedBo
 export function chunkedHook(event: string, body: ChunkedBody, extra: HeaderList = []): Buffer {
   return request({
     target: `/hook?event=${event}`,
-    headers: [['Host', LOCAL_HOST], ['Content-Type', 'application/json'], ['Transfer-Encoding', 'chunked'], ...extra],
+    headers: [
+      ['Host', LOCAL_HOST],
+      ['Content-Type', 'application/json'],
+      ['Transfer-Encoding', 'chunked'],
+      ...extra,
+    ],
     body: chunkedBody(body),
     contentLength: false,
   });
 }
 
 /** A small, valid hook body: what most cases send when the body is not the point. */
-export const SMALL_BODY = '{"hook_event_name":"Stop","session_id":"conformance","stop_hook_active":false}';
+export const SMALL_BODY =
+  '{"hook_event_name":"Stop","session_id":"conformance","stop_hook_active":false}';

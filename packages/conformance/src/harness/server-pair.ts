@@ -12,10 +12,25 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SERVER_NAMES, SERVERS, startServer, type RunningServer, type ServerEntry, type ServerName, type Transport } from '@hook-observatory/launcher';
+import {
+  SERVER_NAMES,
+  SERVERS,
+  startServer,
+  type RunningServer,
+  type ServerEntry,
+  type ServerName,
+  type Transport,
+} from '@hook-observatory/launcher';
 import { get, request, LOCAL_HOST } from './requests.js';
 import { send, stopsServer, type ClientScript, type TrafficCase } from './traffic-script.js';
-import { ANSWER_WAIT_MS, playClient, SHUTDOWN_WAIT_MS, watchStream, type ClientCapture, type Endpoint } from './wire-client.js';
+import {
+  ANSWER_WAIT_MS,
+  playClient,
+  SHUTDOWN_WAIT_MS,
+  watchStream,
+  type ClientCapture,
+  type Endpoint,
+} from './wire-client.js';
 
 /** Clients of one case that talk to one server at the same time, at most. */
 export const MAX_CONCURRENT_CLIENTS = 32;
@@ -59,7 +74,9 @@ export class StreamTap {
   }
 
   private bytes(): Buffer {
-    if (this.chunks.length > 1) this.chunks.splice(0, this.chunks.length, Buffer.concat(this.chunks));
+    if (this.chunks.length > 1) {
+      this.chunks.splice(0, this.chunks.length, Buffer.concat(this.chunks));
+    }
     return this.chunks[0] ?? Buffer.alloc(0);
   }
 
@@ -82,11 +99,16 @@ export class StreamTap {
 
   /** The bytes since the last cut up to the end of the stream, once it has ended. */
   async rest(what: string): Promise<Buffer> {
-    const find = (): Buffer | undefined => (this.ended ? this.bytes().subarray(this.cursor) : undefined);
+    const find = (): Buffer | undefined =>
+      this.ended ? this.bytes().subarray(this.cursor) : undefined;
     return this.waitFor(find, `${what}: the stream never ended`, SHUTDOWN_WAIT_MS);
   }
 
-  private waitFor(find: () => Buffer | undefined, failure: string, timeoutMs = ANSWER_WAIT_MS): Promise<Buffer> {
+  private waitFor(
+    find: () => Buffer | undefined,
+    failure: string,
+    timeoutMs = ANSWER_WAIT_MS,
+  ): Promise<Buffer> {
     const found = find();
     if (found !== undefined) return Promise.resolve(found);
     return new Promise((done, fail) => {
@@ -122,7 +144,11 @@ export class StagedServer {
     private readonly reader: Socket | undefined,
   ) {}
 
-  static async start(server: { readonly name: string; readonly entry: ServerEntry }, transport: Transport, env?: Readonly<Record<string, string>>): Promise<StagedServer> {
+  static async start(
+    server: { readonly name: string; readonly entry: ServerEntry },
+    transport: Transport,
+    env?: Readonly<Record<string, string>>,
+  ): Promise<StagedServer> {
     const { name } = server;
     const dir = mkdtempSync(join(tmpdir(), `conformance-${name.replace(/\W/g, '-')}-`));
     const outputSocketPath = join(dir, 'events.sock');
@@ -149,7 +175,9 @@ export class StagedServer {
           const socket = connect(outputSocketPath, () => ready(socket));
           socket.once('error', fail);
         });
-    reader?.on('data', (chunk: Buffer) => outputSocket.push(chunk)).once('end', () => outputSocket.end());
+    reader
+      ?.on('data', (chunk: Buffer) => outputSocket.push(chunk))
+      .once('end', () => outputSocket.end());
     running.process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
     const endpoint = { transport, port: running.port, socketPath: running.socketPath };
     return new StagedServer(name, transport, running, endpoint, stdout, outputSocket, reader);
@@ -161,13 +189,23 @@ export class StagedServer {
    */
   async play(testCase: TrafficCase, reference?: CaseCapture): Promise<CaseCapture> {
     const stops = stopsServer(testCase);
-    const endpoint = stops ? { ...this.endpoint, shutdown: await this.shutdownWatched() } : this.endpoint;
+    const endpoint = stops
+      ? { ...this.endpoint, shutdown: await this.shutdownWatched() }
+      : this.endpoint;
     const limit = testCase.order === 'concurrent' ? MAX_CONCURRENT_CLIENTS : 1;
-    const scripts = testCase.clients.map((script, index) => ({ script, reference: reference?.clients[index] }));
-    const clients = await inPool(scripts, limit, ({ script, reference: theirs }) => playClient(endpoint, script, theirs));
+    const scripts = testCase.clients.map((script, index) => ({
+      script,
+      reference: reference?.clients[index],
+    }));
+    const clients = await inPool(scripts, limit, ({ script, reference: theirs }) =>
+      playClient(endpoint, script, theirs),
+    );
     const what = `${this.name} over ${this.transport}`;
     if (stops) {
-      const [stdout, outputSocket] = await Promise.all([this.stdout.rest(`${what}, standard output`), this.outputSocket.rest(`${what}, output socket`)]);
+      const [stdout, outputSocket] = await Promise.all([
+        this.stdout.rest(`${what}, standard output`),
+        this.outputSocket.rest(`${what}, output socket`),
+      ]);
       return { clients, stdout, outputSocket };
     }
     const marker = `"conformance_marker":"${this.runId}-${this.markers++}"`;
@@ -176,7 +214,11 @@ export class StagedServer {
         send(
           request({
             target: '/hook?event=ConformanceCaseEnd',
-            headers: [['Host', LOCAL_HOST], ['Content-Type', 'application/json'], ['Connection', 'close']],
+            headers: [
+              ['Host', LOCAL_HOST],
+              ['Content-Type', 'application/json'],
+              ['Connection', 'close'],
+            ],
             body: `{${marker}}`,
           }),
         ),
@@ -212,7 +254,11 @@ export class StagedServer {
 }
 
 /** Run `work` over `items`, at most `limit` at a time, keeping the results in order. */
-async function inPool<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+async function inPool<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   const lane = async (): Promise<void> => {
@@ -235,7 +281,10 @@ export class ServerPair {
   static async start(transport: Transport, options: PairOptions = {}): Promise<ServerPair> {
     const [http, net] = await Promise.all(
       SERVER_NAMES.map((slot) => {
-        const server = slot === 'net' && options.subject !== undefined ? options.subject : { name: slot, entry: SERVERS[slot] };
+        const server =
+          slot === 'net' && options.subject !== undefined
+            ? options.subject
+            : { name: slot, entry: SERVERS[slot] };
         return StagedServer.start(server, transport, options.env);
       }),
     );
@@ -244,7 +293,9 @@ export class ServerPair {
 
   /** Play the case against both servers at the same time, and capture what each did. */
   async play(testCase: TrafficCase): Promise<PairCapture> {
-    const [http, net] = await Promise.all(SERVER_NAMES.map((name) => this.servers[name].play(testCase)));
+    const [http, net] = await Promise.all(
+      SERVER_NAMES.map((name) => this.servers[name].play(testCase)),
+    );
     return { http: http!, net: net! };
   }
 

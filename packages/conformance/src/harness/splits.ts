@@ -3,7 +3,13 @@
  * at other places, so that every byte boundary (or a fixed random sample of
  * them, for long bodies) is a place where a read ends.
  */
-import { awaitAnswers, close, splitAt, type ClientScript, type TrafficCase } from './traffic-script.js';
+import {
+  awaitAnswers,
+  close,
+  splitAt,
+  type ClientScript,
+  type TrafficCase,
+} from './traffic-script.js';
 
 export interface SplitExpectation {
   readonly statuses: readonly number[];
@@ -33,26 +39,49 @@ export function everyOffset(length: number): number[] {
  * For a long request: every offset in the head and at the body's two ends,
  * where the parser changes state, and `sampled` random ones in between.
  */
-export function edgesAndSample(bytes: Buffer, edge: number, sampled: number, seed: number): number[] {
+export function edgesAndSample(
+  bytes: Buffer,
+  edge: number,
+  sampled: number,
+  seed: number,
+): number[] {
   const bodyStart = bytes.indexOf('\r\n\r\n') + 4;
   const offsets = new Set<number>();
-  for (let offset = 1; offset < Math.min(bytes.length, bodyStart + edge); offset++) offsets.add(offset);
-  for (let offset = Math.max(1, bytes.length - edge); offset < bytes.length; offset++) offsets.add(offset);
+  for (let offset = 1; offset < Math.min(bytes.length, bodyStart + edge); offset++) {
+    offsets.add(offset);
+  }
+  for (let offset = Math.max(1, bytes.length - edge); offset < bytes.length; offset++) {
+    offsets.add(offset);
+  }
   const random = seededRandom(seed);
-  for (let count = 0; count < sampled; count++) offsets.add(1 + Math.floor(random() * (bytes.length - 1)));
+  for (let count = 0; count < sampled; count++) {
+    offsets.add(1 + Math.floor(random() * (bytes.length - 1)));
+  }
   return [...offsets].sort((a, b) => a - b);
 }
 
-function script(bytes: Buffer, cuts: readonly number[], expectation: SplitExpectation): ClientScript {
+function script(
+  bytes: Buffer,
+  cuts: readonly number[],
+  expectation: SplitExpectation,
+): ClientScript {
   const steps = splitAt(bytes, cuts);
   if (expectation.end === 'kept') {
-    return { steps: [...steps, awaitAnswers(expectation.statuses.length), close], expect: { statuses: expectation.statuses, end: 'closed-by-client' } };
+    return {
+      steps: [...steps, awaitAnswers(expectation.statuses.length), close],
+      expect: { statuses: expectation.statuses, end: 'closed-by-client' },
+    };
   }
   return { steps, expect: { statuses: expectation.statuses, end: 'closed' } };
 }
 
 /** One client per offset, each writing the bytes in two parts cut there. */
-export function splitEverywhere(name: string, bytes: Buffer, offsets: readonly number[], expectation: SplitExpectation): TrafficCase {
+export function splitEverywhere(
+  name: string,
+  bytes: Buffer,
+  offsets: readonly number[],
+  expectation: SplitExpectation,
+): TrafficCase {
   return {
     name,
     clients: offsets.map((offset) => script(bytes, [offset], expectation)),
@@ -63,7 +92,9 @@ export function splitEverywhere(name: string, bytes: Buffer, offsets: readonly n
 
 /** `cuts` different offsets from 1 to `cutBefore - 1`, so that every part is written on its own. */
 function distinctCuts(random: () => number, cuts: number, cutBefore: number): number[] {
-  if (cuts > cutBefore - 1) throw new RangeError(`${cuts} different cuts do not fit before offset ${cutBefore}`);
+  if (cuts > cutBefore - 1) {
+    throw new RangeError(`${cuts} different cuts do not fit before offset ${cutBefore}`);
+  }
   const offsets = new Set<number>();
   while (offsets.size < cuts) offsets.add(1 + Math.floor(random() * (cutBefore - 1)));
   return [...offsets];
@@ -86,6 +117,8 @@ export function splitRandomly(
   cutBefore = bytes.length,
 ): TrafficCase {
   const random = seededRandom(seed);
-  const clients = Array.from({ length: count }, () => script(bytes, distinctCuts(random, parts - 1, cutBefore), expectation));
+  const clients = Array.from({ length: count }, () =>
+    script(bytes, distinctCuts(random, parts - 1, cutBefore), expectation),
+  );
   return { name, clients, order: 'concurrent', events: count * expectation.eventsPerScript };
 }

@@ -82,11 +82,17 @@ export interface OneClientExpectation extends ClientExpectation {
 }
 
 /** The usual case: one client, one script. */
-export function oneClient(name: string, steps: readonly Step[], { events, ...expect }: OneClientExpectation): TrafficCase {
+export function oneClient(
+  name: string,
+  steps: readonly Step[],
+  { events, ...expect }: OneClientExpectation,
+): TrafficCase {
   return { name, clients: [{ steps, expect }], events };
 }
 
-export const send = (bytes: Buffer | string): Step => ({ send: typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : bytes });
+export const send = (bytes: Buffer | string): Step => ({
+  send: typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : bytes,
+});
 export const pause = (ms: number): Step => ({ pause: ms });
 export const awaitAnswers = (count: number): Step => ({ awaitAnswers: count });
 export const awaitClose: Step = { awaitClose: true };
@@ -118,7 +124,9 @@ export function splitAt(bytes: Buffer, offsets: readonly number[]): Step[] {
   let start = 0;
   for (const offset of [...offsets].sort((a, b) => a - b)) {
     if (offset <= start || offset >= bytes.length) {
-      throw new RangeError(`splitAt: offset ${offset} cuts nothing in ${bytes.length} bytes (offsets ${offsets.join(', ')}; each must be unique, above 0 and below the length)`);
+      throw new RangeError(
+        `splitAt: offset ${offset} cuts nothing in ${bytes.length} bytes (offsets ${offsets.join(', ')}; each must be unique, above 0 and below the length)`,
+      );
     }
     steps.push(send(bytes.subarray(start, offset)), pause(SPLIT_PAUSE_MS));
     start = offset;

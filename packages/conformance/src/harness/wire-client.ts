@@ -76,7 +76,8 @@ export const SUBJECT_QUIET_MS = 500;
 /** A status line at the start of a response (RFC 9112 section 4). Our bodies are JSON and never hold one. */
 const STATUS_LINE = /HTTP\/1\.1 (\d{3}) [^\r\n]*\r\n/g;
 /** A Date header with an IMF-fixdate (RFC 9110 section 5.6.7); anything else is left to show in a diff. */
-const DATE_HEADER = /\r\nDate: (?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT\r\n/g;
+const DATE_HEADER =
+  /\r\nDate: (?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT\r\n/g;
 export const DATE_PLACEHOLDER = '<date>';
 
 export function statusesIn(bytes: Buffer): number[] {
@@ -85,13 +86,18 @@ export function statusesIn(bytes: Buffer): number[] {
 
 /** The bytes with every Date value replaced: the one value two servers may legitimately differ in. */
 export function withoutDates(bytes: Buffer): Buffer {
-  return Buffer.from(bytes.toString('latin1').replace(DATE_HEADER, `\r\nDate: ${DATE_PLACEHOLDER}\r\n`), 'latin1');
+  return Buffer.from(
+    bytes.toString('latin1').replace(DATE_HEADER, `\r\nDate: ${DATE_PLACEHOLDER}\r\n`),
+    'latin1',
+  );
 }
 
 function openSocket(endpoint: Endpoint): Promise<Socket> {
   return new Promise((ready, fail) => {
     const socket =
-      endpoint.transport === 'tcp' ? connect({ port: endpoint.port, host: '127.0.0.1', noDelay: true }) : connect(endpoint.socketPath);
+      endpoint.transport === 'tcp'
+        ? connect({ port: endpoint.port, host: '127.0.0.1', noDelay: true })
+        : connect(endpoint.socketPath);
     socket.once('connect', () => {
       socket.off('error', fail);
       ready(socket);
@@ -141,7 +147,11 @@ class Waits {
     const giveUpAt = (): number =>
       referenceMs === undefined
         ? started + ANSWER_WAIT_MS
-        : Math.min(started + ANSWER_WAIT_MS, Math.max(started + referenceMs * SUBJECT_SLOWDOWN, this.lastActivity) + SUBJECT_QUIET_MS);
+        : Math.min(
+            started + ANSWER_WAIT_MS,
+            Math.max(started + referenceMs * SUBJECT_SLOWDOWN, this.lastActivity) +
+              SUBJECT_QUIET_MS,
+          );
     const met = await this.upTo(done, giveUpAt);
     this.waitedMs[index] = Date.now() - started;
     return met;
@@ -161,7 +171,10 @@ class Waits {
       };
       // A timer may fire a millisecond early: look again rather than give up before the time.
       const arm = (): void => {
-        timer = setTimeout(() => (Date.now() >= giveUpAt() ? finish(false) : arm()), Math.max(0, giveUpAt() - Date.now()));
+        timer = setTimeout(
+          () => (Date.now() >= giveUpAt() ? finish(false) : arm()),
+          Math.max(0, giveUpAt() - Date.now()),
+        );
       };
       if (done()) return finish(true);
       this.wakers.add(check);
@@ -193,7 +206,10 @@ export interface WatchedStream {
 }
 
 /** Open a viewer with `requestBytes` (a GET /events) and resolve once its stream has said hello. */
-export async function watchStream(endpoint: Endpoint, requestBytes: Buffer): Promise<WatchedStream> {
+export async function watchStream(
+  endpoint: Endpoint,
+  requestBytes: Buffer,
+): Promise<WatchedStream> {
   const socket = await openSocket(endpoint);
   const waits = new Waits(undefined);
   let received = '';
@@ -219,7 +235,11 @@ export async function watchStream(endpoint: Endpoint, requestBytes: Buffer): Pro
  * Play `script` and capture what the server did. `reference`, node:http's
  * capture of the same script, makes the waits a subject's (SUBJECT_QUIET_MS).
  */
-export async function playClient(endpoint: Endpoint, script: ClientScript, reference?: ClientCapture): Promise<ClientCapture> {
+export async function playClient(
+  endpoint: Endpoint,
+  script: ClientScript,
+  reference?: ClientCapture,
+): Promise<ClientCapture> {
   const socket = await openSocket(endpoint);
   const chunks: Buffer[] = [];
   let received = 0;
@@ -265,13 +285,23 @@ export async function playClient(endpoint: Endpoint, script: ClientScript, refer
       if (!(await waits.until(serverGone))) stalled.push(`step ${index}: awaitClose`);
     } else if ('awaitText' in step) {
       const text = step.awaitText;
-      if (!(await waits.until(() => Buffer.concat(chunks).includes(text, 0, 'latin1') || serverGone()))) {
+      if (
+        !(await waits.until(
+          () => Buffer.concat(chunks).includes(text, 0, 'latin1') || serverGone(),
+        ))
+      ) {
         stalled.push(`step ${index}: awaitText ${JSON.stringify(text)}`);
       }
     } else if ('sideRequest' in step) {
-      if (!(await playSideRequest(endpoint, step.sideRequest, waits))) stalled.push(`step ${index}: sideRequest`);
+      if (!(await playSideRequest(endpoint, step.sideRequest, waits))) {
+        stalled.push(`step ${index}: sideRequest`);
+      }
     } else if ('shutdown' in step) {
-      if (endpoint.shutdown === undefined) throw new Error(`step ${index}: this server cannot be shut down here (the case needs a pair of its own)`);
+      if (endpoint.shutdown === undefined) {
+        throw new Error(
+          `step ${index}: this server cannot be shut down here (the case needs a pair of its own)`,
+        );
+      }
       if (!(await endpoint.shutdown())) stalled.push(`step ${index}: shutdown`);
     } else if ('halfClose' in step) {
       if (!socket.destroyed) socket.end();
@@ -286,7 +316,9 @@ export async function playClient(endpoint: Endpoint, script: ClientScript, refer
   // The script is done: wait for what the case expects, then look a little longer.
   const { expect } = script;
   const expectsClose = expect.end === 'closed' || expect.end === 'reset';
-  const settled = await waits.until(() => (statusCount() >= expect.statuses.length || finished) && (!expectsClose || serverGone()));
+  const settled = await waits.until(
+    () => (statusCount() >= expect.statuses.length || finished) && (!expectsClose || serverGone()),
+  );
   if (!settled) stalled.push('end of script: expected answers or close');
   // After a shutdown, read on until the connection ends: at the latest when the server exits.
   const stopped = script.steps.some((step) => 'shutdown' in step);
@@ -296,5 +328,12 @@ export async function playClient(endpoint: Endpoint, script: ClientScript, refer
   socket.destroy();
 
   const bytes = withoutDates(Buffer.concat(chunks));
-  return { received: bytes, statuses: statusesIn(bytes), end: endState, checkpoints, stalled, waitedMs: waits.waitedMs };
+  return {
+    received: bytes,
+    statuses: statusesIn(bytes),
+    end: endState,
+    checkpoints,
+    stalled,
+    waitedMs: waits.waitedMs,
+  };
 }

@@ -5,7 +5,20 @@
  * optional extensions, CRLF, data, CRLF. A chunk of size 0 ends it, and the
  * trailer fields that follow are read by the header states (header-field.ts).
  */
-import { BACKSLASH, CR, DQUOTE, EQUALS, HEX_VALUE, HTAB, LF, QUOTED_PAIR_CHAR, QUOTED_TEXT_CHAR, SEMICOLON, SP, TOKEN } from '../byte-classes.js';
+import {
+  BACKSLASH,
+  CR,
+  DQUOTE,
+  EQUALS,
+  HEX_VALUE,
+  HTAB,
+  LF,
+  QUOTED_PAIR_CHAR,
+  QUOTED_TEXT_CHAR,
+  SEMICOLON,
+  SP,
+  TOKEN,
+} from '../byte-classes.js';
 import { appendDigit, TICK, type Machine, type ParserOutput, type RequestHead } from './machine.js';
 import { readsNoByte, State } from './states.js';
 
@@ -47,7 +60,8 @@ export function stepBody(p: Machine, chunk: Buffer, from: number, out: ParserOut
 
       // #region chunk-size
       case State.ChunkSizeFirst: // llhttp: chunk_size_start, chunk_size_digit
-      case State.ChunkSize: { // llhttp: chunk_size, chunk_size_otherwise
+      case State.ChunkSize: {
+        // llhttp: chunk_size, chunk_size_otherwise
         const byte = chunk[i] as number;
         const digit = HEX_VALUE[byte] as number;
         if (digit >= 0) {
@@ -58,8 +72,12 @@ export function stepBody(p: Machine, chunk: Buffer, from: number, out: ParserOut
           break;
         }
         // No blanks after the size: llhttp's strict default (RFC 9112 has none there either).
-        if (p.state === State.ChunkSizeFirst) return p.fail(out, i, 'Invalid character in chunk size');
-        if (byte === SP || byte === HTAB) return p.fail(out, i + 1, 'Invalid character in chunk size');
+        if (p.state === State.ChunkSizeFirst) {
+          return p.fail(out, i, 'Invalid character in chunk size');
+        }
+        if (byte === SP || byte === HTAB) {
+          return p.fail(out, i + 1, 'Invalid character in chunk size');
+        }
         if (byte === CR) {
           p.state = State.ChunkSizeLf;
           break;
@@ -68,7 +86,9 @@ export function stepBody(p: Machine, chunk: Buffer, from: number, out: ParserOut
           p.state = State.ChunkExtensions;
           return i + 1; // stepChunkExtensions
         }
-        return byte === LF ? p.fail(out, i + 1, 'Missing expected CR after chunk size') : p.fail(out, i, 'Invalid character in chunk size');
+        return byte === LF
+          ? p.fail(out, i + 1, 'Missing expected CR after chunk size')
+          : p.fail(out, i, 'Invalid character in chunk size');
       }
       // #endregion chunk-size
 
@@ -119,19 +139,27 @@ export function stepBody(p: Machine, chunk: Buffer, from: number, out: ParserOut
  * node counts their bytes, per chunk. llhttp allows an empty name (`;=v`,
  * `;;`) and an empty value (`;n=`), and nothing else odd.
  */
-export function stepChunkExtensions(p: Machine, chunk: Buffer, from: number, out: ParserOutput[]): number {
+export function stepChunkExtensions(
+  p: Machine,
+  chunk: Buffer,
+  from: number,
+  out: ParserOutput[],
+): number {
   let i = from;
   while (i < chunk.length) {
     const byte = chunk[i] as number;
     switch (p.state) {
       case State.ChunkExtensions: // llhttp: chunk_extensions
-        if (byte === SP || byte === CR) return p.fail(out, i + 1, 'Invalid character in chunk extensions');
+        if (byte === SP || byte === CR) {
+          return p.fail(out, i + 1, 'Invalid character in chunk extensions');
+        }
         p.beginSpan(i, 'chunk-extensions');
         p.state = State.ChunkExtensionName;
         continue;
 
       case State.ChunkExtensionName: // llhttp: chunk_extension_name
-      case State.ChunkExtensionValue: { // llhttp: chunk_extension_value
+      case State.ChunkExtensionValue: {
+        // llhttp: chunk_extension_value
         if (TOKEN[byte]) break;
         const inName = p.state === State.ChunkExtensionName;
         if (byte === DQUOTE && !inName) {
@@ -140,7 +168,9 @@ export function stepChunkExtensions(p: Machine, chunk: Buffer, from: number, out
         }
         if (byte !== SEMICOLON && byte !== CR && !(byte === EQUALS && inName)) {
           const part = inName ? 'name' : 'value';
-          if (byte === LF) return p.failAfterSpan(out, i, `Missing expected CR after chunk extension ${part}`);
+          if (byte === LF) {
+            return p.failAfterSpan(out, i, `Missing expected CR after chunk extension ${part}`);
+          }
           return p.failAfterSpan(out, i, `Invalid character in chunk extensions ${part}`, i + 1);
         }
         const overflow = p.closeSpan(i);
@@ -158,13 +188,21 @@ export function stepChunkExtensions(p: Machine, chunk: Buffer, from: number, out
         break;
       }
 
-      case State.ChunkExtensionQuoted: { // llhttp: chunk_extension_quoted_value
+      case State.ChunkExtensionQuoted: {
+        // llhttp: chunk_extension_quoted_value
         if (byte === BACKSLASH) {
           p.state = State.ChunkExtensionQuotedPair;
           break;
         }
         if (byte !== DQUOTE) {
-          if (!QUOTED_TEXT_CHAR[byte]) return p.failAfterSpan(out, i, 'Invalid character in chunk extensions quoted value', i + 1);
+          if (!QUOTED_TEXT_CHAR[byte]) {
+            return p.failAfterSpan(
+              out,
+              i,
+              'Invalid character in chunk extensions quoted value',
+              i + 1,
+            );
+          }
           break;
         }
         // The value's span ends with its closing quote.
@@ -175,7 +213,14 @@ export function stepChunkExtensions(p: Machine, chunk: Buffer, from: number, out
       }
 
       case State.ChunkExtensionQuotedPair: // llhttp: chunk_extension_quoted_value_quoted_pair
-        if (!QUOTED_PAIR_CHAR[byte]) return p.failAfterSpan(out, i, 'Invalid quoted-pair in chunk extensions quoted value', i + 1);
+        if (!QUOTED_PAIR_CHAR[byte]) {
+          return p.failAfterSpan(
+            out,
+            i,
+            'Invalid quoted-pair in chunk extensions quoted value',
+            i + 1,
+          );
+        }
         p.state = State.ChunkExtensionQuoted;
         break;
 
@@ -218,7 +263,8 @@ function completeHead(p: Machine, out: ParserOutput[]): Framing {
   p.fieldsInBatch = 0;
   p.fieldsInBlock = 0;
   if (p.batchedBefore) out.push(TICK);
-  const tooLong = p.method !== 'CONNECT' && !flags.transferEncoding && p.contentLength > p.limits.maxBodyBytes;
+  const tooLong =
+    p.method !== 'CONNECT' && !flags.transferEncoding && p.contentLength > p.limits.maxBodyBytes;
   if (tooLong && !p.drainsPastLimit()) {
     out.push({ kind: 'body-too-long', head: p.head, bodyBytes: Number(p.contentLength) });
     return 'too-long';

@@ -13,7 +13,12 @@ import { State } from './states.js';
 /** node_http_parser.cc keeps this many header fields before it hands a batch to JavaScript (kMaxHeaderFieldsCount). */
 const HEADER_FIELDS_PER_BATCH = 32;
 
-export function stepHeaderField(p: Machine, chunk: Buffer, from: number, out: ParserOutput[]): number {
+export function stepHeaderField(
+  p: Machine,
+  chunk: Buffer,
+  from: number,
+  out: ParserOutput[],
+): number {
   let i = from;
   while (i < chunk.length) {
     const byte = chunk[i] as number;
@@ -33,7 +38,8 @@ export function stepHeaderField(p: Machine, chunk: Buffer, from: number, out: Pa
         if (byte === LF) return p.fail(out, i + 1, 'Invalid header field char');
         if (!TOKEN[byte]) return p.fail(out, i, 'Invalid header token');
         p.beginSpan(i, 'header-name');
-        p.excessField = p.dialect.refusesExcessHeaders && ++p.fieldsInBlock > p.limits.maxHeadersCount;
+        p.excessField =
+          p.dialect.refusesExcessHeaders && ++p.fieldsInBlock > p.limits.maxHeadersCount;
         if (++p.fieldsInBatch === HEADER_FIELDS_PER_BATCH) {
           p.fieldsInBatch = 1;
           p.batchedBefore = true;
@@ -42,7 +48,8 @@ export function stepHeaderField(p: Machine, chunk: Buffer, from: number, out: Pa
         p.state = State.HeaderName;
         continue;
 
-      case State.HeaderName: { // llhttp: header_field, header_field_general
+      case State.HeaderName: {
+        // llhttp: header_field, header_field_general
         // A name is token bytes (RFC 9110 section 5.6.2): step over the run of them at once.
         if (TOKEN[byte]) {
           i = skipWhile(chunk, i + 1, TOKEN);
@@ -85,7 +92,9 @@ export function stepHeaderField(p: Machine, chunk: Buffer, from: number, out: Pa
 
 /** The special header names (lower case), by length: a name of any other length is none of them. */
 const SPECIAL_BY_LENGTH: Array<Array<readonly [string, HeaderKind]>> = [];
-for (const [name, kind] of SPECIAL_HEADERS) (SPECIAL_BY_LENGTH[name.length] ??= []).push([name, kind]);
+for (const [name, kind] of SPECIAL_HEADERS) {
+  (SPECIAL_BY_LENGTH[name.length] ??= []).push([name, kind]);
+}
 
 /**
  * What llhttp makes of a header name, whatever its case (RFC 9110 section

@@ -6,12 +6,27 @@
  * stays open: those have their own states (stepSpecialValue). What a value
  * means takes effect when its line is complete, as in llhttp.
  */
-import { COMMA, CR, FIELD_VALUE_CHAR, HTAB, isDigit, LF, LIST_TOKEN_CHAR, lower, SP } from '../byte-classes.js';
+import {
+  COMMA,
+  CR,
+  FIELD_VALUE_CHAR,
+  HTAB,
+  isDigit,
+  LF,
+  LIST_TOKEN_CHAR,
+  lower,
+  SP,
+} from '../byte-classes.js';
 import { CHUNKED, CONNECTION_OPTIONS } from '../llhttp-rules.js';
 import { appendDigit, skipWhile, type Machine, type ParserOutput } from './machine.js';
 import { State } from './states.js';
 
-export function stepHeaderValue(p: Machine, chunk: Buffer, from: number, out: ParserOutput[]): number {
+export function stepHeaderValue(
+  p: Machine,
+  chunk: Buffer,
+  from: number,
+  out: ParserOutput[],
+): number {
   let i = from;
   while (i < chunk.length) {
     const byte = chunk[i] as number;
@@ -46,7 +61,9 @@ export function stepHeaderValue(p: Machine, chunk: Buffer, from: number, out: Pa
             return i;
           case 'transfer-encoding':
             // A second Transfer-Encoding after one that ended in chunked adds a coding after chunked.
-            if (p.flags.chunked) return p.fail(out, i + 1, 'Invalid `Transfer-Encoding` header value');
+            if (p.flags.chunked) {
+              return p.fail(out, i + 1, 'Invalid `Transfer-Encoding` header value');
+            }
             p.flags.transferEncoding = true;
             p.state = State.CodingStart;
             return i;
@@ -74,9 +91,14 @@ export function stepHeaderValue(p: Machine, chunk: Buffer, from: number, out: Pa
         if (i < chunk.length) p.state = State.HeaderValueEnd;
         continue;
 
-      case State.HeaderValueEnd: { // llhttp: header_value_otherwise
+      case State.HeaderValueEnd: {
+        // llhttp: header_value_otherwise
         if (byte !== CR) {
-          return p.failAfterSpan(out, i, byte === LF ? 'Missing expected CR after header value' : 'Invalid header value char');
+          return p.failAfterSpan(
+            out,
+            i,
+            byte === LF ? 'Missing expected CR after header value' : 'Invalid header value char',
+          );
         }
         const length = p.spanInChunk(i);
         const value = p.takeSpan(chunk, i);
@@ -94,7 +116,9 @@ export function stepHeaderValue(p: Machine, chunk: Buffer, from: number, out: Pa
       case State.HeaderLineEnd: // llhttp: header_value_lws
         // A line that starts with a blank continues the previous one: obs-fold,
         // which a server must refuse or unfold (RFC 9112 section 5.2); llhttp refuses.
-        if (byte === SP || byte === HTAB) return p.fail(out, i, 'Unexpected whitespace after header value');
+        if (byte === SP || byte === HTAB) {
+          return p.fail(out, i, 'Unexpected whitespace after header value');
+        }
         endValue(p);
         p.addHeader(p.headerName, trimBlanks(p.headerValueText));
         p.state = State.HeaderLineStart;
@@ -110,7 +134,12 @@ export function stepHeaderValue(p: Machine, chunk: Buffer, from: number, out: Pa
  * values byte by byte. Each ends in HeaderValueEnd, or in HeaderValue when it
  * turns out to be a value of no special meaning.
  */
-export function stepSpecialValue(p: Machine, chunk: Buffer, from: number, out: ParserOutput[]): number {
+export function stepSpecialValue(
+  p: Machine,
+  chunk: Buffer,
+  from: number,
+  out: ParserOutput[],
+): number {
   let i = from;
   while (i < chunk.length) {
     const byte = chunk[i] as number;
@@ -154,7 +183,8 @@ export function stepSpecialValue(p: Machine, chunk: Buffer, from: number, out: P
         }
         break;
 
-      case State.ContentLengthDigits: { // llhttp: header_value_content_length
+      case State.ContentLengthDigits: {
+        // llhttp: header_value_content_length
         if (!isDigit(byte)) {
           p.state = State.ContentLengthAfter;
           continue;
@@ -167,7 +197,9 @@ export function stepSpecialValue(p: Machine, chunk: Buffer, from: number, out: P
 
       case State.ContentLengthAfter: // llhttp: header_value_content_length_ws
         if (byte === SP || (byte === HTAB && p.dialect.tabEndsListToken)) break;
-        if (byte !== CR && byte !== LF) return p.failAfterSpan(out, i, 'Invalid character in Content-Length');
+        if (byte !== CR && byte !== LF) {
+          return p.failAfterSpan(out, i, 'Invalid character in Content-Length');
+        }
         p.flags.contentLength = true;
         p.state = State.HeaderValueEnd;
         return i;
@@ -191,7 +223,9 @@ export function stepSpecialValue(p: Machine, chunk: Buffer, from: number, out: P
           return i;
         }
         // Nothing may follow chunked in a request (RFC 9112 section 6.1).
-        if (byte === COMMA) return p.failAfterSpan(out, i, 'Invalid `Transfer-Encoding` header value', i + 1);
+        if (byte === COMMA) {
+          return p.failAfterSpan(out, i, 'Invalid `Transfer-Encoding` header value', i + 1);
+        }
         p.state = State.CodingOther;
         continue;
 
@@ -219,7 +253,9 @@ export function stepSpecialValue(p: Machine, chunk: Buffer, from: number, out: P
 function matchConnectionOption(p: Machine, byte: number): boolean {
   let option = p.connectionOption;
   // The options begin with different letters: the first byte picks the one to match.
-  if (p.matched === 0) option = CONNECTION_OPTIONS.find((name) => name.charCodeAt(0) === lower(byte));
+  if (p.matched === 0) {
+    option = CONNECTION_OPTIONS.find((name) => name.charCodeAt(0) === lower(byte));
+  }
   if (option === undefined || option.charCodeAt(p.matched) !== lower(byte)) return false;
   p.connectionOption = option;
   p.matched++;
@@ -236,7 +272,9 @@ function applyConnectionOption(p: Machine): void {
 /** A header line is complete: what its value means takes effect now, as in llhttp. */
 function endValue(p: Machine): void {
   const option = p.connectionOption;
-  if (p.headerKind === 'connection' && option !== undefined && p.matched === option.length) applyConnectionOption(p);
+  if (p.headerKind === 'connection' && option !== undefined && p.matched === option.length) {
+    applyConnectionOption(p);
+  }
   if (p.headerKind === 'transfer-encoding' && p.valueIsChunked) p.flags.chunked = true;
 }
 

@@ -7,7 +7,13 @@
  * Every state change is in a group's stepping function (parser/*.ts), beside
  * the state it leaves.
  */
-import { METHOD_TRIE, type ConnectionOption, type HeaderKind, type ParserDialect, type WordTrie } from '../llhttp-rules.js';
+import {
+  METHOD_TRIE,
+  type ConnectionOption,
+  type HeaderKind,
+  type ParserDialect,
+  type WordTrie,
+} from '../llhttp-rules.js';
 import { State } from './states.js';
 
 /** How node:http answers a parse error: HPE_HEADER_OVERFLOW 431, HPE_CHUNK_EXTENSIONS_OVERFLOW 413, else 400. */
@@ -53,7 +59,12 @@ export type ParserOutput =
    * where llhttp takes the byte in before it fails. A limit found where a
    * read ends, or an end of input, is at the offset just past the read.
    */
-  | { readonly kind: 'error'; readonly error: ParseErrorKind; readonly reason: string; readonly at: number };
+  | {
+      readonly kind: 'error';
+      readonly error: ParseErrorKind;
+      readonly reason: string;
+      readonly at: number;
+    };
 
 export interface ParserLimits {
   /** Bytes of target, header names and values before a 431 (MAX_HEADER_SIZE_BYTES). */
@@ -103,7 +114,10 @@ export interface Overflow {
   readonly reason: string;
 }
 const HEADER_OVERFLOW: Overflow = { error: 'header-overflow', reason: 'Header overflow' };
-const CHUNK_EXTENSIONS_OVERFLOW: Overflow = { error: 'chunk-extensions-overflow', reason: 'Chunk extensions overflow' };
+const CHUNK_EXTENSIONS_OVERFLOW: Overflow = {
+  error: 'chunk-extensions-overflow',
+  reason: 'Chunk extensions overflow',
+};
 
 /**
  * How many bytes of a read the parser decodes at once (see `textOf`): a head
@@ -233,7 +247,12 @@ export class Machine {
   // --- Errors -----------------------------------------------------------------
 
   /** Report an error at index `at` of the read (unless node ignores it, see errorsIgnored): see ParserOutput. */
-  fail(out: ParserOutput[], at: number, reason: string, error: ParseErrorKind = 'bad-request'): number {
+  fail(
+    out: ParserOutput[],
+    at: number,
+    reason: string,
+    error: ParseErrorKind = 'bad-request',
+  ): number {
     if (!this.errorsIgnored) out.push({ kind: 'error', error, reason, at: this.readOffset + at });
     return FAILED;
   }
@@ -349,7 +368,9 @@ export class Machine {
     }
     if (this.spanBudget === 'chunk-extensions') {
       this.chunkExtensionBytes += length;
-      if (this.chunkExtensionBytes > this.limits.maxChunkExtensionBytes) return CHUNK_EXTENSIONS_OVERFLOW;
+      if (this.chunkExtensionBytes > this.limits.maxChunkExtensionBytes) {
+        return CHUNK_EXTENSIONS_OVERFLOW;
+      }
     }
     return undefined;
   }
@@ -381,7 +402,11 @@ export class Machine {
   textOf(chunk: Buffer, start: number, end: number): string {
     if (start < this.textStart || end > this.textStart + this.text.length) {
       this.textStart = start;
-      this.text = chunk.toString('latin1', start, Math.min(chunk.length, Math.max(end, start + TEXT_WINDOW_BYTES)));
+      this.text = chunk.toString(
+        'latin1',
+        start,
+        Math.min(chunk.length, Math.max(end, start + TEXT_WINDOW_BYTES)),
+      );
     }
     return this.text.slice(start - this.textStart, end - this.textStart);
   }

@@ -7,11 +7,22 @@
  * states (target.ts).
  */
 import { CR, DOT, isDigit, LF, SLASH, SP } from '../byte-classes.js';
-import { ACCEPTED_VERSIONS, HTTP2_PREFACE_REST, METHOD_TRIE, METHODS_BY_PROTOCOL, PROTOCOL_TRIE } from '../llhttp-rules.js';
+import {
+  ACCEPTED_VERSIONS,
+  HTTP2_PREFACE_REST,
+  METHOD_TRIE,
+  METHODS_BY_PROTOCOL,
+  PROTOCOL_TRIE,
+} from '../llhttp-rules.js';
 import type { Machine, ParserOutput } from './machine.js';
 import { State } from './states.js';
 
-export function stepRequestLine(p: Machine, chunk: Buffer, from: number, out: ParserOutput[]): number {
+export function stepRequestLine(
+  p: Machine,
+  chunk: Buffer,
+  from: number,
+  out: ParserOutput[],
+): number {
   let i = from;
   while (i < chunk.length) {
     const byte = chunk[i] as number;
@@ -24,7 +35,8 @@ export function stepRequestLine(p: Machine, chunk: Buffer, from: number, out: Pa
         p.state = State.Method;
         continue;
 
-      case State.Method: { // llhttp: after_start_req, req_first_space_before_url
+      case State.Method: {
+        // llhttp: after_start_req, req_first_space_before_url
         if (byte === SP) {
           const method = p.wordSoFar.word;
           if (method === undefined) return p.fail(out, i, 'Invalid method encountered');
@@ -55,14 +67,17 @@ export function stepRequestLine(p: Machine, chunk: Buffer, from: number, out: Pa
         continue;
 
       // #region version
-      case State.Protocol: { // llhttp: req_after_http_start
+      case State.Protocol: {
+        // llhttp: req_after_http_start
         const next = p.wordSoFar.next.get(byte);
         if (next === undefined) return p.fail(out, i, 'Expected HTTP/, RTSP/ or ICE/');
         p.wordSoFar = next;
         const name = next.word;
         if (name === undefined) break;
         // The name is complete (HTTP, RTSP or ICE): it must suit the method.
-        if (!METHODS_BY_PROTOCOL.get(name)?.has(p.method)) return p.fail(out, i + 1, pairingRefusal(name));
+        if (!METHODS_BY_PROTOCOL.get(name)?.has(p.method)) {
+          return p.fail(out, i + 1, pairingRefusal(name));
+        }
         p.state = State.AfterProtocol;
         break;
       }
@@ -88,7 +103,9 @@ export function stepRequestLine(p: Machine, chunk: Buffer, from: number, out: Pa
       case State.VersionMinor: // llhttp: req_http_minor, req_http_end
         if (!isDigit(byte)) return p.fail(out, i, 'Invalid minor version');
         p.versionMinor = byte - 0x30;
-        if (!ACCEPTED_VERSIONS.has(p.versionMajor * 10 + p.versionMinor)) return p.fail(out, i + 1, 'Invalid HTTP version');
+        if (!ACCEPTED_VERSIONS.has(p.versionMajor * 10 + p.versionMinor)) {
+          return p.fail(out, i + 1, 'Invalid HTTP version');
+        }
         p.matched = 0;
         p.state = p.method === 'PRI' ? State.Http2Preface : State.RequestLineCr;
         break;
@@ -97,8 +114,12 @@ export function stepRequestLine(p: Machine, chunk: Buffer, from: number, out: Pa
       case State.Http2Preface: // llhttp: req_pri_upgrade
         // `PRI * HTTP/2.0` begins the HTTP/2 preface (RFC 9113 section 3.4):
         // llhttp reads it to its end, then stops with an error.
-        if (byte !== HTTP2_PREFACE_REST[p.matched]) return p.fail(out, i, 'Expected HTTP/2 Connection Preface');
-        if (++p.matched === HTTP2_PREFACE_REST.length) return p.fail(out, i + 1, 'Pause on PRI/Upgrade');
+        if (byte !== HTTP2_PREFACE_REST[p.matched]) {
+          return p.fail(out, i, 'Expected HTTP/2 Connection Preface');
+        }
+        if (++p.matched === HTTP2_PREFACE_REST.length) {
+          return p.fail(out, i + 1, 'Pause on PRI/Upgrade');
+        }
         break;
 
       case State.RequestLineCr: // llhttp: req_http_complete
@@ -119,5 +140,7 @@ export function stepRequestLine(p: Machine, chunk: Buffer, from: number, out: Pa
 
 /** llhttp's words when a method does not suit its protocol. */
 function pairingRefusal(protocol: string): string {
-  return protocol === 'ICE' ? 'Expected SOURCE method for ICE/x.x request' : `Invalid method for ${protocol}/x.x request`;
+  return protocol === 'ICE'
+    ? 'Expected SOURCE method for ICE/x.x request'
+    : `Invalid method for ${protocol}/x.x request`;
 }

@@ -59,7 +59,9 @@ export function stepTarget(p: Machine, chunk: Buffer, from: number, out: ParserO
           p.state = State.TargetQuery;
         } else if (byte === AT) {
           // llhttp refuses only two @ in a row: `a@b@c` passes.
-          if (p.state === State.TargetAuthorityAfterAt) return p.fail(out, i + 1, 'Double @ in url');
+          if (p.state === State.TargetAuthorityAfterAt) {
+            return p.fail(out, i + 1, 'Double @ in url');
+          }
           p.state = State.TargetAuthorityAfterAt;
         } else if (AUTHORITY_CHAR[byte]) {
           p.state = State.TargetAuthority;
@@ -118,14 +120,24 @@ export function stepTarget(p: Machine, chunk: Buffer, from: number, out: ParserO
 const FORM_FEED = 0x0c;
 
 /** What llhttp says of a byte its path, query or fragment refuses. */
-const PART_REFUSALS = ['Invalid char in url path', 'Invalid char in url query', 'Invalid char in url fragment start'];
+const PART_REFUSALS = [
+  'Invalid char in url path',
+  'Invalid char in url query',
+  'Invalid char in url fragment start',
+];
 
 /**
  * A byte the target refuses. Node builds llhttp's strict URL parser, which
  * refuses a tab or a form feed anywhere in the target in words of its own,
  * as it does a blank or a line end before the authority.
  */
-function refuseInTarget(p: Machine, out: ParserOutput[], i: number, byte: number, reason: string): number {
+function refuseInTarget(
+  p: Machine,
+  out: ParserOutput[],
+  i: number,
+  byte: number,
+  reason: string,
+): number {
   const blank = byte === HTAB || byte === FORM_FEED || byte === SP || byte === CR || byte === LF;
   return blank ? p.fail(out, i + 1, 'Invalid characters in url') : p.fail(out, i, reason);
 }
