@@ -70,30 +70,35 @@ describe('the stages', () => {
   });
 });
 
-describe.each(STAGES.map((stage) => stage))('stage $lesson ($title)', (stage) => {
-  it(
-    'its-lesson-passes-it-with-exit-status-0',
-    async () => {
-      const { code, stdout } = await conformance('--lesson', String(stage.lesson));
-      expect(stdout).toContain(`stage ${stage.lesson} passes`);
-      expect(code).toBe(0);
-    },
-    GRADING_TIMEOUT_MS,
-  );
+/** Grading a lesson per stage is re-grading, as the scoreboard is: the slow tier (vitest.config.ts). */
+describe.each(STAGES.map((stage) => stage))(
+  'stage $lesson ($title)',
+  { tags: ['slow'] },
+  (stage) => {
+    it(
+      'its-lesson-passes-it-with-exit-status-0',
+      async () => {
+        const { code, stdout } = await conformance('--lesson', String(stage.lesson));
+        expect(stdout).toContain(`stage ${stage.lesson} passes`);
+        expect(code).toBe(0);
+      },
+      GRADING_TIMEOUT_MS,
+    );
 
-  it.runIf(stage.lesson > 1 && !UNDIVIDED_STAGES.includes(stage.lesson))(
-    'the-lesson-before-fails-it-and-is-sent-to-read-the-step',
-    async () => {
-      const { code, stdout } = await conformance(
-        '--lesson',
-        String(stage.lesson),
-        '--server',
-        `lesson-${stage.lesson - 1}`,
-      );
-      expect(stdout).toContain(`== stage ${stage.lesson} (${stage.title}): first failure `);
-      expect(stdout).toContain(`read: ${stage.read}`);
-      expect(code).toBe(1);
-    },
-    GRADING_TIMEOUT_MS,
-  );
-});
+    it.runIf(stage.lesson > 1 && !UNDIVIDED_STAGES.includes(stage.lesson))(
+      'the-lesson-before-fails-it-and-is-sent-to-read-the-step',
+      async () => {
+        const { code, stdout } = await conformance(
+          '--lesson',
+          String(stage.lesson),
+          '--server',
+          `lesson-${stage.lesson - 1}`,
+        );
+        expect(stdout).toContain(`== stage ${stage.lesson} (${stage.title}): first failure `);
+        expect(stdout).toContain(`read: ${stage.read}`);
+        expect(code).toBe(1);
+      },
+      GRADING_TIMEOUT_MS,
+    );
+  },
+);

@@ -2,8 +2,8 @@
  * Nothing lost under load: 100,000 hook events from 64 concurrent clients, half
  * on keep-alive connections and half with a connection per request, over TCP
  * and a Unix socket. Every one is answered 200 and is in the stream exactly
- * once, whole. Minutes of load: the slow tier (vitest.config.ts); the
- * viewers' and output's tests still load both servers in `pnpm test`.
+ * once, whole. Minutes of load: the slow tier (vitest.config.ts), with the
+ * viewers' and the output's loads.
  *
  * @module-tag slow
  */

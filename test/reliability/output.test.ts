@@ -2,6 +2,10 @@
  * The output path never stalls the hooks: a reader that stops reading is cut
  * off and nobody else notices; a standard output whose reader left is a clean,
  * explained stop; a kill -9 at any moment leaves only whole lines in a file.
+ *
+ * Minutes of load: the slow tier (vitest.config.ts).
+ *
+ * @module-tag slow
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, openSync, closeSync, writeFileSync } from 'node:fs';

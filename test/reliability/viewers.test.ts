@@ -6,6 +6,10 @@
  * reads gets every event; and when many stalled viewers spend the budget all
  * viewers share, the furthest behind are cut off while every hook is answered.
  * Counts only, no clock.
+ *
+ * Minutes of load: the slow tier (vitest.config.ts).
+ *
+ * @module-tag slow
  */
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
