@@ -4,22 +4,20 @@
  * a temporary file in the same directory, and a rename puts it in place
  * (rename(2) replaces the target atomically within one file system).
  */
-import { randomBytes } from 'node:crypto';
 import { constants, type Stats } from 'node:fs';
 import {
   access,
   copyFile,
   lstat,
   mkdir,
-  open,
   readdir,
   readFile,
   realpath,
-  rename,
   stat,
   unlink,
 } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { replaceAtomically } from './replace-file.js';
 import { SettingsError } from './settings-text.js';
 
 export interface SettingsSnapshot {
@@ -188,41 +186,5 @@ async function backUp(path: string, now: Date): Promise<string> {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
-  }
-}
-
-/** What a new settings file is created with, before the umask: what editors and Claude Code use. */
-const NEW_FILE_MODE = 0o666;
-
-async function replaceAtomically(
-  path: string,
-  bytes: Buffer,
-  mode: number | undefined,
-): Promise<void> {
-  const temporary = join(
-    dirname(path),
-    `.${basename(path)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`,
-  );
-  const handle = await open(temporary, 'wx', mode ?? NEW_FILE_MODE);
-  try {
-    try {
-      // The umask may have taken bits from `mode`; the replacement keeps the original's exactly.
-      if (mode !== undefined) await handle.chmod(mode);
-      await handle.writeFile(bytes);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temporary, path);
-  } catch (error) {
-    await unlink(temporary).catch(() => undefined);
-    throw error;
-  }
-  // The rename is durable once the directory entry is (fsync(2): "also needs an explicit fsync() on the directory").
-  const directory = await open(dirname(path), 'r');
-  try {
-    await directory.sync();
-  } finally {
-    await directory.close();
   }
 }

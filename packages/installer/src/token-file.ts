@@ -5,10 +5,11 @@
  * mode 0600 is read by its owner only. One file per settings file, so that
  * taking one set of hooks out never breaks another's.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { TOKEN_ENV, UsageError, nonEmpty } from '@hook-observatory/core/vocabulary';
+import { replaceAtomically } from './replace-file.js';
 
 /** Owner read and write only: the file holds a secret. */
 export const TOKEN_FILE_MODE = 0o600;
@@ -62,22 +63,8 @@ export async function tokenFileIsCurrent(path: string, token: string): Promise<b
 /** Write the header by a rename, so that a hook running meanwhile reads the old file or the new one, whole. */
 export async function writeTokenFile(path: string, token: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true, mode: TOKEN_DIR_MODE });
-  const temporary = `${path}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
   // Created 0600 and then chmod'ed: the umask can only take bits away, and an old file's mode does not carry over.
-  const handle = await open(temporary, 'wx', TOKEN_FILE_MODE);
-  try {
-    try {
-      await handle.chmod(TOKEN_FILE_MODE);
-      await handle.writeFile(tokenHeader(token));
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temporary, path);
-  } catch (error) {
-    await unlink(temporary).catch(() => undefined);
-    throw error;
-  }
+  await replaceAtomically(path, tokenHeader(token), TOKEN_FILE_MODE);
 }
 
 /** Remove the file; false when there was none. */
