@@ -9,6 +9,7 @@
  */
 import { get, LOCAL_HOST, request, SMALL_BODY, type HeaderList } from '../harness/requests.js';
 import { awaitText, close, oneClient, send, type TrafficCase } from '../harness/traffic-script.js';
+import { HELLO } from './stream.js';
 
 /** Sec-Fetch-Site, -Mode and -Dest, and -User where Chromium sends it (a navigation the user made). */
 const fetchMetadata = (site: string, mode: string, dest: string, user = false): HeaderList => [
@@ -44,7 +45,6 @@ const FOREIGN_REQUESTS: ReadonlyArray<
   ['link', (site) => fetchMetadata(site, 'navigate', 'document', true)],
 ];
 
-const HELLO = 'event: hello';
 /** The stream, watched until its hello and closed by the client: it never ends by itself. */
 const watched = (name: string, headers: HeaderList): TrafficCase =>
   oneClient(name, [send(get('/events?session=browsers', headers)), awaitText(HELLO), close], {

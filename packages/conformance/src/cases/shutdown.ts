@@ -21,7 +21,7 @@ import {
   type Step,
   type TrafficCase,
 } from '../harness/traffic-script.js';
-import { STREAM_ENVIRONMENT } from './stream.js';
+import { HELLO, hook as streamHook, STREAM_ENVIRONMENT } from './stream.js';
 import {
   REQUEST_TIMEOUT_ENV,
   SHORT_CHECKING_INTERVAL_MS,
@@ -30,23 +30,12 @@ import {
 
 export const SHUTDOWN_ENVIRONMENT = STREAM_ENVIRONMENT;
 
-const HELLO = 'event: hello';
-
-/** A hook of session `session`; `connection` says whether its connection stays open. */
+/** A Stop hook of session `session` carrying `marker`; `connection` says whether its connection stays open. */
 const hook = (
   session: string,
   marker: string,
   connection: 'close' | 'keep-alive' = 'keep-alive',
-): Buffer =>
-  request({
-    target: '/hook?event=Stop',
-    headers: [
-      ['Host', LOCAL_HOST],
-      ['Content-Type', 'application/json'],
-      ['Connection', connection],
-    ],
-    body: `{"session_id":"${session}","marker":"${marker}"}`,
-  });
+): Buffer => streamHook('Stop', session, `,"marker":"${marker}"`, connection);
 
 /** The hook cut after its head and half its body, and the rest. */
 const cutInBody = (bytes: Buffer): [Buffer, Buffer] => {

@@ -22,7 +22,7 @@ import {
   type TrafficCase,
 } from '../harness/traffic-script.js';
 import { BODY_LIMIT_ENVIRONMENT, TEST_MAX_BODY_BYTES } from './body-limits.js';
-import { STREAM_ENVIRONMENT } from './stream.js';
+import { HELLO, hook as streamHook, STREAM_ENVIRONMENT } from './stream.js';
 import { REQUEST_TIMEOUT_ENV, SHORT_HEADERS_TIMEOUT_MS } from './timeouts.js';
 
 export const STREAM_NEIGHBOURS_ENVIRONMENT: Readonly<Record<string, string>> = {
@@ -30,23 +30,12 @@ export const STREAM_NEIGHBOURS_ENVIRONMENT: Readonly<Record<string, string>> = {
   ...BODY_LIMIT_ENVIRONMENT,
 };
 
-const HELLO = 'event: hello';
-
-/** A hook of session `session`; `connection` says whether its connection stays open. */
+/** A Stop hook of session `session` carrying `marker`; `connection` says whether its connection stays open. */
 const hook = (
   session: string,
   marker: string,
   connection: 'close' | 'keep-alive' = 'close',
-): Buffer =>
-  request({
-    target: '/hook?event=Stop',
-    headers: [
-      ['Host', LOCAL_HOST],
-      ['Content-Type', 'application/json'],
-      ['Connection', connection],
-    ],
-    body: `{"session_id":"${session}","marker":"${marker}"}`,
-  });
+): Buffer => streamHook('Stop', session, `,"marker":"${marker}"`, connection);
 
 const watch = (session: string, extra: HeaderList = []): Buffer =>
   get(`/events?session=${session}`, extra);

@@ -29,7 +29,7 @@ export const STREAM_ENVIRONMENT: Readonly<Record<string, string>> = {
 };
 
 /** A hook of session `session`, on a connection that closes after its answer (or stays open for the next). */
-const hook = (
+export const hook = (
   event: string,
   session: string,
   extra = '',
@@ -45,7 +45,8 @@ const hook = (
     body: `{"hook_event_name":"${event}","session_id":"${session}"${extra}}`,
   });
 
-const HELLO = 'event: hello';
+/** What a viewer's stream begins with: awaited before a case goes on. */
+export const HELLO = 'event: hello';
 const watch = (
   session: string,
   query = '',
