@@ -1,7 +1,7 @@
 /**
  * A client that has its 200 finds its event already written: each server
  * writes the event before the answer leaves, the net server also when it
- * writes a whole loop turn's events at once (packages/net-server/src/main.ts,
+ * writes a whole loop turn's events at once (packages/net-server/src/group-commit.ts,
  * endTurn). Standard output is a file, written synchronously, so the test
  * reads it the moment each answer arrives.
  *

@@ -19,11 +19,9 @@ export const MAX_PAYLOAD_DEPTH = 128;
 /**
  * The most object members (`"key": value`) a payload may hold, in all its
  * objects. Members are what parsing and copying a payload spend on: each key
- * is hashed and kept, and a large object turns into a hash table. An 11 MB
- * body of a million keys held the event loop, and every other hook, for 1.6
- * to 3.9 s; 100,000 keys took 0.7 s, where an array of 100,000 numbers took
- * 11 ms (both on the 2-core machine the issue was measured on, under load).
- * 10,000 members take about 35 ms there; a hook payload holds tens.
+ * is hashed and kept, and a large object turns into a hash table: a body of
+ * a million keys held the event loop, and every other hook, for seconds
+ * (`pnpm bench --adversity` measures it). A hook payload holds tens.
  */
 export const MAX_PAYLOAD_MEMBERS = 10_000;
 

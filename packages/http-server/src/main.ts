@@ -291,10 +291,10 @@ function respond(
 // --- 5b. Stream -----------------------------------------------------------
 // GET /events never ends: core/src/stream.ts says what to send, takes the
 // next write from the ring when the one before has left (res.write's
-// callback), and says when to cut a viewer off. Without a Content-Length node:http frames each
-// write as a chunk (Transfer-Encoding: chunked, RFC 9112 section 7.1); a
-// response in progress keeps its connection out of the idle timers
-// (lib/_http_server.js), and HEAD gets the same head without a body.
+// callback), and says when to cut a viewer off. Without a Content-Length
+// node:http frames each write as a chunk (Transfer-Encoding: chunked, RFC 9112
+// section 7.1); a response in progress keeps its connection out of the idle
+// timers (lib/_http_server.js), and HEAD gets the same head without a body.
 
 // #region stream
 function streamEvents(

@@ -11,7 +11,7 @@
  * The last stage, the full server, claims the rest: the exact byte rules.
  */
 
-/** Stages not yet measured (their lessons came later): they claim no case yet. */
+/** Stages whose cases have not been measured out of the last stage: they claim none yet. */
 export const UNDIVIDED_STAGES: readonly number[] = [7, 8];
 import { FAMILIES } from '../families.js';
 
@@ -495,7 +495,7 @@ export const STAGES: readonly Stage[] = [
       splits: only('split-smuggling-attempt-every-byte'),
     },
   },
-  // Lessons 7 and 8 landed after the stages were measured: their cases are still in the last stage.
+  // Not divided yet (UNDIVIDED_STAGES): the cases lessons 7 and 8 first pass are in the last stage.
   { lesson: 7, title: 'a parser that reads each byte once', read: changesIn(7), cases: {} },
   { lesson: 8, title: 'the event stream by hand', read: changesIn(8), cases: {} },
   { lesson: 9, title: 'the full raw server', read: changesIn(9), cases: {} },
