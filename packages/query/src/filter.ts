@@ -3,6 +3,10 @@
  * tool name must appear in the line's bytes, so most lines of a large log are
  * rejected without being parsed (the bench compares this with jq).
  */
+import { eventNameOf, type LogEvent } from '@hook-observatory/core';
+
+export { eventNameOf, type LogEvent };
+
 export interface Filters {
   readonly events: readonly string[];
   readonly tools: readonly string[];
@@ -10,8 +14,6 @@ export interface Filters {
   /** Keep events whose `_ts` is at or after this ISO 8601 time. */
   readonly since: string | undefined;
 }
-
-export type LogEvent = Record<string, unknown>;
 
 export function createFilter(filters: Filters): (line: Buffer) => LogEvent | undefined {
   const needles = [
@@ -32,10 +34,6 @@ export function createFilter(filters: Filters): (line: Buffer) => LogEvent | und
     if (typeof event !== 'object' || event === null) return undefined;
     return matches(event, filters) ? event : undefined;
   };
-}
-
-export function eventNameOf(event: LogEvent): string {
-  return String(event['_event'] ?? event['hook_event_name'] ?? '');
 }
 
 function matches(event: LogEvent, filters: Filters): boolean {

@@ -5,7 +5,7 @@
 import { createFilter, type Filters, type LogEvent } from './filter.js';
 import { chooseColumns, EVENT_COLUMNS, SESSION_COLUMNS, sessionRow } from './columns.js';
 import { RowWriter, type OutputKind } from './output.js';
-import { SessionTracker } from './sessions.js';
+import { SessionTracker } from '@hook-observatory/core';
 
 export interface QueryOptions {
   readonly filters: Filters;

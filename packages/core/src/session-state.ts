@@ -1,6 +1,10 @@
 /**
- * What each session is doing now, worked out from its events in order. The
- * state machine: each event below moves a session to a state; every other
+ * What each session is doing now, worked out from its events in order: the
+ * one implementation behind `query --sessions` and the live view's session
+ * list. The page carries this file's compiled code inline (viewer.ts builds
+ * the page), so it imports nothing and touches nothing but its arguments.
+ *
+ * The state machine: each event below moves a session to a state; every other
  * event leaves it where it is.
  *
  *   SessionStart, UserPromptSubmit, PostToolUse, PostCompact ─▶ working
@@ -14,7 +18,9 @@
  *   PostToolUseFailure, StopFailure                          ─▶ failed
  *   SessionEnd                                               ─▶ ended
  */
-import { eventNameOf, type LogEvent } from './filter.js';
+
+/** An event as the log and the stream hold it: the hook's JSON plus core's `_` fields. */
+export type LogEvent = Record<string, unknown>;
 
 export type SessionState =
   | 'working'
@@ -26,6 +32,17 @@ export type SessionState =
   | 'failed'
   | 'ended';
 
+/** A sub-agent of a session: from its SubagentStart (or first event naming its agent_id). */
+export interface AgentRun {
+  readonly id: string;
+  type: string;
+  /** The `_ts` of its first event, and of its SubagentStop ('' while it runs). */
+  started: string;
+  stopped: string;
+  toolsRun: number;
+  toolsFailed: number;
+}
+
 export interface Session {
   readonly id: string;
   state: SessionState;
@@ -33,12 +50,20 @@ export interface Session {
   detail: string;
   /** The `_ts` of the event that brought the state. */
   since: string;
+  /** The `_ts` of its latest event: how long it has been quiet (a session that died says nothing more). */
+  lastTs: string;
   lastEvent: string;
   cwd: string;
   toolsRun: number;
   toolsFailed: number;
+  /** Sub-agents running now. */
   subagents: number;
+  /** Its sub-agents in the order they started, the latest MAX_AGENTS_PER_SESSION. */
+  agents: AgentRun[];
 }
+
+/** Sub-agents remembered per session: the page lists them; a session that starts thousands keeps the latest. */
+export const MAX_AGENTS_PER_SESSION = 200;
 
 /** Tools that start a sub-agent (Task before Claude Code 2.1, Agent since). */
 const SUBAGENT_TOOLS = new Set(['Agent', 'Task']);
@@ -46,6 +71,15 @@ const SUBAGENT_TOOLS = new Set(['Agent', 'Task']);
 type Edge = (session: Session, event: LogEvent) => [SessionState, string] | undefined;
 
 const text = (value: unknown): string => (typeof value === 'string' ? value : '');
+
+/** The event's name: core's `_event` (from ?event= or the body), else the hook's own field. */
+export function eventNameOf(event: LogEvent): string {
+  return String(event['_event'] ?? event['hook_event_name'] ?? '');
+}
+
+function firstLine(value: string): string {
+  return value.split('\n', 1)[0] ?? '';
+}
 
 const EDGES: Readonly<Record<string, Edge>> = {
   SessionStart: () => ['working', ''],
@@ -94,10 +128,6 @@ const EDGES: Readonly<Record<string, Edge>> = {
   SessionEnd: (_session, event) => ['ended', text(event['reason'])],
 };
 
-function firstLine(value: string): string {
-  return value.split('\n', 1)[0] ?? '';
-}
-
 /** Sessions by id, in the order they first appeared; memory grows with sessions, not events. */
 export class SessionTracker {
   readonly sessions = new Map<string, Session>();
@@ -109,26 +139,18 @@ export class SessionTracker {
     const ts = text(event['_ts']);
     let session = this.sessions.get(id);
     if (session === undefined) {
-      session = {
-        id,
-        state: 'working',
-        detail: '',
-        since: ts,
-        lastEvent: name,
-        cwd: '',
-        toolsRun: 0,
-        toolsFailed: 0,
-        subagents: 0,
-      };
+      session = newSession(id, ts);
       this.sessions.set(id, session);
     }
     session.lastEvent = name;
+    if (ts !== '') session.lastTs = ts;
     if (text(event['cwd']) !== '') session.cwd = text(event['cwd']);
     if (name === 'PostToolUse' || name === 'PostToolUseFailure') session.toolsRun++;
     if (name === 'PostToolUseFailure') session.toolsFailed++;
     if (name === 'SubagentStart') session.subagents++;
     if (name === 'SubagentStop') session.subagents = Math.max(0, session.subagents - 1);
     if (name === 'SessionEnd') session.subagents = 0;
+    trackAgent(session, name, event, ts);
     const next = EDGES[name]?.(session, event);
     if (next !== undefined) {
       [session.state, session.detail] = next;
@@ -136,4 +158,41 @@ export class SessionTracker {
     }
     return session;
   }
+}
+
+function newSession(id: string, ts: string): Session {
+  return {
+    id,
+    state: 'working',
+    detail: '',
+    since: ts,
+    lastTs: ts,
+    lastEvent: '',
+    cwd: '',
+    toolsRun: 0,
+    toolsFailed: 0,
+    subagents: 0,
+    agents: [],
+  };
+}
+
+/**
+ * A sub-agent's hooks carry its `agent_id` (Claude Code 2.1): SubagentStart
+ * opens it, its tools count toward it, SubagentStop closes it. A stop with no
+ * start (compaction's own agent) is not listed.
+ */
+function trackAgent(session: Session, name: string, event: LogEvent, ts: string): void {
+  const agentId = text(event['agent_id']);
+  if (agentId === '') return;
+  let agent = session.agents.find((candidate) => candidate.id === agentId);
+  if (agent === undefined) {
+    if (name === 'SubagentStop') return;
+    agent = { id: agentId, type: '', started: ts, stopped: '', toolsRun: 0, toolsFailed: 0 };
+    session.agents.push(agent);
+    if (session.agents.length > MAX_AGENTS_PER_SESSION) session.agents.shift();
+  }
+  if (text(event['agent_type']) !== '') agent.type = text(event['agent_type']);
+  if (name === 'PostToolUse' || name === 'PostToolUseFailure') agent.toolsRun++;
+  if (name === 'PostToolUseFailure') agent.toolsFailed++;
+  if (name === 'SubagentStop') agent.stopped = ts;
 }
