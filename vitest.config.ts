@@ -16,6 +16,7 @@ export const UNIT_FILES = [
   'test/installer/{examples,options,settings-text}.test.ts',
   'test/net-server/*.test.ts',
   'test/query/sessions.test.ts',
+  'test/store/postgres-rule.test.ts',
 ];
 
 export default defineConfig({

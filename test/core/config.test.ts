@@ -128,3 +128,61 @@ describe('configuration: flags, then environment, then defaults', () => {
     expect(() => parseCommand(argv, env ?? {})).toThrow(message);
   });
 });
+
+describe('--store: the team PostgreSQL, credentials never on the command line', () => {
+  it.each([
+    {
+      name: 'store-with-defaults',
+      argv: ['--store', 'postgres://db.example/hooks'],
+      env: { XDG_STATE_HOME: '/state' },
+      expected: { url: 'postgres://db.example/hooks', spoolDir: '/state/hook-observatory/spool' },
+    },
+    {
+      name: 'store-machine-and-spool',
+      argv: [
+        '--store',
+        'postgresql:///hooks?sslmode=require',
+        '--store-machine',
+        'ann',
+        '--store-spool',
+        '/s',
+      ],
+      env: {},
+      expected: { url: 'postgresql:///hooks?sslmode=require', machine: 'ann', spoolDir: '/s' },
+    },
+  ])('$name', ({ argv, env, expected }) => {
+    expect(config(argv, env).store).toMatchObject(expected);
+  });
+
+  it('no-store-by-default', () => {
+    expect(config([]).store).toBeUndefined();
+  });
+
+  it.each([
+    {
+      name: 'password-in-url',
+      argv: ['--store', 'postgres://ann:secret@db/hooks'],
+      message: /PGPASSWORD or ~\/\.pgpass/,
+    },
+    {
+      name: 'password-in-query',
+      argv: ['--store', 'postgres://db/hooks?password=secret'],
+      message: /PGPASSWORD/,
+    },
+    {
+      name: 'not-postgres',
+      argv: ['--store', 'mysql://db/hooks'],
+      message: /not a postgres:\/\/ URL/,
+    },
+    { name: 'not-a-url', argv: ['--store', 'hooks'], message: /not a URL/ },
+    {
+      name: 'machine-without-store',
+      argv: ['--store-machine', 'ann'],
+      message: /need --store URL/,
+    },
+    { name: 'spool-without-store', argv: ['--store-spool', '/s'], message: /need --store URL/ },
+  ])('$name', ({ argv, message }) => {
+    expect(() => parseCommand(argv, {})).toThrow(UsageError);
+    expect(() => parseCommand(argv, {})).toThrow(message);
+  });
+});

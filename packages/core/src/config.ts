@@ -5,6 +5,8 @@
  * over. Parsing never exits the process: it returns what to do, or throws a
  * UsageError that the server prints as one line, the usage, and exit code 2.
  */
+import { homedir, hostname } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   CONNECTIONS_CHECKING_INTERVAL_MS,
@@ -65,10 +67,22 @@ export interface LogFileOptions {
   readonly maxFiles: number;
 }
 
+/** --store URL: the team's PostgreSQL (pg-store.ts). */
+export interface StoreOptions {
+  /** postgres://… without a password; host, user, password may come from PG* variables and ~/.pgpass. */
+  readonly url: string;
+  /** The name each row carries (--store-machine; default: the host name). */
+  readonly machine: string;
+  /** Where events wait while the database is away (--store-spool). */
+  readonly spoolDir: string;
+}
+
 export interface Config {
   readonly listen: Listen;
   /** --log FILE: every event as a JSON line, rotated by size (log-file.ts). */
   readonly logFile: LogFileOptions | undefined;
+  /** --store URL: every event also goes to PostgreSQL. */
+  readonly store: StoreOptions | undefined;
   readonly outputSocketPath: string | undefined;
   readonly outputSocketMode: number;
   readonly tee: boolean;
@@ -125,6 +139,11 @@ Output:
   --log-max-bytes N    rotate FILE before it passes N bytes (K, M, G allowed;
                        default: ${formatBytes(DEFAULT_LOG_MAX_BYTES)})
   --log-max-files N    rotated files kept besides FILE (default: ${DEFAULT_LOG_MAX_FILES})
+  --store URL          also send every event to PostgreSQL (postgres://HOST/DB);
+                       the password from $PGPASSWORD or ~/.pgpass, never the URL
+  --store-machine NAME the machine name each row carries (default: the host name)
+  --store-spool DIR    where events wait while the database is away
+                       (default: $XDG_STATE_HOME/hook-observatory/spool)
 
 Security:
   --token TOKEN        require "Authorization: Bearer TOKEN" on every POST /hook
@@ -161,6 +180,9 @@ const OPTIONS = {
   log: { type: 'string' },
   'log-max-bytes': { type: 'string' },
   'log-max-files': { type: 'string' },
+  store: { type: 'string' },
+  'store-machine': { type: 'string' },
+  'store-spool': { type: 'string' },
   token: { type: 'string' },
   'viewer-port': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -239,6 +261,7 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
   }
 
   const logFile = logFileOptions(values.log, values['log-max-bytes'], values['log-max-files']);
+  const store = storeOptions(values.store, values['store-machine'], values['store-spool'], env);
   const overrides = testOverrides(env);
 
   const format: OutputFormat = values['pretty-json']
@@ -253,6 +276,7 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
     config: {
       listen,
       logFile,
+      store,
       outputSocketPath,
       outputSocketMode: mode,
       tee: values.tee ?? false,
@@ -321,6 +345,47 @@ function logFileOptions(
     maxBytes: maxBytes === undefined ? DEFAULT_LOG_MAX_BYTES : parseBytes(maxBytes),
     maxFiles:
       maxFiles === undefined ? DEFAULT_LOG_MAX_FILES : parseCount(maxFiles, '--log-max-files'),
+  };
+}
+
+/**
+ * --store URL, checked: a postgres:// or postgresql:// URL (libpq's form) that
+ * carries no password, which `ps` and shell history would show to anyone.
+ */
+function storeOptions(
+  url: string | undefined,
+  machine: string | undefined,
+  spoolDir: string | undefined,
+  env: NodeJS.ProcessEnv,
+): StoreOptions | undefined {
+  if (url === undefined) {
+    if (machine !== undefined || spoolDir !== undefined) {
+      throw new UsageError('--store-machine and --store-spool need --store URL');
+    }
+    return undefined;
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UsageError(`--store: "${url}" is not a URL like postgres://HOST/DATABASE`);
+  }
+  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
+    throw new UsageError(`--store: "${url}" is not a postgres:// URL`);
+  }
+  if (parsed.password !== '' || parsed.searchParams.has('password')) {
+    throw new UsageError(
+      '--store: the URL carries a password, which ps and shell history show; ' +
+        'put it in $PGPASSWORD or ~/.pgpass ($PGPASSFILE) instead',
+    );
+  }
+  if (machine === '') throw new UsageError('--store-machine needs a name');
+  if (spoolDir === '') throw new UsageError('--store-spool needs a directory');
+  const state = nonEmpty(env['XDG_STATE_HOME']) ?? join(homedir(), '.local', 'state');
+  return {
+    url,
+    machine: machine ?? hostname(),
+    spoolDir: spoolDir ?? join(state, 'hook-observatory', 'spool'),
   };
 }
 

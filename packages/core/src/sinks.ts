@@ -21,6 +21,7 @@ import {
 } from './format.js';
 import { LogFile } from './log-file.js';
 import { PacedWriter } from './paced-writer.js';
+import { PostgresStore } from './pg-store.js';
 import { isFileOrDevice, StdoutFile } from './stdout-file.js';
 import { claimSocketPath, listenUnix, removeSocketFile } from './unix-socket.js';
 
@@ -352,6 +353,11 @@ function logFileSink(options: LogFileOptions, log: Logger): Sink {
   };
 }
 
+/** --store URL: the team's PostgreSQL, fed off the hook's path (pg-store.ts). */
+function storeSink(store: PostgresStore): Sink {
+  return { write: (batch) => store.write(batch.records), close: () => store.close() };
+}
+
 export async function openEventLog(
   config: Config,
   environment: EventLogEnvironment,
@@ -359,6 +365,10 @@ export async function openEventLog(
   const sinks: Sink[] = [];
   // The log first: a FILE that cannot be opened stops the start before anything else is made.
   if (config.logFile !== undefined) sinks.push(logFileSink(config.logFile, environment.log));
+  if (config.store !== undefined) {
+    sinks.push(storeSink(new PostgresStore(config.store, environment.log)));
+    environment.log(`store: events go to ${config.store.url} as machine ${config.store.machine}`);
+  }
   let outputSocket: OutputSocketSink | undefined;
   if (config.outputSocketPath !== undefined) {
     outputSocket = new OutputSocketSink(
@@ -373,7 +383,8 @@ export async function openEventLog(
   if (outputSocket === undefined || config.tee) {
     const colour = wantsColour(environment.stdout, environment.env);
     const onClosed = (): void => {
-      if (outputSocket === undefined && config.logFile === undefined) environment.onNoSinkLeft();
+      const others = outputSocket ?? config.logFile ?? config.store;
+      if (others === undefined) environment.onNoSinkLeft();
     };
     const formatter = formatterFor(config.format, { colour });
     const fd = environment.stdoutFd;

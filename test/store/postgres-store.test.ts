@@ -1,0 +1,219 @@
+/**
+ * --store postgres://… against a real PostgreSQL (a throwaway cluster,
+ * test/helpers/postgres.ts): both servers forward the same traffic and their
+ * rows differ only in the machine and the run; a hook is answered whether the
+ * database is up or not; a database stopped in the middle of a stream and
+ * started again ends up with every event exactly once.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { Agent } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SERVER_NAMES, startServer, type RunningServer } from '@hook-observatory/launcher';
+import { loadAllTraffic } from '@hook-observatory/conformance/traffic';
+import { STORE_TABLE } from '@hook-observatory/core/internal/store-schema';
+import { dispatcherFor, post } from '../helpers/clients.js';
+import { postgresForSuite, startCluster, type Cluster } from '../helpers/postgres.js';
+
+/** Rows reach the database off the hook's path: a test waits for them up to this long. */
+const ROWS_WAIT_MS = 30_000;
+const POLL_MS = 100;
+
+/** Real Claude Code hooks, as recorded over TCP (the conformance traffic). */
+const traffic = loadAllTraffic().filter((request) => request.transport === 'tcp');
+
+let cluster: Cluster | undefined;
+let spoolRoot: string;
+let nextDatabase = 0;
+
+const bin = postgresForSuite();
+
+/** A database of its own for one test. */
+async function freshDatabase(): Promise<string> {
+  const name = `store_${++nextDatabase}`;
+  await withClient('postgres', (client) => client.query(`CREATE DATABASE ${name}`));
+  return name;
+}
+
+async function withClient<T>(database: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
+  const live = cluster as Cluster;
+  const client = new pg.Client({
+    host: live.env['PGHOST'],
+    port: Number(live.env['PGPORT']),
+    user: live.env['PGUSER'],
+    database,
+  });
+  await client.connect();
+  try {
+    return await use(client);
+  } finally {
+    await client.end();
+  }
+}
+
+interface StoredRow {
+  machine: string;
+  server_start: string;
+  seq: string;
+  ts: Date;
+  event: string;
+  session: string | null;
+  tool: string | null;
+  record: unknown;
+}
+
+async function rowsOf(database: string, machine: string): Promise<StoredRow[]> {
+  return withClient(database, async (client) => {
+    const { rows } = await client.query<StoredRow>(
+      `SELECT machine, server_start, seq, ts, event, session, tool, record
+       FROM ${STORE_TABLE} WHERE machine = $1 ORDER BY seq`,
+      [machine],
+    );
+    return rows;
+  });
+}
+
+async function waitForRows(database: string, machine: string, count: number): Promise<StoredRow[]> {
+  const deadline = Date.now() + ROWS_WAIT_MS;
+  for (;;) {
+    const rows = await rowsOf(database, machine).catch(() => []);
+    if (rows.length >= count || Date.now() > deadline) return rows;
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}
+
+async function startStoring(
+  name: (typeof SERVER_NAMES)[number],
+  database: string,
+  machine: string,
+): Promise<RunningServer> {
+  const live = cluster as Cluster;
+  return startServer(name, {
+    args: [
+      '--store',
+      `postgres:///${database}`,
+      '--store-machine',
+      machine,
+      '--store-spool',
+      join(spoolRoot, machine),
+    ],
+    env: { ...live.env, PGDATABASE: database },
+  });
+}
+
+/** Post each recorded request; every answer must be the hook's 200. */
+async function sendTraffic(server: RunningServer, requests = traffic): Promise<void> {
+  const dispatcher: Agent = dispatcherFor(server);
+  try {
+    for (const request of requests) {
+      const answer = await post(server, request.url, request.body, dispatcher);
+      expect(answer.status, `${request.event} answered`).toBe(200);
+    }
+  } finally {
+    await dispatcher.close();
+  }
+}
+
+/** A row without what names its receiver: what two receivers of the same traffic must share. */
+function withoutReceiver({ machine: _m, server_start: _s, ...rest }: StoredRow): object {
+  return rest;
+}
+
+describe.skipIf(bin === undefined)('--store postgres://', { tags: ['slow'] }, () => {
+  beforeAll(async () => {
+    cluster = await startCluster(bin as string);
+    spoolRoot = mkdtempSync(join(tmpdir(), 'store-spool-'));
+  });
+  afterAll(() => {
+    cluster?.remove();
+    if (spoolRoot !== undefined) rmSync(spoolRoot, { recursive: true, force: true });
+  });
+
+  it('both servers store the same traffic as the same rows, apart from machine and run', async () => {
+    const database = await freshDatabase();
+    const stored = new Map<string, StoredRow[]>();
+    for (const name of SERVER_NAMES) {
+      const server = await startStoring(name, database, `${name}-box`);
+      try {
+        await sendTraffic(server);
+        stored.set(name, await waitForRows(database, `${name}-box`, traffic.length));
+      } finally {
+        await server.stop();
+      }
+    }
+    const [http, net] = SERVER_NAMES.map((name) => stored.get(name) as StoredRow[]);
+    expect(http).toHaveLength(traffic.length);
+    expect((http as StoredRow[]).map((row) => row.event)).toEqual(traffic.map((r) => r.event));
+    expect((net as StoredRow[]).map(withoutReceiver)).toEqual(
+      (http as StoredRow[]).map(withoutReceiver),
+    );
+  });
+
+  it('answers every hook while the database is down, and stores them once it is back', async () => {
+    const database = await freshDatabase();
+    const live = cluster as Cluster;
+    live.stop();
+    let server: RunningServer | undefined;
+    try {
+      server = await startStoring('net', database, 'down-box');
+      await sendTraffic(server);
+      await server.waitForStderr(/store: the database failed/);
+      live.start();
+      const rows = await waitForRows(database, 'down-box', traffic.length);
+      expect(rows.map((row) => Number(row.seq))).toEqual(traffic.map((_, i) => i + 1));
+      await server.waitForStderr(/store: the database answers again/);
+    } finally {
+      live.start();
+      await server?.stop();
+    }
+  });
+
+  it('loses nothing and doubles nothing when the database is killed mid-stream', async () => {
+    const database = await freshDatabase();
+    const live = cluster as Cluster;
+    const server = await startStoring('http', database, 'crash-box');
+    const half = Math.floor(traffic.length / 2);
+    try {
+      await sendTraffic(server, traffic.slice(0, half));
+      await waitForRows(database, 'crash-box', 1);
+      live.stop('immediate');
+      await sendTraffic(server, traffic.slice(half));
+      await server.waitForStderr(/store: the database failed/);
+      live.start();
+      const rows = await waitForRows(database, 'crash-box', traffic.length);
+      expect(rows.map((row) => Number(row.seq))).toEqual(traffic.map((_, i) => i + 1));
+      expect(rows.map((row) => row.event)).toEqual(traffic.map((r) => r.event));
+    } finally {
+      live.start();
+      await server.stop();
+    }
+  });
+
+  it('a receiver stopped while the database is down leaves its spool to the next run', async () => {
+    const database = await freshDatabase();
+    const live = cluster as Cluster;
+    live.stop();
+    try {
+      const first = await startStoring('http', database, 'restart-box');
+      await sendTraffic(first);
+      await first.waitForStderr(/store: the database failed/);
+      await first.stop();
+      expect(first.stderr()).toMatch(/bytes of events wait in .* for the next start/);
+      live.start();
+      const second = await startStoring('http', database, 'restart-box');
+      try {
+        await sendTraffic(second);
+        const rows = await waitForRows(database, 'restart-box', 2 * traffic.length);
+        expect(second.stderr()).toMatch(/events left in .* by an earlier run are sent first/);
+        expect(rows).toHaveLength(2 * traffic.length);
+        expect(new Set(rows.map((row) => row.server_start)).size).toBe(2);
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      live.start();
+    }
+  });
+});
