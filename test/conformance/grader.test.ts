@@ -5,6 +5,9 @@
  * 0 only when every case played is identical.
  */
 import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '@hook-observatory/launcher';
@@ -185,6 +188,19 @@ describe('a --command program', () => {
       '--family',
       'real-traffic',
     );
+    expect(summary.groups['events']).toEqual({ cases: 4, identical: 4 });
+  });
+
+  it('is-not-held-to-a-difference-that-does-not-come-back-when-the-case-is-played-again', async () => {
+    const marker = join(mkdtempSync(join(tmpdir(), 'grader-shy-')), 'dropped-one');
+    const { summary } = await conformance(
+      '--command',
+      `node test/fixtures/own-clock-server.mjs --shy-once ${marker}`,
+      '--json',
+      '--family',
+      'real-traffic',
+    );
+    expect(existsSync(marker), 'the server dropped its first hook').toBe(true);
     expect(summary.groups['events']).toEqual({ cases: 4, identical: 4 });
   });
 });
