@@ -26,6 +26,9 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     maxWorkers: 2,
+    // Tests marked concurrent (the servers' Try-it runs) at once in a file, at most: each starts a
+    // server, and many starting together on a loaded 2-core machine miss STARTUP_TIMEOUT_MS.
+    maxConcurrency: 3,
     // The default output, then one line: conformance cases × servers × transports, identical or not.
     reporters: ['default', './test/conformance/summary-reporter.ts'],
     tags: [

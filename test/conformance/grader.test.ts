@@ -170,7 +170,8 @@ const USAGE_CASES = [
 ] as const;
 
 describe("the grader's command line", () => {
-  it.each(USAGE_CASES)('$name', async ({ args, code, stream, says }) => {
+  // Side by side: each is a start-up of the grader and nothing else, no server, no timing.
+  it.concurrent.for(USAGE_CASES)('$name', async ({ args, code, stream, says }, { expect }) => {
     const result = await conformance(...args);
     expect(result.code).toBe(code);
     expect(result[stream]).toContain(says);

@@ -9,10 +9,12 @@
  * measures time.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { HEARTBEAT_ENV, TIMEOUT_ENV } from '@hook-observatory/core/internal/test-overrides';
 import { ROOT, startServer, type RunningServer, type ServerName } from '@hook-observatory/launcher';
 import { lessonFile } from '@hook-observatory/lessons';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, type TestContext } from 'vitest';
 import { readNotes } from '../../scripts/docs/notes.js';
 import { masked, NOTE_PORT, shownOutput, tryItBlocks, type TryItBlock } from '../../scripts/docs/try-it.js';
 
@@ -31,9 +33,26 @@ const SERVER_ENV: Readonly<Record<string, string>> = {
 const COMMAND_TIMEOUT_MS = 30_000;
 const NOTE_TIMEOUT_MS = 120_000;
 
+/** The repository's scripts: what `pnpm -s NAME` runs. */
+const SCRIPTS = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+const PNPM_SCRIPT = /\bpnpm -s ([\w:-]+)/g;
+
+/**
+ * The command with each `pnpm -s NAME` as the script NAME itself (pnpm runs it
+ * in the root, where these commands run): the same program, without pnpm's own
+ * start-up, which costs about a second of CPU each time.
+ */
+function withoutPnpm(command: string): string {
+  return command.replace(PNPM_SCRIPT, (whole, name: string) => {
+    const script = SCRIPTS[name];
+    if (script === undefined) throw new Error(`${whole}: no such script in package.json`);
+    return script;
+  });
+}
+
 function run(command: string, port: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', `( ${command.replaceAll(String(NOTE_PORT), String(port))} ) 2>&1`], {
+    const child = spawn('bash', ['-c', `( ${withoutPnpm(command).replaceAll(String(NOTE_PORT), String(port))} ) 2>&1`], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -58,8 +77,10 @@ async function start(server: string): Promise<RunningServer> {
 }
 
 /** One run: the note's blocks for one server, in the note's order. */
-function runs(): [string, string, TryItBlock[]][] {
-  const table: [string, string, TryItBlock[]][] = [];
+type Run = [note: string, server: string, blocks: TryItBlock[]];
+
+function runs(): Run[] {
+  const table: Run[] = [];
   for (const note of readNotes()) {
     const blocks = tryItBlocks(note.text, note.path);
     for (const server of [...new Set(blocks.flatMap((block) => block.servers))]) {
@@ -69,20 +90,30 @@ function runs(): [string, string, TryItBlock[]][] {
   return table;
 }
 
-describe('the Try-it commands', () => {
-  it.each(runs())('%s on %s: every command prints what the note shows', async (_, server, blocks) => {
-    const running = await start(server);
-    try {
-      for (const block of blocks) {
-        for (const command of block.commands) {
-          const printed = shownOutput(await run(command.command, running.port), running.port);
-          expect(masked(printed), `${block.file}:${block.line}: $ ${command.command}`).toEqual(masked(command.expected));
-        }
+/** Every command of a run against a server started for it alone. */
+async function playRun([, server, blocks]: Run, { expect }: TestContext): Promise<void> {
+  const running = await start(server);
+  try {
+    for (const block of blocks) {
+      for (const command of block.commands) {
+        const printed = shownOutput(await run(command.command, running.port), running.port);
+        expect(masked(printed), `${block.file}:${block.line}: $ ${command.command}`).toEqual(masked(command.expected));
       }
-    } finally {
-      await running.stop();
     }
-  }, NOTE_TIMEOUT_MS);
+  } finally {
+    await running.stop();
+  }
+}
+
+const RUN_TITLE = '%s on %s: every command prints what the note shows';
+const onLesson = ([, server]: Run): boolean => server.startsWith('lesson-');
+
+describe('the Try-it commands', () => {
+  // Each run has a server of its own, so the two servers' runs go side by side (vitest.config.ts's
+  // maxConcurrency at once): most of their time is waiting. A lesson's run starts tsx, which takes
+  // long enough on a loaded machine that several at once miss STARTUP_TIMEOUT_MS: one at a time.
+  it.concurrent.for(runs().filter((run) => !onLesson(run)))(RUN_TITLE, { timeout: NOTE_TIMEOUT_MS }, playRun);
+  it.for(runs().filter(onLesson))(RUN_TITLE, { timeout: NOTE_TIMEOUT_MS }, playRun);
 
   it.each(readNotes().filter((note) => !WITHOUT_TRY_IT.has(note.path)).map((note) => [note.path, note] as const))(
     '%s has a Try it section with commands',

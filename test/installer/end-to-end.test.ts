@@ -82,16 +82,22 @@ function largePostToolUse(): Buffer {
 const TOKEN = 'e2e-3f1c9a7b';
 const WRONG_TOKEN = 'not-the-token';
 
+/**
+ * Each case against both servers; `pnpm test` plays it against `everyRun` only,
+ * and the slow tier against the other. The servers answer and record alike
+ * (the conformance suite, over both transports); `everyRun` alternates so that
+ * each server still meets command and native hooks, with and without a token.
+ */
 const CASES = [
-  { transport: 'tcp', scope: 'global', serverTransport: 'tcp', token: false },
-  { transport: 'unix', scope: 'project', serverTransport: 'unix', token: true },
-  { transport: 'http', scope: 'local', serverTransport: 'tcp', token: false },
-  { transport: 'http', scope: 'global', serverTransport: 'tcp', token: true },
+  { transport: 'tcp', scope: 'global', serverTransport: 'tcp', token: false, everyRun: 'http' },
+  { transport: 'unix', scope: 'project', serverTransport: 'unix', token: true, everyRun: 'net' },
+  { transport: 'http', scope: 'local', serverTransport: 'tcp', token: false, everyRun: 'net' },
+  { transport: 'http', scope: 'global', serverTransport: 'tcp', token: true, everyRun: 'http' },
 ] as const;
 
 describe.each(CASES)(
   '--transport $transport --$scope (token: $token)',
-  ({ transport, scope, serverTransport, token }) => {
+  ({ transport, scope, serverTransport, token, everyRun }) => {
     describe.each(SERVER_NAMES)('against the %s server', (name: ServerName) => {
       let server: RunningServer;
       let home: string;
@@ -148,90 +154,101 @@ describe.each(CASES)(
         return { status: result.status, stdout: result.stdout, stderr: result.stderr };
       }
 
-      it('installs, every hook reaches the server, and uninstall gives back the original bytes', async () => {
-        const installed = installer();
-        expect(installed.stderr).toBe('');
-        expect(installed.status).toBe(0);
-        const text = readFileSync(settingsPath);
-        const backups = readdirSync(dirname(settingsPath)).filter((file) =>
-          file.includes('.backup-'),
-        );
-        expect(backups).toHaveLength(1);
-        expect(readFileSync(join(dirname(settingsPath), backups[0]!)).equals(ORIGINAL)).toBe(true);
+      const tags = name === everyRun ? [] : ['slow'];
+      it(
+        'installs, every hook reaches the server, and uninstall gives back the original bytes',
+        { tags },
+        async () => {
+          const installed = installer();
+          expect(installed.stderr).toBe('');
+          expect(installed.status).toBe(0);
+          const text = readFileSync(settingsPath);
+          const backups = readdirSync(dirname(settingsPath)).filter((file) =>
+            file.includes('.backup-'),
+          );
+          expect(backups).toHaveLength(1);
+          expect(readFileSync(join(dirname(settingsPath), backups[0]!)).equals(ORIGINAL)).toBe(
+            true,
+          );
 
-        const again = installer();
-        expect(again.status).toBe(0);
-        expect(again.stdout).toContain('nothing to change');
-        expect(readFileSync(settingsPath).equals(text)).toBe(true);
+          const again = installer();
+          expect(again.status).toBe(0);
+          expect(again.stdout).toContain('nothing to change');
+          expect(readFileSync(settingsPath).equals(text)).toBe(true);
 
-        const hooks = (JSON.parse(text.toString('utf8')) as { hooks: SettingsHooks }).hooks;
-        expect(Object.keys(hooks)).not.toContain('WorktreeCreate');
-        expect(text.includes(TOKEN)).toBe(false);
-        const environment = { PATH: process.env['PATH'] ?? '', HOME: home };
-        if (token) {
-          // Fired first: were any of these recorded, the stream below would not start with the real events.
-          // A stranger holds the wrong token and cannot read the token file (here: it is not there).
-          const tokenFile = /-H @'([^']+)'/.exec(text.toString('utf8'))![1]!;
-          renameSync(tokenFile, `${tokenFile}.away`);
-          const stranger = new ClaudeCode({ ...environment, [TOKEN_ENV]: WRONG_TOKEN });
-          try {
-            for (const event of ['PreToolUse', 'SessionStart']) {
-              for (const hook of await stranger.fire(hooks, event, payloads().get(event)!)) {
-                // Refused, and still no error or decision for Claude Code: curl exits 0 and prints
-                // nothing (its output would reach Claude), a native hook sees 401.
-                expect(hook.result, `${event} (${hook.type})`).toBe(hook.type === 'http' ? 401 : 0);
-                if (hook.type === 'command') expect(hook.output, `${event} output`).toBe('');
+          const hooks = (JSON.parse(text.toString('utf8')) as { hooks: SettingsHooks }).hooks;
+          expect(Object.keys(hooks)).not.toContain('WorktreeCreate');
+          expect(text.includes(TOKEN)).toBe(false);
+          const environment = { PATH: process.env['PATH'] ?? '', HOME: home };
+          if (token) {
+            // Fired first: were any of these recorded, the stream below would not start with the real events.
+            // A stranger holds the wrong token and cannot read the token file (here: it is not there).
+            const tokenFile = /-H @'([^']+)'/.exec(text.toString('utf8'))![1]!;
+            renameSync(tokenFile, `${tokenFile}.away`);
+            const stranger = new ClaudeCode({ ...environment, [TOKEN_ENV]: WRONG_TOKEN });
+            try {
+              for (const event of ['PreToolUse', 'SessionStart']) {
+                for (const hook of await stranger.fire(hooks, event, payloads().get(event)!)) {
+                  // Refused, and still no error or decision for Claude Code: curl exits 0 and prints
+                  // nothing (its output would reach Claude), a native hook sees 401.
+                  expect(hook.result, `${event} (${hook.type})`).toBe(
+                    hook.type === 'http' ? 401 : 0,
+                  );
+                  if (hook.type === 'command') expect(hook.output, `${event} output`).toBe('');
+                }
               }
+            } finally {
+              await stranger.close();
+              renameSync(`${tokenFile}.away`, tokenFile);
             }
+          }
+          const claude = new ClaudeCode(
+            token ? { ...environment, [TOKEN_ENV]: TOKEN } : environment,
+          );
+          const sent: { event: string; payload: Buffer }[] = [];
+          const fired: Fired[] = [];
+          try {
+            const bodies = payloads();
+            for (const event of HOOKABLE) {
+              fired.push(...(await claude.fire(hooks, event, bodies.get(event)!)));
+              sent.push({ event, payload: bodies.get(event)! });
+            }
+            fired.push(...(await claude.fire(hooks, 'PostToolUse', largePostToolUse())));
+            sent.push({ event: 'PostToolUse', payload: largePostToolUse() });
           } finally {
-            await stranger.close();
-            renameSync(`${tokenFile}.away`, tokenFile);
+            await claude.close();
           }
-        }
-        const claude = new ClaudeCode(token ? { ...environment, [TOKEN_ENV]: TOKEN } : environment);
-        const sent: { event: string; payload: Buffer }[] = [];
-        const fired: Fired[] = [];
-        try {
-          const bodies = payloads();
-          for (const event of HOOKABLE) {
-            fired.push(...(await claude.fire(hooks, event, bodies.get(event)!)));
-            sent.push({ event, payload: bodies.get(event)! });
-          }
-          fired.push(...(await claude.fire(hooks, 'PostToolUse', largePostToolUse())));
-          sent.push({ event: 'PostToolUse', payload: largePostToolUse() });
-        } finally {
-          await claude.close();
-        }
 
-        // Ours plus the user's two; every one succeeded and printed nothing for Claude Code to act on.
-        expect(fired).toHaveLength(HOOKABLE.length + 1 + 2);
-        for (const hook of fired) {
-          expect(hook, `${hook.event} (${hook.type})`).toMatchObject({
-            result: hook.type === 'http' ? 200 : 0,
-            output: '',
+          // Ours plus the user's two; every one succeeded and printed nothing for Claude Code to act on.
+          expect(fired).toHaveLength(HOOKABLE.length + 1 + 2);
+          for (const hook of fired) {
+            expect(hook, `${hook.event} (${hook.type})`).toMatchObject({
+              result: hook.type === 'http' ? 200 : 0,
+              output: '',
+            });
+          }
+          const nativeCount = fired.filter((hook) => hook.type === 'http').length;
+          expect(nativeCount).toBe(transport === 'http' ? 27 : 0);
+          if (transport === 'http') expect(claude.connections).toBe(1);
+
+          const lines = await server.waitForLines(sent.length);
+          expect(lines).toHaveLength(sent.length);
+          lines.forEach((line, index) => {
+            const record = JSON.parse(line) as Record<string, unknown>;
+            expect(record['_event']).toBe(sent[index]!.event);
+            const { _ts, _event, _client, _peer_pid, _peer_uid, _peer_gid, ...payload } = record;
+            expect(payload).toEqual(JSON.parse(sent[index]!.payload.toString('utf8')));
           });
-        }
-        const nativeCount = fired.filter((hook) => hook.type === 'http').length;
-        expect(nativeCount).toBe(transport === 'http' ? 27 : 0);
-        if (transport === 'http') expect(claude.connections).toBe(1);
 
-        const lines = await server.waitForLines(sent.length);
-        expect(lines).toHaveLength(sent.length);
-        lines.forEach((line, index) => {
-          const record = JSON.parse(line) as Record<string, unknown>;
-          expect(record['_event']).toBe(sent[index]!.event);
-          const { _ts, _event, _client, _peer_pid, _peer_uid, _peer_gid, ...payload } = record;
-          expect(payload).toEqual(JSON.parse(sent[index]!.payload.toString('utf8')));
-        });
-
-        const removed = installer('--uninstall');
-        expect(removed.status).toBe(0);
-        expect(readFileSync(settingsPath).equals(ORIGINAL)).toBe(true);
-        expect(
-          existsSync(join(home, '.claude', 'hook-observatory')) &&
-            readdirSync(join(home, '.claude', 'hook-observatory')),
-        ).not.toEqual(expect.arrayContaining([expect.stringMatching(/\.header$/)]));
-      });
+          const removed = installer('--uninstall');
+          expect(removed.status).toBe(0);
+          expect(readFileSync(settingsPath).equals(ORIGINAL)).toBe(true);
+          expect(
+            existsSync(join(home, '.claude', 'hook-observatory')) &&
+              readdirSync(join(home, '.claude', 'hook-observatory')),
+          ).not.toEqual(expect.arrayContaining([expect.stringMatching(/\.header$/)]));
+        },
+      );
     });
   },
 );

@@ -9,7 +9,7 @@ import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '@hook-observatory/launcher';
-import { lessonFile } from '@hook-observatory/lessons';
+import { builtLesson } from '../helpers/built-lessons.js';
 
 const BYTE_PARSER_LESSON = 7;
 /** A pause between one-byte writes, so that most of them arrive as reads of their own. */
@@ -74,10 +74,7 @@ const CASES: ReadonlyArray<{
 describe.each([6, BYTE_PARSER_LESSON])('lesson %i', (number) => {
   let server: RunningServer;
   beforeAll(async () => {
-    server = await startServer({
-      name: `lesson-${number}`,
-      entry: { kind: 'tsx', file: lessonFile(number)! },
-    });
+    server = await startServer(builtLesson(number));
   });
   afterAll(async () => {
     await server?.stop();

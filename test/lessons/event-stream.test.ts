@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '@hook-observatory/launcher';
-import { lessonFile } from '@hook-observatory/lessons';
+import { builtLesson } from '../helpers/built-lessons.js';
 
 const EVENT_STREAM_LESSON = 8;
 /** One chunk: its hexadecimal length, CRLF, that many bytes, CRLF (RFC 9112 section 7.1). */
@@ -47,10 +47,7 @@ function chunksOf(body: string): string[] {
 describe(`lesson ${EVENT_STREAM_LESSON}`, () => {
   let server: RunningServer;
   beforeAll(async () => {
-    server = await startServer({
-      name: `lesson-${EVENT_STREAM_LESSON}`,
-      entry: { kind: 'tsx', file: lessonFile(EVENT_STREAM_LESSON)! },
-    });
+    server = await startServer(builtLesson(EVENT_STREAM_LESSON));
   });
   afterAll(async () => {
     await server?.stop();

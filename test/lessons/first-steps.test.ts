@@ -13,12 +13,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ROOT, startServer, type RunningServer } from '@hook-observatory/launcher';
-import { LESSONS, lessonFile } from '@hook-observatory/lessons';
-
-const lesson = (number: number) => ({
-  name: `lesson-${number}`,
-  entry: { kind: 'tsx', file: lessonFile(number)! } as const,
-});
+import { LESSONS } from '@hook-observatory/lessons';
+import { builtLesson as lesson } from '../helpers/built-lessons.js';
 
 /** The lines lesson 0 prints for one read: its heading, then the bytes, a line per \n and one for a rest without it. */
 const linesShown = (piece: string): number =>

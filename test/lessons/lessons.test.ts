@@ -10,6 +10,7 @@ import { ROOT, TRANSPORTS } from '@hook-observatory/launcher';
 import { LESSONS, lessonFile } from '@hook-observatory/lessons';
 import { REAL_TRAFFIC_CASES } from '@hook-observatory/conformance/cases/real-traffic';
 import { ServerPair } from '@hook-observatory/conformance/harness/server-pair';
+import { builtLesson } from '../helpers/built-lessons.js';
 import { statusesIn } from '@hook-observatory/conformance/harness/wire-client';
 
 /** The issue's bound for the first lesson, comments included. */
@@ -56,9 +57,7 @@ describe.each(
 )('lesson %i over %s', (lesson, transport) => {
   let pair: ServerPair;
   beforeAll(async () => {
-    pair = await ServerPair.start(transport, {
-      subject: { name: `lesson-${lesson}`, entry: { kind: 'tsx', file: lessonFile(lesson)! } },
-    });
+    pair = await ServerPair.start(transport, { subject: builtLesson(lesson) });
   });
   afterAll(async () => {
     await pair?.stop();

@@ -9,15 +9,26 @@ import { execFileSync } from 'node:child_process';
 import { dialectOf, type ParserDialect } from '@hook-observatory/net-server/request-parser';
 import { SERVER_NODE } from '@hook-observatory/launcher';
 
-const [node, llhttp] = execFileSync(SERVER_NODE, [
-  '-p',
-  '[process.versions.node, process.versions.llhttp].join(" ")',
-])
-  .toString()
-  .trim()
-  .split(' ') as [string, string];
+/**
+ * The servers' node's versions: this process's when the servers run on this
+ * node, else asked of that node. Every grader run and every conformance test
+ * file loads the cases, so the common case starts no child process.
+ */
+function serverVersions(): { readonly node: string; readonly llhttp: string } {
+  if (SERVER_NODE === process.execPath) {
+    return { node: process.versions.node, llhttp: String(process.versions.llhttp) };
+  }
+  const [node, llhttp] = execFileSync(SERVER_NODE, [
+    '-p',
+    '[process.versions.node, process.versions.llhttp].join(" ")',
+  ])
+    .toString()
+    .trim()
+    .split(' ') as [string, string];
+  return { node, llhttp };
+}
 
-export const SERVER_VERSIONS = { node, llhttp } as const;
+export const SERVER_VERSIONS = serverVersions();
 export const SERVER_DIALECT: ParserDialect = dialectOf(SERVER_VERSIONS);
 
 /** The expectation for the llhttp the servers run on. */
