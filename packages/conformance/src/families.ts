@@ -83,6 +83,8 @@ export interface Group {
   readonly name: string;
   /** The docs/ note section that explains the rule this group checks. */
   readonly note: string;
+  /** A family of the group whose rules another section explains: family -> section. */
+  readonly familyNotes?: Readonly<Record<string, string>>;
   /** Which cases belong to it: the first group that claims a case (family and name) has it. */
   readonly claims: (family: string, caseName: string) => boolean;
 }
@@ -138,6 +140,7 @@ export const GROUPS: readonly Group[] = [
   {
     name: 'malformed',
     note: 'docs/net-server.md#the-request-line',
+    familyNotes: { headers: 'docs/net-server.md#headers' },
     claims: (f) => f === 'request-line' || f === 'headers',
   },
   { name: 'stream', note: 'docs/net-server.md#5b-stream', claims: (f) => f.startsWith('stream') },
@@ -147,6 +150,11 @@ export const GROUPS: readonly Group[] = [
     claims: (f) => f === 'browsers',
   },
 ];
+
+/** Where to read about a failure of `family` in `group`. */
+export function noteFor(group: Group, family: string): string {
+  return group.familyNotes?.[family] ?? group.note;
+}
 
 /** The group of a case. */
 export function groupOf(family: string, caseName: string): Group {

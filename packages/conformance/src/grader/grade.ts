@@ -5,11 +5,12 @@
  * first failure of each group is kept with what a student needs to fix it:
  * the bytes sent, both answers, the note.
  */
-import { SERVERS, type ServerEntry, type Transport } from '@hook-observatory/launcher';
+import { SERVERS, type Transport } from '@hook-observatory/launcher';
 import { FAMILIES, GROUPS, groupOf, type Family } from '../families.js';
 import { differences } from '../harness/compare.js';
-import { StagedServer, type CaseCapture } from '../harness/server-pair.js';
+import type { CaseCapture } from '../harness/server-pair.js';
 import type { TrafficCase } from '../harness/traffic-script.js';
+import { ServerPool, type Server } from './server-pool.js';
 import type { Subject } from './subjects.js';
 
 export interface GradeOptions {
@@ -64,60 +65,20 @@ type Played = CaseCapture | { readonly failed: string };
 
 const REFERENCE_SERVER = { name: 'http', entry: SERVERS.http };
 
-type Server = { readonly name: string; readonly entry: ServerEntry };
-
 /**
- * The servers one lane has started, by server and environment, kept for the
- * lane's next family with the same environment: under tsx on a loaded
- * machine a start costs seconds, and most families need no environment of
- * their own, so starts were most of the time a lesson took to grade.
- */
-class LaneServers {
-  private readonly started = new Map<string, StagedServer>();
-
-  constructor(private readonly transport: Transport) {}
-
-  private static key(server: Server, env: Family['env']): string {
-    return `${server.name}\n${JSON.stringify(env ?? {})}`;
-  }
-
-  async get(server: Server, env: Family['env']): Promise<StagedServer> {
-    const key = LaneServers.key(server, env);
-    let staged = this.started.get(key);
-    if (staged === undefined) {
-      this.started.set(key, (staged = await StagedServer.start(server, this.transport, env)));
-    }
-    return staged;
-  }
-
-  /** A fresh server in place of one that could not play a case, so that what is left of the case cannot leak into the next. */
-  async restart(server: Server, env: Family['env']): Promise<StagedServer> {
-    const key = LaneServers.key(server, env);
-    await this.started.get(key)?.stop();
-    this.started.delete(key);
-    return this.get(server, env);
-  }
-
-  async stopAll(): Promise<void> {
-    await Promise.all([...this.started.values()].map((staged) => staged.stop()));
-    this.started.clear();
-  }
-}
-
-/**
- * Play some of a family's cases on the lane's server; with node:http's
+ * Play some of a family's cases on a server of the pool's; with node:http's
  * captures (`references`, one per case), as a subject, each client pacing its
  * waits by node:http's. A case that cannot be played (a server that never
  * answers or dies) gets a server started afresh.
  */
 async function playCases(
-  servers: LaneServers,
+  servers: ServerPool,
   server: Server,
   family: Family,
   cases: readonly TrafficCase[],
   references?: readonly Played[],
 ): Promise<Played[]> {
-  let staged = await servers.get(server, family.env);
+  let staged = await servers.take(server, family.env);
   const results: Played[] = [];
   for (const [index, testCase] of cases.entries()) {
     const reference = references?.[index];
@@ -129,9 +90,10 @@ async function playCases(
       results.push(await staged.play(testCase, reference));
     } catch (error) {
       results.push({ failed: (error as Error).message });
-      staged = await servers.restart(server, family.env);
+      staged = await servers.replace(server, family.env, staged);
     }
   }
+  servers.give(server, family.env, staged);
   return results;
 }
 
@@ -172,20 +134,42 @@ interface Task {
 const ranOut = (played: Played): boolean =>
   'failed' in played || played.clients.some((client) => client.stalled.length > 0);
 
-/** Work shared by `parallel` lanes, each with servers of its own. */
+/** Where a family's environment first appears among `families`: families of one environment rank alike. */
+const envRank = (families: readonly Family[], family: Family): number =>
+  families.findIndex(
+    (other) => JSON.stringify(other.env ?? {}) === JSON.stringify(family.env ?? {}),
+  );
+
+/**
+ * Work shared by `parallel` lanes and one pool of servers, in runs of one
+ * environment, so that a server kept in the pool serves the next item too.
+ * The subject starts while node:http plays (`needsReference`), and the next
+ * item's servers while this one plays.
+ */
 async function inLanes<Item>(
   items: readonly Item[],
   parallel: number,
-  transport: Transport,
-  work: (item: Item, servers: LaneServers) => Promise<void>,
+  servers: ServerPool,
+  taskOf: (item: Item) => Task,
+  needsReference: (task: Task) => boolean,
+  work: (item: Item) => Promise<void>,
 ): Promise<void> {
+  const families = items.map((item) => taskOf(item).family);
+  const queue = [...items.keys()].sort(
+    (a, b) => envRank(families, families[a]!) - envRank(families, families[b]!) || a - b,
+  );
+  const warm = (task: Task): void => {
+    if (needsReference(task)) servers.warm(REFERENCE_SERVER, task.family.env);
+    servers.warm(task.subject, task.family.env);
+  };
   let next = 0;
   const lane = async (): Promise<void> => {
-    const servers = new LaneServers(transport);
-    try {
-      while (next < items.length) await work(items[next++]!, servers);
-    } finally {
-      await servers.stopAll();
+    while (next < queue.length) {
+      const item = items[queue[next++]!]!;
+      warm(taskOf(item));
+      const coming = items[queue[next] ?? -1];
+      if (coming !== undefined) warm(taskOf(coming));
+      await work(item);
     }
   };
   await Promise.all(Array.from({ length: parallel }, lane));
@@ -218,8 +202,9 @@ export async function grade(
     .filter((family) => !played.includes(family))
     .reduce((sum, family) => sum + playedCases(family, transport, picked).length, 0);
 
+  const servers = new ServerPool(transport);
   const references = new Map<Family, Promise<Played[]>>();
-  const referenceOf = (task: Task, servers: LaneServers): Promise<Played[]> => {
+  const referenceOf = (task: Task): Promise<Played[]> => {
     let captures = references.get(task.family);
     if (captures === undefined) {
       captures = playCases(servers, REFERENCE_SERVER, task.family, task.cases);
@@ -237,28 +222,53 @@ export async function grade(
       waitedOut: [],
     })),
   );
-  await inLanes(tasks, parallel, transport, async (task, servers) => {
-    const theirs = await referenceOf(task, servers);
-    const ours = await playCases(servers, task.subject, task.family, task.cases, theirs);
-    task.found = task.cases.map((testCase, index) =>
-      compared(testCase, theirs[index]!, ours[index]!, task.subject.ownClock === true),
+  const byItself = (task: Task): Task => task;
+  try {
+    await inLanes(
+      tasks,
+      parallel,
+      servers,
+      byItself,
+      (task) => !references.has(task.family),
+      async (task) => {
+        const theirs = await referenceOf(task);
+        const ours = await playCases(servers, task.subject, task.family, task.cases, theirs);
+        task.found = task.cases.map((testCase, index) =>
+          compared(testCase, theirs[index]!, ours[index]!, task.subject.ownClock === true),
+        );
+        task.waitedOut = ours.map(ranOut);
+      },
     );
-    task.waitedOut = ours.map(ranOut);
-  });
-  for (let replay = 0; replay < DIFFERENCE_REPLAYS; replay++) {
-    const differing = tasks.flatMap((task) =>
-      task.cases.flatMap((_, index) =>
-        task.found[index]!.length > 0 && task.waitedOut[index] ? [{ task, index }] : [],
-      ),
-    );
-    await inLanes(differing, parallel, transport, async ({ task, index }, servers) => {
-      const testCase = [task.cases[index]!];
-      const theirs = await playCases(servers, REFERENCE_SERVER, task.family, testCase);
-      const ours = await playCases(servers, task.subject, task.family, testCase, theirs);
-      const again = compared(testCase[0]!, theirs[0]!, ours[0]!, task.subject.ownClock === true);
-      if (again.length === 0) task.found[index] = again;
-      task.waitedOut[index] = ranOut(ours[0]!);
-    });
+    for (let replay = 0; replay < DIFFERENCE_REPLAYS; replay++) {
+      const differing = tasks.flatMap((task) =>
+        task.cases.flatMap((_, index) =>
+          task.found[index]!.length > 0 && task.waitedOut[index] ? [{ task, index }] : [],
+        ),
+      );
+      const replayed = ({ task }: { task: Task }): Task => task;
+      await inLanes(
+        differing,
+        parallel,
+        servers,
+        replayed,
+        () => true,
+        async ({ task, index }) => {
+          const testCase = [task.cases[index]!];
+          const theirs = await playCases(servers, REFERENCE_SERVER, task.family, testCase);
+          const ours = await playCases(servers, task.subject, task.family, testCase, theirs);
+          const again = compared(
+            testCase[0]!,
+            theirs[0]!,
+            ours[0]!,
+            task.subject.ownClock === true,
+          );
+          if (again.length === 0) task.found[index] = again;
+          task.waitedOut[index] = ranOut(ours[0]!);
+        },
+      );
+    }
+  } finally {
+    await servers.stopAll();
   }
   return subjects.map((subject) =>
     scored(

@@ -3,7 +3,7 @@
  * stage (--lesson N: stages 1 to N). A failing case is shown with what a
  * student needs to fix it: the bytes sent, both answers, where to read.
  */
-import { GROUPS } from '../families.js';
+import { GROUPS, noteFor } from '../families.js';
 import { escapeBytes } from '../harness/byte-diff.js';
 import type { FirstFailure, Grade } from './grade.js';
 import { STAGES, stageOf } from './stages.js';
@@ -49,7 +49,9 @@ export function groupReport(name: string, result: Grade): string {
   if (result.skipped > 0) lines.push(`(${result.skipped} time-based cases skipped)`);
   for (const group of GROUPS) {
     const failure = result.groups[group.name]!.firstFailure;
-    if (failure !== undefined) lines.push(...failureLines(group.name, group.note, failure));
+    if (failure !== undefined) {
+      lines.push(...failureLines(group.name, noteFor(group, failure.family), failure));
+    }
   }
   return lines.join('\n');
 }
