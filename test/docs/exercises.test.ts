@@ -1,8 +1,9 @@
 /**
  * The exercises: each runs one command that exists as written (the grader's
- * flags, families and servers, or curl against the notes' port), and each has
- * its solution in docs/solutions.md, and no solution is left without its
- * exercise.
+ * flags, families and servers, curl against the notes' port, or `pnpm -s
+ * send` to it), none needs a lesson before the path has reached the lessons,
+ * each has its solution in docs/solutions.md, and no solution is left without
+ * its exercise.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,17 +12,21 @@ import { describe, expect, it } from 'vitest';
 import { exerciseKey, exercisesIn, solutionKeys, type Exercise } from '../../scripts/docs/exercises.js';
 import { readNotes } from '../../scripts/docs/notes.js';
 import { ROOT } from '../../scripts/docs/paths.js';
+import { pathSteps } from '../../scripts/docs/path-table.js';
 import { FAMILIES } from '@hook-observatory/conformance/families';
 import { GRADER_OPTIONS } from '@hook-observatory/conformance/grader/options';
 import { SUBJECT_NAMES } from '@hook-observatory/conformance/grader/subjects';
 
 const GRADER = 'pnpm -s conformance ';
+/** printf's bytes piped to the notes' tiny client, to the notes' port (packages/tools/src/send.ts). */
+const SEND = /^printf '[^']*'(?: \S+)? \| pnpm -s send(?: --keep-open| --split \d+| --pause \d+)* 23518$/;
 const FAMILY_NAMES = FAMILIES.map((family) => family.family);
 
 /** What is wrong with an exercise's command, or undefined. */
 function problemWith(command: string): string | undefined {
   if (command.includes('\n')) return 'one command, on one line';
   if (command.startsWith('curl ')) return command.includes('http://127.0.0.1:23518/') ? undefined : 'curl the notes’ port, 23518';
+  if (command.startsWith('printf ')) return SEND.test(command) ? undefined : 'printf piped to pnpm -s send, to the notes’ port 23518';
   if (!command.startsWith(GRADER)) return `neither the grader (${GRADER.trim()}) nor curl`;
   const args = [...command.slice(GRADER.length).matchAll(/'([^']*)'|(\S+)/g)].map((match) => match[1] ?? match[2] ?? '');
   let values: { server?: string[]; command?: string; family?: string[] };
@@ -54,6 +59,14 @@ describe('the exercises', () => {
     expect(solutions.filter((key) => !exercises.some((exercise) => exerciseKey(exercise) === key))).toEqual([]);
   });
 
+  it('none grades a lesson before the path has reached the lessons', () => {
+    const steps = pathSteps(readFileSync(join(ROOT, 'docs/README.md'), 'utf8'));
+    const stepOf = (note: string): number => steps.find((step) => step.notes.includes(note))?.number ?? Number.POSITIVE_INFINITY;
+    const lessonsStep = stepOf('lessons.md');
+    const early = exercises.filter((exercise) => /lesson-\d|--lesson/.test(exercise.commands.join('\n')) && stepOf(exercise.note) < lessonsStep);
+    expect(early.map(exerciseKey)).toEqual([]);
+  });
+
   it('every note after the path has one or two', () => {
     const counts = Object.fromEntries(
       readNotes()
@@ -70,6 +83,8 @@ describe('an exercise command', () => {
     { name: 'grader-on-a-lesson', command: 'pnpm -s conformance --server lesson-1 --family routing', problem: undefined },
     { name: 'grader-on-a-command', command: "pnpm -s conformance --command 'node my-server.js' --family bodies --skip-timeouts", problem: undefined },
     { name: 'curl', command: "curl -si 'http://127.0.0.1:23518/health'", problem: undefined },
+    { name: 'send', command: "printf 'GET / HTTP/1.1\\r\\n' | pnpm -s send --split 1 --pause 1000 23518", problem: undefined },
+    { name: 'send-elsewhere', command: "printf 'GET / HTTP/1.1\\r\\n' | pnpm -s send 8080", problem: 'the notes’ port' },
     { name: 'unknown-flag', command: 'pnpm -s conformance --server net --families bodies', problem: "Unknown option '--families'" },
     { name: 'unknown-server', command: 'pnpm -s conformance --server lesson-99', problem: 'no server lesson-99' },
     { name: 'unknown-family', command: 'pnpm -s conformance --server net --family chunks', problem: 'no family chunks' },
