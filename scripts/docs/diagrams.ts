@@ -1,6 +1,7 @@
 /**
  * The notes' pictures, docs/images/NAME.svg, each drawn from what it shows so
- * that it cannot drift: the parser's groups from the parser's source, the
+ * that it cannot drift: a request's anatomy from the recorded curl hook, the
+ * parser's groups from the parser's source, the
  * sequence diagrams from conversations captured from both servers (the wire
  * scenarios), the timers from the constants in packages/core. `pnpm
  * docs:sync` writes the files; test/docs/diagrams.test.ts fails when one
@@ -16,9 +17,11 @@ import type { GeneratedBlock } from './blocks.js';
 import { parserGroupsPicture, type Picture } from './parser-diagram.js';
 import { readParserMap } from './parser-map.js';
 import { ROOT } from './paths.js';
+import { requestAnatomyPicture } from './request-diagram.js';
 import { sequencePicture } from './sequence-diagram.js';
 import { timersPicture } from './timers-diagram.js';
 import type { Captures } from './wire.js';
+import { CURL_HOOK_REQUEST, SHOWN_HOST } from './wire-scenarios.js';
 
 export const IMAGES_DIR = 'docs/images';
 const PARSER_ENTRY = 'packages/net-server/src/request-parser.ts';
@@ -39,7 +42,7 @@ const SEQUENCE_TITLES: Readonly<Record<SequenceName, string>> = {
   'expect-continue': 'Expect: 100-continue: the head, a 100, then the body',
 };
 
-export const DIAGRAM_NAMES = ['parser-groups', 'timers', ...(Object.keys(SEQUENCE_SCENARIOS) as SequenceName[])] as const;
+export const DIAGRAM_NAMES = ['request-anatomy', 'parser-groups', 'timers', ...(Object.keys(SEQUENCE_SCENARIOS) as SequenceName[])] as const;
 export type DiagramName = (typeof DIAGRAM_NAMES)[number];
 
 export function diagramFile(name: DiagramName): string {
@@ -51,6 +54,7 @@ export function diagramFile(name: DiagramName): string {
  * when no captures are given (capturing means running both servers).
  */
 export function drawDiagram(name: DiagramName, captures?: Captures): Picture | undefined {
+  if (name === 'request-anatomy') return requestAnatomyPicture(CURL_HOOK_REQUEST, SHOWN_HOST);
   if (name === 'parser-groups') return parserGroupsPicture(readParserMap(ROOT, PARSER_ENTRY));
   if (name === 'timers') return timersPicture();
   if (captures === undefined) return undefined;

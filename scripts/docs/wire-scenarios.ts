@@ -52,6 +52,8 @@ const permission = loadTraffic('permission');
 const firstCurl = permission.find((request) => request.transport === 'tcp' && request.sender === 'curl');
 const firstNative = permission.find((request) => request.sender === 'native');
 if (firstCurl === undefined || firstNative === undefined) throw new Error('permission.jsonl lacks a curl or a native request');
+/** The recorded curl hook the curl-hook scenario sends (and request-diagram.ts draws). */
+export const CURL_HOOK_REQUEST = firstCurl;
 
 const hookBody = '{"hook_event_name":"Stop","session_id":"demo"}';
 const JSON_TYPE = 'Content-Type: application/json\r\n';
