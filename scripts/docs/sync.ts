@@ -17,6 +17,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { exampleConfigs } from './configs.js';
+import { pluginFiles } from './plugin.js';
 import { drawnDiagrams } from './diagrams.js';
 import { buildPage, HTML_PATH, readPageInput } from './html.js';
 import { checkLinks } from './links.js';
@@ -39,7 +40,7 @@ async function main(): Promise<number> {
       status = 1;
     }
   }
-  status |= writeFiles([...drawnDiagrams(captures ?? (await captureAll())), ...exampleConfigs()], check);
+  status |= writeFiles([...drawnDiagrams(captures ?? (await captureAll())), ...exampleConfigs(), ...pluginFiles()], check);
   // The notes the path table counts are written first, so that one run leaves it right.
   for (const note of [...notes.filter((note) => !usesPathTable(note)), ...notes.filter(usesPathTable)]) {
     const synced = syncedText(note, regions, captures, scores);

@@ -11,7 +11,15 @@
  * workspace locks. The directory is staged, then `npm pack` makes the tarball from it.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  cpSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT } from '@hook-observatory/launcher';
@@ -23,6 +31,11 @@ const PACKAGE_README = 'scripts/pack/README.md';
 /** The program as npm links it: it loads packages/cli's entry from the bundled copy. */
 const BIN_FILE = 'bin/hook-observatory.js';
 const BIN_TEXT = "#!/usr/bin/env node\nimport '@hook-observatory/cli/main';\n";
+/**
+ * The Claude Code plugin's marketplace (scripts/docs/plugin.ts), as committed: the installed
+ * package is then a marketplace too, `claude plugin marketplace add "$(npm root -g)/hook-observatory"`.
+ */
+export const PLUGIN_PATHS = ['.claude-plugin', 'plugin'];
 
 /** Lays out the package in `stage` (emptied first); returns its package.json. */
 export async function stagePackage(root: string, stage: string): Promise<Manifest> {
@@ -41,6 +54,7 @@ export async function stagePackage(root: string, stage: string): Promise<Manifes
   writeFileSync(join(stage, BIN_FILE), BIN_TEXT);
   chmodSync(join(stage, BIN_FILE), 0o755);
   copyFileSync(join(root, PACKAGE_README), join(stage, 'README.md'));
+  for (const path of PLUGIN_PATHS) cpSync(join(root, path), join(stage, path), { recursive: true });
   const manifest = rootManifest(readManifest(join(root, 'package.json')), traced);
   writeJson(join(stage, 'package.json'), manifest);
   return manifest;

@@ -16,7 +16,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, ROOT, type RunningServer } from '@hook-observatory/launcher';
 import { COMMAND_NAMES } from '@hook-observatory/cli';
 import { exampleConfigs } from '../../scripts/docs/configs.js';
-import { packTarball, stagePackage } from '../../scripts/pack/stage.js';
+import { PLUGIN_PATHS, packTarball, stagePackage } from '../../scripts/pack/stage.js';
+import { pluginFiles } from '../../scripts/docs/plugin.js';
 import { get, post } from '../helpers/clients.js';
 import { INSTALL_TIMEOUT_MS, npm, registryProblem, userEnv } from '../helpers/npm.js';
 import { tempDirs } from '../helpers/temp-dirs.js';
@@ -28,6 +29,7 @@ if (offline !== undefined) console.warn(`test/pack/npm-package: skipped: ${offli
 
 describe.skipIf(offline !== undefined)('the npm package, installed with npm i -g', () => {
   let program = '';
+  let installed = '';
   let home = '';
   const version = (
     JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }
@@ -40,6 +42,7 @@ describe.skipIf(offline !== undefined)('the npm package, installed with npm i -g
     const prefix = dirs.make();
     npm(['install', '--global', '--prefix', prefix, tarball], out);
     program = join(prefix, 'bin', 'hook-observatory');
+    installed = join(prefix, 'lib/node_modules/hook-observatory');
     home = dirs.make();
   }, INSTALL_TIMEOUT_MS);
   afterAll(() => dirs.removeAll());
@@ -55,6 +58,15 @@ describe.skipIf(offline !== undefined)('the npm package, installed with npm i -g
 
   it('links one program into the prefix', () => {
     expect(existsSync(program)).toBe(true);
+  });
+
+  it('is the Claude Code plugin marketplace too', () => {
+    const files = pluginFiles();
+    expect(
+      files.every(({ file }) => PLUGIN_PATHS.some((path) => file.startsWith(`${path}/`))),
+    ).toBe(true);
+    for (const { file, text } of files)
+      expect(readFileSync(join(installed, file), 'utf8')).toBe(text);
   });
 
   it('--version names the package version', async () => {
