@@ -65,8 +65,9 @@ describe.skipIf(offline !== undefined)('the npm package, installed with npm i -g
     expect(
       files.every(({ file }) => PLUGIN_PATHS.some((path) => file.startsWith(`${path}/`))),
     ).toBe(true);
-    for (const { file, text } of files)
+    for (const { file, text } of files) {
       expect(readFileSync(join(installed, file), 'utf8')).toBe(text);
+    }
   });
 
   it('--version names the package version', async () => {
