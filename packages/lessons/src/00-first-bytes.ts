@@ -17,7 +17,9 @@ import { parseArgs } from 'node:util';
 /** The empty line after the head: CR LF ends the last header line, CR LF again ends the head. */
 const HEAD_END = Buffer.from('\r\n\r\n');
 const BODY = 'hello from lesson 0\n';
-const ANSWER = `HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(BODY)}\r\nConnection: close\r\n\r\n${BODY}`;
+const ANSWER =
+  `HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n` +
+  `Content-Length: ${Buffer.byteLength(BODY)}\r\nConnection: close\r\n\r\n${BODY}`;
 
 let port: number;
 try {
@@ -37,18 +39,26 @@ const server = createServer((socket) => {
   let received = Buffer.alloc(0);
   socket.on('data', (chunk: Buffer) => {
     reads++;
-    process.stdout.write(`-- connection ${connection}, read ${reads}: ${chunk.length} bytes\n${shown(chunk)}`);
+    process.stdout.write(
+      `-- connection ${connection}, read ${reads}: ${chunk.length} bytes\n${shown(chunk)}`,
+    );
     if (received.includes(HEAD_END)) return; // answered already
     received = Buffer.concat([received, chunk]);
     if (received.includes(HEAD_END)) socket.end(ANSWER);
   });
-  socket.on('end', () => process.stdout.write(`-- connection ${connection}: the client closed its side\n`));
+  socket.on('end', () =>
+    process.stdout.write(`-- connection ${connection}: the client closed its side\n`),
+  );
   socket.on('error', () => socket.destroy());
 });
 
-/** The bytes as text (latin1: one character per byte), each \r and \n spelled out, ending one line. */
+/** The bytes as text (latin1: a character per byte), each \r and \n spelled out, ending a line. */
 function shown(bytes: Buffer): string {
-  return bytes.toString('latin1').replaceAll('\r', '\\r').replaceAll('\n', '\\n\n').replace(/\n?$/, '\n');
+  return bytes
+    .toString('latin1')
+    .replaceAll('\r', '\\r')
+    .replaceAll('\n', '\\n\n')
+    .replace(/\n?$/, '\n');
 }
 
 server.listen(port, '127.0.0.1', () => {

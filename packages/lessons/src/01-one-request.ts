@@ -8,10 +8,27 @@
  * core's runServer listens. docs/lessons.md says what it gets wrong, in order.
  */
 import { createServer, type Socket } from 'node:net';
-import { HOOK_PATH, NOT_FOUND_BODY, enrich, parseRequestTarget, runServer, type Origin, type Receiver, type ReceiverContext, type Rejection } from '@hook-observatory/core';
+import {
+  HOOK_PATH,
+  NOT_FOUND_BODY,
+  enrich,
+  parseRequestTarget,
+  runServer,
+  type Origin,
+  type Receiver,
+  type ReceiverContext,
+  type Rejection,
+} from '@hook-observatory/core';
 
 const HEAD_END = Buffer.from('\r\n\r\n');
-const REASONS: Readonly<Record<number, string>> = { 200: 'OK', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 415: 'Unsupported Media Type', 421: 'Misdirected Request' };
+const REASONS: Readonly<Record<number, string>> = {
+  200: 'OK',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  415: 'Unsupported Media Type',
+  421: 'Misdirected Request',
+};
 
 interface Request {
   readonly method: string;
@@ -39,7 +56,11 @@ function createReceiver(context: ReceiverContext): Receiver {
     });
     socket.on('error', () => socket.destroy()).on('close', () => open.delete(socket));
   });
-  return { server, closeIdleConnections: () => undefined, closeAllConnections: () => open.forEach((socket) => socket.destroy()) };
+  return {
+    server,
+    closeIdleConnections: () => undefined,
+    closeAllConnections: () => open.forEach((socket) => socket.destroy()),
+  };
 }
 
 // --- 2. Read the request --------------------------------------------------
@@ -62,19 +83,32 @@ function parse(bytes: Buffer): Request | undefined {
 // --- 3. Route -------------------------------------------------------------
 function handle(context: ReceiverContext, origin: Origin, request: Request): Answer {
   const { path, event } = parseRequestTarget(request.target);
-  const rejection = context.checkRequest({ method: request.method, path, header: (name) => request.headers.get(name) });
-  if (rejection !== undefined) return rejection; // its body says why: a 415 names the Content-Type /hook takes
+  const rejection = context.checkRequest({
+    method: request.method,
+    path,
+    header: (name) => request.headers.get(name),
+  });
+  // A refusal's body says why: a 415 names the Content-Type /hook takes.
+  if (rejection !== undefined) return rejection;
   if (request.method !== 'POST' || path !== HOOK_PATH) return { status: 404, body: NOT_FOUND_BODY };
   // --- 4. Record, before the answer: a client with its 200 knows its event is kept.
-  context.record([enrich({ timestamp: context.timestamp(), origin, eventFromQuery: event, body: request.body })]);
+  context.record([
+    enrich({ timestamp: context.timestamp(), origin, eventFromQuery: event, body: request.body }),
+  ]);
   return { status: 200, body: '' };
 }
 
 // --- 5. Respond -----------------------------------------------------------
 function respond(socket: Socket, { status, body }: Answer): void {
-  const head = `HTTP/1.1 ${status} ${REASONS[status] ?? 'Unknown'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n`;
+  let head = `HTTP/1.1 ${status} ${REASONS[status] ?? 'Unknown'}\r\n`;
+  head += `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n`;
   // --- 6. Close: the answer says so, and its end is where the bytes stop.
   socket.end(`${head}Date: ${new Date().toUTCString()}\r\nConnection: close\r\n\r\n${body}`);
 }
 
-void runServer({ program: 'hook-observatory-lesson-1', title: 'hook-observatory (lesson 1: one request)', liveView: false, createReceiver });
+void runServer({
+  program: 'hook-observatory-lesson-1',
+  title: 'hook-observatory (lesson 1: one request)',
+  liveView: false,
+  createReceiver,
+});

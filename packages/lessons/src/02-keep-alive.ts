@@ -13,13 +13,33 @@
  */
 import { createServer, type Socket } from 'node:net';
 import {
-  HEALTH_BODY, HEALTH_PATH, HOOK_PATH, JSON_CONTENT_TYPE, KEEP_ALIVE_TIMEOUT_BUFFER_MS, METHOD_NOT_ALLOWED_BODY, NOT_FOUND_BODY,
-  answerHeaders, enrich, parseRequestTarget, runServer, type Origin, type Receiver, type ReceiverContext,
+  HEALTH_BODY,
+  HEALTH_PATH,
+  HOOK_PATH,
+  JSON_CONTENT_TYPE,
+  KEEP_ALIVE_TIMEOUT_BUFFER_MS,
+  METHOD_NOT_ALLOWED_BODY,
+  NOT_FOUND_BODY,
+  answerHeaders,
+  enrich,
+  parseRequestTarget,
+  runServer,
+  type Origin,
+  type Receiver,
+  type ReceiverContext,
 } from '@hook-observatory/core';
 
 const HEAD_END = Buffer.from('\r\n\r\n');
 const REQUEST_LINE = /^(\S+) (\S+) (HTTP\/1\.[01])$/;
-const REASONS: Readonly<Record<number, string>> = { 200: 'OK', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 415: 'Unsupported Media Type', 421: 'Misdirected Request' };
+const REASONS: Readonly<Record<number, string>> = {
+  200: 'OK',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  415: 'Unsupported Media Type',
+  421: 'Misdirected Request',
+};
 
 interface Request {
   readonly method: string;
@@ -60,12 +80,18 @@ function createReceiver(context: ReceiverContext): Receiver {
       // --- 6. Keep alive: wait for the next request, but not forever.
       connection.idle = true;
       const { keepAliveTimeoutMs } = context.timeouts;
-      if (keepAliveTimeoutMs > 0) idleTimer = setTimeout(() => socket.destroy(), keepAliveTimeoutMs + KEEP_ALIVE_TIMEOUT_BUFFER_MS).unref();
+      if (keepAliveTimeoutMs > 0)
+        idleTimer = setTimeout(
+          () => socket.destroy(),
+          keepAliveTimeoutMs + KEEP_ALIVE_TIMEOUT_BUFFER_MS,
+        ).unref();
     });
-    socket.on('error', () => socket.destroy()).on('close', () => {
-      clearTimeout(idleTimer);
-      open.delete(socket);
-    });
+    socket
+      .on('error', () => socket.destroy())
+      .on('close', () => {
+        clearTimeout(idleTimer);
+        open.delete(socket);
+      });
   });
   const closeIdle = (): void => open.forEach(({ idle }, socket) => idle && socket.destroy());
   const closeAll = (): void => open.forEach((_, socket) => socket.destroy());
@@ -85,16 +111,27 @@ function parse(bytes: Buffer): Request | 'unreadable' | undefined {
     headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
   }
   const length = headers.get('content-length') ?? '0';
-  if (method === '' || !/^\d+$/.test(length) || headers.has('transfer-encoding')) return 'unreadable';
+  if (method === '' || !/^\d+$/.test(length) || headers.has('transfer-encoding'))
+    return 'unreadable';
   const bodyStart = headEnd + HEAD_END.length;
   const bodyEnd = bodyStart + Number(length);
   if (bytes.length < bodyEnd) return undefined;
-  return { method, target, version, headers, body: bytes.subarray(bodyStart, bodyEnd), end: bodyEnd };
+  return {
+    method,
+    target,
+    version,
+    headers,
+    body: bytes.subarray(bodyStart, bodyEnd),
+    end: bodyEnd,
+  };
 }
 
 /** RFC 9112 section 9.3: 1.1 persists unless told to close; 1.0 only when asked to persist. */
 function wantsKeepAlive(request: Request): boolean {
-  const tokens = (request.headers.get('connection') ?? '').toLowerCase().split(',').map((token) => token.trim());
+  const tokens = (request.headers.get('connection') ?? '')
+    .toLowerCase()
+    .split(',')
+    .map((token) => token.trim());
   if (request.version === 'HTTP/1.1') return !tokens.includes('close');
   return tokens.includes('keep-alive');
 }
@@ -102,28 +139,47 @@ function wantsKeepAlive(request: Request): boolean {
 // --- 3. Route -------------------------------------------------------------
 function handle(context: ReceiverContext, origin: Origin, request: Request): Answer {
   const { path, event } = parseRequestTarget(request.target);
-  const rejection = context.checkRequest({ method: request.method, path, header: (name) => request.headers.get(name) });
+  const rejection = context.checkRequest({
+    method: request.method,
+    path,
+    header: (name) => request.headers.get(name),
+  });
   if (rejection !== undefined) return rejection;
   if (path === HOOK_PATH) {
-    if (request.method !== 'POST') return { status: 405, body: METHOD_NOT_ALLOWED_BODY, headers: [['Allow', 'POST']] };
+    if (request.method !== 'POST')
+      return { status: 405, body: METHOD_NOT_ALLOWED_BODY, headers: [['Allow', 'POST']] };
     // --- 4. Record, before the answer: a client with its 200 knows its event is kept.
-    context.record([enrich({ timestamp: context.timestamp(), origin, eventFromQuery: event, body: request.body })]);
+    context.record([
+      enrich({ timestamp: context.timestamp(), origin, eventFromQuery: event, body: request.body }),
+    ]);
     return { status: 200, body: '' };
   }
   if (path !== HEALTH_PATH) return { status: 404, body: NOT_FOUND_BODY };
-  if (request.method !== 'GET' && request.method !== 'HEAD') return { status: 405, body: METHOD_NOT_ALLOWED_BODY, headers: [['Allow', 'GET, HEAD']] };
+  if (request.method !== 'GET' && request.method !== 'HEAD')
+    return { status: 405, body: METHOD_NOT_ALLOWED_BODY, headers: [['Allow', 'GET, HEAD']] };
   return { status: 200, body: HEALTH_BODY };
 }
 
 // --- 5. Respond -----------------------------------------------------------
-function respond(context: ReceiverContext, socket: Socket, request: Request, answer: Answer, keepAlive: boolean): void {
-  let head = `HTTP/1.1 ${answer.status} ${REASONS[answer.status] ?? 'Unknown'}\r\nContent-Type: ${JSON_CONTENT_TYPE}\r\n`;
+function respond(
+  context: ReceiverContext,
+  socket: Socket,
+  request: Request,
+  answer: Answer,
+  keepAlive: boolean,
+): void {
+  let head = `HTTP/1.1 ${answer.status} ${REASONS[answer.status] ?? 'Unknown'}\r\n`;
+  head += `Content-Type: ${JSON_CONTENT_TYPE}\r\n`;
   head += `Content-Length: ${Buffer.byteLength(answer.body)}\r\n`;
   // With a body, the headers that keep it from web pages (core/src/protocol.ts).
-  for (const [name, value] of answerHeaders(answer.body, answer.headers)) head += `${name}: ${value}\r\n`;
+  for (const [name, value] of answerHeaders(answer.body, answer.headers))
+    head += `${name}: ${value}\r\n`;
   head += `Date: ${new Date().toUTCString()}\r\n`;
   const { keepAliveTimeoutMs } = context.timeouts;
-  const timeout = keepAliveTimeoutMs > 0 ? `Keep-Alive: timeout=${Math.floor(keepAliveTimeoutMs / 1000)}\r\n` : '';
+  const timeout =
+    keepAliveTimeoutMs > 0
+      ? `Keep-Alive: timeout=${Math.floor(keepAliveTimeoutMs / 1000)}\r\n`
+      : '';
   head += keepAlive ? `Connection: keep-alive\r\n${timeout}` : 'Connection: close\r\n';
   const bytes = `${head}\r\n${request.method === 'HEAD' ? '' : answer.body}`;
   // --- 6. ...or close: the answer said so, and its end is where the bytes stop.
@@ -131,4 +187,9 @@ function respond(context: ReceiverContext, socket: Socket, request: Request, ans
   else socket.end(bytes);
 }
 
-void runServer({ program: 'hook-observatory-lesson-2', title: 'hook-observatory (lesson 2: keep-alive)', liveView: false, createReceiver });
+void runServer({
+  program: 'hook-observatory-lesson-2',
+  title: 'hook-observatory (lesson 2: keep-alive)',
+  liveView: false,
+  createReceiver,
+});

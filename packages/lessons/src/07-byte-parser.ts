@@ -13,27 +13,53 @@
  */
 import { createServer, type Socket } from 'node:net';
 import {
-  HEALTH_BODY, HEALTH_PATH, HOOK_PATH, JSON_CONTENT_TYPE, KEEP_ALIVE_TIMEOUT_BUFFER_MS, MAX_HEADER_SIZE_BYTES, METHOD_NOT_ALLOWED_BODY, NOT_FOUND_BODY,
-  answerHeaders, declaredTooLong, enrich, lingeringClose, parseRequestTarget, runServer, type Origin, type Receiver, type ReceiverContext,
+  HEALTH_BODY,
+  HEALTH_PATH,
+  HOOK_PATH,
+  JSON_CONTENT_TYPE,
+  KEEP_ALIVE_TIMEOUT_BUFFER_MS,
+  MAX_HEADER_SIZE_BYTES,
+  METHOD_NOT_ALLOWED_BODY,
+  NOT_FOUND_BODY,
+  answerHeaders,
+  declaredTooLong,
+  enrich,
+  lingeringClose,
+  parseRequestTarget,
+  runServer,
+  type Origin,
+  type Receiver,
+  type ReceiverContext,
 } from '@hook-observatory/core';
 
 const CR = 0x0d;
 const LF = 0x0a;
 /** A field name: a token (RFC 9110 section 5.6.2). */
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-/** `Expect` asks for 100 Continue when it holds this token (lib/_http_server.js, continueExpression). */
+/** `Expect` asks for 100 Continue with this token (lib/_http_server.js, continueExpression). */
 const EXPECT_CONTINUE = /(?:^|\W)100-continue(?:$|\W)/i;
 const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
 /** A chunk's size line: hexadecimal digits, then extensions we skip (RFC 9112 section 7.1.1). */
 const CHUNK_SIZE = /^([0-9A-Fa-f]+)(?:;.*)?$/;
-/** node:http's fixed answers to a request it cannot read, or not in time (lib/_http_server.js, socketOnError). */
+/** node:http's fixed answers to a request it cannot read, or not in time (socketOnError). */
 const FAILURES = {
   unreadable: 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n',
   'head-too-large': 'HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n',
   late: 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n',
 } as const;
 const REQUEST_LINE = /^(\S+) (\S+) (HTTP\/1\.[01])$/;
-const REASONS: Readonly<Record<number, string>> = { 200: 'OK', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 417: 'Expectation Failed', 421: 'Misdirected Request' };
+const REASONS: Readonly<Record<number, string>> = {
+  200: 'OK',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  417: 'Expectation Failed',
+  421: 'Misdirected Request',
+};
 
 interface Request {
   readonly method: string;
@@ -42,7 +68,7 @@ interface Request {
   readonly headers: ReadonlyMap<string, string>;
   /** Undefined while the body is on its way: the head alone is here. */
   readonly body: Buffer | undefined;
-  /** The body's length as far as it is known: its Content-Length, or the chunk bytes arrived so far. */
+  /** The body's length as far as known: its Content-Length, or the chunk bytes so far. */
   readonly bodyBytes: number;
 }
 
@@ -58,7 +84,7 @@ interface Answer {
 
 interface Connection {
   idle: boolean;
-  /** When the request under way began (its first byte, or the accept); undefined between requests. */
+  /** When the request under way began (its first byte, or the accept); undefined between. */
   startedAt: number | undefined;
   /** The request in front has had its head answered (answerHead). */
   headAnswered: boolean;
@@ -87,15 +113,24 @@ function createReceiver(context: ReceiverContext): Receiver {
         if (!connection.headAnswered) {
           connection.headAnswered = true;
           refusal = answerHead(context, socket, request);
-          if (refusal !== undefined) respond(context, socket, request, refusal, wantsKeepAlive(request));
+          if (refusal !== undefined)
+            respond(context, socket, request, refusal, wantsKeepAlive(request));
           if (socket.writableEnded) return;
         }
-        if (refusal === undefined && request.bodyBytes > context.bodyLimits.maxBodyBytes) return refuseBody(context, socket, origin, request);
+        if (refusal === undefined && request.bodyBytes > context.bodyLimits.maxBodyBytes)
+          return refuseBody(context, socket, origin, request);
         if (request.body === undefined) continue; // the body is still on its way
         connection.headAnswered = false;
         connection.startedAt = undefined;
         keepAlive = wantsKeepAlive(request);
-        if (refusal === undefined) respond(context, socket, request, handle(context, origin, request, request.body), keepAlive);
+        if (refusal === undefined)
+          respond(
+            context,
+            socket,
+            request,
+            handle(context, origin, request, request.body),
+            keepAlive,
+          );
         if (!keepAlive) break;
       }
       // A request begun in this read started now; one begun before keeps its start.
@@ -104,22 +139,33 @@ function createReceiver(context: ReceiverContext): Receiver {
       // --- 6. Keep alive: wait for the next request, but not forever.
       connection.idle = true;
       const { keepAliveTimeoutMs } = context.timeouts;
-      if (keepAliveTimeoutMs > 0) idleTimer = setTimeout(() => socket.destroy(), keepAliveTimeoutMs + KEEP_ALIVE_TIMEOUT_BUFFER_MS).unref();
+      if (keepAliveTimeoutMs > 0)
+        idleTimer = setTimeout(
+          () => socket.destroy(),
+          keepAliveTimeoutMs + KEEP_ALIVE_TIMEOUT_BUFFER_MS,
+        ).unref();
     });
     // The client is done sending: every complete request is answered already.
     socket.on('end', () => (parser.midRequest ? socket.end(FAILURES.unreadable) : socket.end()));
-    socket.on('error', () => socket.destroy()).on('close', () => {
-      clearTimeout(idleTimer);
-      open.delete(socket);
-    });
+    socket
+      .on('error', () => socket.destroy())
+      .on('close', () => {
+        clearTimeout(idleTimer);
+        open.delete(socket);
+      });
   });
-  // --- 6. Time out: node:http looks at every connection now and then (connectionsCheckingInterval).
+  // --- 6. Time out: node:http looks at every connection now and then
+  // (connectionsCheckingInterval).
   const { headersTimeoutMs, requestTimeoutMs, connectionsCheckingIntervalMs } = context.timeouts;
   const sweep = setInterval(() => {
     for (const [socket, { startedAt, headAnswered }] of open) {
       if (startedAt === undefined) continue;
       const elapsed = Date.now() - startedAt;
-      if ((!headAnswered && headersTimeoutMs > 0 && elapsed > headersTimeoutMs) || (requestTimeoutMs > 0 && elapsed > requestTimeoutMs)) fail(socket, FAILURES.late);
+      if (
+        (!headAnswered && headersTimeoutMs > 0 && elapsed > headersTimeoutMs) ||
+        (requestTimeoutMs > 0 && elapsed > requestTimeoutMs)
+      )
+        fail(socket, FAILURES.late);
     }
   }, connectionsCheckingIntervalMs).unref();
   server.on('close', () => clearInterval(sweep));
@@ -129,8 +175,9 @@ function createReceiver(context: ReceiverContext): Receiver {
 }
 
 // --- 2. Read the request --------------------------------------------------
-/** What the next byte belongs to: the parts of a request in the order they come (RFC 9112 sections 2 to 7). */
-type State = 'request-line' | 'field-line' | 'body' | 'chunk-size' | 'chunk-data' | 'chunk-end' | 'trailer';
+/** What the next byte belongs to: the parts of a request in order (RFC 9112 sections 2 to 7). */
+type State =
+  'request-line' | 'field-line' | 'body' | 'chunk-size' | 'chunk-data' | 'chunk-end' | 'trailer';
 
 /**
  * A connection's requests, read a byte at a time and each byte once: a line's
@@ -155,7 +202,7 @@ class Parser {
     return this.state !== 'request-line' || this.line.length > 0 || this.cr;
   }
 
-  /** Each step the bytes make: a head in, chunk bytes in, a request complete; or a failure, and nothing more. */
+  /** Each step the bytes make: a head in, chunk bytes in, a request complete; or a failure. */
   *push(bytes: Buffer): Generator<Request | Failure> {
     let at = 0;
     while (at < bytes.length) {
@@ -193,12 +240,20 @@ class Parser {
     }
     // A head too large is refused before it is complete: count the line under way too.
     const partial = Buffer.from(this.line).toString('latin1');
-    if (this.inFields() && this.counted + countedBytes(partial, this.state) >= MAX_HEADER_SIZE_BYTES) yield 'head-too-large';
+    if (
+      this.inFields() &&
+      this.counted + countedBytes(partial, this.state) >= MAX_HEADER_SIZE_BYTES
+    )
+      yield 'head-too-large';
   }
 
   /** In a head or in the trailers: the lines node:http counts (countedBytes). */
   private inFields(): boolean {
-    return this.state === 'field-line' || this.state === 'trailer' || (this.state === 'request-line' && this.line.length > 0);
+    return (
+      this.state === 'field-line' ||
+      this.state === 'trailer' ||
+      (this.state === 'request-line' && this.line.length > 0)
+    );
   }
 
   /** A whole line, by the state it ends: what it says, and the state after it. */
@@ -209,7 +264,8 @@ class Parser {
     }
     switch (this.state) {
       case 'request-line': {
-        if (line === '') return undefined; // empty lines before a request are skipped (RFC 9112 section 2.2)
+        // Empty lines before a request are skipped (RFC 9112 section 2.2).
+        if (line === '') return undefined;
         const [, method = '', target = '', version = ''] = REQUEST_LINE.exec(line) ?? [];
         if (method === '') return 'unreadable';
         this.head = { method, target, version, headers: new Map() };
@@ -221,8 +277,10 @@ class Parser {
         const colon = line.indexOf(':');
         const name = line.slice(0, colon).toLowerCase();
         const headers = this.head!.headers as Map<string, string>;
-        // A second Content-Length is refused even when equal, as llhttp does (RFC 9112 section 6.3 allows either).
-        if (colon < 1 || !TOKEN.test(name) || (name === 'content-length' && headers.has(name))) return 'unreadable';
+        // A second Content-Length is refused even when equal, as llhttp does (RFC 9112
+        // section 6.3 allows either).
+        if (colon < 1 || !TOKEN.test(name) || (name === 'content-length' && headers.has(name)))
+          return 'unreadable';
         headers.set(name, line.slice(colon + 1).trim());
         return undefined;
       }
@@ -237,20 +295,25 @@ class Parser {
         this.state = 'chunk-size';
         return line === '' ? undefined : 'unreadable'; // a chunk's data ends with CRLF
       case 'trailer':
-        return line === '' ? this.complete() : undefined; // trailer fields are dropped (section 7.1.2)
+        // Trailer fields are dropped (section 7.1.2).
+        return line === '' ? this.complete() : undefined;
       default:
         return undefined;
     }
   }
 
-  /** The head is in: how the body is framed (RFC 9112 section 6.3), and the head, for answerHead. */
+  /** The head is in: how the body is framed (RFC 9112 section 6.3), and the head (answerHead). */
   private endHead(): Request | Failure {
     const { headers } = this.head!;
     const length = headers.get('content-length');
     const coding = headers.get('transfer-encoding');
     if (length !== undefined && !/^\d+$/.test(length)) return 'unreadable';
     // Chunked must be the last coding, and never with a length.
-    if (coding !== undefined && (length !== undefined || coding.split(',').at(-1)?.trim().toLowerCase() !== 'chunked')) return 'unreadable';
+    if (
+      coding !== undefined &&
+      (length !== undefined || coding.split(',').at(-1)?.trim().toLowerCase() !== 'chunked')
+    )
+      return 'unreadable';
     this.state = coding === undefined ? 'body' : 'chunk-size';
     this.counted = 0; // the trailers are counted afresh, as node:http counts them
     this.remaining = this.bodyBytes = Number(length ?? '0');
@@ -285,7 +348,10 @@ function countedBytes(line: string, state: State): number {
 
 /** RFC 9112 section 9.3: 1.1 persists unless told to close; 1.0 only when asked to persist. */
 function wantsKeepAlive(request: Request): boolean {
-  const tokens = (request.headers.get('connection') ?? '').toLowerCase().split(',').map((token) => token.trim());
+  const tokens = (request.headers.get('connection') ?? '')
+    .toLowerCase()
+    .split(',')
+    .map((token) => token.trim());
   if (request.version === 'HTTP/1.1') return !tokens.includes('close');
   return tokens.includes('keep-alive');
 }
@@ -295,14 +361,20 @@ function wantsKeepAlive(request: Request): boolean {
  * without Host, 400; `Expect: 100-continue`, the 100 that lets the body come;
  * any other expectation, 417 (lib/_http_server.js, parserOnIncoming).
  */
-function answerHead(context: ReceiverContext, socket: Socket, request: Request): Answer | undefined {
+function answerHead(
+  context: ReceiverContext,
+  socket: Socket,
+  request: Request,
+): Answer | undefined {
   if (request.version !== 'HTTP/1.1') return undefined;
-  if (!request.headers.has('host')) return { status: 400, body: undefined, headers: [['Connection', 'close']] };
+  if (!request.headers.has('host'))
+    return { status: 400, body: undefined, headers: [['Connection', 'close']] };
   const expect = request.headers.get('expect');
   if (expect === undefined) return undefined;
   if (!EXPECT_CONTINUE.test(expect)) return { status: 417, body: undefined };
   // A body over the limit is refused instead (refuseBody): never ask for it.
-  if (!declaredTooLong(request.headers.get('content-length'), context.bodyLimits)) socket.write(CONTINUE);
+  if (!declaredTooLong(request.headers.get('content-length'), context.bodyLimits))
+    socket.write(CONTINUE);
   return undefined;
 }
 
@@ -312,10 +384,25 @@ function answerHead(context: ReceiverContext, socket: Socket, request: Request):
  * what the client still sends is read and dropped for a while (lingeringClose),
  * so that it reads the answer rather than a reset.
  */
-function refuseBody(context: ReceiverContext, socket: Socket, origin: Origin, request: Request): void {
+function refuseBody(
+  context: ReceiverContext,
+  socket: Socket,
+  origin: Origin,
+  request: Request,
+): void {
   const { path, event } = parseRequestTarget(request.target);
-  const facts = { method: request.method, path, header: (name: string) => request.headers.get(name) };
-  const refused = context.refuseBody({ facts, origin, eventFromQuery: event, bodyBytes: request.bodyBytes, refusal: 'too-large' });
+  const facts = {
+    method: request.method,
+    path,
+    header: (name: string) => request.headers.get(name),
+  };
+  const refused = context.refuseBody({
+    facts,
+    origin,
+    eventFromQuery: event,
+    bodyBytes: request.bodyBytes,
+    refusal: 'too-large',
+  });
   if (refused.record !== undefined) context.record([refused.record]);
   respond(context, socket, request, refused.answer, false);
   lingeringClose(socket);
@@ -324,34 +411,57 @@ function refuseBody(context: ReceiverContext, socket: Socket, origin: Origin, re
 // --- 3. Route -------------------------------------------------------------
 function handle(context: ReceiverContext, origin: Origin, request: Request, body: Buffer): Answer {
   const { path, event } = parseRequestTarget(request.target);
-  const rejection = context.checkRequest({ method: request.method, path, header: (name) => request.headers.get(name) });
+  const rejection = context.checkRequest({
+    method: request.method,
+    path,
+    header: (name) => request.headers.get(name),
+  });
   if (rejection !== undefined) return rejection;
   if (path === HOOK_PATH) {
-    if (request.method !== 'POST') return { status: 405, body: METHOD_NOT_ALLOWED_BODY, headers: [['Allow', 'POST']] };
+    if (request.method !== 'POST')
+      return { status: 405, body: METHOD_NOT_ALLOWED_BODY, headers: [['Allow', 'POST']] };
     // --- 4. Record, before the answer: a client with its 200 knows its event is kept.
-    context.record([enrich({ timestamp: context.timestamp(), origin, eventFromQuery: event, body })]);
+    context.record([
+      enrich({ timestamp: context.timestamp(), origin, eventFromQuery: event, body }),
+    ]);
     return { status: 200, body: '' };
   }
   if (path !== HEALTH_PATH) return { status: 404, body: NOT_FOUND_BODY };
-  if (request.method !== 'GET' && request.method !== 'HEAD') return { status: 405, body: METHOD_NOT_ALLOWED_BODY, headers: [['Allow', 'GET, HEAD']] };
+  if (request.method !== 'GET' && request.method !== 'HEAD')
+    return { status: 405, body: METHOD_NOT_ALLOWED_BODY, headers: [['Allow', 'GET, HEAD']] };
   return { status: 200, body: HEALTH_BODY };
 }
 
 // --- 5. Respond -----------------------------------------------------------
-function respond(context: ReceiverContext, socket: Socket, request: Request, answer: Answer, keepAlive: boolean): void {
+function respond(
+  context: ReceiverContext,
+  socket: Socket,
+  request: Request,
+  answer: Answer,
+  keepAlive: boolean,
+): void {
   let head = `HTTP/1.1 ${answer.status} ${REASONS[answer.status] ?? 'Unknown'}\r\n`;
-  if (answer.body !== undefined) head += `Content-Type: ${JSON_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(answer.body)}\r\n`;
+  if (answer.body !== undefined) {
+    head += `Content-Type: ${JSON_CONTENT_TYPE}\r\n`;
+    head += `Content-Length: ${Buffer.byteLength(answer.body)}\r\n`;
+  }
   // With a body, the headers that keep it from web pages (core/src/protocol.ts).
-  for (const [name, value] of answerHeaders(answer.body ?? '', answer.headers)) head += `${name}: ${value}\r\n`;
+  for (const [name, value] of answerHeaders(answer.body ?? '', answer.headers))
+    head += `${name}: ${value}\r\n`;
   head += `Date: ${new Date().toUTCString()}\r\n`;
   const { keepAliveTimeoutMs } = context.timeouts;
-  const timeout = keepAliveTimeoutMs > 0 ? `Keep-Alive: timeout=${Math.floor(keepAliveTimeoutMs / 1000)}\r\n` : '';
+  const timeout =
+    keepAliveTimeoutMs > 0
+      ? `Keep-Alive: timeout=${Math.floor(keepAliveTimeoutMs / 1000)}\r\n`
+      : '';
   // An answer with its own `Connection: close` closes, and node adds no Connection line to it.
   const ownClose = answer.headers?.some(([name]) => name === 'Connection') ?? false;
   keepAlive &&= !ownClose;
-  if (!ownClose) head += keepAlive ? `Connection: keep-alive\r\n${timeout}` : 'Connection: close\r\n';
+  if (!ownClose)
+    head += keepAlive ? `Connection: keep-alive\r\n${timeout}` : 'Connection: close\r\n';
   // No length: node frames the body as chunks, here the last chunk alone (RFC 9112 section 7.1).
-  if (answer.body === undefined && request.method !== 'HEAD') head += 'Transfer-Encoding: chunked\r\n';
+  if (answer.body === undefined && request.method !== 'HEAD')
+    head += 'Transfer-Encoding: chunked\r\n';
   const bytes = `${head}\r\n${request.method === 'HEAD' ? '' : (answer.body ?? '0\r\n\r\n')}`;
   // --- 6. ...or close: the answer said so, and its end is where the bytes stop.
   if (keepAlive) socket.write(bytes);
@@ -364,4 +474,9 @@ function fail(socket: Socket, answer: string): void {
   socket.destroy();
 }
 
-void runServer({ program: 'hook-observatory-lesson-7', title: 'hook-observatory (lesson 7: a byte-at-a-time parser)', liveView: false, createReceiver });
+void runServer({
+  program: 'hook-observatory-lesson-7',
+  title: 'hook-observatory (lesson 7: a byte-at-a-time parser)',
+  liveView: false,
+  createReceiver,
+});

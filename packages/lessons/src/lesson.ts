@@ -8,7 +8,9 @@ import { LESSONS, lessonFile } from './lessons.js';
 const [number, ...flags] = process.argv.slice(2);
 const file = lessonFile(Number(number));
 if (file === undefined) {
-  process.stderr.write(`usage: pnpm -s lesson N [--port P | --socket PATH] [flags], N from 0 to ${LESSONS.length}\n`);
+  process.stderr.write(
+    `usage: pnpm -s lesson N [--port P | --socket PATH] [flags], N from 0 to ${LESSONS.length}\n`,
+  );
   process.exit(2);
 }
 // runServer reads process.argv: the lesson sees only its own flags.

@@ -28,6 +28,7 @@ export const LESSONS: readonly string[] = [
 
 /** The absolute path of lesson `number` (0 to LESSONS.length), or undefined. */
 export function lessonFile(number: number): string | undefined {
-  const relative = number === 0 ? FIRST_BYTES_LESSON : Number.isInteger(number) ? LESSONS[number - 1] : undefined;
+  const relative =
+    number === 0 ? FIRST_BYTES_LESSON : Number.isInteger(number) ? LESSONS[number - 1] : undefined;
   return relative === undefined ? undefined : join(ROOT, relative);
 }
