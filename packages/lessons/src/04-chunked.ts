@@ -94,11 +94,12 @@ function createReceiver(context: ReceiverContext): Receiver {
       // --- 6. Keep alive: wait for the next request, but not forever.
       connection.idle = true;
       const { keepAliveTimeoutMs } = context.timeouts;
-      if (keepAliveTimeoutMs > 0)
+      if (keepAliveTimeoutMs > 0) {
         idleTimer = setTimeout(
           () => socket.destroy(),
           keepAliveTimeoutMs + KEEP_ALIVE_TIMEOUT_BUFFER_MS,
         ).unref();
+      }
     });
     // The client is done sending: every complete request is answered already.
     socket.on('end', () => (received.length === 0 ? socket.end() : socket.end(BAD_REQUEST)));
@@ -133,8 +134,9 @@ function parse(bytes: Buffer): Request | 'unreadable' | undefined {
   if (
     coding !== undefined &&
     (length !== undefined || coding.split(',').at(-1)?.trim().toLowerCase() !== 'chunked')
-  )
+  ) {
     return 'unreadable';
+  }
   const bodyStart = headEnd + HEAD_END.length;
   const framed =
     coding === undefined
@@ -195,8 +197,9 @@ function handle(context: ReceiverContext, origin: Origin, request: Request): Ans
   });
   if (rejection !== undefined) return rejection;
   if (path === HOOK_PATH) {
-    if (request.method !== 'POST')
+    if (request.method !== 'POST') {
       return { status: 405, body: METHOD_NOT_ALLOWED_BODY, headers: [['Allow', 'POST']] };
+    }
     // --- 4. Record, before the answer: a client with its 200 knows its event is kept.
     context.record([
       enrich({ timestamp: context.timestamp(), origin, eventFromQuery: event, body: request.body }),
@@ -204,8 +207,9 @@ function handle(context: ReceiverContext, origin: Origin, request: Request): Ans
     return { status: 200, body: '' };
   }
   if (path !== HEALTH_PATH) return { status: 404, body: NOT_FOUND_BODY };
-  if (request.method !== 'GET' && request.method !== 'HEAD')
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
     return { status: 405, body: METHOD_NOT_ALLOWED_BODY, headers: [['Allow', 'GET, HEAD']] };
+  }
   return { status: 200, body: HEALTH_BODY };
 }
 
@@ -221,8 +225,9 @@ function respond(
   head += `Content-Type: ${JSON_CONTENT_TYPE}\r\n`;
   head += `Content-Length: ${Buffer.byteLength(answer.body)}\r\n`;
   // With a body, the headers that keep it from web pages (core/src/protocol.ts).
-  for (const [name, value] of answerHeaders(answer.body, answer.headers))
+  for (const [name, value] of answerHeaders(answer.body, answer.headers)) {
     head += `${name}: ${value}\r\n`;
+  }
   head += `Date: ${new Date().toUTCString()}\r\n`;
   const { keepAliveTimeoutMs } = context.timeouts;
   const timeout =

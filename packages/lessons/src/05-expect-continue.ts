@@ -100,15 +100,16 @@ function createReceiver(context: ReceiverContext): Receiver {
         if (!headAnswered) {
           headAnswered = true;
           refusal = answerHead(socket, request);
-          if (refusal !== undefined)
+          if (refusal !== undefined) {
             respond(context, socket, request, refusal, wantsKeepAlive(request));
+          }
           if (socket.writableEnded) return;
         }
         if (request.body === undefined) break; // the body is still on its way
         received = received.subarray(request.end);
         headAnswered = false;
         keepAlive = wantsKeepAlive(request);
-        if (refusal === undefined)
+        if (refusal === undefined) {
           respond(
             context,
             socket,
@@ -116,16 +117,18 @@ function createReceiver(context: ReceiverContext): Receiver {
             handle(context, origin, request, request.body),
             keepAlive,
           );
+        }
       }
       if (!keepAlive) return;
       // --- 6. Keep alive: wait for the next request, but not forever.
       connection.idle = true;
       const { keepAliveTimeoutMs } = context.timeouts;
-      if (keepAliveTimeoutMs > 0)
+      if (keepAliveTimeoutMs > 0) {
         idleTimer = setTimeout(
           () => socket.destroy(),
           keepAliveTimeoutMs + KEEP_ALIVE_TIMEOUT_BUFFER_MS,
         ).unref();
+      }
     });
     // The client is done sending: every complete request is answered already.
     socket.on('end', () => (received.length === 0 ? socket.end() : socket.end(BAD_REQUEST)));
@@ -160,8 +163,9 @@ function parse(bytes: Buffer): Request | 'unreadable' | undefined {
   if (
     coding !== undefined &&
     (length !== undefined || coding.split(',').at(-1)?.trim().toLowerCase() !== 'chunked')
-  )
+  ) {
     return 'unreadable';
+  }
   const bodyStart = headEnd + HEAD_END.length;
   const framed =
     coding === undefined
@@ -219,8 +223,9 @@ function wantsKeepAlive(request: Request): boolean {
  */
 function answerHead(socket: Socket, request: Request): Answer | undefined {
   if (request.version !== 'HTTP/1.1') return undefined;
-  if (!request.headers.has('host'))
+  if (!request.headers.has('host')) {
     return { status: 400, body: undefined, headers: [['Connection', 'close']] };
+  }
   const expect = request.headers.get('expect');
   if (expect === undefined) return undefined;
   if (!EXPECT_CONTINUE.test(expect)) return { status: 417, body: undefined };
@@ -238,8 +243,9 @@ function handle(context: ReceiverContext, origin: Origin, request: Request, body
   });
   if (rejection !== undefined) return rejection;
   if (path === HOOK_PATH) {
-    if (request.method !== 'POST')
+    if (request.method !== 'POST') {
       return { status: 405, body: METHOD_NOT_ALLOWED_BODY, headers: [['Allow', 'POST']] };
+    }
     // --- 4. Record, before the answer: a client with its 200 knows its event is kept.
     context.record([
       enrich({ timestamp: context.timestamp(), origin, eventFromQuery: event, body }),
@@ -247,8 +253,9 @@ function handle(context: ReceiverContext, origin: Origin, request: Request, body
     return { status: 200, body: '' };
   }
   if (path !== HEALTH_PATH) return { status: 404, body: NOT_FOUND_BODY };
-  if (request.method !== 'GET' && request.method !== 'HEAD')
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
     return { status: 405, body: METHOD_NOT_ALLOWED_BODY, headers: [['Allow', 'GET, HEAD']] };
+  }
   return { status: 200, body: HEALTH_BODY };
 }
 
@@ -266,8 +273,9 @@ function respond(
     head += `Content-Length: ${Buffer.byteLength(answer.body)}\r\n`;
   }
   // With a body, the headers that keep it from web pages (core/src/protocol.ts).
-  for (const [name, value] of answerHeaders(answer.body ?? '', answer.headers))
+  for (const [name, value] of answerHeaders(answer.body ?? '', answer.headers)) {
     head += `${name}: ${value}\r\n`;
+  }
   head += `Date: ${new Date().toUTCString()}\r\n`;
   const { keepAliveTimeoutMs } = context.timeouts;
   const timeout =
@@ -277,11 +285,13 @@ function respond(
   // An answer with its own `Connection: close` closes, and node adds no Connection line to it.
   const ownClose = answer.headers?.some(([name]) => name === 'Connection') ?? false;
   keepAlive &&= !ownClose;
-  if (!ownClose)
+  if (!ownClose) {
     head += keepAlive ? `Connection: keep-alive\r\n${timeout}` : 'Connection: close\r\n';
+  }
   // No length: node frames the body as chunks, here the last chunk alone (RFC 9112 section 7.1).
-  if (answer.body === undefined && request.method !== 'HEAD')
+  if (answer.body === undefined && request.method !== 'HEAD') {
     head += 'Transfer-Encoding: chunked\r\n';
+  }
   const bytes = `${head}\r\n${request.method === 'HEAD' ? '' : (answer.body ?? '0\r\n\r\n')}`;
   // --- 6. ...or close: the answer said so, and its end is where the bytes stop.
   if (keepAlive) socket.write(bytes);

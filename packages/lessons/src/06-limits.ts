@@ -125,18 +125,20 @@ function createReceiver(context: ReceiverContext): Receiver {
         if (!connection.headAnswered) {
           connection.headAnswered = true;
           refusal = answerHead(context, socket, request);
-          if (refusal !== undefined)
+          if (refusal !== undefined) {
             respond(context, socket, request, refusal, wantsKeepAlive(request));
+          }
           if (socket.writableEnded) return;
         }
-        if (refusal === undefined && request.bodyBytes > context.bodyLimits.maxBodyBytes)
+        if (refusal === undefined && request.bodyBytes > context.bodyLimits.maxBodyBytes) {
           return refuseBody(context, socket, origin, request);
+        }
         if (request.body === undefined) break; // the body is still on its way
         received = skipEmptyLines(received.subarray(request.end));
         connection.headAnswered = false;
         connection.startedAt = received.length > 0 ? Date.now() : undefined;
         keepAlive = wantsKeepAlive(request);
-        if (refusal === undefined)
+        if (refusal === undefined) {
           respond(
             context,
             socket,
@@ -144,16 +146,18 @@ function createReceiver(context: ReceiverContext): Receiver {
             handle(context, origin, request, request.body),
             keepAlive,
           );
+        }
       }
       if (!keepAlive) return;
       // --- 6. Keep alive: wait for the next request, but not forever.
       connection.idle = true;
       const { keepAliveTimeoutMs } = context.timeouts;
-      if (keepAliveTimeoutMs > 0)
+      if (keepAliveTimeoutMs > 0) {
         idleTimer = setTimeout(
           () => socket.destroy(),
           keepAliveTimeoutMs + KEEP_ALIVE_TIMEOUT_BUFFER_MS,
         ).unref();
+      }
     });
     // The client is done sending: every complete request is answered already.
     socket.on('end', () =>
@@ -176,8 +180,9 @@ function createReceiver(context: ReceiverContext): Receiver {
       if (
         (!headAnswered && headersTimeoutMs > 0 && elapsed > headersTimeoutMs) ||
         (requestTimeoutMs > 0 && elapsed > requestTimeoutMs)
-      )
+      ) {
         fail(socket, FAILURES.late);
+      }
     }
   }, connectionsCheckingIntervalMs).unref();
   server.on('close', () => clearInterval(sweep));
@@ -209,8 +214,9 @@ function parse(bytes: Buffer): Request | 'unreadable' | 'head-too-large' | undef
   if (
     coding !== undefined &&
     (length !== undefined || coding.split(',').at(-1)?.trim().toLowerCase() !== 'chunked')
-  )
+  ) {
     return 'unreadable';
+  }
   const bodyStart = headEnd + HEAD_END.length;
   const framed =
     coding === undefined
@@ -309,14 +315,16 @@ function answerHead(
   request: Request,
 ): Answer | undefined {
   if (request.version !== 'HTTP/1.1') return undefined;
-  if (!request.headers.has('host'))
+  if (!request.headers.has('host')) {
     return { status: 400, body: undefined, headers: [['Connection', 'close']] };
+  }
   const expect = request.headers.get('expect');
   if (expect === undefined) return undefined;
   if (!EXPECT_CONTINUE.test(expect)) return { status: 417, body: undefined };
   // A body over the limit is refused instead (refuseBody): never ask for it.
-  if (!declaredTooLong(request.headers.get('content-length'), context.bodyLimits))
+  if (!declaredTooLong(request.headers.get('content-length'), context.bodyLimits)) {
     socket.write(CONTINUE);
+  }
   return undefined;
 }
 
@@ -360,8 +368,9 @@ function handle(context: ReceiverContext, origin: Origin, request: Request, body
   });
   if (rejection !== undefined) return rejection;
   if (path === HOOK_PATH) {
-    if (request.method !== 'POST')
+    if (request.method !== 'POST') {
       return { status: 405, body: METHOD_NOT_ALLOWED_BODY, headers: [['Allow', 'POST']] };
+    }
     // --- 4. Record, before the answer: a client with its 200 knows its event is kept.
     context.record([
       enrich({ timestamp: context.timestamp(), origin, eventFromQuery: event, body }),
@@ -369,8 +378,9 @@ function handle(context: ReceiverContext, origin: Origin, request: Request, body
     return { status: 200, body: '' };
   }
   if (path !== HEALTH_PATH) return { status: 404, body: NOT_FOUND_BODY };
-  if (request.method !== 'GET' && request.method !== 'HEAD')
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
     return { status: 405, body: METHOD_NOT_ALLOWED_BODY, headers: [['Allow', 'GET, HEAD']] };
+  }
   return { status: 200, body: HEALTH_BODY };
 }
 
@@ -388,8 +398,9 @@ function respond(
     head += `Content-Length: ${Buffer.byteLength(answer.body)}\r\n`;
   }
   // With a body, the headers that keep it from web pages (core/src/protocol.ts).
-  for (const [name, value] of answerHeaders(answer.body ?? '', answer.headers))
+  for (const [name, value] of answerHeaders(answer.body ?? '', answer.headers)) {
     head += `${name}: ${value}\r\n`;
+  }
   head += `Date: ${new Date().toUTCString()}\r\n`;
   const { keepAliveTimeoutMs } = context.timeouts;
   const timeout =
@@ -399,11 +410,13 @@ function respond(
   // An answer with its own `Connection: close` closes, and node adds no Connection line to it.
   const ownClose = answer.headers?.some(([name]) => name === 'Connection') ?? false;
   keepAlive &&= !ownClose;
-  if (!ownClose)
+  if (!ownClose) {
     head += keepAlive ? `Connection: keep-alive\r\n${timeout}` : 'Connection: close\r\n';
+  }
   // No length: node frames the body as chunks, here the last chunk alone (RFC 9112 section 7.1).
-  if (answer.body === undefined && request.method !== 'HEAD')
+  if (answer.body === undefined && request.method !== 'HEAD') {
     head += 'Transfer-Encoding: chunked\r\n';
+  }
   const bytes = `${head}\r\n${request.method === 'HEAD' ? '' : (answer.body ?? '0\r\n\r\n')}`;
   // --- 6. ...or close: the answer said so, and its end is where the bytes stop.
   if (keepAlive) socket.write(bytes);

@@ -133,12 +133,14 @@ function createReceiver(context: ReceiverContext): Receiver {
         if (!connection.headAnswered) {
           connection.headAnswered = true;
           refusal = answerHead(context, socket, request);
-          if (refusal !== undefined)
+          if (refusal !== undefined) {
             respond(context, socket, request, refusal, wantsKeepAlive(request));
+          }
           if (socket.writableEnded) return;
         }
-        if (refusal === undefined && request.bodyBytes > context.bodyLimits.maxBodyBytes)
+        if (refusal === undefined && request.bodyBytes > context.bodyLimits.maxBodyBytes) {
           return refuseBody(context, socket, origin, request);
+        }
         if (request.body === undefined) continue; // the body is still on its way
         connection.headAnswered = false;
         connection.startedAt = undefined;
@@ -154,11 +156,12 @@ function createReceiver(context: ReceiverContext): Receiver {
       // --- 6. Keep alive: wait for the next request, but not forever.
       connection.idle = true;
       const { keepAliveTimeoutMs } = context.timeouts;
-      if (keepAliveTimeoutMs > 0)
+      if (keepAliveTimeoutMs > 0) {
         idleTimer = setTimeout(
           () => socket.destroy(),
           keepAliveTimeoutMs + KEEP_ALIVE_TIMEOUT_BUFFER_MS,
         ).unref();
+      }
     });
     // The client is done sending: every complete request is answered already.
     socket.on('end', () => (parser.midRequest ? socket.end(FAILURES.unreadable) : socket.end()));
@@ -179,8 +182,9 @@ function createReceiver(context: ReceiverContext): Receiver {
       if (
         (!headAnswered && headersTimeoutMs > 0 && elapsed > headersTimeoutMs) ||
         (requestTimeoutMs > 0 && elapsed > requestTimeoutMs)
-      )
+      ) {
         fail(socket, FAILURES.late);
+      }
     }
   }, connectionsCheckingIntervalMs).unref();
   server.on('close', () => clearInterval(sweep));
@@ -258,8 +262,9 @@ class Parser {
     if (
       this.inFields() &&
       this.counted + countedBytes(partial, this.state) >= MAX_HEADER_SIZE_BYTES
-    )
+    ) {
       yield 'head-too-large';
+    }
   }
 
   /** In a head or in the trailers: the lines node:http counts (countedBytes). */
@@ -294,8 +299,9 @@ class Parser {
         const headers = this.head!.headers as Map<string, string>;
         // A second Content-Length is refused even when equal, as llhttp does (RFC 9112
         // section 6.3 allows either).
-        if (colon < 1 || !TOKEN.test(name) || (name === 'content-length' && headers.has(name)))
+        if (colon < 1 || !TOKEN.test(name) || (name === 'content-length' && headers.has(name))) {
           return 'unreadable';
+        }
         headers.set(name, line.slice(colon + 1).trim());
         return undefined;
       }
@@ -327,8 +333,9 @@ class Parser {
     if (
       coding !== undefined &&
       (length !== undefined || coding.split(',').at(-1)?.trim().toLowerCase() !== 'chunked')
-    )
+    ) {
       return 'unreadable';
+    }
     this.state = coding === undefined ? 'body' : 'chunk-size';
     this.counted = 0; // the trailers are counted afresh, as node:http counts them
     this.remaining = this.bodyBytes = Number(length ?? '0');
@@ -382,14 +389,16 @@ function answerHead(
   request: Request,
 ): Answer | undefined {
   if (request.version !== 'HTTP/1.1') return undefined;
-  if (!request.headers.has('host'))
+  if (!request.headers.has('host')) {
     return { status: 400, body: undefined, headers: [['Connection', 'close']] };
+  }
   const expect = request.headers.get('expect');
   if (expect === undefined) return undefined;
   if (!EXPECT_CONTINUE.test(expect)) return { status: 417, body: undefined };
   // A body over the limit is refused instead (refuseBody): never ask for it.
-  if (!declaredTooLong(request.headers.get('content-length'), context.bodyLimits))
+  if (!declaredTooLong(request.headers.get('content-length'), context.bodyLimits)) {
     socket.write(CONTINUE);
+  }
   return undefined;
 }
 
@@ -438,8 +447,9 @@ function handle(
   });
   if (rejection !== undefined) return rejection;
   if (path === HOOK_PATH) {
-    if (request.method !== 'POST')
+    if (request.method !== 'POST') {
       return { status: 405, body: METHOD_NOT_ALLOWED_BODY, headers: [['Allow', 'POST']] };
+    }
     // --- 4. Record, before the answer: a client with its 200 knows its event is kept.
     context.record([
       enrich({ timestamp: context.timestamp(), origin, eventFromQuery: event, body }),
@@ -447,13 +457,15 @@ function handle(
     return { status: 200, body: '' };
   }
   if (path === EVENTS_PATH) {
-    if (request.method !== 'GET' && request.method !== 'HEAD')
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
       return { status: 405, body: METHOD_NOT_ALLOWED_BODY, headers: [['Allow', 'GET, HEAD']] };
+    }
     return STREAM;
   }
   if (path !== HEALTH_PATH) return { status: 404, body: NOT_FOUND_BODY };
-  if (request.method !== 'GET' && request.method !== 'HEAD')
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
     return { status: 405, body: METHOD_NOT_ALLOWED_BODY, headers: [['Allow', 'GET, HEAD']] };
+  }
   return { status: 200, body: HEALTH_BODY };
 }
 
@@ -471,16 +483,18 @@ function respond(
     head += `Content-Length: ${Buffer.byteLength(answer.body)}\r\n`;
   }
   // With a body, the headers that keep it from web pages (core/src/protocol.ts).
-  for (const [name, value] of answerHeaders(answer.body ?? '', answer.headers))
+  for (const [name, value] of answerHeaders(answer.body ?? '', answer.headers)) {
     head += `${name}: ${value}\r\n`;
+  }
   head += `Date: ${new Date().toUTCString()}\r\n`;
   // An answer with its own `Connection: close` closes, and node adds no Connection line to it.
   const ownClose = answer.headers?.some(([name]) => name === 'Connection') ?? false;
   keepAlive &&= !ownClose;
   if (!ownClose) head += connectionLines(context, keepAlive);
   // No length: node frames the body as chunks, here the last chunk alone (RFC 9112 section 7.1).
-  if (answer.body === undefined && request.method !== 'HEAD')
+  if (answer.body === undefined && request.method !== 'HEAD') {
     head += 'Transfer-Encoding: chunked\r\n';
+  }
   const bytes = `${head}\r\n${request.method === 'HEAD' ? '' : (answer.body ?? '0\r\n\r\n')}`;
   // --- 6. ...or close: the answer said so, and its end is where the bytes stop.
   if (keepAlive) socket.write(bytes);
@@ -514,7 +528,7 @@ function streamEvents(
 ): void {
   const chunked = request.version === 'HTTP/1.1';
   keepAlive &&= chunked;
-  if (request.method === 'HEAD')
+  if (request.method === 'HEAD') {
     return respond(
       context,
       socket,
@@ -522,6 +536,7 @@ function streamEvents(
       { status: 200, body: undefined, headers: EVENT_STREAM_HEADERS },
       keepAlive,
     );
+  }
   connection.streaming = true;
   let head = 'HTTP/1.1 200 OK\r\n';
   for (const [name, value] of EVENT_STREAM_HEADERS) head += `${name}: ${value}\r\n`;
