@@ -14,7 +14,7 @@ import { ROOT } from '@hook-observatory/launcher';
 import { LESSONS } from '@hook-observatory/lessons';
 import { FAMILIES } from '@hook-observatory/conformance/families';
 import { GRADER_MAIN } from '@hook-observatory/conformance/grader/options';
-import { STAGES, UNDIVIDED_STAGES, stageOf } from '@hook-observatory/conformance/grader/stages';
+import { STAGES, stageOf } from '@hook-observatory/conformance/grader/stages';
 
 const run = promisify(execFile);
 /** One stage graded by the grader as a student runs it; a loaded machine makes it slow. */
@@ -55,7 +55,7 @@ describe('the stages', () => {
       const hasCases = FAMILIES.some((family) =>
         family.cases.some((testCase) => stageOf(family.family, testCase.name) === stage.lesson),
       );
-      expect(hasCases, `stage ${stage.lesson}`).toBe(!UNDIVIDED_STAGES.includes(stage.lesson));
+      expect(hasCases, `stage ${stage.lesson}`).toBe(true);
     }
   });
 
@@ -85,7 +85,7 @@ describe.each(STAGES.map((stage) => stage))(
       GRADING_TIMEOUT_MS,
     );
 
-    it.runIf(stage.lesson > 1 && !UNDIVIDED_STAGES.includes(stage.lesson))(
+    it.runIf(stage.lesson > 1)(
       'the-lesson-before-fails-it-and-is-sent-to-read-the-step',
       async () => {
         const { code, stdout } = await conformance(

@@ -11,8 +11,6 @@
  * The last stage, the full server, claims the rest: the exact byte rules.
  */
 
-/** Stages whose cases have not been measured out of the last stage: they claim none yet. */
-export const UNDIVIDED_STAGES: readonly number[] = [7, 8];
 import { FAMILIES } from '../families.js';
 
 export interface Stage {
@@ -495,9 +493,63 @@ export const STAGES: readonly Stage[] = [
       splits: only('split-smuggling-attempt-every-byte'),
     },
   },
-  // Not divided yet (UNDIVIDED_STAGES): the cases lessons 7 and 8 first pass are in the last stage.
-  { lesson: 7, title: 'a parser that reads each byte once', read: changesIn(7), cases: {} },
-  { lesson: 8, title: 'the event stream by hand', read: changesIn(8), cases: {} },
+  {
+    lesson: 7,
+    title: 'a parser that reads each byte once',
+    read: changesIn(7),
+    // A line ends at CRLF and only there; a field name is a token; one Content-Length.
+    cases: {
+      framing: only(
+        'chunk-trailer-bare-lf',
+        'content-length-twice-different',
+        'content-length-twice-equal',
+      ),
+      headers: only(
+        'header-bare-cr-in-value',
+        'header-bare-lf-ends-head',
+        'header-bare-lf-ends-value',
+        'header-bare-lf-everywhere',
+        'header-cr-cr-lf',
+        'header-non-ascii-name',
+        'header-nul-in-name',
+        'header-separator-in-name',
+        'header-space-before-colon',
+        'header-space-before-colon-content-length',
+        'header-space-before-first-header',
+        'header-space-inside-name',
+        'header-tab-before-colon',
+      ),
+      limits: only('header-size-counts-trailers'),
+    },
+  },
+  {
+    lesson: 8,
+    title: 'the event stream by hand',
+    read: changesIn(8),
+    cases: {
+      browsers: only('curl-at-stream', 'own-eventsource-at-stream', 'own-fetch-at-stream'),
+      stream: only(
+        'stream-body-on-several-lines',
+        'stream-filter-by-event',
+        'stream-head',
+        'stream-http10-bare-and-closed',
+        'stream-live-events-in-order',
+        'stream-new-viewer-gets-the-ring',
+        'stream-other-sessions-left-out',
+        'stream-pipelined-request-waits',
+        'stream-post-not-allowed',
+        'stream-resume-after-restart',
+        'stream-resume-past-the-ring',
+        'stream-resume-up-to-date',
+        'stream-two-hooks-in-one-read-one-chunk',
+        'stream-viewer-leaves',
+      ),
+      'stream-neighbours': only(
+        'stream-hook-then-viewer-in-one-read',
+        'stream-two-hooks-then-viewer-in-one-read',
+      ),
+    },
+  },
   { lesson: 9, title: 'the full raw server', read: changesIn(9), cases: {} },
 ];
 
