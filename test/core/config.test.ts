@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PORT, DEFAULT_SOCKET_PATH, KEEP_ALIVE_TIMEOUT_MS } from '@hook-observatory/core';
 import { UsageError } from '@hook-observatory/core/vocabulary';
-import { parseCommand, type Config } from '@hook-observatory/core/internal/config';
+import {
+  parseCommand,
+  STORE_RETENTION_DAYS,
+  type Config,
+} from '@hook-observatory/core/internal/config';
 
 function config(argv: string[], env: NodeJS.ProcessEnv = {}): Config {
   const command = parseCommand(argv, env);
@@ -135,7 +139,11 @@ describe('--store: the team PostgreSQL, credentials never on the command line', 
       name: 'store-with-defaults',
       argv: ['--store', 'postgres://db.example/hooks'],
       env: { XDG_STATE_HOME: '/state' },
-      expected: { url: 'postgres://db.example/hooks', spoolDir: '/state/hook-observatory/spool' },
+      expected: {
+        url: 'postgres://db.example/hooks',
+        spoolDir: '/state/hook-observatory/spool',
+        retentionDays: STORE_RETENTION_DAYS,
+      },
     },
     {
       name: 'store-machine-and-spool',
@@ -149,6 +157,12 @@ describe('--store: the team PostgreSQL, credentials never on the command line', 
       ],
       env: {},
       expected: { url: 'postgresql:///hooks?sslmode=require', machine: 'ann', spoolDir: '/s' },
+    },
+    {
+      name: 'store-retention',
+      argv: ['--store', 'postgres:///hooks', '--store-retention-days', '7'],
+      env: {},
+      expected: { retentionDays: 7 },
     },
   ])('$name', ({ argv, env, expected }) => {
     expect(config(argv, env).store).toMatchObject(expected);

@@ -5,17 +5,22 @@
  * database is up or not; a database stopped in the middle of a stream and
  * started again ends up with every event exactly once.
  */
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SERVER_NAMES, startServer, type RunningServer } from '@hook-observatory/launcher';
+import { ROOT, SERVER_NAMES, startServer, type RunningServer } from '@hook-observatory/launcher';
 import { loadAllTraffic } from '@hook-observatory/conformance/traffic';
 import { STORE_TABLE } from '@hook-observatory/core/internal/store-schema';
 import { dispatcherFor, post } from '../helpers/clients.js';
 import { postgresForSuite, startCluster, type Cluster } from '../helpers/postgres.js';
+
+/** Days kept in these tests: the test clock's events must outlive every receiver's start. */
+const TEST_RETENTION_DAYS = 100_000;
+const QUERY = join(ROOT, 'packages/query/bin/hook-observatory-query.js');
 
 /** Rows reach the database off the hook's path: a test waits for them up to this long. */
 const ROWS_WAIT_MS = 30_000;
@@ -88,6 +93,7 @@ async function startStoring(
   name: (typeof SERVER_NAMES)[number],
   database: string,
   machine: string,
+  extra: readonly string[] = [],
 ): Promise<RunningServer> {
   const live = cluster as Cluster;
   return startServer(name, {
@@ -98,8 +104,29 @@ async function startStoring(
       machine,
       '--store-spool',
       join(spoolRoot, machine),
+      // The test clock's day (FIXED_TS) is long past the default retention.
+      '--store-retention-days',
+      String(TEST_RETENTION_DAYS),
+      ...extra,
     ],
     env: { ...live.env, PGDATABASE: database },
+  });
+}
+
+/** The traffic as `machine` sends it: its sessions' ids begin with the machine's three letters, as ids differ between machines. */
+function trafficOf(machine: string): typeof traffic {
+  return traffic.map((request) => {
+    let payload: unknown;
+    try {
+      payload = JSON.parse(request.body.toString('utf8'));
+    } catch {
+      return request;
+    }
+    if (typeof payload !== 'object' || payload === null) return request;
+    const record = payload as Record<string, unknown>;
+    if (typeof record['session_id'] !== 'string') return request;
+    const session = `${machine}${record['session_id'].slice(machine.length)}`;
+    return { ...request, body: Buffer.from(JSON.stringify({ ...record, session_id: session })) };
   });
 }
 
@@ -215,5 +242,109 @@ describe.skipIf(bin === undefined)('--store postgres://', { tags: ['slow'] }, ()
     } finally {
       live.start();
     }
+  });
+
+  describe('query --store: every machine in one view, the same answers as a log file', () => {
+    /** Three receivers on one machine stand in for three developers' machines. */
+    const machines = ['ann', 'bob', 'cyd'] as const;
+    let database: string;
+    let logFile: string;
+
+    /** `pnpm query` as a user runs it, on the store or on ann's log file. */
+    function query(args: readonly string[]): { status: number | null; stdout: string } {
+      const result = spawnSync(process.execPath, [QUERY, ...args], {
+        env: { ...process.env, ...(cluster as Cluster).env, NO_COLOR: '' },
+        encoding: 'utf8',
+      });
+      expect(result.stderr).toBe('');
+      return { status: result.status, stdout: result.stdout };
+    }
+    const lines = (stdout: string): string[] => stdout.split('\n').filter((line) => line !== '');
+    const store = (): string[] => ['--store', `postgres:///${database}`];
+
+    beforeAll(async () => {
+      database = await freshDatabase();
+      logFile = join(spoolRoot, 'ann.jsonl');
+      for (const [index, machine] of machines.entries()) {
+        const name = SERVER_NAMES[index % SERVER_NAMES.length] as (typeof SERVER_NAMES)[number];
+        const server = await startStoring(
+          name,
+          database,
+          machine,
+          machine === 'ann' ? ['--log', logFile] : [],
+        );
+        try {
+          await sendTraffic(server, trafficOf(machine));
+          await waitForRows(database, machine, traffic.length);
+        } finally {
+          await server.stop();
+        }
+      }
+    });
+
+    it("--json gives every machine's events, each naming its machine", () => {
+      const { status, stdout } = query([...store(), '--json']);
+      expect(status).toBe(0);
+      const events = lines(stdout).map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(events).toHaveLength(machines.length * traffic.length);
+      for (const machine of machines) {
+        expect(events.filter((event) => event['_machine'] === machine)).toHaveLength(
+          traffic.length,
+        );
+      }
+    });
+
+    it.each([
+      {
+        name: 'an event filter',
+        args: ['--event', 'PreToolUse,PostToolUse', '--columns', 'time,event,tool,session'],
+      },
+      { name: 'a tool filter', args: ['--tool', 'Bash', '--csv'] },
+      { name: 'the sessions with their states', args: ['--sessions', '--csv'] },
+      { name: 'the last three events', args: ['-n', '3', '--columns', 'event,tool,detail'] },
+    ])("$name: ann's rows in the store are her log file's", ({ args }) => {
+      const onFile = lines(query([...args, '--session', 'ann', logFile]).stdout);
+      const onStore = lines(query([...store(), ...args, '--session', 'ann']).stdout);
+      expect(onFile.length).toBeGreaterThan(1);
+      const withMachine = onStore[0]?.startsWith('machine') === true;
+      const strip = (row: string): string => (withMachine ? row.slice(row.indexOf(',') + 1) : row);
+      expect(onStore.map(strip)).toEqual(onFile);
+      // No other machine's row (a CSV field may go on over lines, so rows are not all ann's first cells).
+      expect(onStore.filter((row) => /^(bob|cyd),/.test(row))).toEqual([]);
+    });
+
+    it('--sessions has a machine column naming every machine', () => {
+      const { stdout } = query([...store(), '--sessions', '--csv']);
+      const [header, ...rows] = lines(stdout);
+      expect(header?.split(',')[0]).toBe('machine');
+      expect(new Set(rows.map((row) => row.split(',')[0]))).toEqual(new Set(machines));
+    });
+
+    it('--watch shows events as they are stored, each once', async () => {
+      const child = spawn(process.execPath, [QUERY, ...store(), '--watch', '--json'], {
+        env: { ...process.env, ...(cluster as Cluster).env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+      const count = (): number => lines(out).length;
+      try {
+        await expect.poll(count, { timeout: ROWS_WAIT_MS }).toBe(machines.length * traffic.length);
+        const server = await startStoring('net', database, 'dee');
+        try {
+          await sendTraffic(server, trafficOf('dee'));
+        } finally {
+          await server.stop();
+        }
+        await expect
+          .poll(count, { timeout: ROWS_WAIT_MS })
+          .toBe((machines.length + 1) * traffic.length);
+        expect(lines(out).filter((line) => line.includes('"_machine":"dee"'))).toHaveLength(
+          traffic.length,
+        );
+      } finally {
+        child.kill();
+      }
+    });
   });
 });

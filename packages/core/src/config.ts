@@ -67,6 +67,13 @@ export interface LogFileOptions {
   readonly maxFiles: number;
 }
 
+/**
+ * Days of events the store keeps: 30, a month of a team's sessions to look
+ * back on; a day older than that is dropped whole (its partition) when a
+ * receiver starts (store-schema.ts).
+ */
+export const STORE_RETENTION_DAYS = 30;
+
 /** --store URL: the team's PostgreSQL (pg-store.ts). */
 export interface StoreOptions {
   /** postgres://… without a password; host, user, password may come from PG* variables and ~/.pgpass. */
@@ -75,6 +82,8 @@ export interface StoreOptions {
   readonly machine: string;
   /** Where events wait while the database is away (--store-spool). */
   readonly spoolDir: string;
+  /** Days kept before a day's partition is dropped (--store-retention-days). */
+  readonly retentionDays: number;
 }
 
 export interface Config {
@@ -144,6 +153,7 @@ Output:
   --store-machine NAME the machine name each row carries (default: the host name)
   --store-spool DIR    where events wait while the database is away
                        (default: $XDG_STATE_HOME/hook-observatory/spool)
+  --store-retention-days N  days of events kept (default: ${STORE_RETENTION_DAYS})
 
 Security:
   --token TOKEN        require "Authorization: Bearer TOKEN" on every POST /hook
@@ -183,6 +193,7 @@ const OPTIONS = {
   store: { type: 'string' },
   'store-machine': { type: 'string' },
   'store-spool': { type: 'string' },
+  'store-retention-days': { type: 'string' },
   token: { type: 'string' },
   'viewer-port': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -262,6 +273,10 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
 
   const logFile = logFileOptions(values.log, values['log-max-bytes'], values['log-max-files']);
   const store = storeOptions(values.store, values['store-machine'], values['store-spool'], env);
+  const retention = values['store-retention-days'];
+  if (retention !== undefined && store === undefined) {
+    throw new UsageError('--store-retention-days needs --store URL');
+  }
   const overrides = testOverrides(env);
 
   const format: OutputFormat = values['pretty-json']
@@ -276,7 +291,10 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
     config: {
       listen,
       logFile,
-      store,
+      store:
+        store === undefined || retention === undefined
+          ? store
+          : { ...store, retentionDays: parseCount(retention, '--store-retention-days') },
       outputSocketPath,
       outputSocketMode: mode,
       tee: values.tee ?? false,
@@ -364,6 +382,20 @@ function storeOptions(
     }
     return undefined;
   }
+  checkStoreUrl(url);
+  if (machine === '') throw new UsageError('--store-machine needs a name');
+  if (spoolDir === '') throw new UsageError('--store-spool needs a directory');
+  const state = nonEmpty(env['XDG_STATE_HOME']) ?? join(homedir(), '.local', 'state');
+  return {
+    url,
+    machine: machine ?? hostname(),
+    spoolDir: spoolDir ?? join(state, 'hook-observatory', 'spool'),
+    retentionDays: STORE_RETENTION_DAYS,
+  };
+}
+
+/** A store URL as typed (server or query tool): postgres:// or postgresql://, and no password in it. */
+export function checkStoreUrl(url: string): void {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -379,14 +411,6 @@ function storeOptions(
         'put it in $PGPASSWORD or ~/.pgpass ($PGPASSFILE) instead',
     );
   }
-  if (machine === '') throw new UsageError('--store-machine needs a name');
-  if (spoolDir === '') throw new UsageError('--store-spool needs a directory');
-  const state = nonEmpty(env['XDG_STATE_HOME']) ?? join(homedir(), '.local', 'state');
-  return {
-    url,
-    machine: machine ?? hostname(),
-    spoolDir: spoolDir ?? join(state, 'hook-observatory', 'spool'),
-  };
 }
 
 const BYTE_UNITS: Readonly<Record<string, number>> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 };

@@ -214,7 +214,7 @@ export class PostgresStore {
     } finally {
       client.release();
     }
-    const dropped = await dropExpiredDays(this.pool);
+    const dropped = await dropExpiredDays(this.pool, this.options.retentionDays);
     if (dropped.length > 0) this.log(`store: past retention, dropped ${dropped.join(', ')}`);
     this.schemaReady = true;
   }

@@ -11,12 +11,6 @@ import type { Pool, PoolClient } from 'pg';
 
 export const STORE_TABLE = 'hook_events';
 export const STORE_MIGRATIONS_TABLE = 'hook_observatory_migrations';
-/**
- * Days of events kept: 30, a month of a team's sessions to look back on; a day
- * older than that is dropped whole (its partition) when a receiver starts or
- * the day turns.
- */
-export const STORE_RETENTION_DAYS = 30;
 /** One number every receiver takes before making partitions, so two never race to make the same day. */
 const PARTITION_LOCK_KEY = 0x686f6f6b; // "hook"
 const DAY_MS = 86_400_000;
@@ -73,8 +67,8 @@ export async function ensureDays(pool: Pool, days: Iterable<string>): Promise<vo
 /** Drop the day partitions older than `retentionDays` before `now`; returns their names. */
 export async function dropExpiredDays(
   pool: Pool,
+  retentionDays: number,
   now = Date.now(),
-  retentionDays = STORE_RETENTION_DAYS,
 ): Promise<string[]> {
   const oldest = new Date(now - retentionDays * DAY_MS).toISOString().slice(0, 10);
   const { rows } = await pool.query<{ name: string }>(

@@ -20,6 +20,7 @@ export {
 export { HOOK_EVENTS, HOOK_EVENT_NAMES } from './events.js';
 export { MAX_PAYLOAD_DEPTH, MAX_PAYLOAD_MEMBERS } from './json-shape.js';
 export {
+  checkStoreUrl,
   EXIT_USAGE,
   nonEmpty,
   parsePort,

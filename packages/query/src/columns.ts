@@ -36,6 +36,13 @@ export const EVENT_COLUMNS: readonly Column[] = [
   { name: 'detail', width: 0, value: detailOf },
 ];
 
+/** With --store: which machine the event, or the session, came from. */
+export const MACHINE_COLUMN: Column = {
+  name: 'machine',
+  width: 12,
+  value: (row) => text(row['_machine']),
+};
+
 export const SESSION_COLUMNS: readonly Column[] = [
   { name: 'session', width: 8, value: (row) => text(row['id']).slice(0, 8) },
   { name: 'state', width: 22, value: (row) => text(row['state']) },
@@ -65,6 +72,6 @@ export function chooseColumns(names: string | undefined, known: readonly Column[
   });
 }
 
-export function sessionRow(session: Session): LogEvent {
-  return { ...session };
+export function sessionRow(session: Session, machine?: string): LogEvent {
+  return machine === undefined ? { ...session } : { _machine: machine, ...session };
 }

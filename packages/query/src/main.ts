@@ -5,6 +5,7 @@
 import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import {
+  checkStoreUrl,
   EXIT_USAGE,
   HOOK_EVENT_NAMES,
   rotatedFiles,
@@ -13,14 +14,17 @@ import {
 import { parseSince } from './filter.js';
 import { follow } from './follow.js';
 import { eachLine, eachLineOfFiles, filesInOrder } from './lines.js';
-import { eventQuery, sessionQuery, type QueryOptions } from './query.js';
+import { eventQuery, sessionQuery, type Query, type QueryOptions } from './query.js';
+import { eachStoredLine, watchStore } from './store.js';
 
 const PROGRAM = 'hook-observatory-query';
 
 export const USAGE = `Usage: ${PROGRAM} [options] [FILE...]
+       ${PROGRAM} --store postgres://HOST/DATABASE [options]
 
 Read the events a server keeps with --log FILE (FILE's rotated files first,
-oldest first), or standard input when no FILE is given, and show those asked for.
+oldest first), or standard input when no FILE is given, or a team's store
+(--store, every machine's events, with a machine column), and show those asked for.
 
 Filters (all must match; A,B or a flag given twice matches either value):
   --event A,B          the hook event, e.g. PostToolUse,PostToolUseFailure
@@ -36,7 +40,9 @@ Output (an aligned table unless):
   --sessions           one row per session: what it is doing now, since when
                        (the sessions with an event the filters keep; every
                        event of theirs counts toward the state)
-  --watch              keep the view live as events arrive (needs one FILE)
+  --watch              keep the view live as events arrive (needs one FILE or --store)
+  --store URL          read the PostgreSQL a server writes with --store; the password
+                       from $PGPASSWORD or ~/.pgpass, never the URL
   --help               show this help
 
 Examples:
@@ -55,6 +61,7 @@ const OPTIONS = {
   columns: { type: 'string' },
   sessions: { type: 'boolean' },
   watch: { type: 'boolean' },
+  store: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -62,7 +69,7 @@ class UsageError extends Error {}
 
 function parse(
   argv: readonly string[],
-): { options: QueryOptions; files: string[]; watch: boolean } | 'help' {
+): { options: QueryOptions; files: string[]; watch: boolean; store: string | undefined } | 'help' {
   const args = argv[0] === '--' ? argv.slice(1) : [...argv];
   let parsed;
   try {
@@ -73,7 +80,17 @@ function parse(
   const { values, positionals } = parsed;
   if (values.help) return 'help';
   if (values.json && values.csv) throw new UsageError('--json and --csv cannot be combined');
-  if (values.watch && positionals.length !== 1) throw new UsageError('--watch follows one FILE');
+  const store = values.store;
+  if (store !== undefined) {
+    if (positionals.length > 0) throw new UsageError('--store reads the store, not FILE');
+    try {
+      checkStoreUrl(store);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  } else if (values.watch && positionals.length !== 1) {
+    throw new UsageError('--watch follows one FILE');
+  }
   const events = listOf(values.event);
   const unknown = events.filter((name) => !HOOK_EVENT_NAMES.includes(name));
   if (unknown.length > 0) {
@@ -93,6 +110,7 @@ function parse(
   }
   return {
     files: positionals,
+    store,
     watch: values.watch ?? false,
     options: {
       filters: { events, tools: listOf(values.tool), sessionPrefix: values.session, since },
@@ -101,6 +119,7 @@ function parse(
       columns: values.columns,
       sessions: values.sessions ?? false,
       colour: wantsColour(process.stdout, process.env),
+      machines: store !== undefined,
     },
   };
 }
@@ -147,11 +166,20 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
-  const { options, files, watch } = command;
+  const { options, files, watch, store } = command;
   const out = (text: string): void => void process.stdout.write(text);
   process.stdout.on('error', () => process.exit(0)); // `| head` closed the pipe: nothing more to say
   const sessions = options.sessions ? sessionQuery(options, out) : undefined;
   const query = sessions ?? eventQuery(options, out);
+  if (store !== undefined) {
+    try {
+      await fromStore(store, options, query, sessions, watch, out);
+    } catch (error) {
+      process.stderr.write(`${PROGRAM}: the store ${store}: ${(error as Error).message}\n`);
+      process.exitCode = 1;
+    }
+    return;
+  }
   if (!watch) {
     if (files.length === 0) await eachLine(process.stdin, query.line);
     else await eachLineOfFiles(filesInOrder(files), query.line);
@@ -178,6 +206,41 @@ async function main(): Promise<void> {
     query.finish();
     live = eventQuery({ ...options, last: undefined }, out).line;
   }
+}
+
+/** --store: the same query over the store's rows; --watch redraws (sessions) or appends (events) as rows come. */
+async function fromStore(
+  url: string,
+  options: QueryOptions,
+  query: Query,
+  sessions: { render(): void } | undefined,
+  watch: boolean,
+  out: (text: string) => void,
+): Promise<void> {
+  if (!watch) {
+    await eachStoredLine(url, options.filters, options.sessions, query.line);
+    query.finish();
+    return;
+  }
+  const clear = process.stdout.isTTY ? '\x1b[H\x1b[2J' : '';
+  let live = query.line;
+  let first = true;
+  await watchStore(
+    url,
+    options.filters,
+    options.sessions,
+    (line) => live(line),
+    () => {
+      if (sessions !== undefined) {
+        out(clear);
+        sessions.render();
+      } else if (first) {
+        query.finish();
+        live = eventQuery({ ...options, last: undefined }, out).line;
+      }
+      first = false;
+    },
+  );
 }
 
 await main();

@@ -3,8 +3,14 @@
  * through, and print them, or the sessions they tell of.
  */
 import { createFilter, type Filters, type LogEvent } from './filter.js';
-import { chooseColumns, EVENT_COLUMNS, SESSION_COLUMNS, sessionRow } from './columns.js';
-import { RowWriter, type OutputKind } from './output.js';
+import {
+  chooseColumns,
+  EVENT_COLUMNS,
+  MACHINE_COLUMN,
+  SESSION_COLUMNS,
+  sessionRow,
+} from './columns.js';
+import { RowWriter, type Column, type OutputKind } from './output.js';
 import { SessionTracker } from '@hook-observatory/core';
 
 export interface QueryOptions {
@@ -15,6 +21,15 @@ export interface QueryOptions {
   readonly columns: string | undefined;
   readonly sessions: boolean;
   readonly colour: boolean;
+  /** Rows from a store (--store): a machine column first. */
+  readonly machines?: boolean;
+}
+
+function columnsFor(options: QueryOptions, known: readonly Column[]): Column[] {
+  const columns = chooseColumns(options.columns, known);
+  return options.machines === true && options.columns === undefined
+    ? [MACHINE_COLUMN, ...columns]
+    : columns;
 }
 
 export interface Query {
@@ -29,7 +44,7 @@ export function eventQuery(options: QueryOptions, out: (text: string) => void): 
   const writer = new RowWriter(
     out,
     options.output,
-    chooseColumns(options.columns, EVENT_COLUMNS),
+    columnsFor(options, EVENT_COLUMNS),
     options.colour,
   );
   const raw = options.columns === undefined;
@@ -72,11 +87,13 @@ export function sessionQuery(
   const chosen = createFilter(options.filters);
   const shownIds = new Set<string>();
   const tracker = new SessionTracker();
+  /** Each session's machine, for rows from a store. */
+  const machines = new Map<string, string>();
   const render = (): void => {
     const writer = new RowWriter(
       out,
       options.output,
-      chooseColumns(options.columns, SESSION_COLUMNS),
+      columnsFor(options, SESSION_COLUMNS),
       options.colour,
     );
     const all = [...tracker.sessions.values()].filter(
@@ -84,7 +101,7 @@ export function sessionQuery(
     );
     const shown =
       options.last === undefined ? all : all.slice(Math.max(0, all.length - options.last));
-    for (const session of shown) writer.row(sessionRow(session));
+    for (const session of shown) writer.row(sessionRow(session, machines.get(session.id)));
   };
   return {
     tracker,
@@ -93,6 +110,9 @@ export function sessionQuery(
       const event = keep(line);
       if (event === undefined) return;
       tracker.add(event);
+      if (typeof event['_machine'] === 'string') {
+        machines.set(String(event['session_id'] ?? ''), event['_machine']);
+      }
       if (selects && chosen(line) !== undefined) shownIds.add(String(event['session_id'] ?? ''));
     },
     finish: render,
