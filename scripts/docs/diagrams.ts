@@ -17,6 +17,7 @@ import type { GeneratedBlock } from './blocks.js';
 import { parserGroupsPicture, type Picture } from './parser-diagram.js';
 import { readParserMap } from './parser-map.js';
 import { ROOT } from './paths.js';
+import { requestReadsPicture } from './reads-diagram.js';
 import { requestAnatomyPicture } from './request-diagram.js';
 import { sequencePicture } from './sequence-diagram.js';
 import { timersPicture } from './timers-diagram.js';
@@ -42,7 +43,7 @@ const SEQUENCE_TITLES: Readonly<Record<SequenceName, string>> = {
   'expect-continue': 'Expect: 100-continue: the head, a 100, then the body',
 };
 
-export const DIAGRAM_NAMES = ['request-anatomy', 'parser-groups', 'timers', ...(Object.keys(SEQUENCE_SCENARIOS) as SequenceName[])] as const;
+export const DIAGRAM_NAMES = ['request-anatomy', 'request-reads', 'parser-groups', 'timers', ...(Object.keys(SEQUENCE_SCENARIOS) as SequenceName[])] as const;
 export type DiagramName = (typeof DIAGRAM_NAMES)[number];
 
 export function diagramFile(name: DiagramName): string {
@@ -55,6 +56,7 @@ export function diagramFile(name: DiagramName): string {
  */
 export function drawDiagram(name: DiagramName, captures?: Captures): Picture | undefined {
   if (name === 'request-anatomy') return requestAnatomyPicture(CURL_HOOK_REQUEST, SHOWN_HOST);
+  if (name === 'request-reads') return requestReadsPicture();
   if (name === 'parser-groups') return parserGroupsPicture(readParserMap(ROOT, PARSER_ENTRY));
   if (name === 'timers') return timersPicture();
   if (captures === undefined) return undefined;
