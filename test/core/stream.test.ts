@@ -392,12 +392,18 @@ describe('viewers are cursors into one ring', () => {
     const received = (viewers: readonly TestViewer[]): number =>
       viewers.reduce((sum, viewer) => sum + viewer.sizes.reduce((a, b) => a + b, 0), 0);
 
-    it('the rest waits for the next window', async () => {
+    /** A full ring and VIEWERS new reading viewers, after the turns that follow their coming. */
+    async function catchingUp(): Promise<{ stream: EventStream; viewers: TestViewer[] }> {
       const stream = newStream();
       fullRing(stream);
       const viewers = Array.from({ length: VIEWERS }, () => new TestViewer());
       for (const viewer of viewers) stream.attach(viewer, all, undefined);
       await settle();
+      return { stream, viewers };
+    }
+
+    it('the rest waits for the next window', async () => {
+      const { viewers } = await catchingUp();
       const firstWindow = received(viewers);
       // Past the allowance by at most one message a viewer: the opening goes, and a write is whole messages.
       expect(firstWindow).toBeLessThanOrEqual(REPLAY_BYTES_PER_WINDOW + VIEWERS * 2_000);
@@ -410,19 +416,12 @@ describe('viewers are cursors into one ring', () => {
     });
 
     it('each still gets its opening at once', async () => {
-      const stream = newStream();
-      fullRing(stream);
-      const viewers = Array.from({ length: VIEWERS }, () => new TestViewer());
-      for (const viewer of viewers) stream.attach(viewer, all, undefined);
-      await settle();
+      const { viewers } = await catchingUp();
       for (const viewer of viewers) expect(viewer.text).toContain('event: hello');
     });
 
     it('live events do not wait for it', async () => {
-      const stream = newStream();
-      fullRing(stream);
-      const catchingUp = Array.from({ length: VIEWERS }, () => new TestViewer());
-      for (const viewer of catchingUp) stream.attach(viewer, all, undefined);
+      const { stream } = await catchingUp();
       const upToDate = new TestViewer();
       stream.attach(upToDate, all, 'abc-4096');
       await settle();
