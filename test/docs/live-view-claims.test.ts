@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EVENT_RING_BYTES, EVENT_RING_SIZE } from '@hook-observatory/core/internal/event-ring';
-import { HEARTBEAT_MS, RETRY_MS } from '@hook-observatory/core';
+import { HEARTBEAT_MS, LIVE_VIEW, RETRY_MS } from '@hook-observatory/core';
 import {
   REPLAY_BYTES_PER_WINDOW,
   STREAM_BURST_FLUSHES,
@@ -39,6 +39,28 @@ describe('the numbers live-view.md gives', () => {
     { name: 'when a write counts as stalled', says: `at least a second (\`VIEWER_STALLED_MS\`)`, holds: VIEWER_STALLED_MS === SECOND_MS },
     { name: 'catching up', says: `copy at most ${REPLAY_BYTES_PER_WINDOW / MIB} MiB in each ${STREAM_WINDOW_MS} ms, all together (\`REPLAY_BYTES_PER_WINDOW\`)` },
     { name: 'a round', says: `at most ${STREAM_ROUND_MAX_BYTES / MIB} MiB for all viewers together (\`STREAM_ROUND_MAX_BYTES\`)` },
+  ])('$name', ({ says, holds }) => {
+    expect(note).toContain(says);
+    expect(holds ?? true).toBe(true);
+  });
+});
+
+/** A constant of the page's script (live.html), as the page declares it, in milliseconds. */
+function pageConstantMs(name: string): number {
+  const page = LIVE_VIEW.page.toString('utf8');
+  const declared = new RegExp(`const ${name} = ([\\d\\s*]+);`).exec(page);
+  if (declared === null) throw new Error(`live.html no longer declares ${name}`);
+  return declared[1]!.split('*').reduce((product, factor) => product * Number(factor), 1);
+}
+
+describe('the numbers live-view.md gives about the page', () => {
+  it.for([
+    {
+      name: 'when a session counts as quiet',
+      says: `A session quiet for ${pageConstantMs('QUIET_AFTER_MS') / (60 * SECOND_MS)} minutes`,
+    },
+    { name: 'the events kept', says: `keeps the last 10,000 events`, holds: pageConstantMs('MAX_EVENTS') === 10_000 },
+    { name: 'the rows shown', says: `shows at most ${pageConstantMs('MAX_ROWS')} rows in each table` },
   ])('$name', ({ says, holds }) => {
     expect(note).toContain(says);
     expect(holds ?? true).toBe(true);

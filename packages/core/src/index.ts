@@ -60,6 +60,7 @@ export {
   type Session,
   type SessionState,
 } from './session-state.js';
+export { MAX_SPANS, SpanTracker, type SpanStatus, type ToolSpan } from './tool-spans.js';
 
 // The live view: its page and its stream (viewer.ts, stream.ts).
 export { LIVE_VIEW } from './viewer.js';

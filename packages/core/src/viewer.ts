@@ -1,7 +1,8 @@
 /**
  * The live view, `GET /`: one self-contained page (viewer/live.html: HTML,
- * CSS and a short script, nothing fetched from elsewhere) that watches
- * `GET /events`. Both servers send the same bytes.
+ * CSS and a script, with core's session and tool-call modules put inline,
+ * nothing fetched from elsewhere) that watches `GET /events`. Both servers
+ * send the same bytes.
  */
 import { readFileSync } from 'node:fs';
 
@@ -16,8 +17,48 @@ export const HTML_CONTENT_TYPE = 'text/html; charset=utf-8';
 export const VIEWER_CSP =
   "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'";
 
-/** The page's bytes, read once at startup. */
-export const VIEWER_PAGE: Buffer = readFileSync(new URL('../viewer/live.html', import.meta.url));
+/**
+ * Core modules the page's script runs, in the order they import each other:
+ * the session list follows the same rules as `query --sessions` because it is
+ * the same code (session-state.ts), compiled by tsc next to this file.
+ */
+export const PAGE_MODULES: readonly string[] = ['session-state.js', 'tool-spans.js'];
+/** Where live.html wants them: a comment alone on its line inside the script. */
+export const PAGE_MODULES_MARKER = '/* core modules (viewer.ts, PAGE_MODULES) */';
+
+/**
+ * A compiled ES module as a classic script's statement: its code in a
+ * function's scope (its own top-level names stay its own), its exports bound
+ * as constants of the page script. The modules it imports come before it, so
+ * their names are bound already and its import lines go.
+ */
+export function inlineModule(compiled: string): string {
+  const exported = [...compiled.matchAll(/^export (?:class|function|const) (\w+)/gm)].map(
+    (match) => match[1] as string,
+  );
+  const body = compiled
+    .replace(/^import [^;]*;\n/gm, '')
+    .replace(/^export (?=class |function |const )/gm, '')
+    .replace(/^export \{[^}]*\};\n/gm, '')
+    .replace(/^\/\/# sourceMappingURL=.*$/gm, '')
+    .trim();
+  const names = exported.join(', ');
+  return `const { ${names} } = (() => {\n${body}\nreturn { ${names} };\n})();`;
+}
+
+/** live.html with the core modules in place of its marker. */
+export function buildPage(html: string, modules: readonly string[]): string {
+  if (!html.includes(PAGE_MODULES_MARKER)) throw new Error('live.html has lost its modules marker');
+  return html.replace(PAGE_MODULES_MARKER, () => modules.map(inlineModule).join('\n'));
+}
+
+/** The page's bytes, built once at startup. */
+export const VIEWER_PAGE: Buffer = Buffer.from(
+  buildPage(
+    readFileSync(new URL('../viewer/live.html', import.meta.url), 'utf8'),
+    PAGE_MODULES.map((name) => readFileSync(new URL(name, import.meta.url), 'utf8')),
+  ),
+);
 
 /** The headers both servers send with the page, after Content-Type and Content-Length. */
 export const VIEWER_HEADERS: ReadonlyArray<readonly [string, string]> = [
