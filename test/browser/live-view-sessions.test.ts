@@ -20,15 +20,12 @@ import { chromiumFlags, decideChromium } from '../helpers/chromium.js';
 import { dispatcherFor, post } from '../helpers/clients.js';
 import { trafficLog } from '../helpers/traffic-log.js';
 
-const decision = decideChromium();
-if (decision.kind === 'fail') throw new Error(decision.message);
-if (decision.kind === 'skip') {
-  console.warn(`skipped the live view in Chromium: ${decision.message}`);
-}
-const executable = decision.kind === 'run' ? decision.path : undefined;
-
 /** Chromium's start and a replay on a busy 2-core machine. */
 const BROWSER_TIMEOUT_MS = 120_000;
+const chromiumHere = decideChromium();
+if (chromiumHere.kind === 'fail') throw new Error(chromiumHere.message);
+const executable = chromiumHere.kind === 'run' ? chromiumHere.path : undefined;
+if (chromiumHere.kind === 'skip') console.warn(`skipped: ${chromiumHere.message}`);
 /** A zone far from UTC, with a half hour: a page still showing UTC cannot pass. */
 const ZONE = 'Asia/Kolkata';
 const ZONE_OFFSET_MS = 5.5 * 60 * 60 * 1000;
