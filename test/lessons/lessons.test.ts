@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, TRANSPORTS } from '@hook-observatory/launcher';
+import { ROOT, TRANSPORTS, type Transport } from '@hook-observatory/launcher';
 import { LESSONS, lessonFile } from '@hook-observatory/lessons';
 import { REAL_TRAFFIC_CASES } from '@hook-observatory/conformance/cases/real-traffic';
 import { ServerPair } from '@hook-observatory/conformance/harness/server-pair';
@@ -51,6 +51,12 @@ describe('the lessons', () => {
 
 /** Every lesson before the last (the last is the net server, which the conformance suite covers). */
 const OWN_LESSONS = LESSONS.slice(0, -1).map((_, index) => index + 1);
+/**
+ * The transport `pnpm test` plays a lesson over, alternating from lesson to
+ * lesson; the slow tier plays it over the other. A lesson listens through
+ * core's runServer, which the servers' conformance suite plays over both.
+ */
+const everyRun = (lesson: number): Transport => TRANSPORTS[(lesson - 1) % TRANSPORTS.length]!;
 
 describe.each(
   OWN_LESSONS.flatMap((lesson) => TRANSPORTS.map((transport) => [lesson, transport] as const)),
@@ -66,7 +72,8 @@ describe.each(
   for (const testCase of sessionsFor(lesson).filter(
     (candidate) => candidate.only === undefined || candidate.only === transport,
   )) {
-    it(`records-${testCase.name}-as-the-servers-do`, async () => {
+    const tags = transport === everyRun(lesson) ? [] : ['slow'];
+    it(`records-${testCase.name}-as-the-servers-do`, { tags }, async () => {
       const capture = await pair.play(testCase);
       expect(capture.net.stdout.toString('utf8').split('\n').length - 1).toBe(testCase.events);
       expect(capture.net.stdout.toString('utf8')).toBe(capture.http.stdout.toString('utf8'));
