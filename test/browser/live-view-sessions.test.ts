@@ -14,7 +14,8 @@
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '@hook-observatory/launcher';
-import { SessionTracker, SpanTracker, type LogEvent } from '@hook-observatory/core';
+import { SessionTracker, type LogEvent } from '@hook-observatory/core/vocabulary';
+import { SpanTracker } from '@hook-observatory/core/internal/tool-spans';
 import { loadTraffic } from '@hook-observatory/conformance/traffic';
 import { chromiumFlags, decideChromium } from '../helpers/chromium.js';
 import { dispatcherFor, post } from '../helpers/clients.js';

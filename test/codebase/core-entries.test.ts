@@ -32,6 +32,7 @@ const VOCABULARY_MODULES = [
   'json-shape',
   'protocol',
   'rotated-names',
+  'session-state',
   'test-overrides',
   'vocabulary',
 ];

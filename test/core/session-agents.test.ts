@@ -4,7 +4,7 @@
  * view nests under each session and how long it shows it idle.
  */
 import { describe, expect, it } from 'vitest';
-import { SessionTracker, type LogEvent, type Session } from '@hook-observatory/core';
+import { SessionTracker, type LogEvent, type Session } from '@hook-observatory/core/vocabulary';
 import { trafficLog } from '../helpers/traffic-log.js';
 
 function eventsOf(session: 'full' | 'teammate' | 'permission'): LogEvent[] {

@@ -4,7 +4,8 @@
  * it; the live view draws them with their durations and errors.
  */
 import { describe, expect, it } from 'vitest';
-import { MAX_SPANS, SpanTracker, type LogEvent } from '@hook-observatory/core';
+import type { LogEvent } from '@hook-observatory/core/vocabulary';
+import { MAX_SPANS, SpanTracker } from '@hook-observatory/core/internal/tool-spans';
 import { trafficLog } from '../helpers/traffic-log.js';
 
 const full: LogEvent[] = trafficLog('full')

@@ -6,7 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { LIVE_VIEW, SessionTracker, SpanTracker, type LogEvent } from '@hook-observatory/core';
+import { LIVE_VIEW } from '@hook-observatory/core';
+import { SessionTracker, type LogEvent } from '@hook-observatory/core/vocabulary';
+import { SpanTracker } from '@hook-observatory/core/internal/tool-spans';
 import {
   PAGE_MODULES,
   PAGE_MODULES_MARKER,

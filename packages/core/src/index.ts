@@ -50,18 +50,6 @@ export { declaredTooLong, lingeringClose, type BodyRefusal } from './body-limits
 // Out of descriptors (descriptors.ts).
 export { SILENT_CONNECTION_MS } from './descriptors.js';
 
-// What each session is doing now: query --sessions and the live view (session-state.ts).
-export {
-  SessionTracker,
-  eventNameOf,
-  MAX_AGENTS_PER_SESSION,
-  type AgentRun,
-  type LogEvent,
-  type Session,
-  type SessionState,
-} from './session-state.js';
-export { MAX_SPANS, SpanTracker, type SpanStatus, type ToolSpan } from './tool-spans.js';
-
 // The live view: its page and its stream (viewer.ts, stream.ts).
 export { LIVE_VIEW } from './viewer.js';
 export { HEARTBEAT_MS, RETRY_MS, streamFilterOf } from './stream.js';

@@ -31,6 +31,16 @@ export {
   wantsColour,
 } from './config.js';
 export { rotatedFiles } from './rotated-names.js';
+// What each session is doing now: query --sessions and the live view's page (session-state.ts).
+export {
+  SessionTracker,
+  eventNameOf,
+  MAX_AGENTS_PER_SESSION,
+  type AgentRun,
+  type LogEvent,
+  type Session,
+  type SessionState,
+} from './session-state.js';
 export {
   BODY_LIMIT_ENV,
   EVENT_RING_ENV,

@@ -1,7 +1,7 @@
 /** The columns a query can show: for events, and for sessions (--sessions). */
 import type { LogEvent } from './filter.js';
 import type { Column } from './output.js';
-import type { Session } from '@hook-observatory/core';
+import type { Session } from '@hook-observatory/core/vocabulary';
 
 const text = (value: unknown): string =>
   value === undefined || value === null

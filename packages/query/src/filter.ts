@@ -3,7 +3,7 @@
  * tool name must appear in the line's bytes, so most lines of a large log are
  * rejected without being parsed (the bench compares this with jq).
  */
-import { eventNameOf, type LogEvent } from '@hook-observatory/core';
+import { eventNameOf, type LogEvent } from '@hook-observatory/core/vocabulary';
 
 export { eventNameOf, type LogEvent };
 

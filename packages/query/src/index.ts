@@ -10,4 +10,4 @@ export {
   type AgentRun,
   type Session,
   type SessionState,
-} from '@hook-observatory/core';
+} from '@hook-observatory/core/vocabulary';

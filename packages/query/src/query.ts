@@ -11,7 +11,7 @@ import {
   sessionRow,
 } from './columns.js';
 import { RowWriter, type Column, type OutputKind } from './output.js';
-import { SessionTracker } from '@hook-observatory/core';
+import { SessionTracker } from '@hook-observatory/core/vocabulary';
 
 export interface QueryOptions {
   readonly filters: Filters;
