@@ -24,7 +24,7 @@ import {
   type StartOptions,
 } from '@hook-observatory/launcher';
 import { chromiumFlags, decideChromium } from '../helpers/chromium.js';
-import { loadTraffic, type RecordedRequest } from '@hook-observatory/conformance/traffic';
+import { loadTrafficFile, type RecordedRequest } from '@hook-observatory/conformance/traffic';
 
 const decision = decideChromium();
 if (decision.kind === 'fail') throw new Error(decision.message);
@@ -38,7 +38,8 @@ const BROWSER_TIMEOUT_MS = 120_000;
 const ARTIFACTS = join(ROOT, 'test/artifacts');
 /** The README's picture (docs/live-view.md shows how to make it again). */
 const README_SHOT = join(ROOT, 'docs/images/live-view.png');
-const SESSION = loadTraffic('full');
+/** A real session, each hook once (the capture holds each three times: curl over TCP and a socket, and native). */
+const SESSION = loadTrafficFile(join(ROOT, 'test/fixtures/sessions/full.jsonl'), 'full');
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 /** The page's bounds (MAX_EVENTS, MAX_ROWS in live.html). */
 const MAX_EVENTS = 10_000;

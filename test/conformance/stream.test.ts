@@ -43,6 +43,11 @@ const WHAT_ARRIVES: ReadonlyArray<{
     holds: ['"marker":"mine"'],
     lacks: ['"marker":"theirs"'],
   },
+  {
+    name: 'stream-session-by-prefix',
+    holds: ['"marker":"whole-id"'],
+    lacks: ['"marker":"other"'],
+  },
   { name: 'stream-resume-up-to-date', holds: ['"marker":"next"'], lacks: [/"marker":"(?!next")/] },
   {
     name: 'stream-resume-past-the-ring',

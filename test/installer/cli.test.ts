@@ -505,7 +505,7 @@ describe('without a terminal', () => {
     const io = terminal(false);
     expect(await run(['--global', '--port', 'x'], env, project, io)).toBe(EXIT_USAGE);
     expect(io.stderr.join('')).toBe(
-      'install-hooks: --port: "x" is not a port number (1 to 65535)\nRun install-hooks --help for the options.\n',
+      'install-hooks: --port: "x" is not a port number (1 to 65535)\n',
     );
   });
 });

@@ -76,14 +76,11 @@ describe.each(SERVER_NAMES)('the %s server', (name) => {
       { case: 'unknown-flag', args: ['--bogus'] },
       { case: 'bad-port', args: ['--port', 'x'] },
       { case: 'tee-alone', args: ['--tee'] },
-    ])('$case-is-one-line-and-usage-with-exit-2', ({ args }) => {
+    ])('$case-is-one-line-with-exit-2', ({ args }) => {
       const result = run(entry, args);
       expect(result.status).toBe(2);
       expect(result.stdout).toBe('');
-      const [first, blank, usage] = result.stderr.split('\n');
-      expect(first).toMatch(/^hook-observatory-(http|net): /);
-      expect(blank).toBe('');
-      expect(usage).toMatch(/^Usage:/);
+      expect(result.stderr).toMatch(/^hook-observatory-(http|net): [^\n]+\n$/);
     });
   });
 

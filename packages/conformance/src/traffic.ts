@@ -41,7 +41,12 @@ export function trafficFile(session: Session): string {
 }
 
 export function loadTraffic(session: Session): RecordedRequest[] {
-  const text = readFileSync(trafficFile(session), 'utf8');
+  return loadTrafficFile(trafficFile(session), session);
+}
+
+/** A capture in this format kept elsewhere (test/fixtures/sessions: each hook once), named `session`. */
+export function loadTrafficFile(file: string, session: string): RecordedRequest[] {
+  const text = readFileSync(file, 'utf8');
   return text
     .split('\n')
     .filter((line) => line !== '')

@@ -3,11 +3,12 @@
  *
  * The flags are those of the original Python observatory, so its habits carry
  * over. Parsing never exits the process: it returns what to do, or throws a
- * UsageError that the server prints as one line, the usage, and exit code 2.
+ * UsageError that the server prints as one line (what is wrong, what is valid), with exit code 2.
  */
 import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { argsErrorLine } from './cli-args.js';
 import {
   CONNECTIONS_CHECKING_INTERVAL_MS,
   HEADERS_TIMEOUT_MS,
@@ -207,7 +208,7 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
   try {
     ({ values } = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false }));
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new UsageError(argsErrorLine(error, OPTIONS));
   }
   if (values.help) return { kind: 'help' };
   if (values.version) return { kind: 'version' };

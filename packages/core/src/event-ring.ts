@@ -46,6 +46,9 @@ export class EventRing {
   private readonly lengths: Int32Array;
   private readonly events: string[];
   private readonly sessions: string[];
+  /** Per slot: the stream id's two parts (stream.ts), `<label>-<number>`, kept to find a viewer's Last-Event-ID. */
+  private readonly labels: string[];
+  private readonly numbers: Float64Array;
   /** Ids held: from `oldest` to `next - 1`. */
   private oldest = 1;
   private next = 1;
@@ -54,7 +57,7 @@ export class EventRing {
   private readonly names = new Map<string, string>();
 
   constructor(
-    private readonly size = EVENT_RING_SIZE,
+    readonly size = EVENT_RING_SIZE,
     capacityBytes = EVENT_RING_BYTES,
   ) {
     this.bytes = Buffer.alloc(size > 0 ? capacityBytes : 0);
@@ -62,6 +65,8 @@ export class EventRing {
     this.lengths = new Int32Array(size);
     this.events = new Array<string>(size).fill('');
     this.sessions = new Array<string>(size).fill('');
+    this.labels = new Array<string>(size).fill('');
+    this.numbers = new Float64Array(size);
   }
 
   /** The id the next event will get. */
@@ -74,8 +79,11 @@ export class EventRing {
     return this.oldest;
   }
 
-  /** Keep an event; returns its id. */
-  add(event: string, session: string, bytes: Buffer): number {
+  /**
+   * Keep an event; returns its id. `label` and `number` are its stream id's
+   * parts, when not the ring's own (the log's name and offset, log-history.ts).
+   */
+  add(event: string, session: string, bytes: Buffer, label = '', number?: number): number {
     const id = this.next++;
     if (this.size === 0 || bytes.length > this.bytes.length) {
       this.oldest = this.next; // cannot be kept, and ids held must follow each other
@@ -95,6 +103,8 @@ export class EventRing {
     this.lengths[slot] = bytes.length;
     this.events[slot] = this.held(event);
     this.sessions[slot] = this.held(session);
+    this.labels[slot] = this.held(label);
+    this.numbers[slot] = number ?? id;
     this.writeAt = start + bytes.length;
     return id;
   }
@@ -119,6 +129,23 @@ export class EventRing {
     const slot = id % this.size;
     const start = this.starts[slot] as number;
     return this.bytes.subarray(start, start + (this.lengths[slot] as number));
+  }
+
+  /**
+   * Where a viewer whose last stream id was `<label>-<number>` goes on: after
+   * the newest event held of that label numbered `number` or less. 'behind'
+   * when every one held of that label comes after it (the ring went round
+   * past it); undefined when none held has that label.
+   */
+  resumeAfter(label: string, number: number): number | 'behind' | undefined {
+    let seen = false;
+    for (let id = this.next - 1; id >= this.oldest; id--) {
+      const slot = id % this.size;
+      if (this.labels[slot] !== label) continue;
+      if ((this.numbers[slot] as number) <= number) return id;
+      seen = true;
+    }
+    return seen ? 'behind' : undefined;
   }
 
   /** The one string kept for `name` (RING_NAMES_MAX). */

@@ -23,17 +23,23 @@
  *   LOG_FILE_CHECK_INTERVAL_MS: FILE is opened again, or the failure reported.
  * - A failure (unwritable path, disk full) is said once on stderr; the events
  *   it costs are counted, the next write tries again, and the hooks go on.
+ * - A FILE whose last line has no line feed (a write cut short by a kill) gets
+ *   one when opened, so that the next event starts a line of its own.
+ * - Each line written is named for the live view (log-history.ts, logEventId):
+ *   FILE's name and where the line ends in it.
  */
 import {
   closeSync,
   fstatSync,
   ftruncateSync,
   openSync,
+  readSync,
   renameSync,
   rmSync,
   statSync,
   writeSync,
 } from 'node:fs';
+import { logEventId, logName, readLogName } from './log-history.js';
 import { rotatedFiles, rotatedName } from './rotated-names.js';
 
 /**
@@ -61,6 +67,8 @@ export class LogFile {
   /** Lines written to the open FILE since it was opened or last checked: lost with it if it was removed. */
   private linesSinceCheck = 0;
   private checkTimer: NodeJS.Timeout | undefined;
+  /** FILE's name in the stream (log-history.ts); undefined while FILE is empty. */
+  private name: string | undefined;
 
   constructor(
     readonly path: string,
@@ -81,20 +89,30 @@ export class LogFile {
     this.checkTimer.unref();
   }
 
-  /** Append whole JSON lines (one event each). */
-  write(bytes: Buffer | string): void {
+  /**
+   * Append whole JSON lines (one event each). `ids`, when given, gets each
+   * line's stream id (logEventId), or undefined for a line not written.
+   */
+  write(bytes: Buffer | string, ids?: Array<string | undefined>): void {
     const buffer = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes;
     const kept = { bytes: 0 };
+    const named = ids?.length ?? 0;
     try {
       if (this.fd === undefined) this.open();
-      this.appendRotating(buffer, kept);
+      this.appendRotating(buffer, kept, ids);
       if (this.failing !== undefined) {
         this.log(`log file ${this.path} is written again; ${this.lost} events were lost meanwhile`);
         this.failing = undefined;
         this.lost = 0;
       }
     } catch (error) {
-      this.fail(error as NodeJS.ErrnoException, countLines(buffer.subarray(kept.bytes)));
+      const lost = countLines(buffer.subarray(kept.bytes));
+      if (ids !== undefined) {
+        // The lines not on disk have no place in FILE: named as written, they are unnamed again.
+        ids.length = named + countLines(buffer.subarray(0, kept.bytes));
+        for (let line = 0; line < lost; line++) ids.push(undefined);
+      }
+      this.fail(error as NodeJS.ErrnoException, lost);
     }
   }
 
@@ -103,7 +121,11 @@ export class LogFile {
    * past the limit: runs of lines that fit go in one write each. `kept.bytes`
    * says how much of `buffer` is on disk, should a write or a rotation throw.
    */
-  private appendRotating(buffer: Buffer, kept: { bytes: number }): void {
+  private appendRotating(
+    buffer: Buffer,
+    kept: { bytes: number },
+    ids: Array<string | undefined> | undefined,
+  ): void {
     let end = 0;
     while (end < buffer.length) {
       const newline = buffer.indexOf(0x0a, end);
@@ -118,6 +140,10 @@ export class LogFile {
         kept.bytes = end;
         this.rotate();
       }
+      if (!fileHasLines || this.name === undefined) {
+        this.name = logName(buffer.subarray(end, lineEnd));
+      }
+      ids?.push(logEventId(this.name, this.size + (lineEnd - kept.bytes)));
       end = lineEnd;
     }
     this.append(buffer.subarray(kept.bytes, end));
@@ -127,6 +153,8 @@ export class LogFile {
   private open(): void {
     this.fd = openSync(this.path, 'a');
     this.size = fstatSync(this.fd).size;
+    this.name = this.size === 0 ? undefined : readLogName(this.path);
+    if (this.size > 0 && !endsWithLineFeed(this.path, this.size)) this.append(LINE_FEED);
     this.linesSinceCheck = 0;
   }
 
@@ -249,6 +277,20 @@ export class LogFile {
       this.log(`${this.lost} events were not written to the log file ${this.path}`);
     }
     this.closeFile();
+  }
+}
+
+const LINE_FEED = Buffer.from('\n', 'latin1');
+
+/** Whether the last of FILE's `size` bytes is a line feed. */
+function endsWithLineFeed(path: string, size: number): boolean {
+  const fd = openSync(path, 'r');
+  try {
+    const last = Buffer.alloc(1);
+    readSync(fd, last, 0, 1, size - 1);
+    return last[0] === 0x0a;
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -36,6 +36,7 @@ import { startDescriptorWatch } from './descriptors.js';
 import { loadPeerAddress } from './peer-address.js';
 import { loadPeerCredentials } from './peer-credentials.js';
 import { LogFileOpenError } from './log-file.js';
+import { readLogTail } from './log-history.js';
 import { HOOK_PATH, LISTEN_BACKLOG, SHUTDOWN_GRACE_MS } from './protocol.js';
 import { openEventLog, type EventLog } from './sinks.js';
 import { EventStream } from './stream.js';
@@ -182,9 +183,7 @@ export async function runServer(
     command = parseCommand(argv, process.env);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(
-      `${description.program}: ${error.message}\n\n${usage(description.program)}`,
-    );
+    process.stderr.write(`${description.program}: ${error.message}\n`);
     process.exitCode = EXIT_USAGE;
     return;
   }
@@ -273,6 +272,10 @@ async function start(description: ServerDescription, config: Config): Promise<vo
   const timestamp = fixed === undefined ? timestampNow : (): string => fixed;
   const refuseBody = bodyRefuser(config, guard, timestamp);
   const eventStream = new EventStream(logLine, config.stream);
+  // With --log, the ring starts where the log ends: a restart loses nothing a viewer could have seen.
+  if (config.logFile !== undefined) {
+    eventStream.preload(readLogTail(config.logFile.path, eventStream.ringSize));
+  }
   const context: ReceiverContext = {
     checkRequest,
     timeouts: config.timeouts,

@@ -73,6 +73,8 @@ export const EVENTS_WRITE_MAX_BYTES = 64 * 1024;
 export class EventBatch {
   private readonly events = new Map<Formatter, readonly Formatted[]>();
   private readonly writes = new Map<Formatter, readonly Formatted[]>();
+  /** Each event's stream id from its place in the log file (log-history.ts), once the log has written it. */
+  logIds: ReadonlyArray<string | undefined> | undefined;
   constructor(readonly records: readonly EventRecord[]) {}
 
   /** Each event as `formatter` makes it, in order; one it cannot make is written with `_error` (format.ts, formatSafely). */
@@ -347,7 +349,9 @@ function logFileSink(options: LogFileOptions, log: Logger): Sink {
   file.openAtStart();
   return {
     write: (batch) => {
-      for (const bytes of batch.writesFor(formatJsonLine)) file.write(bytes);
+      const ids: Array<string | undefined> = [];
+      for (const bytes of batch.writesFor(formatJsonLine)) file.write(bytes, ids);
+      batch.logIds = ids;
     },
     close: async () => file.close(),
   };

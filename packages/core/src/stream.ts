@@ -12,6 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { EventRing } from './event-ring.js';
 import { HOOK_EVENT_NAMES, UNKNOWN_EVENT } from './events.js';
+import type { LoggedEvent } from './log-history.js';
 import { READER_HARD_LIMIT_BYTES, type EventBatch, type Logger } from './sinks.js';
 import type { StreamOverrides } from './test-overrides.js';
 
@@ -77,7 +78,7 @@ export const VIEWER_STALLED_MS = 1_000;
 export const RETRY_MS = 2_000;
 const HEARTBEAT = Buffer.from(':\n\n', 'latin1');
 
-/** Which events a viewer wants: `?event=PreToolUse,PostToolUse&session=ID`; empty means all. */
+/** Which events a viewer wants: `?event=PreToolUse,PostToolUse&session=PREFIX`; empty means all. */
 export interface StreamFilter {
   readonly events: ReadonlySet<string>;
   readonly sessions: ReadonlySet<string>;
@@ -245,6 +246,11 @@ export class EventStream {
     }
   }
 
+  /** How many events the ring keeps at most. */
+  get ringSize(): number {
+    return this.ring.size;
+  }
+
   get viewerCount(): number {
     return this.viewers.size;
   }
@@ -254,20 +260,41 @@ export class EventStream {
     return this.inFlightBytes;
   }
 
-  /** Keep each event's message in the ring, made once for every viewer, and let the viewers know at the flush. */
+  /**
+   * Keep each event's message in the ring, made once for every viewer, and let the viewers know at the flush.
+   * An event written to the log file is named by its place there (log-history.ts), else by the ring.
+   */
   add(batch: EventBatch): void {
     const lines = batch.jsonLines();
     batch.records.forEach((record, index) => {
       const event = fieldValue(record['_event']);
-      const message = formatStreamMessage(
-        `${this.instance}-${this.ring.nextId}`,
-        event,
-        lines[index] as Buffer,
-      );
-      this.ring.add(event, fieldValue(record['session_id']), message);
-      if (this.viewers.size === 0) this.visible = this.ring.nextId;
-      else this.bookFlush(message.length);
+      const logId = batch.logIds?.[index];
+      const id = logId ?? `${this.instance}-${this.ring.nextId}`;
+      this.keep(id, event, fieldValue(record['session_id']), lines[index] as Buffer, logId);
     });
+  }
+
+  /**
+   * Start with the events of the log file's tail (log-history.ts), oldest
+   * first, before any viewer or hook: they keep the ids they had.
+   */
+  preload(events: readonly LoggedEvent[]): void {
+    for (const { id, event, session, line } of events) {
+      this.keep(id, fieldValue(event), fieldValue(session), line, id);
+    }
+    this.visible = this.ring.nextId;
+  }
+
+  private keep(id: string, event: string, session: string, line: Buffer, logId?: string): void {
+    const message = formatStreamMessage(id, event, line);
+    if (logId === undefined) {
+      this.ring.add(event, session, message, this.instance);
+    } else {
+      const dash = logId.lastIndexOf('-');
+      this.ring.add(event, session, message, logId.slice(0, dash), Number(logId.slice(dash + 1)));
+    }
+    if (this.viewers.size === 0) this.visible = this.ring.nextId;
+    else this.bookFlush(message.length);
   }
 
   /**
@@ -289,9 +316,7 @@ export class EventStream {
     const own: Buffer[] = [
       Buffer.from(`retry: ${RETRY_MS}\nevent: hello\ndata: ${hello}\n\n`, 'utf8'),
     ];
-    const after = this.resumePoint(lastEventId);
-    if (after !== undefined && after + 1 < oldest) own.push(gapMessage(after, oldest));
-    const next = Math.min(Math.max(oldest, (after ?? 0) + 1), this.ring.nextId);
+    const next = this.resumePoint(lastEventId, own);
     const viewer: Viewer = {
       output,
       filter,
@@ -325,14 +350,24 @@ export class EventStream {
   }
 
   /**
-   * The last sequence the viewer has, or undefined for a new viewer. An id of
-   * another instance (the server restarted) resumes from the start of the ring.
+   * Where a viewer starts in the ring: the oldest event held for a new one;
+   * after its Last-Event-ID's event, when held (the same instance, or the
+   * same log file); at the oldest, after a `gap` message pushed to `own`, when
+   * the ring went round past it. An id the ring knows nothing of (another
+   * instance: the server restarted without a log) starts at the oldest.
    */
-  private resumePoint(lastEventId: string | undefined): number | undefined {
-    if (lastEventId === undefined) return undefined;
+  private resumePoint(lastEventId: string | undefined, own: Buffer[]): number {
+    const oldest = this.ring.oldestId;
+    if (lastEventId === undefined) return oldest;
     const match = /^([0-9a-z]+)-(\d{1,15})$/.exec(lastEventId.trim());
-    if (match === null || match[1] !== this.instance) return 0;
-    return Number(match[2]);
+    if (match === null) return oldest;
+    const number = Number(match[2]);
+    const after = this.ring.resumeAfter(match[1] as string, number);
+    if (after === undefined) return oldest;
+    if (after !== 'behind') return after + 1;
+    // This instance's numbers are the ring's own: the one just before the oldest missed nothing.
+    if (match[1] !== this.instance || number + 1 < oldest) own.push(gapMessage(number, oldest));
+    return oldest;
   }
 
   private beat(): void {
@@ -547,6 +582,12 @@ export class EventStream {
 function wants(filter: StreamFilter, event: string, session: string): boolean {
   return (
     (filter.events.size === 0 || filter.events.has(event)) &&
-    (filter.sessions.size === 0 || filter.sessions.has(session))
+    (filter.sessions.size === 0 || startsWithOneOf(session, filter.sessions))
   );
+}
+
+/** `?session=` takes an id's start, as the page's filter and `query --session` do: the 8 characters people see. */
+function startsWithOneOf(session: string, prefixes: ReadonlySet<string>): boolean {
+  for (const prefix of prefixes) if (session.startsWith(prefix)) return true;
+  return false;
 }

@@ -41,6 +41,7 @@ export {
   type Session,
   type SessionState,
 } from './session-state.js';
+export { argsErrorLine } from './cli-args.js';
 export {
   BODY_LIMIT_ENV,
   EVENT_RING_ENV,

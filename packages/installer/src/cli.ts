@@ -65,7 +65,7 @@ export async function run(
     options = command.options;
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    io.err(`${PROGRAM}: ${error.message}\nRun ${PROGRAM} --help for the options.\n`);
+    io.err(`${PROGRAM}: ${error.message}\n`);
     return EXIT_USAGE;
   }
   for (const warning of options.warnings) io.err(`${PROGRAM}: warning: ${warning}\n`);
@@ -73,9 +73,7 @@ export async function run(
   const scope =
     options.scope ?? (io.interactive ? await askScope(io, env, options.invocationDir) : undefined);
   if (scope === undefined) {
-    io.err(
-      `${PROGRAM}: choose the settings file: --global, --project or --local\nRun ${PROGRAM} --help for the options.\n`,
-    );
+    io.err(`${PROGRAM}: choose the settings file: --global, --project or --local\n`);
     return EXIT_USAGE;
   }
   const path = settingsPathFor(scope, env, options.invocationDir);

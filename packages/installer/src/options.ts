@@ -8,6 +8,7 @@ import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
+  argsErrorLine,
   DEFAULT_PORT,
   DEFAULT_SOCKET_PATH,
   HOOK_EVENT_NAMES,
@@ -120,7 +121,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: s
   try {
     ({ values } = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false }));
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new UsageError(argsErrorLine(error, OPTIONS));
   }
   if (values.help) return { kind: 'help' };
 

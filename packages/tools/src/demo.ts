@@ -2,8 +2,7 @@
  * pnpm demo: both servers, one recorded Claude Code session, two event streams
  * side by side, and a verdict: identical, or where they first differ.
  *
- *   pnpm demo                      the `permission` session
- *   pnpm demo -- --session full    full | permission | teammate
+ * `pnpm demo -- --help` (USAGE below) says how to run it.
  *
  * Both servers run with the test clock (every `_ts` the same), so that their
  * streams can be compared byte for byte. Exit status 0: identical; 1: not.
@@ -11,6 +10,7 @@
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { SERVER_NAMES, startServer, type ServerName } from '@hook-observatory/launcher';
+import { argsErrorLine } from '@hook-observatory/core/vocabulary';
 import { replay } from './replay.js';
 import { display } from './shown.js';
 import { loadTraffic, SESSIONS, type Session } from '@hook-observatory/conformance/traffic';
@@ -153,17 +153,55 @@ export async function runDemo({ session, width, write }: DemoOptions): Promise<b
   return difference === undefined;
 }
 
+const OPTIONS = {
+  session: { type: 'string', default: 'permission' },
+  width: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export const USAGE = `Usage: pnpm demo [-- options]
+
+Start both servers, replay a recorded Claude Code session into each, and show
+the two event streams side by side with a verdict: identical, or where they
+first differ. Exit status 0: identical; 1: not; 2: a bad option.
+
+  --session NAME     the recorded session: ${SESSIONS.join(', ')} (default permission)
+  --width N          the width to lay the table out for (default: the terminal's)
+  --help             show this help
+
+Examples:
+  pnpm demo
+  pnpm demo -- --session teammate --width 160
+`;
+
 async function main(): Promise<void> {
   // `pnpm demo | head` closes the pipe early: that is the reader's choice, not an error.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EPIPE') throw error;
   });
-  const { values } = parseArgs({
-    args: process.argv.slice(2).filter((arg) => arg !== '--'),
-    options: { session: { type: 'string', default: 'permission' }, width: { type: 'string' } },
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: process.argv.slice(2).filter((arg) => arg !== '--'),
+      options: OPTIONS,
+    });
+  } catch (error) {
+    throw new Error(argsErrorLine(error, OPTIONS));
+  }
+  const { values } = parsed;
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
   const session = values.session as Session;
-  if (!SESSIONS.includes(session)) throw new Error(`--session: one of ${SESSIONS.join(', ')}`);
+  if (!SESSIONS.includes(session)) {
+    throw new Error(
+      `--session: "${values.session}" is no recorded session; one of ${SESSIONS.join(', ')}`,
+    );
+  }
+  if (values.width !== undefined && !/^\d{1,4}$/.test(values.width)) {
+    throw new Error(`--width: "${values.width}" is not a number of columns`);
+  }
   const width =
     values.width === undefined ? (process.stdout.columns ?? DEFAULT_WIDTH) : Number(values.width);
   const identical = await runDemo({

@@ -13,6 +13,7 @@
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import { argsErrorLine } from '@hook-observatory/core/vocabulary';
 
 /**
  * The pause between pieces: far above loopback's delayed ACK (40 ms on Linux),
@@ -20,10 +21,24 @@ import { parseArgs } from 'node:util';
  * person to see the reads come one by one.
  */
 const SPLIT_PAUSE_MS = 500;
-const USAGE = 'usage: printf BYTES | pnpm -s send [--keep-open] [--split N [--pause MS]] PORT\n';
+const USAGE = `Usage: printf BYTES | pnpm -s send [options] PORT
 
-function usageError(): never {
-  process.stderr.write(USAGE);
+Send standard input to 127.0.0.1:PORT byte for byte, shut down the sending
+side, and print every byte the server answers until it closes.
+
+  --keep-open        never shut down the sending side: a client that stalls
+  --split N          send N bytes at a time, with a pause between pieces
+  --pause MS         the pause between pieces (default ${SPLIT_PAUSE_MS} ms)
+  --help             show this help
+
+Examples:
+  printf 'GET /health HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\n\\r\\n' | pnpm -s send 23518
+  printf 'GET /health HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\n\\r\\n' | pnpm -s send --split 16 23518
+`;
+
+/** One line saying what is wrong and what is valid, and exit status 2. */
+function usageError(line: string): never {
+  process.stderr.write(`send: ${line}\n`);
   process.exit(2);
 }
 
@@ -31,21 +46,31 @@ const options = {
   'keep-open': { type: 'boolean', default: false },
   split: { type: 'string' },
   pause: { type: 'string', default: String(SPLIT_PAUSE_MS) },
+  help: { type: 'boolean', short: 'h' },
 } as const;
 let parsed;
 try {
   parsed = parseArgs({ options, allowPositionals: true });
-} catch {
-  usageError();
+} catch (error) {
+  usageError(argsErrorLine(error, options));
 }
 const { values, positionals } = parsed;
+if (values.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
 const port = Number(positionals[0]);
 const pieceBytes = values.split === undefined ? Number.POSITIVE_INFINITY : Number(values.split);
 const pauseMs = Number(values.pause);
-const wellFormed =
-  positionals.length === 1 && Number.isInteger(port) && port >= 1 && port <= 65_535;
-const splitOk = values.split === undefined || (Number.isInteger(pieceBytes) && pieceBytes >= 1);
-if (!wellFormed || !splitOk || !Number.isInteger(pauseMs) || pauseMs < 0) usageError();
+if (positionals.length !== 1 || !Number.isInteger(port) || port < 1 || port > 65_535) {
+  usageError(`give one PORT (1 to 65535), not "${positionals.join(' ')}"`);
+}
+if (values.split !== undefined && !(Number.isInteger(pieceBytes) && pieceBytes >= 1)) {
+  usageError(`--split: "${values.split}" is not a number of bytes (1 or more)`);
+}
+if (!Number.isInteger(pauseMs) || pauseMs < 0) {
+  usageError(`--pause: "${values.pause}" is not a number of milliseconds`);
+}
 
 /** `bytes` cut into pieces of `size` bytes, the last one shorter. */
 function pieces(bytes: Buffer, size: number): Buffer[] {

@@ -55,7 +55,7 @@ const marker = (name: string): string => `"marker":"${name}"`;
 
 const [inFlightStart, inFlightRest] = cutInBody(hook('flight', 'in-flight'));
 const [closingStart, closingRest] = cutInBody(hook('flight', 'closing', 'close'));
-const [queuedStart, queuedRest] = cutInBody(hook('queued', 'queued-in-flight'));
+const [queuedStart, queuedRest] = cutInBody(hook('queued', 'in-flight-queued'));
 
 const plain: TrafficCase[] = [
   oneClient('shutdown-closes-idle-keep-alive', [send(get('/health')), awaitAnswers(1), shutdown], {

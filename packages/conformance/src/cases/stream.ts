@@ -134,6 +134,19 @@ const watching: TrafficCase[] = [
     ],
     { statuses: [200], end: 'closed-by-client', events: 2 },
   ),
+  // `?session=` takes the start of an id, as the page and `query --session` do.
+  oneClient(
+    'stream-session-by-prefix',
+    [
+      send(watch('abbreviated-4fd2')),
+      awaitText(HELLO),
+      sideRequest(hook('Stop', 'abbreviated-other', `,"marker":"other"`)),
+      sideRequest(hook('Stop', 'abbreviated-4fd21fc0-3b3f', `,"marker":"whole-id"`)),
+      awaitText(marker('whole-id')),
+      close,
+    ],
+    { statuses: [200], end: 'closed-by-client', events: 2 },
+  ),
 ];
 
 const resuming: TrafficCase[] = [

@@ -1,0 +1,41 @@
+/**
+ * What every command (the servers, query, install-hooks, demo, send, replay)
+ * says when its command line is wrong: one line naming what was wrong and
+ * what is valid, never node:util parseArgs's own advice about `--`.
+ */
+
+/** A command's options as parseArgs takes them: enough to name them back. */
+export type OptionTable = Readonly<
+  Record<string, { readonly type: string; readonly short?: string }>
+>;
+
+/** The options as a user types them: `--event A`, `-n, --last N`, `--json`. */
+export function optionNames(options: OptionTable): string {
+  return Object.entries(options)
+    .map(([name, option]) =>
+      option.short === undefined ? `--${name}` : `-${option.short}/--${name}`,
+    )
+    .join(', ');
+}
+
+/**
+ * The one line for a parseArgs error (node's lib/internal/util/parse_args: its
+ * codes ERR_PARSE_ARGS_UNKNOWN_OPTION, ERR_PARSE_ARGS_INVALID_OPTION_VALUE and
+ * ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL).
+ */
+export function argsErrorLine(error: unknown, options: OptionTable): string {
+  const { code, message } = error as { code?: string; message: string };
+  const named = /'(-[^' ]*)/.exec(message)?.[1] ?? '';
+  switch (code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `unknown option ${named}; the options are ${optionNames(options)}`;
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      return /argument missing/.test(message)
+        ? `${named} needs a value`
+        : `${named} takes no value`;
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return `unexpected argument ${/'([^']*)'/.exec(message)?.[1] ?? ''}: this command takes options only (${optionNames(options)})`;
+    default:
+      return message;
+  }
+}
