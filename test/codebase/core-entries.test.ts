@@ -27,6 +27,7 @@ const ENTRIES = [
 const INTERNAL = '@hook-observatory/core/internal/';
 /** The core modules the vocabulary entry may load: words and their parsing, no machinery. */
 const VOCABULARY_MODULES = [
+  'cli-args',
   'config',
   'events',
   'json-shape',
