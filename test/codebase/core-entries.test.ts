@@ -29,6 +29,7 @@ const INTERNAL = '@hook-observatory/core/internal/';
 const VOCABULARY_MODULES = [
   'cli-args',
   'config',
+  'enrich',
   'events',
   'json-shape',
   'protocol',

@@ -3,6 +3,8 @@
  * says when its command line is wrong: one line naming what was wrong and
  * what is valid, never node:util parseArgs's own advice about `--`.
  */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UsageError } from './config.js';
 
 /** A command's options as parseArgs takes them: enough to name them back. */
 export type OptionTable = Readonly<
@@ -37,5 +39,30 @@ export function argsErrorLine(error: unknown, options: OptionTable): string {
       return `unexpected argument ${/'([^']*)'/.exec(message)?.[1] ?? ''}: this command takes options only (${optionNames(options)})`;
     default:
       return message;
+  }
+}
+
+type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
+type CommandLineConfig<O extends ParseArgsOptionsConfig> = {
+  args: string[];
+  options: O;
+  strict: true;
+  allowPositionals: true;
+};
+
+/**
+ * A command's flags and operands, strictly (node:util parseArgs); a lone
+ * leading `--`, which `pnpm run script -- --flag` forwards, means nothing. A
+ * wrong command line is a UsageError of one line (argsErrorLine).
+ */
+export function parseCommandLine<const O extends ParseArgsOptionsConfig>(
+  argv: readonly string[],
+  options: O,
+): ReturnType<typeof parseArgs<CommandLineConfig<O>>> {
+  const args = argv[0] === '--' ? argv.slice(1) : [...argv];
+  try {
+    return parseArgs<CommandLineConfig<O>>({ args, options, strict: true, allowPositionals: true });
+  } catch (error) {
+    throw new UsageError(argsErrorLine(error, options));
   }
 }

@@ -41,7 +41,8 @@ export {
   type Session,
   type SessionState,
 } from './session-state.js';
-export { argsErrorLine } from './cli-args.js';
+export { argsErrorLine, parseCommandLine } from './cli-args.js';
+export { FORGED_KEY_SUFFIX, METADATA_KEYS } from './enrich.js';
 export {
   BODY_LIMIT_ENV,
   EVENT_RING_ENV,

@@ -3,10 +3,11 @@
  * hook-observatory-query: questions to the event log a server keeps with --log.
  */
 import { statSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import {
   checkStoreUrl,
   EXIT_USAGE,
+  parseCommandLine,
+  UsageError,
   HOOK_EVENT_NAMES,
   rotatedFiles,
   wantsColour,
@@ -65,19 +66,10 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-class UsageError extends Error {}
-
 function parse(
   argv: readonly string[],
 ): { options: QueryOptions; files: string[]; watch: boolean; store: string | undefined } | 'help' {
-  const args = argv[0] === '--' ? argv.slice(1) : [...argv];
-  let parsed;
-  try {
-    parsed = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: true });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandLine(argv, OPTIONS);
   if (values.help) return 'help';
   if (values.json && values.csv) throw new UsageError('--json and --csv cannot be combined');
   const store = values.store;
@@ -158,7 +150,7 @@ async function main(): Promise<void> {
     command = parse(process.argv.slice(2));
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`${PROGRAM}: ${error.message}\n\n${USAGE}`);
+    process.stderr.write(`${PROGRAM}: ${error.message}\n`);
     process.exitCode = EXIT_USAGE;
     return;
   }

@@ -4,6 +4,7 @@
  * they arrived, packages/conformance/traffic/README.md).
  */
 import { readFileSync } from 'node:fs';
+import { FORGED_KEY_SUFFIX, METADATA_KEYS } from '@hook-observatory/core/vocabulary';
 
 /** One hook to send: its event, its body's bytes, and when it was first sent (ms since the epoch). */
 export interface RecordedHook {
@@ -21,23 +22,6 @@ export interface RecordedHook {
  */
 export const SAME_HOOK_WINDOW_MS = 1_000;
 
-/**
- * The server's own fields (README "What an event holds"): not part of what
- * Claude Code sent, so left out of the body sent again. A payload key that
- * clashed with one of them was kept as `<key>_from_payload`, and is put back.
- */
-const SERVER_FIELDS = new Set([
-  '_ts',
-  '_event',
-  '_client',
-  '_peer_pid',
-  '_peer_uid',
-  '_peer_gid',
-  '_error',
-  '_body_bytes',
-]);
-const FROM_PAYLOAD = '_from_payload';
-
 interface CaptureLine {
   readonly t?: string;
   readonly conn?: number;
@@ -53,10 +37,13 @@ function bodyOfLogged(record: Record<string, unknown>): Buffer {
   }
   if (typeof record['_raw'] === 'string') return Buffer.from(record['_raw'], 'utf8');
   if ('_payload' in record) return Buffer.from(JSON.stringify(record['_payload']), 'utf8');
+  // The server's own fields (README "What an event holds") were not sent; a payload key that
+  // clashed with one of them was kept as `<key>_from_payload`, and is put back.
   const payload: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(record)) {
-    if (SERVER_FIELDS.has(key)) continue;
-    payload[key.endsWith(FROM_PAYLOAD) ? key.slice(0, -FROM_PAYLOAD.length) : key] = value;
+    if (METADATA_KEYS.has(key)) continue;
+    const forged = key.endsWith(FORGED_KEY_SUFFIX);
+    payload[forged ? key.slice(0, -FORGED_KEY_SUFFIX.length) : key] = value;
   }
   return Buffer.from(JSON.stringify(payload), 'utf8');
 }

@@ -6,9 +6,9 @@
 import { Agent, request } from 'node:http';
 import { pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseArgs } from 'node:util';
 import {
-  argsErrorLine,
+  parseCommandLine,
+  UsageError,
   DEFAULT_PORT,
   EXIT_USAGE,
   HOOK_PATH,
@@ -55,8 +55,6 @@ const OPTIONS = {
   fast: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h' },
 } as const;
-
-class UsageError extends Error {}
 
 interface Target {
   readonly host: string;
@@ -142,14 +140,7 @@ export function connectionProblem(error: NodeJS.ErrnoException, target: Target):
 }
 
 function parse(argv: readonly string[]): { file: string; target: Target; fast: boolean } | 'help' {
-  const args = argv[0] === '--' ? argv.slice(1) : [...argv];
-  let parsed;
-  try {
-    parsed = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: true });
-  } catch (error) {
-    throw new UsageError(argsErrorLine(error, OPTIONS));
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandLine(argv, OPTIONS);
   if (values.help) return 'help';
   if (positionals.length !== 1) {
     throw new UsageError(`give one FILE to replay (a log or a capture), not ${positionals.length}`);
