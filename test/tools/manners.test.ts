@@ -74,16 +74,6 @@ describe.each(COMMANDS)('pnpm $command', ({ entry }) => {
 describe('query names what is valid', () => {
   it.for([
     {
-      name: 'an unknown column',
-      args: ['--columns', 'time,nosuch'],
-      line: /^hook-observatory-query: --columns: no event read has "nosuch"; the columns are time, event, tool, session, detail, or a field/,
-    },
-    {
-      name: 'an unknown column of the sessions',
-      args: ['--sessions', '--columns', 'state,nosuch'],
-      line: /^hook-observatory-query: --columns: no session read has "nosuch"; the columns are session, state, /,
-    },
-    {
       name: 'an unknown event',
       args: ['--event', 'Stop,Bogus'],
       line: /^hook-observatory-query: --event: unknown "Bogus"; the events are: Setup, /,
