@@ -4,7 +4,11 @@
  * what is valid, never node:util parseArgs's own advice about `--`.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { UsageError } from './config.js';
+
+/** A command line that cannot be run as typed: one line for standard error, and exit status 2 (EXIT_USAGE). */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
 
 /** A command's options as parseArgs takes them: enough to name them back. */
 export type OptionTable = Readonly<

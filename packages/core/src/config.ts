@@ -8,7 +8,7 @@
 import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { argsErrorLine } from './cli-args.js';
+import { argsErrorLine, UsageError } from './cli-args.js';
 import {
   CONNECTIONS_CHECKING_INTERVAL_MS,
   HEADERS_TIMEOUT_MS,
@@ -114,9 +114,7 @@ export type Command =
   | { readonly kind: 'help' }
   | { readonly kind: 'version' };
 
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+export { UsageError };
 
 /** Exit code for a command line that cannot be run as typed (BSD sysexits: usage), a --log FILE that cannot be opened too. */
 export const EXIT_USAGE = 2;
