@@ -4,8 +4,10 @@
  * page's copy, run as the browser runs it, must answer as core does.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
+import { ROOT } from '@hook-observatory/launcher';
 import { LIVE_VIEW } from '@hook-observatory/core';
 import { SessionTracker, type LogEvent } from '@hook-observatory/core/vocabulary';
 import { SpanTracker } from '@hook-observatory/core/internal/tool-spans';
@@ -41,6 +43,13 @@ const events: LogEvent[] = (['full', 'permission', 'teammate'] as const).flatMap
 );
 
 describe('the page is built from live.html and core modules', () => {
+  it('each module is read through a literal URL, the only kind the npm package trace follows', () => {
+    const source = readFileSync(join(ROOT, 'packages/core/src/viewer.ts'), 'utf8');
+    for (const name of PAGE_MODULES) {
+      expect(source).toContain(`new URL('${name}', import.meta.url)`);
+    }
+  });
+
   it('the marker is replaced by every module, and nothing is left to import or export', () => {
     expect(page).not.toContain(PAGE_MODULES_MARKER);
     for (const name of ['class SessionTracker', 'class SpanTracker', 'const EDGES']) {

@@ -118,6 +118,13 @@ describe.skipIf(offline !== undefined)('the npm package, installed with npm i -g
       expect(JSON.parse(rows.trim())).toMatchObject({ _event: 'Stop', session_id: 'packaged' });
     });
 
+    it('replay sends a recorded session to it, each hook once', async () => {
+      const session = join(ROOT, 'test/fixtures/sessions/permission.jsonl');
+      const hooks = readFileSync(session, 'utf8').trimEnd().split('\n').length;
+      await hookObservatory(['replay', '--fast', '--port', String(server.port), session]);
+      expect(await server.waitForLines(1 + hooks)).toHaveLength(1 + hooks);
+    });
+
     it('stops with status 0 on SIGTERM to the process the user started', async () => {
       expect(await server.stop('SIGTERM')).toEqual({ code: 0, signal: null });
     });

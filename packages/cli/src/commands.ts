@@ -26,6 +26,10 @@ export const COMMANDS = {
     summary: 'add the hooks to a Claude Code settings file, or take them out',
     load: () => import('@hook-observatory/installer/main'),
   },
+  replay: {
+    summary: 'send a recorded session (a log or a capture) to a running server',
+    load: () => import('@hook-observatory/tools/replay-command').then((replay) => replay.main()),
+  },
 } as const satisfies Record<string, Command>;
 
 export type CommandName = keyof typeof COMMANDS;

@@ -23,6 +23,15 @@ export const VIEWER_CSP =
  * the same code (session-state.ts), compiled by tsc next to this file.
  */
 export const PAGE_MODULES: readonly string[] = ['session-state.js', 'tool-spans.js'];
+/**
+ * The same files as URLs, each written out: the npm package's file trace
+ * (scripts/pack/trace.ts, @vercel/nft) follows a literal `new URL(…,
+ * import.meta.url)` and nothing computed (test/core/viewer-page.test.ts).
+ */
+const PAGE_MODULE_URLS: readonly URL[] = [
+  new URL('session-state.js', import.meta.url),
+  new URL('tool-spans.js', import.meta.url),
+];
 /** Where live.html wants them: a comment alone on its line inside the script. */
 export const PAGE_MODULES_MARKER = '/* core modules (viewer.ts, PAGE_MODULES) */';
 
@@ -56,7 +65,7 @@ export function buildPage(html: string, modules: readonly string[]): string {
 export const VIEWER_PAGE: Buffer = Buffer.from(
   buildPage(
     readFileSync(new URL('../viewer/live.html', import.meta.url), 'utf8'),
-    PAGE_MODULES.map((name) => readFileSync(new URL(name, import.meta.url), 'utf8')),
+    PAGE_MODULE_URLS.map((url) => readFileSync(url, 'utf8')),
   ),
 );
 

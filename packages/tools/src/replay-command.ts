@@ -175,7 +175,8 @@ function load(file: string): RecordedHook[] {
   }
 }
 
-async function main(): Promise<void> {
+/** `replay` as its pnpm script and `hook-observatory replay` run it: flags from process.argv. */
+export async function main(): Promise<void> {
   let command;
   let hooks: RecordedHook[];
   try {
