@@ -9,7 +9,6 @@ import { describe, expect, it } from 'vitest';
 import { EVENT_RING_BYTES, EVENT_RING_SIZE } from '@hook-observatory/core/internal/event-ring';
 import { HEARTBEAT_MS, LIVE_VIEW, RETRY_MS } from '@hook-observatory/core';
 import {
-  REPLAY_BYTES_PER_WINDOW,
   STREAM_BURST_FLUSHES,
   STREAM_ROUND_MAX_BYTES,
   STREAM_WINDOW_MAX_BYTES,
@@ -37,7 +36,6 @@ describe('the numbers live-view.md gives', () => {
     { name: "a viewer's window", says: `of at most ${VIEWER_WINDOW_BYTES / KIB} KiB (\`VIEWER_WINDOW_BYTES\`)` },
     { name: "the viewers' budget", says: `one budget of ${VIEWERS_BUDGET_BYTES / MIB} MiB (\`VIEWERS_BUDGET_BYTES\`, ${VIEWERS_BUDGET_BYTES / VIEWER_WINDOW_BYTES} stalled viewers' windows)` },
     { name: 'when a write counts as stalled', says: `at least a second (\`VIEWER_STALLED_MS\`)`, holds: VIEWER_STALLED_MS === SECOND_MS },
-    { name: 'catching up', says: `copy at most ${REPLAY_BYTES_PER_WINDOW / MIB} MiB in each ${STREAM_WINDOW_MS} ms, all together (\`REPLAY_BYTES_PER_WINDOW\`)` },
     { name: 'a round', says: `at most ${STREAM_ROUND_MAX_BYTES / MIB} MiB for all viewers together (\`STREAM_ROUND_MAX_BYTES\`)` },
   ])('$name', ({ says, holds }) => {
     expect(note).toContain(says);

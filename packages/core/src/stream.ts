@@ -50,17 +50,6 @@ export const VIEWER_WINDOW_BYTES = 64 * 1024;
  */
 export const STREAM_ROUND_MAX_BYTES = 1024 * 1024;
 /**
- * What viewers catching up (sent the ring as it was when they came) may copy
- * in a STREAM_WINDOW_MS, all together; live events never wait for it. A
- * socket whose peer never reads still takes megabytes into the kernel's
- * buffers (on loopback, up to tcp_wmem's and tcp_rmem's maximum, 4 and 6 MiB
- * by default), so 50 new viewers of a full ring had the server copy about
- * 450 MB at once, and hooks waited seconds (pnpm bench --adversity). 2 MiB a
- * window: a browser catches up on a full ring (EVENT_RING_BYTES, 8 MiB) in
- * under half a second.
- */
-export const REPLAY_BYTES_PER_WINDOW = 2 * 1024 * 1024;
-/**
  * The bytes all viewers' writes in flight may hold together: one output-socket
  * reader's hard limit (sinks.ts), 512 stalled viewers' windows. When a write
  * would pass it, the viewers whose writes have waited longest (at least
@@ -175,8 +164,6 @@ interface Viewer {
   readonly name: string;
   /** Its cursor: the id of the next ring event it may get. */
   next: number;
-  /** Ids below this were in the ring when it came: its catching up, paced by REPLAY_BYTES_PER_WINDOW. */
-  readonly replayEnd: number;
   /** Its own messages, sent before the ring's with its next write: the opening, a gap. */
   own: Buffer[];
   heartbeatDue: boolean;
@@ -224,9 +211,6 @@ export class EventStream {
   private endOfWindow: NodeJS.Timeout | undefined;
   private roomTimer: NodeJS.Timeout | undefined;
   private roundBooked: NodeJS.Immediate | undefined;
-  private replayWindowStart = -Infinity;
-  private replaySpent = 0;
-  private replayTimer: NodeJS.Timeout | undefined;
   private windowStart = -Infinity;
   private flushesInWindow = 0;
   private readonly heartbeat: NodeJS.Timeout | undefined;
@@ -323,7 +307,6 @@ export class EventStream {
       everything: wantsEverything(filter),
       name: `viewer #${this.nextViewer++}`,
       next,
-      replayEnd: this.ring.nextId,
       own,
       heartbeatDue: false,
       inFlight: 0,
@@ -339,7 +322,6 @@ export class EventStream {
   close(): void {
     if (this.heartbeat !== undefined) clearInterval(this.heartbeat);
     clearTimeout(this.roomTimer);
-    clearTimeout(this.replayTimer);
     this.flushNow();
     if (this.roundBooked !== undefined) clearImmediate(this.roundBooked);
     this.roundBooked = undefined;
@@ -451,10 +433,6 @@ export class EventStream {
     }
     let bytes = 0;
     for (const piece of pieces) bytes += piece.length;
-    const replaying = !last && viewer.next < viewer.replayEnd;
-    const windowBytes = replaying
-      ? Math.min(VIEWER_WINDOW_BYTES, this.replayRoom())
-      : VIEWER_WINDOW_BYTES;
     // A filtered viewer skips what it does not want by two strings: it costs no more than one that wants it all.
     for (; viewer.next < this.visible; viewer.next++) {
       const id = viewer.next;
@@ -462,7 +440,7 @@ export class EventStream {
         continue;
       }
       const message = ring.bytesOf(id);
-      if (windowBytes === 0 || (bytes > 0 && bytes + message.length > windowBytes)) break;
+      if (bytes > 0 && bytes + message.length > VIEWER_WINDOW_BYTES) break;
       pieces.push(message);
       bytes += message.length;
     }
@@ -484,36 +462,11 @@ export class EventStream {
       viewer.writeNumber = this.writesStarted++;
       viewer.writeStartedAt = Date.now();
     }
-    if (replaying) this.replaySpent += bytes;
     viewer.inFlight += bytes;
     this.inFlightBytes += bytes;
     viewer.output.write(pieces, () => this.written(viewer));
     for (const other of cut) other.output.cutOff();
     return bytes;
-  }
-
-  /**
-   * What catching up may still copy in this window; at 0, a round is booked
-   * for the next window, and the viewers catching up wait for it.
-   */
-  private replayRoom(): number {
-    const now = Date.now();
-    if (now - this.replayWindowStart >= STREAM_WINDOW_MS) {
-      this.replayWindowStart = now;
-      this.replaySpent = 0;
-    }
-    const room = Math.max(0, REPLAY_BYTES_PER_WINDOW - this.replaySpent);
-    if (room === 0 && this.replayTimer === undefined) {
-      this.replayTimer = setTimeout(
-        () => {
-          this.replayTimer = undefined;
-          this.bookRound();
-        },
-        this.replayWindowStart + STREAM_WINDOW_MS - now,
-      );
-      this.replayTimer.unref();
-    }
-    return room;
   }
 
   private written(viewer: Viewer): void {
