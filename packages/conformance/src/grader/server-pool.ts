@@ -38,9 +38,19 @@ export class ServerPool {
     return this.idle.get(key)?.shift() ?? this.start(key, server, env);
   }
 
-  /** Back from a lane, for the next family with its environment. */
+  /**
+   * Back from a lane, for the next family with its environment. A server
+   * started with an environment of its own is stopped instead: what it keeps
+   * between cases (the stream's ring and its ids) would reach the next family
+   * on one side only, node:http's or the subject's, whichever lane took it.
+   */
   give(server: Server, env: Family['env'], staged: StagedServer): void {
     const key = keyOf(server, env);
+    if (env !== undefined) {
+      this.live.set(key, (this.live.get(key) ?? 1) - 1);
+      void staged.stop();
+      return;
+    }
     this.idle.set(key, [...(this.idle.get(key) ?? []), Promise.resolve(staged)]);
   }
 
