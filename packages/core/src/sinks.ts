@@ -21,7 +21,7 @@ import {
 } from './format.js';
 import { LogFile } from './log-file.js';
 import { PacedWriter } from './paced-writer.js';
-import { PostgresStore } from './pg-store.js';
+import type { PostgresStore } from './pg-store.js';
 import { isFileOrDevice, StdoutFile } from './stdout-file.js';
 import { claimSocketPath, listenUnix, removeSocketFile } from './unix-socket.js';
 
@@ -370,6 +370,8 @@ export async function openEventLog(
   // The log first: a FILE that cannot be opened stops the start before anything else is made.
   if (config.logFile !== undefined) sinks.push(logFileSink(config.logFile, environment.log));
   if (config.store !== undefined) {
+    // Loaded only with --store: pg and node-pg-migrate cost every other start for nothing.
+    const { PostgresStore } = await import('./pg-store.js');
     sinks.push(storeSink(new PostgresStore(config.store, environment.log)));
     environment.log(`store: events go to ${config.store.url} as machine ${config.store.machine}`);
   }
