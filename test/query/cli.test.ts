@@ -142,6 +142,21 @@ describe('filters', () => {
       ),
     },
     { name: 'a-directory', args: [dir], line: /^hook-observatory-query: .+: not a file/ },
+    {
+      name: 'unknown-column',
+      args: ['--columns', 'event,nosuch', LOG],
+      line: /^hook-observatory-query: --columns: unknown "nosuch"; the columns are: time, event, tool, session, detail, or a field \(a dot reaches inside\): _ts, .*tool_input, /,
+    },
+    {
+      name: 'an-event-field-as-a-session-column',
+      args: ['--sessions', '--columns', 'tool_name', LOG],
+      line: /^hook-observatory-query: --columns: unknown "tool_name"; the columns are: session, state, .*toolsRun/,
+    },
+    {
+      name: 'no-column-named',
+      args: ['--columns', ',', LOG],
+      line: /^hook-observatory-query: --columns: no column named; the columns are: time, /,
+    },
   ])('$name-is-one-line-naming-what-is-valid-and-exit-2', ({ args, line }) => {
     const result = query(args);
     expect(result.status).toBe(2);
@@ -152,6 +167,13 @@ describe('filters', () => {
 });
 
 describe('outputs', () => {
+  it('every-field-a-recorded-hook-sends-is-a-column', () => {
+    const fields = [...new Set(logEvents.flatMap((event) => Object.keys(event)))];
+    const result = query(['--json', '--columns', fields.join(','), '-n', '1', LOG]);
+    expect(result.stderr).toBe('');
+    expect(Object.keys(JSON.parse(result.stdout) as object)).toEqual(fields);
+  });
+
   it('a-table-with-aligned-columns', () => {
     const lines = query(['--event', 'PostToolUseFailure', LOG])
       .stdout.split('\n')

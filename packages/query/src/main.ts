@@ -15,7 +15,7 @@ import {
 import { parseSince } from './filter.js';
 import { follow } from './follow.js';
 import { eachLine, eachLineOfFiles, filesInOrder } from './lines.js';
-import { eventQuery, sessionQuery, type Query, type QueryOptions } from './query.js';
+import { columnsFor, eventQuery, sessionQuery, type Query, type QueryOptions } from './query.js';
 import { eachStoredLine, watchStore } from './store.js';
 
 const PROGRAM = 'hook-observatory-query';
@@ -100,20 +100,17 @@ function parse(
   if (values.last !== undefined && !/^\d{1,9}$/.test(values.last)) {
     throw new UsageError(`-n: "${values.last}" is not a number`);
   }
-  return {
-    files: positionals,
-    store,
-    watch: values.watch ?? false,
-    options: {
-      filters: { events, tools: listOf(values.tool), sessionPrefix: values.session, since },
-      last: values.last === undefined ? undefined : Number(values.last),
-      output: values.json ? 'json' : values.csv ? 'csv' : 'table',
-      columns: values.columns,
-      sessions: values.sessions ?? false,
-      colour: wantsColour(process.stdout, process.env),
-      machines: store !== undefined,
-    },
+  const options: QueryOptions = {
+    filters: { events, tools: listOf(values.tool), sessionPrefix: values.session, since },
+    last: values.last === undefined ? undefined : Number(values.last),
+    output: values.json ? 'json' : values.csv ? 'csv' : 'table',
+    columns: values.columns,
+    sessions: values.sessions ?? false,
+    colour: wantsColour(process.stdout, process.env),
+    machines: store !== undefined,
   };
+  columnsFor(options); // a misspelt --columns name is refused before anything is read
+  return { files: positionals, store, watch: values.watch ?? false, options };
 }
 
 /** A flag's values, each of which may be a comma-separated list, as /events?event= and the installer's --events take them. */

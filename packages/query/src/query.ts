@@ -6,8 +6,10 @@ import { createFilter, type Filters, type LogEvent } from './filter.js';
 import {
   chooseColumns,
   EVENT_COLUMNS,
+  EVENT_FIELDS,
   MACHINE_COLUMN,
   SESSION_COLUMNS,
+  SESSION_FIELDS,
   sessionRow,
 } from './columns.js';
 import { RowWriter, type Column, type OutputKind } from './output.js';
@@ -25,8 +27,12 @@ export interface QueryOptions {
   readonly machines?: boolean;
 }
 
-function columnsFor(options: QueryOptions, known: readonly Column[]): Column[] {
-  const columns = chooseColumns(options.columns, known);
+/** The columns of the rows asked for; a --columns name neither a column nor a field is a UsageError. */
+export function columnsFor(options: QueryOptions): Column[] {
+  const [known, fields] = options.sessions
+    ? [SESSION_COLUMNS, SESSION_FIELDS]
+    : [EVENT_COLUMNS, EVENT_FIELDS];
+  const columns = chooseColumns(options.columns, known, fields);
   return options.machines === true && options.columns === undefined
     ? [MACHINE_COLUMN, ...columns]
     : columns;
@@ -41,12 +47,7 @@ export interface Query {
 
 export function eventQuery(options: QueryOptions, out: (text: string) => void): Query {
   const keep = createFilter(options.filters);
-  const writer = new RowWriter(
-    out,
-    options.output,
-    columnsFor(options, EVENT_COLUMNS),
-    options.colour,
-  );
+  const writer = new RowWriter(out, options.output, columnsFor(options), options.colour);
   const raw = options.columns === undefined;
   if (options.last === undefined) {
     return {
@@ -90,12 +91,7 @@ export function sessionQuery(
   /** Each session's machine, for rows from a store. */
   const machines = new Map<string, string>();
   const render = (): void => {
-    const writer = new RowWriter(
-      out,
-      options.output,
-      columnsFor(options, SESSION_COLUMNS),
-      options.colour,
-    );
+    const writer = new RowWriter(out, options.output, columnsFor(options), options.colour);
     const all = [...tracker.sessions.values()].filter(
       (session) => !selects || shownIds.has(session.id),
     );
