@@ -193,3 +193,15 @@ export const EVENT_STREAM_HEADERS: ReadonlyArray<readonly [string, string]> = wi
   ['Cache-Control', 'no-store'],
 ]);
 // #endregion browser-headers
+
+/**
+ * A session's tokens and their cost, read from its transcript when asked
+ * (transcript-usage.ts): `GET /sessions/<session_id>/usage`. A session id is
+ * what Claude Code names it (a UUID); anything else in its place is no route.
+ */
+export const USAGE_PATH_PATTERN = /^\/sessions\/([\w-]{1,128})\/usage$/;
+
+/** The session whose usage `path` asks for, or undefined when it is not a usage path. */
+export function usageSessionOf(path: string): string | undefined {
+  return USAGE_PATH_PATTERN.exec(path)?.[1];
+}
