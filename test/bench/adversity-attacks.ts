@@ -4,8 +4,10 @@
  * its deadline and says what it saw; adversity.ts starts the server it needs,
  * probes it meanwhile and counts what the server wrote.
  */
-import { chmodSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { countJsonLines } from './adversity-report.js';
 
 /** What an attack may use: the server's port and paths, and a count of the hooks it got answered. */
 export interface AttackContext {
@@ -18,6 +20,8 @@ export interface AttackContext {
   readonly stderr: () => string;
   /** Hooks of the attack answered 2xx: each must be an event in the output. */
   answered: number;
+  /** Events the attack itself removed from the output (the log directory removed): not lost by the server. */
+  removed: number;
 }
 
 export interface RunningAttack {
@@ -404,13 +408,27 @@ const peerReset: Attack = {
   },
 };
 
+/** Every file under the log's directory: FILE and its rotated files, as a user would find them. */
+export function logText(logDir: string): string {
+  if (!existsSync(logDir)) return '';
+  return readdirSync(logDir)
+    .map((name) => join(logDir, name))
+    .filter((path) => statSync(path).isFile())
+    .map((path) => readFileSync(path, 'utf8'))
+    .join('');
+}
+
 const logRemoved: Attack = {
   name: 'log directory removed',
   server: {},
   counted: 'log',
   start: (context, deadline) => {
     const done = sleep(LOG_REMOVE_AFTER_MS)
-      .then(() => rmSync(context.logDir, { recursive: true, force: true }))
+      .then(() => {
+        // What the directory holds as it goes is the user's to lose, not the server's.
+        context.removed = countJsonLines(logText(context.logDir)).events;
+        rmSync(context.logDir, { recursive: true, force: true });
+      })
       .then(() => sleep(deadline - Date.now()))
       .then(() => '');
     return { done, release: () => {} };

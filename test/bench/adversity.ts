@@ -9,18 +9,16 @@
  * throughput, and the attacks need both cores.
  */
 import { fork } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-} from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ATTACKS, NOFILE_LIMIT, type Attack, type AttackContext } from './adversity-attacks.js';
+import {
+  ATTACKS,
+  NOFILE_LIMIT,
+  logText,
+  type Attack,
+  type AttackContext,
+} from './adversity-attacks.js';
 import type { ProbeReport } from './adversity-probe.js';
 import {
   adversityMarkdown,
@@ -114,16 +112,6 @@ function wrapperFor(attack: Attack): string[] {
   }
 }
 
-/** Every file under the log's directory: FILE and its rotated files, as a user would find them. */
-function logText(logDir: string): string {
-  if (!existsSync(logDir)) return '';
-  return readdirSync(logDir)
-    .map((name) => join(logDir, name))
-    .filter((path) => statSync(path).isFile())
-    .map((path) => readFileSync(path, 'utf8'))
-    .join('');
-}
-
 interface Counts {
   readonly recorded: number | undefined;
   readonly torn: number | undefined;
@@ -182,6 +170,7 @@ async function runCell(
     quick: plan.quick,
     stderr: server.stderr,
     answered: 0,
+    removed: 0,
   };
   try {
     await attack.prepare?.(context);
@@ -214,7 +203,7 @@ async function runCell(
     const stderr = server.stderr().replaceAll(dir, 'DIR');
     await server.stop();
     const counts = countOutput(attack, server, logDir);
-    const answered = report.ok + context.answered;
+    const answered = report.ok + context.answered - context.removed;
     return {
       attack: attack.name,
       server: name,

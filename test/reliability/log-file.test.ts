@@ -128,55 +128,42 @@ describe.each(SERVER_NAMES)('the %s server with --log', (name) => {
     expect(result.stdout).toBe('');
   });
 
-  it('a-directory-removed-under-the-server-is-said-once-the-hooks-and-stdout-go-on-and-writing-resumes', async () => {
-    const dir = join(temp.make(), 'logs');
-    mkdirSync(dir);
-    const path = join(dir, 'hooks.jsonl');
-    server = await startServer(name, { args: ['--log', path] });
-    rmSync(dir, { recursive: true });
-    await server.waitForStderr(/cannot be written \(ENOENT\)/);
-    const total = 50;
-    const result = await sendLoad(server, {
-      total,
-      keepAliveClients: 2,
-      perRequestClients: 1,
-      body,
-    });
-    expect(result.ok).toHaveLength(total);
-    await server.waitForLines(total);
-    expect(server.stderr().match(/cannot be written/g)).toHaveLength(1);
-    mkdirSync(dir);
-    const after = await sendLoad(server, {
-      total: 1,
-      keepAliveClients: 1,
-      perRequestClients: 0,
-      body: () => '{"id":-1}',
-    });
-    expect(after.ok).toHaveLength(1);
-    await server.waitForStderr(/written again; \d+ events were lost meanwhile/);
-    expect(idsIn(readFileSync(path, 'utf8'))).toEqual([-1]);
-  }, 60_000);
-
-  it('a-file-removed-under-the-server-is-opened-again', async () => {
-    const path = logPath();
-    server = await startServer(name, { args: ['--log', path] });
-    await sendLoad(server, {
-      total: 1,
-      keepAliveClients: 1,
-      perRequestClients: 0,
-      body: () => '{"id":1}',
-    });
-    rmSync(path);
-    await server.waitForStderr(/was removed or replaced; opened it again/);
-    await sendLoad(server, {
-      total: 1,
-      keepAliveClients: 1,
-      perRequestClients: 0,
-      body: () => '{"id":2}',
-    });
-    await server.waitForLines(2);
-    expect(idsIn(readFileSync(path, 'utf8'))).toEqual([2]);
-  }, 60_000);
+  // Removed, then hooks at once: the next write sees FILE gone (before, a check a second later did, and lost what came between).
+  const removals = [
+    {
+      name: 'a-directory-removed-under-the-server-is-made-again-and-no-hook-after-it-is-lost',
+      whole: true,
+    },
+    {
+      name: 'a-file-removed-under-the-server-is-opened-again-and-no-hook-after-it-is-lost',
+      whole: false,
+    },
+  ];
+  it.each(removals)(
+    '$name',
+    async ({ whole }) => {
+      const dir = join(temp.make(), 'logs');
+      mkdirSync(dir);
+      const path = join(dir, 'hooks.jsonl');
+      server = await startServer(name, { args: ['--log', path] });
+      rmSync(whole ? dir : path, { recursive: true });
+      const total = 50;
+      const result = await sendLoad(server, {
+        total,
+        keepAliveClients: 2,
+        perRequestClients: 1,
+        body,
+      });
+      expect(result.ok).toHaveLength(total);
+      await server.waitForLines(total);
+      expect(idsIn(readFileSync(path, 'utf8')).sort((a, b) => a - b)).toEqual(
+        [...result.ok].sort((a, b) => a - b),
+      );
+      expect(server.stderr().match(/was removed or replaced; opened it again/g)).toHaveLength(1);
+      expect(server.stderr()).not.toMatch(/cannot be (written|rotated)/);
+    },
+    60_000,
+  );
 
   it('a-rename-that-fails-keeps-every-event-in-FILE-said-once', async () => {
     // FILE's name is near NAME_MAX (255), so FILE.<stamp> is too long: every rename fails, for root too.

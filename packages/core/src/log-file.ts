@@ -19,8 +19,11 @@
  *   (openAtStart): a server that says "ready" keeps what it is given.
  * - A rename that fails (a read-only directory) keeps appending to FILE past
  *   the limit, said once, rather than dropping events.
- * - FILE or its directory removed under the server is noticed within
- *   LOG_FILE_CHECK_INTERVAL_MS: FILE is opened again, or the failure reported.
+ * - FILE or its directory removed under the server is noticed at the next
+ *   write (FILE's link count is 0 after it): FILE is opened again, its
+ *   directory made again if it went too, and that write's lines written again,
+ *   so no event goes with the removed file. With no write, the check every
+ *   LOG_FILE_CHECK_INTERVAL_MS notices it, and a FILE renamed away.
  * - A failure (unwritable path, disk full) is said once on stderr; the events
  *   it costs are counted, the next write tries again, and the hooks go on.
  * - A FILE whose last line has no line feed (a write cut short by a kill) gets
@@ -31,6 +34,7 @@
 import {
   closeSync,
   fstatSync,
+  mkdirSync,
   ftruncateSync,
   openSync,
   readSync,
@@ -39,14 +43,15 @@ import {
   statSync,
   writeSync,
 } from 'node:fs';
+import { dirname } from 'node:path';
 import { logEventId, logName, readLogName } from './log-history.js';
 import { rotatedFiles, rotatedName } from './rotated-names.js';
 
 /**
  * How often FILE is checked to be still where it was opened, and a failed
- * rename tried again. A write cannot notice a removed FILE (the descriptor
- * still works, its lines go with the unlinked inode), so a timer must; once a
- * second is what `tail -F` does by default and costs one stat.
+ * rename tried again. A write notices a removed FILE itself (fstat's link
+ * count), but not a FILE renamed away, nor a removal while no hook comes;
+ * once a second is what `tail -F` does by default and costs one stat.
  */
 export const LOG_FILE_CHECK_INTERVAL_MS = 1_000;
 
@@ -64,9 +69,9 @@ export class LogFile {
   /** Why FILE cannot be renamed, said once; no rename is tried again until the next check. */
   private renameFailing: string | undefined;
   private renameBlocked = false;
-  /** Lines written to the open FILE since it was opened or last checked: lost with it if it was removed. */
-  private linesSinceCheck = 0;
   private checkTimer: NodeJS.Timeout | undefined;
+  /** Whether FILE was ever opened: its directory was there, so one missing now was removed. */
+  private opened = false;
   /** FILE's name in the stream (log-history.ts); undefined while FILE is empty. */
   private name: string | undefined;
 
@@ -95,11 +100,18 @@ export class LogFile {
    */
   write(bytes: Buffer | string, ids?: Array<string | undefined>): void {
     const buffer = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes;
-    const kept = { bytes: 0 };
+    const kept = { bytes: 0, fileStart: 0 };
     const named = ids?.length ?? 0;
     try {
-      if (this.fd === undefined) this.open();
+      if (this.fd === undefined) this.reopen();
       this.appendRotating(buffer, kept, ids);
+      if (this.removedUnderUs()) {
+        // The lines written to the removed FILE went with it: FILE again, and them in it.
+        if (ids !== undefined) ids.length = named + countLines(buffer.subarray(0, kept.fileStart));
+        kept.bytes = kept.fileStart;
+        this.replaceRemoved();
+        this.appendRotating(buffer, kept, ids);
+      }
       if (this.failing !== undefined) {
         this.log(`log file ${this.path} is written again; ${this.lost} events were lost meanwhile`);
         this.failing = undefined;
@@ -118,15 +130,16 @@ export class LogFile {
 
   /**
    * Append `buffer`'s lines, rotating before any line that would take FILE
-   * past the limit: runs of lines that fit go in one write each. `kept.bytes`
-   * says how much of `buffer` is on disk, should a write or a rotation throw.
+   * past the limit: runs of lines that fit go in one write each, from
+   * `kept.bytes`. `kept.bytes` says how much of `buffer` is on disk, should a
+   * write or a rotation throw; `kept.fileStart` where the open FILE's part begins.
    */
   private appendRotating(
     buffer: Buffer,
-    kept: { bytes: number },
+    kept: { bytes: number; fileStart: number },
     ids: Array<string | undefined> | undefined,
   ): void {
-    let end = 0;
+    let end = kept.bytes;
     while (end < buffer.length) {
       const newline = buffer.indexOf(0x0a, end);
       const lineEnd = newline === -1 ? buffer.length : newline + 1;
@@ -138,7 +151,7 @@ export class LogFile {
       ) {
         this.append(buffer.subarray(kept.bytes, end));
         kept.bytes = end;
-        this.rotate();
+        if (this.rotate()) kept.fileStart = end;
       }
       if (!fileHasLines || this.name === undefined) {
         this.name = logName(buffer.subarray(end, lineEnd));
@@ -152,10 +165,36 @@ export class LogFile {
 
   private open(): void {
     this.fd = openSync(this.path, 'a');
+    this.opened = true;
     this.size = fstatSync(this.fd).size;
     this.name = this.size === 0 ? undefined : readLogName(this.path);
     if (this.size > 0 && !endsWithLineFeed(this.path, this.size)) this.append(LINE_FEED);
-    this.linesSinceCheck = 0;
+  }
+
+  /**
+   * Open FILE again. Its directory was there when FILE was first opened, so a
+   * directory gone since was removed under the server: it is made again.
+   */
+  private reopen(): void {
+    try {
+      this.open();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || !this.opened) throw error;
+      mkdirSync(dirname(this.path), { recursive: true });
+      this.open();
+    }
+  }
+
+  /** Has the open FILE been removed (its link count 0: FILE or its directory removed)? */
+  private removedUnderUs(): boolean {
+    return this.fd !== undefined && fstatSync(this.fd).nlink === 0;
+  }
+
+  /** FILE was removed or replaced under the server: open it again (its directory too), and say so. */
+  private replaceRemoved(): void {
+    this.closeFile();
+    this.reopen();
+    this.log(`log file ${this.path} was removed or replaced; opened it again`);
   }
 
   /** All of `buffer`, or none of it: a short write (disk full) is cut back off so only whole lines remain. */
@@ -170,19 +209,21 @@ export class LogFile {
       throw error;
     }
     this.size += written;
-    this.linesSinceCheck += countLines(buffer);
   }
 
   /**
    * Rename FILE and open a new one. A rename that fails (a read-only
    * directory) leaves FILE open and growing past the limit, said once, and is
-   * tried again at the next check: appending beats dropping events.
+   * tried again at the next check: appending beats dropping events. True
+   * when FILE is a new one.
    */
-  private rotate(): void {
+  private rotate(): boolean {
     try {
       renameSync(this.path, this.nextRotatedName());
     } catch (error) {
       const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      // FILE removed under the server: the write that follows sees it, and writes its lines again.
+      if (reason === 'ENOENT') return false;
       this.renameBlocked = true;
       if (this.renameFailing !== reason) {
         this.renameFailing = reason;
@@ -190,7 +231,7 @@ export class LogFile {
           `log file ${this.path} cannot be rotated (${reason}); it grows past the size limit until it can be (said once)`,
         );
       }
-      return;
+      return false;
     }
     if (this.renameFailing !== undefined) {
       this.log(`log file ${this.path} is rotated again`);
@@ -203,12 +244,14 @@ export class LogFile {
     for (const old of rotated.slice(0, Math.max(0, rotated.length - this.maxFiles))) {
       rmSync(old, { force: true });
     }
+    return true;
   }
 
   /**
    * Is FILE still the file we write to? Removed (or its directory) or
-   * replaced, it is opened again, or the failure reported; the lines written
-   * since the last check went with the old file, and are counted lost.
+   * replaced (renamed away), it is opened again, or the failure reported. No
+   * line is lost to it: a write that went to a removed FILE was written again
+   * (write), and one that went to a FILE renamed away is in that file.
    */
   check(): void {
     this.renameBlocked = false;
@@ -221,22 +264,12 @@ export class LogFile {
     } catch {
       same = false;
     }
-    if (same) {
-      this.linesSinceCheck = 0;
-      return;
-    }
-    const gone = this.linesSinceCheck;
-    this.closeFile();
+    if (same) return;
     try {
-      this.open();
+      this.replaceRemoved();
     } catch (error) {
-      this.fail(error as NodeJS.ErrnoException, gone);
-      return;
+      this.fail(error as NodeJS.ErrnoException, 0);
     }
-    this.log(
-      `log file ${this.path} was removed or replaced; opened it again (up to ${gone} events written since the last check went with the old one)`,
-    );
-    this.lost += gone;
   }
 
   private nextRotatedName(): string {
