@@ -176,16 +176,27 @@ describe('the vocabulary, apart from the runtime', () => {
       ),
     ].sort();
 
-  it('the recorder sees what the front door loads: yaml, and the FFI modules of the runtime', () => {
+  it('the recorder sees what the front door loads: the FFI modules of the runtime, and not yaml', () => {
     const loaded = loadedModules('front-door', [
       '--input-type=module',
       '--eval',
       "await import('@hook-observatory/core')",
     ]);
-    expect(packagesIn(loaded)).toContain('yaml');
     expect(coreModulesIn(loaded)).toEqual(
       expect.arrayContaining(['peer-address', 'peer-credentials', 'format', 'sinks', 'stream']),
     );
+    // YAML costs a server start a third of its CPU: only --format pretty-yaml loads it.
+    expect(packagesIn(loaded)).not.toContain('yaml');
+  });
+
+  it('the recorder sees yaml loaded for --format pretty-yaml', () => {
+    const loaded = loadedModules('pretty-yaml', [
+      '--input-type=module',
+      '--eval',
+      "const { formatterFor } = await import('@hook-observatory/core/internal/format'); await formatterFor('pretty-yaml', { colour: false });",
+    ]);
+    expect(coreModulesIn(loaded)).toContain('yaml-format');
+    expect(packagesIn(loaded)).toContain('yaml');
   });
 
   it.for([

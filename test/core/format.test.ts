@@ -4,10 +4,9 @@ import { enrich } from '@hook-observatory/core';
 import {
   formatJsonLine,
   formatPrettyJson,
-  formatYaml,
-  formatYamlBoldKeys,
   formatterFor,
 } from '@hook-observatory/core/internal/format';
+import { formatYaml, formatYamlBoldKeys } from '@hook-observatory/core/internal/yaml-format';
 import { wantsColour } from '@hook-observatory/core/vocabulary';
 
 const event = {
@@ -54,11 +53,11 @@ describe('formats', () => {
     expect(wantsColour({ isTTY }, env)).toBe(expected);
   });
 
-  it('formatter-for-each-format', () => {
-    expect(formatterFor('jsonl', { colour: true })).toBe(formatJsonLine);
-    expect(formatterFor('pretty-json', { colour: false })).toBe(formatPrettyJson);
-    expect(formatterFor('pretty-yaml', { colour: false })).toBe(formatYaml);
-    expect(formatterFor('pretty-yaml', { colour: true })).toBe(formatYamlBoldKeys);
+  it('formatter-for-each-format', async () => {
+    expect(await formatterFor('jsonl', { colour: true })).toBe(formatJsonLine);
+    expect(await formatterFor('pretty-json', { colour: false })).toBe(formatPrettyJson);
+    expect(await formatterFor('pretty-yaml', { colour: false })).toBe(formatYaml);
+    expect(await formatterFor('pretty-yaml', { colour: true })).toBe(formatYamlBoldKeys);
   });
 });
 

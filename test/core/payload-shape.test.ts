@@ -133,8 +133,8 @@ const CASES: ReadonlyArray<{
 
 describe('payload depth', () => {
   describe.each(FORMATS)('$name', ({ format, colour }) => {
-    const formatter = formatterFor(format, { colour });
-    it.each(CASES)('$name', ({ body, expected }) => {
+    it.each(CASES)('$name', async ({ body, expected }) => {
+      const formatter = await formatterFor(format, { colour });
       const record = enrich({
         timestamp: 'T',
         eventFromQuery: 'E',
@@ -207,8 +207,8 @@ describe('a serialiser that throws', () => {
     return record;
   }
 
-  it.each(FORMATS)('$name-records-the-event-without-its-payload', ({ format, colour }) => {
-    const formatted = formatSafely(formatterFor(format, { colour }), unreadable());
+  it.each(FORMATS)('$name-records-the-event-without-its-payload', async ({ format, colour }) => {
+    const formatted = formatSafely(await formatterFor(format, { colour }), unreadable());
     const written = readBack(
       format,
       typeof formatted === 'string' ? formatted : formatted.toString('utf8'),

@@ -2,7 +2,6 @@
  * Output formats. Each turns one event record into one event's text or bytes,
  * ending in a newline, so that a sink writes an event whole, in one write.
  */
-import { CST, Parser, stringify } from 'yaml';
 import type { OutputFormat } from './config.js';
 import { verbatimPayloadOf, type EventRecord } from './enrich.js';
 
@@ -47,18 +46,6 @@ export function formatPrettyJson(record: EventRecord): string {
   return JSON.stringify(record, null, 2) + '\n';
 }
 
-/**
- * One YAML document per event. Keys keep their order; a string with line breaks
- * is a `|` block scalar, so a prompt or a tool's output reads as it was typed.
- * lineWidth 0: never fold long lines, so nothing is re-wrapped.
- */
-export function formatYaml(record: EventRecord): string {
-  return (
-    '---\n' +
-    stringify(record, { blockQuote: 'literal', lineWidth: 0, aliasDuplicateObjects: false })
-  );
-}
-
 /** The `_error` of an event whose payload a serialiser could not write; the error's own name and message follow. */
 export const UNSERIALISABLE_ERROR = 'payload could not be serialised, so it is left out';
 /** The server's fields an event keeps when its payload is left out: each a string or a number. */
@@ -95,40 +82,23 @@ function describeError(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
-/** ECMA-48 bold on and off: bold keeps the terminal's own colours and theme. */
-const BOLD = '\x1b[1m';
-const NORMAL_INTENSITY = '\x1b[22m';
-
-/** The YAML document with every mapping key in bold, for a terminal. */
-export function formatYamlBoldKeys(record: EventRecord): string {
-  const text = formatYaml(record);
-  const keys: Array<{ start: number; end: number }> = [];
-  for (const token of new Parser().parse(text)) {
-    if (token.type !== 'document') continue;
-    CST.visit(token, (item) => {
-      const key = item.key;
-      if (key && CST.isScalar(key)) {
-        keys.push({ start: key.offset, end: key.offset + key.source.length });
-      }
-    });
-  }
-  let out = '';
-  let last = 0;
-  for (const { start, end } of keys) {
-    out += text.slice(last, start) + BOLD + text.slice(start, end) + NORMAL_INTENSITY;
-    last = end;
-  }
-  return out + text.slice(last);
-}
-
-/** The formatter for a sink; colour as wantsColour (config.ts) decides. */
-export function formatterFor(format: OutputFormat, options: { colour: boolean }): Formatter {
+/**
+ * The formatter for a sink; colour as wantsColour (config.ts) decides. YAML is
+ * loaded here, only for --format pretty-yaml: loading it cost every server start
+ * about a third of its CPU, and the tests start hundreds of servers.
+ */
+export async function formatterFor(
+  format: OutputFormat,
+  options: { colour: boolean },
+): Promise<Formatter> {
   switch (format) {
     case 'jsonl':
       return formatJsonLine;
     case 'pretty-json':
       return formatPrettyJson;
-    case 'pretty-yaml':
+    case 'pretty-yaml': {
+      const { formatYaml, formatYamlBoldKeys } = await import('./yaml-format.js');
       return options.colour ? formatYamlBoldKeys : formatYaml;
+    }
   }
 }

@@ -380,7 +380,7 @@ export async function openEventLog(
     outputSocket = new OutputSocketSink(
       config.outputSocketPath,
       config.outputSocketMode,
-      formatterFor(config.format, { colour: false }),
+      await formatterFor(config.format, { colour: false }),
       environment.log,
     );
     await outputSocket.listen();
@@ -392,7 +392,7 @@ export async function openEventLog(
       const others = outputSocket ?? config.logFile ?? config.store;
       if (others === undefined) environment.onNoSinkLeft();
     };
-    const formatter = formatterFor(config.format, { colour });
+    const formatter = await formatterFor(config.format, { colour });
     const fd = environment.stdoutFd;
     sinks.push(
       fd !== undefined && isFileOrDevice(fd)
