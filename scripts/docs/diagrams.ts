@@ -16,13 +16,15 @@ import { conversationSteps } from './conversation.js';
 import type { GeneratedBlock } from './blocks.js';
 import { parserGroupsPicture, type Picture } from './parser-diagram.js';
 import { readParserMap } from './parser-map.js';
+import { parserTracePicture } from './parser-trace.js';
 import { ROOT } from './paths.js';
 import { requestReadsPicture } from './reads-diagram.js';
 import { requestAnatomyPicture } from './request-diagram.js';
 import { sequencePicture } from './sequence-diagram.js';
 import { timersPicture } from './timers-diagram.js';
 import type { Captures } from './wire.js';
-import { CURL_HOOK_REQUEST, SHOWN_HOST } from './wire-scenarios.js';
+import { CURL_HOOK_REQUEST, SCENARIOS, SHOWN_HOST } from './wire-scenarios.js';
+import { requestBytes } from '@hook-observatory/conformance/traffic';
 
 export const IMAGES_DIR = 'docs/images';
 const PARSER_ENTRY = 'packages/net-server/src/request-parser.ts';
@@ -43,11 +45,19 @@ const SEQUENCE_TITLES: Readonly<Record<SequenceName, string>> = {
   'expect-continue': 'Expect: 100-continue: the head, a 100, then the body',
 };
 
-export const DIAGRAM_NAMES = ['request-anatomy', 'request-reads', 'parser-groups', 'timers', ...(Object.keys(SEQUENCE_SCENARIOS) as SequenceName[])] as const;
+export const DIAGRAM_NAMES = ['request-anatomy', 'request-reads', 'parser-groups', 'parser-trace', 'timers', ...(Object.keys(SEQUENCE_SCENARIOS) as SequenceName[])] as const;
 export type DiagramName = (typeof DIAGRAM_NAMES)[number];
 
 export function diagramFile(name: DiagramName): string {
   return `${IMAGES_DIR}/${name}.svg`;
+}
+
+/** What the parser trace reads: the recorded curl hook, then the chunked hook of the wire scenario chunked-body. */
+function tracedRequests(): Buffer[] {
+  const chunked = SCENARIOS.find((scenario) => scenario.name === 'chunked-body')?.steps[0];
+  if (chunked === undefined || !('send' in chunked)) throw new Error('diagram parser-trace: no wire scenario chunked-body');
+  const hosted = Buffer.from(chunked.send.toString('latin1').replace('Host: HOST\r\n', `Host: ${SHOWN_HOST}\r\n`), 'latin1');
+  return [requestBytes(CURL_HOOK_REQUEST, SHOWN_HOST), hosted];
 }
 
 /**
@@ -58,6 +68,7 @@ export function drawDiagram(name: DiagramName, captures?: Captures): Picture | u
   if (name === 'request-anatomy') return requestAnatomyPicture(CURL_HOOK_REQUEST, SHOWN_HOST);
   if (name === 'request-reads') return requestReadsPicture();
   if (name === 'parser-groups') return parserGroupsPicture(readParserMap(ROOT, PARSER_ENTRY));
+  if (name === 'parser-trace') return parserTracePicture(tracedRequests(), readParserMap(ROOT, PARSER_ENTRY));
   if (name === 'timers') return timersPicture();
   if (captures === undefined) return undefined;
   const scenario = SEQUENCE_SCENARIOS[name];

@@ -47,6 +47,11 @@ export type { ParseErrorKind, ParserLimits, ParserOutput, RequestHead } from './
 /** The running Node's dialect, worked out once: every connection's parser speaks it. */
 const RUNNING_DIALECT = dialectOf();
 
+/** Each state's name by its number, for `stateName`. */
+const STATE_NAMES = new Map<number, string>(
+  Object.entries(State).map(([name, number]) => [number, name]),
+);
+
 export class RequestParser {
   private readonly machine: Machine;
 
@@ -72,6 +77,15 @@ export class RequestParser {
   /** Decoded body bytes of the request in progress (0 between requests): what it holds in memory. */
   get bodyBytes(): number {
     return this.machine.bodyLength;
+  }
+
+  /**
+   * The state that will read the next byte, by its name in parser/states.ts:
+   * for a trace only (the docs draw one from it, scripts/docs/parser-trace.ts),
+   * never read while serving.
+   */
+  get stateName(): string {
+    return STATE_NAMES.get(this.machine.state) ?? String(this.machine.state);
   }
 
   /** True once the current request's head is complete (the headers timeout no longer applies). */
