@@ -170,7 +170,12 @@ function describe(runs: readonly Run[], moves: readonly Move[]): string {
     return `${part.name}: ${read} bytes`;
   });
   const steps = moves.map((move) => `from ${move.from} to ${move.to} ${moveLabel(move)}`);
-  return `Two recorded hooks, one with Content-Length and one chunked, fed to the net server's parser a byte at a time. Bytes read in each part: ${parts.join('; ')}. The parser moves ${steps.join('; ')}.`;
+  return (
+    `Two recorded hooks, one with Content-Length and one chunked, fed on one connection to the net server's parser a byte at a time. ` +
+    `Each box is a part of the grammar and lists the bytes read in it, with their count; each arrow is a move, labelled with the bytes read just before it. ` +
+    `A chunked body ends in the header fields: after the last chunk, 0, comes a trailer section, here only its empty line. ` +
+    `Bytes read in each part: ${parts.join('; ')}. The parser moves ${steps.join('; ')}.`
+  );
 }
 
 export function parserTracePicture(requests: readonly Buffer[], groups: readonly StateGroup[]): Picture {
