@@ -200,3 +200,38 @@ describe('--store: the team PostgreSQL, credentials never on the command line', 
     expect(() => parseCommand(argv, {})).toThrow(message);
   });
 });
+
+describe('--view-store: the team page takes no hooks, so writes no events', () => {
+  it('view-store-url', () => {
+    expect(config(['--view-store', 'postgres:///hooks']).viewStore).toBe('postgres:///hooks');
+  });
+
+  it('no-view-by-default', () => {
+    expect(config([]).viewStore).toBeUndefined();
+  });
+
+  it.each([
+    {
+      name: 'view-password-in-url',
+      argv: ['--view-store', 'postgres://ann:secret@db/hooks'],
+      message: /PGPASSWORD/,
+    },
+    {
+      name: 'view-and-store',
+      argv: ['--view-store', 'postgres:///a', '--store', 'postgres:///a'],
+      message: /--view-store and --store cannot be combined/,
+    },
+    {
+      name: 'view-and-log',
+      argv: ['--view-store', 'postgres:///a', '--log', 'hooks.jsonl'],
+      message: /--view-store and --log cannot be combined/,
+    },
+    {
+      name: 'view-and-output-socket',
+      argv: ['--view-store', 'postgres:///a', '--output-socket', '/tmp/o.sock'],
+      message: /--view-store and --output-socket cannot be combined/,
+    },
+  ])('$name', ({ argv, message }) => {
+    expect(() => parseCommand(argv, {})).toThrow(message);
+  });
+});

@@ -93,6 +93,11 @@ export interface Config {
   readonly logFile: LogFileOptions | undefined;
   /** --store URL: every event also goes to PostgreSQL. */
   readonly store: StoreOptions | undefined;
+  /**
+   * --view-store URL: the team's page. The server takes no hooks; its page and
+   * stream show every machine's events as the store gets them (store-view.ts).
+   */
+  readonly viewStore: string | undefined;
   readonly outputSocketPath: string | undefined;
   readonly outputSocketMode: number;
   readonly tee: boolean;
@@ -154,6 +159,10 @@ Output:
                        (default: $XDG_STATE_HOME/hook-observatory/spool)
   --store-retention-days N  days of events kept (default: ${STORE_RETENTION_DAYS})
 
+The team's page:
+  --view-store URL     take no hooks: serve the live view of every machine's events
+                       in the PostgreSQL at URL, as the receivers store them
+
 Security:
   --token TOKEN        require "Authorization: Bearer TOKEN" on every POST /hook
                        (better: set $${TOKEN_ENV}, which ps does not show)
@@ -193,6 +202,7 @@ const OPTIONS = {
   'store-machine': { type: 'string' },
   'store-spool': { type: 'string' },
   'store-retention-days': { type: 'string' },
+  'view-store': { type: 'string' },
   token: { type: 'string' },
   'viewer-port': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -276,6 +286,7 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
   if (retention !== undefined && store === undefined) {
     throw new UsageError('--store-retention-days needs --store URL');
   }
+  const viewStore = viewStoreUrl(values['view-store'], values);
   const overrides = testOverrides(env);
 
   const format: OutputFormat = values['pretty-json']
@@ -294,6 +305,7 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
         store === undefined || retention === undefined
           ? store
           : { ...store, retentionDays: parseCount(retention, '--store-retention-days') },
+      viewStore,
       outputSocketPath,
       outputSocketMode: mode,
       tee: values.tee ?? false,
@@ -391,6 +403,26 @@ function storeOptions(
     spoolDir: spoolDir ?? join(state, 'hook-observatory', 'spool'),
     retentionDays: STORE_RETENTION_DAYS,
   };
+}
+
+/**
+ * --view-store URL: a server that views the store takes no hooks, so it has
+ * nothing to write; the flags that say where events go would do nothing.
+ */
+function viewStoreUrl(
+  url: string | undefined,
+  values: Readonly<Record<string, unknown>>,
+): string | undefined {
+  if (url === undefined) return undefined;
+  checkStoreUrl(url);
+  const sinkFlags = ['store', 'log', 'output-socket', 'tee', 'pretty-json', 'pretty-yaml'];
+  const given = sinkFlags.find((flag) => values[flag] !== undefined);
+  if (given !== undefined) {
+    throw new UsageError(
+      `--view-store and --${given} cannot be combined: a server viewing the store takes no hooks, so writes no events`,
+    );
+  }
+  return url;
 }
 
 /** A store URL as typed (server or query tool): postgres:// or postgresql://, and no password in it. */

@@ -93,13 +93,13 @@ const VIEWER_ONLY: Rejection = {
   status: 404,
   body: NOT_FOUND_BODY,
   headers: [],
-  reason: 'the viewer port serves only GET / and GET /events',
+  reason: 'a view-only listener (--viewer-port, --view-store) serves only GET / and GET /events',
 };
 
 /** Names under which a client on this machine reaches a loopback listener. */
 const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
 
-/** `viewerOnly`: the guard of --viewer-port, which refuses everything but the live view. */
+/** `viewerOnly`: the guard of --viewer-port and --view-store, which refuses everything but the live view. */
 export function createRequestGuard(
   listen: Listen,
   token: string | undefined,

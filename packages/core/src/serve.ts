@@ -38,7 +38,7 @@ import { loadPeerCredentials } from './peer-credentials.js';
 import { LogFileOpenError } from './log-file.js';
 import { readLogTail } from './log-history.js';
 import { HOOK_PATH, LISTEN_BACKLOG, SHUTDOWN_GRACE_MS } from './protocol.js';
-import { openEventLog, type EventLog } from './sinks.js';
+import { EventBatch, openEventLog } from './sinks.js';
 import { EventStream } from './stream.js';
 import { claimSocketPath, listenUnix, removeSocketFile, SocketPathError } from './unix-socket.js';
 
@@ -197,10 +197,14 @@ export async function runServer(
   }
   for (const warning of command.warnings) logLine(`warning: ${warning}`);
   const { config } = command;
-  if (config.viewerPort !== undefined && !description.liveView) {
-    process.stderr.write(
-      `${description.program}: --viewer-port: this server serves no live view\n`,
-    );
+  const viewFlag =
+    config.viewerPort !== undefined
+      ? '--viewer-port'
+      : config.viewStore !== undefined
+        ? '--view-store'
+        : undefined;
+  if (viewFlag !== undefined && !description.liveView) {
+    process.stderr.write(`${description.program}: ${viewFlag}: this server serves no live view\n`);
     process.exitCode = EXIT_USAGE;
     return;
   }
@@ -252,20 +256,24 @@ function socketDirectoryProblem(path: string): string | undefined {
 async function start(description: ServerDescription, config: Config): Promise<void> {
   let shuttingDown = false;
   let shutdown = (): void => {};
-  const eventLog: EventLog = await openEventLog(config, {
-    stdout: process.stdout,
-    stdoutFd: 1,
-    env: process.env,
-    log: logLine,
-    onNoSinkLeft: () => {
-      logLine('no output is left to write events to; shutting down');
-      shutdown();
-    },
-  });
+  // Viewing a store, the server takes no hooks: no sink, and a guard that lets only the view through.
+  const viewing = config.viewStore !== undefined;
+  const eventLog = viewing
+    ? undefined
+    : await openEventLog(config, {
+        stdout: process.stdout,
+        stdoutFd: 1,
+        env: process.env,
+        log: logLine,
+        onNoSinkLeft: () => {
+          logLine('no output is left to write events to; shutting down');
+          shutdown();
+        },
+      });
 
   const askOrigin = await originAsker(config.listen.transport, logLine);
 
-  const guard = createRequestGuard(config.listen, config.token);
+  const guard = createRequestGuard(config.listen, config.token, viewing);
   const checkRequest = loggedGuard(guard);
 
   const fixed = config.fixedTimestamp;
@@ -282,7 +290,10 @@ async function start(description: ServerDescription, config: Config): Promise<vo
     bodyLimits: config.bodyLimits,
     askOrigin,
     timestamp,
-    record: (records) => eventStream.add(eventLog.writeAll(records)),
+    record: (records) =>
+      eventStream.add(
+        eventLog === undefined ? new EventBatch(records) : eventLog.writeAll(records),
+      ),
     eventStream,
     bodyBudget: new BodyBudget(config.bodyLimits.maxBufferedBodyBytes),
     refuseBody,
@@ -290,36 +301,22 @@ async function start(description: ServerDescription, config: Config): Promise<vo
   const receiver = description.createReceiver(context);
   const { server } = receiver;
 
-  let socketInode: number | undefined;
   const listen = config.listen;
-  if (listen.transport === 'unix') {
-    await claimSocketPath(listen.path);
-    socketInode = await listenUnix(server, listen.path, listen.mode);
-    logLine(
-      `${description.title} listening on unix:${listen.path} (mode ${formatMode(listen.mode)})`,
-    );
-  } else {
-    const port = await listenTcp(server, listen.host, listen.port);
-    logLine(`${description.title} listening on http://${formatHost(listen.host)}:${port}`);
-    if (description.liveView) logLine(`live view: ${viewAddress(listen.host, port, config.token)}`);
-    // #region loopback-warning
-    if (!isLoopback(listen.host)) {
-      logLine(
-        `warning: ${listen.host} is not a loopback address: anyone who can reach this machine can send events ` +
-          'and read timing from it; bind to 127.0.0.1 or use --socket unless you mean this',
-      );
-    }
-    // #endregion loopback-warning
-  }
+  const socketInode = await listenAndSay(description, config, server);
   const viewer =
     config.viewerPort === undefined
       ? undefined
       : await startViewerPort(description, context, config, config.viewerPort);
-  if (eventLog.outputSocket !== undefined) {
+  const outputSocket = eventLog?.outputSocket;
+  if (outputSocket !== undefined) {
     logLine(
-      `output socket on unix:${eventLog.outputSocket.path}${config.tee ? ' (and standard output: --tee)' : ''}`,
+      `output socket on unix:${outputSocket.path}${config.tee ? ' (and standard output: --tee)' : ''}`,
     );
   }
+  const storeView =
+    config.viewStore === undefined
+      ? undefined
+      : await followStore(config.viewStore, eventStream.ringSize, context.record);
   const receivers = viewer === undefined ? [receiver] : [receiver, viewer];
   const stopWatch = startDescriptorWatch(
     () => receivers.forEach((each) => (each.closeUnusedConnections ?? each.closeIdleConnections)()),
@@ -346,7 +343,7 @@ async function start(description: ServerDescription, config: Config): Promise<vo
     );
     grace.unref();
     void closed
-      .then(() => eventLog.close())
+      .then(() => Promise.all([eventLog?.close(), storeView?.close()]))
       .then(() => {
         if (listen.transport === 'unix' && socketInode !== undefined) {
           removeSocketFile(listen.path, socketInode);
@@ -360,12 +357,61 @@ async function start(description: ServerDescription, config: Config): Promise<vo
   process.on('SIGTERM', shutdown);
   if (config.token !== undefined) {
     logLine(
-      description.liveView
-        ? 'POST /hook and GET /events require a bearer token (open the live view with #token=TOKEN)'
-        : 'POST /hook requires a bearer token',
+      viewing
+        ? 'GET /events requires a bearer token (open the live view with #token=TOKEN)'
+        : description.liveView
+          ? 'POST /hook and GET /events require a bearer token (open the live view with #token=TOKEN)'
+          : 'POST /hook requires a bearer token',
     );
   }
   logLine(fixed === undefined ? 'ready; Ctrl+C stops' : `ready; test clock: every _ts is ${fixed}`);
+}
+
+/**
+ * --view-store: the store's events into the stream as they are stored
+ * (store-view.ts). Loaded only then: pg costs every other start for nothing.
+ */
+async function followStore(
+  url: string,
+  history: number,
+  record: (records: readonly EventRecord[]) => void,
+): Promise<{ close(): Promise<void> }> {
+  const { StoreView } = await import('./store-view.js');
+  const view = new StoreView(url, history, record, logLine);
+  view.start();
+  logLine(
+    `team view: every machine's events in ${url}, as the receivers store them; no hooks taken here`,
+  );
+  return view;
+}
+
+/** Listen where the command line says, and say where; a Unix socket's inode, to remove only our own at the end. */
+async function listenAndSay(
+  description: ServerDescription,
+  config: Config,
+  server: Server,
+): Promise<number | undefined> {
+  const listen = config.listen;
+  if (listen.transport === 'unix') {
+    await claimSocketPath(listen.path);
+    const inode = await listenUnix(server, listen.path, listen.mode);
+    logLine(
+      `${description.title} listening on unix:${listen.path} (mode ${formatMode(listen.mode)})`,
+    );
+    return inode;
+  }
+  const port = await listenTcp(server, listen.host, listen.port);
+  logLine(`${description.title} listening on http://${formatHost(listen.host)}:${port}`);
+  if (description.liveView) logLine(`live view: ${viewAddress(listen.host, port, config.token)}`);
+  // #region loopback-warning
+  if (!isLoopback(listen.host)) {
+    logLine(
+      `warning: ${listen.host} is not a loopback address: anyone who can reach this machine can send events ` +
+        'and read timing from it; bind to 127.0.0.1 or use --socket unless you mean this',
+    );
+  }
+  // #endregion loopback-warning
+  return undefined;
 }
 
 /** The guard, with one stderr line per kind of refusal: a page that retries in a loop must not flood stderr. */

@@ -1,0 +1,255 @@
+/**
+ * The team's page (--view-store postgres://…) against a real PostgreSQL (a
+ * throwaway cluster, test/helpers/postgres.ts): three receivers stand in for
+ * three developers' machines and forward to one store; a server of each kind
+ * started to view that store serves GET /events with every machine's events,
+ * as they are stored, behind the page's guard and token, and the page in
+ * Chromium lists every machine's sessions, each naming its machine.
+ *
+ * The views start once the first machine's rows are in, and the other two
+ * machines send after that: their events can only reach the views through
+ * LISTEN/NOTIFY, since a connected view reads nothing unless notified.
+ *
+ * @module-tag slow
+ */
+import { request as httpRequest } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SERVER_NAMES, startServer, type RunningServer } from '@hook-observatory/launcher';
+import { loadAllTraffic } from '@hook-observatory/conformance/traffic';
+import { chromiumFlags, decideChromium } from '../helpers/chromium.js';
+import { dispatcherFor, post } from '../helpers/clients.js';
+import { postgresForSuite, startCluster, type Cluster } from '../helpers/postgres.js';
+
+/** Rows reach the store, and the views, off the hook's path: a test waits for them up to this long. */
+const ARRIVAL_WAIT_MS = 60_000;
+/** The test clock's day (FIXED_TS) is long past the default retention. */
+const TEST_RETENTION_DAYS = 100_000;
+const TOKEN = 'team-page-token';
+const DATABASE = 'team';
+
+const traffic = loadAllTraffic().filter((request) => request.transport === 'tcp');
+const machines = ['ann', 'bob', 'cyd'] as const;
+const bin = postgresForSuite();
+const chromiumHere = decideChromium();
+if (chromiumHere.kind === 'fail') throw new Error(chromiumHere.message);
+if (chromiumHere.kind === 'skip') console.warn(`skipped: ${chromiumHere.message}`);
+
+/** The traffic as `machine` sends it: its session ids begin with the machine's name, as ids differ between machines. */
+function trafficOf(machine: string): typeof traffic {
+  return traffic.map((request) => {
+    let payload: unknown;
+    try {
+      payload = JSON.parse(request.body.toString('utf8'));
+    } catch {
+      return request;
+    }
+    if (typeof payload !== 'object' || payload === null) return request;
+    const record = payload as Record<string, unknown>;
+    if (typeof record['session_id'] !== 'string') return request;
+    const session = `${machine}${record['session_id'].slice(machine.length)}`;
+    return { ...request, body: Buffer.from(JSON.stringify({ ...record, session_id: session })) };
+  });
+}
+
+/** The data of every event message a stream has sent so far, and its end. */
+interface Follower {
+  readonly events: () => Array<Record<string, unknown>>;
+  readonly stop: () => void;
+}
+
+/** GET /events with the token, as a viewer keeps it open. */
+function follow(server: RunningServer): Follower {
+  let text = '';
+  const request = httpRequest(
+    `${server.origin}/events`,
+    { headers: { Authorization: `Bearer ${TOKEN}` } },
+    (response) => {
+      response.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+      response.on('error', () => {});
+    },
+  );
+  request.on('error', () => {});
+  request.end();
+  return {
+    events: () =>
+      text
+        .split('\n\n')
+        .filter((message) => message.startsWith('id: '))
+        .map((message) => /^data: (.*)$/m.exec(message)?.[1] ?? 'null')
+        .map((data) => JSON.parse(data) as Record<string, unknown>),
+    stop: () => request.destroy(),
+  };
+}
+
+/** Outside a test (beforeAll), where expect.poll is not allowed: wait for `done`, or fail after ARRIVAL_WAIT_MS. */
+async function waitUntil(done: () => boolean): Promise<void> {
+  const deadline = Date.now() + ARRIVAL_WAIT_MS;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error('the views did not get the first machine in time');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const ofMachine = (events: Array<Record<string, unknown>>, machine: string): unknown[] =>
+  events.filter((event) => event['_machine'] === machine).map((event) => event['_event']);
+
+describe.skipIf(bin === undefined)(
+  'the team page: --view-store postgres://',
+  { tags: ['slow'] },
+  () => {
+    let cluster: Cluster;
+    let spoolRoot: string;
+    const views = new Map<string, RunningServer>();
+    const followers = new Map<string, Follower>();
+
+    async function forward(machine: string, index: number): Promise<void> {
+      const name = SERVER_NAMES[index % SERVER_NAMES.length] as (typeof SERVER_NAMES)[number];
+      const receiver = await startServer(name, {
+        args: [
+          '--store',
+          `postgres:///${DATABASE}`,
+          '--store-machine',
+          machine,
+          '--store-spool',
+          join(spoolRoot, machine),
+          '--store-retention-days',
+          String(TEST_RETENTION_DAYS),
+        ],
+        env: cluster.env,
+      });
+      const dispatcher = dispatcherFor(receiver);
+      try {
+        for (const request of trafficOf(machine)) {
+          expect((await post(receiver, request.url, request.body, dispatcher)).status).toBe(200);
+        }
+      } finally {
+        await dispatcher.close();
+        // Stopping waits for the spool to empty (STORE_CLOSE_GRACE_MS): the rows are in.
+        await receiver.stop();
+      }
+    }
+
+    beforeAll(async () => {
+      cluster = await startCluster(bin as string);
+      spoolRoot = mkdtempSync(join(tmpdir(), 'team-spool-'));
+      const { execFileSync } = await import('node:child_process');
+      execFileSync(join(bin as string, 'createdb'), [DATABASE], {
+        env: { ...process.env, ...cluster.env },
+      });
+      await forward(machines[0], 0);
+      for (const name of SERVER_NAMES) {
+        const view = await startServer(name, {
+          args: ['--view-store', `postgres:///${DATABASE}`],
+          env: { ...cluster.env, HOOK_OBSERVATORY_TOKEN: TOKEN },
+          fixedClock: false,
+        });
+        views.set(name, view);
+        followers.set(name, follow(view));
+      }
+      for (const name of SERVER_NAMES) {
+        const follower = followers.get(name) as Follower;
+        await waitUntil(() => follower.events().length >= traffic.length).catch((error) => {
+          throw new Error(
+            `${(error as Error).message}; ${name} said: ${views.get(name)?.stderr()}`,
+          );
+        });
+        expect(follower.events()).toHaveLength(traffic.length);
+      }
+      await forward(machines[1], 1);
+      await forward(machines[2], 2);
+    }, 4 * ARRIVAL_WAIT_MS);
+    afterAll(async () => {
+      for (const follower of followers.values()) follower.stop();
+      for (const view of views.values()) await view.stop();
+      cluster?.remove();
+      if (spoolRoot !== undefined) rmSync(spoolRoot, { recursive: true, force: true });
+    });
+
+    it.each(SERVER_NAMES)(
+      "%s: GET /events has every machine's events, each machine's in its order",
+      async (name) => {
+        const follower = followers.get(name) as Follower;
+        await expect
+          .poll(() => follower.events().length, { timeout: ARRIVAL_WAIT_MS })
+          .toBe(machines.length * traffic.length);
+        for (const machine of machines) {
+          expect(ofMachine(follower.events(), machine)).toEqual(traffic.map((r) => r.event));
+        }
+      },
+    );
+
+    it('both servers stream the same events and serve the same page', async () => {
+      const [http, net] = SERVER_NAMES.map((name) => followers.get(name) as Follower);
+      const sorted = (follower: Follower): string[] =>
+        follower
+          .events()
+          .map((event) => JSON.stringify(event))
+          .sort();
+      await expect
+        .poll(() => (net as Follower).events().length, { timeout: ARRIVAL_WAIT_MS })
+        .toBe(machines.length * traffic.length);
+      expect(sorted(net as Follower)).toEqual(sorted(http as Follower));
+      const [httpPage, netPage] = await Promise.all(
+        SERVER_NAMES.map(async (name) => {
+          const answer = await fetch(`${(views.get(name) as RunningServer).origin}/`);
+          return { status: answer.status, body: await answer.text() };
+        }),
+      );
+      expect(httpPage?.status).toBe(200);
+      expect(netPage).toEqual(httpPage);
+    });
+
+    it.each(
+      SERVER_NAMES.flatMap((name) => [
+        { name, what: 'a hook', method: 'POST', path: '/hook?event=Stop', auth: true, status: 404 },
+        {
+          name,
+          what: 'the stream without the token',
+          method: 'GET',
+          path: '/events',
+          auth: false,
+          status: 401,
+        },
+      ]),
+    )('$name refuses $what with $status', async ({ name, method, path, auth, status }) => {
+      const view = views.get(name) as RunningServer;
+      const headers: Record<string, string> = auth ? { Authorization: `Bearer ${TOKEN}` } : {};
+      const answer = await fetch(`${view.origin}${path}`, {
+        method,
+        headers: { ...headers, 'Content-Type': 'application/json' },
+        ...(method === 'POST' ? { body: '{}' } : {}),
+      });
+      await answer.body?.cancel();
+      expect(answer.status).toBe(status);
+    });
+
+    it.skipIf(chromiumHere.kind !== 'run')(
+      "the page in Chromium lists every machine's sessions, each naming its machine",
+      async () => {
+        const browser = await chromium.launch({
+          executablePath: chromiumHere.kind === 'run' ? chromiumHere.path : undefined,
+          args: chromiumFlags(),
+        });
+        try {
+          const page = await browser.newPage();
+          await page.goto(`${(views.get('net') as RunningServer).origin}/#token=${TOKEN}`);
+          const named = async (): Promise<string[]> =>
+            [
+              ...new Set(await page.locator('#sessions .session .machine').allTextContents()),
+            ].sort();
+          await expect.poll(named, { timeout: ARRIVAL_WAIT_MS }).toEqual([...machines]);
+          for (const machine of machines) {
+            const first = page.locator(`#sessions > li[data-session^="${machine}"]`).first();
+            await expect.poll(() => first.locator('.machine').textContent()).toBe(machine);
+          }
+        } finally {
+          await browser.close();
+        }
+      },
+    );
+  },
+);
