@@ -1,136 +1,15 @@
 /**
- * The one rule for PostgreSQL tests, as for the browser tests (chromium.ts):
- * find Debian's PostgreSQL, and where it is missing, skip with the install
- * line, unless CI_REQUIRE_POSTGRES=1 (set by .ci/run) makes that a failure.
- *
- * A test gets a throwaway cluster: initdb in a fresh temporary directory, a
- * Unix socket in it and a free TCP port, no TCP listener at all
- * (listen_addresses ''), removed after. PostgreSQL refuses to run as root, so
- * as root the cluster belongs to the `postgres` user and runs through runuser.
+ * The one rule for PostgreSQL tests and the throwaway cluster, kept in the
+ * launcher (packages/launcher/src/postgres.ts) so that `pnpm bench --store`
+ * starts its cluster the same way.
  */
-import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir, userInfo } from 'node:os';
-import { join } from 'node:path';
-
-/** The line that installs Debian's PostgreSQL; .ci/run runs the same. */
-export const POSTGRES_INSTALL_LINE = 'apt-get update && apt-get install -y postgresql';
-/** Set to 1 to make a missing PostgreSQL a failure instead of a skip. */
-export const REQUIRE_POSTGRES_ENV = 'CI_REQUIRE_POSTGRES';
-/** Where Debian puts each major's programs (postgresql-common). */
-export const DEBIAN_POSTGRES_ROOT = '/usr/lib/postgresql';
-/** initdb and pg_ctl -w on a loaded 2-core machine: seconds, rarely more. */
-const CLUSTER_COMMAND_TIMEOUT_MS = 120_000;
-
-export type PostgresDecision =
-  | { readonly kind: 'run'; readonly bin: string }
-  | { readonly kind: 'skip' | 'fail'; readonly message: string };
-
-/** The newest major's bin directory under `root`, if any has initdb. */
-function newestBin(root: string): string | undefined {
-  if (!existsSync(root)) return undefined;
-  const majors = readdirSync(root)
-    .filter((name) => /^\d+$/.test(name) && existsSync(join(root, name, 'bin', 'initdb')))
-    .sort((a, b) => Number(b) - Number(a));
-  return majors[0] === undefined ? undefined : join(root, majors[0], 'bin');
-}
-
-/** What a PostgreSQL test does here: run with the programs' directory, skip, or fail. */
-export function decidePostgres(
-  env: NodeJS.ProcessEnv = process.env,
-  root = DEBIAN_POSTGRES_ROOT,
-): PostgresDecision {
-  const bin = newestBin(root);
-  if (bin !== undefined) return { kind: 'run', bin };
-  const message = `PostgreSQL is missing (no ${root}/*/bin/initdb): install it with \`${POSTGRES_INSTALL_LINE}\``;
-  return env[REQUIRE_POSTGRES_ENV] === '1'
-    ? { kind: 'fail', message: `${message} (${REQUIRE_POSTGRES_ENV}=1 makes this a failure)` }
-    : { kind: 'skip', message };
-}
-
-/**
- * For a whole file: the programs' directory, or undefined (said, with the
- * install line) when the file's suite is to be skipped; throws when CI requires PostgreSQL.
- */
-export function postgresForSuite(): string | undefined {
-  const decision = decidePostgres();
-  if (decision.kind === 'run') return decision.bin;
-  if (decision.kind === 'fail') throw new Error(decision.message);
-  console.warn(`skipped: ${decision.message}`);
-  return undefined;
-}
-
-export interface Cluster {
-  /** PGHOST (the socket directory), PGPORT, PGUSER, PGDATABASE: what a client needs, libpq's way. */
-  readonly env: Readonly<Record<string, string>>;
-  /** The store URL the servers take; host, port and user come from `env`. */
-  readonly url: string;
-  /** Stop: `fast` as an operator does, `immediate` as a crash does (no shutdown checkpoint). */
-  stop(mode?: 'fast' | 'immediate'): void;
-  start(): void;
-  /** Stop if running and remove every file. */
-  remove(): void;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** initdb a cluster in a fresh temporary directory and start it; `bin` from postgresOrSkip. */
-export async function startCluster(bin: string): Promise<Cluster> {
-  const dir = mkdtempSync(join(tmpdir(), 'pg-'));
-  const asRoot = userInfo().uid === 0;
-  if (asRoot) {
-    const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
-    const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
-    chownSync(dir, uid, gid);
-  }
-  chmodSync(dir, 0o700);
-  const data = join(dir, 'data');
-  const port = await freePort();
-  const superuser = asRoot ? 'postgres' : userInfo().username;
-  const run = (program: string, args: readonly string[]): void => {
-    const argv = [join(bin, program), ...args];
-    const [file, ...rest] = asRoot ? ['runuser', '-u', 'postgres', '--', ...argv] : argv;
-    execFileSync(file as string, rest, {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      timeout: CLUSTER_COMMAND_TIMEOUT_MS,
-      cwd: dir,
-    });
-  };
-  run('initdb', ['-D', data, '-U', superuser, '-A', 'trust', '--no-sync', '-E', 'UTF8']);
-  // fsync off: a test cluster is thrown away, and the machine is shared.
-  const options = `-k ${dir} -p ${port} -c listen_addresses='' -c fsync=off -c full_page_writes=off`;
-  let running = false;
-  const cluster: Cluster = {
-    env: { PGHOST: dir, PGPORT: String(port), PGUSER: superuser, PGDATABASE: 'postgres' },
-    url: 'postgres:///postgres',
-    start() {
-      if (running) return;
-      run('pg_ctl', ['start', '-w', '-D', data, '-l', join(dir, 'server.log'), '-o', options]);
-      running = true;
-    },
-    stop(mode = 'fast') {
-      if (!running) return;
-      run('pg_ctl', ['stop', '-w', '-m', mode, '-D', data]);
-      running = false;
-    },
-    remove() {
-      try {
-        cluster.stop('immediate');
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    },
-  };
-  cluster.start();
-  return cluster;
-}
+export {
+  DEBIAN_POSTGRES_ROOT,
+  decidePostgres,
+  POSTGRES_INSTALL_LINE,
+  postgresForSuite,
+  REQUIRE_POSTGRES_ENV,
+  startCluster,
+  type Cluster,
+  type PostgresDecision,
+} from '@hook-observatory/launcher';

@@ -1,2 +1,3 @@
 export * from './servers.js';
 export * from './start.js';
+export * from './postgres.js';
