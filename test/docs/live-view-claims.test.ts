@@ -36,7 +36,7 @@ describe('the numbers live-view.md gives', () => {
     { name: "a viewer's window", says: `of at most ${VIEWER_WINDOW_BYTES / KIB} KiB (\`VIEWER_WINDOW_BYTES\`)` },
     { name: "the viewers' budget", says: `one budget of ${VIEWERS_BUDGET_BYTES / MIB} MiB (\`VIEWERS_BUDGET_BYTES\`, ${VIEWERS_BUDGET_BYTES / VIEWER_WINDOW_BYTES} stalled viewers' windows)` },
     { name: 'when a write counts as stalled', says: `at least a second (\`VIEWER_STALLED_MS\`)`, holds: VIEWER_STALLED_MS === SECOND_MS },
-    { name: 'a round', says: `at most ${STREAM_ROUND_MAX_BYTES / MIB} MiB for all viewers together (\`STREAM_ROUND_MAX_BYTES\`)` },
+    { name: 'a round', says: `at most ${STREAM_ROUND_MAX_BYTES / KIB} KiB for all viewers together (\`STREAM_ROUND_MAX_BYTES\`)` },
   ])('$name', ({ says, holds }) => {
     expect(note).toContain(says);
     expect(holds ?? true).toBe(true);

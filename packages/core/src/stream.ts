@@ -45,10 +45,14 @@ export const STREAM_WINDOW_MAX_BYTES = 1024 * 1024;
 export const VIEWER_WINDOW_BYTES = 64 * 1024;
 /**
  * The most one round copies for all viewers together before it lets the event
- * loop go on (about a millisecond of copying): many viewers catching up at once
- * take turns with the hooks instead of holding the loop.
+ * loop go on: many viewers catching up at once take turns with the hooks
+ * instead of holding the loop. Two windows: a hook waits a few turns (accept,
+ * read, answer), and each turn's copy also costs the kernel's copy into a
+ * socket; with 50 viewers that never read a full ring, 1 MiB rounds held a
+ * hook up to a second on a busy machine, 128 KiB about a fifth of that
+ * (test/bench/README.md, adversity).
  */
-export const STREAM_ROUND_MAX_BYTES = 1024 * 1024;
+export const STREAM_ROUND_MAX_BYTES = 2 * VIEWER_WINDOW_BYTES;
 /**
  * The bytes all viewers' writes in flight may hold together: one output-socket
  * reader's hard limit (sinks.ts), 512 stalled viewers' windows. When a write
@@ -211,6 +215,11 @@ export class EventStream {
   private endOfWindow: NodeJS.Timeout | undefined;
   private roomTimer: NodeJS.Timeout | undefined;
   private roundBooked: NodeJS.Immediate | undefined;
+  /** A write found no room in the budget this round: the others wait too, for a write to leave or the room timer. */
+  private noRoom = false;
+  /** Bytes the viewers attached in this turn copied at once: past a round's worth, the next wait for the round. */
+  private attachedBytes = 0;
+  private attachTurnEnd: NodeJS.Immediate | undefined;
   private windowStart = -Infinity;
   private flushesInWindow = 0;
   private readonly heartbeat: NodeJS.Timeout | undefined;
@@ -285,7 +294,8 @@ export class EventStream {
    * A new viewer: the opening (retry hint and a `hello` naming this instance),
    * a `gap` message when the ring no longer reaches back to `lastEventId`,
    * then, as its socket takes them, what it missed and every event as it
-   * comes. The first window goes now. Returns its detach.
+   * comes. The first window goes now, or with the next round once the viewers
+   * attached in this turn have copied a round's worth. Returns its detach.
    */
   attach(output: ViewerOutput, filter: StreamFilter, lastEventId: string | undefined): () => void {
     // What waits for the flush is in the ring already: visible now, to this one in its replay.
@@ -314,7 +324,16 @@ export class EventStream {
       writeStartedAt: 0,
     };
     this.viewers.add(viewer);
-    this.serve(viewer);
+    // Many viewers arriving in one turn copy no more than a round before the hooks go on.
+    if (this.attachedBytes < STREAM_ROUND_MAX_BYTES) {
+      this.attachedBytes += this.serve(viewer);
+      this.attachTurnEnd ??= setImmediate(() => {
+        this.attachTurnEnd = undefined;
+        this.attachedBytes = 0;
+      });
+    } else {
+      this.bookRound();
+    }
     return () => this.forget(viewer);
   }
 
@@ -324,6 +343,7 @@ export class EventStream {
     clearTimeout(this.roomTimer);
     this.flushNow();
     if (this.roundBooked !== undefined) clearImmediate(this.roundBooked);
+    if (this.attachTurnEnd !== undefined) clearImmediate(this.attachTurnEnd);
     this.roundBooked = undefined;
     // The last write goes even behind one in flight: the stream ends after it.
     for (const viewer of [...this.viewers]) this.serve(viewer, true);
@@ -405,9 +425,12 @@ export class EventStream {
     if (this.roundBooked !== undefined) clearImmediate(this.roundBooked);
     this.roundBooked = undefined;
     let copied = 0;
+    this.noRoom = false;
     for (const viewer of [...this.viewers]) {
       if (copied >= STREAM_ROUND_MAX_BYTES) return this.bookRound();
       const bytes = this.serve(viewer);
+      // Asking each of 500 viewers would look through all 500 again: the round ends here.
+      if (this.noRoom) return;
       if (bytes === 0) continue;
       copied += bytes;
       this.viewers.delete(viewer);
@@ -452,6 +475,7 @@ export class EventStream {
     // Those cut off are destroyed after the write: destroying may record events, which move the ring under `pieces`.
     const cut = last ? [] : this.makeRoom(viewer, bytes);
     if (cut === undefined) {
+      this.noRoom = true;
       // No room yet: it keeps its place and tries again when a write leaves or one has waited long enough.
       viewer.next = cursor;
       return 0;
