@@ -38,7 +38,9 @@ export default defineConfig({
       },
     ],
     projects: [
-      { extends: true, test: { name: 'unit', include: UNIT_FILES } },
+      // One process runs many unit files (vitest still evaluates each file and our modules afresh,
+      // keeping node_modules loaded): a process per file cost the unit tier twice its CPU.
+      { extends: true, test: { name: 'unit', include: UNIT_FILES, isolate: false } },
       {
         extends: true,
         test: { name: 'servers', include: ['test/**/*.test.ts'], exclude: UNIT_FILES },
