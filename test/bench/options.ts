@@ -81,7 +81,7 @@ const TARGET_SCENARIOS: readonly Scenario[] = CONNECTIONS.flatMap((connection) =
   })),
 );
 
-export const USAGE = `Usage: pnpm bench [--quick | --targets | --profile | --query | --viewers] [--before DIR]
+export const USAGE = `Usage: pnpm bench [--quick | --targets | --profile | --query | --viewers | --store] [--before DIR]
                   [--runs N] [--seconds S] [--cpu N] [--only TEXT]
        pnpm bench --adversity [--quick] [--before DIR] [--only TEXT]
 
@@ -103,6 +103,11 @@ export const USAGE = `Usage: pnpm bench [--quick | --targets | --profile | --que
   --viewers    only hook throughput with 0 and 100 live views open (GET /events),
                and the ratio; every viewer not cut off for reading too slowly
                must get every event (brief with --quick)
+  --store      only the team store on a throwaway PostgreSQL (brief with
+               --quick; also the end of every full or --quick run): events/s
+               one database takes from several receivers at once, and the hook's
+               latency with the store off, on, slow and down; skipped, said,
+               where PostgreSQL is not installed
   --only TEXT  only the loads whose name holds TEXT, e.g. "keep-alive c16 tcp",
                without the curl hooks and the memory run
   --adversity  issue 25's attacks on both servers (and --before's), a probe hook

@@ -16,6 +16,7 @@ import { measureCurlHooks, type CurlHookMeasurement, type HookTarget } from './c
 import { measure, type Measurement } from './measure.js';
 import { benchQuery, FULL_LOG_BYTES, QUICK_LOG_BYTES, queryReport } from './query.js';
 import { benchViewers } from './viewers.js';
+import { benchStore, storeMarkdown } from './store.js';
 import { adversityMarkdown, runAdversity } from './adversity.js';
 import {
   describeScenario,
@@ -140,6 +141,22 @@ async function mainViewers(quick: boolean): Promise<number> {
 }
 
 /**
+ * `pnpm bench --store [--quick]`: the team store on a throwaway PostgreSQL (store.ts).
+ * Where PostgreSQL is missing, one line says so and how to install it; an error only under CI_REQUIRE_POSTGRES=1.
+ */
+async function mainStore(quick: boolean): Promise<number> {
+  const { result, skipped, failed } = await benchStore(quick, (line) =>
+    process.stderr.write(`${line}\n`),
+  );
+  if (skipped !== undefined) {
+    process.stdout.write(`\nThe team store: skipped: ${skipped}\n`);
+    return failed ? 1 : 0;
+  }
+  process.stdout.write(`\n${storeMarkdown(result as NonNullable<typeof result>)}`);
+  return 0;
+}
+
+/**
  * `pnpm bench --adversity [--quick] [--before DIR] [--only TEXT]`: issue 25's attacks (adversity.ts).
  * Fails on errors of the benchmark only: a server that misses a goal is a finding, not an error.
  */
@@ -190,6 +207,7 @@ async function main(): Promise<number> {
   if (argv.includes('--adversity')) return mainAdversity(argv);
   if (argv.includes('--query')) return mainQuery(argv.includes('--quick'));
   if (argv.includes('--viewers')) return mainViewers(argv.includes('--quick'));
+  if (argv.includes('--store')) return mainStore(argv.includes('--quick'));
   let plan: Plan | 'help';
   try {
     plan = parsePlan(process.argv.slice(2));
@@ -431,4 +449,21 @@ async function main(): Promise<number> {
   }
 }
 
-process.exitCode = await main();
+/** The main plan, full or --quick, ends with the team store (skipped, said, without PostgreSQL). */
+async function mainThenStore(): Promise<number> {
+  const code = await main();
+  const argv = process.argv.slice(2);
+  if (['--adversity', '--query', '--viewers', '--store'].some((flag) => argv.includes(flag))) {
+    return code;
+  }
+  let plan: Plan | 'help';
+  try {
+    plan = parsePlan(argv);
+  } catch {
+    return code;
+  }
+  if (plan === 'help' || (plan.mode !== 'full' && plan.mode !== 'quick')) return code;
+  return Math.max(code, await mainStore(plan.mode === 'quick'));
+}
+
+process.exitCode = await mainThenStore();
