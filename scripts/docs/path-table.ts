@@ -4,12 +4,16 @@
  * path", the notes it reads, their prose words, the lines of code and wire
  * bytes they show, their Try-it commands and exercises, and an estimated time.
  * A step's notes are the ones its item links by their own file name
- * (`[protocol.md](protocol.md)`); other links in the item are asides.
+ * (`[protocol.md](protocol.md)`); its source files are the ones it links in
+ * the repository (`[main.ts](../packages/http-server/src/main.ts)`, or a
+ * folder, every source file in it): the item asks for them to be read beside
+ * the notes, whole, so their lines count as read too. Other links in the item
+ * are asides.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, posix } from 'node:path';
 import { exercisesIn } from './exercises.js';
-import { DOCS_DIR } from './paths.js';
+import { DOCS_DIR, ROOT } from './paths.js';
 import { codeLines, pictures, proseWords } from './prose.js';
 import { tryItBlocks } from './try-it.js';
 
@@ -32,12 +36,16 @@ export interface PathStep {
   readonly notes: readonly string[];
   /** `pnpm ...` commands the item itself asks the reader to run. */
   readonly itemCommands: number;
+  /** Source files and folders the item links, from the repository root (`packages/net-server/src/parser`). */
+  readonly sources: readonly string[];
 }
 
 export interface StepCost {
   readonly step: PathStep;
   readonly words: number;
   readonly codeLines: number;
+  /** Lines of the source files the item asks to read beside its notes. */
+  readonly sourceLines: number;
   readonly pictures: number;
   readonly commands: number;
   readonly exercises: number;
@@ -53,11 +61,21 @@ export function pathSteps(readme: string): PathStep[] {
     const title = (/\*\*(.+?)\*\*/.exec(item)?.[1] ?? '').replace(/\.$/, '');
     const notes = [...item.matchAll(/\[([\w.-]+\.md)\]\(\1\)/g)].map((match) => match[1] as string);
     const itemCommands = [...item.matchAll(/`pnpm [^`]+`/g)].length;
-    return { number, title, notes: [...new Set(notes)], itemCommands };
+    const sources = [...item.matchAll(/\]\(\.\.\/([\w./-]+?)\/?\)/g)].map((match) => match[1] as string);
+    return { number, title, notes: [...new Set(notes)], itemCommands, sources: [...new Set(sources)] };
   });
 }
 
-export function stepCost(step: PathStep, read: (note: string) => string): StepCost {
+/** A source file's lines, or a folder's: every TypeScript file in it, tests and builds left out. */
+export function sourceLines(root: string, source: string): number {
+  const path = join(root, source);
+  if (!statSync(path).isDirectory()) return readFileSync(path, 'utf8').split('\n').length - 1;
+  return readdirSync(path)
+    .filter((name) => name.endsWith('.ts') && !name.endsWith('.d.ts'))
+    .reduce((sum, name) => sum + sourceLines(root, posix.join(source, name)), 0);
+}
+
+export function stepCost(step: PathStep, read: (note: string) => string, linesOf: (source: string) => number = (source) => sourceLines(ROOT, source)): StepCost {
   let words = 0;
   let lines = 0;
   let shown = 0;
@@ -71,14 +89,15 @@ export function stepCost(step: PathStep, read: (note: string) => string): StepCo
     commands += tryItBlocks(text, note).reduce((sum, block) => sum + block.commands.length, 0);
     exercises += exercisesIn(text, note).length;
   }
+  const beside = step.sources.reduce((sum, source) => sum + linesOf(source), 0);
   const exact =
     words / WORDS_PER_MINUTE +
-    lines / CODE_LINES_PER_MINUTE +
+    (lines + beside) / CODE_LINES_PER_MINUTE +
     shown * MINUTES_PER_PICTURE +
     commands * MINUTES_PER_COMMAND +
     exercises * MINUTES_PER_EXERCISE;
   const minutes = Math.max(ROUND_TO_MINUTES, Math.ceil(exact / ROUND_TO_MINUTES) * ROUND_TO_MINUTES);
-  return { step, words, codeLines: lines, pictures: shown, commands, exercises, minutes };
+  return { step, words, codeLines: lines, sourceLines: beside, pictures: shown, commands, exercises, minutes };
 }
 
 export function readDocsNote(note: string): string {
@@ -92,15 +111,16 @@ export function renderPathTable(readme: string, read: (note: string) => string =
   const rows = costs.map(
     (cost) =>
       `| ${cost.step.number}. ${cost.step.title} | ${cost.step.notes.join(', ') || '-'} | ${cost.words.toLocaleString('en-US')} | ` +
-      `${cost.codeLines.toLocaleString('en-US')} | ${cost.pictures} | ${cost.commands} | ${cost.exercises} | ${formatMinutes(cost.minutes)} |`,
+      `${cost.codeLines.toLocaleString('en-US')} | ${cost.sourceLines.toLocaleString('en-US')} | ${cost.pictures} | ${cost.commands} | ${cost.exercises} | ${formatMinutes(cost.minutes)} |`,
   );
   const sum = (count: (cost: StepCost) => number): number => costs.reduce((total, cost) => total + count(cost), 0);
   return [
     '',
-    '| Step | Read | Words | Lines of code | Pictures | Commands | Exercises | Time |',
-    '| --- | --- | --: | --: | --: | --: | --: | --: |',
+    '| Step | Read | Words | Lines of code shown | Lines of source beside | Pictures | Commands | Exercises | Time |',
+    '| --- | --- | --: | --: | --: | --: | --: | --: | --: |',
     ...rows,
     `| all | | ${sum((cost) => cost.words).toLocaleString('en-US')} | ${sum((cost) => cost.codeLines).toLocaleString('en-US')} | ` +
+      `${sum((cost) => cost.sourceLines).toLocaleString('en-US')} | ` +
       `${sum((cost) => cost.pictures)} | ${sum((cost) => cost.commands)} | ${sum((cost) => cost.exercises)} | ${formatMinutes(total)} |`,
     '',
   ].join('\n');

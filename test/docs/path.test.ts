@@ -5,10 +5,11 @@
  * words and times in docs/README.md is generated; excerpts.test.ts fails when
  * it is stale.)
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { pathSteps, renderPathTable } from '../../scripts/docs/path-table.js';
+import { pathSteps, renderPathTable, sourceLines, stepCost } from '../../scripts/docs/path-table.js';
 import { readNotes } from '../../scripts/docs/notes.js';
 import { DOCS_DIR } from '../../scripts/docs/paths.js';
 import { codeLines, pictures, proseWords } from '../../scripts/docs/prose.js';
@@ -69,5 +70,39 @@ describe('counting a note', () => {
     expect(proseWords(note)).toBe(words);
     expect(codeLines(note)).toBe(code);
     expect(pictures(note)).toBe(shown ?? 0);
+  });
+});
+
+describe("counting a step's source files", () => {
+  const readme = (item: string): string => `## The path\n\n${item}\n\n## Next\n`;
+  it.each([
+    { name: 'a-file-linked-in-the-repository', item: '1. **Read.** See [main.ts](../packages/a/src/main.ts).', sources: ['packages/a/src/main.ts'] },
+    { name: 'a-folder-linked-with-its-slash', item: '1. **Read.** See [`parser/`](../packages/a/src/parser/).', sources: ['packages/a/src/parser'] },
+    { name: 'a-note-is-not-a-source', item: '1. **Read.** Read [protocol.md](protocol.md).', sources: [] },
+    { name: 'a-file-linked-twice-counts-once', item: '1. **Read.** [a](../x.ts) and [b](../x.ts).', sources: ['x.ts'] },
+  ])('$name', ({ item, sources }) => {
+    expect(pathSteps(readme(item))[0]?.sources).toEqual(sources);
+  });
+
+  it('counts the lines of a file, and of a folder its TypeScript sources only', () => {
+    const root = mkdtempSync(join(tmpdir(), 'path-table-'));
+    try {
+      mkdirSync(join(root, 'src'));
+      writeFileSync(join(root, 'src/a.ts'), 'one\ntwo\nthree\n');
+      writeFileSync(join(root, 'src/b.ts'), 'one\n');
+      writeFileSync(join(root, 'src/b.d.ts'), 'declared\n');
+      writeFileSync(join(root, 'src/notes.md'), 'prose\n');
+      expect(sourceLines(root, 'src/a.ts')).toBe(3);
+      expect(sourceLines(root, 'src')).toBe(4);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it("adds a step's source lines to its time, at the reading speed of code", () => {
+    const [step] = pathSteps(readme('1. **Read.** See [main.ts](../main.ts).'));
+    const cost = stepCost(step!, () => '', () => 15 * 60);
+    expect(cost.sourceLines).toBe(900);
+    expect(cost.minutes).toBe(60);
   });
 });
