@@ -205,3 +205,40 @@ describe('headers that keep answers from pages', () => {
     expect(BROWSER_HEADERS).toEqual(BROWSER);
   });
 });
+
+describe("a session's usage is guarded as the stream is", () => {
+  const USAGE = '/sessions/5b2c1a9e-0d4f-4c8b-9a11-3e7f2d6c8b40/usage';
+  const ask = (
+    guard: ReturnType<typeof createRequestGuard>,
+    target: string,
+    headers: Record<string, string> = {},
+  ) =>
+    guard({
+      method: 'GET',
+      path: target.split('?')[0] as string,
+      target,
+      header: (name) => ({ host: '127.0.0.1:23518', ...headers })[name],
+    });
+  const rows: ReadonlyArray<
+    readonly [name: string, target: string, headers: Record<string, string>, status?: number]
+  > = [
+    ['without-the-token', USAGE, {}, 401],
+    ['wrong-token', `${USAGE}?token=nope`, {}, 401],
+    ['token-in-query', `${USAGE}?token=secret`, {}],
+    ['token-as-bearer', USAGE, { authorization: 'Bearer secret' }],
+    ['own-page-fetch', `${USAGE}?token=secret`, site('same-origin', 'cors', 'empty')],
+    ['own-origin', `${USAGE}?token=secret`, { origin: 'http://127.0.0.1:23518' }],
+    ['cross-site', `${USAGE}?token=secret`, site('cross-site', 'no-cors', 'image'), 403],
+    ['other-origin', `${USAGE}?token=secret`, { origin: 'http://localhost:8080' }, 403],
+  ];
+  it.for(rows)('%s', ([, target, headers, status]) => {
+    const rejection = ask(createRequestGuard(TCP, 'secret'), target, headers);
+    expect(rejection?.status).toBe(status);
+    if (status === 401) expect(rejection?.body).toMatch('GET /sessions/<id>/usage');
+  });
+
+  it('the viewer port serves it, as it serves the page and the stream', () => {
+    expect(ask(createRequestGuard(TCP, undefined, true), USAGE)).toBeUndefined();
+    expect(ask(createRequestGuard(TCP, undefined, true), '/health')?.status).toBe(404);
+  });
+});

@@ -27,7 +27,7 @@ import {
 import { costOf, priceOf } from '@hook-observatory/core/internal/usage-prices';
 import { tempDirs } from '../helpers/temp-dirs.js';
 
-const FIXTURE_CONFIG = join(ROOT, 'test/fixtures/claude-config');
+const FIXTURE_CONFIG = join(ROOT, 'packages/conformance/traffic/claude-config');
 const FIXTURE_SESSION = '5b2c1a9e-0d4f-4c8b-9a11-3e7f2d6c8b40';
 const FIXTURE = join(FIXTURE_CONFIG, 'projects/-home-dev-project', `${FIXTURE_SESSION}.jsonl`);
 

@@ -30,6 +30,7 @@ import {
   REQUEST_TIMEOUT_CASES,
   REQUEST_TIMEOUT_ENV,
 } from './cases/timeouts.js';
+import { USAGE_CASES, USAGE_ENVIRONMENT } from './cases/usage.js';
 import type { TrafficCase } from './harness/traffic-script.js';
 
 export interface Family {
@@ -65,6 +66,7 @@ export const FAMILIES: readonly Family[] = [
     timed: true,
   },
   { family: 'browsers', cases: BROWSER_CASES, env: STREAM_ENVIRONMENT },
+  { family: 'usage', cases: USAGE_CASES, env: USAGE_ENVIRONMENT },
   {
     family: 'keep-alive-timeout',
     cases: KEEP_ALIVE_TIMEOUT_CASES,
@@ -148,6 +150,11 @@ export const GROUPS: readonly Group[] = [
     name: 'browsers',
     note: 'docs/security.md#fetch-metadata-frames-and-sniffing',
     claims: (f) => f === 'browsers',
+  },
+  {
+    name: 'usage',
+    note: 'docs/live-view.md#tokens-and-cost',
+    claims: (f) => f === 'usage',
   },
 ];
 

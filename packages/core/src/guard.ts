@@ -9,7 +9,7 @@
  *   its own name): 421 Misdirected Request, RFC 9110 section 15.5.20.
  * - Origin: browsers add it to cross-origin requests and to every POST; Claude
  *   Code and curl never send it: 403 Forbidden, RFC 9110 section 15.5.4. The
- *   one exception is a GET of the live view (/ or /events) whose Origin is this
+ *   one exception is a GET of the live view (/, /events or a session's usage) whose Origin is this
  *   server's own, `http://` and the Host the check above accepted. (Chromium 156
  *   sends none on the page's own EventSource and fetch GETs, measured by
  *   test/browser/live-view.test.ts; a browser may, and that much is safe.)
@@ -21,13 +21,20 @@
  *   Sec-Fetch-Mode, which is why Site is the one read.
  * - Authorization (with a token): 401 and a Bearer challenge, RFC 6750 section 3.
  *   The stream takes the token as `?token=` too: EventSource cannot set a header.
+ *   A session's usage (`GET /sessions/<id>/usage`) is guarded as the stream is.
  * - Content-Type: a page can POST text/plain or a typeless body without a CORS
  *   preflight (the Fetch standard's "CORS-safelisted" types), never
  *   application/json: 415 Unsupported Media Type, RFC 9110 section 15.5.16.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Listen } from './config.js';
-import { EVENTS_PATH, HOOK_PATH, JSON_CONTENT_TYPE, NOT_FOUND_BODY } from './protocol.js';
+import {
+  EVENTS_PATH,
+  HOOK_PATH,
+  JSON_CONTENT_TYPE,
+  NOT_FOUND_BODY,
+  usageSessionOf,
+} from './protocol.js';
 import { VIEWER_PATH } from './viewer.js';
 
 export interface RequestFacts {
@@ -81,6 +88,12 @@ const UNAUTHORIZED_STREAM: Rejection = {
   headers: [['WWW-Authenticate', 'Bearer realm="hook-observatory"']],
   reason: 'a missing or wrong bearer token for the event stream',
 };
+const UNAUTHORIZED_USAGE: Rejection = {
+  status: 401,
+  body: '{"error":"unauthorized: GET /sessions/<id>/usage needs Authorization: Bearer <token> or ?token=<token>"}',
+  headers: [['WWW-Authenticate', 'Bearer realm="hook-observatory"']],
+  reason: "a missing or wrong bearer token for a session's usage",
+};
 const UNSUPPORTED_MEDIA_TYPE: Rejection = {
   status: 415,
   body: '{"error":"unsupported media type: POST /hook takes Content-Type: application/json"}',
@@ -93,7 +106,8 @@ const VIEWER_ONLY: Rejection = {
   status: 404,
   body: NOT_FOUND_BODY,
   headers: [],
-  reason: 'a view-only listener (--viewer-port, --view-store) serves only GET / and GET /events',
+  reason:
+    'a view-only listener (--viewer-port, --view-store) serves only GET /, GET /events and GET /sessions/<id>/usage',
 };
 
 /** Names under which a client on this machine reaches a loopback listener. */
@@ -114,8 +128,10 @@ export function createRequestGuard(
   return ({ method, path, target, header }) => {
     const host = header('host');
     if (checkHost && host !== undefined && !allowedHosts.has(hostName(host))) return MISDIRECTED;
+    const isUsage = usageSessionOf(path) !== undefined;
     const isView =
-      (path === VIEWER_PATH || path === EVENTS_PATH) && (method === 'GET' || method === 'HEAD');
+      (path === VIEWER_PATH || path === EVENTS_PATH || isUsage) &&
+      (method === 'GET' || method === 'HEAD');
     if (viewerOnly && !isView) return VIEWER_ONLY;
     const origin = header('origin');
     if (
@@ -138,6 +154,14 @@ export function createRequestGuard(
       !streamTokenMatches(header('authorization'), target, tokenDigest)
     ) {
       return UNAUTHORIZED_STREAM;
+    }
+    // A session's usage tells what its transcript holds: the stream's token guards it too.
+    if (
+      isUsage &&
+      tokenDigest !== undefined &&
+      !streamTokenMatches(header('authorization'), target, tokenDigest)
+    ) {
+      return UNAUTHORIZED_USAGE;
     }
     if (path !== HOOK_PATH || method !== 'POST') return undefined;
     if (tokenDigest !== undefined && !bearerMatches(header('authorization'), tokenDigest)) {

@@ -34,6 +34,7 @@ export {
   REFUSED_BODY_LINGER_MS,
   REQUEST_TIMEOUT_MS,
   SHUTDOWN_GRACE_MS,
+  usageSessionOf,
 } from './protocol.js';
 
 // Turning a request into an event (enrich.ts, events.ts, json-shape.ts).

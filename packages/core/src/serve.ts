@@ -39,7 +39,9 @@ import { LogFileOpenError } from './log-file.js';
 import { readLogTail } from './log-history.js';
 import { HOOK_PATH, LISTEN_BACKLOG, SHUTDOWN_GRACE_MS } from './protocol.js';
 import { EventBatch, openEventLog } from './sinks.js';
+import { SessionUsage, type UsageAnswer } from './session-usage.js';
 import { EventStream } from './stream.js';
+import { claudeProjectsDir } from './transcript-usage.js';
 import { claimSocketPath, listenUnix, removeSocketFile, SocketPathError } from './unix-socket.js';
 
 /** Exit code when the server cannot start: the port or socket is taken, the sinks fail. */
@@ -82,6 +84,12 @@ export interface ReceiverContext {
    * hook the guard lets through). Says so once on stderr.
    */
   readonly refuseBody: (refused: RefusedBody) => BodyRefused;
+  /**
+   * The answer to `GET /sessions/<id>/usage` (protocol.ts): the session's
+   * tokens and cost from its transcript (session-usage.ts). Never rejects;
+   * a server writes it when it comes, as any answer.
+   */
+  readonly sessionUsage: (session: string) => Promise<UsageAnswer>;
 }
 
 export interface BodyRefused {
@@ -280,23 +288,23 @@ async function start(description: ServerDescription, config: Config): Promise<vo
   const timestamp = fixed === undefined ? timestampNow : (): string => fixed;
   const refuseBody = bodyRefuser(config, guard, timestamp);
   const eventStream = new EventStream(logLine, config.stream);
-  // With --log, the ring starts where the log ends: a restart loses nothing a viewer could have seen.
-  if (config.logFile !== undefined) {
-    eventStream.preload(readLogTail(config.logFile.path, eventStream.ringSize));
-  }
+  const usage = startHistory(config, eventStream);
   const context: ReceiverContext = {
     checkRequest,
     timeouts: config.timeouts,
     bodyLimits: config.bodyLimits,
     askOrigin,
     timestamp,
-    record: (records) =>
+    record: (records) => {
+      usage.note(records);
       eventStream.add(
         eventLog === undefined ? new EventBatch(records) : eventLog.writeAll(records),
-      ),
+      );
+    },
     eventStream,
     bodyBudget: new BodyBudget(config.bodyLimits.maxBufferedBodyBytes),
     refuseBody,
+    sessionUsage: (session) => usage.answer(session),
   };
   const receiver = description.createReceiver(context);
   const { server } = receiver;
@@ -412,6 +420,22 @@ async function listenAndSay(
   }
   // #endregion loopback-warning
   return undefined;
+}
+
+/**
+ * What the server knows before its first hook. With --log, the ring starts
+ * where the log ends: a restart loses nothing a viewer could have seen. Which
+ * transcript each session has comes from its events, the log's tail's
+ * included: a transcript is read only when a viewer asks (session-usage.ts).
+ */
+function startHistory(config: Config, eventStream: EventStream): SessionUsage {
+  const usage = new SessionUsage(claudeProjectsDir(process.env));
+  if (config.logFile !== undefined) {
+    const tail = readLogTail(config.logFile.path, eventStream.ringSize);
+    eventStream.preload(tail);
+    for (const { line } of tail) usage.noteLine(line);
+  }
+  return usage;
 }
 
 /** The guard, with one stderr line per kind of refusal: a page that retries in a loop must not flood stderr. */

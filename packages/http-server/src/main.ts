@@ -31,6 +31,7 @@ import {
   parseRequestTarget,
   runServer,
   streamFilterOf,
+  usageSessionOf,
   type Origin,
   type Receiver,
   type BodyRefusal,
@@ -186,7 +187,7 @@ function refuseBody(
 
 // --- 3. Route -------------------------------------------------------------
 // First the guard (core/src/guard.ts): requests a web page could forge are
-// refused before anything else looks at them. Then two routes. A known path
+// refused before anything else looks at them. Then the routes. A known path
 // with the wrong method is 405 with Allow (RFC 9110 section 15.5.6); HEAD is
 // answered wherever GET is (section 9.3.2).
 
@@ -232,6 +233,13 @@ function route(
       return respond(response, 405, METHOD_NOT_ALLOWED_BODY, [['Allow', 'GET, HEAD']]);
     }
     return streamEvents(context, request, response);
+  }
+  const usageSession = usageSessionOf(target.path);
+  if (usageSession !== undefined) {
+    if (method !== 'GET' && method !== 'HEAD') {
+      return respond(response, 405, METHOD_NOT_ALLOWED_BODY, [['Allow', 'GET, HEAD']]);
+    }
+    return answerUsage(context, usageSession, response);
   }
   return respond(response, 404, NOT_FOUND_BODY);
 }
@@ -318,6 +326,21 @@ function streamEvents(
   response.on('close', detach);
 }
 // #endregion stream
+
+// --- 5c. Usage ------------------------------------------------------------
+// GET /sessions/<id>/usage: core reads the session's transcript off the event
+// loop (core/src/session-usage.ts) and the answer is written when it comes.
+// node:http holds a pipelined request's answer behind it meanwhile, and keeps
+// the connection out of its idle timers while a response is under way.
+
+// #region usage
+function answerUsage(context: ReceiverContext, session: string, response: ServerResponse): void {
+  void context.sessionUsage(session).then(({ status, body, headers }) => {
+    // The client may have gone meanwhile: nothing to answer.
+    if (!response.destroyed) respond(response, status, body, headers);
+  });
+}
+// #endregion usage
 
 // --- 6. Keep alive or close, time out, fail --------------------------------
 // #region keep-alive-and-fail

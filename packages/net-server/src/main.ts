@@ -30,6 +30,7 @@ import {
   parseRequestTarget,
   runServer,
   streamFilterOf,
+  usageSessionOf,
   type BodyRefusal,
   type Receiver,
   type ReceiverContext,
@@ -395,7 +396,7 @@ function headerFields(head: RequestHead): Map<string, string> {
 // #endregion header-fields
 
 // --- 3. Route -------------------------------------------------------------
-// The same guard and the same two routes as the http server, decided the same way.
+// The same guard and the same routes as the http server, decided the same way.
 
 // #region route
 function route(response: PendingResponse, body: Buffer): void {
@@ -434,6 +435,13 @@ function route(response: PendingResponse, body: Buffer): void {
       return respond(response, 405, METHOD_NOT_ALLOWED_BODY, [['Allow', 'GET, HEAD']]);
     }
     return streamEvents(response);
+  }
+  const usageSession = usageSessionOf(target.path);
+  if (usageSession !== undefined) {
+    if (head.method !== 'GET' && head.method !== 'HEAD') {
+      return respond(response, 405, METHOD_NOT_ALLOWED_BODY, [['Allow', 'GET, HEAD']]);
+    }
+    return answerUsage(response, usageSession);
   }
   return respond(response, 404, NOT_FOUND_BODY);
 }
@@ -560,6 +568,23 @@ function streamEvents(response: PendingResponse): void {
   connection.socket.once('close', detach);
 }
 // #endregion stream
+
+// --- 5c. Usage ------------------------------------------------------------
+// GET /sessions/<id>/usage: core reads the session's transcript off the event
+// loop (core/src/session-usage.ts) and the answer is written when it comes.
+// Answers to pipelined requests behind it wait in the connection's queue, as
+// node:http holds them; once it is out, they leave (runQueuedWork).
+
+// #region usage
+function answerUsage(response: PendingResponse, session: string): void {
+  const { connection } = response;
+  void connection.context.sessionUsage(session).then(({ status, body, headers }) => {
+    // A connection that closed meanwhile takes nothing (Connection.send drops it).
+    respond(response, status, body, headers);
+    if (!connection.socket.destroyed) runQueuedWork(connection);
+  });
+}
+// #endregion usage
 
 // --- 6. Keep alive or close, time out, fail --------------------------------
 // Keeping alive is the connection's own: its one keep-alive timer starts when
