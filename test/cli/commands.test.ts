@@ -5,6 +5,8 @@
  * program the user started stops the server. test/pack runs the same program installed.
  */
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Agent } from 'undici';
@@ -18,9 +20,14 @@ const PROGRAM = join(ROOT, 'packages/cli/bin/hook-observatory.js');
 
 async function hookObservatory(
   args: readonly string[],
+  options: { entry?: string; cwd?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [PROGRAM, ...args]);
+    const { stdout, stderr } = await promisify(execFile)(
+      process.execPath,
+      [options.entry ?? PROGRAM, ...args],
+      { cwd: options.cwd, env: options.env },
+    );
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -70,5 +77,51 @@ describe('hook-observatory', () => {
       await dispatcher.close();
     }
     expect(await server.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+  });
+
+  // Each command's help names it as the user typed it: the bin marks the process as the
+  // package's command (core's markPackagedCommand); a pnpm script runs the entry point itself.
+  it.each([
+    { command: 'start', entry: 'packages/http-server/dist/main.js', script: 'start' },
+    { command: 'query', entry: 'packages/query/dist/main.js', script: 'query' },
+    { command: 'install-hooks', entry: 'packages/installer/dist/main.js', script: 'install-hooks' },
+    { command: 'replay', entry: 'packages/tools/dist/replay-command.js', script: 'replay' },
+  ])('$command --help says how it was typed', async ({ command, entry, script }) => {
+    const packaged = await hookObservatory([command, '--help']);
+    const viaPnpm = await hookObservatory(['--help'], { entry: join(ROOT, entry) });
+    for (const [{ stdout }, typed] of [
+      [packaged, `hook-observatory ${command}`],
+      [viaPnpm, `pnpm -s ${script}`],
+    ] as const) {
+      expect(stdout.startsWith(`Usage: ${typed} [`)).toBe(true);
+      // Each example (one line at two spaces; its continuation at four), but the server's curl.
+      const examples = stdout
+        .slice(stdout.indexOf('Examples:'))
+        .split('\n')
+        .filter((line) => /^  \S/.test(line) && !line.includes('curl'));
+      expect(examples.length).toBeGreaterThan(0);
+      for (const example of examples) {
+        expect(example.trim().split(' ').slice(0, typed.split(' ').length).join(' ')).toBe(typed);
+      }
+    }
+  });
+
+  it('install-hooks run as the package hints hook-observatory start, to paste', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'cli-hint-'));
+    try {
+      const { code, stdout } = await hookObservatory(
+        ['install-hooks', '--project', '--port', '9999', '--yes'],
+        {
+          cwd: home,
+          env: { ...process.env, HOME: home, CLAUDE_CONFIG_DIR: join(home, '.claude') },
+        },
+      );
+      expect(code).toBe(0);
+      expect(stdout).toContain(
+        'Start a server where the hooks send: hook-observatory start --port 9999\n',
+      );
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 });

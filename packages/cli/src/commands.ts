@@ -6,6 +6,8 @@
  *
  * The import specifiers are literal so that the packer's file trace (@vercel/nft) can follow them.
  */
+import { PACKAGE_PROGRAM } from '@hook-observatory/core/vocabulary';
+
 export interface Command {
   /** One line for `hook-observatory --help`. */
   readonly summary: string;
@@ -35,7 +37,7 @@ export const COMMANDS = {
 export type CommandName = keyof typeof COMMANDS;
 export const COMMAND_NAMES = Object.keys(COMMANDS) as CommandName[];
 
-export const PROGRAM = 'hook-observatory';
+export const PROGRAM = PACKAGE_PROGRAM;
 
 export function usage(): string {
   const width = Math.max(...COMMAND_NAMES.map((name) => name.length));

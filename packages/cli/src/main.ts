@@ -5,7 +5,7 @@
  * before the entry point is loaded.
  */
 import { readFileSync } from 'node:fs';
-import { EXIT_USAGE } from '@hook-observatory/core/vocabulary';
+import { EXIT_USAGE, markPackagedCommand } from '@hook-observatory/core/vocabulary';
 import { COMMAND_NAMES, COMMANDS, isCommandName, PROGRAM, usage } from './commands.js';
 
 const FIRST_ARGUMENT = 2; // process.argv: node, this script, then what the user typed
@@ -29,5 +29,6 @@ if (name === '--help' || name === '-h' || name === 'help') {
   process.exitCode = EXIT_USAGE;
 } else {
   process.argv.splice(FIRST_ARGUMENT, 1);
+  markPackagedCommand(); // the command's --help and hints then say `hook-observatory NAME`
   await COMMANDS[name].load();
 }

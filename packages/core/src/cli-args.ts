@@ -46,6 +46,36 @@ export function argsErrorLine(error: unknown, options: OptionTable): string {
   }
 }
 
+/** The npm package's one program (packages/cli): `hook-observatory start`, `hook-observatory query`… */
+export const PACKAGE_PROGRAM = 'hook-observatory';
+
+/**
+ * Whether this process is the npm package's program. Its bin calls
+ * markPackagedCommand before it loads the command; a pnpm script runs the
+ * command's entry point directly, which never does.
+ */
+let packaged = false;
+
+export function markPackagedCommand(): void {
+  packaged = true;
+}
+
+export function isPackagedCommand(): boolean {
+  return packaged;
+}
+
+/**
+ * A command as the user typed it, for its usage text and examples:
+ * `hook-observatory query` from the npm package, `pnpm -s query` in the
+ * repository (the script's name; `-s` so that pnpm's banner stays off
+ * standard output). A command the package does not have is always the script.
+ */
+export function typedCommand(script: string, packagedName?: string): string {
+  return packaged && packagedName !== undefined
+    ? `${PACKAGE_PROGRAM} ${packagedName}`
+    : `pnpm -s ${script}`;
+}
+
 type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
 type CommandLineConfig<O extends ParseArgsOptionsConfig> = {
   args: string[];

@@ -25,6 +25,7 @@ import {
   type BodyRefusal,
   type BodyRefusalAnswer,
 } from './body-limits.js';
+import { typedCommand } from './cli-args.js';
 import { refusedBodyRecord, type EventRecord, type Origin } from './enrich.js';
 import {
   createRequestGuard,
@@ -122,7 +123,13 @@ export interface Receiver {
 }
 
 export interface ServerDescription {
+  /** Its name in its error lines. */
   readonly program: string;
+  /**
+   * How a user starts it, for --help (typedCommand): the pnpm script, and the
+   * npm package's command if it has one. Without it (the lessons), the program.
+   */
+  readonly typed?: { readonly script: string; readonly packaged?: string };
   readonly title: string;
   /**
    * It serves the live view (GET / and GET /events): only then does its
@@ -196,7 +203,13 @@ export async function runServer(
     return;
   }
   if (command.kind === 'help') {
-    process.stdout.write(usage(description.program));
+    process.stdout.write(
+      usage(
+        description.typed === undefined
+          ? description.program
+          : typedCommand(description.typed.script, description.typed.packaged),
+      ),
+    );
     return;
   }
   if (command.kind === 'version') {

@@ -41,7 +41,14 @@ export {
   type Session,
   type SessionState,
 } from './session-state.js';
-export { argsErrorLine, parseCommandLine } from './cli-args.js';
+export {
+  argsErrorLine,
+  isPackagedCommand,
+  markPackagedCommand,
+  PACKAGE_PROGRAM,
+  parseCommandLine,
+  typedCommand,
+} from './cli-args.js';
 export { FORGED_KEY_SUFFIX, METADATA_KEYS } from './enrich.js';
 export {
   BODY_LIMIT_ENV,

@@ -354,6 +354,7 @@ function answerUsage(context: ReceiverContext, session: string, response: Server
 
 void runServer({
   program: 'hook-observatory-http',
+  typed: { script: 'start', packaged: 'start' },
   title: 'hook-observatory (node:http)',
   liveView: true,
   createReceiver,

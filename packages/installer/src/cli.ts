@@ -9,7 +9,9 @@ import {
   DEFAULT_PORT,
   DEFAULT_SOCKET_PATH,
   EXIT_USAGE,
+  isPackagedCommand,
   TOKEN_ENV,
+  typedCommand,
   UsageError,
 } from '@hook-observatory/core/vocabulary';
 import { exceptionsFor, FILE_CHANGED, planHooks, shellQuote, type HookTarget } from './hooks.js';
@@ -59,7 +61,7 @@ export async function run(
   try {
     const command = parseCli(argv, env, cwd);
     if (command.kind === 'help') {
-      io.out(usage(PROGRAM));
+      io.out(usage(typedCommand('install-hooks', 'install-hooks')));
       return EXIT_OK;
     }
     options = command.options;
@@ -237,7 +239,8 @@ export function describeInstall(options: InstallOptions): string {
 }
 
 /**
- * What to run next, to paste as printed: `-s` as the README insists (pnpm's
+ * What to run next, to paste as printed: `hook-observatory start` when this
+ * runs as the npm package's command (typedCommand); else `-s` as the README insists (pnpm's
  * banner would go to standard output ahead of the events), flags after the
  * script name, and `-C` to the repository when the user typed the command
  * elsewhere (pnpm runs this script in the workspace root, `cwd`).
@@ -251,6 +254,7 @@ export function startCommand(target: HookTarget, invocationDir: string, cwd: str
       : target.port === DEFAULT_PORT
         ? ''
         : ` --port ${target.port}`;
+  if (isPackagedCommand()) return `${typedCommand('start', 'start')}${serverFlags}`;
   return `pnpm${invocationDir === cwd ? '' : ` -C ${shellQuote(cwd)}`} -s start${serverFlags}`;
 }
 

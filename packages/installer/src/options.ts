@@ -262,9 +262,9 @@ What to do:
   -h, --help           show this help
 
 Examples:
-  pnpm -s install-hooks --global --dry-run
-  pnpm -s install-hooks --project --transport unix
-  pnpm -s install-hooks --local --transport http --token --yes
-  pnpm -s install-hooks --global --uninstall
+  ${program} --global --dry-run
+  ${program} --project --transport unix
+  ${program} --local --transport http --token --yes
+  ${program} --global --uninstall
 `;
 }

@@ -651,6 +651,7 @@ function dropConnection(connection: Connection): void {
 
 void runServer({
   program: 'hook-observatory-net',
+  typed: { script: 'start:net' },
   title: 'hook-observatory (node:net)',
   liveView: true,
   createReceiver,

@@ -10,6 +10,7 @@ import {
   UsageError,
   HOOK_EVENT_NAMES,
   rotatedFiles,
+  typedCommand,
   wantsColour,
 } from '@hook-observatory/core/vocabulary';
 import { parseSince } from './filter.js';
@@ -20,8 +21,10 @@ import { eachStoredLine, watchStore } from './store.js';
 
 const PROGRAM = 'hook-observatory-query';
 
-export const USAGE = `Usage: ${PROGRAM} [options] [FILE...]
-       ${PROGRAM} --store postgres://HOST/DATABASE [options]
+/** The help, naming the command as the user typed it (typedCommand). */
+export function usage(program = typedCommand('query', 'query')): string {
+  return `Usage: ${program} [options] [FILE...]
+       ${program} --store postgres://HOST/DATABASE [options]
 
 Read the events a server keeps with --log FILE (FILE's rotated files first,
 oldest first), or standard input when no FILE is given, or a team's store
@@ -47,9 +50,11 @@ Output (an aligned table unless):
   --help               show this help
 
 Examples:
-  ${PROGRAM} --sessions ~/hooks.jsonl                    # what is each session doing now
-  ${PROGRAM} --event PostToolUseFailure --tool Bash --since 08:00 ~/hooks.jsonl
+  ${program} --sessions ~/hooks.jsonl                    # what is each session doing now
+  ${program} --event PostToolUseFailure --tool Bash --since 08:00 ~/hooks.jsonl
+  ${program} --csv --columns time,tool,tool_input.command --tool Bash ~/hooks.jsonl
 `;
+}
 
 const OPTIONS = {
   event: { type: 'string', multiple: true },
@@ -152,7 +157,7 @@ async function main(): Promise<void> {
     return;
   }
   if (command === 'help') {
-    process.stdout.write(USAGE);
+    process.stdout.write(usage());
     return;
   }
   const { options, files, watch, store } = command;

@@ -15,6 +15,7 @@ import {
   parsePort,
   PORT_ENV,
   TOKEN_ENV,
+  typedCommand,
 } from '@hook-observatory/core/vocabulary';
 import { readRecording, type RecordedHook } from './recording.js';
 
@@ -27,7 +28,9 @@ export const MAX_PAUSE_MS = 5_000;
 /** A hook not answered by then counts as failed: the servers answer at once. */
 export const REPLAY_ANSWER_TIMEOUT_MS = 10_000;
 
-export const USAGE = `Usage: pnpm -s replay [options] FILE
+/** The help, naming the command as the user typed it (typedCommand). */
+export function usage(program = typedCommand('replay', 'replay')): string {
+  return `Usage: ${program} [options] FILE
 
 Send the hooks of a recorded session to a running server, in order: FILE is a
 server's log (--log FILE) or a capture of the requests (as in
@@ -44,9 +47,10 @@ hook and a native hook for the same event) is sent once.
 With $${TOKEN_ENV} set, each hook carries it as a bearer token.
 
 Examples:
-  pnpm -s replay --fast test/fixtures/sessions/permission.jsonl
-  pnpm -s replay --socket /tmp/claude-observatory.sock ~/hooks.jsonl
+  ${program} --fast ~/hooks.jsonl
+  ${program} --socket /tmp/claude-observatory.sock ~/hooks.jsonl
 `;
+}
 
 const OPTIONS = {
   port: { type: 'string' },
@@ -182,7 +186,7 @@ export async function main(): Promise<void> {
   try {
     command = parse(process.argv.slice(2));
     if (command === 'help') {
-      process.stdout.write(USAGE);
+      process.stdout.write(usage());
       return;
     }
     hooks = load(command.file);
