@@ -14,7 +14,8 @@ import { ROOT } from '@hook-observatory/launcher';
 import { UNIT_FILES } from '../../vitest.config.js';
 
 /** Folders that hold no source of ours: installed packages and build output. */
-const SKIPPED = new Set(['node_modules', 'dist']);
+/** Not folders of tests: built output, and test/artifacts, the browser tests' gitignored screenshots. */
+const SKIPPED = new Set(['node_modules', 'dist', 'artifacts']);
 /** A name that can only be an environment variable of ours. */
 const OURS = /^HOOK_OBSERVATORY_[A-Z0-9_]+$/;
 /** `${NAME:-default}` in a package.json script. */
