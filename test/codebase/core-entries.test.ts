@@ -35,6 +35,7 @@ const VOCABULARY_MODULES = [
   'protocol',
   'rotated-names',
   'session-state',
+  'store-rows',
   'test-overrides',
   'vocabulary',
 ];

@@ -9,9 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { runner } from 'node-pg-migrate';
 import type { Pool, PoolClient } from 'pg';
 
-export const STORE_TABLE = 'hook_events';
-/** The channel every insert statement notifies (the second migration's trigger): live readers LISTEN on it. */
-export const STORE_CHANNEL = 'hook_events';
+import { STORE_TABLE } from './store-rows.js';
+
+export { STORE_CHANNEL, STORE_TABLE } from './store-rows.js';
 export const STORE_MIGRATIONS_TABLE = 'hook_observatory_migrations';
 /** One number every receiver takes before making partitions, so two never race to make the same day. */
 const PARTITION_LOCK_KEY = 0x686f6f6b; // "hook"

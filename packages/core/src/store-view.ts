@@ -16,20 +16,7 @@
 import pg from 'pg';
 import type { EventRecord } from './enrich.js';
 import { STORE_CONNECT_TIMEOUT_MS, STORE_RETRY_MS } from './pg-store.js';
-import { STORE_CHANNEL, STORE_TABLE } from './store-schema.js';
-
-/** A batch stored up to 5 s before the newest row read may commit after it: each read looks that far back again. */
-export const VIEW_OVERLAP_MS = 5_000;
-
-interface StoredRow {
-  readonly key: string;
-  readonly machine: string;
-  readonly stored_at: Date;
-  readonly record: Record<string, unknown>;
-}
-
-const SELECT = `SELECT machine || '/' || server_start || '/' || seq AS key, machine, stored_at, ts, seq, record
-                FROM ${STORE_TABLE}`;
+import { STORE_CHANNEL, STORE_READ_OVERLAP_MS, STORED_ROWS, type StoredRow } from './store-rows.js';
 
 export type ViewLogger = (line: string) => void;
 
@@ -116,12 +103,12 @@ export class StoreView {
     const first = this.from === undefined;
     const { rows } = first
       ? await client.query<StoredRow>(
-          `SELECT * FROM (${SELECT} ORDER BY stored_at DESC, ts DESC, seq DESC LIMIT $1) latest
+          `SELECT * FROM (${STORED_ROWS} ORDER BY stored_at DESC, ts DESC, seq DESC LIMIT $1) latest
            ORDER BY stored_at, ts, seq`,
           [this.history],
         )
       : await client.query<StoredRow>(
-          `${SELECT} WHERE stored_at >= $1 ORDER BY stored_at, ts, seq`,
+          `${STORED_ROWS} WHERE stored_at >= $1 ORDER BY stored_at, ts, seq`,
           [this.from],
         );
     if (this.closed || client !== this.client) return;
@@ -143,7 +130,7 @@ export class StoreView {
     const oldest = rows[0]?.stored_at.getTime() ?? 0;
     if (newest !== undefined) {
       const floor = first && rows.length >= this.history ? oldest : 0;
-      this.from = new Date(Math.max(newest - VIEW_OVERLAP_MS, floor));
+      this.from = new Date(Math.max(newest - STORE_READ_OVERLAP_MS, floor));
     } else if (first) {
       this.from = new Date(0);
     }

@@ -12,20 +12,14 @@
  * known by their key and skipped.
  */
 import pg from 'pg';
+import {
+  STORE_CHANNEL,
+  STORE_READ_OVERLAP_MS,
+  STORE_TABLE,
+  STORED_ROWS,
+  type StoredRow,
+} from '@hook-observatory/core/vocabulary';
 import type { Filters } from './filter.js';
-
-/** The store's table and channel (core, store-migrations). */
-const STORE_TABLE = 'hook_events';
-const STORE_CHANNEL = 'hook_events';
-/** A batch stored up to 5 s before the last row read may commit after it: read that far back again. */
-export const WATCH_OVERLAP_MS = 5_000;
-
-interface StoredRow {
-  readonly key: string;
-  readonly machine: string;
-  readonly stored_at: Date;
-  readonly record: Record<string, unknown>;
-}
 
 /** The WHERE clause and its parameters for the filters; with `sessions`, whole sessions that have a kept event. */
 function whereOf(filters: Filters, sessions: boolean): { sql: string; params: unknown[] } {
@@ -55,9 +49,6 @@ function lineOf(row: StoredRow): Buffer {
   return Buffer.from(JSON.stringify({ _machine: row.machine, ...row.record }), 'utf8');
 }
 
-const SELECT = `SELECT machine || '/' || server_start || '/' || seq AS key, machine, stored_at, record
-                FROM ${STORE_TABLE}`;
-
 /** Every stored event the filters keep, oldest first, each as a log line. */
 export async function eachStoredLine(
   url: string,
@@ -73,7 +64,7 @@ export async function eachStoredLine(
   try {
     const { sql, params } = whereOf(filters, sessions);
     const { rows } = await client.query<StoredRow>(
-      `${SELECT} WHERE ${sql} ORDER BY ts, machine, server_start, seq`,
+      `${STORED_ROWS} WHERE ${sql} ORDER BY ts, machine, server_start, seq`,
       params,
     );
     for (const row of rows) onLine(lineOf(row));
@@ -103,7 +94,7 @@ export async function watchStore(
   let again = false;
   const read = async (): Promise<void> => {
     const { rows } = await client.query<StoredRow>(
-      `${SELECT} WHERE stored_at >= $${params.length + 1} AND ${sql} ORDER BY stored_at, ts, seq`,
+      `${STORED_ROWS} WHERE stored_at >= $${params.length + 1} AND ${sql} ORDER BY stored_at, ts, seq`,
       [...params, from],
     );
     for (const row of rows) {
@@ -112,7 +103,7 @@ export async function watchStore(
       onLine(lineOf(row));
     }
     const newest = rows.at(-1)?.stored_at.getTime();
-    if (newest !== undefined) from = new Date(newest - WATCH_OVERLAP_MS);
+    if (newest !== undefined) from = new Date(newest - STORE_READ_OVERLAP_MS);
     for (const [key, at] of seen) if (at < from.getTime()) seen.delete(key);
     afterBatch();
   };
