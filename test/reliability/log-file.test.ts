@@ -35,6 +35,22 @@ function idsIn(text: string): number[] {
 function allText(path: string): string {
   return [...rotatedFiles(path), path].map((file) => readFileSync(file, 'utf8')).join('');
 }
+/** The ids in the lines of `text`, in order of number. */
+function sortedIdsIn(text: string): number[] {
+  return idsIn(text).sort((a, b) => a - b);
+}
+/** Send `total` hooks to the running server; every one answered 200 and written: their ids, in order of number. */
+async function sendEvery(
+  to: RunningServer,
+  total: number,
+  keepAliveClients: number,
+  perRequestClients: number,
+): Promise<number[]> {
+  const result = await sendLoad(to, { total, keepAliveClients, perRequestClients, body });
+  expect(result.ok).toHaveLength(total);
+  await to.waitForLines(total);
+  return [...result.ok].sort((a, b) => a - b);
+}
 
 describe.each(SERVER_NAMES)('the %s server with --log', (name) => {
   it('rotation-under-load-keeps-every-event-once-in-whole-lines', async () => {
@@ -42,22 +58,12 @@ describe.each(SERVER_NAMES)('the %s server with --log', (name) => {
     server = await startServer(name, {
       args: ['--log', path, '--log-max-bytes', SMALL_FILE_BYTES, '--log-max-files', MANY_FILES],
     });
-    const total = 3_000;
-    const result = await sendLoad(server, {
-      total,
-      keepAliveClients: 8,
-      perRequestClients: 2,
-      body,
-    });
-    expect(result.ok).toHaveLength(total);
-    await server.waitForLines(total);
+    const sent = await sendEvery(server, 3_000, 8, 2);
     expect(rotatedFiles(path).length).toBeGreaterThan(10);
     for (const file of rotatedFiles(path)) {
       expect(readFileSync(file, 'utf8').endsWith('\n')).toBe(true);
     }
-    expect(idsIn(allText(path)).sort((a, b) => a - b)).toEqual(
-      [...result.ok].sort((a, b) => a - b),
-    );
+    expect(sortedIdsIn(allText(path))).toEqual(sent);
   }, 120_000);
 
   it('tail-F-follows-across-rotations', async () => {
@@ -147,18 +153,8 @@ describe.each(SERVER_NAMES)('the %s server with --log', (name) => {
       const path = join(dir, 'hooks.jsonl');
       server = await startServer(name, { args: ['--log', path] });
       rmSync(whole ? dir : path, { recursive: true });
-      const total = 50;
-      const result = await sendLoad(server, {
-        total,
-        keepAliveClients: 2,
-        perRequestClients: 1,
-        body,
-      });
-      expect(result.ok).toHaveLength(total);
-      await server.waitForLines(total);
-      expect(idsIn(readFileSync(path, 'utf8')).sort((a, b) => a - b)).toEqual(
-        [...result.ok].sort((a, b) => a - b),
-      );
+      const sent = await sendEvery(server, 50, 2, 1);
+      expect(sortedIdsIn(readFileSync(path, 'utf8'))).toEqual(sent);
       expect(server.stderr().match(/was removed or replaced; opened it again/g)).toHaveLength(1);
       expect(server.stderr()).not.toMatch(/cannot be (written|rotated)/);
     },
@@ -169,18 +165,8 @@ describe.each(SERVER_NAMES)('the %s server with --log', (name) => {
     // FILE's name is near NAME_MAX (255), so FILE.<stamp> is too long: every rename fails, for root too.
     const path = join(temp.make(), `${'h'.repeat(240)}.jsonl`);
     server = await startServer(name, { args: ['--log', path, '--log-max-bytes', '4K'] });
-    const total = 100;
-    const result = await sendLoad(server, {
-      total,
-      keepAliveClients: 4,
-      perRequestClients: 1,
-      body,
-    });
-    expect(result.ok).toHaveLength(total);
-    await server.waitForLines(total);
-    expect(idsIn(readFileSync(path, 'utf8')).sort((a, b) => a - b)).toEqual(
-      [...result.ok].sort((a, b) => a - b),
-    );
+    const sent = await sendEvery(server, 100, 4, 1);
+    expect(sortedIdsIn(readFileSync(path, 'utf8'))).toEqual(sent);
     expect(server.stderr().match(/cannot be rotated \(ENAMETOOLONG\)/g)).toHaveLength(1);
   }, 60_000);
 });
