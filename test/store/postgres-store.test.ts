@@ -13,13 +13,11 @@ import pg from 'pg';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, SERVER_NAMES, startServer, type RunningServer } from '@hook-observatory/launcher';
-import { loadAllTraffic } from '@hook-observatory/conformance/traffic';
 import { STORE_TABLE } from '@hook-observatory/core/internal/store-schema';
 import { dispatcherFor, post } from '../helpers/clients.js';
 import { postgresForSuite, startCluster, type Cluster } from '../helpers/postgres.js';
+import { TCP_TRAFFIC, storeArgs, trafficOf } from '../helpers/team-traffic.js';
 
-/** Days kept in these tests: the test clock's events must outlive every receiver's start. */
-const TEST_RETENTION_DAYS = 100_000;
 const QUERY = join(ROOT, 'packages/query/bin/hook-observatory-query.js');
 
 /** Rows reach the database off the hook's path: a test waits for them up to this long. */
@@ -27,7 +25,7 @@ const ROWS_WAIT_MS = 30_000;
 const POLL_MS = 100;
 
 /** Real Claude Code hooks, as recorded over TCP (the conformance traffic). */
-const traffic = loadAllTraffic().filter((request) => request.transport === 'tcp');
+const traffic = TCP_TRAFFIC;
 
 let cluster: Cluster | undefined;
 let spoolRoot: string;
@@ -97,36 +95,8 @@ async function startStoring(
 ): Promise<RunningServer> {
   const live = cluster as Cluster;
   return startServer(name, {
-    args: [
-      '--store',
-      `postgres:///${database}`,
-      '--store-machine',
-      machine,
-      '--store-spool',
-      join(spoolRoot, machine),
-      // The test clock's day (FIXED_TS) is long past the default retention.
-      '--store-retention-days',
-      String(TEST_RETENTION_DAYS),
-      ...extra,
-    ],
+    args: [...storeArgs(database, machine, spoolRoot), ...extra],
     env: { ...live.env, PGDATABASE: database },
-  });
-}
-
-/** The traffic as `machine` sends it: its sessions' ids begin with the machine's three letters, as ids differ between machines. */
-function trafficOf(machine: string): typeof traffic {
-  return traffic.map((request) => {
-    let payload: unknown;
-    try {
-      payload = JSON.parse(request.body.toString('utf8'));
-    } catch {
-      return request;
-    }
-    if (typeof payload !== 'object' || payload === null) return request;
-    const record = payload as Record<string, unknown>;
-    if (typeof record['session_id'] !== 'string') return request;
-    const session = `${machine}${record['session_id'].slice(machine.length)}`;
-    return { ...request, body: Buffer.from(JSON.stringify({ ...record, session_id: session })) };
   });
 }
 

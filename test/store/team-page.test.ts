@@ -19,41 +19,22 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SERVER_NAMES, startServer, type RunningServer } from '@hook-observatory/launcher';
-import { loadAllTraffic } from '@hook-observatory/conformance/traffic';
 import { chromiumFlags, decideChromium } from '../helpers/chromium.js';
 import { dispatcherFor, post } from '../helpers/clients.js';
 import { postgresForSuite, startCluster, type Cluster } from '../helpers/postgres.js';
+import { TCP_TRAFFIC, storeArgs, trafficOf } from '../helpers/team-traffic.js';
 
 /** Rows reach the store, and the views, off the hook's path: a test waits for them up to this long. */
 const ARRIVAL_WAIT_MS = 60_000;
-/** The test clock's day (FIXED_TS) is long past the default retention. */
-const TEST_RETENTION_DAYS = 100_000;
 const TOKEN = 'team-page-token';
 const DATABASE = 'team';
 
-const traffic = loadAllTraffic().filter((request) => request.transport === 'tcp');
+const traffic = TCP_TRAFFIC;
 const machines = ['ann', 'bob', 'cyd'] as const;
 const bin = postgresForSuite();
 const chromiumHere = decideChromium();
 if (chromiumHere.kind === 'fail') throw new Error(chromiumHere.message);
 if (chromiumHere.kind === 'skip') console.warn(`skipped: ${chromiumHere.message}`);
-
-/** The traffic as `machine` sends it: its session ids begin with the machine's name, as ids differ between machines. */
-function trafficOf(machine: string): typeof traffic {
-  return traffic.map((request) => {
-    let payload: unknown;
-    try {
-      payload = JSON.parse(request.body.toString('utf8'));
-    } catch {
-      return request;
-    }
-    if (typeof payload !== 'object' || payload === null) return request;
-    const record = payload as Record<string, unknown>;
-    if (typeof record['session_id'] !== 'string') return request;
-    const session = `${machine}${record['session_id'].slice(machine.length)}`;
-    return { ...request, body: Buffer.from(JSON.stringify({ ...record, session_id: session })) };
-  });
-}
 
 /** The data of every event message a stream has sent so far, and its end. */
 interface Follower {
@@ -109,16 +90,7 @@ describe.skipIf(bin === undefined)(
     async function forward(machine: string, index: number): Promise<void> {
       const name = SERVER_NAMES[index % SERVER_NAMES.length] as (typeof SERVER_NAMES)[number];
       const receiver = await startServer(name, {
-        args: [
-          '--store',
-          `postgres:///${DATABASE}`,
-          '--store-machine',
-          machine,
-          '--store-spool',
-          join(spoolRoot, machine),
-          '--store-retention-days',
-          String(TEST_RETENTION_DAYS),
-        ],
+        args: storeArgs(DATABASE, machine, spoolRoot),
         env: cluster.env,
       });
       const dispatcher = dispatcherFor(receiver);

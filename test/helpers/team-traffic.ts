@@ -1,0 +1,49 @@
+/**
+ * The recorded traffic as several machines of a team send it, for the store's
+ * tests: session ids differ between machines, so each machine's begin with its name;
+ * and a receiver's arguments to store as one machine.
+ */
+import { join } from 'node:path';
+import { loadAllTraffic, type RecordedRequest } from '@hook-observatory/conformance/traffic';
+
+/** The recorded hooks as curl sent them over TCP, in order. */
+export const TCP_TRAFFIC: readonly RecordedRequest[] = loadAllTraffic().filter(
+  (request) => request.transport === 'tcp',
+);
+
+/** `traffic` as `machine` sends it: each session id's first letters replaced by the machine's name. */
+export function trafficOf(
+  machine: string,
+  traffic: readonly RecordedRequest[] = TCP_TRAFFIC,
+): RecordedRequest[] {
+  return traffic.map((request) => {
+    let payload: unknown;
+    try {
+      payload = JSON.parse(request.body.toString('utf8'));
+    } catch {
+      return request;
+    }
+    if (typeof payload !== 'object' || payload === null) return request;
+    const record = payload as Record<string, unknown>;
+    if (typeof record['session_id'] !== 'string') return request;
+    const session = `${machine}${record['session_id'].slice(machine.length)}`;
+    return { ...request, body: Buffer.from(JSON.stringify({ ...record, session_id: session })) };
+  });
+}
+
+/** Keep every day: the test clock's day (FIXED_TS) is long past the default retention. */
+export const TEST_RETENTION_DAYS = 100_000;
+
+/** A receiver's arguments to store into `database` as `machine`, spooling under `spoolRoot`. */
+export function storeArgs(database: string, machine: string, spoolRoot: string): string[] {
+  return [
+    '--store',
+    `postgres:///${database}`,
+    '--store-machine',
+    machine,
+    '--store-spool',
+    join(spoolRoot, machine),
+    '--store-retention-days',
+    String(TEST_RETENTION_DAYS),
+  ];
+}
