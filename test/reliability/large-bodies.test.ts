@@ -28,6 +28,7 @@ const HOSTILE_BODY_BYTES = 600 * 1024 * 1024;
 const AT_ONCE = 6;
 /** Ordinary hooks sent after the large ones. */
 const ORDINARY_HOOKS = 10;
+const NEWLINE = 0x0a;
 
 let dir: string;
 let bigFile: string;
@@ -181,8 +182,10 @@ describe.each(TRANSPORTS)('over %s', (transport) => {
       'a-600-mb-body-curl-reads-whole-first-is-refused-as-the-issue-sent-it',
       { tags: ['slow'] },
       async () => {
+        // Alone in the slow tier or after the cases above: one line more than the server holds now.
+        const linesBefore = server.stdout().filter((byte) => byte === NEWLINE).length;
         expect(await curlBig(server, 'data-binary', 'BigWhole')).toBe(413);
-        const record = (await records(server, 2 + AT_ONCE + ORDINARY_HOOKS + 1)).at(-1);
+        const record = (await records(server, linesBefore + 1)).at(-1);
         expect(record).toMatchObject({ _event: 'BigWhole', _body_bytes: HOSTILE_BODY_BYTES });
         expect(server.process.exitCode).toBeNull();
       },
