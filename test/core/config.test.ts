@@ -195,9 +195,25 @@ describe('--store: the team PostgreSQL, credentials never on the command line', 
       message: /need --store URL/,
     },
     { name: 'spool-without-store', argv: ['--store-spool', '/s'], message: /need --store URL/ },
-  ])('$name', ({ argv, message }) => {
-    expect(() => parseCommand(argv, {})).toThrow(UsageError);
-    expect(() => parseCommand(argv, {})).toThrow(message);
+    {
+      name: 'sslmode-prefer',
+      argv: ['--store', 'postgres://db/hooks?sslmode=prefer'],
+      message: /sslmode=prefer: .*cannot fall back from TLS to none/,
+    },
+    {
+      name: 'pgsslmode-allow',
+      argv: ['--store', 'postgres://db/hooks'],
+      env: { PGSSLMODE: 'allow' },
+      message: /sslmode=allow: .*cannot fall back/,
+    },
+    {
+      name: 'view-sslmode-prefer',
+      argv: ['--view-store', 'postgres://db/hooks?sslmode=prefer'],
+      message: /sslmode=prefer/,
+    },
+  ])('$name', ({ argv, env = {}, message }) => {
+    expect(() => parseCommand(argv, env)).toThrow(UsageError);
+    expect(() => parseCommand(argv, env)).toThrow(message);
   });
 });
 

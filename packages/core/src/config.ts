@@ -9,6 +9,7 @@ import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { argsErrorLine, UsageError } from './cli-args.js';
+import { storeConnectionString } from './store-tls.js';
 import {
   CONNECTIONS_CHECKING_INTERVAL_MS,
   HEADERS_TIMEOUT_MS,
@@ -286,7 +287,7 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
   if (retention !== undefined && store === undefined) {
     throw new UsageError('--store-retention-days needs --store URL');
   }
-  const viewStore = viewStoreUrl(values['view-store'], values);
+  const viewStore = viewStoreUrl(values['view-store'], values, env);
   const overrides = testOverrides(env);
 
   const format: OutputFormat = values['pretty-json']
@@ -393,7 +394,7 @@ function storeOptions(
     }
     return undefined;
   }
-  checkStoreUrl(url);
+  checkStoreUrl(url, env);
   if (machine === '') throw new UsageError('--store-machine needs a name');
   if (spoolDir === '') throw new UsageError('--store-spool needs a directory');
   const state = nonEmpty(env['XDG_STATE_HOME']) ?? join(homedir(), '.local', 'state');
@@ -412,9 +413,10 @@ function storeOptions(
 function viewStoreUrl(
   url: string | undefined,
   values: Readonly<Record<string, unknown>>,
+  env: NodeJS.ProcessEnv,
 ): string | undefined {
   if (url === undefined) return undefined;
-  checkStoreUrl(url);
+  checkStoreUrl(url, env);
   const sinkFlags = ['store', 'log', 'output-socket', 'tee', 'pretty-json', 'pretty-yaml'];
   const given = sinkFlags.find((flag) => values[flag] !== undefined);
   if (given !== undefined) {
@@ -425,8 +427,11 @@ function viewStoreUrl(
   return url;
 }
 
-/** A store URL as typed (server or query tool): postgres:// or postgresql://, and no password in it. */
-export function checkStoreUrl(url: string): void {
+/**
+ * A store URL as typed (server or query tool): postgres:// or postgresql://,
+ * no password in it, and an sslmode (its own or PGSSLMODE) the client can keep as libpq does.
+ */
+export function checkStoreUrl(url: string, env: NodeJS.ProcessEnv = process.env): void {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -441,6 +446,11 @@ export function checkStoreUrl(url: string): void {
       '--store: the URL carries a password, which ps and shell history show; ' +
         'put it in $PGPASSWORD or ~/.pgpass ($PGPASSFILE) instead',
     );
+  }
+  try {
+    storeConnectionString(url, env);
+  } catch (error) {
+    throw new UsageError(`--store: ${(error as Error).message}`);
   }
 }
 

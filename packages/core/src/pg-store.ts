@@ -12,7 +12,7 @@
  *
  * Credentials never come from the command line (config.ts refuses a password
  * in the URL): pg reads PGHOST, PGUSER, PGPASSWORD... and ~/.pgpass
- * (PGPASSFILE) as libpq does, and the URL's sslmode as libpq's.
+ * (PGPASSFILE) as libpq does; sslmode as libpq's is store-tls.ts's part.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
@@ -23,6 +23,7 @@ import type { StoreOptions } from './config.js';
 import type { EventRecord } from './enrich.js';
 import { dayOf, dropExpiredDays, ensureDays, migrate, STORE_TABLE } from './store-schema.js';
 import { Spool } from './store-spool.js';
+import { storeConnectionString } from './store-tls.js';
 
 /** A database that does not answer a connection in 5 s is taken as down; the spool takes the events. */
 export const STORE_CONNECT_TIMEOUT_MS = 5_000;
@@ -82,7 +83,7 @@ export class PostgresStore {
     private readonly log: StoreLogger,
   ) {
     this.pool = new pg.Pool({
-      connectionString: options.url,
+      connectionString: storeConnectionString(options.url),
       max: 2,
       connectionTimeoutMillis: STORE_CONNECT_TIMEOUT_MS,
       query_timeout: STORE_QUERY_TIMEOUT_MS,

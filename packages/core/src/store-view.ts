@@ -16,6 +16,7 @@
 import pg from 'pg';
 import type { EventRecord } from './enrich.js';
 import { STORE_CONNECT_TIMEOUT_MS, STORE_RETRY_MS } from './pg-store.js';
+import { storeConnectionString } from './store-tls.js';
 import { STORE_CHANNEL, STORE_READ_OVERLAP_MS, STORED_ROWS, type StoredRow } from './store-rows.js';
 
 export type ViewLogger = (line: string) => void;
@@ -46,7 +47,7 @@ export class StoreView {
 
   private async connect(): Promise<void> {
     const client = new pg.Client({
-      connectionString: this.url,
+      connectionString: storeConnectionString(this.url),
       application_name: 'hook-observatory-view',
       connectionTimeoutMillis: STORE_CONNECT_TIMEOUT_MS,
     });

@@ -39,6 +39,7 @@ export {
   STORED_ROWS,
   type StoredRow,
 } from './store-rows.js';
+export { storeConnectionString } from './store-tls.js';
 // What each session is doing now: query --sessions and the live view's page (session-state.ts).
 export {
   SessionTracker,

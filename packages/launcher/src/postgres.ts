@@ -5,11 +5,20 @@
  *
  * A test gets a throwaway cluster: initdb in a fresh temporary directory, a
  * Unix socket in it and a free TCP port, no TCP listener at all
- * (listen_addresses ''), removed after. PostgreSQL refuses to run as root, so
+ * (listen_addresses ''), removed after. With `tls`, it also listens on
+ * 127.0.0.1 with TLS on, and takes TCP connections over TLS only (hostssl). PostgreSQL refuses to run as root, so
  * as root the cluster belongs to the `postgres` user and runs through runuser.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -84,14 +93,41 @@ async function freePort(): Promise<number> {
   });
 }
 
+export interface ClusterOptions {
+  /** The server's certificate and key (PEM): listen on 127.0.0.1 too, TLS on, and only TLS over TCP. */
+  readonly tls?: { readonly cert: string; readonly key: string };
+}
+
+/** The server's certificate and key in the data directory, and TCP connections taken over TLS only. */
+function configureTls(
+  data: string,
+  tls: NonNullable<ClusterOptions['tls']>,
+  owner?: number[],
+): void {
+  const files = { 'server.crt': tls.cert, 'server.key': tls.key };
+  for (const [name, pem] of Object.entries(files)) {
+    const path = join(data, name);
+    // PostgreSQL refuses a key others can read.
+    writeFileSync(path, pem, { mode: 0o600 });
+    if (owner !== undefined) chownSync(path, owner[0] as number, owner[1] as number);
+  }
+  // The socket as initdb leaves it; over TCP, TLS only (no `host` line takes a plain connection).
+  writeFileSync(
+    join(data, 'pg_hba.conf'),
+    'local all all trust\nhostssl all all 127.0.0.1/32 trust\n',
+  );
+}
+
 /** initdb a cluster in a fresh temporary directory and start it; `bin` from postgresOrSkip. */
-export async function startCluster(bin: string): Promise<Cluster> {
+export async function startCluster(bin: string, options: ClusterOptions = {}): Promise<Cluster> {
   const dir = mkdtempSync(join(tmpdir(), 'pg-'));
   const asRoot = userInfo().uid === 0;
+  let owner: number[] | undefined;
   if (asRoot) {
-    const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
-    const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
-    chownSync(dir, uid, gid);
+    const id = (flag: string): number =>
+      Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
+    owner = [id('-u'), id('-g')];
+    chownSync(dir, owner[0] as number, owner[1] as number);
   }
   chmodSync(dir, 0o700);
   const data = join(dir, 'data');
@@ -107,15 +143,29 @@ export async function startCluster(bin: string): Promise<Cluster> {
     });
   };
   run('initdb', ['-D', data, '-U', superuser, '-A', 'trust', '--no-sync', '-E', 'UTF8']);
+  if (options.tls !== undefined) configureTls(data, options.tls, owner);
+  const listen =
+    options.tls === undefined
+      ? `-c listen_addresses=''`
+      : `-c listen_addresses=127.0.0.1 -c ssl=on -c ssl_cert_file=server.crt -c ssl_key_file=server.key`;
   // fsync off: a test cluster is thrown away, and the machine is shared.
-  const options = `-k ${dir} -p ${port} -c listen_addresses='' -c fsync=off -c full_page_writes=off`;
+  const serverOptions = `-k ${dir} -p ${port} ${listen} -c fsync=off -c full_page_writes=off`;
   let running = false;
   const cluster: Cluster = {
     env: { PGHOST: dir, PGPORT: String(port), PGUSER: superuser, PGDATABASE: 'postgres' },
     url: 'postgres:///postgres',
     start() {
       if (running) return;
-      run('pg_ctl', ['start', '-w', '-D', data, '-l', join(dir, 'server.log'), '-o', options]);
+      run('pg_ctl', [
+        'start',
+        '-w',
+        '-D',
+        data,
+        '-l',
+        join(dir, 'server.log'),
+        '-o',
+        serverOptions,
+      ]);
       running = true;
     },
     stop(mode = 'fast') {

@@ -18,6 +18,7 @@ import {
   STORE_TABLE,
   STORED_ROWS,
   type StoredRow,
+  storeConnectionString,
 } from '@hook-observatory/core/vocabulary';
 import type { Filters } from './filter.js';
 
@@ -57,7 +58,7 @@ export async function eachStoredLine(
   onLine: (line: Buffer) => void,
 ): Promise<void> {
   const client = new pg.Client({
-    connectionString: url,
+    connectionString: storeConnectionString(url),
     application_name: 'hook-observatory-query',
   });
   await client.connect();
@@ -82,7 +83,7 @@ export async function watchStore(
   afterBatch: () => void,
 ): Promise<void> {
   const client = new pg.Client({
-    connectionString: url,
+    connectionString: storeConnectionString(url),
     application_name: 'hook-observatory-query',
   });
   await client.connect();
