@@ -36,6 +36,7 @@ const VOCABULARY_MODULES = [
   'rotated-names',
   'session-state',
   'store-rows',
+  'store-tls',
   'test-overrides',
   'vocabulary',
 ];
