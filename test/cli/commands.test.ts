@@ -113,7 +113,13 @@ describe('hook-observatory', () => {
         ['install-hooks', '--project', '--port', '9999', '--yes'],
         {
           cwd: home,
-          env: { ...process.env, HOME: home, CLAUDE_CONFIG_DIR: join(home, '.claude') },
+          // INIT_CWD too: under pnpm it names the checkout, which --project would write into.
+          env: {
+            ...process.env,
+            HOME: home,
+            CLAUDE_CONFIG_DIR: join(home, '.claude'),
+            INIT_CWD: home,
+          },
         },
       );
       expect(code).toBe(0);
