@@ -46,11 +46,9 @@ export const VIEWER_WINDOW_BYTES = 64 * 1024;
 /**
  * The most one round copies for all viewers together before it lets the event
  * loop go on: many viewers catching up at once take turns with the hooks
- * instead of holding the loop. Two windows: a hook waits a few turns (accept,
- * read, answer), and each turn's copy also costs the kernel's copy into a
- * socket; with 50 viewers that never read a full ring, 1 MiB rounds held a
- * hook up to a second on a busy machine, 128 KiB about a fifth of that
- * (test/bench/README.md, adversity).
+ * instead of holding the loop. Two windows: a hook needs a few turns (accept,
+ * read, answer), and each turn's copy costs the kernel's copy into a socket
+ * too. Measured in test/bench/README.md (adversity).
  */
 export const STREAM_ROUND_MAX_BYTES = 2 * VIEWER_WINDOW_BYTES;
 /**
