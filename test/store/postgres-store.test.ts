@@ -9,13 +9,18 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, SERVER_NAMES, startServer, type RunningServer } from '@hook-observatory/launcher';
 import { STORE_TABLE } from '@hook-observatory/core/internal/store-schema';
 import { dispatcherFor, post } from '../helpers/clients.js';
-import { postgresForSuite, startCluster, type Cluster } from '../helpers/postgres.js';
+import {
+  freshDatabase,
+  postgresForSuite,
+  startCluster,
+  withClient,
+  type Cluster,
+} from '../helpers/postgres.js';
 import { TCP_TRAFFIC, storeArgs, trafficOf } from '../helpers/team-traffic.js';
 
 const QUERY = join(ROOT, 'packages/query/bin/hook-observatory-query.js');
@@ -29,32 +34,8 @@ const traffic = TCP_TRAFFIC;
 
 let cluster: Cluster | undefined;
 let spoolRoot: string;
-let nextDatabase = 0;
 
 const bin = postgresForSuite();
-
-/** A database of its own for one test. */
-async function freshDatabase(): Promise<string> {
-  const name = `store_${++nextDatabase}`;
-  await withClient('postgres', (client) => client.query(`CREATE DATABASE ${name}`));
-  return name;
-}
-
-async function withClient<T>(database: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
-  const live = cluster as Cluster;
-  const client = new pg.Client({
-    host: live.env['PGHOST'],
-    port: Number(live.env['PGPORT']),
-    user: live.env['PGUSER'],
-    database,
-  });
-  await client.connect();
-  try {
-    return await use(client);
-  } finally {
-    await client.end();
-  }
-}
 
 interface StoredRow {
   machine: string;
@@ -68,7 +49,7 @@ interface StoredRow {
 }
 
 async function rowsOf(database: string, machine: string): Promise<StoredRow[]> {
-  return withClient(database, async (client) => {
+  return withClient(cluster as Cluster, database, async (client) => {
     const { rows } = await client.query<StoredRow>(
       `SELECT machine, server_start, seq, ts, event, session, tool, record
        FROM ${STORE_TABLE} WHERE machine = $1 ORDER BY seq`,
@@ -129,7 +110,7 @@ describe.skipIf(bin === undefined)('--store postgres://', { tags: ['slow'] }, ()
   });
 
   it('both servers store the same traffic as the same rows, apart from machine and run', async () => {
-    const database = await freshDatabase();
+    const database = await freshDatabase(cluster as Cluster, 'store');
     const stored = new Map<string, StoredRow[]>();
     for (const name of SERVER_NAMES) {
       const server = await startStoring(name, database, `${name}-box`);
@@ -149,7 +130,7 @@ describe.skipIf(bin === undefined)('--store postgres://', { tags: ['slow'] }, ()
   });
 
   it('answers every hook while the database is down, and stores them once it is back', async () => {
-    const database = await freshDatabase();
+    const database = await freshDatabase(cluster as Cluster, 'store');
     const live = cluster as Cluster;
     live.stop();
     let server: RunningServer | undefined;
@@ -168,7 +149,7 @@ describe.skipIf(bin === undefined)('--store postgres://', { tags: ['slow'] }, ()
   });
 
   it('loses nothing and doubles nothing when the database is killed mid-stream', async () => {
-    const database = await freshDatabase();
+    const database = await freshDatabase(cluster as Cluster, 'store');
     const live = cluster as Cluster;
     const server = await startStoring('http', database, 'crash-box');
     const half = Math.floor(traffic.length / 2);
@@ -189,7 +170,7 @@ describe.skipIf(bin === undefined)('--store postgres://', { tags: ['slow'] }, ()
   });
 
   it('a receiver stopped while the database is down leaves its spool to the next run', async () => {
-    const database = await freshDatabase();
+    const database = await freshDatabase(cluster as Cluster, 'store');
     const live = cluster as Cluster;
     live.stop();
     try {
@@ -233,7 +214,7 @@ describe.skipIf(bin === undefined)('--store postgres://', { tags: ['slow'] }, ()
     const store = (): string[] => ['--store', `postgres:///${database}`];
 
     beforeAll(async () => {
-      database = await freshDatabase();
+      database = await freshDatabase(cluster as Cluster, 'store');
       logFile = join(spoolRoot, 'ann.jsonl');
       for (const [index, machine] of machines.entries()) {
         const name = SERVER_NAMES[index % SERVER_NAMES.length] as (typeof SERVER_NAMES)[number];

@@ -10,12 +10,17 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SERVER_NAMES, startServer, type RunningServer } from '@hook-observatory/launcher';
 import { STORE_TABLE } from '@hook-observatory/core/internal/store-schema';
 import { dispatcherFor, post } from '../helpers/clients.js';
-import { postgresForSuite, startCluster, type Cluster } from '../helpers/postgres.js';
+import {
+  freshDatabase,
+  postgresForSuite,
+  startCluster,
+  withClient,
+  type Cluster,
+} from '../helpers/postgres.js';
 import { TCP_TRAFFIC, TEST_RETENTION_DAYS } from '../helpers/team-traffic.js';
 
 /** A few hooks are enough to see whether they reach the database. */
@@ -25,7 +30,6 @@ const ROWS_WAIT_MS = 30_000;
 
 let cluster: Cluster | undefined;
 let dir: string;
-let nextDatabase = 0;
 
 const bin = postgresForSuite();
 
@@ -72,31 +76,9 @@ function makeCertificates(into: string): { cert: string; key: string } {
   return { cert: read('server.crt'), key: read('server.key') };
 }
 
-async function withClient<T>(database: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
-  const env = (cluster as Cluster).env;
-  const client = new pg.Client({
-    host: env['PGHOST'],
-    port: Number(env['PGPORT']),
-    user: env['PGUSER'],
-    database,
-  });
-  await client.connect();
-  try {
-    return await use(client);
-  } finally {
-    await client.end();
-  }
-}
-
-async function freshDatabase(): Promise<string> {
-  const name = `tls_${++nextDatabase}`;
-  await withClient('postgres', (client) => client.query(`CREATE DATABASE ${name}`));
-  return name;
-}
-
 /** The events stored, none while the table is not there yet. */
 async function storedCount(database: string): Promise<number> {
-  return withClient(database, async (client) => {
+  return withClient(cluster as Cluster, database, async (client) => {
     const { rows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${STORE_TABLE}`);
     return Number(rows[0]?.n);
   }).catch(() => 0);
@@ -104,7 +86,7 @@ async function storedCount(database: string): Promise<number> {
 
 /** Whether each of the store's connections to `database` is encrypted, as the server sees them. */
 async function storeConnectionsTls(database: string): Promise<boolean[]> {
-  return withClient('postgres', async (client) => {
+  return withClient(cluster as Cluster, 'postgres', async (client) => {
     const { rows } = await client.query<{ ssl: boolean }>(
       `SELECT ssl FROM pg_stat_ssl JOIN pg_stat_activity USING (pid)
        WHERE datname = $1 AND application_name = 'hook-observatory'`,
@@ -184,7 +166,7 @@ describe.skipIf(bin === undefined)('--store postgres:// over TLS', { tags: ['slo
     '$server: $name',
     async ({ server: name, query, env, refused }) => {
       const live = cluster as Cluster;
-      const database = await freshDatabase();
+      const database = await freshDatabase(cluster as Cluster, 'tls');
       const url = `postgres://127.0.0.1:${live.env['PGPORT']}/${database}?${query(dir)}`;
       const server = await startServer(name, {
         args: [
