@@ -7,20 +7,26 @@
 import { basename } from 'node:path';
 import dagre, { type EdgeLabel, type NodeLabel } from '@dagrejs/dagre';
 import { groupName, type StateGroup } from './parser-map.js';
-import { arrowHead, COLOURS, path, rect, svgDocument, text, textWidth, type Point } from './svg.js';
+import {
+  arrowHead,
+  BOX_PADDING_PX,
+  COLOURS,
+  LABEL_PADDING_PX,
+  LABEL_SIZE_PX,
+  LINE_HEIGHT,
+  NAME_SIZE_PX,
+  path,
+  rect,
+  svgDocument,
+  text,
+  textWidth,
+  type Point,
+} from './svg.js';
 
-/** Text sizes, in px: the group's name, the line under it, an arrow's label. */
-const NAME_SIZE_PX = 15;
+/** The line under a group's name, in px. */
 const DETAIL_SIZE_PX = 11;
-const LABEL_SIZE_PX = 11;
-/** Space between a box's edge and its text, in px. */
-const BOX_PADDING_PX = 10;
-/** Space between two lines of text, in px, baseline to baseline, per px of font size. */
-const LINE_HEIGHT = 1.35;
 /** dagre's spacing, in px: between boxes on one rank, between ranks, between arrows, around it all. */
 const SPACING_PX = { nodesep: 36, ranksep: 44, edgesep: 16, marginx: 20, marginy: 20 } as const;
-/** Background around an arrow's label, left and right, in px. */
-const LABEL_PADDING_PX = 3;
 /** An arrow's label wraps after this many characters (a state name is never cut). */
 const LABEL_WRAP_CHARACTERS = 26;
 /** Room for the legend under the graph, in px. */

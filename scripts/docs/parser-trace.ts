@@ -14,7 +14,20 @@ import { RequestParser } from '@hook-observatory/net-server/request-parser';
 import dagre, { type EdgeLabel, type NodeLabel } from '@dagrejs/dagre';
 import type { Picture } from './parser-diagram.js';
 import { groupName, type StateGroup } from './parser-map.js';
-import { arrowHead, COLOURS, path, rect, svgDocument, text, textWidth } from './svg.js';
+import {
+  arrowHead,
+  BOX_PADDING_PX,
+  COLOURS,
+  LABEL_PADDING_PX,
+  LABEL_SIZE_PX,
+  LINE_HEIGHT,
+  NAME_SIZE_PX,
+  path,
+  rect,
+  svgDocument,
+  text,
+  textWidth,
+} from './svg.js';
 
 /** The parts a reader meets, each made of some of the parser's groups (by name) or states. */
 const PARTS = [
@@ -78,14 +91,10 @@ export function traceRequests(requests: readonly Buffer[], groups: readonly Stat
   return runs.map((run) => ({ part: run.part, bytes: Buffer.from(run.bytes), completes: run.completes }));
 }
 
-/** Text sizes and spacing, in px. */
-const NAME_SIZE_PX = 15;
+/** A run's bytes, in px. */
 const BYTES_SIZE_PX = 11;
-const LABEL_SIZE_PX = 11;
-const BOX_PADDING_PX = 10;
-const LINE_HEIGHT = 1.35;
+/** dagre's spacing, in px: between boxes on one rank, between ranks, between arrows, around it all. */
 const SPACING_PX = { nodesep: 40, ranksep: 50, edgesep: 20, marginx: 20, marginy: 20 } as const;
-const LABEL_PADDING_PX = 3;
 /** A run's bytes are shown up to this many characters, then elided in the middle. */
 const SHOWN_CHARACTERS = 44;
 /** An arrow is labelled with the last bytes read before the move, this many at most. */

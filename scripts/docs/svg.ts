@@ -29,6 +29,16 @@ export const COLOURS = {
 export const SANS = 'Helvetica, Arial, sans-serif';
 export const MONO = 'Menlo, Consolas, "DejaVu Sans Mono", monospace';
 
+/** The parser's diagrams share one style. Text sizes, in px: a box's name, an arrow's label. */
+export const NAME_SIZE_PX = 15;
+export const LABEL_SIZE_PX = 11;
+/** Space between a box's edge and its text, in px. */
+export const BOX_PADDING_PX = 10;
+/** Space between two lines of text, in px, baseline to baseline, per px of font size. */
+export const LINE_HEIGHT = 1.35;
+/** Background around an arrow's label, left and right, in px. */
+export const LABEL_PADDING_PX = 3;
+
 /**
  * Advance of an average character, in ems. Monospace fonts agree on 0.6; a
  * sans-serif's average is lower, 0.55 errs on the wide side so that text
