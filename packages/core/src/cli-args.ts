@@ -100,3 +100,8 @@ export function parseCommandLine<const O extends ParseArgsOptionsConfig>(
     throw new UsageError(argsErrorLine(error, options));
   }
 }
+
+/** An environment variable set to the empty string counts as unset, as shells treat it. */
+export function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}

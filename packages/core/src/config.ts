@@ -8,7 +8,7 @@
 import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { argsErrorLine, UsageError } from './cli-args.js';
+import { argsErrorLine, nonEmpty, UsageError } from './cli-args.js';
 import { storeConnectionString } from './store-tls.js';
 import {
   CONNECTIONS_CHECKING_INTERVAL_MS,
@@ -484,11 +484,6 @@ function testOverrides(env: NodeJS.ProcessEnv): TestOverrides {
     if (error instanceof TestOverrideError) throw new UsageError(error.message);
     throw error;
   }
-}
-
-/** An environment variable set to the empty string counts as unset, as shells treat it. */
-export function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value === '' ? undefined : value;
 }
 
 /** A TCP port as typed; `lowest` is 1 where port 0 (any free port) makes no sense. */

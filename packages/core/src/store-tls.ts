@@ -11,6 +11,7 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { nonEmpty } from './cli-args.js';
 
 /** What libpq's sslmode values do and pg can do the same: no TLS, TLS, TLS with the CA checked, and the host name too. */
 const LIBPQ_MODES = new Set(['disable', 'require', 'verify-ca', 'verify-full']);
@@ -53,8 +54,4 @@ function defaultRootCert(mode: string): string | undefined {
   if (mode === 'disable') return undefined;
   const path = join(homedir(), '.postgresql', 'root.crt');
   return existsSync(path) ? path : undefined;
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value === '' ? undefined : value;
 }

@@ -22,7 +22,6 @@ export { MAX_PAYLOAD_DEPTH, MAX_PAYLOAD_MEMBERS } from './json-shape.js';
 export {
   checkStoreUrl,
   EXIT_USAGE,
-  nonEmpty,
   parsePort,
   PORT_ENV,
   SOCKET_ENV,
@@ -54,6 +53,7 @@ export {
   argsErrorLine,
   isPackagedCommand,
   markPackagedCommand,
+  nonEmpty,
   PACKAGE_PROGRAM,
   parseCommandLine,
   typedCommand,
