@@ -7,7 +7,7 @@
  */
 import { SERVERS, type Transport } from '@hook-observatory/launcher';
 import { FAMILIES, GROUPS, groupOf, type Family } from '../families.js';
-import { differences } from '../harness/compare.js';
+import { differences, unmetExpectations } from '../harness/compare.js';
 import type { CaseCapture } from '../harness/server-pair.js';
 import type { TrafficCase } from '../harness/traffic-script.js';
 import { ServerPool, type Server } from './server-pool.js';
@@ -23,6 +23,8 @@ export interface GradeOptions {
   readonly parallel?: number;
   /** Only the cases this picks (a stage's: stages.ts); all when not given. */
   readonly cases?: (family: string, caseName: string) => boolean;
+  /** The server whose captures every subject is compared with: node:http's, but for the grader's own tests. */
+  readonly reference?: Server;
 }
 
 export interface FirstFailure {
@@ -97,6 +99,44 @@ async function playCases(
   return results;
 }
 
+/**
+ * How many times node:http plays again a case whose capture misses the case's
+ * own expectations (statuses, connection end, events): every subject is
+ * compared with that one capture, so a reference starved on a loaded machine
+ * would cost the case to every subject that passes it (seen once in CI: one
+ * limits case lost by the four lessons that pass it, in the same grading).
+ */
+export const REFERENCE_REPLAYS = 2;
+
+const offExpectation = (testCase: TrafficCase, played: Played): boolean =>
+  'failed' in played || unmetExpectations(testCase, played).length > 0;
+
+/** node:http's captures of some of a family's cases, each played again while it misses its case's expectations. */
+async function playReference(
+  servers: ServerPool,
+  reference: Server,
+  family: Family,
+  cases: readonly TrafficCase[],
+): Promise<Played[]> {
+  const captures = await playCases(servers, reference, family, cases);
+  for (let replay = 0; replay < REFERENCE_REPLAYS; replay++) {
+    const off = [...cases.keys()].filter((index) =>
+      offExpectation(cases[index]!, captures[index]!),
+    );
+    if (off.length === 0) break;
+    const again = await playCases(
+      servers,
+      reference,
+      family,
+      off.map((index) => cases[index]!),
+    );
+    off.forEach((index, position) => {
+      if (!offExpectation(cases[index]!, again[position]!)) captures[index] = again[position]!;
+    });
+  }
+  return captures;
+}
+
 type CaseFilter = (family: string, caseName: string) => boolean;
 
 const playedCases = (
@@ -150,6 +190,7 @@ async function inLanes<Item>(
   items: readonly Item[],
   parallel: number,
   servers: ServerPool,
+  reference: Server,
   taskOf: (item: Item) => Task,
   needsReference: (task: Task) => boolean,
   work: (item: Item) => Promise<void>,
@@ -159,7 +200,7 @@ async function inLanes<Item>(
     (a, b) => envRank(families, families[a]!) - envRank(families, families[b]!) || a - b,
   );
   const warm = (task: Task): void => {
-    if (needsReference(task)) servers.warm(REFERENCE_SERVER, task.family.env);
+    if (needsReference(task)) servers.warm(reference, task.family.env);
     servers.warm(task.subject, task.family.env);
   };
   let next = 0;
@@ -180,7 +221,8 @@ async function inLanes<Item>(
  * subject after it with its captures in hand: the same reference for all, and
  * a subject that never answers is given up on SUBJECT_QUIET_MS after node:http
  * was done (wire-client.ts) instead of waiting ANSWER_WAIT_MS. A case that
- * differs after a wait ran out is played again (DIFFERENCE_REPLAYS).
+ * differs after a wait ran out is played again (DIFFERENCE_REPLAYS), and so is
+ * node:http's capture that misses its case's expectations (REFERENCE_REPLAYS).
  */
 export async function grade(
   subjects: readonly Subject[],
@@ -203,11 +245,12 @@ export async function grade(
     .reduce((sum, family) => sum + playedCases(family, transport, picked).length, 0);
 
   const servers = new ServerPool(transport);
+  const reference = options.reference ?? REFERENCE_SERVER;
   const references = new Map<Family, Promise<Played[]>>();
   const referenceOf = (task: Task): Promise<Played[]> => {
     let captures = references.get(task.family);
     if (captures === undefined) {
-      captures = playCases(servers, REFERENCE_SERVER, task.family, task.cases);
+      captures = playReference(servers, reference, task.family, task.cases);
       references.set(task.family, captures);
     }
     return captures;
@@ -228,6 +271,7 @@ export async function grade(
       tasks,
       parallel,
       servers,
+      reference,
       byItself,
       (task) => !references.has(task.family),
       async (task) => {
@@ -250,11 +294,12 @@ export async function grade(
         differing,
         parallel,
         servers,
+        reference,
         replayed,
         () => true,
         async ({ task, index }) => {
           const testCase = [task.cases[index]!];
-          const theirs = await playCases(servers, REFERENCE_SERVER, task.family, testCase);
+          const theirs = await playReference(servers, reference, task.family, testCase);
           const ours = await playCases(servers, task.subject, task.family, testCase, theirs);
           const again = compared(
             testCase[0]!,
