@@ -5,7 +5,14 @@
  * and --watch following the log across a rotation.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, renameSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -296,6 +303,50 @@ describe('sources', () => {
     expect(
       query(['--json'], { input: Buffer.from('not json\n{"_event":"A"}\n{"_ev') }).stdout,
     ).toBe('{"_event":"A"}\n');
+  });
+});
+
+describe("an input that is not the server's log", () => {
+  const CAPTURE = join(ROOT, 'test/fixtures/sessions/full.jsonl');
+  const STRAY = join(dir, 'stray.jsonl');
+  writeFileSync(STRAY, '{"session_id":"s1","hook_event_name":"Stop"}\nnot json\n');
+  const EMPTY = join(dir, 'empty.jsonl');
+  writeFileSync(EMPTY, '');
+  const captureLine = `^hook-observatory-query: ${CAPTURE}: not the server's log \\(--log FILE\\): it is a capture of the requests, which \`replay\` sends to a server that logs them\n$`;
+  it.each([
+    { name: 'a-capture-in-a-table', args: [CAPTURE], line: new RegExp(captureLine) },
+    { name: 'a-capture-as-csv', args: ['--csv', CAPTURE], line: new RegExp(captureLine) },
+    { name: 'a-capture-as-sessions', args: ['--sessions', CAPTURE], line: new RegExp(captureLine) },
+    {
+      name: 'a-capture-on-standard-input',
+      args: [],
+      input: readFileSync(CAPTURE),
+      line: /^hook-observatory-query: standard input: not the server's log \(--log FILE\): it is a capture/,
+    },
+    {
+      name: 'hook-payloads-without-the-logs-fields',
+      args: [STRAY],
+      line: new RegExp(
+        `^hook-observatory-query: ${STRAY}: not the server's log \\(--log FILE\\): no line has the log's "_event" field\n$`,
+      ),
+    },
+  ])('$name-is-one-line-on-stderr-nothing-on-stdout-and-exit-2', ({ args, input, line }) => {
+    const result = query(args, { input: input ?? Buffer.alloc(0) });
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/^[^\n]+\n$/);
+    expect(result.stderr).toMatch(line);
+  });
+
+  it('a-log-beside-a-capture-shows-the-log-and-names-the-capture', () => {
+    const result = query(['--json', LOG, CAPTURE]);
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe(logBytes.toString('utf8'));
+    expect(result.stderr).toMatch(new RegExp(captureLine));
+  });
+
+  it('an-empty-log-is-a-log-with-no-event-yet', () => {
+    expect(query([EMPTY])).toEqual({ status: 0, stdout: '', stderr: '' });
   });
 });
 

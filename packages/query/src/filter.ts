@@ -31,7 +31,10 @@ export function createFilter(filters: Filters): (line: Buffer) => LogEvent | und
     } catch {
       return undefined; // a line cut by a crash of something else, or not JSON at all
     }
-    if (typeof event !== 'object' || event === null) return undefined;
+    // A line without the server's `_event` is not one of its events (a capture's request, a stray line).
+    if (typeof event !== 'object' || event === null || typeof event['_event'] !== 'string') {
+      return undefined;
+    }
     return matches(event, filters) ? event : undefined;
   };
 }

@@ -50,3 +50,36 @@ export async function eachLineOfFiles(
     await eachLine(createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }), onLine);
   }
 }
+
+/** Bytes every line of the server's log carries (its `_event` field, README "What an event holds"). */
+const LOG_FIELD = Buffer.from('"_event"');
+/** Bytes a capture's request line carries (packages/conformance/traffic/README.md). */
+const CAPTURE_FIELD = Buffer.from('"bodyBase64":');
+
+/**
+ * Tells whether an input held the server's log: a file whose lines all lack the
+ * log's fields would otherwise show nothing and exit 0, as if no event matched.
+ * Once one log line is seen nothing more is looked at, so a log costs nothing.
+ */
+export class LogShape {
+  private lines = 0;
+  private logLines = 0;
+  private captureLines = 0;
+
+  readonly see = (line: Buffer): void => {
+    if (this.logLines > 0 || line.length === 0) return;
+    this.lines += 1;
+    if (line.includes(LOG_FIELD)) this.logLines += 1;
+    else if (line.includes(CAPTURE_FIELD)) this.captureLines += 1;
+  };
+
+  /** Why `name` is not the server's log, in one line; undefined when it is (or was empty). */
+  refusal(name: string): string | undefined {
+    if (this.lines === 0 || this.logLines > 0) return undefined;
+    const what =
+      this.captureLines > 0
+        ? 'it is a capture of the requests, which `replay` sends to a server that logs them'
+        : 'no line has the log\'s "_event" field';
+    return `${name}: not the server's log (--log FILE): ${what}`;
+  }
+}

@@ -15,7 +15,7 @@ import {
 } from '@hook-observatory/core/vocabulary';
 import { parseSince } from './filter.js';
 import { follow } from './follow.js';
-import { eachLine, eachLineOfFiles, filesInOrder } from './lines.js';
+import { eachLine, eachLineOfFiles, filesInOrder, LogShape } from './lines.js';
 import { columnsFor, eventQuery, sessionQuery, type Query, type QueryOptions } from './query.js';
 import { eachStoredLine, watchStore } from './store.js';
 
@@ -175,9 +175,10 @@ async function main(): Promise<void> {
     return;
   }
   if (!watch) {
-    if (files.length === 0) await eachLine(process.stdin, query.line);
-    else await eachLineOfFiles(filesInOrder(files), query.line);
+    const refusals = await readInputs(files, query);
     query.finish();
+    for (const refusal of refusals) process.stderr.write(`${PROGRAM}: ${refusal}\n`);
+    if (refusals.length > 0) process.exitCode = EXIT_USAGE;
     return;
   }
   // --watch: the rotated files, then FILE followed from its start (follow reads what
@@ -200,6 +201,24 @@ async function main(): Promise<void> {
     query.finish();
     live = eventQuery({ ...options, last: undefined }, out).line;
   }
+}
+
+/** Feeds every input's lines to the query; says which inputs held no line of the server's log (LogShape). */
+async function readInputs(files: readonly string[], query: Query): Promise<string[]> {
+  const inputs = files.length === 0 ? [undefined] : filesInOrder(files);
+  const refusals: string[] = [];
+  for (const path of inputs) {
+    const shape = new LogShape();
+    const line = (bytes: Buffer): void => {
+      shape.see(bytes);
+      query.line(bytes);
+    };
+    if (path === undefined) await eachLine(process.stdin, line);
+    else await eachLineOfFiles([path], line);
+    const refusal = shape.refusal(path ?? 'standard input');
+    if (refusal !== undefined) refusals.push(refusal);
+  }
+  return refusals;
 }
 
 /** --store: the same query over the store's rows; --watch redraws (sessions) or appends (events) as rows come. */
