@@ -65,6 +65,7 @@ describe('the fixture, counted', () => {
     expect(Object.fromEntries(tally.models)).toEqual({
       'claude-sonnet-4-5-20250929': {
         messages: 2,
+        long_context_messages: 0,
         input_tokens: 20,
         output_tokens: 470,
         cache_creation_input_tokens: 21_500,
@@ -73,6 +74,7 @@ describe('the fixture, counted', () => {
       },
       'claude-haiku-4-5-20251001': {
         messages: 1,
+        long_context_messages: 0,
         input_tokens: 900,
         output_tokens: 60,
         cache_creation_input_tokens: 0,
@@ -81,6 +83,7 @@ describe('the fixture, counted', () => {
       },
       '<synthetic>': {
         messages: 1,
+        long_context_messages: 0,
         input_tokens: 0,
         output_tokens: 0,
         cache_creation_input_tokens: 0,
@@ -108,6 +111,7 @@ describe('the fixture, counted', () => {
       cost_usd: 0.14331,
     });
     expect(body['unpriced_models']).toEqual([]);
+    expect(body['long_context_models']).toEqual([]);
     expect(body['read']).toEqual({
       size: 4886,
       from: 0,
@@ -164,6 +168,7 @@ describe('prices', () => {
       {
         model: 'claude-sonnet-5-5',
         messages: 1,
+        long_context_messages: 0,
         input_tokens: 10,
         output_tokens: 5,
         cache_creation_input_tokens: 0,
@@ -172,6 +177,72 @@ describe('prices', () => {
       },
     ]);
     expect(body['total']).toMatchObject({ input_tokens: 10, cost_usd: 0 });
+  });
+});
+
+describe('a request past 200K input tokens', () => {
+  const SONNET = 'claude-sonnet-4-5-20250929';
+  it.for([
+    {
+      name: 'at-200k-exactly-is-not-past-it',
+      model: SONNET,
+      usages: [{ input_tokens: 1_000, cache_read_input_tokens: 199_000 }],
+      longContext: 0,
+      models: [],
+    },
+    {
+      name: 'one-past-counting-cache-writes-and-reads-is',
+      model: SONNET,
+      usages: [
+        { input_tokens: 1, cache_creation_input_tokens: 100_000, cache_read_input_tokens: 100_000 },
+      ],
+      longContext: 1,
+      models: [SONNET],
+    },
+    {
+      name: 'output-does-not-count-toward-it',
+      model: SONNET,
+      usages: [{ input_tokens: 100, output_tokens: 300_000 }],
+      longContext: 0,
+      models: [],
+    },
+    {
+      name: 'each-message-on-its-own-not-their-sum',
+      model: SONNET,
+      usages: [{ input_tokens: 150_000 }, { input_tokens: 150_000 }, { input_tokens: 250_000 }],
+      longContext: 1,
+      models: [SONNET],
+    },
+    {
+      name: 'an-unpriced-model-is-named-unpriced-only',
+      model: 'claude-sonnet-5-5',
+      usages: [{ input_tokens: 300_000 }],
+      longContext: 1,
+      models: [],
+    },
+  ])('$name', async ({ model, usages, longContext, models }) => {
+    const lines = usages.map((usage, index) => assistantLine(`m${index}`, model, usage));
+    const { dir, project } = projects({ 'a.jsonl': `${lines.join('\n')}\n` });
+    const usage = new SessionUsage(dir);
+    usage.note([{ session_id: 's', transcript_path: join(project, 'a.jsonl') }]);
+    const body = JSON.parse((await usage.answer('s')).body) as {
+      models: Array<Record<string, unknown>>;
+      long_context_models: string[];
+    };
+    expect(body.models[0]).toMatchObject({ model, long_context_messages: longContext });
+    expect(body.long_context_models).toEqual(models);
+  });
+
+  it('its-cost-is-at-the-standard-rates', async () => {
+    const { dir, project } = projects({
+      'a.jsonl': `${assistantLine('m1', SONNET, { input_tokens: 1, cache_creation_input_tokens: 100_000, cache_read_input_tokens: 100_000, output_tokens: 1_000 })}\n`,
+    });
+    const usage = new SessionUsage(dir);
+    usage.note([{ session_id: 's', transcript_path: join(project, 'a.jsonl') }]);
+    const body = JSON.parse((await usage.answer('s')).body) as Record<string, unknown>;
+    // 1 × $3 + 100,000 five-minute writes × $3.75 + 100,000 hits × $0.30 + 1,000 × $15, per million.
+    expect(body['total']).toMatchObject({ cost_usd: 0.420003 });
+    expect(body['long_context_models']).toEqual([SONNET]);
   });
 });
 

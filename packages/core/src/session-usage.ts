@@ -202,6 +202,7 @@ export function usageAnswer(
     cost_usd: 0,
   };
   const unpriced: string[] = [];
+  const longContext: string[] = [];
   const models = [...tally.models].map(([model, tokens]) => {
     const price = priceOf(model);
     const cost = price === undefined ? null : costOf(tokens, price);
@@ -211,6 +212,7 @@ export function usageAnswer(
       tokens.cache_creation_input_tokens +
       tokens.cache_read_input_tokens;
     if (cost === null && spent > 0) unpriced.push(model);
+    if (cost !== null && tokens.long_context_messages > 0) longContext.push(model);
     total.messages += tokens.messages;
     total.input_tokens += tokens.input_tokens;
     total.output_tokens += tokens.output_tokens;
@@ -228,6 +230,8 @@ export function usageAnswer(
     total,
     // The total's cost leaves these out: their tokens are counted, their price is not known.
     unpriced_models: unpriced,
+    // Their cost is at standard rates, though a request past 200K input tokens may cost more.
+    long_context_models: longContext,
     read: {
       size: tally.size,
       from: tally.from,

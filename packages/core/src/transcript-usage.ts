@@ -18,7 +18,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { MAX_PAYLOAD_DEPTH, shapeExcess, type ShapeLimits } from './json-shape.js';
-import type { TokenCounts } from './usage-prices.js';
+import { inputOf, LONG_CONTEXT_INPUT_TOKENS, type TokenCounts } from './usage-prices.js';
 
 /**
  * The most of a transcript's end that is read: a long day's session is tens
@@ -68,6 +68,8 @@ export function claudeProjectsDir(env: NodeJS.ProcessEnv): string {
 /** One model's tokens, and its messages counted once each. */
 export interface ModelTally extends TokenCounts {
   messages: number;
+  /** Messages whose request's input passed LONG_CONTEXT_INPUT_TOKENS (priced at standard rates all the same). */
+  long_context_messages: number;
 }
 
 /** What a transcript holds, as read. */
@@ -249,6 +251,7 @@ function byModel(messages: Iterable<UsageLine>): Map<string, ModelTally> {
     if (tally === undefined) {
       tally = {
         messages: 0,
+        long_context_messages: 0,
         input_tokens: 0,
         output_tokens: 0,
         cache_creation_input_tokens: 0,
@@ -258,6 +261,7 @@ function byModel(messages: Iterable<UsageLine>): Map<string, ModelTally> {
       models.set(model, tally);
     }
     tally.messages++;
+    if (inputOf(tokens) > LONG_CONTEXT_INPUT_TOKENS) tally.long_context_messages++;
     tally.input_tokens += tokens.input_tokens;
     tally.output_tokens += tokens.output_tokens;
     tally.cache_creation_input_tokens += tokens.cache_creation_input_tokens;

@@ -19,7 +19,8 @@ export interface ModelPrice {
  * read 2026-12-07. Only rows read there are here: any other model (a newer
  * one, or one served under another name, as on Bedrock) is counted in tokens
  * without a cost, and the answer names it (`unpriced_models`). Not applied:
- * the higher rate some models charge past 200K input tokens.
+ * the higher rate some models charge for a request past 200K input tokens
+ * (LONG_CONTEXT_INPUT_TOKENS): the rows hold only the standard rates.
  */
 export const MODEL_PRICES: ReadonlyArray<readonly [prefix: string, price: ModelPrice]> = [
   ['claude-opus-4-8', { inputPerMTok: 5, outputPerMTok: 25 }],
@@ -45,6 +46,20 @@ export const MODEL_PRICES: ReadonlyArray<readonly [prefix: string, price: ModelP
 export const CACHE_WRITE_5M_FACTOR = 1.25;
 export const CACHE_WRITE_1H_FACTOR = 2;
 export const CACHE_READ_FACTOR = 0.1;
+
+/**
+ * A request whose input (uncached, cache writes and cache reads together) passes
+ * this many tokens may be charged a higher long-context rate. Which models do, and
+ * at what rate, the page read for MODEL_PRICES did not give, so no such rate is
+ * applied: such requests are counted (`long_context_messages`), and the answer
+ * names their models as priced at standard rates (`long_context_models`).
+ */
+export const LONG_CONTEXT_INPUT_TOKENS = 200_000;
+
+/** A request's input tokens, as the long-context threshold counts them. */
+export function inputOf(tokens: TokenCounts): number {
+  return tokens.input_tokens + tokens.cache_creation_input_tokens + tokens.cache_read_input_tokens;
+}
 
 /** Tokens of one model, as the Messages API's `usage` counts them. */
 export interface TokenCounts {
