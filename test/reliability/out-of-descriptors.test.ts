@@ -20,6 +20,8 @@ const NOFILE = 256;
 /** Silent connections: more than the server can hold beside its own descriptors. */
 const SILENT = 240;
 const HOOKS = 20;
+/** Keep-alive connections opened at once, each sending one hook: more than the limit holds. */
+const KEEP_ALIVE = 300;
 /** The watch counts once a second; alone the room is made in about 3 s, so this is only a bound on a starved machine. */
 const ROOM_WAIT_MS = 45_000;
 
@@ -57,6 +59,31 @@ function hookStatus(port: number, id: number): Promise<string> {
   });
 }
 
+/** How one keep-alive connection ended its first hook: answered and left open, or closed. */
+type KeptOrClosed = { answer: string; closedAfter: boolean };
+
+/** Open a keep-alive connection that sends one hook; resolves with its answer, or when it closes. */
+function keepAliveHook(port: number, id: number): Promise<KeptOrClosed> {
+  return new Promise((settled) => {
+    const body = JSON.stringify({ id });
+    const result: KeptOrClosed = { answer: '', closedAfter: false };
+    const socket = connect(port, '127.0.0.1', () =>
+      socket.write(
+        `POST /hook?event=KeptAlive HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n` +
+          `Content-Length: ${body.length}\r\n\r\n${body}`,
+      ),
+    );
+    sockets.push(socket);
+    socket.on('error', () => {});
+    socket.once('data', (chunk: Buffer) => {
+      result.answer = chunk.toString('latin1').split('\r\n')[0] ?? '';
+      socket.once('close', () => (result.closedAfter = true));
+      settled(result);
+    });
+    socket.once('close', () => settled(result));
+  });
+}
+
 describe.each(SERVER_NAMES)('the %s server', (name) => {
   it.runIf(hasPrlimit)(
     'out-of-descriptors-is-said-and-new-hooks-are-served',
@@ -82,6 +109,29 @@ describe.each(SERVER_NAMES)('the %s server', (name) => {
       const statuses: string[] = [];
       for (let id = 0; id < HOOKS; id++) statuses.push(await hookStatus(port, id));
       expect(statuses).toEqual(new Array(HOOKS).fill('HTTP/1.1 200 OK'));
+      expect(server.stderr().match(/out of file descriptors/g)).toHaveLength(1);
+    },
+    3 * ROOM_WAIT_MS,
+  );
+
+  // The connections beyond the limit are refused as they come (uv__emfile_trick);
+  // those it holds fall idle once answered, and the longest idle are closed to
+  // make room: each new hook is then served at once, with no count to wait for.
+  it.runIf(hasPrlimit)(
+    'idle-keep-alive-connections-make-room-for-new-hooks',
+    async () => {
+      server = await startServer(name, { wrapper: ['prlimit', `--nofile=${NOFILE}`] });
+      const { port } = server;
+      const kept = await Promise.all(
+        Array.from({ length: KEEP_ALIVE }, (_, id) => keepAliveHook(port, id)),
+      );
+      const answered = kept.filter(({ answer }) => answer === 'HTTP/1.1 200 OK');
+      expect(answered.length).toBeGreaterThan(NOFILE / 2);
+      const statuses: string[] = [];
+      for (let id = 0; id < HOOKS; id++) statuses.push(await hookStatus(port, id));
+      expect(statuses).toEqual(new Array(HOOKS).fill('HTTP/1.1 200 OK'));
+      // Room was made by closing kept-alive connections after their answer.
+      expect(answered.some(({ closedAfter }) => closedAfter)).toBe(true);
       expect(server.stderr().match(/out of file descriptors/g)).toHaveLength(1);
     },
     3 * ROOM_WAIT_MS,

@@ -49,7 +49,7 @@ export type { Rejection } from './guard.js';
 export { declaredTooLong, lingeringClose, type BodyRefusal } from './body-limits.js';
 
 // Out of descriptors (descriptors.ts).
-export { SILENT_CONNECTION_MS } from './descriptors.js';
+export { SILENT_CONNECTION_MS, type UnusedConnection } from './descriptors.js';
 
 // The live view: its page and its stream (viewer.ts, stream.ts).
 export { LIVE_VIEW } from './viewer.js';

@@ -33,7 +33,11 @@ import {
   type RequestFacts,
   type RequestGuard,
 } from './guard.js';
-import { startDescriptorWatch } from './descriptors.js';
+import {
+  startDescriptorWatch,
+  type DescriptorWatching,
+  type UnusedConnection,
+} from './descriptors.js';
 import { loadPeerAddress } from './peer-address.js';
 import { loadPeerCredentials } from './peer-credentials.js';
 import { LogFileOpenError } from './log-file.js';
@@ -91,6 +95,12 @@ export interface ReceiverContext {
    * a server writes it when it comes, as any answer.
    */
   readonly sessionUsage: (session: string) => Promise<UsageAnswer>;
+  /**
+   * A connection has answered all it was asked and waits for the next request:
+   * while descriptors are short, the longest idle are closed (descriptors.ts).
+   * Without it (the lessons), nothing is done.
+   */
+  readonly connectionIdle?: () => void;
 }
 
 export interface BodyRefused {
@@ -115,11 +125,11 @@ export interface Receiver {
   /** Close every connection now: the grace period is over. */
   readonly closeAllConnections: () => void;
   /**
-   * Out of descriptors (descriptors.ts): close the idle connections, and those
-   * silent for SILENT_CONNECTION_MS since they were accepted. Without it
-   * (the lessons' servers), closeIdleConnections.
+   * Out of descriptors (descriptors.ts): the idle connections, and those
+   * silent for SILENT_CONNECTION_MS since they were accepted, to close. Without
+   * it (the lessons' servers), closeIdleConnections, and no room made at accept.
    */
-  readonly closeUnusedConnections?: () => void;
+  readonly unusedConnections?: () => UnusedConnection[];
 }
 
 export interface ServerDescription {
@@ -318,7 +328,10 @@ async function start(description: ServerDescription, config: Config): Promise<vo
     bodyBudget: new BodyBudget(config.bodyLimits.maxBufferedBodyBytes),
     refuseBody,
     sessionUsage: (session) => usage.answer(session),
+    connectionIdle: () => descriptors?.connectionIdle(),
   };
+  // Started once the receivers exist: it watches their servers.
+  let descriptors: DescriptorWatching | undefined;
   const receiver = description.createReceiver(context);
   const { server } = receiver;
 
@@ -339,12 +352,16 @@ async function start(description: ServerDescription, config: Config): Promise<vo
       ? undefined
       : await followStore(config.viewStore, eventStream.ringSize, context.record);
   const receivers = viewer === undefined ? [receiver] : [receiver, viewer];
-  const stopWatch = startDescriptorWatch(
-    () => receivers.forEach((each) => (each.closeUnusedConnections ?? each.closeIdleConnections)()),
+  descriptors = startDescriptorWatch(
+    receivers.map(({ server: each, closeIdleConnections, unusedConnections }) => ({
+      server: each,
+      unused: unusedConnections,
+      closeIdle: closeIdleConnections,
+    })),
     logLine,
   );
   shutdown = (): void => {
-    stopWatch?.();
+    descriptors?.stop();
     if (shuttingDown) {
       // A second Ctrl+C means "now": requests still in flight are abandoned.
       logLine('second signal: stopping without waiting');

@@ -36,6 +36,7 @@ import {
   type Receiver,
   type BodyRefusal,
   type ReceiverContext,
+  type UnusedConnection,
 } from '@hook-observatory/core';
 
 /**
@@ -63,20 +64,24 @@ function createReceiver(context: ReceiverContext): Receiver {
       connectionsCheckingInterval: timeouts.connectionsCheckingIntervalMs,
       keepAliveTimeout: timeouts.keepAliveTimeoutMs,
     },
-    (request, response) => readBody(context, request, response, false),
+    (request, response) => {
+      owe(context, open, request, response);
+      readBody(context, request, response, false);
+    },
   );
   // With a listener, node:http leaves `Expect: 100-continue` to us (lib/_http_server.js,
   // parserOnIncoming): a body too long is refused instead of the 100.
-  server.on('checkContinue', (request: IncomingMessage, response: ServerResponse) =>
-    readBody(context, request, response, true),
-  );
+  server.on('checkContinue', (request: IncomingMessage, response: ServerResponse) => {
+    owe(context, open, request, response);
+    readBody(context, request, response, true);
+  });
   // Who connected is asked now: once the socket is closed the kernel no longer says.
-  // The open connections and when each was accepted, for closeUnusedConnections.
-  const accepted = new Map<Socket, number>();
+  // The open connections and how each stands, for unusedConnections.
+  const open = new Map<Socket, Standing>();
   server.on('connection', (socket: ObservedSocket) => {
     socket[ORIGIN] = context.askOrigin(socket);
-    accepted.set(socket, Date.now());
-    socket.once('close', () => accepted.delete(socket));
+    open.set(socket, { acceptedAt: Date.now(), owed: 0, idleSince: undefined, readAtIdle: 0 });
+    socket.once('close', () => open.delete(socket));
   });
   server.keepAliveTimeout = timeouts.keepAliveTimeoutMs;
   server.maxHeadersCount = MAX_HEADERS_COUNT;
@@ -84,16 +89,66 @@ function createReceiver(context: ReceiverContext): Receiver {
     server,
     closeIdleConnections: () => server.closeIdleConnections(),
     closeAllConnections: () => server.closeAllConnections(),
-    // node:http counts a connection that has sent nothing as a request under
-    // way (src/node_http_parser.cc, Initialize), so closeIdleConnections spares it.
-    closeUnusedConnections: () => {
-      server.closeIdleConnections();
-      const now = Date.now();
-      for (const [socket, at] of accepted) {
-        if (socket.bytesRead === 0 && now - at >= SILENT_CONNECTION_MS) socket.destroy();
-      }
-    },
+    unusedConnections: () => unusedConnections(open),
   };
+}
+
+/**
+ * A connection's standing, for unusedConnections: node:http keeps whether it
+ * is idle in its ConnectionsList, which it does not show, so it is kept here.
+ */
+interface Standing {
+  readonly acceptedAt: number;
+  /** Answers not yet finished. */
+  owed: number;
+  /** When its last answer finished with none owed: undefined before its first. */
+  idleSince: number | undefined;
+  /** Its bytes read then: more since, and a request is arriving. */
+  readAtIdle: number;
+}
+
+/** A request arrived: one more answer owed until it finishes. */
+function owe(
+  context: ReceiverContext,
+  open: Map<Socket, Standing>,
+  request: IncomingMessage,
+  response: ServerResponse,
+): void {
+  const standing = open.get(request.socket);
+  if (standing === undefined) return;
+  standing.owed++;
+  response.once('finish', () => {
+    if (--standing.owed > 0) return;
+    standing.idleSince = Date.now();
+    standing.readAtIdle = request.socket.bytesRead;
+    context.connectionIdle?.();
+  });
+}
+
+/**
+ * The connections idle between requests, their last answer all handed to the
+ * kernel, and those silent for
+ * SILENT_CONNECTION_MS since they were accepted: node:http counts one that has
+ * sent nothing as a request under way (src/node_http_parser.cc, Initialize),
+ * so its closeIdleConnections would spare it.
+ */
+function unusedConnections(open: Map<Socket, Standing>): UnusedConnection[] {
+  const now = Date.now();
+  const unused: UnusedConnection[] = [];
+  for (const [socket, { acceptedAt, owed, idleSince, readAtIdle }] of open) {
+    const close = (): void => void socket.destroy();
+    if (socket.bytesRead === 0) {
+      if (now - acceptedAt >= SILENT_CONNECTION_MS) unused.push({ since: acceptedAt, close });
+    } else if (
+      owed === 0 &&
+      idleSince !== undefined &&
+      socket.bytesRead === readAtIdle &&
+      socket.writableLength === 0
+    ) {
+      unused.push({ since: idleSince, close });
+    }
+  }
+  return unused;
 }
 // #endregion accept
 

@@ -120,6 +120,8 @@ export class Connection {
   bodyRefused = false;
   /** Where it is in the list of open connections (main.ts, OpenConnections). */
   listIndex = -1;
+  /** When it last fell idle: the longest idle are closed first when descriptors run short. */
+  idleSince = 0;
   private current: ConnState = 'new';
   /** One per request whose head arrived, in order, until its answer is out (node's state.outgoing). */
   private readonly responses: PendingResponse[] = [];
@@ -149,8 +151,11 @@ export class Connection {
   setState(next: ConnState): void {
     if (!NEXT_STATES[this.current].includes(next)) throw new IllegalStateChange(this.current, next);
     this.current = next;
-    if (next === 'idle') this.startKeepAliveTimer();
-    else if (next === 'closed') {
+    if (next === 'idle') {
+      this.idleSince = Date.now();
+      this.startKeepAliveTimer();
+      this.context.connectionIdle?.();
+    } else if (next === 'closed') {
       clearTimeout(this.keepAliveTimer);
       this.releaseBody();
     }

@@ -33,6 +33,7 @@ import {
   usageSessionOf,
   type BodyRefusal,
   type Receiver,
+  type UnusedConnection,
   type ReceiverContext,
 } from '@hook-observatory/core';
 import { Connection, type PendingResponse } from './connection.js';
@@ -107,15 +108,22 @@ function createReceiver(context: ReceiverContext): Receiver {
     closeAllConnections: () => {
       for (const connection of connections.snapshot()) connection.destroyNow();
     },
-    closeUnusedConnections: () => {
+    // The idle ones, as closeIdleConnections closes, their answers all handed to
+    // the kernel, and those silent since accepted.
+    unusedConnections: () => {
       const now = Date.now();
+      const unused: UnusedConnection[] = [];
       for (const connection of connections.snapshot()) {
-        const silent =
-          connection.state === 'new' &&
-          connection.socket.bytesRead === 0 &&
-          now - connection.messageStartedAt >= SILENT_CONNECTION_MS;
-        if (silent || connection.isIdleForNode) connection.destroyNow();
+        const close = (): void => connection.destroyNow();
+        if (connection.state === 'new' && connection.socket.bytesRead === 0) {
+          if (now - connection.messageStartedAt >= SILENT_CONNECTION_MS) {
+            unused.push({ since: connection.messageStartedAt, close });
+          }
+        } else if (connection.isIdleForNode && connection.socket.writableLength === 0) {
+          unused.push({ since: connection.idleSince, close });
+        }
       }
+      return unused;
     },
   };
 }
