@@ -35,6 +35,15 @@ import {
 /** Clients of one case that talk to one server at the same time, at most. */
 export const MAX_CONCURRENT_CLIENTS = 32;
 
+/**
+ * How long the case's marker may take to reach a sink once the server has
+ * answered its request 200: it comes after every event of the case, and on a
+ * loaded 2-core machine a case's 2 MiB event written to three sinks took over
+ * ANSWER_WAIT_MS (seen in `pnpm test` at load average 19). A server that
+ * answered it otherwise may never write it: ANSWER_WAIT_MS then.
+ */
+export const MARKER_WAIT_MS = 30_000;
+
 export interface CaseCapture {
   readonly clients: readonly ClientCapture[];
   /** The case's bytes of standard output. */
@@ -81,7 +90,7 @@ export class StreamTap {
   }
 
   /** The bytes since the last cut up to the line holding `marker`; the cut moves past that line. */
-  async cutAt(marker: string, what: string): Promise<Buffer> {
+  async cutAt(marker: string, what: string, timeoutMs: number): Promise<Buffer> {
     const needle = Buffer.from(marker, 'latin1');
     const find = (): Buffer | undefined => {
       const all = this.bytes();
@@ -94,7 +103,7 @@ export class StreamTap {
       this.cursor = lineEnd + 1;
       return slice;
     };
-    return this.waitFor(find, `${what}: the case marker never appeared`);
+    return this.waitFor(find, `${what}: the case marker never appeared`, timeoutMs);
   }
 
   /** The bytes since the last cut up to the end of the stream, once it has ended. */
@@ -225,10 +234,11 @@ export class StagedServer {
       ],
       expect: { statuses: [200], end: 'closed' },
     };
-    await playClient(this.endpoint, markerScript);
+    const answered = await playClient(this.endpoint, markerScript);
+    const markerWaitMs = answered.statuses[0] === 200 ? MARKER_WAIT_MS : ANSWER_WAIT_MS;
     const [stdout, outputSocket] = await Promise.all([
-      this.stdout.cutAt(marker, `${what}, standard output`),
-      this.outputSocket.cutAt(marker, `${what}, output socket`),
+      this.stdout.cutAt(marker, `${what}, standard output`, markerWaitMs),
+      this.outputSocket.cutAt(marker, `${what}, output socket`, markerWaitMs),
     ]);
     return { clients, stdout, outputSocket };
   }
