@@ -7,6 +7,7 @@
 import { chmodSync, existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
+import { READER_HARD_LIMIT_BYTES } from '@hook-observatory/core/internal/sinks';
 import { countJsonLines } from './adversity-report.js';
 
 /** What an attack may use: the server's port and paths, and a count of the hooks it got answered. */
@@ -81,6 +82,11 @@ const IMG_LOOP_CONNECTIONS = 6;
 export const CUT_READERS = 55;
 const PUMP_BODY_BYTES = 256 * 1024;
 const PUMP_CONNECTIONS = 8;
+/**
+ * The control's hooks: as many as the readers' cut takes (a reader's hard limit, then what
+ * the connections have in flight), so that its row shows what the pump alone costs.
+ */
+const PUMP_CONTROL_HOOKS = Math.ceil(READER_HARD_LIMIT_BYTES / PUMP_BODY_BYTES) + PUMP_CONNECTIONS;
 /** Time for the readers to connect before the pump starts. */
 const READERS_CONNECT_MS = 200;
 /** How long past its deadline the pump may go on to cut every reader. */
@@ -292,18 +298,53 @@ const readersCut: Attack = {
         .on('error', () => {}),
     );
     const body = JSON.stringify({ pump: 'x'.repeat(PUMP_BODY_BYTES) });
+    let sent = 0;
+    let pumpMs = 0;
     // Until every reader is cut, past the deadline if need be (--quick's window is too short to fill 55 queues).
     const pump = async (): Promise<void> => {
       await sleep(READERS_CONNECT_MS);
+      const started = Date.now();
       while (cutOff(context) < CUT_READERS && Date.now() < deadline + CUT_EXTRA_MS) {
+        sent++;
         await sendCounted(context, 'AdversityPump', body);
       }
+      pumpMs = Math.max(pumpMs, Date.now() - started);
     };
     return {
       done: Promise.all(Array.from({ length: PUMP_CONNECTIONS }, pump))
         .then(() => sleep(deadline - Date.now()))
-        .then(() => `${cutOff(context)} of ${CUT_READERS} cut off`),
+        .then(
+          () =>
+            `${cutOff(context)} of ${CUT_READERS} cut off after ${sent} hooks in ${(pumpMs / 1000).toFixed(1)} s`,
+        ),
       release: () => readers.forEach((reader) => reader.destroy()),
+    };
+  },
+};
+
+/** The readers' cut's pump with no reader: the probe's wait that is the pump's own, not the cut's. */
+const pumpAlone: Attack = {
+  name: 'the pump alone (control for readers cut)',
+  server: { output: 'socket', args: ['--tee'] },
+  counted: 'jsonl',
+  start: (context, deadline) => {
+    const body = JSON.stringify({ pump: 'x'.repeat(PUMP_BODY_BYTES) });
+    let sent = 0;
+    let pumpMs = 0;
+    const pump = async (): Promise<void> => {
+      await sleep(READERS_CONNECT_MS);
+      const started = Date.now();
+      while (sent < PUMP_CONTROL_HOOKS) {
+        sent++;
+        await sendCounted(context, 'AdversityPump', body);
+      }
+      pumpMs = Math.max(pumpMs, Date.now() - started);
+    };
+    return {
+      done: Promise.all(Array.from({ length: PUMP_CONNECTIONS }, pump))
+        .then(() => sleep(deadline - Date.now()))
+        .then(() => `${sent} hooks in ${(pumpMs / 1000).toFixed(1)} s`),
+      release: () => {},
     };
   },
 };
@@ -474,6 +515,7 @@ export const ATTACKS: readonly Attack[] = [
   ...VIEWER_COUNTS.map(viewersAttack),
   imgLoop,
   readersCut,
+  pumpAlone,
   nofile,
   bigBodyAttack,
   devFull,
