@@ -132,6 +132,29 @@ describe('the event ring', () => {
     }
   });
 
+  it('keeps a message given in pieces as the one message they make, through turns round', () => {
+    const CAPACITY = 1_000;
+    const ring = new EventRing(16, CAPACITY);
+    const given: Buffer[] = [];
+    for (let n = 1; n <= 100; n++) {
+      const line = lineOf(n, 40 + ((n * 37) % 300));
+      given.push(line);
+      const cut = (n * 13) % line.length;
+      ring.add('Stop', 'session', [line.subarray(0, cut), Buffer.alloc(0), line.subarray(cut)]);
+      expect(ring.get(n).bytes.equals(line)).toBe(true);
+    }
+    for (let id = ring.oldestId; id < ring.nextId; id++) {
+      expect(ring.get(id).bytes.equals(given[id - 1] as Buffer)).toBe(true);
+    }
+  });
+
+  it('holds no message whose pieces together pass its capacity', () => {
+    const ring = new EventRing(4, 300);
+    ring.add('Stop', 'session', lineOf(1, 100));
+    ring.add('Stop', 'session', [lineOf(2, 200), lineOf(2, 150)]);
+    expect([ring.oldestId, ring.nextId]).toEqual([3, 3]);
+  });
+
   it('hands back the event and session each line was kept with', () => {
     const ring = new EventRing(2, 1_000);
     ring.add('PreToolUse', 'one', lineOf(1, 50));

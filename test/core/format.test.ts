@@ -5,6 +5,7 @@ import {
   formatJsonLine,
   formatPrettyJson,
   formatterFor,
+  lineBytes,
 } from '@hook-observatory/core/internal/format';
 import { formatYaml, formatYamlBoldKeys } from '@hook-observatory/core/internal/yaml-format';
 import { wantsColour } from '@hook-observatory/core/vocabulary';
@@ -115,5 +116,20 @@ describe('jsonl reuses the payload text', () => {
     expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(record)));
     // The pretty formats still see exactly the record.
     expect(JSON.parse(formatPrettyJson(record))).toEqual(JSON.parse(text));
+  });
+});
+
+describe('a line re-serialised is its text in UTF-8 and a newline (lineBytes)', () => {
+  it.each([
+    { name: 'ascii', text: '{"_raw":"{\\"k0\\":0}"}' },
+    { name: 'empty', text: '' },
+    { name: 'two-byte-character-last', text: '{"a":"xé"}' },
+    { name: 'two-byte-character-only', text: 'é' },
+    { name: 'three-byte-character', text: '{"a":"€"}' },
+    { name: 'surrogate-pair', text: '{"a":"😀"}' },
+    { name: 'lone-surrogate', text: '{"a":"\ud800"}' },
+    { name: 'long-ascii-then-one-character-past-it', text: `${'x'.repeat(100_000)}ü` },
+  ])('$name', ({ text }) => {
+    expect(lineBytes(text).equals(Buffer.from(`${text}\n`, 'utf8'))).toBe(true);
   });
 });

@@ -39,6 +39,13 @@ export interface RingEvent {
   readonly bytes: Buffer;
 }
 
+/** The bytes of a message's pieces together. */
+export function piecesLength(pieces: readonly Buffer[]): number {
+  let length = 0;
+  for (const piece of pieces) length += piece.length;
+  return length;
+}
+
 export class EventRing {
   private readonly bytes: Buffer;
   /** Per slot (id modulo the size): where the event's bytes start in `bytes`, and their length. */
@@ -80,32 +87,42 @@ export class EventRing {
   }
 
   /**
-   * Keep an event; returns its id. `label` and `number` are its stream id's
-   * parts, when not the ring's own (the log's name and offset, log-history.ts).
+   * Keep an event's message, whole or as pieces copied in one after another;
+   * returns its id. `label` and `number` are its stream id's parts, when not
+   * the ring's own (the log's name and offset, log-history.ts).
    */
-  add(event: string, session: string, bytes: Buffer, label = '', number?: number): number {
+  add(
+    event: string,
+    session: string,
+    message: Buffer | readonly Buffer[],
+    label = '',
+    number?: number,
+  ): number {
     const id = this.next++;
-    if (this.size === 0 || bytes.length > this.bytes.length) {
+    const pieces = Buffer.isBuffer(message) ? [message] : message;
+    const length = piecesLength(pieces);
+    if (this.size === 0 || length > this.bytes.length) {
       this.oldest = this.next; // cannot be kept, and ids held must follow each other
       return id;
     }
     if (this.next - this.oldest > this.size) this.oldest++;
     let start = this.writeAt;
-    if (start + bytes.length > this.bytes.length) {
+    if (start + length > this.bytes.length) {
       // Round to the start: the events left at the end go too, as the oldest.
       this.release(start, this.bytes.length);
       start = 0;
     }
-    this.release(start, start + bytes.length);
-    bytes.copy(this.bytes, start);
+    this.release(start, start + length);
+    let at = start;
+    for (const piece of pieces) at += piece.copy(this.bytes, at);
     const slot = id % this.size;
     this.starts[slot] = start;
-    this.lengths[slot] = bytes.length;
+    this.lengths[slot] = length;
     this.events[slot] = this.held(event);
     this.sessions[slot] = this.held(session);
     this.labels[slot] = this.held(label);
     this.numbers[slot] = number ?? id;
-    this.writeAt = start + bytes.length;
+    this.writeAt = start + length;
     return id;
   }
 

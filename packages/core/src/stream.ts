@@ -10,7 +10,7 @@
  * server's chunks written by hand.
  */
 import { randomBytes } from 'node:crypto';
-import { EventRing } from './event-ring.js';
+import { EventRing, piecesLength } from './event-ring.js';
 import { HOOK_EVENT_NAMES, UNKNOWN_EVENT } from './events.js';
 import type { LoggedEvent } from './log-history.js';
 import { READER_HARD_LIMIT_BYTES, type EventBatch, type Logger } from './sinks.js';
@@ -119,13 +119,23 @@ export const STREAM_KINDS: readonly string[] = [...HOOK_EVENT_NAMES, UNKNOWN_EVE
  * `data:`, which the browser joins again with LF, whitespace to JSON.
  */
 export function formatStreamMessage(id: string, event: string, jsonLine: Buffer): Buffer {
+  return Buffer.concat(streamMessagePieces(id, event, jsonLine));
+}
+
+/**
+ * The message as pieces, the line's among them uncopied: the ring copies
+ * them into place (EventRing.add), so that a large event is copied once, not
+ * joined first, and not at all when it is too large to keep.
+ */
+export function streamMessagePieces(id: string, event: string, jsonLine: Buffer): Buffer[] {
   const eventLine = STREAM_KINDS.includes(event) ? `event: ${event}\n` : '';
-  const parts: Buffer[] = [Buffer.from(`id: ${id}\n${eventLine}`, 'utf8')];
+  const head = Buffer.from(`id: ${id}\n${eventLine}`, 'utf8');
   const body = jsonLine[jsonLine.length - 1] === 0x0a ? jsonLine.subarray(0, -1) : jsonLine;
   // Nearly every line is one line: found by the native search, not a loop over its bytes.
   if (body.indexOf(0x0a) === -1 && body.indexOf(0x0d) === -1) {
-    return Buffer.concat([parts[0] as Buffer, DATA, body, LAST_LINES]);
+    return [head, DATA, body, LAST_LINES];
   }
+  const parts: Buffer[] = [head];
   let start = 0;
   for (let index = 0; index <= body.length; index++) {
     const byte = body[index];
@@ -135,7 +145,7 @@ export function formatStreamMessage(id: string, event: string, jsonLine: Buffer)
     start = index + 1;
   }
   parts.push(LF);
-  return Buffer.concat(parts);
+  return parts;
 }
 
 const DATA = Buffer.from('data: ', 'latin1');
@@ -277,7 +287,7 @@ export class EventStream {
   }
 
   private keep(id: string, event: string, session: string, line: Buffer, logId?: string): void {
-    const message = formatStreamMessage(id, event, line);
+    const message = streamMessagePieces(id, event, line);
     if (logId === undefined) {
       this.ring.add(event, session, message, this.instance);
     } else {
@@ -285,7 +295,7 @@ export class EventStream {
       this.ring.add(event, session, message, logId.slice(0, dash), Number(logId.slice(dash + 1)));
     }
     if (this.viewers.size === 0) this.visible = this.ring.nextId;
-    else this.bookFlush(message.length);
+    else this.bookFlush(piecesLength(message));
   }
 
   /**
