@@ -1,8 +1,9 @@
 /**
  * The harness itself: a conformance suite that could not fail would prove
  * nothing. These check that a one-byte difference anywhere in a capture is
- * reported, readably, that only a well-formed Date value is forgiven, and that
- * a subject's paced waits (the grader's) wait for what node:http waited for.
+ * reported, readably, that only a well-formed Date value is forgiven, that a
+ * server's output is cut into cases at the markers however it arrives, and
+ * that a subject's paced waits (the grader's) wait for what node:http waited for.
  */
 import { createServer, type Server } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,7 +13,11 @@ import {
   firstDifference,
 } from '@hook-observatory/conformance/harness/byte-diff';
 import { differences, unmetExpectations } from '@hook-observatory/conformance/harness/compare';
-import type { CaseCapture, PairCapture } from '@hook-observatory/conformance/harness/server-pair';
+import {
+  StreamTap,
+  type CaseCapture,
+  type PairCapture,
+} from '@hook-observatory/conformance/harness/server-pair';
 import {
   awaitAnswers,
   send,
@@ -208,5 +213,55 @@ describe("a subject's paced waits", () => {
     const capture = await playClient({ transport: 'tcp', port, socketPath: '' }, script, reference);
     expect(capture.stalled).toEqual(stalled);
     expect(capture.waitedMs).toHaveLength(reference.waitedMs.length);
+  });
+});
+
+/** A server's output as it arrives, and what each case's cut and the rest at the exit must be. */
+const TAP_CASES = [
+  {
+    name: 'cuts-each-case-before-its-marker-line',
+    chunks: ['{"a":1}\n{"m":"M1"}\n{"b":2}\n{"c":3}\n{"m":"M2"}\n{"d":4}\n'],
+    markers: ['M1', 'M2'],
+    cuts: ['{"a":1}\n', '{"b":2}\n{"c":3}\n'],
+    rest: '{"d":4}\n',
+  },
+  {
+    name: 'waits-for-the-end-of-the-marker-line',
+    chunks: ['{"a":1}\n{"m":"M', '1"', '}\n{"b"', ':2}\n'],
+    markers: ['M1'],
+    cuts: ['{"a":1}\n'],
+    rest: '{"b":2}\n',
+  },
+  {
+    name: 'a-case-with-no-events-cuts-nothing',
+    chunks: ['{"m":"M1"}\n{"m":"M2"}\n'],
+    markers: ['M1', 'M2'],
+    cuts: ['', ''],
+    rest: '',
+  },
+  {
+    name: 'a-byte-at-a-time',
+    chunks: [...'{"a":1}\n{"m":"M1"}\n{"m":"M2"}\n{"b":2}\n{"m":"M3"}\n'],
+    markers: ['M1', 'M2', 'M3'],
+    cuts: ['{"a":1}\n', '', '{"b":2}\n'],
+    rest: '',
+  },
+];
+
+describe("a server's output cut into cases", () => {
+  it.each(TAP_CASES)('$name', async ({ chunks, markers, cuts, rest }) => {
+    const tap = new StreamTap();
+    const cutting = (async () => {
+      const found: string[] = [];
+      for (const marker of markers) found.push((await tap.cutAt(marker, 'the tap')).toString());
+      return found;
+    })();
+    for (const chunk of chunks) {
+      tap.push(bytes(chunk));
+      await new Promise((next) => setImmediate(next));
+    }
+    tap.end();
+    expect(await cutting).toEqual(cuts);
+    expect((await tap.rest('the tap')).toString()).toBe(rest);
   });
 });

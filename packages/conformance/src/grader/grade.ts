@@ -8,7 +8,7 @@
 import { SERVERS, type Transport } from '@hook-observatory/launcher';
 import { FAMILIES, GROUPS, groupOf, type Family } from '../families.js';
 import { differences, unmetExpectations } from '../harness/compare.js';
-import type { CaseCapture } from '../harness/server-pair.js';
+import type { CaseCapture, StagedServer } from '../harness/server-pair.js';
 import type { TrafficCase } from '../harness/traffic-script.js';
 import { ServerPool, type Server } from './server-pool.js';
 import type { Subject } from './subjects.js';
@@ -68,34 +68,59 @@ type Played = CaseCapture | { readonly failed: string };
 const REFERENCE_SERVER = { name: 'http', entry: SERVERS.http };
 
 /**
- * Play some of a family's cases on a server of the pool's; with node:http's
- * captures (`references`, one per case), as a subject, each client pacing its
- * waits by node:http's. A case that cannot be played (a server that never
- * answers or dies) gets a server started afresh.
+ * Cases played one after another on one server of the pool's, taken at once
+ * and given back by `done`. A case that cannot be played (a server that never
+ * answers or dies) gets a server started afresh for the next.
+ */
+class Player {
+  private staged: Promise<StagedServer>;
+
+  constructor(
+    private readonly servers: ServerPool,
+    private readonly server: Server,
+    private readonly env: Family['env'],
+  ) {
+    this.staged = servers.take(server, env);
+  }
+
+  async play(testCase: TrafficCase, reference?: CaseCapture): Promise<Played> {
+    const staged = await this.staged;
+    try {
+      return await staged.play(testCase, reference);
+    } catch (error) {
+      this.staged = this.servers.replace(this.server, this.env, staged);
+      return { failed: (error as Error).message };
+    }
+  }
+
+  async done(): Promise<void> {
+    this.servers.give(this.server, this.env, await this.staged);
+  }
+}
+
+/**
+ * Play some of a family's cases on a server of the pool's, as a subject: each
+ * case once node:http's capture of it (`references`, one per case) is in
+ * hand, each client pacing its waits by node:http's.
  */
 async function playCases(
   servers: ServerPool,
   server: Server,
   family: Family,
   cases: readonly TrafficCase[],
-  references?: readonly Played[],
+  references: readonly Promise<Played>[],
 ): Promise<Played[]> {
-  let staged = await servers.take(server, family.env);
+  const player = new Player(servers, server, family.env);
   const results: Played[] = [];
   for (const [index, testCase] of cases.entries()) {
-    const reference = references?.[index];
-    if (reference !== undefined && 'failed' in reference) {
-      results.push({ failed: `node:http could not play it: ${reference.failed}` });
-      continue;
-    }
-    try {
-      results.push(await staged.play(testCase, reference));
-    } catch (error) {
-      results.push({ failed: (error as Error).message });
-      staged = await servers.replace(server, family.env, staged);
-    }
+    const reference = await references[index]!;
+    results.push(
+      'failed' in reference
+        ? { failed: `node:http could not play it: ${reference.failed}` }
+        : await player.play(testCase, reference),
+    );
   }
-  servers.give(server, family.env, staged);
+  await player.done();
   return results;
 }
 
@@ -111,30 +136,50 @@ export const REFERENCE_REPLAYS = 2;
 const offExpectation = (testCase: TrafficCase, played: Played): boolean =>
   'failed' in played || unmetExpectations(testCase, played).length > 0;
 
-/** node:http's captures of some of a family's cases, each played again while it misses its case's expectations. */
-async function playReference(
+/** node:http's captures of a family's cases, as they come: each case's, and all once its server is back in the pool. */
+interface ReferencePlay {
+  readonly captures: readonly Promise<Played>[];
+  readonly finished: Promise<Played[]>;
+}
+
+/**
+ * node:http's captures of some of a family's cases, in order, each played
+ * again at once while it misses its case's expectations. Each case's capture
+ * resolves as soon as it is final, so that a subject plays the case while
+ * node:http goes on to the next: a family takes as long as its slower
+ * server, not both one after the other.
+ */
+function playReference(
   servers: ServerPool,
   reference: Server,
   family: Family,
   cases: readonly TrafficCase[],
-): Promise<Played[]> {
-  const captures = await playCases(servers, reference, family, cases);
-  for (let replay = 0; replay < REFERENCE_REPLAYS; replay++) {
-    const off = [...cases.keys()].filter((index) =>
-      offExpectation(cases[index]!, captures[index]!),
-    );
-    if (off.length === 0) break;
-    const again = await playCases(
-      servers,
-      reference,
-      family,
-      off.map((index) => cases[index]!),
-    );
-    off.forEach((index, position) => {
-      if (!offExpectation(cases[index]!, again[position]!)) captures[index] = again[position]!;
+): ReferencePlay {
+  const player = new Player(servers, reference, family.env);
+  let previous: Promise<unknown> = Promise.resolve();
+  const captures = cases.map((testCase) => {
+    const capture = previous.then(async () => {
+      let played = await player.play(testCase);
+      for (
+        let replay = 0;
+        replay < REFERENCE_REPLAYS && offExpectation(testCase, played);
+        replay++
+      ) {
+        const again = await player.play(testCase);
+        if (!offExpectation(testCase, again)) played = again;
+      }
+      return played;
     });
-  }
-  return captures;
+    previous = capture;
+    return capture;
+  });
+  const finished = previous.then(async () => {
+    await player.done();
+    return Promise.all(captures);
+  });
+  // Whoever awaits them sees a failure; one nobody awaits yet must not end the process.
+  for (const promise of [...captures, finished]) promise.catch(() => undefined);
+  return { captures, finished };
 }
 
 type CaseFilter = (family: string, caseName: string) => boolean;
@@ -218,7 +263,8 @@ async function inLanes<Item>(
 
 /**
  * Grade each subject. node:http plays each family once, on its own, and every
- * subject after it with its captures in hand: the same reference for all, and
+ * subject plays each case after it with node:http's capture of the case in
+ * hand (while node:http goes on to the next case): the same reference for all, and
  * a subject that never answers is given up on SUBJECT_QUIET_MS after node:http
  * was done (wire-client.ts) instead of waiting ANSWER_WAIT_MS. A case that
  * differs after a wait ran out is played again (DIFFERENCE_REPLAYS), and so is
@@ -246,14 +292,14 @@ export async function grade(
 
   const servers = new ServerPool(transport);
   const reference = options.reference ?? REFERENCE_SERVER;
-  const references = new Map<Family, Promise<Played[]>>();
-  const referenceOf = (task: Task): Promise<Played[]> => {
-    let captures = references.get(task.family);
-    if (captures === undefined) {
-      captures = playReference(servers, reference, task.family, task.cases);
-      references.set(task.family, captures);
+  const references = new Map<Family, ReferencePlay>();
+  const referenceOf = (task: Task): ReferencePlay => {
+    let play = references.get(task.family);
+    if (play === undefined) {
+      play = playReference(servers, reference, task.family, task.cases);
+      references.set(task.family, play);
     }
-    return captures;
+    return play;
   };
   // Subject by subject, so that the lanes play different families and each reference is played once.
   const tasks: Task[] = subjects.flatMap((subject) =>
@@ -275,8 +321,9 @@ export async function grade(
       byItself,
       (task) => !references.has(task.family),
       async (task) => {
-        const theirs = await referenceOf(task);
-        const ours = await playCases(servers, task.subject, task.family, task.cases, theirs);
+        const play = referenceOf(task);
+        const ours = await playCases(servers, task.subject, task.family, task.cases, play.captures);
+        const theirs = await play.finished;
         task.found = task.cases.map((testCase, index) =>
           compared(testCase, theirs[index]!, ours[index]!, task.subject.ownClock === true),
         );
@@ -299,8 +346,9 @@ export async function grade(
         () => true,
         async ({ task, index }) => {
           const testCase = [task.cases[index]!];
-          const theirs = await playReference(servers, reference, task.family, testCase);
-          const ours = await playCases(servers, task.subject, task.family, testCase, theirs);
+          const play = playReference(servers, reference, task.family, testCase);
+          const ours = await playCases(servers, task.subject, task.family, testCase, play.captures);
+          const theirs = await play.finished;
           const again = compared(
             testCase[0]!,
             theirs[0]!,

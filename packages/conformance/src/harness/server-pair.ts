@@ -64,11 +64,14 @@ export interface PairOptions {
   readonly subject?: { readonly name: string; readonly entry: ServerEntry };
 }
 
-/** A growing byte stream, with a way to wait for a marker in it. */
+/**
+ * A growing byte stream, with a way to wait for a marker in it. What a cut
+ * has passed is let go: keeping it would copy a server's whole output again
+ * at every case (a mebibyte body's event is a mebibyte).
+ */
 export class StreamTap {
   private readonly chunks: Buffer[] = [];
   private readonly wakers = new Set<() => void>();
-  private cursor = 0;
   private ended = false;
 
   push(chunk: Buffer): void {
@@ -82,6 +85,7 @@ export class StreamTap {
     for (const wake of this.wakers) wake();
   }
 
+  /** The bytes since the last cut. */
   private bytes(): Buffer {
     if (this.chunks.length > 1) {
       this.chunks.splice(0, this.chunks.length, Buffer.concat(this.chunks));
@@ -94,22 +98,20 @@ export class StreamTap {
     const needle = Buffer.from(marker, 'latin1');
     const find = (): Buffer | undefined => {
       const all = this.bytes();
-      const at = all.indexOf(needle, this.cursor);
+      const at = all.indexOf(needle);
       if (at < 0) return undefined;
       const lineStart = all.lastIndexOf(0x0a, at) + 1;
       const lineEnd = all.indexOf(0x0a, at);
       if (lineEnd < 0) return undefined;
-      const slice = all.subarray(this.cursor, Math.max(lineStart, this.cursor));
-      this.cursor = lineEnd + 1;
-      return slice;
+      this.chunks.splice(0, 1, all.subarray(lineEnd + 1));
+      return all.subarray(0, lineStart);
     };
     return this.waitFor(find, `${what}: the case marker never appeared`, timeoutMs);
   }
 
   /** The bytes since the last cut up to the end of the stream, once it has ended. */
   async rest(what: string): Promise<Buffer> {
-    const find = (): Buffer | undefined =>
-      this.ended ? this.bytes().subarray(this.cursor) : undefined;
+    const find = (): Buffer | undefined => (this.ended ? this.bytes() : undefined);
     return this.waitFor(find, `${what}: the stream never ended`, SHUTDOWN_WAIT_MS);
   }
 
