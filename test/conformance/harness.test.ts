@@ -26,6 +26,7 @@ import {
   type TrafficCase,
 } from '@hook-observatory/conformance/harness/traffic-script';
 import {
+  ANSWER_WAIT_MS,
   playClient,
   statusesIn,
   SUBJECT_QUIET_MS,
@@ -253,7 +254,9 @@ describe("a server's output cut into cases", () => {
     const tap = new StreamTap();
     const cutting = (async () => {
       const found: string[] = [];
-      for (const marker of markers) found.push((await tap.cutAt(marker, 'the tap')).toString());
+      for (const marker of markers) {
+        found.push((await tap.cutAt(marker, 'the tap', ANSWER_WAIT_MS)).toString());
+      }
       return found;
     })();
     for (const chunk of chunks) {
