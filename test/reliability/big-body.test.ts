@@ -4,6 +4,11 @@
  * the hooks sent one after another while it is sent and recorded are each
  * answered and recorded once, in the order they were sent. How long anything
  * took is not asserted: `pnpm bench --adversity --only "11 MB"` measures that.
+ *
+ * Slow tier: each case moves tens of MB through both servers and reads them
+ * back, work a parallel `pnpm test` on 2 cores does not need beside it.
+ *
+ * @module-tag slow
  */
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
