@@ -285,6 +285,30 @@ const imgLoop: Attack = {
   },
 };
 
+/**
+ * PUMP_CONNECTIONS connections, each sending PUMP_BODY_BYTES hooks one after
+ * another while `more()`: the hooks sent, and the longest connection's seconds.
+ */
+async function pump(
+  context: AttackContext,
+  more: () => boolean,
+): Promise<{ sent: number; seconds: string }> {
+  const body = JSON.stringify({ pump: 'x'.repeat(PUMP_BODY_BYTES) });
+  let sent = 0;
+  let pumpMs = 0;
+  const connection = async (): Promise<void> => {
+    await sleep(READERS_CONNECT_MS);
+    const started = Date.now();
+    while (more()) {
+      sent++;
+      await sendCounted(context, 'AdversityPump', body);
+    }
+    pumpMs = Math.max(pumpMs, Date.now() - started);
+  };
+  await Promise.all(Array.from({ length: PUMP_CONNECTIONS }, connection));
+  return { sent, seconds: (pumpMs / 1000).toFixed(1) };
+}
+
 /** CUT_READERS output-socket readers that never read, then hooks until the server cuts them all at once. */
 const readersCut: Attack = {
   name: `${CUT_READERS} readers cut`,
@@ -297,25 +321,18 @@ const readersCut: Attack = {
         .pause()
         .on('error', () => {}),
     );
-    const body = JSON.stringify({ pump: 'x'.repeat(PUMP_BODY_BYTES) });
-    let sent = 0;
-    let pumpMs = 0;
     // Until every reader is cut, past the deadline if need be (--quick's window is too short to fill 55 queues).
-    const pump = async (): Promise<void> => {
-      await sleep(READERS_CONNECT_MS);
-      const started = Date.now();
-      while (cutOff(context) < CUT_READERS && Date.now() < deadline + CUT_EXTRA_MS) {
-        sent++;
-        await sendCounted(context, 'AdversityPump', body);
-      }
-      pumpMs = Math.max(pumpMs, Date.now() - started);
-    };
+    const pumped = pump(
+      context,
+      () => cutOff(context) < CUT_READERS && Date.now() < deadline + CUT_EXTRA_MS,
+    );
     return {
-      done: Promise.all(Array.from({ length: PUMP_CONNECTIONS }, pump))
+      done: pumped
         .then(() => sleep(deadline - Date.now()))
+        .then(() => pumped)
         .then(
-          () =>
-            `${cutOff(context)} of ${CUT_READERS} cut off after ${sent} hooks in ${(pumpMs / 1000).toFixed(1)} s`,
+          ({ sent, seconds }) =>
+            `${cutOff(context)} of ${CUT_READERS} cut off after ${sent} hooks in ${seconds} s`,
         ),
       release: () => readers.forEach((reader) => reader.destroy()),
     };
@@ -328,22 +345,13 @@ const pumpAlone: Attack = {
   server: { output: 'socket', args: ['--tee'] },
   counted: 'jsonl',
   start: (context, deadline) => {
-    const body = JSON.stringify({ pump: 'x'.repeat(PUMP_BODY_BYTES) });
-    let sent = 0;
-    let pumpMs = 0;
-    const pump = async (): Promise<void> => {
-      await sleep(READERS_CONNECT_MS);
-      const started = Date.now();
-      while (sent < PUMP_CONTROL_HOOKS) {
-        sent++;
-        await sendCounted(context, 'AdversityPump', body);
-      }
-      pumpMs = Math.max(pumpMs, Date.now() - started);
-    };
+    let started = 0;
+    const pumped = pump(context, () => started++ < PUMP_CONTROL_HOOKS);
     return {
-      done: Promise.all(Array.from({ length: PUMP_CONNECTIONS }, pump))
+      done: pumped
         .then(() => sleep(deadline - Date.now()))
-        .then(() => `${sent} hooks in ${(pumpMs / 1000).toFixed(1)} s`),
+        .then(() => pumped)
+        .then(({ sent, seconds }) => `${sent} hooks in ${seconds} s`),
       release: () => {},
     };
   },

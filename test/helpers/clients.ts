@@ -36,6 +36,18 @@ export async function post(
   };
 }
 
+/** A hook POSTed on `client`, its answer read and dropped: its status. */
+export async function hookStatus(client: Client, event: string, body: string): Promise<number> {
+  const { statusCode, body: answer } = await client.request({
+    method: 'POST',
+    path: `/hook?event=${event}`,
+    headers: { 'content-type': 'application/json' },
+    body,
+  });
+  await answer.dump();
+  return statusCode;
+}
+
 export async function get(
   server: RunningServer,
   path: string,

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from 'undici';
+import { hookStatus } from '../helpers/clients.js';
 import { TOO_MANY_MEMBERS_ERROR } from '@hook-observatory/core/internal/json-shape';
 import {
   OUTPUT_WAIT_TIMEOUT_MS,
@@ -58,17 +59,6 @@ const CASES: readonly BigBodyCase[] = [
   },
 ];
 
-async function hook(client: Client, event: string, body: string): Promise<number> {
-  const { statusCode, body: answer } = await client.request({
-    method: 'POST',
-    path: `/hook?event=${event}`,
-    headers: { 'content-type': 'application/json' },
-    body,
-  });
-  await answer.dump();
-  return statusCode;
-}
-
 /** The events file's lines once it holds `count`. */
 async function linesOf(path: string, count: number): Promise<string[]> {
   const lines = (): string[] => readFileSync(path, 'utf8').split('\n').slice(0, -1);
@@ -107,14 +97,16 @@ describe.each(SERVER_NAMES)(
       const big = new Client(server.origin);
       const ordinary = new Client(server.origin);
       let bigAnswered = false;
-      const bigStatus = hook(big, `Big-${caseName}`, body).finally(() => (bigAnswered = true));
+      const bigStatus = hookStatus(big, `Big-${caseName}`, body).finally(
+        () => (bigAnswered = true),
+      );
       const events: string[] = [];
       const statuses: number[] = [];
       try {
         while (events.length < HOOKS_AT_LEAST || !bigAnswered) {
           const event = `During-${caseName}-${events.length}`;
           events.push(event);
-          statuses.push(await hook(ordinary, event, `{"n":${events.length}}`));
+          statuses.push(await hookStatus(ordinary, event, `{"n":${events.length}}`));
         }
       } finally {
         await bigStatus.catch(() => undefined);

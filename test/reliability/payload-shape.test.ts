@@ -10,6 +10,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from 'undici';
+import { hookStatus } from '../helpers/clients.js';
 import { TOO_DEEP_ERROR, TOO_MANY_MEMBERS_ERROR } from '@hook-observatory/core/internal/json-shape';
 import {
   OUTPUT_WAIT_TIMEOUT_MS,
@@ -50,17 +51,6 @@ function clientFor(server: RunningServer): Client {
     : new Client(server.origin);
 }
 
-async function hook(client: Client, event: string, body: string): Promise<number> {
-  const { statusCode, body: answer } = await client.request({
-    method: 'POST',
-    path: `/hook?event=${event}`,
-    headers: { 'content-type': 'application/json' },
-    body,
-  });
-  await answer.dump();
-  return statusCode;
-}
-
 describe.each(TRANSPORTS)('over %s', (transport) => {
   describe.each(SERVER_NAMES)('the %s server', (name) => {
     describe.each(FORMATS)('with $name', ({ args, deep, many }) => {
@@ -78,8 +68,8 @@ describe.each(TRANSPORTS)('over %s', (transport) => {
       it('each-body-is-recorded-with-error-and-the-next-hook-is-served', async () => {
         const bodies = [...deep, ...many];
         for (const [index, body] of bodies.entries()) {
-          expect(await hook(client, `Deep${index}`, body)).toBe(200);
-          expect(await hook(client, `After${index}`, '{"ordinary":true}')).toBe(200);
+          expect(await hookStatus(client, `Deep${index}`, body)).toBe(200);
+          expect(await hookStatus(client, `After${index}`, '{"ordinary":true}')).toBe(200);
         }
         const written = (): string => server.stdout().toString('utf8');
         await expect
