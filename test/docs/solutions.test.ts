@@ -35,7 +35,7 @@ describe('http-server.md, exercise 1: who answers 100 Continue', () => {
   const main = source('packages/http-server/src/main.ts');
 
   it('the checkContinue listener reads the body with expectsContinue set', () => {
-    expect(main).toMatch(/server\.on\('checkContinue',[^;]*readBody\(context, request, response, true\)/);
+    expect(main).toMatch(/server\.on\('checkContinue',[^}]*readBody\(context, request, response, true\)/);
   });
 
   it('readBody writes the 100 only after the declared length passed its check', () => {
