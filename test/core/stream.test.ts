@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { EventBatch } from '@hook-observatory/core/internal/sinks';
 import {
   EventStream,
-  formatStreamMessage,
+  streamMessagePieces,
   STREAM_KINDS,
   STREAM_ROUND_MAX_BYTES,
   STREAM_BURST_FLUSHES,
@@ -112,7 +112,7 @@ describe('a message', () => {
     { name: 'lines ending in CRLF', json: '{\r\n"a":1}\n', data: 'data: {\ndata: "a":1}\n' },
     { name: 'lines ending in CR', json: '{\r"a":1}\n', data: 'data: {\ndata: "a":1}\n' },
   ])('$name: every line of the JSON is a data: line', ({ json, data }) => {
-    expect(formatStreamMessage('abc-1', 'Stop', Buffer.from(json)).toString()).toBe(
+    expect(Buffer.concat(streamMessagePieces('abc-1', 'Stop', Buffer.from(json))).toString()).toBe(
       `id: abc-1\nevent: Stop\n${data}\n`,
     );
   });

@@ -39,11 +39,10 @@ const encoder = new TextEncoder();
 
 /**
  * `text` and a newline, in UTF-8. Node 20's Buffer.from(text, 'utf8') first
- * counts the bytes character by character: about 150 ms for the 14 MB line
- * of an 11 MB body kept in `_raw`, where encoding it takes 2 (simdutf). So
- * the text is encoded into room for one byte a character, which holds it
- * whole when it is ASCII (what nearly every line is), and counted only when
- * it is not.
+ * counts the bytes character by character, slow for a line of megabytes
+ * (test/bench/README.md). So the text is encoded into room for one byte a
+ * character, which holds it whole when it is ASCII (what nearly every line
+ * is), and counted only when it is not.
  */
 export function lineBytes(text: string): Buffer {
   let line = Buffer.allocUnsafe(text.length + 1);

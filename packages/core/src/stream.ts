@@ -116,16 +116,10 @@ export const STREAM_KINDS: readonly string[] = [...HOOK_EVENT_NAMES, UNKNOWN_EVE
  * One message: `id:`, `event:` (see STREAM_KINDS), then the JSON line an output-socket reader
  * gets, as `data:`. A client may have sent its JSON over several lines, and
  * the line keeps its bytes (format.ts): each of its lines gets its own
- * `data:`, which the browser joins again with LF, whitespace to JSON.
- */
-export function formatStreamMessage(id: string, event: string, jsonLine: Buffer): Buffer {
-  return Buffer.concat(streamMessagePieces(id, event, jsonLine));
-}
-
-/**
- * The message as pieces, the line's among them uncopied: the ring copies
- * them into place (EventRing.add), so that a large event is copied once, not
- * joined first, and not at all when it is too large to keep.
+ * `data:`, which the browser joins again with LF, whitespace to JSON. The
+ * message comes as pieces, the line's uncopied: the ring copies them into
+ * place (EventRing.add), so a large event is copied once, and not at all when
+ * it is too large to keep.
  */
 export function streamMessagePieces(id: string, event: string, jsonLine: Buffer): Buffer[] {
   const eventLine = STREAM_KINDS.includes(event) ? `event: ${event}\n` : '';
