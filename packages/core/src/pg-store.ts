@@ -47,6 +47,8 @@ interface Row {
   readonly record: EventRecord;
 }
 
+/** The UTC day now, as YYYY-MM-DD. */
+const today = (): string => new Date().toISOString().slice(0, 10);
 const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 
 /**
@@ -73,6 +75,8 @@ export class PostgresStore {
   private down: string | undefined;
   private schemaReady = false;
   private readonly days = new Set<string>();
+  /** The UTC day retention last ran: it runs again on the first insert of each new day. */
+  private retainedOn: string | undefined;
   private reportedDrops = 0;
   private closed = false;
   /** Events inserted (or found there already) by this run. */
@@ -206,6 +210,12 @@ export class PostgresStore {
         column((row) => jsonbText(row.record)),
       ],
     );
+    // The rows are in: a failed drop is said and tried again tomorrow, never the batch's failure.
+    if (this.retainedOn !== today()) {
+      await this.dropExpired().catch((error: Error) => {
+        this.log(`store: dropping the days past retention failed (${error.message})`);
+      });
+    }
   }
 
   private async prepareSchema(): Promise<void> {
@@ -215,9 +225,18 @@ export class PostgresStore {
     } finally {
       client.release();
     }
-    const dropped = await dropExpiredDays(this.pool, this.options.retentionDays);
-    if (dropped.length > 0) this.log(`store: past retention, dropped ${dropped.join(', ')}`);
+    await this.dropExpired();
     this.schemaReady = true;
+  }
+
+  /** Drop the days past retention: at start, and again once a day for a receiver left running. */
+  private async dropExpired(): Promise<void> {
+    this.retainedOn = today();
+    const dropped = await dropExpiredDays(this.pool, this.options.retentionDays);
+    if (dropped.length === 0) return;
+    // A late event for a dropped day makes its partition again (ensureDays) rather than fail.
+    this.days.clear();
+    this.log(`store: past retention, dropped ${dropped.join(', ')}`);
   }
 
   /** Empty the spool for up to STORE_CLOSE_GRACE_MS, then let go of the database. */
