@@ -35,6 +35,7 @@ const VOCABULARY_MODULES = [
   'protocol',
   'rotated-names',
   'session-state',
+  'store-follow',
   'store-rows',
   'store-tls',
   'test-overrides',

@@ -1,9 +1,11 @@
 /**
  * The recorded traffic as several machines of a team send it, for the store's
  * tests: session ids differ between machines, so each machine's begin with its name;
- * and a receiver's arguments to store as one machine.
+ * a receiver's arguments to store as one machine; and a team view's stream as a viewer follows it.
  */
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
+import type { RunningServer } from '@hook-observatory/launcher';
 import { loadAllTraffic, type RecordedRequest } from '@hook-observatory/conformance/traffic';
 
 /** The recorded hooks as curl sent them over TCP, in order. */
@@ -46,4 +48,34 @@ export function storeArgs(database: string, machine: string, spoolRoot: string):
     '--store-retention-days',
     String(TEST_RETENTION_DAYS),
   ];
+}
+
+/** The data of every event message a stream has sent so far, and its end. */
+export interface Follower {
+  readonly events: () => Array<Record<string, unknown>>;
+  readonly stop: () => void;
+}
+
+/** GET /events with the token, as a viewer keeps it open. */
+export function followStream(server: RunningServer, token: string): Follower {
+  let text = '';
+  const request = httpRequest(
+    `${server.origin}/events`,
+    { headers: { Authorization: `Bearer ${token}` } },
+    (response) => {
+      response.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+      response.on('error', () => {});
+    },
+  );
+  request.on('error', () => {});
+  request.end();
+  return {
+    events: () =>
+      text
+        .split('\n\n')
+        .filter((message) => message.startsWith('id: '))
+        .map((message) => /^data: (.*)$/m.exec(message)?.[1] ?? 'null')
+        .map((data) => JSON.parse(data) as Record<string, unknown>),
+    stop: () => request.destroy(),
+  };
 }

@@ -12,7 +12,6 @@
  *
  * @module-tag slow
  */
-import { request as httpRequest } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +21,13 @@ import { SERVER_NAMES, startServer, type RunningServer } from '@hook-observatory
 import { chromiumFlags, decideChromium } from '../helpers/chromium.js';
 import { dispatcherFor, post } from '../helpers/clients.js';
 import { postgresForSuite, startCluster, type Cluster } from '../helpers/postgres.js';
-import { TCP_TRAFFIC, storeArgs, trafficOf } from '../helpers/team-traffic.js';
+import {
+  followStream,
+  TCP_TRAFFIC,
+  storeArgs,
+  trafficOf,
+  type Follower,
+} from '../helpers/team-traffic.js';
 
 /** Rows reach the store, and the views, off the hook's path: a test waits for them up to this long. */
 const ARRIVAL_WAIT_MS = 60_000;
@@ -35,36 +40,6 @@ const bin = postgresForSuite();
 const chromiumHere = decideChromium();
 if (chromiumHere.kind === 'fail') throw new Error(chromiumHere.message);
 if (chromiumHere.kind === 'skip') console.warn(`skipped: ${chromiumHere.message}`);
-
-/** The data of every event message a stream has sent so far, and its end. */
-interface Follower {
-  readonly events: () => Array<Record<string, unknown>>;
-  readonly stop: () => void;
-}
-
-/** GET /events with the token, as a viewer keeps it open. */
-function follow(server: RunningServer): Follower {
-  let text = '';
-  const request = httpRequest(
-    `${server.origin}/events`,
-    { headers: { Authorization: `Bearer ${TOKEN}` } },
-    (response) => {
-      response.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-      response.on('error', () => {});
-    },
-  );
-  request.on('error', () => {});
-  request.end();
-  return {
-    events: () =>
-      text
-        .split('\n\n')
-        .filter((message) => message.startsWith('id: '))
-        .map((message) => /^data: (.*)$/m.exec(message)?.[1] ?? 'null')
-        .map((data) => JSON.parse(data) as Record<string, unknown>),
-    stop: () => request.destroy(),
-  };
-}
 
 /** Outside a test (beforeAll), where expect.poll is not allowed: wait for `done`, or fail after ARRIVAL_WAIT_MS. */
 async function waitUntil(done: () => boolean): Promise<void> {
@@ -120,7 +95,7 @@ describe.skipIf(bin === undefined)(
           fixedClock: false,
         });
         views.set(name, view);
-        followers.set(name, follow(view));
+        followers.set(name, followStream(view, TOKEN));
       }
       for (const name of SERVER_NAMES) {
         const follower = followers.get(name) as Follower;

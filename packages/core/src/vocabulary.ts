@@ -31,13 +31,8 @@ export {
 } from './config.js';
 export { rotatedFiles } from './rotated-names.js';
 // The team store as query --store reads it (store-rows.ts).
-export {
-  STORE_CHANNEL,
-  STORE_READ_OVERLAP_MS,
-  STORE_TABLE,
-  STORED_ROWS,
-  type StoredRow,
-} from './store-rows.js';
+export { STORE_TABLE, STORED_ROWS, type StoredRow } from './store-rows.js';
+export { StoreFollower } from './store-follow.js';
 export { storeConnectionString } from './store-tls.js';
 // What each session is doing now: query --sessions and the live view's page (session-state.ts).
 export {

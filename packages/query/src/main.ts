@@ -253,6 +253,7 @@ async function fromStore(
       }
       first = false;
     },
+    (line) => process.stderr.write(`${PROGRAM}: ${line}\n`),
   );
 }
 

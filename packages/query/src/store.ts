@@ -6,16 +6,13 @@
  * every output are the file's own code (query.ts). jsonb keeps no key order:
  * a row's JSON has the event's members, not the log line's order.
  *
- * --watch: LISTEN on the channel the store's insert trigger notifies
- * (STORE_CHANNEL), then read what was stored since, with an overlap that
- * catches a batch whose transaction committed late; rows already shown are
- * known by their key and skipped.
+ * --watch follows the store as the team's page does (core's StoreFollower):
+ * woken by the store's NOTIFY, and across a lost connection.
  */
 import pg from 'pg';
 import {
-  STORE_CHANNEL,
-  STORE_READ_OVERLAP_MS,
   STORE_TABLE,
+  StoreFollower,
   STORED_ROWS,
   type StoredRow,
   storeConnectionString,
@@ -74,55 +71,32 @@ export async function eachStoredLine(
   }
 }
 
-/** --watch: what is stored, then what is stored from now on as it comes; `afterBatch` after each read. */
+/**
+ * --watch: what is stored, then what is stored from now on as it comes
+ * (core's StoreFollower); `afterBatch` after the first read and each batch of
+ * new rows. A store that cannot be reached at the start is an error; one lost
+ * later is said on stderr (`say`) and followed again when it is back, with
+ * what was stored meanwhile, each row once. Never returns.
+ */
 export async function watchStore(
   url: string,
   filters: Filters,
   sessions: boolean,
   onLine: (line: Buffer) => void,
   afterBatch: () => void,
-): Promise<void> {
-  const client = new pg.Client({
-    connectionString: storeConnectionString(url),
-    application_name: 'hook-observatory-query',
+  say: (line: string) => void,
+): Promise<never> {
+  const follower = new StoreFollower({
+    url,
+    application: 'hook-observatory-query',
+    where: whereOf(filters, sessions),
+    failFirst: true,
+    onRows: (rows) => {
+      for (const row of rows) onLine(lineOf(row));
+      afterBatch();
+    },
+    log: say,
   });
-  await client.connect();
-  const { sql, params } = whereOf(filters, sessions);
-  const seen = new Map<string, number>();
-  // The first read takes everything stored so far; later ones, what came since.
-  let from = new Date(0);
-  let reading: Promise<void> | undefined;
-  let again = false;
-  const read = async (): Promise<void> => {
-    const { rows } = await client.query<StoredRow>(
-      `${STORED_ROWS} WHERE stored_at >= $${params.length + 1} AND ${sql} ORDER BY stored_at, ts, seq`,
-      [...params, from],
-    );
-    for (const row of rows) {
-      if (seen.has(row.key)) continue;
-      seen.set(row.key, row.stored_at.getTime());
-      onLine(lineOf(row));
-    }
-    const newest = rows.at(-1)?.stored_at.getTime();
-    if (newest !== undefined) from = new Date(newest - STORE_READ_OVERLAP_MS);
-    for (const [key, at] of seen) if (at < from.getTime()) seen.delete(key);
-    afterBatch();
-  };
-  const wake = (): void => {
-    if (reading !== undefined) {
-      again = true;
-      return;
-    }
-    reading = read().finally(() => {
-      reading = undefined;
-      if (again) {
-        again = false;
-        wake();
-      }
-    });
-  };
-  client.on('notification', wake);
-  await client.query(`LISTEN ${STORE_CHANNEL}`);
-  wake();
-  await new Promise<never>((_, reject) => client.on('error', reject));
+  await follower.start();
+  return new Promise<never>(() => {});
 }
