@@ -152,8 +152,8 @@ describe("the tail a server starts from, whatever FILE's end holds", () => {
 /** A viewer that keeps the ids it is sent. */
 class Viewer implements ViewerOutput {
   text = '';
-  write(pieces: readonly Buffer[], whenWritten: () => void): void {
-    this.text += Buffer.concat(pieces).toString('utf8');
+  write(bytes: Buffer, whenWritten: () => void): void {
+    this.text += bytes.toString('utf8');
     setImmediate(whenWritten);
   }
   cutOff(): void {}

@@ -41,18 +41,17 @@ class TestViewer implements ViewerOutput {
   writes = 0;
   /** Each write's size, in order. */
   readonly sizes: number[] = [];
-  /** Each event message's piece as it was handed over (a view into the ring). */
-  readonly messagePieces: Buffer[] = [];
+  /** Each write's bytes as they were handed over, and a copy of them made then. */
+  readonly handed: Buffer[] = [];
+  readonly copies: Buffer[] = [];
   private readonly waiting: Array<() => void> = [];
   constructor(private reads = true) {}
-  write(pieces: readonly Buffer[], whenWritten: () => void): void {
+  write(bytes: Buffer, whenWritten: () => void): void {
     this.writes++;
-    const bytes = Buffer.concat(pieces);
     this.sizes.push(bytes.length);
     this.text += bytes.toString('utf8');
-    for (const piece of pieces) {
-      if (piece.subarray(0, 4).toString() === 'id: ') this.messagePieces.push(piece);
-    }
+    this.handed.push(bytes);
+    this.copies.push(Buffer.from(bytes));
     if (this.reads) setImmediate(whenWritten);
     else this.waiting.push(whenWritten);
   }
@@ -382,21 +381,48 @@ describe('viewers are cursors into one ring', () => {
     expect(viewer.ids).toEqual(idsTo(7, 10));
   });
 
-  it("a filtered viewer is handed the ring's own bytes, as an unfiltered one is: no copy of its own", async () => {
+  it.for([
+    { name: 'unfiltered', target: '/events' },
+    { name: 'filtered', target: '/events?event=Stop' },
+  ])(
+    "$name: every write is copied into the viewer's one window, refilled only once the last has left",
+    async ({ target }) => {
+      const stream = newStream();
+      const viewer = new TestViewer(false);
+      stream.attach(viewer, streamFilterOf(target), undefined);
+      for (let batch = 0; batch < 3; batch++) {
+        // While its write is in flight, new events come and rounds go: its bytes must not change.
+        stream.add(events(20, 5000, 'Stop'));
+        await settle();
+        expect(viewer.writes).toBe(batch + 1);
+        expect(viewer.handed[batch]?.equals(viewer.copies[batch] as Buffer)).toBe(true);
+        viewer.drain();
+        viewer.stall();
+        await settle();
+      }
+      viewer.drain();
+      await settle();
+      expect(viewer.ids).toEqual(idsTo(1, 60));
+      const window = viewer.handed[0]?.buffer;
+      for (const [index, bytes] of viewer.handed.entries()) {
+        expect(bytes.buffer, `write ${index}`).toBe(window);
+        expect(bytes.byteOffset, `write ${index}`).toBe(0);
+      }
+    },
+  );
+
+  it('the last write at shutdown, behind one still in flight, has bytes of its own', async () => {
     const stream = newStream();
-    const filtered = new TestViewer();
-    const unfiltered = new TestViewer();
-    stream.attach(filtered, streamFilterOf('/events?event=Stop'), undefined);
-    stream.attach(unfiltered, all, undefined);
-    stream.add(new EventBatch([event('Stop'), event('PreToolUse'), event('Stop')]));
+    const viewer = new TestViewer(false);
+    stream.attach(viewer, all, undefined);
+    stream.add(events(2, 100));
     await settle();
-    expect(filtered.ids).toEqual(['abc-1', 'abc-3']);
-    const ringMemory = unfiltered.messagePieces[0]?.buffer;
-    expect(unfiltered.messagePieces).toHaveLength(3);
-    expect(filtered.messagePieces).toHaveLength(2);
-    for (const piece of [...filtered.messagePieces, ...unfiltered.messagePieces]) {
-      expect(piece.buffer).toBe(ringMemory);
-    }
+    stream.add(events(2, 100));
+    stream.close();
+    expect(viewer.writes).toBe(2);
+    expect(viewer.handed[1]?.buffer).not.toBe(viewer.handed[0]?.buffer);
+    expect(viewer.handed[0]?.equals(viewer.copies[0] as Buffer)).toBe(true);
+    expect(viewer.ids).toEqual(idsTo(1, 4));
   });
 
   it(`a round copies at most ${STREAM_ROUND_MAX_BYTES} bytes for all viewers; the rest have their turn after`, async () => {

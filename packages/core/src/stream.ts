@@ -152,11 +152,12 @@ const LAST_LINES = Buffer.from('\n\n', 'latin1');
  */
 export interface ViewerOutput {
   /**
-   * Write the pieces as one. They are views into the ring, valid during the
-   * call only: the server copies them (one copy, with its framing). It calls
-   * `whenWritten` once the socket has taken them (a write callback).
+   * Write the bytes as one (one chunk). They are the viewer's own window
+   * (stream.ts, windowFor), which core fills again only after `whenWritten`:
+   * the server writes them as they are, with its framing around them, and
+   * calls `whenWritten` once the socket has taken them (a write callback).
    */
-  write(pieces: readonly Buffer[], whenWritten: () => void): void;
+  write(bytes: Buffer, whenWritten: () => void): void;
   /** Close the connection now (destroy): the viewers' budget is spent and this one's write has waited longest. */
   cutOff(): void;
   /** End the response cleanly: the server is shutting down. */
@@ -179,6 +180,8 @@ interface Viewer {
   writeNumber: number;
   /** ...and on the clock, for VIEWER_STALLED_MS. */
   writeStartedAt: number;
+  /** Its window's bytes, allocated at its first write and filled again for each (windowFor). */
+  window: Buffer | undefined;
 }
 
 const wantsEverything = (filter: StreamFilter): boolean =>
@@ -324,6 +327,7 @@ export class EventStream {
       inFlight: 0,
       writeNumber: 0,
       writeStartedAt: 0,
+      window: undefined,
     };
     this.viewers.add(viewer);
     // Many viewers arriving in one turn copy no more than a round before the hooks go on.
@@ -488,11 +492,31 @@ export class EventStream {
       viewer.writeNumber = this.writesStarted++;
       viewer.writeStartedAt = Date.now();
     }
+    // Copied now, whole: `pieces` are views into the ring, which the next event moves.
+    const window = this.windowFor(viewer, bytes);
+    let at = 0;
+    for (const piece of pieces) at += piece.copy(window, at);
     viewer.inFlight += bytes;
     this.inFlightBytes += bytes;
-    viewer.output.write(pieces, () => this.written(viewer));
+    viewer.output.write(window, () => this.written(viewer));
     for (const other of cut) other.output.cutOff();
     return bytes;
+  }
+
+  /**
+   * Where a write of `bytes` is copied: the viewer's own window, allocated
+   * once and filled again for every write, since it has one write in flight at
+   * a time. A fresh buffer for each write cost an allocation the kernel had to
+   * fault in (50 viewers catching up on a full ring: about 40 MB of them) and
+   * a C heap that kept growing, which the process kept after they left
+   * (test/bench/README.md, adversity). A write larger than the window (one
+   * large message), or the last one behind a write in flight, gets a buffer
+   * of its own.
+   */
+  private windowFor(viewer: Viewer, bytes: number): Buffer {
+    if (bytes > VIEWER_WINDOW_BYTES || viewer.inFlight > 0) return Buffer.allocUnsafe(bytes);
+    viewer.window ??= Buffer.allocUnsafeSlow(VIEWER_WINDOW_BYTES);
+    return viewer.window.subarray(0, bytes);
   }
 
   private written(viewer: Viewer): void {
@@ -555,6 +579,8 @@ export class EventStream {
     this.inFlightBytes -= viewer.inFlight;
     viewer.inFlight = 0;
     viewer.own = [];
+    // A write in flight keeps its own reference; the viewer's is let go with it.
+    viewer.window = undefined;
   }
 }
 

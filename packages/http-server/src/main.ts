@@ -369,8 +369,8 @@ function streamEvents(
   if (request.method === 'HEAD') return void response.end();
   const detach = context.eventStream.attach(
     {
-      // One write, one chunk: the pieces are views into the ring, copied here once.
-      write: (pieces, whenWritten) => response.write(Buffer.concat(pieces), () => whenWritten()),
+      // One write, one chunk: the viewer's window, written as it is (core fills it again after).
+      write: (bytes, whenWritten) => response.write(bytes, () => whenWritten()),
       cutOff: () => response.destroy(),
       end: () => response.end(),
     },

@@ -544,16 +544,16 @@ function streamEvents(
   socket.write(`${head}${chunked ? 'Transfer-Encoding: chunked\r\n' : ''}\r\n`);
   const detach = context.eventStream.attach(
     {
-      // One write, one chunk: the pieces are views into core's ring, copied here once with
-      // their frame.
-      write: (pieces, whenWritten) => {
-        const bytes = Buffer.concat(pieces);
-        socket.write(
-          chunked
-            ? Buffer.concat([Buffer.from(`${bytes.length.toString(16)}\r\n`), bytes, CRLF])
-            : bytes,
-          () => whenWritten(),
-        );
+      // One write, one chunk: `window` is the viewer's own buffer in core, which core fills
+      // again only once this write's callback has come, so it is written as it is.
+      write: (window, whenWritten) => {
+        if (!chunked) return void socket.write(window, () => whenWritten());
+        // Chunked: its length in hex, CRLF, the bytes, CRLF (RFC 9112 section 7.1), one write.
+        socket.cork();
+        socket.write(`${window.length.toString(16)}\r\n`);
+        socket.write(window);
+        socket.write(CRLF, () => whenWritten());
+        socket.uncork();
       },
       cutOff: () => socket.destroy(),
       end: () => (keepAlive ? socket.write(LAST_CHUNK) : socket.end(chunked ? LAST_CHUNK : '')),

@@ -97,7 +97,14 @@ export class PendingResponse {
    * order, as node:http's do: the front one's go to the socket at once, a
    * later one's are held until every answer before it is out.
    */
-  write(bytes: Buffer, whenWritten?: () => void): void {
+  write(bytes: Buffer | readonly Buffer[], whenWritten?: () => void): void {
+    if (!Buffer.isBuffer(bytes)) {
+      // Pieces of one write (a framed chunk): the last one's write says when all have left.
+      bytes.forEach((piece, index) =>
+        this.write(piece, index === bytes.length - 1 ? whenWritten : undefined),
+      );
+      return;
+    }
     if (this.connection.front === this) this.connection.send(bytes, whenWritten);
     else this.held.push({ bytes, whenWritten });
   }

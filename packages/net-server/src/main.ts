@@ -556,9 +556,9 @@ function streamEvents(response: PendingResponse): void {
   response.write(serializeResponse(streamHead, '', false));
   const detach = context.eventStream.attach(
     {
-      // One write, one chunk: the pieces are views into the ring, copied here once with the framing.
-      write: (pieces, whenWritten) =>
-        response.write(chunked ? frameChunk(pieces) : Buffer.concat(pieces), whenWritten),
+      // One write, one chunk: the viewer's window as it is, framed (core refills it once written).
+      write: (bytes, whenWritten) =>
+        response.write(chunked ? frameChunk(bytes) : bytes, whenWritten),
       cutOff: () => connection.destroyNow(),
       end: () => {
         response.end(chunked ? LAST_CHUNK : Buffer.alloc(0), !keepAlive);

@@ -188,17 +188,12 @@ const CHUNK_END = Buffer.from(CRLF, 'latin1');
 
 /**
  * One write as node frames it in chunked coding: its length in lower-case
- * hex, CRLF, the bytes, CRLF (RFC 9112 section 7.1). One copy of the pieces
- * with their framing: they are views into the stream's ring, valid only now.
+ * hex, CRLF, the bytes, CRLF (RFC 9112 section 7.1). As three pieces, written
+ * together (a corked socket's writev): the bytes, a viewer's window, are not
+ * copied again.
  */
-export function frameChunk(pieces: readonly Buffer[]): Buffer {
-  let length = 0;
-  for (const piece of pieces) length += piece.length;
-  return Buffer.concat([
-    Buffer.from(`${length.toString(16)}${CRLF}`, 'latin1'),
-    ...pieces,
-    CHUNK_END,
-  ]);
+export function frameChunk(bytes: Buffer): readonly Buffer[] {
+  return [Buffer.from(`${bytes.length.toString(16)}${CRLF}`, 'latin1'), bytes, CHUNK_END];
 }
 
 /** The last chunk, with no trailer: the end of a chunked body. */
