@@ -73,6 +73,8 @@ export function followStream(server: RunningServer, token: string): Follower {
     events: () =>
       text
         .split('\n\n')
+        // The last piece is a message still arriving (or nothing): only whole messages count.
+        .slice(0, -1)
         .filter((message) => message.startsWith('id: '))
         .map((message) => /^data: (.*)$/m.exec(message)?.[1] ?? 'null')
         .map((data) => JSON.parse(data) as Record<string, unknown>),

@@ -70,7 +70,9 @@ function watchQuery(url: string, env: Record<string, string>): ChildProcess & Re
     events: () =>
       out
         .split('\n')
-        .filter((line) => line.endsWith('}'))
+        // The last piece is a line still arriving (or nothing): only whole lines count.
+        .slice(0, -1)
+        .filter((line) => line !== '')
         .map((line) => JSON.parse(line) as Event),
     stderr: () => err,
   });
