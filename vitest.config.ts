@@ -41,9 +41,16 @@ export default defineConfig({
       // One process runs many unit files (vitest still evaluates each file and our modules afresh,
       // keeping node_modules loaded): a process per file cost the unit tier twice its CPU.
       { extends: true, test: { name: 'unit', include: UNIT_FILES, isolate: false } },
+      // The same for the files that start servers: they run them as child processes, and no file
+      // changes process.env or leaves a mock or fake timer behind for the next file in its process.
       {
         extends: true,
-        test: { name: 'servers', include: ['test/**/*.test.ts'], exclude: UNIT_FILES },
+        test: {
+          name: 'servers',
+          include: ['test/**/*.test.ts'],
+          exclude: UNIT_FILES,
+          isolate: false,
+        },
       },
     ],
   },
