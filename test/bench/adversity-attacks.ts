@@ -98,6 +98,10 @@ const IDLE_CONNECTIONS = 300;
 export const BIG_BODY_KEYS = 1_000_000;
 /** --quick's body: a tenth, which proves the attack runs without a stall of seconds on a busy machine. */
 const QUICK_BIG_BODY_KEYS = 100_000;
+/** Zeros in one array: 32 MB, just inside the 32 MiB body limit, which JSON.parse spent seconds on. */
+export const LONG_ARRAY_ZEROS = 16_000_000;
+/** --quick's array: a tenth, as for the big body. */
+const QUICK_LONG_ARRAY_ZEROS = 1_600_000;
 /** Hooks sent and reset at once by the peer, to see which events lose `_client`. */
 const RESET_HOOKS = 200;
 const RESET_BATCH = 20;
@@ -412,6 +416,21 @@ const bigBodyAttack: Attack = {
   start: (context, deadline) => repeatBody(context, deadline, 'AdversityBig', bigBody as string, 0),
 };
 
+/** Made before the window (prepare), as the big body is. */
+let longArray: string | undefined;
+
+const longArrayAttack: Attack = {
+  name: '32 MB body, 16 million array elements',
+  server: {},
+  counted: 'jsonl',
+  prepare: async (context) => {
+    const zeros = context.quick ? QUICK_LONG_ARRAY_ZEROS : LONG_ARRAY_ZEROS;
+    longArray = `{"a":[${'0,'.repeat(zeros - 1)}0]}`;
+  },
+  start: (context, deadline) =>
+    repeatBody(context, deadline, 'AdversityLongArray', longArray as string, 0),
+};
+
 /** The probes' events into a full disk: standard output is /dev/full, the only output. */
 const devFull: Attack = {
   name: 'stdout on /dev/full',
@@ -526,6 +545,7 @@ export const ATTACKS: readonly Attack[] = [
   pumpAlone,
   nofile,
   bigBodyAttack,
+  longArrayAttack,
   devFull,
   peerReset,
   logRemoved,

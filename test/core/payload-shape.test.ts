@@ -16,9 +16,11 @@ import {
   UNSERIALISABLE_ERROR,
 } from '@hook-observatory/core/internal/format';
 import {
+  MAX_PAYLOAD_ELEMENTS,
   MAX_PAYLOAD_MEMBERS,
   shapeExcess,
   TOO_DEEP_ERROR,
+  TOO_MANY_ELEMENTS_ERROR,
   TOO_MANY_MEMBERS_ERROR,
 } from '@hook-observatory/core/internal/json-shape';
 import { type OutputFormat } from '@hook-observatory/core/internal/config';
@@ -56,7 +58,10 @@ const METADATA = { _ts: 'T', _event: 'E', _client: '127.0.0.1' };
 const UNPARSED_ERROR = {
   'too-deep': TOO_DEEP_ERROR,
   'too-many-members': TOO_MANY_MEMBERS_ERROR,
+  'too-many-elements': TOO_MANY_ELEMENTS_ERROR,
 } as const;
+
+const zeros = (count: number): string => `[${'0,'.repeat(count - 1)}0]`;
 
 const CASES: ReadonlyArray<{
   name: string;
@@ -124,6 +129,18 @@ const CASES: ReadonlyArray<{
     body: `[${Array.from({ length: MAX_PAYLOAD_MEMBERS * 2 }, (_, index) => index).join(',')}]`,
     expected: 'parsed',
   },
+  // Array elements: 16 million zeros fit in the body limit, and held the loop for seconds. The
+  // limit itself is checked on shapeExcess alone below: 100,000 elements take seconds in YAML.
+  {
+    name: 'zeros-one-past-the-element-limit',
+    body: zeros(MAX_PAYLOAD_ELEMENTS + 1),
+    expected: 'too-many-elements',
+  },
+  {
+    name: 'elements-of-many-arrays-add-up',
+    body: `{"a":${zeros(MAX_PAYLOAD_ELEMENTS / 2)},"b":${zeros(MAX_PAYLOAD_ELEMENTS / 2 + 1)}}`,
+    expected: 'too-many-elements',
+  },
   {
     name: 'colons-inside-a-string',
     body: `{"a":"${':'.repeat(MAX_PAYLOAD_MEMBERS * 2)}"}`,
@@ -170,6 +187,11 @@ describe('payload depth', () => {
       body: keys(MAX_PAYLOAD_MEMBERS + 1).replace('{', '{"hook_event_name":"Stop",'),
       event: 'Unknown',
     },
+    {
+      name: 'too-many-elements',
+      body: `{"hook_event_name":"Stop","a":${zeros(MAX_PAYLOAD_ELEMENTS + 1)}}`,
+      event: 'Unknown',
+    },
     { name: 'parsed', body: '{"hook_event_name":"Stop"}', event: 'Stop' },
   ])('an-unparsed-body-is-named-by-the-query-alone: $name', ({ body, event }) => {
     const record = enrich({
@@ -190,7 +212,37 @@ describe('payload depth', () => {
     { name: 'stray-closing-brackets-count-down', body: ']]]][[', excess: undefined },
     { name: 'unterminated-string-hides-the-rest', body: '["[[[[:::', excess: undefined },
   ])('limits-of-one: $name', ({ body, excess }) => {
-    expect(shapeExcess(Buffer.from(body), { maxDepth: 1, maxMembers: 1 })).toBe(excess);
+    expect(shapeExcess(Buffer.from(body), { maxDepth: 1, maxMembers: 1, maxElements: 2 })).toBe(
+      excess,
+    );
+  });
+
+  it.each([
+    { name: 'zeros-at-the-element-limit', body: zeros(MAX_PAYLOAD_ELEMENTS), excess: undefined },
+    { name: 'a-million-zeros', body: zeros(1_000_000), excess: 'too-many-elements' },
+  ])('element-limit: $name', ({ body, excess }) => {
+    expect(shapeExcess(Buffer.from(body))).toBe(excess);
+  });
+
+  it.each([
+    { name: 'two-elements', body: '[0,0]', excess: undefined },
+    { name: 'three-elements', body: '[0,0,0]', excess: 'too-many-elements' },
+    { name: 'an-empty-array-counts-one', body: '[[],[]]', excess: 'too-many-elements' },
+    {
+      name: 'commas-between-members-are-no-elements',
+      body: '{"a":1,"b":2,"c":3}',
+      excess: undefined,
+    },
+    { name: 'commas-inside-a-string-are-text', body: '["a,b,c,d"]', excess: undefined },
+    {
+      name: 'arrays-in-an-object-add-up',
+      body: '{"a":[0],"b":[0,0]}',
+      excess: 'too-many-elements',
+    },
+  ])('two-elements-at-most: $name', ({ body, excess }) => {
+    expect(shapeExcess(Buffer.from(body), { maxDepth: 2, maxMembers: 10, maxElements: 2 })).toBe(
+      excess,
+    );
   });
 });
 

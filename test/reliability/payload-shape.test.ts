@@ -4,14 +4,19 @@
  * with --pretty-json, 630 deep with --pretty-yaml. Each made core's format
  * throw RangeError (stack overflow), nothing caught it, and the server exited:
  * every later hook was refused. And an 11 MB body of a million keys, which
- * held every other hook for seconds while it was parsed. Now each is recorded
+ * held every other hook for seconds while it was parsed, as does a body of
+ * millions of array elements. Now each is recorded
  * (kept unparsed in `_raw`, with `_error`) in every format, and the next hook
  * is served.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from 'undici';
 import { hookStatus } from '../helpers/clients.js';
-import { TOO_DEEP_ERROR, TOO_MANY_MEMBERS_ERROR } from '@hook-observatory/core/internal/json-shape';
+import {
+  TOO_DEEP_ERROR,
+  TOO_MANY_ELEMENTS_ERROR,
+  TOO_MANY_MEMBERS_ERROR,
+} from '@hook-observatory/core/internal/json-shape';
 import {
   OUTPUT_WAIT_TIMEOUT_MS,
   SERVER_NAMES,
@@ -27,6 +32,8 @@ const keys = (count: number): string =>
   `{${Array.from({ length: count }, (_, key) => `"k${key}":${key % 10}`).join(',')}}`;
 /** The issue's big body, with a key that needs renaming (`_ts`), which made it slower still. */
 const MILLION_KEYS = keys(1_000_000).replace('{', '{"_ts":1,');
+/** A million array elements (2 MB): the 32 MiB body limit holds sixteen times as many. */
+const MILLION_ZEROS = `{"_ts":1,"a":[${'0,'.repeat(999_999)}0]}`;
 
 /** The bodies that ended both servers or held them, and the format each did it in. */
 const FORMATS = [
@@ -35,13 +42,21 @@ const FORMATS = [
     args: [],
     deep: [arrays(4_100), arrays(5_000), `${objects(5_000)}\n`, `{"_ts":1,"a":${objects(4_999)}}`],
     many: [MILLION_KEYS],
+    long: [MILLION_ZEROS],
   },
-  { name: 'pretty-json', args: ['--pretty-json'], deep: [arrays(5_000), objects(5_000)], many: [] },
+  {
+    name: 'pretty-json',
+    args: ['--pretty-json'],
+    deep: [arrays(5_000), objects(5_000)],
+    many: [],
+    long: [],
+  },
   {
     name: 'pretty-yaml',
     args: ['--pretty-yaml'],
     deep: [objects(630), arrays(700)],
     many: [MILLION_KEYS],
+    long: [],
   },
 ] as const;
 
@@ -53,7 +68,7 @@ function clientFor(server: RunningServer): Client {
 
 describe.each(TRANSPORTS)('over %s', (transport) => {
   describe.each(SERVER_NAMES)('the %s server', (name) => {
-    describe.each(FORMATS)('with $name', ({ args, deep, many }) => {
+    describe.each(FORMATS)('with $name', ({ args, deep, many, long }) => {
       let server: RunningServer;
       let client: Client;
       beforeAll(async () => {
@@ -66,7 +81,7 @@ describe.each(TRANSPORTS)('over %s', (transport) => {
       });
 
       it('each-body-is-recorded-with-error-and-the-next-hook-is-served', async () => {
-        const bodies = [...deep, ...many];
+        const bodies = [...deep, ...many, ...long];
         for (const [index, body] of bodies.entries()) {
           expect(await hookStatus(client, `Deep${index}`, body)).toBe(200);
           expect(await hookStatus(client, `After${index}`, '{"ordinary":true}')).toBe(200);
@@ -79,6 +94,7 @@ describe.each(TRANSPORTS)('over %s', (transport) => {
           .toBe(true);
         expect(written().split(TOO_DEEP_ERROR)).toHaveLength(deep.length + 1);
         expect(written().split(TOO_MANY_MEMBERS_ERROR)).toHaveLength(many.length + 1);
+        expect(written().split(TOO_MANY_ELEMENTS_ERROR)).toHaveLength(long.length + 1);
         expect(server.process.exitCode).toBeNull();
         expect(server.stderr()).not.toContain('RangeError');
       });

@@ -8,7 +8,13 @@
  */
 import { isAscii, isUtf8 } from 'node:buffer';
 import { UNKNOWN_EVENT } from './events.js';
-import { shapeExcess, TOO_DEEP_ERROR, TOO_MANY_MEMBERS_ERROR } from './json-shape.js';
+import {
+  shapeExcess,
+  type ShapeExcess,
+  TOO_DEEP_ERROR,
+  TOO_MANY_ELEMENTS_ERROR,
+  TOO_MANY_MEMBERS_ERROR,
+} from './json-shape.js';
 
 export interface PeerCredentials {
   readonly pid: number;
@@ -57,6 +63,13 @@ const EMPTY_OBJECT = Buffer.from('{}', 'latin1');
  * out of stack) or with too many members (parsing it would hold the event loop
  * for seconds) is kept as text, unparsed, with why (json-shape.ts).
  */
+/** The `_error` of a payload kept unparsed, by the limit it passed. */
+const EXCESS_ERRORS: Readonly<Record<ShapeExcess, string>> = {
+  'too-deep': TOO_DEEP_ERROR,
+  'too-many-members': TOO_MANY_MEMBERS_ERROR,
+  'too-many-elements': TOO_MANY_ELEMENTS_ERROR,
+};
+
 export function decodeBody(body: Uint8Array): Payload {
   if (body.length === 0) return { kind: 'object', value: {}, bytes: EMPTY_OBJECT };
   const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
@@ -72,7 +85,7 @@ export function decodeBody(body: Uint8Array): Payload {
     return {
       kind: 'unparsed',
       text,
-      error: excess === 'too-deep' ? TOO_DEEP_ERROR : TOO_MANY_MEMBERS_ERROR,
+      error: EXCESS_ERRORS[excess],
     };
   }
   let value: unknown;

@@ -34,13 +34,14 @@ export const MAX_TRANSCRIPT_READ_BYTES = 64 * 1024 * 1024;
 export const MAX_TRANSCRIPT_LINE_BYTES = 2 * 1024 * 1024;
 /**
  * The shape of a line parsed (json-shape.ts): JSON.parse spends seconds on a
- * line nested a million deep, or holding a million keys, and cannot yield. An
- * assistant line nests a few levels and holds hundreds of keys at most; one
- * past either limit is counted unreadable, unparsed.
+ * line nested a million deep, or holding a million keys or array elements,
+ * and cannot yield. An assistant line nests a few levels and holds hundreds of
+ * keys and elements at most; one past any limit is counted unreadable, unparsed.
  */
 export const TRANSCRIPT_LINE_SHAPE: ShapeLimits = {
   maxDepth: MAX_PAYLOAD_DEPTH,
   maxMembers: 50_000,
+  maxElements: 500_000,
 };
 /** One read off the thread pool: the loop serves hooks between two. */
 export const TRANSCRIPT_CHUNK_BYTES = 128 * 1024;
