@@ -18,7 +18,7 @@ export {
   SHUTDOWN_GRACE_MS,
 } from './protocol.js';
 export { HOOK_EVENTS, HOOK_EVENT_NAMES } from './events.js';
-export { MAX_PAYLOAD_DEPTH, MAX_PAYLOAD_ELEMENTS, MAX_PAYLOAD_MEMBERS } from './json-shape.js';
+export { MAX_PAYLOAD_DEPTH, MAX_PAYLOAD_MEMBERS } from './json-shape.js';
 export {
   checkStoreUrl,
   EXIT_USAGE,
