@@ -411,6 +411,25 @@ describe('viewers are cursors into one ring', () => {
     },
   );
 
+  it.for([
+    { name: 'no write in flight: at once', stalled: false },
+    { name: 'a write in flight: once it calls back', stalled: true },
+  ])("one that left gives its window's memory back, $name", async ({ stalled }) => {
+    const stream = newStream();
+    const viewer = new TestViewer(!stalled);
+    const detach = stream.attach(viewer, all, undefined);
+    stream.add(events(5, 1000));
+    await settle();
+    const window = viewer.handed[0]?.buffer as ArrayBuffer;
+    expect(window.byteLength).toBe(VIEWER_WINDOW_BYTES);
+    detach();
+    // Still being written, it must stay whole: the socket reads from it.
+    expect(window.byteLength).toBe(stalled ? VIEWER_WINDOW_BYTES : 0);
+    viewer.drain();
+    await settle();
+    expect(window.byteLength).toBe(0);
+  });
+
   it('the last write at shutdown, behind one still in flight, has bytes of its own', async () => {
     const stream = newStream();
     const viewer = new TestViewer(false);

@@ -181,8 +181,17 @@ interface Viewer {
   /** ...and on the clock, for VIEWER_STALLED_MS. */
   writeStartedAt: number;
   /** Its window's bytes, allocated at its first write and filled again for each (windowFor). */
-  window: Buffer | undefined;
+  window: ArrayBuffer | undefined;
+  /** The server may still read the window: a write from it has not called back. */
+  windowBusy: boolean;
 }
+
+/** ES2024's resizable ArrayBuffer (V8 has it since Node 20), which lib ES2023 does not type. */
+type ResizableArrayBuffer = ArrayBuffer & { resize(length: number): void };
+const ResizableArrayBuffer = ArrayBuffer as unknown as new (
+  length: number,
+  options: { maxByteLength: number },
+) => ResizableArrayBuffer;
 
 const wantsEverything = (filter: StreamFilter): boolean =>
   filter.events.size === 0 && filter.sessions.size === 0;
@@ -328,6 +337,7 @@ export class EventStream {
       writeNumber: 0,
       writeStartedAt: 0,
       window: undefined,
+      windowBusy: false,
     };
     this.viewers.add(viewer);
     // Many viewers arriving in one turn copy no more than a round before the hooks go on.
@@ -498,7 +508,9 @@ export class EventStream {
     for (const piece of pieces) at += piece.copy(window, at);
     viewer.inFlight += bytes;
     this.inFlightBytes += bytes;
-    viewer.output.write(window, () => this.written(viewer));
+    const fromWindow = window.buffer === viewer.window;
+    if (fromWindow) viewer.windowBusy = true;
+    viewer.output.write(window, () => this.written(viewer, fromWindow));
     for (const other of cut) other.output.cutOff();
     return bytes;
   }
@@ -514,12 +526,30 @@ export class EventStream {
    * of its own.
    */
   private windowFor(viewer: Viewer, bytes: number): Buffer {
-    if (bytes > VIEWER_WINDOW_BYTES || viewer.inFlight > 0) return Buffer.allocUnsafe(bytes);
-    viewer.window ??= Buffer.allocUnsafeSlow(VIEWER_WINDOW_BYTES);
-    return viewer.window.subarray(0, bytes);
+    if (bytes > VIEWER_WINDOW_BYTES || viewer.windowBusy) return Buffer.allocUnsafe(bytes);
+    viewer.window ??= new ResizableArrayBuffer(VIEWER_WINDOW_BYTES, {
+      maxByteLength: VIEWER_WINDOW_BYTES,
+    });
+    return Buffer.from(viewer.window, 0, bytes);
   }
 
-  private written(viewer: Viewer): void {
+  /**
+   * A viewer that left gives its window's memory back to the system at once,
+   * once no write from it is in flight: shrunk to nothing, a resizable
+   * ArrayBuffer's pages are released (V8 discards them), where a dropped one
+   * waits for a full garbage collection, which an idle server may not run for
+   * long: 500 viewers' windows, 32 MiB, stayed 10 s after they left
+   * (test/bench/README.md, adversity).
+   */
+  private release(viewer: Viewer): void {
+    if (viewer.window === undefined || viewer.windowBusy) return;
+    (viewer.window as ResizableArrayBuffer).resize(0);
+    viewer.window = undefined;
+  }
+
+  private written(viewer: Viewer, fromWindow: boolean): void {
+    if (fromWindow) viewer.windowBusy = false;
+    if (!this.viewers.has(viewer)) this.release(viewer);
     if (viewer.inFlight === 0) return;
     this.inFlightBytes -= viewer.inFlight;
     viewer.inFlight = 0;
@@ -579,8 +609,8 @@ export class EventStream {
     this.inFlightBytes -= viewer.inFlight;
     viewer.inFlight = 0;
     viewer.own = [];
-    // A write in flight keeps its own reference; the viewer's is let go with it.
-    viewer.window = undefined;
+    // With a write in flight, the window goes when it calls back (written).
+    this.release(viewer);
   }
 }
 
