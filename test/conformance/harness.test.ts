@@ -126,6 +126,13 @@ describe('the conformance harness', () => {
     expect(differences(oneRequest, { http: a, net: b })).not.toEqual([]);
   });
 
+  it('counts-every-event-line-of-the-stream', () => {
+    const events = '{"a":1}\n{"b":2}\n{"c":3}\n';
+    expect(unmetExpectations(oneRequest, capture(client(ANSWER), events))).toEqual([
+      '3 events in the stream, expected 1',
+    ]);
+  });
+
   it('checks-the-case-expectation', () => {
     const unmet = unmetExpectations(
       oneRequest,
@@ -239,6 +246,13 @@ const TAP_CASES = [
     markers: ['M1', 'M2'],
     cuts: ['', ''],
     rest: '',
+  },
+  {
+    name: 'a-long-event-in-many-chunks-then-the-marker-line-ended-with-the-next-event',
+    chunks: ['{"a":"', 'x'.repeat(1000), 'y'.repeat(1000), '"}\n{"m":"M', '1"}', '\n{"b":2}\n'],
+    markers: ['M1'],
+    cuts: [`{"a":"${'x'.repeat(1000)}${'y'.repeat(1000)}"}\n`],
+    rest: '{"b":2}\n',
   },
   {
     name: 'a-byte-at-a-time',

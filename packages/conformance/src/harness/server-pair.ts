@@ -73,9 +73,12 @@ export class StreamTap {
   private readonly chunks: Buffer[] = [];
   private readonly wakers = new Set<() => void>();
   private ended = false;
+  /** Chunks so far that hold a line end: a marker's line is whole only once one has come after it. */
+  private lineEnds = 0;
 
   push(chunk: Buffer): void {
     this.chunks.push(chunk);
+    if (chunk.includes(0x0a)) this.lineEnds++;
     for (const wake of this.wakers) wake();
   }
 
@@ -96,7 +99,12 @@ export class StreamTap {
   /** The bytes since the last cut up to the line holding `marker`; the cut moves past that line. */
   async cutAt(marker: string, what: string, timeoutMs: number): Promise<Buffer> {
     const needle = Buffer.from(marker, 'latin1');
+    // Looked for again only once a line end has come: a mebibyte event arrives in
+    // many chunks, and joining and searching them all at each would cost its square.
+    let lineEndsSearched = -1;
     const find = (): Buffer | undefined => {
+      if (this.lineEnds === lineEndsSearched) return undefined;
+      lineEndsSearched = this.lineEnds;
       const all = this.bytes();
       const at = all.indexOf(needle);
       if (at < 0) return undefined;
