@@ -226,10 +226,19 @@ const envRank = (families: readonly Family[], family: Family): number =>
   );
 
 /**
+ * How many items after the one a lane takes have their servers started
+ * already. A family of an environment of its own needs servers of its own,
+ * and on the loaded 2-core machine a start took 2 to 4 s, about what such a
+ * family takes to play (lesson 8: body-limits', stream's and browsers' first
+ * cases waited 3.1, 2.2 and 3.6 s for theirs with one item ahead).
+ */
+export const WARM_AHEAD = 3;
+
+/**
  * Work shared by `parallel` lanes and one pool of servers, in runs of one
  * environment, so that a server kept in the pool serves the next item too.
  * The subject starts while node:http plays (`needsReference`), and the next
- * item's servers while this one plays.
+ * WARM_AHEAD items' servers while this one plays.
  */
 async function inLanes<Item>(
   items: readonly Item[],
@@ -244,18 +253,22 @@ async function inLanes<Item>(
   const queue = [...items.keys()].sort(
     (a, b) => envRank(families, families[a]!) - envRank(families, families[b]!) || a - b,
   );
-  const warm = (task: Task): void => {
+  // Each item warmed once: the pool gives a family of an environment of its own a server per warm.
+  const warmed = new Set<number>();
+  const warm = (index: number): void => {
+    if (warmed.has(index)) return;
+    warmed.add(index);
+    const task = taskOf(items[index]!);
     if (needsReference(task)) servers.warm(reference, task.family.env);
     servers.warm(task.subject, task.family.env);
   };
   let next = 0;
   const lane = async (): Promise<void> => {
     while (next < queue.length) {
-      const item = items[queue[next++]!]!;
-      warm(taskOf(item));
-      const coming = items[queue[next] ?? -1];
-      if (coming !== undefined) warm(taskOf(coming));
-      await work(item);
+      const index = queue[next++]!;
+      warm(index);
+      for (const coming of queue.slice(next, next + WARM_AHEAD)) warm(coming);
+      await work(items[index]!);
     }
   };
   await Promise.all(Array.from({ length: parallel }, lane));
@@ -312,24 +325,23 @@ export async function grade(
     })),
   );
   const byItself = (task: Task): Task => task;
+  // node:http plays a family once, for the first subject's task: its server is warmed once.
+  const referenceWarmed = new Set<Family>();
+  const needsReference = (task: Task): boolean => {
+    if (references.has(task.family) || referenceWarmed.has(task.family)) return false;
+    referenceWarmed.add(task.family);
+    return true;
+  };
   try {
-    await inLanes(
-      tasks,
-      parallel,
-      servers,
-      reference,
-      byItself,
-      (task) => !references.has(task.family),
-      async (task) => {
-        const play = referenceOf(task);
-        const ours = await playCases(servers, task.subject, task.family, task.cases, play.captures);
-        const theirs = await play.finished;
-        task.found = task.cases.map((testCase, index) =>
-          compared(testCase, theirs[index]!, ours[index]!, task.subject.ownClock === true),
-        );
-        task.waitedOut = ours.map(ranOut);
-      },
-    );
+    await inLanes(tasks, parallel, servers, reference, byItself, needsReference, async (task) => {
+      const play = referenceOf(task);
+      const ours = await playCases(servers, task.subject, task.family, task.cases, play.captures);
+      const theirs = await play.finished;
+      task.found = task.cases.map((testCase, index) =>
+        compared(testCase, theirs[index]!, ours[index]!, task.subject.ownClock === true),
+      );
+      task.waitedOut = ours.map(ranOut);
+    });
     for (let replay = 0; replay < DIFFERENCE_REPLAYS; replay++) {
       const differing = tasks.flatMap((task) =>
         task.cases.flatMap((_, index) =>

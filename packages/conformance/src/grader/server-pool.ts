@@ -2,8 +2,9 @@
  * The servers a grading has started, by server and environment, shared by
  * its lanes. Under tsx on a loaded 2-core machine a start costs seconds, and
  * starts were most of the time a lesson took to grade, so a server is kept for
- * the next family with the same environment, and the servers the next family
- * will need are started while the current one plays (`warm`).
+ * the next family with the same environment, and the servers the next
+ * families will need are started while the current one plays (`warm`,
+ * grade.ts's WARM_AHEAD).
  */
 import type { ServerEntry, Transport } from '@hook-observatory/launcher';
 import type { Family } from '../families.js';
@@ -54,10 +55,14 @@ export class ServerPool {
     this.idle.set(key, [...(this.idle.get(key) ?? []), Promise.resolve(staged)]);
   }
 
-  /** Start one ahead of need, unless one of this kind is already running or starting. */
+  /**
+   * Start one ahead of need for one family. A server of an environment of its
+   * own serves one family (give): each family warmed gets its own. One without
+   * passes from family to family: none is started while one is running or starting.
+   */
   warm(server: Server, env: Family['env']): void {
     const key = keyOf(server, env);
-    if ((this.live.get(key) ?? 0) > 0) return;
+    if (env === undefined && (this.live.get(key) ?? 0) > 0) return;
     this.idle.set(key, [...(this.idle.get(key) ?? []), this.start(key, server, env)]);
   }
 
