@@ -1,12 +1,15 @@
 /**
  * The recorded traffic as several machines of a team send it, for the store's
  * tests: session ids differ between machines, so each machine's begin with its name;
- * a receiver's arguments to store as one machine; and a team view's stream as a viewer follows it.
+ * a receiver's arguments to store as one machine; the hooks posted to a receiver; and a team
+ * view's stream as a viewer follows it.
  */
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import type { RunningServer } from '@hook-observatory/launcher';
 import { loadAllTraffic, type RecordedRequest } from '@hook-observatory/conformance/traffic';
+import { dispatcherFor, post } from './clients.js';
 
 /** The recorded hooks as curl sent them over TCP, in order. */
 export const TCP_TRAFFIC: readonly RecordedRequest[] = loadAllTraffic().filter(
@@ -31,6 +34,22 @@ export function trafficOf(
     const session = `${machine}${record['session_id'].slice(machine.length)}`;
     return { ...request, body: Buffer.from(JSON.stringify({ ...record, session_id: session })) };
   });
+}
+
+/** Post `requests` to `receiver` in order on one connection; each answer must be the hook's 200, database or not. */
+export async function sendHooks(
+  receiver: RunningServer,
+  requests: readonly RecordedRequest[],
+): Promise<void> {
+  const dispatcher = dispatcherFor(receiver);
+  try {
+    for (const request of requests) {
+      const answer = await post(receiver, request.url, request.body, dispatcher);
+      expect(answer.status, `${request.event} answered`).toBe(200);
+    }
+  } finally {
+    await dispatcher.close();
+  }
 }
 
 /** Keep every day: the test clock's day (FIXED_TS) is long past the default retention. */

@@ -9,11 +9,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, SERVER_NAMES, startServer, type RunningServer } from '@hook-observatory/launcher';
 import { STORE_TABLE } from '@hook-observatory/core/internal/store-schema';
-import { dispatcherFor, post } from '../helpers/clients.js';
 import {
   freshDatabase,
   postgresForSuite,
@@ -21,7 +19,7 @@ import {
   withClient,
   type Cluster,
 } from '../helpers/postgres.js';
-import { TCP_TRAFFIC, storeArgs, trafficOf } from '../helpers/team-traffic.js';
+import { sendHooks, TCP_TRAFFIC, storeArgs, trafficOf } from '../helpers/team-traffic.js';
 
 const QUERY = join(ROOT, 'packages/query/bin/hook-observatory-query.js');
 
@@ -81,18 +79,9 @@ async function startStoring(
   });
 }
 
-/** Post each recorded request; every answer must be the hook's 200. */
-async function sendTraffic(server: RunningServer, requests = traffic): Promise<void> {
-  const dispatcher: Agent = dispatcherFor(server);
-  try {
-    for (const request of requests) {
-      const answer = await post(server, request.url, request.body, dispatcher);
-      expect(answer.status, `${request.event} answered`).toBe(200);
-    }
-  } finally {
-    await dispatcher.close();
-  }
-}
+/** Post the recorded requests (all of them by default) to `server`. */
+const sendTraffic = (server: RunningServer, requests = traffic): Promise<void> =>
+  sendHooks(server, requests);
 
 /** A row without what names its receiver: what two receivers of the same traffic must share. */
 function withoutReceiver({ machine: _m, server_start: _s, ...rest }: StoredRow): object {

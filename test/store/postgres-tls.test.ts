@@ -13,7 +13,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SERVER_NAMES, startServer, type RunningServer } from '@hook-observatory/launcher';
 import { STORE_TABLE } from '@hook-observatory/core/internal/store-schema';
-import { dispatcherFor, post } from '../helpers/clients.js';
 import {
   freshDatabase,
   postgresForSuite,
@@ -21,7 +20,7 @@ import {
   withClient,
   type Cluster,
 } from '../helpers/postgres.js';
-import { TCP_TRAFFIC, TEST_RETENTION_DAYS } from '../helpers/team-traffic.js';
+import { sendHooks, TCP_TRAFFIC, TEST_RETENTION_DAYS } from '../helpers/team-traffic.js';
 
 /** A few hooks are enough to see whether they reach the database. */
 const traffic = TCP_TRAFFIC.slice(0, 5);
@@ -96,17 +95,7 @@ async function storeConnectionsTls(database: string): Promise<boolean[]> {
   });
 }
 
-async function sendTraffic(server: RunningServer): Promise<void> {
-  const dispatcher = dispatcherFor(server);
-  try {
-    for (const request of traffic) {
-      const answer = await post(server, request.url, request.body, dispatcher);
-      expect(answer.status, `${request.event} answered`).toBe(200);
-    }
-  } finally {
-    await dispatcher.close();
-  }
-}
+const sendTraffic = (server: RunningServer): Promise<void> => sendHooks(server, traffic);
 
 interface TlsCase {
   readonly name: string;

@@ -22,7 +22,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, SERVER_NAMES, startServer, type RunningServer } from '@hook-observatory/launcher';
 import { STORE_TABLE } from '@hook-observatory/core/internal/store-schema';
-import { dispatcherFor, post } from '../helpers/clients.js';
 import {
   freshDatabase,
   postgresForSuite,
@@ -32,6 +31,7 @@ import {
 } from '../helpers/postgres.js';
 import {
   followStream,
+  sendHooks,
   TCP_TRAFFIC,
   storeArgs,
   trafficOf,
@@ -119,15 +119,7 @@ describe.skipIf(bin === undefined)(
 
     /** Post `machine`'s requests to its receiver; each is answered 200, database or not. */
     async function send(machine: string, from: number, to: number): Promise<void> {
-      const receiver = receivers.get(machine) as RunningServer;
-      const dispatcher = dispatcherFor(receiver);
-      try {
-        for (const request of trafficOf(machine).slice(from, to)) {
-          expect((await post(receiver, request.url, request.body, dispatcher)).status).toBe(200);
-        }
-      } finally {
-        await dispatcher.close();
-      }
+      await sendHooks(receivers.get(machine) as RunningServer, trafficOf(machine).slice(from, to));
     }
 
     beforeAll(async () => {

@@ -21,7 +21,6 @@ import {
   partitionName,
   STORE_TABLE,
 } from '@hook-observatory/core/internal/store-schema';
-import { dispatcherFor, post } from '../helpers/clients.js';
 import {
   freshDatabase,
   postgresForSuite,
@@ -29,7 +28,7 @@ import {
   withClient,
   type Cluster,
 } from '../helpers/postgres.js';
-import { storeArgs, TCP_TRAFFIC } from '../helpers/team-traffic.js';
+import { sendHooks, storeArgs, TCP_TRAFFIC } from '../helpers/team-traffic.js';
 
 /** Rows reach the database off the hook's path: a test waits for them up to this long. */
 const ROWS_WAIT_MS = 30_000;
@@ -104,18 +103,6 @@ function storing(
   });
 }
 
-async function sendHooks(server: RunningServer, count: number): Promise<void> {
-  const dispatcher = dispatcherFor(server);
-  try {
-    for (const request of TCP_TRAFFIC.slice(0, count)) {
-      const answer = await post(server, request.url, request.body, dispatcher);
-      expect(answer.status, `${request.event} answered`).toBe(200);
-    }
-  } finally {
-    await dispatcher.close();
-  }
-}
-
 describe.skipIf(bin === undefined)('--store-retention-days', { tags: ['slow'] }, () => {
   beforeAll(async () => {
     cluster = await startCluster(bin as string);
@@ -167,7 +154,7 @@ describe.skipIf(bin === undefined)('--store-retention-days', { tags: ['slow'] },
       const oldDay = partitionName(FIXED_TS.slice(0, 10));
       const old = await storing(name, database, 'old-box', { fixedClock: true });
       try {
-        await sendHooks(old, HOOKS_ON_THE_OLD_DAY);
+        await sendHooks(old, TCP_TRAFFIC.slice(0, HOOKS_ON_THE_OLD_DAY));
         expect(await waitForCount(database, 'old-box', HOOKS_ON_THE_OLD_DAY)).toBe(
           HOOKS_ON_THE_OLD_DAY,
         );
@@ -181,7 +168,7 @@ describe.skipIf(bin === undefined)('--store-retention-days', { tags: ['slow'] },
         retentionDays: SHORT_RETENTION_DAYS,
       });
       try {
-        await sendHooks(fresh, 1);
+        await sendHooks(fresh, TCP_TRAFFIC.slice(0, 1));
         await fresh.waitForStderr(new RegExp(`store: past retention, dropped ${oldDay}`));
         expect(await waitForCount(database, 'new-box', 1)).toBe(1);
         expect(await countOf(database, 'old-box')).toBe(0);

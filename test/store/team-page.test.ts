@@ -19,10 +19,10 @@ import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SERVER_NAMES, startServer, type RunningServer } from '@hook-observatory/launcher';
 import { chromiumFlags, decideChromium } from '../helpers/chromium.js';
-import { dispatcherFor, post } from '../helpers/clients.js';
 import { postgresForSuite, startCluster, type Cluster } from '../helpers/postgres.js';
 import {
   followStream,
+  sendHooks,
   TCP_TRAFFIC,
   storeArgs,
   trafficOf,
@@ -68,13 +68,9 @@ describe.skipIf(bin === undefined)(
         args: storeArgs(DATABASE, machine, spoolRoot),
         env: cluster.env,
       });
-      const dispatcher = dispatcherFor(receiver);
       try {
-        for (const request of trafficOf(machine)) {
-          expect((await post(receiver, request.url, request.body, dispatcher)).status).toBe(200);
-        }
+        await sendHooks(receiver, trafficOf(machine));
       } finally {
-        await dispatcher.close();
         // Stopping waits for the spool to empty (STORE_CLOSE_GRACE_MS): the rows are in.
         await receiver.stop();
       }
