@@ -22,15 +22,12 @@ import pg from 'pg';
 import type { StoreOptions } from './config.js';
 import type { EventRecord } from './enrich.js';
 import { dayOf, dropExpiredDays, ensureDays, migrate, STORE_TABLE } from './store-schema.js';
+import { STORE_CONNECT_TIMEOUT_MS, STORE_RETRY_MS } from './store-rows.js';
 import { Spool } from './store-spool.js';
 import { storeConnectionString } from './store-tls.js';
 
-/** A database that does not answer a connection in 5 s is taken as down; the spool takes the events. */
-export const STORE_CONNECT_TIMEOUT_MS = 5_000;
 /** A batch not inserted within 30 s is taken as failed and sent again (its rows' keys make that harmless). */
 export const STORE_QUERY_TIMEOUT_MS = 30_000;
-/** After a failure, the next try in 1 s: a restarted database is found soon, a dead one costs one try a second. */
-export const STORE_RETRY_MS = 1_000;
 /** At shutdown, up to 3 s to empty the spool; what is left waits on disk for the next start. */
 export const STORE_CLOSE_GRACE_MS = 3_000;
 

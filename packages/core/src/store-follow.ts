@@ -7,7 +7,7 @@
  * each notification reads what was stored since, with an overlap that catches
  * a batch whose transaction committed after a later one; rows already given
  * are known by their key and skipped. A lost connection (the database
- * restarted) is opened again every STORE_FOLLOW_RETRY_MS, and the first read
+ * restarted) is opened again every STORE_RETRY_MS, and the first read
  * after it resumes where the last one stopped: what was stored meanwhile comes
  * once, in order, and nothing is given twice.
  *
@@ -15,13 +15,15 @@
  * entry, which exports this, loads no database client for the installer.
  */
 import type pg from 'pg';
-import { STORE_CHANNEL, STORE_READ_OVERLAP_MS, STORED_ROWS, type StoredRow } from './store-rows.js';
+import {
+  STORE_CHANNEL,
+  STORE_CONNECT_TIMEOUT_MS,
+  STORE_READ_OVERLAP_MS,
+  STORE_RETRY_MS,
+  STORED_ROWS,
+  type StoredRow,
+} from './store-rows.js';
 import { storeConnectionString } from './store-tls.js';
-
-/** A lost store is tried again every second: a restarted database is found soon, a dead one costs one try a second. */
-export const STORE_FOLLOW_RETRY_MS = 1_000;
-/** A database that does not answer a connection in 5 s is taken as down, and tried again. */
-export const STORE_FOLLOW_CONNECT_TIMEOUT_MS = 5_000;
 
 export interface StoreFollowOptions {
   readonly url: string;
@@ -69,7 +71,7 @@ export class StoreFollower {
       client = new pgModule.Client({
         connectionString: storeConnectionString(this.options.url),
         application_name: this.options.application,
-        connectionTimeoutMillis: STORE_FOLLOW_CONNECT_TIMEOUT_MS,
+        connectionTimeoutMillis: STORE_CONNECT_TIMEOUT_MS,
       });
     } catch (error) {
       this.settle?.reject(error as Error);
@@ -90,7 +92,7 @@ export class StoreFollower {
     this.wake();
   }
 
-  /** The connection is lost or a read failed: say so once, and open another in STORE_FOLLOW_RETRY_MS. */
+  /** The connection is lost or a read failed: say so once, and open another in STORE_RETRY_MS. */
   private failed(client: pg.Client, error: Error): void {
     if (this.closed || client !== this.client) return;
     this.client = undefined;
@@ -107,7 +109,7 @@ export class StoreFollower {
     this.retry = setTimeout(() => {
       this.retry = undefined;
       void this.connect();
-    }, STORE_FOLLOW_RETRY_MS);
+    }, STORE_RETRY_MS);
   }
 
   /** Read now, or once more after the read under way: notifications during a read are folded into one. */

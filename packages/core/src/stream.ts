@@ -518,9 +518,8 @@ export class EventStream {
   /**
    * Where a write of `bytes` is copied: the viewer's own window, allocated
    * once and filled again for every write, since it has one write in flight at
-   * a time. A fresh buffer for each write cost an allocation the kernel had to
-   * fault in (50 viewers catching up on a full ring: about 40 MB of them) and
-   * a C heap that kept growing, which the process kept after they left
+   * a time. A fresh buffer for each write cost memory the kernel had to fault
+   * in, and a C heap that grew and stayed grown after the viewers left
    * (test/bench/README.md, adversity). A write larger than the window (one
    * large message), or the last one behind a write in flight, gets a buffer
    * of its own.
@@ -538,8 +537,7 @@ export class EventStream {
    * once no write from it is in flight: shrunk to nothing, a resizable
    * ArrayBuffer's pages are released (V8 discards them), where a dropped one
    * waits for a full garbage collection, which an idle server may not run for
-   * long: 500 viewers' windows, 32 MiB, stayed 10 s after they left
-   * (test/bench/README.md, adversity).
+   * long (test/bench/README.md, adversity).
    */
   private release(viewer: Viewer): void {
     if (viewer.window === undefined || viewer.windowBusy) return;

@@ -228,9 +228,8 @@ const envRank = (families: readonly Family[], family: Family): number =>
 /**
  * How many items after the one a lane takes have their servers started
  * already. A family of an environment of its own needs servers of its own,
- * and on the loaded 2-core machine a start took 2 to 4 s, about what such a
- * family takes to play (lesson 8: body-limits', stream's and browsers' first
- * cases waited 3.1, 2.2 and 3.6 s for theirs with one item ahead).
+ * and on a loaded 2-core machine a start takes about as long as such a family
+ * takes to play: with one item ahead, its first cases waited for them.
  */
 export const WARM_AHEAD = 3;
 
