@@ -74,6 +74,8 @@ const RING_FILL_HOOKS = 4_096;
 /** --quick fills a quarter of it: enough to prove the attack runs. */
 const QUICK_RING_FILL_HOOKS = 1_024;
 const FILL_BODY_BYTES = 2_200;
+/** The counts whose viewers get their controls (viewersAttacks): the smallest and the largest. */
+const VIEWER_CONTROL_COUNTS: readonly number[] = [VIEWER_COUNTS[0], VIEWER_COUNTS[2]];
 /** Memory must return within 10 s of the viewers' leaving (issue 25). */
 const VIEWERS_SETTLE_SECONDS = 10;
 /** Chromium opens at most 6 connections to one host over HTTP/1.1: an `<img>` loop keeps them busy. */
@@ -229,26 +231,54 @@ function cutOff(context: AttackContext): number {
   return context.stderr().match(/read too slowly/g)?.length ?? 0;
 }
 
-/** `count` viewers that ask for the stream and never read a byte of it. */
-function viewersAttack(count: number): Attack {
-  return {
-    name: `viewers ${count}`,
+/**
+ * `count` viewers that ask for the stream and never read a byte of it, the
+ * ring filled first. Two controls come with each count: the same viewers with
+ * an empty ring (no replay: what the viewers cost the probe's own events, each
+ * sent to every viewer), and `count` GET /health on new connections at once,
+ * which every server answers at once (what the burst of connections costs,
+ * node:http's share included).
+ */
+function viewersAttacks(count: number): Attack[] {
+  const viewers = (fill: boolean): Attack => ({
+    name: fill ? `viewers ${count}` : `viewers ${count}, empty ring (control: no replay)`,
     server: {},
     counted: 'jsonl',
     settleSeconds: VIEWERS_SETTLE_SECONDS,
-    judgeMemory: true,
-    fullOnly: count !== VIEWER_COUNTS[0],
-    prepare: fillRing,
+    judgeMemory: fill,
+    fullOnly: count !== VIEWER_COUNTS[0] || !fill,
+    ...(fill ? { prepare: fillRing } : {}),
     start: (context, deadline) => {
-      const viewers = Array.from({ length: count }, () =>
+      const open = Array.from({ length: count }, () =>
         openViewer(context.port, 'Accept: text/event-stream\r\n').pause(),
       );
       return {
         done: sleep(deadline - Date.now()).then(() => `${cutOff(context)} of ${count} cut off`),
-        release: () => viewers.forEach((viewer) => viewer.destroy()),
+        release: () => open.forEach((viewer) => viewer.destroy()),
+      };
+    },
+  });
+  const health: Attack = {
+    name: `${count} GET /health at once (control for viewers ${count})`,
+    server: {},
+    counted: 'jsonl',
+    fullOnly: true,
+    prepare: fillRing,
+    start: (context, deadline) => {
+      const open = Array.from({ length: count }, () => {
+        const socket = connect(context.port, '127.0.0.1');
+        socket.write(`GET /health HTTP/1.1\r\nHost: 127.0.0.1:${context.port}\r\n\r\n`);
+        return socket.on('error', () => {});
+      });
+      return {
+        done: sleep(deadline - Date.now()).then(() => ''),
+        release: () => open.forEach((socket) => socket.destroy()),
       };
     },
   };
+  return VIEWER_CONTROL_COUNTS.includes(count)
+    ? [viewers(true), viewers(false), health]
+    : [viewers(true)];
 }
 
 /** What Chromium sends for a cross-site `<img src=".../events">`: no Origin. */
@@ -539,7 +569,7 @@ export const ATTACKS: readonly Attack[] = [
     nested('{"a":', '1', '}', DEEP_YAML_DEPTH),
     ['--pretty-yaml'],
   ),
-  ...VIEWER_COUNTS.map(viewersAttack),
+  ...VIEWER_COUNTS.flatMap(viewersAttacks),
   imgLoop,
   readersCut,
   pumpAlone,

@@ -244,8 +244,12 @@ describe('the table', () => {
     expect(plannedAttacks(false, 'viewers').map((attack) => attack.name)).toEqual([
       CALM,
       'viewers 50',
+      'viewers 50, empty ring (control: no replay)',
+      '50 GET /health at once (control for viewers 50)',
       'viewers 200',
       'viewers 500',
+      'viewers 500, empty ring (control: no replay)',
+      '500 GET /health at once (control for viewers 500)',
     ]);
   });
 

@@ -12,9 +12,12 @@ import {
   streamMessagePieces,
   STREAM_KINDS,
   STREAM_ROUND_MAX_BYTES,
+  STREAM_ROUND_MAX_WRITES,
   STREAM_BURST_FLUSHES,
+  STREAM_BURST_WRITES,
   STREAM_WINDOW_MAX_BYTES,
   STREAM_WINDOW_MS,
+  VIEWER_SMALL_WRITE_BYTES,
   VIEWER_STALLED_MS,
   VIEWER_WINDOW_BYTES,
   VIEWERS_BUDGET_BYTES,
@@ -324,6 +327,38 @@ describe('writes', () => {
       expect(viewer.ids).toHaveLength(held + 1);
     });
 
+    it.for([
+      { name: 'one viewer: every burst flush', viewers: 1, flushes: STREAM_BURST_FLUSHES },
+      {
+        name: `${STREAM_BURST_WRITES / 2} viewers: two`,
+        viewers: STREAM_BURST_WRITES / 2,
+        flushes: 2,
+      },
+      {
+        name: `more than ${STREAM_BURST_WRITES} viewers: none before the window's end`,
+        viewers: STREAM_BURST_WRITES + 1,
+        flushes: 0,
+      },
+    ])(
+      `the burst's flushes cost at most ${STREAM_BURST_WRITES} writes: $name`,
+      async ({ viewers: count, flushes }) => {
+        const TURNS = STREAM_BURST_FLUSHES + 2;
+        const stream = newStream();
+        const viewers = Array.from({ length: count }, () => new TestViewer());
+        for (const viewer of viewers) stream.attach(viewer, all, undefined);
+        await settle();
+        for (let turn = 0; turn < TURNS; turn++) {
+          stream.add(new EventBatch([event('A')]));
+          await endOfTurn();
+        }
+        await settle();
+        for (const viewer of viewers) expect(viewer.ids).toHaveLength(flushes);
+        vi.advanceTimersByTime(STREAM_WINDOW_MS);
+        await settle();
+        for (const viewer of viewers) expect(viewer.ids).toHaveLength(TURNS);
+      },
+    );
+
     it('shutting down sends what waits for the window', async () => {
       const { stream, viewer } = await flooded(STREAM_BURST_FLUSHES + 1);
       stream.close();
@@ -403,22 +438,40 @@ describe('viewers are cursors into one ring', () => {
       viewer.drain();
       await settle();
       expect(viewer.ids).toEqual(idsTo(1, 60));
-      const window = viewer.handed[0]?.buffer;
-      for (const [index, bytes] of viewer.handed.entries()) {
+      // The opening is small: it comes from node's pool (VIEWER_SMALL_WRITE_BYTES).
+      const large = viewer.handed.filter((bytes) => bytes.length >= VIEWER_SMALL_WRITE_BYTES);
+      expect(large.length).toBeGreaterThanOrEqual(3);
+      const window = large[0]?.buffer;
+      for (const [index, bytes] of large.entries()) {
         expect(bytes.buffer, `write ${index}`).toBe(window);
         expect(bytes.byteOffset, `write ${index}`).toBe(0);
       }
     },
   );
 
+  it(`writes under ${VIEWER_SMALL_WRITE_BYTES} bytes before the first larger one make no window`, async () => {
+    const stream = newStream();
+    const viewer = new TestViewer();
+    stream.attach(viewer, all, undefined);
+    stream.add(events(1, 100));
+    await settle();
+    stream.add(events(2, VIEWER_SMALL_WRITE_BYTES));
+    await settle();
+    const lengths = viewer.handed.map((bytes) => bytes.buffer.byteLength);
+    expect(lengths).toHaveLength(3);
+    expect(lengths.slice(0, 2)).not.toContain(VIEWER_WINDOW_BYTES);
+    expect(lengths[2]).toBe(VIEWER_WINDOW_BYTES);
+    expect(viewer.ids).toEqual(idsTo(1, 3));
+  });
+
   it.for([
     { name: 'no write in flight: at once', stalled: false },
     { name: 'a write in flight: once it calls back', stalled: true },
   ])("one that left gives its window's memory back, $name", async ({ stalled }) => {
     const stream = newStream();
+    stream.add(events(5, 1000));
     const viewer = new TestViewer(!stalled);
     const detach = stream.attach(viewer, all, undefined);
-    stream.add(events(5, 1000));
     await settle();
     const window = viewer.handed[0]?.buffer as ArrayBuffer;
     expect(window.byteLength).toBe(VIEWER_WINDOW_BYTES);
@@ -432,9 +485,9 @@ describe('viewers are cursors into one ring', () => {
 
   it('the last write at shutdown, behind one still in flight, has bytes of its own', async () => {
     const stream = newStream();
+    stream.add(events(2, VIEWER_SMALL_WRITE_BYTES));
     const viewer = new TestViewer(false);
     stream.attach(viewer, all, undefined);
-    stream.add(events(2, 100));
     await settle();
     stream.add(events(2, 100));
     stream.close();
@@ -461,6 +514,21 @@ describe('viewers are cursors into one ring', () => {
     expect(viewers.filter((viewer) => viewer.ids.length === 0).length).toBeGreaterThan(0);
     await settle();
     for (const viewer of viewers) expect(viewer.ids).toEqual(idsTo(1, 64));
+  });
+
+  it(`a round makes at most ${STREAM_ROUND_MAX_WRITES} writes; the rest have their turn after`, async () => {
+    const VIEWERS = 2 * STREAM_ROUND_MAX_WRITES + 1;
+    const stream = newStream();
+    const viewers = Array.from({ length: VIEWERS }, () => new TestViewer());
+    for (const viewer of viewers) stream.attach(viewer, all, undefined);
+    await settle();
+    const before = viewers.reduce((sum, viewer) => sum + viewer.writes, 0);
+    stream.add(new EventBatch([event('A')]));
+    await endOfTurn();
+    const firstRound = viewers.reduce((sum, viewer) => sum + viewer.writes, 0) - before;
+    expect(firstRound).toBe(STREAM_ROUND_MAX_WRITES);
+    await settle();
+    for (const viewer of viewers) expect(viewer.ids).toEqual(['abc-1']);
   });
 
   it('one that left gives its window back and is forgotten at once', async () => {

@@ -10,7 +10,9 @@ import { EVENT_RING_BYTES, EVENT_RING_SIZE } from '@hook-observatory/core/intern
 import { HEARTBEAT_MS, LIVE_VIEW, RETRY_MS } from '@hook-observatory/core';
 import {
   STREAM_BURST_FLUSHES,
+  STREAM_BURST_WRITES,
   STREAM_ROUND_MAX_BYTES,
+  STREAM_ROUND_MAX_WRITES,
   STREAM_WINDOW_MAX_BYTES,
   STREAM_WINDOW_MS,
   VIEWER_STALLED_MS,
@@ -32,11 +34,12 @@ describe('the numbers live-view.md gives', () => {
     { name: 'the heartbeat', says: `every ${HEARTBEAT_MS / SECOND_MS} seconds` },
     { name: 'the ring, in events and bytes', says: `the last ${EVENT_RING_SIZE} events, up to ${EVENT_RING_BYTES / MIB} MiB` },
     { name: 'the flood window', says: `the first ${STREAM_BURST_FLUSHES} of those writes in each ${STREAM_WINDOW_MS} ms` },
+    { name: "the burst's writes", says: `at most ${STREAM_BURST_WRITES} writes, one a viewer (\`STREAM_BURST_WRITES\`)`, holds: STREAM_BURST_WRITES / STREAM_BURST_FLUSHES === 100 },
     { name: 'what may wait for it', says: `or until ${STREAM_WINDOW_MAX_BYTES / MIB} MiB of it waits` },
     { name: "a viewer's window", says: `of at most ${VIEWER_WINDOW_BYTES / KIB} KiB (\`VIEWER_WINDOW_BYTES\`)` },
     { name: "the viewers' budget", says: `one budget of ${VIEWERS_BUDGET_BYTES / MIB} MiB (\`VIEWERS_BUDGET_BYTES\`, ${VIEWERS_BUDGET_BYTES / VIEWER_WINDOW_BYTES} stalled viewers' windows)` },
     { name: 'when a write counts as stalled', says: `at least a second (\`VIEWER_STALLED_MS\`)`, holds: VIEWER_STALLED_MS === SECOND_MS },
-    { name: 'a round', says: `at most ${STREAM_ROUND_MAX_BYTES / KIB} KiB for all viewers together (\`STREAM_ROUND_MAX_BYTES\`)` },
+    { name: 'a round', says: `at most ${STREAM_ROUND_MAX_BYTES / KIB} KiB for all viewers together (\`STREAM_ROUND_MAX_BYTES\`) in at most ${STREAM_ROUND_MAX_WRITES} writes` },
   ])('$name', ({ says, holds }) => {
     expect(note).toContain(says);
     expect(holds ?? true).toBe(true);

@@ -33,6 +33,15 @@ export const HEARTBEAT_MS = 15_000;
  */
 export const STREAM_WINDOW_MS = 100;
 export const STREAM_BURST_FLUSHES = 10;
+/**
+ * A flush is one write a viewer: the first flushes of a window together may
+ * cost at most this many writes (STREAM_BURST_FLUSHES to 100 viewers, what
+ * test/bench/viewers.ts measures), so that with more viewers fewer go at once
+ * and the rest wait for the window's end. Each write is a system call: 500
+ * viewers given each of 100 hooks a second on its own are 50,000 a second,
+ * more than the hooks' own work (test/bench/README.md, adversity).
+ */
+export const STREAM_BURST_WRITES = STREAM_BURST_FLUSHES * 100;
 /** What may wait for the window's end: past it, the flush goes at the end of the turn. */
 export const STREAM_WINDOW_MAX_BYTES = 1024 * 1024;
 /**
@@ -44,6 +53,15 @@ export const STREAM_WINDOW_MAX_BYTES = 1024 * 1024;
  */
 export const VIEWER_WINDOW_BYTES = 64 * 1024;
 /**
+ * A write under this, from a viewer with no window yet (its opening, the live
+ * events of a viewer with nothing to replay), is copied into node's shared
+ * pool (Buffer.allocUnsafe takes what is under 4 KiB from it) instead of
+ * making the window: each window is a mapping of its own, and 500 viewers
+ * arriving at once paid 500 mappings and their page faults in the turns that
+ * read them (test/bench/README.md, adversity).
+ */
+export const VIEWER_SMALL_WRITE_BYTES = 4 * 1024;
+/**
  * The most one round copies for all viewers together before it lets the event
  * loop go on: many viewers catching up at once take turns with the hooks
  * instead of holding the loop. Two windows: a hook needs a few turns (accept,
@@ -51,6 +69,12 @@ export const VIEWER_WINDOW_BYTES = 64 * 1024;
  * too. Measured in test/bench/README.md (adversity).
  */
 export const STREAM_ROUND_MAX_BYTES = 2 * VIEWER_WINDOW_BYTES;
+/**
+ * The most writes one round makes: small writes copy little, but each is a
+ * system call into a socket, and a flush to 500 viewers in one turn held a
+ * hook as long as that turn's 500 writes. 64 take about a millisecond.
+ */
+export const STREAM_ROUND_MAX_WRITES = 64;
 /**
  * The bytes all viewers' writes in flight may hold together: one output-socket
  * reader's hard limit (sinks.ts), 512 stalled viewers' windows. When a write
@@ -212,7 +236,8 @@ const wantsEverything = (filter: StreamFilter): boolean =>
  * and go to each viewer in one write: a turn that records many events costs a
  * viewer one write, not one an event. Under a flood, flushes past the window's
  * burst wait for the window's end (STREAM_WINDOW_MS). A round of writes copies
- * at most STREAM_ROUND_MAX_BYTES, then lets the loop go on.
+ * at most STREAM_ROUND_MAX_BYTES in at most STREAM_ROUND_MAX_WRITES writes,
+ * then lets the loop go on.
  */
 export class EventStream {
   private readonly ring: EventRing;
@@ -233,6 +258,7 @@ export class EventStream {
   private noRoom = false;
   /** Bytes the viewers attached in this turn copied at once: past a round's worth, the next wait for the round. */
   private attachedBytes = 0;
+  private attachedWrites = 0;
   private attachTurnEnd: NodeJS.Immediate | undefined;
   private windowStart = -Infinity;
   private flushesInWindow = 0;
@@ -341,11 +367,17 @@ export class EventStream {
     };
     this.viewers.add(viewer);
     // Many viewers arriving in one turn copy no more than a round before the hooks go on.
-    if (this.attachedBytes < STREAM_ROUND_MAX_BYTES) {
-      this.attachedBytes += this.serve(viewer);
+    if (
+      this.attachedBytes < STREAM_ROUND_MAX_BYTES &&
+      this.attachedWrites < STREAM_ROUND_MAX_WRITES
+    ) {
+      const bytes = this.serve(viewer);
+      this.attachedBytes += bytes;
+      if (bytes > 0) this.attachedWrites++;
       this.attachTurnEnd ??= setImmediate(() => {
         this.attachTurnEnd = undefined;
         this.attachedBytes = 0;
+        this.attachedWrites = 0;
       });
     } else {
       this.bookRound();
@@ -409,7 +441,12 @@ export class EventStream {
       this.windowStart = now;
       this.flushesInWindow = 0;
     }
-    if (this.flushesInWindow++ < STREAM_BURST_FLUSHES) this.endOfTurn = setImmediate(this.flush);
+    // At least one write a viewer a window: past STREAM_BURST_WRITES viewers, every flush waits for its end.
+    const burst = Math.min(
+      STREAM_BURST_FLUSHES,
+      Math.floor(STREAM_BURST_WRITES / this.viewers.size),
+    );
+    if (this.flushesInWindow++ < burst) this.endOfTurn = setImmediate(this.flush);
     else this.endOfWindow = setTimeout(this.flush, this.windowStart + STREAM_WINDOW_MS - now);
   }
 
@@ -435,20 +472,25 @@ export class EventStream {
 
   /**
    * Each viewer that may write gets its next write, until the round has copied
-   * STREAM_ROUND_MAX_BYTES; the rest wait for the next turn, first in line.
+   * STREAM_ROUND_MAX_BYTES or made STREAM_ROUND_MAX_WRITES writes; the rest wait for
+   * the next turn, first in line.
    */
   private readonly round = (): void => {
     if (this.roundBooked !== undefined) clearImmediate(this.roundBooked);
     this.roundBooked = undefined;
     let copied = 0;
+    let writes = 0;
     this.noRoom = false;
     for (const viewer of [...this.viewers]) {
-      if (copied >= STREAM_ROUND_MAX_BYTES) return this.bookRound();
+      if (copied >= STREAM_ROUND_MAX_BYTES || writes >= STREAM_ROUND_MAX_WRITES) {
+        return this.bookRound();
+      }
       const bytes = this.serve(viewer);
       // Asking each of 500 viewers would look through all 500 again: the round ends here.
       if (this.noRoom) return;
       if (bytes === 0) continue;
       copied += bytes;
+      writes++;
       this.viewers.delete(viewer);
       this.viewers.add(viewer);
     }
@@ -522,10 +564,14 @@ export class EventStream {
    * in, and a C heap that grew and stayed grown after the viewers left
    * (test/bench/README.md, adversity). A write larger than the window (one
    * large message), or the last one behind a write in flight, gets a buffer
-   * of its own.
+   * of its own; so does a small write (VIEWER_SMALL_WRITE_BYTES) before the
+   * viewer's first large one.
    */
   private windowFor(viewer: Viewer, bytes: number): Buffer {
     if (bytes > VIEWER_WINDOW_BYTES || viewer.windowBusy) return Buffer.allocUnsafe(bytes);
+    if (viewer.window === undefined && bytes < VIEWER_SMALL_WRITE_BYTES) {
+      return Buffer.allocUnsafe(bytes);
+    }
     viewer.window ??= new ResizableArrayBuffer(VIEWER_WINDOW_BYTES, {
       maxByteLength: VIEWER_WINDOW_BYTES,
     });
