@@ -1,8 +1,11 @@
 /**
- * Lesson 7 reads a byte at a time, as docs/lessons.md says: a request cut
- * into one-byte writes is answered as if sent whole, a line ends only at
- * CRLF, and a field name is a token, so the blank before a colon that lesson
- * 6 trimmed is refused with node:http's 400.
+ * Lessons 10 and 11 read a byte at a time, as docs/lessons.md says. Lesson 10
+ * reads the head so: a request cut into one-byte writes is answered as if
+ * sent whole, a line ends only at CRLF, and a field name is a token, so the
+ * blank before a colon that lesson 9 trimmed is refused with node:http's 400;
+ * its body is still found by a search, as lesson 9 found it. Lesson 11 reads
+ * the body the same way: a trailer line ends only at CRLF too, and a second
+ * Content-Length is refused.
  */
 import { once } from 'node:events';
 import { connect } from 'node:net';
@@ -11,21 +14,42 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '@hook-observatory/launcher';
 import { builtLesson } from '../helpers/built-lessons.js';
 
-const BYTE_PARSER_LESSON = 7;
+/** Lessons 9, 10 and 11: each one's place in LESSONS (packages/lessons/src/lessons.ts). */
+const LESSON_POSITIONS = { lesson9: 9, lesson10: 10, lesson11: 11 } as const;
+type Lesson = keyof typeof LESSON_POSITIONS;
 /** A pause between one-byte writes, so that most of them arrive as reads of their own. */
 const PAUSE_BETWEEN_PIECES_MS = 2;
 const BAD_REQUEST = 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n';
+const OK = /^HTTP\/1\.1 200 OK\r\n/;
+const REFUSED = new RegExp(`^${BAD_REQUEST}$`);
+/** Two answers of 200 in a row, and nothing after. */
+const TWO_OKS =
+  /^HTTP\/1\.1 200 OK\r\n(?:[^\r\n]+\r\n)*\r\nHTTP\/1\.1 200 OK\r\n(?:[^\r\n]+\r\n)*\r\n$/;
 
-const hook = (host: string, lineEnd = '\r\n'): string =>
+const hook = (host: string, lineEnd = '\r\n', framing = ['Content-Length: 2']): string =>
   [
     `POST /hook?event=Stop HTTP/1.1`,
     host,
     'Content-Type: application/json',
-    'Content-Length: 2',
+    ...framing,
     'Connection: close',
     '',
     '{}',
   ].join(lineEnd);
+
+/** A hook whose body comes as one chunk, then the last chunk and the trailer lines given. */
+const chunkedHook = (connection: string, trailer = ''): string =>
+  [
+    'POST /hook?event=Stop HTTP/1.1',
+    'Host: 127.0.0.1',
+    'Content-Type: application/json',
+    'Transfer-Encoding: chunked',
+    `Connection: ${connection}`,
+    '',
+    '2',
+    '{}',
+    `0\r\n${trailer}\r\n`,
+  ].join('\r\n');
 
 /** Write `pieces` one after another on a new connection; resolves with all it answered by the close. */
 async function exchange(server: RunningServer, pieces: readonly string[]): Promise<string> {
@@ -44,47 +68,69 @@ async function exchange(server: RunningServer, pieces: readonly string[]): Promi
   return Buffer.concat(received).toString('latin1');
 }
 
+/** What each lesson answers; 'waits' where it waits for a timer, which no case here waits out. */
 const CASES: ReadonlyArray<{
   name: string;
   pieces: readonly string[];
-  lesson6: RegExp | 'waits';
-  lesson7: RegExp;
+  answers: Readonly<Record<Lesson, RegExp | 'waits'>>;
 }> = [
   {
     name: 'a-hook-sent-a-byte-at-a-time-is-recorded-and-answered',
     pieces: [...hook('Host: 127.0.0.1')],
-    lesson6: /^HTTP\/1\.1 200 OK\r\n/,
-    lesson7: /^HTTP\/1\.1 200 OK\r\n/,
+    answers: { lesson9: OK, lesson10: OK, lesson11: OK },
+  },
+  {
+    name: 'a-chunked-hook-sent-a-byte-at-a-time-is-recorded-and-answered',
+    pieces: [...chunkedHook('close')],
+    answers: { lesson9: OK, lesson10: OK, lesson11: OK },
+  },
+  // Lesson 10 finds where the chunked body ends by a search, and reads on from there.
+  {
+    name: 'a-hook-right-behind-a-chunked-one-in-the-same-write-is-answered-too',
+    pieces: [chunkedHook('keep-alive') + hook('Host: 127.0.0.1')],
+    answers: { lesson9: TWO_OKS, lesson10: TWO_OKS, lesson11: TWO_OKS },
   },
   {
     name: 'a-blank-before-the-colon-is-refused',
     pieces: [hook('Host : 127.0.0.1')],
-    lesson6: /^HTTP\/1\.1 200 OK\r\n/,
-    lesson7: new RegExp(`^${BAD_REQUEST}$`),
+    answers: { lesson9: OK, lesson10: REFUSED, lesson11: REFUSED },
   },
-  // Lesson 6 searches for CRLF CRLF, which never comes: it waits for the headers timeout.
+  // Lesson 9 searches for CRLF CRLF, which never comes: it waits for the headers timeout.
   {
     name: 'a-bare-lf-ends-no-line',
     pieces: [hook('Host: 127.0.0.1', '\n')],
-    lesson6: 'waits',
-    lesson7: new RegExp(`^${BAD_REQUEST}$`),
+    answers: { lesson9: 'waits', lesson10: REFUSED, lesson11: REFUSED },
+  },
+  {
+    name: 'a-second-content-length-is-refused-from-lesson-11',
+    pieces: [hook('Host: 127.0.0.1', '\r\n', ['Content-Length: 2', 'Content-Length: 2'])],
+    answers: { lesson9: OK, lesson10: OK, lesson11: REFUSED },
+  },
+  // Lessons 9 and 10 search the trailers for CRLF CRLF, which never comes: they wait.
+  {
+    name: 'a-bare-lf-in-the-trailers-is-refused-from-lesson-11',
+    pieces: [chunkedHook('close', 'X-Trailer: 1\n')],
+    answers: { lesson9: 'waits', lesson10: 'waits', lesson11: REFUSED },
   },
 ];
 
-describe.each([6, BYTE_PARSER_LESSON])('lesson %i', (number) => {
-  let server: RunningServer;
-  beforeAll(async () => {
-    server = await startServer(builtLesson(number));
-  });
-  afterAll(async () => {
-    await server?.stop();
-  });
-
-  for (const testCase of CASES) {
-    const expected = number === BYTE_PARSER_LESSON ? testCase.lesson7 : testCase.lesson6;
-    if (expected === 'waits') continue;
-    it(testCase.name, async () => {
-      expect(await exchange(server, testCase.pieces)).toMatch(expected);
+describe.each(Object.entries(LESSON_POSITIONS) as Array<[Lesson, number]>)(
+  '%s',
+  (lesson, position) => {
+    let server: RunningServer;
+    beforeAll(async () => {
+      server = await startServer(builtLesson(position));
     });
-  }
-});
+    afterAll(async () => {
+      await server?.stop();
+    });
+
+    for (const testCase of CASES) {
+      const expected = testCase.answers[lesson];
+      if (expected === 'waits') continue;
+      it(testCase.name, async () => {
+        expect(await exchange(server, testCase.pieces)).toMatch(expected);
+      });
+    }
+  },
+);

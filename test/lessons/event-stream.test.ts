@@ -1,5 +1,5 @@
 /**
- * Lesson 8 writes the event stream by hand, as docs/lessons.md says: to
+ * Lesson 12 writes the event stream by hand, as docs/lessons.md says: to
  * HTTP/1.1 a head with no length and `Transfer-Encoding: chunked`, then each
  * message as a chunk (its length in hexadecimal, CRLF, the bytes, CRLF), a
  * hook recorded meanwhile among them; to HTTP/1.0 the bytes bare.
@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '@hook-observatory/launcher';
 import { builtLesson } from '../helpers/built-lessons.js';
 
-const EVENT_STREAM_LESSON = 8;
+const EVENT_STREAM_LESSON = 12;
 /** One chunk: its hexadecimal length, CRLF, that many bytes, CRLF (RFC 9112 section 7.1). */
 const CHUNK = /^([0-9a-f]+)\r\n/;
 

@@ -19,12 +19,12 @@ const FIRST_LESSON_MAX_LINES = 115;
  * The recorded traffic each lesson records: curl's command hooks (one
  * request per connection) from lesson 1, Claude Code's native http hooks
  * (kept-alive connections) from lesson 2, the lesson that keeps them alive,
- * and curl's hook over 1 MiB, which waits for its 100 Continue, from lesson 5.
+ * and curl's hook over 1 MiB, which waits for its 100 Continue, from lesson 7.
  */
 const SESSIONS_FROM_LESSON: ReadonlyArray<readonly [RegExp, number]> = [
   [/^curl-hooks-.*-session$/, 1],
   [/^native-hooks-.*-session$/, 2],
-  [/^curl-hook-over-one-mebibyte-expect-continue$/, 5],
+  [/^curl-hook-over-one-mebibyte-expect-continue$/, 7],
 ];
 /** The statuses a well-behaved client meets: the interim 100 Continue, and the empty 200. */
 const GOOD_STATUSES = [100, 200];

@@ -6,27 +6,25 @@
  * - the answer says which (`Connection: keep-alive` and `Keep-Alive: timeout=N`,
  *   as node:http writes them), and an idle connection is closed after the
  *   keep-alive timeout (Claude Code's native http hooks reuse connections);
- * - the servers' routes: /health, 405 with `Allow`, and no body for HEAD;
- * - bytes it does not understand end the connection: with keep-alive, the
- *   client would otherwise wait for an answer that never comes.
- * Still missing: a second request in the same read waits (lesson 3).
+ * - bytes it cannot read end the connection: the next request begins where
+ *   this one ends, so a request line that is not `METHOD TARGET HTTP/1.x`, a
+ *   field line without a name and a colon, a Content-Length that is not
+ *   digits or a Transfer-Encoding (lesson 6) leave it no place to begin, and
+ *   the client would wait for an answer that never comes.
+ * Still missing: the headers an answer carries (lesson 3), the routes (lesson 4).
  */
 import { createServer, type Socket } from 'node:net';
 import {
-  HEALTH_BODY,
-  HEALTH_PATH,
   HOOK_PATH,
-  JSON_CONTENT_TYPE,
   KEEP_ALIVE_TIMEOUT_BUFFER_MS,
-  METHOD_NOT_ALLOWED_BODY,
   NOT_FOUND_BODY,
-  answerHeaders,
   enrich,
   parseRequestTarget,
   runServer,
   type Origin,
   type Receiver,
   type ReceiverContext,
+  type Rejection,
 } from '@hook-observatory/core';
 
 const HEAD_END = Buffer.from('\r\n\r\n');
@@ -36,7 +34,6 @@ const REASONS: Readonly<Record<number, string>> = {
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
-  405: 'Method Not Allowed',
   415: 'Unsupported Media Type',
   421: 'Misdirected Request',
 };
@@ -51,11 +48,8 @@ interface Request {
   readonly end: number;
 }
 
-interface Answer {
-  readonly status: number;
-  readonly body: string;
-  readonly headers?: ReadonlyArray<readonly [string, string]>;
-}
+/** What we answer: a status and its body; the guard's refusals are answers too. */
+type Answer = Pick<Rejection, 'status' | 'body'>;
 
 // --- 1. Accept ------------------------------------------------------------
 function createReceiver(context: ReceiverContext): Receiver {
@@ -75,7 +69,7 @@ function createReceiver(context: ReceiverContext): Receiver {
       if (request === 'unreadable') return void socket.destroy();
       received = received.subarray(request.end);
       const keepAlive = wantsKeepAlive(request);
-      respond(context, socket, request, handle(context, origin, request), keepAlive);
+      respond(context, socket, handle(context, origin, request), keepAlive);
       if (!keepAlive) return;
       // --- 6. Keep alive: wait for the next request, but not forever.
       connection.idle = true;
@@ -146,39 +140,25 @@ function handle(context: ReceiverContext, origin: Origin, request: Request): Ans
     path,
     header: (name) => request.headers.get(name),
   });
+  // A refusal's body says why: a 415 names the Content-Type /hook takes.
   if (rejection !== undefined) return rejection;
-  if (path === HOOK_PATH) {
-    if (request.method !== 'POST') {
-      return { status: 405, body: METHOD_NOT_ALLOWED_BODY, headers: [['Allow', 'POST']] };
-    }
-    // --- 4. Record, before the answer: a client with its 200 knows its event is kept.
-    context.record([
-      enrich({ timestamp: context.timestamp(), origin, eventFromQuery: event, body: request.body }),
-    ]);
-    return { status: 200, body: '' };
-  }
-  if (path !== HEALTH_PATH) return { status: 404, body: NOT_FOUND_BODY };
-  if (request.method !== 'GET' && request.method !== 'HEAD') {
-    return { status: 405, body: METHOD_NOT_ALLOWED_BODY, headers: [['Allow', 'GET, HEAD']] };
-  }
-  return { status: 200, body: HEALTH_BODY };
+  if (request.method !== 'POST' || path !== HOOK_PATH) return { status: 404, body: NOT_FOUND_BODY };
+  // --- 4. Record, before the answer: a client with its 200 knows its event is kept.
+  context.record([
+    enrich({ timestamp: context.timestamp(), origin, eventFromQuery: event, body: request.body }),
+  ]);
+  return { status: 200, body: '' };
 }
 
 // --- 5. Respond -----------------------------------------------------------
 function respond(
   context: ReceiverContext,
   socket: Socket,
-  request: Request,
-  answer: Answer,
+  { status, body }: Answer,
   keepAlive: boolean,
 ): void {
-  let head = `HTTP/1.1 ${answer.status} ${REASONS[answer.status] ?? 'Unknown'}\r\n`;
-  head += `Content-Type: ${JSON_CONTENT_TYPE}\r\n`;
-  head += `Content-Length: ${Buffer.byteLength(answer.body)}\r\n`;
-  // With a body, the headers that keep it from web pages (core/src/protocol.ts).
-  for (const [name, value] of answerHeaders(answer.body, answer.headers)) {
-    head += `${name}: ${value}\r\n`;
-  }
+  let head = `HTTP/1.1 ${status} ${REASONS[status] ?? 'Unknown'}\r\n`;
+  head += `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n`;
   head += `Date: ${new Date().toUTCString()}\r\n`;
   const { keepAliveTimeoutMs } = context.timeouts;
   const timeout =
@@ -186,7 +166,7 @@ function respond(
       ? `Keep-Alive: timeout=${Math.floor(keepAliveTimeoutMs / 1000)}\r\n`
       : '';
   head += keepAlive ? `Connection: keep-alive\r\n${timeout}` : 'Connection: close\r\n';
-  const bytes = `${head}\r\n${request.method === 'HEAD' ? '' : answer.body}`;
+  const bytes = `${head}\r\n${body}`;
   // --- 6. ...or close: the answer said so, and its end is where the bytes stop.
   if (keepAlive) socket.write(bytes);
   else socket.end(bytes);

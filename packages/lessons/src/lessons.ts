@@ -17,12 +17,16 @@ export const FIRST_BYTES_LESSON = 'packages/lessons/src/00-first-bytes.ts';
 export const LESSONS: readonly string[] = [
   'packages/lessons/src/01-one-request.ts',
   'packages/lessons/src/02-keep-alive.ts',
-  'packages/lessons/src/03-pipelining.ts',
-  'packages/lessons/src/04-chunked.ts',
-  'packages/lessons/src/05-expect-continue.ts',
-  'packages/lessons/src/06-limits.ts',
-  'packages/lessons/src/07-byte-parser.ts',
-  'packages/lessons/src/08-event-stream.ts',
+  'packages/lessons/src/03-answer-headers.ts',
+  'packages/lessons/src/04-routes.ts',
+  'packages/lessons/src/05-pipelining.ts',
+  'packages/lessons/src/06-chunked.ts',
+  'packages/lessons/src/07-expect-continue.ts',
+  'packages/lessons/src/08-bad-requests.ts',
+  'packages/lessons/src/09-limits.ts',
+  'packages/lessons/src/10-reading-heads.ts',
+  'packages/lessons/src/11-byte-parser.ts',
+  'packages/lessons/src/12-event-stream.ts',
   'packages/net-server/src/main.ts',
 ];
 

@@ -1,11 +1,11 @@
 /**
  * `pnpm -s conformance`: the conformance suite as a grader for any server.
  *
- *   pnpm -s conformance --server net          # or http, or lesson-3
+ *   pnpm -s conformance --server net          # or http, or lesson-5
  *   pnpm -s conformance --command 'python3 my_server.py'   # started with --port N appended
- *   pnpm -s conformance --server lesson-2 --json --skip-timeouts
- *   pnpm -s conformance --server lesson-1 --server lesson-2 --json   # one node:http run for both
- *   pnpm -s conformance --lesson 3            # lesson 3 on stages 1 to 3 (or --command ... --lesson 3)
+ *   pnpm -s conformance --server lesson-4 --json --skip-timeouts
+ *   pnpm -s conformance --server lesson-1 --server lesson-4 --json   # one node:http run for both
+ *   pnpm -s conformance --lesson 5            # lesson 5 on stages 1 to 5 (or --command ... --lesson 5)
  *
  * Prints a scoreboard by group, then for the first failing case of each group
  * the bytes sent, node:http's answer and the server's, and the note that

@@ -1,22 +1,17 @@
 /**
- * Lesson 4: chunked bodies. New since lesson 3:
- * - a client that does not know its body's length up front sends
- *   `Transfer-Encoding: chunked` instead of Content-Length (RFC 9112 section
- *   7.1): the body comes in chunks, each its size in hexadecimal, CRLF, the
- *   bytes, CRLF, until a chunk of size 0, then optional trailer fields and a
- *   blank line. We take the bytes out of their frames (readChunked);
- * - any other framing we cannot read (another coding last, or both headers at
- *   once: RFC 9112 section 6.3) still ends the connection.
- * Still missing: Expect: 100-continue, limits and errors, exact byte rules.
+ * Lesson 3: the headers an answer carries. New since lesson 2:
+ * - an answer may carry headers of its own: the guard's refusals come with
+ *   theirs (a 401's WWW-Authenticate), which lesson 2 dropped;
+ * - an answer with a body carries the three headers that keep a web page from
+ *   using it (X-Content-Type-Options, X-Frame-Options, Content-Security-Policy),
+ *   after Content-Length, as both servers write them (core's answerHeaders).
+ * Still missing: the routes, /health, 405 with `Allow` and HEAD (lesson 4).
  */
 import { createServer, type Socket } from 'node:net';
 import {
-  HEALTH_BODY,
-  HEALTH_PATH,
   HOOK_PATH,
   JSON_CONTENT_TYPE,
   KEEP_ALIVE_TIMEOUT_BUFFER_MS,
-  METHOD_NOT_ALLOWED_BODY,
   NOT_FOUND_BODY,
   answerHeaders,
   enrich,
@@ -28,18 +23,12 @@ import {
 } from '@hook-observatory/core';
 
 const HEAD_END = Buffer.from('\r\n\r\n');
-const CRLF = Buffer.from('\r\n');
-/** A chunk's size line: hexadecimal digits, then extensions we skip (RFC 9112 section 7.1.1). */
-const CHUNK_SIZE = /^([0-9A-Fa-f]+)(?:;.*)?$/;
-/** node:http's fixed answer to a request it cannot finish reading (socketOnError). */
-const BAD_REQUEST = 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n';
 const REQUEST_LINE = /^(\S+) (\S+) (HTTP\/1\.[01])$/;
 const REASONS: Readonly<Record<number, string>> = {
   200: 'OK',
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
-  405: 'Method Not Allowed',
   415: 'Unsupported Media Type',
   421: 'Misdirected Request',
 };
@@ -54,12 +43,6 @@ interface Request {
   readonly end: number;
 }
 
-/** A body taken out of its framing, and where the next request begins. */
-interface Framed {
-  readonly body: Buffer;
-  readonly end: number;
-}
-
 interface Answer {
   readonly status: number;
   readonly body: string;
@@ -69,7 +52,7 @@ interface Answer {
 // --- 1. Accept ------------------------------------------------------------
 function createReceiver(context: ReceiverContext): Receiver {
   const open = new Map<Socket, { idle: boolean }>();
-  const server = createServer({ allowHalfOpen: true }, (socket) => {
+  const server = createServer((socket) => {
     const connection = { idle: false };
     open.set(socket, connection);
     const origin = context.askOrigin(socket);
@@ -79,17 +62,12 @@ function createReceiver(context: ReceiverContext): Receiver {
       clearTimeout(idleTimer);
       connection.idle = false;
       received = Buffer.concat([received, chunk]);
-      let keepAlive = true;
-      for (
-        let request = parse(received);
-        keepAlive && request !== undefined;
-        request = parse(received)
-      ) {
-        if (request === 'unreadable') return void socket.destroy();
-        received = received.subarray(request.end);
-        keepAlive = wantsKeepAlive(request);
-        respond(context, socket, request, handle(context, origin, request), keepAlive);
-      }
+      const request = parse(received);
+      if (request === undefined) return; // not all here yet
+      if (request === 'unreadable') return void socket.destroy();
+      received = received.subarray(request.end);
+      const keepAlive = wantsKeepAlive(request);
+      respond(context, socket, handle(context, origin, request), keepAlive);
       if (!keepAlive) return;
       // --- 6. Keep alive: wait for the next request, but not forever.
       connection.idle = true;
@@ -101,8 +79,6 @@ function createReceiver(context: ReceiverContext): Receiver {
         ).unref();
       }
     });
-    // The client is done sending: every complete request is answered already.
-    socket.on('end', () => (received.length === 0 ? socket.end() : socket.end(BAD_REQUEST)));
     socket
       .on('error', () => socket.destroy())
       .on('close', () => {
@@ -127,54 +103,21 @@ function parse(bytes: Buffer): Request | 'unreadable' | undefined {
     if (colon < 1) return 'unreadable';
     headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
   }
-  const length = headers.get('content-length');
-  const coding = headers.get('transfer-encoding');
-  if (method === '' || (length !== undefined && !/^\d+$/.test(length))) return 'unreadable';
-  // Chunked must be the last coding, and never with a length (RFC 9112 section 6.3).
-  if (
-    coding !== undefined &&
-    (length !== undefined || coding.split(',').at(-1)?.trim().toLowerCase() !== 'chunked')
-  ) {
+  const length = headers.get('content-length') ?? '0';
+  if (method === '' || !/^\d+$/.test(length) || headers.has('transfer-encoding')) {
     return 'unreadable';
   }
   const bodyStart = headEnd + HEAD_END.length;
-  const framed =
-    coding === undefined
-      ? readLength(bytes, bodyStart, Number(length ?? '0'))
-      : readChunked(bytes, bodyStart);
-  if (framed === undefined || framed === 'unreadable') return framed;
-  return { method, target, version, headers, ...framed };
-}
-
-/** The body framed by its length (RFC 9112 section 6.2), and where the request ends. */
-function readLength(bytes: Buffer, start: number, length: number): Framed | undefined {
-  return bytes.length < start + length
-    ? undefined
-    : { body: bytes.subarray(start, start + length), end: start + length };
-}
-
-/** The body framed as chunks, taken out of their frames, and where the request ends. */
-function readChunked(bytes: Buffer, start: number): Framed | 'unreadable' | undefined {
-  const chunks: Buffer[] = [];
-  let at = start;
-  for (;;) {
-    const lineEnd = bytes.indexOf(CRLF, at);
-    if (lineEnd < 0) return undefined;
-    const [, hex = ''] = CHUNK_SIZE.exec(bytes.toString('latin1', at, lineEnd)) ?? [];
-    if (hex === '') return 'unreadable';
-    const size = Number.parseInt(hex, 16);
-    at = lineEnd + CRLF.length;
-    if (size === 0) break; // the last chunk
-    if (bytes.length < at + size + CRLF.length) return undefined;
-    if (!bytes.subarray(at + size, at + size + CRLF.length).equals(CRLF)) return 'unreadable';
-    chunks.push(bytes.subarray(at, at + size));
-    at += size + CRLF.length;
-  }
-  // Trailer fields, which we drop (section 7.1.2), end with a blank line: from the last
-  // chunk's CRLF, a CRLF CRLF.
-  const trailersEnd = bytes.indexOf(HEAD_END, at - CRLF.length);
-  if (trailersEnd < 0) return undefined;
-  return { body: Buffer.concat(chunks), end: trailersEnd + HEAD_END.length };
+  const bodyEnd = bodyStart + Number(length);
+  if (bytes.length < bodyEnd) return undefined;
+  return {
+    method,
+    target,
+    version,
+    headers,
+    body: bytes.subarray(bodyStart, bodyEnd),
+    end: bodyEnd,
+  };
 }
 
 /** RFC 9112 section 9.3: 1.1 persists unless told to close; 1.0 only when asked to persist. */
@@ -195,29 +138,20 @@ function handle(context: ReceiverContext, origin: Origin, request: Request): Ans
     path,
     header: (name) => request.headers.get(name),
   });
+  // A refusal's body says why: a 415 names the Content-Type /hook takes.
   if (rejection !== undefined) return rejection;
-  if (path === HOOK_PATH) {
-    if (request.method !== 'POST') {
-      return { status: 405, body: METHOD_NOT_ALLOWED_BODY, headers: [['Allow', 'POST']] };
-    }
-    // --- 4. Record, before the answer: a client with its 200 knows its event is kept.
-    context.record([
-      enrich({ timestamp: context.timestamp(), origin, eventFromQuery: event, body: request.body }),
-    ]);
-    return { status: 200, body: '' };
-  }
-  if (path !== HEALTH_PATH) return { status: 404, body: NOT_FOUND_BODY };
-  if (request.method !== 'GET' && request.method !== 'HEAD') {
-    return { status: 405, body: METHOD_NOT_ALLOWED_BODY, headers: [['Allow', 'GET, HEAD']] };
-  }
-  return { status: 200, body: HEALTH_BODY };
+  if (request.method !== 'POST' || path !== HOOK_PATH) return { status: 404, body: NOT_FOUND_BODY };
+  // --- 4. Record, before the answer: a client with its 200 knows its event is kept.
+  context.record([
+    enrich({ timestamp: context.timestamp(), origin, eventFromQuery: event, body: request.body }),
+  ]);
+  return { status: 200, body: '' };
 }
 
 // --- 5. Respond -----------------------------------------------------------
 function respond(
   context: ReceiverContext,
   socket: Socket,
-  request: Request,
   answer: Answer,
   keepAlive: boolean,
 ): void {
@@ -235,15 +169,15 @@ function respond(
       ? `Keep-Alive: timeout=${Math.floor(keepAliveTimeoutMs / 1000)}\r\n`
       : '';
   head += keepAlive ? `Connection: keep-alive\r\n${timeout}` : 'Connection: close\r\n';
-  const bytes = `${head}\r\n${request.method === 'HEAD' ? '' : answer.body}`;
+  const bytes = `${head}\r\n${answer.body}`;
   // --- 6. ...or close: the answer said so, and its end is where the bytes stop.
   if (keepAlive) socket.write(bytes);
   else socket.end(bytes);
 }
 
 void runServer({
-  program: 'hook-observatory-lesson-4',
-  title: 'hook-observatory (lesson 4: chunked bodies)',
+  program: 'hook-observatory-lesson-3',
+  title: 'hook-observatory (lesson 3: answer headers)',
   liveView: false,
   createReceiver,
 });

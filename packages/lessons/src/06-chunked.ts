@@ -1,14 +1,15 @@
 /**
- * Lesson 5: answering the head before the body. New since lesson 4:
- * - a client with a large body may send its head with `Expect: 100-continue`
- *   and wait for `HTTP/1.1 100 Continue` before the body (RFC 9110 section
- *   10.1.1; curl does above 1 MiB, and waits a second). So a request is
- *   looked at as soon as its head is in (answerHead), not only when complete;
- * - node:http answers two heads itself, before any handler: any other
- *   expectation gets 417, and HTTP/1.1 without Host a 400 that closes (RFC
- *   9112 section 3.2). Both are empty answers without a length, so node
- *   frames them as chunks: the last chunk alone. The body is read and dropped.
- * Still missing: limits and errors, exact byte rules.
+ * Lesson 6: chunked bodies. New since lesson 5:
+ * - a client that does not know its body's length up front sends
+ *   `Transfer-Encoding: chunked` instead of Content-Length (RFC 9112 section
+ *   7.1): the body comes in chunks, each its size in hexadecimal, CRLF, the
+ *   bytes, CRLF, until a chunk of size 0, then optional trailer fields and a
+ *   blank line. We take the bytes out of their frames (readChunked);
+ * - any other framing we cannot read (another coding last, or both headers at
+ *   once: RFC 9112 section 6.3) still ends the connection.
+ * Still missing: Expect: 100-continue (lesson 7), a 400 for bad bytes (8),
+ * limits (9), a byte-at-a-time parser (10, 11), the event stream (12),
+ * llhttp's exact byte rules (13).
  */
 import { createServer, type Socket } from 'node:net';
 import {
@@ -30,9 +31,6 @@ import {
 
 const HEAD_END = Buffer.from('\r\n\r\n');
 const CRLF = Buffer.from('\r\n');
-/** `Expect` asks for 100 Continue with this token (lib/_http_server.js, continueExpression). */
-const EXPECT_CONTINUE = /(?:^|\W)100-continue(?:$|\W)/i;
-const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
 /** A chunk's size line: hexadecimal digits, then extensions we skip (RFC 9112 section 7.1.1). */
 const CHUNK_SIZE = /^([0-9A-Fa-f]+)(?:;.*)?$/;
 /** node:http's fixed answer to a request it cannot finish reading (socketOnError). */
@@ -40,13 +38,11 @@ const BAD_REQUEST = 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n';
 const REQUEST_LINE = /^(\S+) (\S+) (HTTP\/1\.[01])$/;
 const REASONS: Readonly<Record<number, string>> = {
   200: 'OK',
-  400: 'Bad Request',
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
   415: 'Unsupported Media Type',
-  417: 'Expectation Failed',
   421: 'Misdirected Request',
 };
 
@@ -55,8 +51,7 @@ interface Request {
   readonly target: string;
   readonly version: string;
   readonly headers: ReadonlyMap<string, string>;
-  /** Undefined while the body is on its way: the head alone is here. */
-  readonly body: Buffer | undefined;
+  readonly body: Buffer;
   /** Where the next request begins in the bytes received. */
   readonly end: number;
 }
@@ -69,8 +64,7 @@ interface Framed {
 
 interface Answer {
   readonly status: number;
-  /** Undefined for node:http's own empty answers, which it frames as chunks. */
-  readonly body: string | undefined;
+  readonly body: string;
   readonly headers?: ReadonlyArray<readonly [string, string]>;
 }
 
@@ -83,9 +77,6 @@ function createReceiver(context: ReceiverContext): Receiver {
     const origin = context.askOrigin(socket);
     let received = Buffer.alloc(0);
     let idleTimer: NodeJS.Timeout | undefined;
-    /** The request in front has had its head answered; refused, its body is dropped. */
-    let headAnswered = false;
-    let refusal: Answer | undefined;
     socket.on('data', (chunk: Buffer) => {
       clearTimeout(idleTimer);
       connection.idle = false;
@@ -97,27 +88,9 @@ function createReceiver(context: ReceiverContext): Receiver {
         request = parse(received)
       ) {
         if (request === 'unreadable') return void socket.destroy();
-        if (!headAnswered) {
-          headAnswered = true;
-          refusal = answerHead(socket, request);
-          if (refusal !== undefined) {
-            respond(context, socket, request, refusal, wantsKeepAlive(request));
-          }
-          if (socket.writableEnded) return;
-        }
-        if (request.body === undefined) break; // the body is still on its way
         received = received.subarray(request.end);
-        headAnswered = false;
         keepAlive = wantsKeepAlive(request);
-        if (refusal === undefined) {
-          respond(
-            context,
-            socket,
-            request,
-            handle(context, origin, request, request.body),
-            keepAlive,
-          );
-        }
+        respond(context, socket, request, handle(context, origin, request), keepAlive);
       }
       if (!keepAlive) return;
       // --- 6. Keep alive: wait for the next request, but not forever.
@@ -171,8 +144,8 @@ function parse(bytes: Buffer): Request | 'unreadable' | undefined {
     coding === undefined
       ? readLength(bytes, bodyStart, Number(length ?? '0'))
       : readChunked(bytes, bodyStart);
-  if (framed === 'unreadable') return framed;
-  return { method, target, version, headers, body: framed?.body, end: framed?.end ?? bytes.length };
+  if (framed === undefined || framed === 'unreadable') return framed;
+  return { method, target, version, headers, ...framed };
 }
 
 /** The body framed by its length (RFC 9112 section 6.2), and where the request ends. */
@@ -216,25 +189,8 @@ function wantsKeepAlive(request: Request): boolean {
   return tokens.includes('keep-alive');
 }
 
-/**
- * What node:http answers to a head itself, as soon as it is in: HTTP/1.1
- * without Host, 400; `Expect: 100-continue`, the 100 that lets the body come;
- * any other expectation, 417 (lib/_http_server.js, parserOnIncoming).
- */
-function answerHead(socket: Socket, request: Request): Answer | undefined {
-  if (request.version !== 'HTTP/1.1') return undefined;
-  if (!request.headers.has('host')) {
-    return { status: 400, body: undefined, headers: [['Connection', 'close']] };
-  }
-  const expect = request.headers.get('expect');
-  if (expect === undefined) return undefined;
-  if (!EXPECT_CONTINUE.test(expect)) return { status: 417, body: undefined };
-  socket.write(CONTINUE);
-  return undefined;
-}
-
 // --- 3. Route -------------------------------------------------------------
-function handle(context: ReceiverContext, origin: Origin, request: Request, body: Buffer): Answer {
+function handle(context: ReceiverContext, origin: Origin, request: Request): Answer {
   const { path, event } = parseRequestTarget(request.target);
   const rejection = context.checkRequest({
     method: request.method,
@@ -248,7 +204,7 @@ function handle(context: ReceiverContext, origin: Origin, request: Request, body
     }
     // --- 4. Record, before the answer: a client with its 200 knows its event is kept.
     context.record([
-      enrich({ timestamp: context.timestamp(), origin, eventFromQuery: event, body }),
+      enrich({ timestamp: context.timestamp(), origin, eventFromQuery: event, body: request.body }),
     ]);
     return { status: 200, body: '' };
   }
@@ -268,12 +224,10 @@ function respond(
   keepAlive: boolean,
 ): void {
   let head = `HTTP/1.1 ${answer.status} ${REASONS[answer.status] ?? 'Unknown'}\r\n`;
-  if (answer.body !== undefined) {
-    head += `Content-Type: ${JSON_CONTENT_TYPE}\r\n`;
-    head += `Content-Length: ${Buffer.byteLength(answer.body)}\r\n`;
-  }
+  head += `Content-Type: ${JSON_CONTENT_TYPE}\r\n`;
+  head += `Content-Length: ${Buffer.byteLength(answer.body)}\r\n`;
   // With a body, the headers that keep it from web pages (core/src/protocol.ts).
-  for (const [name, value] of answerHeaders(answer.body ?? '', answer.headers)) {
+  for (const [name, value] of answerHeaders(answer.body, answer.headers)) {
     head += `${name}: ${value}\r\n`;
   }
   head += `Date: ${new Date().toUTCString()}\r\n`;
@@ -282,25 +236,16 @@ function respond(
     keepAliveTimeoutMs > 0
       ? `Keep-Alive: timeout=${Math.floor(keepAliveTimeoutMs / 1000)}\r\n`
       : '';
-  // An answer with its own `Connection: close` closes, and node adds no Connection line to it.
-  const ownClose = answer.headers?.some(([name]) => name === 'Connection') ?? false;
-  keepAlive &&= !ownClose;
-  if (!ownClose) {
-    head += keepAlive ? `Connection: keep-alive\r\n${timeout}` : 'Connection: close\r\n';
-  }
-  // No length: node frames the body as chunks, here the last chunk alone (RFC 9112 section 7.1).
-  if (answer.body === undefined && request.method !== 'HEAD') {
-    head += 'Transfer-Encoding: chunked\r\n';
-  }
-  const bytes = `${head}\r\n${request.method === 'HEAD' ? '' : (answer.body ?? '0\r\n\r\n')}`;
+  head += keepAlive ? `Connection: keep-alive\r\n${timeout}` : 'Connection: close\r\n';
+  const bytes = `${head}\r\n${request.method === 'HEAD' ? '' : answer.body}`;
   // --- 6. ...or close: the answer said so, and its end is where the bytes stop.
   if (keepAlive) socket.write(bytes);
   else socket.end(bytes);
 }
 
 void runServer({
-  program: 'hook-observatory-lesson-5',
-  title: 'hook-observatory (lesson 5: Expect: 100-continue)',
+  program: 'hook-observatory-lesson-6',
+  title: 'hook-observatory (lesson 6: chunked bodies)',
   liveView: false,
   createReceiver,
 });

@@ -1,19 +1,13 @@
 /**
- * Lesson 6: limits, timeouts and errors, answered as node:http answers them.
- * New since lesson 5:
+ * Lesson 8: bad requests answered, not hung up on. New since lesson 7:
  * - bytes we cannot read get node:http's fixed 400 before the close, instead
- *   of a silent hang-up: a bad line, a bad length, Content-Length together
+ *   of a silent hang-up, so the client learns why: a bad request line or
+ *   field line, a bad Content-Length, a bad chunk, and Content-Length together
  *   with Transfer-Encoding (RFC 9112 section 6.3: the smuggler's favourite);
- * - a head whose target, header names and values reach MAX_HEADER_SIZE_BYTES
- *   gets 431 (RFC 6585 section 5), complete or not;
- * - a head not complete within the headers timeout, or a request not
- *   complete within the request timeout, gets 408 (RFC 9110 section 15.5.9);
- * - a body past the limit gets 413 from core's refuseBody, which also records
- *   the hook, and the connection closes after lingering (core/src/body-limits.ts):
- *   from its Content-Length at once, or as its chunks pass the limit. A head
- *   node:http answers itself (417, 400 without Host) comes first.
- * Still missing: a parser that reads each byte once (lesson 7), llhttp's
- * exact byte rules (the net server itself).
+ * - empty lines before a request line are skipped (RFC 9112 section 2.2): a
+ *   client may send one after a body, and it is no error.
+ * Still missing: limits and timeouts (lesson 9), a parser that reads each
+ * byte once (lessons 10 and 11), llhttp's exact byte rules (the net server).
  */
 import { createServer, type Socket } from 'node:net';
 import {
@@ -22,13 +16,10 @@ import {
   HOOK_PATH,
   JSON_CONTENT_TYPE,
   KEEP_ALIVE_TIMEOUT_BUFFER_MS,
-  MAX_HEADER_SIZE_BYTES,
   METHOD_NOT_ALLOWED_BODY,
   NOT_FOUND_BODY,
   answerHeaders,
-  declaredTooLong,
   enrich,
-  lingeringClose,
   parseRequestTarget,
   runServer,
   type Origin,
@@ -43,12 +34,8 @@ const EXPECT_CONTINUE = /(?:^|\W)100-continue(?:$|\W)/i;
 const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
 /** A chunk's size line: hexadecimal digits, then extensions we skip (RFC 9112 section 7.1.1). */
 const CHUNK_SIZE = /^([0-9A-Fa-f]+)(?:;.*)?$/;
-/** node:http's fixed answers to a request it cannot read, or not in time (socketOnError). */
-const FAILURES = {
-  unreadable: 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n',
-  'head-too-large': 'HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n',
-  late: 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n',
-} as const;
+/** node:http's fixed answer to a request it cannot read (socketOnError). */
+const BAD_REQUEST = 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n';
 const REQUEST_LINE = /^(\S+) (\S+) (HTTP\/1\.[01])$/;
 const REASONS: Readonly<Record<number, string>> = {
   200: 'OK',
@@ -57,7 +44,6 @@ const REASONS: Readonly<Record<number, string>> = {
   403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
-  413: 'Payload Too Large',
   415: 'Unsupported Media Type',
   417: 'Expectation Failed',
   421: 'Misdirected Request',
@@ -70,8 +56,6 @@ interface Request {
   readonly headers: ReadonlyMap<string, string>;
   /** Undefined while the body is on its way: the head alone is here. */
   readonly body: Buffer | undefined;
-  /** The body's length as far as known: its Content-Length, or the chunk bytes so far. */
-  readonly bodyBytes: number;
   /** Where the next request begins in the bytes received. */
   readonly end: number;
 }
@@ -89,31 +73,21 @@ interface Answer {
   readonly headers?: ReadonlyArray<readonly [string, string]>;
 }
 
-interface Connection {
-  idle: boolean;
-  /** When the request under way began (its first byte, or the accept); undefined between. */
-  startedAt: number | undefined;
-  /** The request in front has had its head answered (answerHead). */
-  headAnswered: boolean;
-}
-
 // --- 1. Accept ------------------------------------------------------------
 function createReceiver(context: ReceiverContext): Receiver {
-  const open = new Map<Socket, Connection>();
+  const open = new Map<Socket, { idle: boolean }>();
   const server = createServer({ allowHalfOpen: true }, (socket) => {
-    // node:http counts a connection that has sent nothing yet as a request late to arrive.
-    const connection: Connection = { idle: false, startedAt: Date.now(), headAnswered: false };
+    const connection = { idle: false };
     open.set(socket, connection);
     const origin = context.askOrigin(socket);
     let received: Buffer = Buffer.alloc(0);
     let idleTimer: NodeJS.Timeout | undefined;
-    /** node:http's own answer to the request in front: its body is dropped. */
+    /** The request in front has had its head answered; refused, its body is dropped. */
+    let headAnswered = false;
     let refusal: Answer | undefined;
     socket.on('data', (chunk: Buffer) => {
-      if (socket.writableEnded) return; // our side is ended: what still comes is dropped
       clearTimeout(idleTimer);
       connection.idle = false;
-      connection.startedAt ??= Date.now();
       received = skipEmptyLines(Buffer.concat([received, chunk]));
       let keepAlive = true;
       for (
@@ -121,22 +95,18 @@ function createReceiver(context: ReceiverContext): Receiver {
         keepAlive && request !== undefined;
         request = parse(received)
       ) {
-        if (typeof request === 'string') return fail(socket, FAILURES[request]);
-        if (!connection.headAnswered) {
-          connection.headAnswered = true;
-          refusal = answerHead(context, socket, request);
+        if (request === 'unreadable') return fail(socket, BAD_REQUEST);
+        if (!headAnswered) {
+          headAnswered = true;
+          refusal = answerHead(socket, request);
           if (refusal !== undefined) {
             respond(context, socket, request, refusal, wantsKeepAlive(request));
           }
           if (socket.writableEnded) return;
         }
-        if (refusal === undefined && request.bodyBytes > context.bodyLimits.maxBodyBytes) {
-          return refuseBody(context, socket, origin, request);
-        }
         if (request.body === undefined) break; // the body is still on its way
         received = skipEmptyLines(received.subarray(request.end));
-        connection.headAnswered = false;
-        connection.startedAt = received.length > 0 ? Date.now() : undefined;
+        headAnswered = false;
         keepAlive = wantsKeepAlive(request);
         if (refusal === undefined) {
           respond(
@@ -160,9 +130,7 @@ function createReceiver(context: ReceiverContext): Receiver {
       }
     });
     // The client is done sending: every complete request is answered already.
-    socket.on('end', () =>
-      received.length === 0 ? socket.end() : socket.end(FAILURES.unreadable),
-    );
+    socket.on('end', () => (received.length === 0 ? socket.end() : socket.end(BAD_REQUEST)));
     socket
       .on('error', () => socket.destroy())
       .on('close', () => {
@@ -170,36 +138,16 @@ function createReceiver(context: ReceiverContext): Receiver {
         open.delete(socket);
       });
   });
-  // --- 6. Time out: node:http looks at every connection now and then
-  // (connectionsCheckingInterval).
-  const { headersTimeoutMs, requestTimeoutMs, connectionsCheckingIntervalMs } = context.timeouts;
-  const sweep = setInterval(() => {
-    for (const [socket, { startedAt, headAnswered }] of open) {
-      if (startedAt === undefined) continue;
-      const elapsed = Date.now() - startedAt;
-      if (
-        (!headAnswered && headersTimeoutMs > 0 && elapsed > headersTimeoutMs) ||
-        (requestTimeoutMs > 0 && elapsed > requestTimeoutMs)
-      ) {
-        fail(socket, FAILURES.late);
-      }
-    }
-  }, connectionsCheckingIntervalMs).unref();
-  server.on('close', () => clearInterval(sweep));
   const closeIdle = (): void => open.forEach(({ idle }, socket) => idle && socket.destroy());
   const closeAll = (): void => open.forEach((_, socket) => socket.destroy());
   return { server, closeIdleConnections: closeIdle, closeAllConnections: closeAll };
 }
 
 // --- 2. Read the request --------------------------------------------------
-function parse(bytes: Buffer): Request | 'unreadable' | 'head-too-large' | undefined {
+function parse(bytes: Buffer): Request | 'unreadable' | undefined {
   const headEnd = bytes.indexOf(HEAD_END);
-  const [requestLine = '', ...lines] = bytes
-    .subarray(0, headEnd < 0 ? bytes.length : headEnd)
-    .toString('latin1')
-    .split('\r\n');
-  if (countedHeadBytes(requestLine, lines) >= MAX_HEADER_SIZE_BYTES) return 'head-too-large';
   if (headEnd < 0) return undefined;
+  const [requestLine = '', ...lines] = bytes.subarray(0, headEnd).toString('latin1').split('\r\n');
   const [, method = '', target = '', version = ''] = REQUEST_LINE.exec(requestLine) ?? [];
   const headers = new Map<string, string>();
   for (const line of lines) {
@@ -223,18 +171,7 @@ function parse(bytes: Buffer): Request | 'unreadable' | 'head-too-large' | undef
       ? readLength(bytes, bodyStart, Number(length ?? '0'))
       : readChunked(bytes, bodyStart);
   if (framed === 'unreadable') return framed;
-  const complete = typeof framed === 'object' ? framed : undefined;
-  const bodyBytes =
-    typeof framed === 'number' ? framed : (complete?.body.length ?? Number(length ?? '0'));
-  return {
-    method,
-    target,
-    version,
-    headers,
-    body: complete?.body,
-    bodyBytes,
-    end: complete?.end ?? bytes.length,
-  };
+  return { method, target, version, headers, body: framed?.body, end: framed?.end ?? bytes.length };
 }
 
 /** Empty lines before a request line are skipped (RFC 9112 section 2.2): they are no error. */
@@ -244,20 +181,6 @@ function skipEmptyLines(bytes: Buffer): Buffer {
   return bytes.subarray(start);
 }
 
-/**
- * What node:http counts toward MAX_HEADER_SIZE_BYTES, complete lines or not:
- * the target, and each header's name and value without its leading blanks
- * (node_http_parser.cc, TrackHeader).
- */
-function countedHeadBytes(requestLine: string, lines: readonly string[]): number {
-  let counted = requestLine.split(' ')[1]?.length ?? 0;
-  for (const line of lines) {
-    const colon = line.indexOf(':');
-    counted += colon < 0 ? line.length : colon + line.slice(colon + 1).trimStart().length;
-  }
-  return counted;
-}
-
 /** The body framed by its length (RFC 9112 section 6.2), and where the request ends. */
 function readLength(bytes: Buffer, start: number, length: number): Framed | undefined {
   return bytes.length < start + length
@@ -265,32 +188,27 @@ function readLength(bytes: Buffer, start: number, length: number): Framed | unde
     : { body: bytes.subarray(start, start + length), end: start + length };
 }
 
-/**
- * The body framed as chunks, taken out of their frames, and where the request
- * ends; until it is complete, how many chunk bytes have arrived.
- */
-function readChunked(bytes: Buffer, start: number): Framed | 'unreadable' | number {
+/** The body framed as chunks, taken out of their frames, and where the request ends. */
+function readChunked(bytes: Buffer, start: number): Framed | 'unreadable' | undefined {
   const chunks: Buffer[] = [];
-  let arrived = 0;
   let at = start;
   for (;;) {
     const lineEnd = bytes.indexOf(CRLF, at);
-    if (lineEnd < 0) return arrived;
+    if (lineEnd < 0) return undefined;
     const [, hex = ''] = CHUNK_SIZE.exec(bytes.toString('latin1', at, lineEnd)) ?? [];
     if (hex === '') return 'unreadable';
     const size = Number.parseInt(hex, 16);
     at = lineEnd + CRLF.length;
     if (size === 0) break; // the last chunk
-    if (bytes.length < at + size + CRLF.length) return arrived + Math.min(size, bytes.length - at);
+    if (bytes.length < at + size + CRLF.length) return undefined;
     if (!bytes.subarray(at + size, at + size + CRLF.length).equals(CRLF)) return 'unreadable';
     chunks.push(bytes.subarray(at, at + size));
-    arrived += size;
     at += size + CRLF.length;
   }
   // Trailer fields, which we drop (section 7.1.2), end with a blank line: from the last
   // chunk's CRLF, a CRLF CRLF.
   const trailersEnd = bytes.indexOf(HEAD_END, at - CRLF.length);
-  if (trailersEnd < 0) return arrived;
+  if (trailersEnd < 0) return undefined;
   return { body: Buffer.concat(chunks), end: trailersEnd + HEAD_END.length };
 }
 
@@ -309,11 +227,7 @@ function wantsKeepAlive(request: Request): boolean {
  * without Host, 400; `Expect: 100-continue`, the 100 that lets the body come;
  * any other expectation, 417 (lib/_http_server.js, parserOnIncoming).
  */
-function answerHead(
-  context: ReceiverContext,
-  socket: Socket,
-  request: Request,
-): Answer | undefined {
+function answerHead(socket: Socket, request: Request): Answer | undefined {
   if (request.version !== 'HTTP/1.1') return undefined;
   if (!request.headers.has('host')) {
     return { status: 400, body: undefined, headers: [['Connection', 'close']] };
@@ -321,41 +235,8 @@ function answerHead(
   const expect = request.headers.get('expect');
   if (expect === undefined) return undefined;
   if (!EXPECT_CONTINUE.test(expect)) return { status: 417, body: undefined };
-  // A body over the limit is refused instead (refuseBody): never ask for it.
-  if (!declaredTooLong(request.headers.get('content-length'), context.bodyLimits)) {
-    socket.write(CONTINUE);
-  }
+  socket.write(CONTINUE);
   return undefined;
-}
-
-/**
- * A body past the limit: core's refuseBody gives the 413 and the hook's
- * record (`_error`, `_body_bytes`), as the servers do; the answer closes, and
- * what the client still sends is read and dropped for a while (lingeringClose),
- * so that it reads the answer rather than a reset.
- */
-function refuseBody(
-  context: ReceiverContext,
-  socket: Socket,
-  origin: Origin,
-  request: Request,
-): void {
-  const { path, event } = parseRequestTarget(request.target);
-  const facts = {
-    method: request.method,
-    path,
-    header: (name: string) => request.headers.get(name),
-  };
-  const refused = context.refuseBody({
-    facts,
-    origin,
-    eventFromQuery: event,
-    bodyBytes: request.bodyBytes,
-    refusal: 'too-large',
-  });
-  if (refused.record !== undefined) context.record([refused.record]);
-  respond(context, socket, request, refused.answer, false);
-  lingeringClose(socket);
 }
 
 // --- 3. Route -------------------------------------------------------------
@@ -430,8 +311,8 @@ function fail(socket: Socket, answer: string): void {
 }
 
 void runServer({
-  program: 'hook-observatory-lesson-6',
-  title: 'hook-observatory (lesson 6: limits, timeouts, errors)',
+  program: 'hook-observatory-lesson-8',
+  title: 'hook-observatory (lesson 8: bad requests)',
   liveView: false,
   createReceiver,
 });

@@ -1,15 +1,16 @@
 /**
- * Lesson 7: a parser that reads each byte once. New since lesson 6:
- * - the bytes go through a small state machine (Parser) as they arrive, in
- *   place of a search of the whole buffer on every read: its state says what
- *   the next byte belongs to (the request line, a field line, the body, a
- *   chunk's size, its data, a trailer), so a request cut anywhere resumes
- *   where it stopped, and a slow sender costs one pass, not one per read;
- * - a line ends only at CRLF (RFC 9112 section 2.2): a bare LF or CR is 400;
- * - a field name is a token (RFC 9110 section 5.6.2): no blank before the
- *   colon (RFC 9112 section 5.1), which lesson 6 trimmed and let through.
- * Still missing: the live view's event stream (lesson 8), llhttp's exact
- * rules for each byte (the net server itself).
+ * Lesson 9: limits and timeouts, answered as node:http answers them.
+ * New since lesson 8:
+ * - a head whose target, header names and values reach MAX_HEADER_SIZE_BYTES
+ *   gets 431 (RFC 6585 section 5), complete or not;
+ * - a head not complete within the headers timeout, or a request not
+ *   complete within the request timeout, gets 408 (RFC 9110 section 15.5.9);
+ * - a body past the limit gets 413 from core's refuseBody, which also records
+ *   the hook, and the connection closes after lingering (core/src/body-limits.ts):
+ *   from its Content-Length at once, or as its chunks pass the limit. A head
+ *   node:http answers itself (417, 400 without Host) comes first.
+ * Still missing: a parser that reads each byte once (lessons 10 and 11),
+ * llhttp's exact byte rules (the net server itself).
  */
 import { createServer, type Socket } from 'node:net';
 import {
@@ -32,10 +33,8 @@ import {
   type ReceiverContext,
 } from '@hook-observatory/core';
 
-const CR = 0x0d;
-const LF = 0x0a;
-/** A field name: a token (RFC 9110 section 5.6.2). */
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const HEAD_END = Buffer.from('\r\n\r\n');
+const CRLF = Buffer.from('\r\n');
 /** `Expect` asks for 100 Continue with this token (lib/_http_server.js, continueExpression). */
 const EXPECT_CONTINUE = /(?:^|\W)100-continue(?:$|\W)/i;
 const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
@@ -70,10 +69,15 @@ interface Request {
   readonly body: Buffer | undefined;
   /** The body's length as far as known: its Content-Length, or the chunk bytes so far. */
   readonly bodyBytes: number;
+  /** Where the next request begins in the bytes received. */
+  readonly end: number;
 }
 
-/** Why the bytes cannot be a request: node:http's answer for each is in FAILURES. */
-type Failure = keyof typeof FAILURES;
+/** A body taken out of its framing, and where the next request begins. */
+interface Framed {
+  readonly body: Buffer;
+  readonly end: number;
+}
 
 interface Answer {
   readonly status: number;
@@ -98,7 +102,7 @@ function createReceiver(context: ReceiverContext): Receiver {
     const connection: Connection = { idle: false, startedAt: Date.now(), headAnswered: false };
     open.set(socket, connection);
     const origin = context.askOrigin(socket);
-    const parser = new Parser();
+    let received: Buffer = Buffer.alloc(0);
     let idleTimer: NodeJS.Timeout | undefined;
     /** node:http's own answer to the request in front: its body is dropped. */
     let refusal: Answer | undefined;
@@ -107,8 +111,13 @@ function createReceiver(context: ReceiverContext): Receiver {
       clearTimeout(idleTimer);
       connection.idle = false;
       connection.startedAt ??= Date.now();
+      received = skipEmptyLines(Buffer.concat([received, chunk]));
       let keepAlive = true;
-      for (const request of parser.push(chunk)) {
+      for (
+        let request = parse(received);
+        keepAlive && request !== undefined;
+        request = parse(received)
+      ) {
         if (typeof request === 'string') return fail(socket, FAILURES[request]);
         if (!connection.headAnswered) {
           connection.headAnswered = true;
@@ -121,9 +130,10 @@ function createReceiver(context: ReceiverContext): Receiver {
         if (refusal === undefined && request.bodyBytes > context.bodyLimits.maxBodyBytes) {
           return refuseBody(context, socket, origin, request);
         }
-        if (request.body === undefined) continue; // the body is still on its way
+        if (request.body === undefined) break; // the body is still on its way
+        received = skipEmptyLines(received.subarray(request.end));
         connection.headAnswered = false;
-        connection.startedAt = undefined;
+        connection.startedAt = received.length > 0 ? Date.now() : undefined;
         keepAlive = wantsKeepAlive(request);
         if (refusal === undefined) {
           respond(
@@ -134,10 +144,7 @@ function createReceiver(context: ReceiverContext): Receiver {
             keepAlive,
           );
         }
-        if (!keepAlive) break;
       }
-      // A request begun in this read started now; one begun before keeps its start.
-      connection.startedAt = parser.midRequest ? (connection.startedAt ?? Date.now()) : undefined;
       if (!keepAlive) return;
       // --- 6. Keep alive: wait for the next request, but not forever.
       connection.idle = true;
@@ -150,7 +157,9 @@ function createReceiver(context: ReceiverContext): Receiver {
       }
     });
     // The client is done sending: every complete request is answered already.
-    socket.on('end', () => (parser.midRequest ? socket.end(FAILURES.unreadable) : socket.end()));
+    socket.on('end', () =>
+      received.length === 0 ? socket.end() : socket.end(FAILURES.unreadable),
+    );
     socket
       .on('error', () => socket.destroy())
       .on('close', () => {
@@ -180,178 +189,106 @@ function createReceiver(context: ReceiverContext): Receiver {
 }
 
 // --- 2. Read the request --------------------------------------------------
-/** What the next byte belongs to: the parts of a request in order (RFC 9112 sections 2 to 7). */
-type State =
-  'request-line' | 'field-line' | 'body' | 'chunk-size' | 'chunk-data' | 'chunk-end' | 'trailer';
-
-/**
- * A connection's requests, read a byte at a time and each byte once: a line's
- * bytes gather until its CRLF, a body's are counted off. Whatever a read cuts,
- * the state says where the next read resumes.
- */
-class Parser {
-  private state: State = 'request-line';
-  private line: number[] = [];
-  /** The line's CR has come: the next byte must be its LF. */
-  private cr = false;
-  private head: Pick<Request, 'method' | 'target' | 'version' | 'headers'> | undefined;
-  /** Head bytes counted toward MAX_HEADER_SIZE_BYTES (countedBytes). */
-  private counted = 0;
-  /** Bytes still to come of the body, or of the chunk under way. */
-  private remaining = 0;
-  private bodyBytes = 0;
-  private pieces: Buffer[] = [];
-
-  /** Some bytes of a request have come, not all of it. */
-  get midRequest(): boolean {
-    return this.state !== 'request-line' || this.line.length > 0 || this.cr;
+function parse(bytes: Buffer): Request | 'unreadable' | 'head-too-large' | undefined {
+  const headEnd = bytes.indexOf(HEAD_END);
+  const [requestLine = '', ...lines] = bytes
+    .subarray(0, headEnd < 0 ? bytes.length : headEnd)
+    .toString('latin1')
+    .split('\r\n');
+  if (countedHeadBytes(requestLine, lines) >= MAX_HEADER_SIZE_BYTES) return 'head-too-large';
+  if (headEnd < 0) return undefined;
+  const [, method = '', target = '', version = ''] = REQUEST_LINE.exec(requestLine) ?? [];
+  const headers = new Map<string, string>();
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    if (colon < 1) return 'unreadable';
+    headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
   }
-
-  /** Each step the bytes make: a head in, chunk bytes in, a request complete; or a failure. */
-  *push(bytes: Buffer): Generator<Request | Failure> {
-    let at = 0;
-    while (at < bytes.length) {
-      if (this.state === 'body' || this.state === 'chunk-data') {
-        // Body bytes are not looked at: take as many as are due, at once.
-        const taken = Math.min(this.remaining, bytes.length - at);
-        this.pieces.push(bytes.subarray(at, at + taken));
-        at += taken;
-        this.remaining -= taken;
-        if (this.state === 'body') {
-          if (this.remaining === 0) yield this.complete();
-          continue;
-        }
-        this.bodyBytes += taken;
-        if (this.remaining === 0) this.state = 'chunk-end';
-        yield this.request(undefined);
-        continue;
-      }
-      const byte = bytes[at++]!;
-      // A line ends at CRLF, and only there (RFC 9112 section 2.2).
-      if (this.cr !== (byte === LF)) {
-        yield 'unreadable';
-        return;
-      }
-      if (byte === CR) this.cr = true;
-      else if (byte !== LF) this.line.push(byte);
-      else {
-        this.cr = false;
-        const step = this.endLine(Buffer.from(this.line).toString('latin1'));
-        this.line = [];
-        if (step === undefined) continue;
-        yield step;
-        if (typeof step === 'string') return;
-      }
-    }
-    // A head too large is refused before it is complete: count the line under way too.
-    const partial = Buffer.from(this.line).toString('latin1');
-    if (
-      this.inFields() &&
-      this.counted + countedBytes(partial, this.state) >= MAX_HEADER_SIZE_BYTES
-    ) {
-      yield 'head-too-large';
-    }
+  const length = headers.get('content-length');
+  const coding = headers.get('transfer-encoding');
+  if (method === '' || (length !== undefined && !/^\d+$/.test(length))) return 'unreadable';
+  // Chunked must be the last coding, and never with a length (RFC 9112 section 6.3).
+  if (
+    coding !== undefined &&
+    (length !== undefined || coding.split(',').at(-1)?.trim().toLowerCase() !== 'chunked')
+  ) {
+    return 'unreadable';
   }
+  const bodyStart = headEnd + HEAD_END.length;
+  const framed =
+    coding === undefined
+      ? readLength(bytes, bodyStart, Number(length ?? '0'))
+      : readChunked(bytes, bodyStart);
+  if (framed === 'unreadable') return framed;
+  const complete = typeof framed === 'object' ? framed : undefined;
+  const bodyBytes =
+    typeof framed === 'number' ? framed : (complete?.body.length ?? Number(length ?? '0'));
+  return {
+    method,
+    target,
+    version,
+    headers,
+    body: complete?.body,
+    bodyBytes,
+    end: complete?.end ?? bytes.length,
+  };
+}
 
-  /** In a head or in the trailers: the lines node:http counts (countedBytes). */
-  private inFields(): boolean {
-    return (
-      this.state === 'field-line' ||
-      this.state === 'trailer' ||
-      (this.state === 'request-line' && this.line.length > 0)
-    );
-  }
-
-  /** A whole line, by the state it ends: what it says, and the state after it. */
-  private endLine(line: string): Request | Failure | undefined {
-    if (this.state === 'request-line' || this.inFields()) {
-      this.counted += countedBytes(line, this.state);
-      if (this.counted >= MAX_HEADER_SIZE_BYTES) return 'head-too-large';
-    }
-    switch (this.state) {
-      case 'request-line': {
-        // Empty lines before a request are skipped (RFC 9112 section 2.2).
-        if (line === '') return undefined;
-        const [, method = '', target = '', version = ''] = REQUEST_LINE.exec(line) ?? [];
-        if (method === '') return 'unreadable';
-        this.head = { method, target, version, headers: new Map() };
-        this.state = 'field-line';
-        return undefined;
-      }
-      case 'field-line': {
-        if (line === '') return this.endHead();
-        const colon = line.indexOf(':');
-        const name = line.slice(0, colon).toLowerCase();
-        const headers = this.head!.headers as Map<string, string>;
-        // A second Content-Length is refused even when equal, as llhttp does (RFC 9112
-        // section 6.3 allows either).
-        if (colon < 1 || !TOKEN.test(name) || (name === 'content-length' && headers.has(name))) {
-          return 'unreadable';
-        }
-        headers.set(name, line.slice(colon + 1).trim());
-        return undefined;
-      }
-      case 'chunk-size': {
-        const [, hex = ''] = CHUNK_SIZE.exec(line) ?? [];
-        if (hex === '') return 'unreadable';
-        this.remaining = Number.parseInt(hex, 16);
-        this.state = this.remaining === 0 ? 'trailer' : 'chunk-data'; // size 0: the last chunk
-        return undefined;
-      }
-      case 'chunk-end':
-        this.state = 'chunk-size';
-        return line === '' ? undefined : 'unreadable'; // a chunk's data ends with CRLF
-      case 'trailer':
-        // Trailer fields are dropped (section 7.1.2).
-        return line === '' ? this.complete() : undefined;
-      default:
-        return undefined;
-    }
-  }
-
-  /** The head is in: how the body is framed (RFC 9112 section 6.3), and the head (answerHead). */
-  private endHead(): Request | Failure {
-    const { headers } = this.head!;
-    const length = headers.get('content-length');
-    const coding = headers.get('transfer-encoding');
-    if (length !== undefined && !/^\d+$/.test(length)) return 'unreadable';
-    // Chunked must be the last coding, and never with a length.
-    if (
-      coding !== undefined &&
-      (length !== undefined || coding.split(',').at(-1)?.trim().toLowerCase() !== 'chunked')
-    ) {
-      return 'unreadable';
-    }
-    this.state = coding === undefined ? 'body' : 'chunk-size';
-    this.counted = 0; // the trailers are counted afresh, as node:http counts them
-    this.remaining = this.bodyBytes = Number(length ?? '0');
-    if (coding === undefined && this.remaining === 0) return this.complete();
-    return this.request(undefined);
-  }
-
-  private request(body: Buffer | undefined): Request {
-    return { ...this.head!, body, bodyBytes: this.bodyBytes };
-  }
-
-  /** The request is complete: the next byte begins another. */
-  private complete(): Request {
-    const request = this.request(Buffer.concat(this.pieces));
-    this.state = 'request-line';
-    this.pieces = [];
-    this.counted = 0;
-    return request;
-  }
+/** Empty lines before a request line are skipped (RFC 9112 section 2.2): they are no error. */
+function skipEmptyLines(bytes: Buffer): Buffer {
+  let start = 0;
+  while (bytes.subarray(start, start + CRLF.length).equals(CRLF)) start += CRLF.length;
+  return bytes.subarray(start);
 }
 
 /**
- * What node:http counts of a head line toward MAX_HEADER_SIZE_BYTES, complete
- * or not: the request line's target; a field's name, and its value without
- * leading blanks, in the head and again in the trailers (node_http_parser.cc, TrackHeader).
+ * What node:http counts toward MAX_HEADER_SIZE_BYTES, complete lines or not:
+ * the target, and each header's name and value without its leading blanks
+ * (node_http_parser.cc, TrackHeader).
  */
-function countedBytes(line: string, state: State): number {
-  if (state === 'request-line') return line.split(' ')[1]?.length ?? 0;
-  const colon = line.indexOf(':');
-  return colon < 0 ? line.length : colon + line.slice(colon + 1).trimStart().length;
+function countedHeadBytes(requestLine: string, lines: readonly string[]): number {
+  let counted = requestLine.split(' ')[1]?.length ?? 0;
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    counted += colon < 0 ? line.length : colon + line.slice(colon + 1).trimStart().length;
+  }
+  return counted;
+}
+
+/** The body framed by its length (RFC 9112 section 6.2), and where the request ends. */
+function readLength(bytes: Buffer, start: number, length: number): Framed | undefined {
+  return bytes.length < start + length
+    ? undefined
+    : { body: bytes.subarray(start, start + length), end: start + length };
+}
+
+/**
+ * The body framed as chunks, taken out of their frames, and where the request
+ * ends; until it is complete, how many chunk bytes have arrived.
+ */
+function readChunked(bytes: Buffer, start: number): Framed | 'unreadable' | number {
+  const chunks: Buffer[] = [];
+  let arrived = 0;
+  let at = start;
+  for (;;) {
+    const lineEnd = bytes.indexOf(CRLF, at);
+    if (lineEnd < 0) return arrived;
+    const [, hex = ''] = CHUNK_SIZE.exec(bytes.toString('latin1', at, lineEnd)) ?? [];
+    if (hex === '') return 'unreadable';
+    const size = Number.parseInt(hex, 16);
+    at = lineEnd + CRLF.length;
+    if (size === 0) break; // the last chunk
+    if (bytes.length < at + size + CRLF.length) return arrived + Math.min(size, bytes.length - at);
+    if (!bytes.subarray(at + size, at + size + CRLF.length).equals(CRLF)) return 'unreadable';
+    chunks.push(bytes.subarray(at, at + size));
+    arrived += size;
+    at += size + CRLF.length;
+  }
+  // Trailer fields, which we drop (section 7.1.2), end with a blank line: from the last
+  // chunk's CRLF, a CRLF CRLF.
+  const trailersEnd = bytes.indexOf(HEAD_END, at - CRLF.length);
+  if (trailersEnd < 0) return arrived;
+  return { body: Buffer.concat(chunks), end: trailersEnd + HEAD_END.length };
 }
 
 /** RFC 9112 section 9.3: 1.1 persists unless told to close; 1.0 only when asked to persist. */
@@ -490,8 +427,8 @@ function fail(socket: Socket, answer: string): void {
 }
 
 void runServer({
-  program: 'hook-observatory-lesson-7',
-  title: 'hook-observatory (lesson 7: a byte-at-a-time parser)',
+  program: 'hook-observatory-lesson-9',
+  title: 'hook-observatory (lesson 9: limits and timeouts)',
   liveView: false,
   createReceiver,
 });

@@ -1,12 +1,14 @@
 /**
- * Lesson 3: pipelining and half-close. New since lesson 2:
+ * Lesson 5: pipelining and half-close. New since lesson 4:
  * - a client may send its next requests before the first answer (RFC 9112
  *   section 9.3.2), so one read can hold several: answer every complete
  *   request in the bytes received, in order, before waiting for more;
  * - a client may shut down its side once it has sent everything and still
  *   expect its answers (allowHalfOpen, as node:http creates its server): then
  *   end ours, or refuse a request it left unfinished with node:http's 400.
- * Still missing: chunked bodies, Expect: 100-continue, limits, exact byte rules.
+ * Still missing: chunked bodies (lesson 6), Expect: 100-continue (7), a 400 for
+ * bad bytes (8), limits (9), a byte-at-a-time parser (10, 11), the event
+ * stream (12), llhttp's exact byte rules (13).
  */
 import { createServer, type Socket } from 'node:net';
 import {
@@ -199,8 +201,8 @@ function respond(
 }
 
 void runServer({
-  program: 'hook-observatory-lesson-3',
-  title: 'hook-observatory (lesson 3: pipelining)',
+  program: 'hook-observatory-lesson-5',
+  title: 'hook-observatory (lesson 5: pipelining)',
   liveView: false,
   createReceiver,
 });

@@ -1,5 +1,5 @@
 /**
- * Lesson 8: a response that never ends, written by hand. New since lesson 7:
+ * Lesson 12: a response that never ends, written by hand. New since lesson 11:
  * - GET /events answers with the live view's event stream (text/event-stream):
  *   a head with no length, then a write for each message core's eventStream
  *   hands over (the replay, each hook as it is recorded, heartbeats), until
@@ -11,7 +11,7 @@
  * - a streaming connection is not idle: no keep-alive timer, and a viewer that
  *   reads too slowly is cut off by core (cutOff), never waited for.
  * Still missing: llhttp's exact rules for each byte, requests pipelined behind
- * a stream (lesson 9, the net server itself).
+ * a stream (lesson 13, the net server itself).
  */
 import { createServer, type Socket } from 'node:net';
 import {
@@ -572,8 +572,8 @@ function fail(socket: Socket, answer: string): void {
 }
 
 void runServer({
-  program: 'hook-observatory-lesson-8',
-  title: 'hook-observatory (lesson 8: the event stream by hand)',
+  program: 'hook-observatory-lesson-12',
+  title: 'hook-observatory (lesson 12: the event stream by hand)',
   liveView: false,
   createReceiver,
 });
