@@ -8,7 +8,8 @@
  * Try-it blocks (test/docs/try-it.test.ts).
  */
 import { existsSync, statSync } from 'node:fs';
-import type { ServerEntry } from '@hook-observatory/launcher';
+import { afterAll, beforeAll } from 'vitest';
+import { startServer, type RunningServer, type ServerEntry } from '@hook-observatory/launcher';
 import { lessonFile } from '@hook-observatory/lessons';
 
 /** Where tsc writes a package's `src/NAME.ts`: `dist/NAME.js` (every package's tsconfig). */
@@ -29,4 +30,23 @@ export function builtLesson(number: number): {
     throw new Error(`${source} changed since the last build: build first (npx tsc -b)`);
   }
   return { name: `lesson-${number}`, entry: { kind: 'node', file: built } };
+}
+
+/**
+ * Lesson `number` running for the describe block this is called in: started
+ * before its tests, stopped after them. The returned function gives the
+ * running server inside a test.
+ */
+export function runningLesson(number: number): () => RunningServer {
+  let server: RunningServer | undefined;
+  beforeAll(async () => {
+    server = await startServer(builtLesson(number));
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+  return () => {
+    if (server === undefined) throw new Error(`lesson ${number} did not start`);
+    return server;
+  };
 }

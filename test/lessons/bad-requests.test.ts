@@ -6,10 +6,10 @@
  */
 import { once } from 'node:events';
 import { connect } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '@hook-observatory/launcher';
+import { describe, expect, it } from 'vitest';
+import type { RunningServer } from '@hook-observatory/launcher';
 import { LESSONS } from '@hook-observatory/lessons';
-import { builtLesson } from '../helpers/built-lessons.js';
+import { runningLesson } from '../helpers/built-lessons.js';
 
 /** Found by its file, so that the number follows LESSONS. */
 const BAD_REQUESTS_LESSON = LESSONS.indexOf('packages/lessons/src/08-bad-requests.ts') + 1;
@@ -78,18 +78,12 @@ const CASES: ReadonlyArray<{
 ];
 
 describe.each([BAD_REQUESTS_LESSON - 1, BAD_REQUESTS_LESSON])('lesson %i', (number) => {
-  let server: RunningServer;
-  beforeAll(async () => {
-    server = await startServer(builtLesson(number));
-  });
-  afterAll(async () => {
-    await server?.stop();
-  });
+  const server = runningLesson(number);
 
   for (const testCase of CASES) {
     it(testCase.name, async () => {
       const expected = number === BAD_REQUESTS_LESSON ? testCase.lesson8 : testCase.lesson7;
-      expect(await exchange(server, testCase.pieces)).toMatch(expected);
+      expect(await exchange(server(), testCase.pieces)).toMatch(expected);
     });
   }
 });

@@ -10,9 +10,9 @@
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '@hook-observatory/launcher';
-import { builtLesson } from '../helpers/built-lessons.js';
+import { describe, expect, it } from 'vitest';
+import type { RunningServer } from '@hook-observatory/launcher';
+import { runningLesson } from '../helpers/built-lessons.js';
 
 /** Lessons 9, 10 and 11: each one's place in LESSONS (packages/lessons/src/lessons.ts). */
 const LESSON_POSITIONS = { lesson9: 9, lesson10: 10, lesson11: 11 } as const;
@@ -117,19 +117,13 @@ const CASES: ReadonlyArray<{
 describe.each(Object.entries(LESSON_POSITIONS) as Array<[Lesson, number]>)(
   '%s',
   (lesson, position) => {
-    let server: RunningServer;
-    beforeAll(async () => {
-      server = await startServer(builtLesson(position));
-    });
-    afterAll(async () => {
-      await server?.stop();
-    });
+    const server = runningLesson(position);
 
     for (const testCase of CASES) {
       const expected = testCase.answers[lesson];
       if (expected === 'waits') continue;
       it(testCase.name, async () => {
-        expect(await exchange(server, testCase.pieces)).toMatch(expected);
+        expect(await exchange(server(), testCase.pieces)).toMatch(expected);
       });
     }
   },

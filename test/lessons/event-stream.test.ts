@@ -6,9 +6,9 @@
  */
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '@hook-observatory/launcher';
-import { builtLesson } from '../helpers/built-lessons.js';
+import { describe, expect, it } from 'vitest';
+import type { RunningServer } from '@hook-observatory/launcher';
+import { runningLesson } from '../helpers/built-lessons.js';
 
 const EVENT_STREAM_LESSON = 12;
 /** One chunk: its hexadecimal length, CRLF, that many bytes, CRLF (RFC 9112 section 7.1). */
@@ -45,18 +45,12 @@ function chunksOf(body: string): string[] {
 }
 
 describe(`lesson ${EVENT_STREAM_LESSON}`, () => {
-  let server: RunningServer;
-  beforeAll(async () => {
-    server = await startServer(builtLesson(EVENT_STREAM_LESSON));
-  });
-  afterAll(async () => {
-    await server?.stop();
-  });
+  const server = runningLesson(EVENT_STREAM_LESSON);
 
   it('frames-each-message-of-the-stream-as-a-chunk-to-http-1.1-a-hook-among-them', async () => {
-    const stream = await openStream(server, 'HTTP/1.1');
+    const stream = await openStream(server(), 'HTTP/1.1');
     await until(() => stream.received().includes('event: hello'));
-    const hook = await fetch(`${server.origin}/hook?event=Stop`, {
+    const hook = await fetch(`${server().origin}/hook?event=Stop`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: '{"x":1}',
@@ -78,7 +72,7 @@ describe(`lesson ${EVENT_STREAM_LESSON}`, () => {
   });
 
   it('sends-the-stream-bare-to-http-1.0', async () => {
-    const stream = await openStream(server, 'HTTP/1.0');
+    const stream = await openStream(server(), 'HTTP/1.0');
     await until(() => stream.received().includes('event: hello'));
     stream.socket.destroy();
     const received = stream.received();

@@ -8,9 +8,9 @@
  */
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '@hook-observatory/launcher';
-import { builtLesson } from '../helpers/built-lessons.js';
+import { describe, expect, it } from 'vitest';
+import type { RunningServer } from '@hook-observatory/launcher';
+import { runningLesson } from '../helpers/built-lessons.js';
 
 const LESSONS_SPLIT = [1, 2, 3, 4] as const;
 const HEAD_END = '\r\n\r\n';
@@ -152,17 +152,11 @@ const CASES: ReadonlyArray<{
 ];
 
 describe.each(LESSONS_SPLIT)('lesson %i', (lesson) => {
-  let server: RunningServer;
-  beforeAll(async () => {
-    server = await startServer(builtLesson(lesson));
-  });
-  afterAll(async () => {
-    await server?.stop();
-  });
+  const server = runningLesson(lesson);
 
   for (const testCase of CASES) {
     it(testCase.name, async () => {
-      const answers = await conversation(server, testCase.requests);
+      const answers = await conversation(server(), testCase.requests);
       const expected = testCase.answers[lesson];
       expect(answers).toHaveLength(expected.length);
       answers.forEach((answer, index) => expect(answer).toMatch(expected[index]!));

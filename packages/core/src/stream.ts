@@ -34,12 +34,12 @@ export const HEARTBEAT_MS = 15_000;
 export const STREAM_WINDOW_MS = 100;
 export const STREAM_BURST_FLUSHES = 10;
 /**
- * A flush is one write a viewer: the first flushes of a window together may
- * cost at most this many writes (STREAM_BURST_FLUSHES to 100 viewers, what
- * test/bench/viewers.ts measures), so that with more viewers fewer go at once
- * and the rest wait for the window's end. Each write is a system call: 500
- * viewers given each of 100 hooks a second on its own are 50,000 a second,
- * more than the hooks' own work (test/bench/README.md, adversity).
+ * A flush is one write a viewer, and each write a system call: the first
+ * flushes of a window together may cost at most this many writes
+ * (STREAM_BURST_FLUSHES to 100 viewers, what test/bench/viewers.ts measures),
+ * so that with more viewers fewer go at once and the rest wait for the
+ * window's end, rather than the viewers' writes outgrowing the hooks' own
+ * work (test/bench/README.md, adversity).
  */
 export const STREAM_BURST_WRITES = STREAM_BURST_FLUSHES * 100;
 /** What may wait for the window's end: past it, the flush goes at the end of the turn. */
@@ -56,9 +56,9 @@ export const VIEWER_WINDOW_BYTES = 64 * 1024;
  * A write under this, from a viewer with no window yet (its opening, the live
  * events of a viewer with nothing to replay), is copied into node's shared
  * pool (Buffer.allocUnsafe takes what is under 4 KiB from it) instead of
- * making the window: each window is a mapping of its own, and 500 viewers
- * arriving at once paid 500 mappings and their page faults in the turns that
- * read them (test/bench/README.md, adversity).
+ * making the window: each window is a mapping of its own with its page
+ * faults, too dear for a few hundred bytes when many viewers arrive at once
+ * (test/bench/README.md, adversity).
  */
 export const VIEWER_SMALL_WRITE_BYTES = 4 * 1024;
 /**
@@ -71,8 +71,8 @@ export const VIEWER_SMALL_WRITE_BYTES = 4 * 1024;
 export const STREAM_ROUND_MAX_BYTES = 2 * VIEWER_WINDOW_BYTES;
 /**
  * The most writes one round makes: small writes copy little, but each is a
- * system call into a socket, and a flush to 500 viewers in one turn held a
- * hook as long as that turn's 500 writes. 64 take about a millisecond.
+ * system call into a socket, and a hook waits behind every write of the turn
+ * (test/bench/README.md, adversity).
  */
 export const STREAM_ROUND_MAX_WRITES = 64;
 /**
