@@ -44,7 +44,10 @@ export async function gradeLessons(): Promise<Scores> {
     },
   );
   const summaries = stdout.trimEnd().split('\n').slice(-LESSONS.length);
-  if (!summaries.every(isSummary)) throw new Error(`the grader printed ${summaries.filter(isSummary).length} summaries for ${LESSONS.length} lessons`);
+  if (!summaries.every(isSummary)) {
+    const ending = summaries.filter((line) => !isSummary(line)).slice(-3).join('\n');
+    throw new Error(`the grader printed ${summaries.filter(isSummary).length} summaries for ${LESSONS.length} lessons; before them:\n${ending}`);
+  }
   return summaries.map((line) => JSON.parse(line) as Grade);
 }
 

@@ -4,7 +4,9 @@
  * of each failing group with its note, prints the JSON summary last, and exits
  * 0 only when every case played is identical.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { setTimeout } from 'node:timers/promises';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -194,5 +196,32 @@ describe('a --command program', () => {
     );
     expect(existsSync(marker), 'the server dropped its first hook').toBe(true);
     expect(summary.groups['events']).toEqual({ cases: 4, identical: 4 });
+  });
+});
+
+describe('a reader slower than the grader', () => {
+  // More than a pipe and its reader's buffers hold (64 KiB in the kernel, up to 64 KiB in node).
+  const WRITTEN_BYTES = 512 * 1024;
+  // Long enough for the writer to have written everything and, had it not waited, exited.
+  const READER_ASLEEP_MS = 2_000;
+
+  it('gets-the-last-line-the-grader-wrote-though-it-read-nothing-while-the-grader-finished', async () => {
+    const writer = `
+      import { exitOnceWritten } from '@hook-observatory/conformance/grader/report';
+      process.stdout.write('x'.repeat(${WRITTEN_BYTES}) + '\\n{"cases":1}\\n');
+      exitOnceWritten(1);`;
+    const child = spawn(process.execPath, ['--input-type=module', '--eval', writer], {
+      cwd: join(ROOT, 'packages/conformance'),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    child.stdout.pause();
+    const exited = once(child, 'exit');
+    await Promise.race([exited, setTimeout(READER_ASLEEP_MS)]);
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk)).resume();
+    await once(child.stdout, 'end');
+    const [code] = await exited;
+    expect(Buffer.concat(chunks).toString('utf8').trimEnd().split('\n').at(-1)).toBe('{"cases":1}');
+    expect(code).toBe(1);
   });
 });

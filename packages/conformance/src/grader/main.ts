@@ -20,7 +20,7 @@ import { LESSONS } from '@hook-observatory/lessons';
 import { FAMILIES, GROUPS } from '../families.js';
 import { grade, type Grade } from './grade.js';
 import { GRADER_OPTIONS } from './options.js';
-import { groupReport, stageReport } from './report.js';
+import { exitOnceWritten, groupReport, stageReport } from './report.js';
 import { STAGES, stageOf } from './stages.js';
 import { SUBJECT_NAMES, commandSubject, namedSubject, type Subject } from './subjects.js';
 
@@ -117,4 +117,4 @@ if (values.json) {
     );
   }
 }
-process.exit(results.every((result) => result.identical === result.cases) ? 0 : 1);
+exitOnceWritten(results.every((result) => result.identical === result.cases) ? 0 : 1);

@@ -89,3 +89,12 @@ export function stageReport(name: string, lesson: number, result: Grade): string
   }
   return lines.join('\n');
 }
+
+/**
+ * Exit with `status` once standard output has taken all that was written. To a
+ * pipe, writes are asynchronous (Node's "A note on process I/O"): exiting at
+ * once drops what a slow reader has not taken yet, the summaries last.
+ */
+export function exitOnceWritten(status: number): void {
+  process.stdout.write('', () => process.exit(status));
+}
