@@ -31,12 +31,16 @@
  *     ...the picture docs/images/keep-alive.svg with its alt text (diagrams.ts)...
  *     <!-- /diagram -->
  *
+ *     <!-- first-use as-const -->
+ *     ...the first line of the path's code that uses it (first-use.ts)...
+ *     <!-- /first-use -->
+ *
  * Everything between the markers belongs to the tool; everything outside
  * belongs to the writer. Markers inside a fenced code block are text.
  */
 
 /** The kinds of generated block, each written by its own tool. */
-export const BLOCK_KINDS = ['excerpt', 'wire', 'parser-map', 'scoreboard', 'lesson-diff', 'path-table', 'diagram'] as const;
+export const BLOCK_KINDS = ['excerpt', 'wire', 'parser-map', 'scoreboard', 'lesson-diff', 'path-table', 'diagram', 'first-use'] as const;
 export type BlockKind = (typeof BLOCK_KINDS)[number];
 
 export interface GeneratedBlock {

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { findBlocks, replaceBlocks } from './blocks.js';
 import { renderDiagramBlock } from './diagrams.js';
 import { renderExcerpt, RegionSource } from './excerpts.js';
+import { readPathFiles, renderFirstUse, type SourceFile } from './first-use.js';
 import { readParserMap, renderParserMap } from './parser-map.js';
 import { NOTES, notePath, ROOT } from './paths.js';
 import { renderLessonDiff } from './lesson-diff.js';
@@ -38,12 +39,14 @@ export function usesScoreboard(note: Note): boolean {
 }
 
 /**
- * The note as it should be. Excerpts always; wire examples and sequence
+ * The note as it should be. Excerpts and first uses always; wire examples and sequence
  * diagrams only when `captures` is given (capturing them means running both
  * servers), the scoreboard only when `scores` is (grading every lesson).
  */
 export function syncedText(note: Note, regions: RegionSource, captures?: Captures, scores?: Scores): string {
+  let pathFiles: SourceFile[] | undefined;
   return replaceBlocks(note.text, note.path, (block) => {
+    if (block.kind === 'first-use') return renderFirstUse(block, note.path, (pathFiles ??= readPathFiles(ROOT)));
     if (block.kind === 'excerpt') return renderExcerpt(block, note.path, regions);
     if (block.kind === 'parser-map') return renderParserMap(readParserMap(ROOT, block.args[0] as string), note.path);
     if (block.kind === 'lesson-diff') return renderLessonDiff(block);

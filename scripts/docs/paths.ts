@@ -12,6 +12,7 @@ export const NOTES = [
   'protocol.md',
   'http-server.md',
   'concurrency.md',
+  'typescript.md',
   'lessons.md',
   'net-server.md',
   'net-server-appendix.md',

@@ -18,8 +18,8 @@ import { describe, expect, it, type TestContext } from 'vitest';
 import { readNotes } from '../../scripts/docs/notes.js';
 import { masked, NOTE_PORT, shownOutput, tryItBlocks, type TryItBlock } from '../../scripts/docs/try-it.js';
 
-/** Notes that are not about a server's behaviour: the path, the glossary, the solutions. */
-const WITHOUT_TRY_IT = new Set(['docs/README.md', 'docs/glossary.md', 'docs/solutions.md']);
+/** Notes that are not about a server's behaviour: the path, the glossary, the TypeScript, the solutions. */
+const WITHOUT_TRY_IT = new Set(['docs/README.md', 'docs/glossary.md', 'docs/typescript.md', 'docs/solutions.md']);
 
 /** Short enough that the stalled client's 408 comes soon; long enough that no quick command meets it. */
 const SERVER_ENV: Readonly<Record<string, string>> = {
