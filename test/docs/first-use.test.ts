@@ -66,6 +66,8 @@ describe('a construct', () => {
     { name: 'void-call', uses: 'return void socket.destroy();', misses: 'function f(): void {' },
     { name: 'numeric-separator', uses: 'port > 65_535', misses: 'const a_b = 1;' },
     { name: 'private', uses: '  private state: State = "a";', misses: ' * the private key' },
+    { name: 'readonly-array', uses: 'f(lines: readonly string[])', misses: 'readonly [string, string]' },
+    { name: 'narrowing', uses: "if (typeof request === 'string') return;", misses: 'type Failure = keyof typeof FAILURES;' },
   ])('$name', ({ name, uses, misses }) => {
     const { pattern } = constructNamed(name);
     expect(pattern.test(uses)).toBe(true);
