@@ -2,11 +2,13 @@
  * Lesson 12 writes the event stream by hand, as docs/lessons.md says: to
  * HTTP/1.1 a head with no length and `Transfer-Encoding: chunked`, then each
  * message as a chunk (its length in hexadecimal, CRLF, the bytes, CRLF), a
- * hook recorded meanwhile among them; to HTTP/1.0 the bytes bare.
+ * hook recorded meanwhile among them; to HTTP/1.0 the bytes bare. HEAD /events
+ * gets the head alone, and a request pipelined behind it is answered.
  */
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { HEALTH_BODY } from '@hook-observatory/core';
 import type { RunningServer } from '@hook-observatory/launcher';
 import { runningLesson } from '../helpers/built-lessons.js';
 
@@ -69,6 +71,23 @@ describe(`lesson ${EVENT_STREAM_LESSON}`, () => {
     expect(chunks.some((chunk) => chunk.includes('event: Stop\n') && chunk.includes('"x":1'))).toBe(
       true,
     );
+  });
+
+  it('answers-head-events-with-the-head-alone-and-then-the-request-behind-it', async () => {
+    const socket = connect(server().port, '127.0.0.1');
+    await once(socket, 'connect');
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+    socket.write(
+      'HEAD /events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n',
+    );
+    await until(() => received.includes(HEALTH_BODY));
+    socket.destroy();
+    const [streamHead, healthAnswer] = received.split(/(?=HTTP\/1\.1 )/);
+    expect(streamHead).toMatch(/^HTTP\/1\.1 200 OK\r\nContent-Type: text\/event-stream\r\n/);
+    expect(streamHead).toMatch(/\r\n\r\n$/);
+    expect(healthAnswer).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(healthAnswer!.endsWith(HEALTH_BODY)).toBe(true);
   });
 
   it('sends-the-stream-bare-to-http-1.0', async () => {

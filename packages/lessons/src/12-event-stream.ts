@@ -102,6 +102,8 @@ interface Connection {
 
 /** handle's answer for GET /events: not an answer to write at once, a stream to start. */
 const STREAM = 'stream';
+/** HEAD /events: the stream's head, with no length and no body (RFC 9110 section 9.3.2). */
+const STREAM_HEAD: Answer = { status: 200, body: undefined, headers: EVENT_STREAM_HEADERS };
 
 // --- 1. Accept ------------------------------------------------------------
 function createReceiver(context: ReceiverContext): Receiver {
@@ -146,8 +148,14 @@ function createReceiver(context: ReceiverContext): Receiver {
         connection.startedAt = undefined;
         keepAlive = wantsKeepAlive(request);
         const answer = refusal ?? handle(context, origin, request, request.body);
-        if (answer === STREAM) return streamEvents(context, socket, connection, request, keepAlive);
-        if (refusal === undefined) respond(context, socket, request, answer, keepAlive);
+        if (answer === STREAM) {
+          if (request.method !== 'HEAD') {
+            return streamEvents(context, socket, connection, request, keepAlive);
+          }
+          // HEAD gets the stream's head alone; what follows it is read as after any answer.
+          keepAlive &&= request.version === 'HTTP/1.1';
+          respond(context, socket, request, STREAM_HEAD, keepAlive);
+        } else if (refusal === undefined) respond(context, socket, request, answer, keepAlive);
         if (!keepAlive) break;
       }
       // A request begun in this read started now; one begun before keeps its start.
@@ -517,7 +525,7 @@ function connectionLines(context: ReceiverContext, keepAlive: boolean): string {
  * What node:http writes for writeHead(200, EVENT_STREAM_HEADERS) and then a
  * write per message: the head with no length and, to HTTP/1.1, `Transfer-Encoding:
  * chunked`, then each write as one chunk (lib/_http_outgoing.js). To HTTP/1.0
- * the bytes go bare and the connection closes after them. HEAD gets the head alone.
+ * the bytes go bare and the connection closes after them.
  */
 function streamEvents(
   context: ReceiverContext,
@@ -528,15 +536,6 @@ function streamEvents(
 ): void {
   const chunked = request.version === 'HTTP/1.1';
   keepAlive &&= chunked;
-  if (request.method === 'HEAD') {
-    return respond(
-      context,
-      socket,
-      request,
-      { status: 200, body: undefined, headers: EVENT_STREAM_HEADERS },
-      keepAlive,
-    );
-  }
   connection.streaming = true;
   let head = 'HTTP/1.1 200 OK\r\n';
   for (const [name, value] of EVENT_STREAM_HEADERS) head += `${name}: ${value}\r\n`;
