@@ -12,7 +12,7 @@ export const UNIT_FILES = [
   'test/bench/*.test.ts',
   'test/codebase/*.test.ts',
   'test/core/{body-limits,config,descriptors,enrich,event-ring,format,guard,log-file,log-history,payload-shape,peer-address,store-tls,stream,transcript-usage}.test.ts',
-  'test/docs/{chromium,diagrams,excerpts,exercises,first-use,glossary,html,links,live-view-claims,parser-map,path,regions,stream-example}.test.ts',
+  'test/docs/{chromium,diagrams,excerpts,exercises,first-use,glossary,html,lesson-diff,links,live-view-claims,parser-map,path,regions,stream-example}.test.ts',
   'test/installer/{examples,options,settings-text}.test.ts',
   'test/net-server/*.test.ts',
   'test/query/sessions.test.ts',
