@@ -5,7 +5,7 @@
  * - a path asked with a method it does not take gets 405 and an `Allow`
  *   header naming the methods it takes (RFC 9110 section 15.5.6), not 404;
  * - HEAD gets the head GET would get and no body (RFC 9110 section 9.3.2).
- * Still missing: a second request in the same read waits (lesson 5).
+ * Still missing: pipelining (lesson 5), then what lessons 6 to 13 add (docs/lessons.md).
  */
 import { createServer, type Socket } from 'node:net';
 import {

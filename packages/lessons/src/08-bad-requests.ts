@@ -6,8 +6,8 @@
  *   with Transfer-Encoding (RFC 9112 section 6.3: the smuggler's favourite);
  * - empty lines before a request line are skipped (RFC 9112 section 2.2): a
  *   client may send one after a body, and it is no error.
- * Still missing: limits and timeouts (lesson 9), a parser that reads each
- * byte once (lessons 10 and 11), llhttp's exact byte rules (the net server).
+ * Still missing: limits and timeouts (lesson 9), a byte-at-a-time parser (10,
+ * 11), the event stream (12), llhttp's exact byte rules (13, the net server).
  */
 import { createServer, type Socket } from 'node:net';
 import {

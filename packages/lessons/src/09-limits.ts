@@ -9,8 +9,8 @@
  *   the hook, and the connection closes after lingering (core/src/body-limits.ts):
  *   from its Content-Length at once, or as its chunks pass the limit. A head
  *   node:http answers itself (417, 400 without Host) comes first.
- * Still missing: a parser that reads each byte once (lessons 10 and 11),
- * llhttp's exact byte rules (the net server itself).
+ * Still missing: a parser that reads each byte once (lessons 10 and 11), the
+ * event stream (lesson 12), llhttp's exact byte rules (13, the net server).
  */
 import { createServer, type Socket } from 'node:net';
 import {

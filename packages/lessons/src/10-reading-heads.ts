@@ -7,7 +7,7 @@
  * - a line ends only at CRLF (RFC 9112 section 2.2): a bare LF or CR is 400;
  * - a field name is a token (RFC 9110 section 5.6.2): no blank before the
  *   colon (RFC 9112 section 5.1), which lesson 9 trimmed and let through.
- * Still missing: a body read the same way (lesson 11), llhttp's byte rules.
+ * Still missing: the body byte by byte (11), the event stream (12), llhttp's rules (13).
  */
 import { createServer, type Socket } from 'node:net';
 import {

@@ -526,7 +526,7 @@ function respond(
 // when it ends. A write's callback tells core/src/stream.ts it may take the
 // viewer's next write from the ring. To HTTP/1.0 node sends the bytes bare
 // and closes after (`_last`), unless the request's TE names chunked: then it
-// frames them chunked and keeps the connection if asked (RFC 9112 section 7.4
+// frames them chunked and keeps the connection if asked (RFC 9112 section 6.1
 // would not send chunked to 1.0; we follow node, docs/net-server-appendix.md).
 // A response under way is not idle: no keep-alive timer, and the request
 // timeouts stop once the request is complete (node's connections list drops
