@@ -1,6 +1,8 @@
 /**
- * `pnpm -s lesson N [flags]`: run lesson N from its TypeScript source (under
- * tsx, so an edit runs with no build step), with the servers' own flags.
+ * `pnpm -s lesson N [flags]`: run lesson N from its TypeScript source under
+ * tsx, with the servers' own flags. The script runs `tsc -b` first, so a type
+ * error anywhere stops it; `node --import tsx packages/lessons/src/lesson.ts N`
+ * skips that check (tsx strips types without checking them).
  */
 import { pathToFileURL } from 'node:url';
 import { LESSONS, lessonFile } from './lessons.js';
