@@ -3,12 +3,13 @@
  * each read as it arrives (a request sent in two writes shows as two reads)
  * and answers every request the same; the lessons before the full server
  * advertise no live view they do not serve, and refuse a hook without a JSON
- * Content-Type with an answer that says why.
+ * Content-Type with an answer that says why. Lesson 0 on a taken port says so
+ * in one line and exits 2.
  */
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -89,6 +90,25 @@ describe('lesson 0', () => {
       ].join('\n'),
     );
   });
+});
+
+it('lesson 0 on a port already taken says so in one line and exits 2, with no stack trace', async () => {
+  const holder = createServer();
+  holder.listen(0, '127.0.0.1');
+  await once(holder, 'listening');
+  const { port } = holder.address() as AddressInfo;
+  try {
+    const { entry } = lesson(0);
+    if (entry.kind !== 'node') throw new Error('lesson 0 is built to run on node');
+    const run = promisify(execFile)(process.execPath, [entry.file, '--port', String(port)]);
+    await expect(run).rejects.toMatchObject({
+      code: 2,
+      stdout: '',
+      stderr: `lesson 0: cannot listen on 127.0.0.1:${port}: is already in use (--port P picks another)\n`,
+    });
+  } finally {
+    holder.close();
+  }
 });
 
 /** Every lesson before the full server, which serves the live view. */

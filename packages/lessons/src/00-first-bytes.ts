@@ -61,6 +61,14 @@ function shown(bytes: Buffer): string {
     .replace(/\n?$/, '\n');
 }
 
+// A port another program holds is the command line's to fix, as a bad --port is: one line, exit 2.
+server.on('error', (error: NodeJS.ErrnoException) => {
+  const why =
+    error.code === 'EADDRINUSE' ? 'is already in use (--port P picks another)' : error.message;
+  process.stderr.write(`lesson 0: cannot listen on 127.0.0.1:${port}: ${why}\n`);
+  process.exit(2);
+});
+
 server.listen(port, '127.0.0.1', () => {
   const { port: bound } = server.address() as AddressInfo;
   process.stderr.write(`lesson 0 listening on http://127.0.0.1:${bound}\nready; Ctrl+C stops\n`);
