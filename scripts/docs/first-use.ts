@@ -1,16 +1,17 @@
 /**
  * Where the learning path first shows each piece of TypeScript (and of newer
  * JavaScript), for docs/typescript.md. A note names a construct of the table
- * below and gets the first line of code that uses it, in path order (lesson
- * 0, lessons 1 to 12, then the raw server, lesson 13), under a link to its file:
+ * below and gets the first line of code that uses it, in path order (the
+ * node:http server, which docs/README.md's path opens at step 3, then lesson 0,
+ * lessons 1 to 12 and the raw server, lesson 13), under a link to its file:
  *
  *     <!-- first-use as-const -->
- *     <!-- first-use type-alias literal-union -->
+ *     <!-- first-use type-alias intersection -->
  *
  * Each construct is a regular expression tried on the code of each line,
  * comments and their text left out (on the comments instead, for the one
- * construct that is a comment). So the quote is a real line, and the lesson it
- * names is the first that uses the construct: when a lesson changes, the sync
+ * construct that is a comment). So the quote is a real line, and the place it
+ * names is the first that uses the construct: when a file changes, the sync
  * moves the quote, and docs:check fails until it is run.
  */
 import { readFileSync } from 'node:fs';
@@ -47,6 +48,12 @@ export const CONSTRUCTS: readonly Construct[] = [
   { name: 'readonly-field', pattern: /^\s*readonly \w+\??:/ },
   { name: 'readonly-map', pattern: /\bReadonlyMap</ },
   { name: 'type-alias', pattern: /^\s*(?:export )?type \w+ = / },
+  { name: 'intersection', pattern: /[\w>\]] & [A-Z{]/ },
+  { name: 'computed-key', pattern: /[{;,]\s*\[[A-Z_]+\]\??: / },
+  { name: 'literal-type', pattern: /^\s*(?:export )?type \w+ = .*: (?:true|false)\b|^\s*(?:readonly )?\w+\??: (?:true|false);/ },
+  { name: 'array-type', pattern: /(?<!readonly )\b[A-Za-z]\w*\[\]/ },
+  { name: 'readonly-array-type', pattern: /\bReadonlyArray</ },
+  { name: 'nodejs-namespace', pattern: /\bNodeJS\.\w+/ },
   { name: 'literal-union', pattern: /'[^']*' \| '/ },
   { name: 'type-argument', pattern: /\bnew [A-Z]\w*</ },
   { name: 'or-undefined', pattern: /\| undefined\b/ },
@@ -68,8 +75,16 @@ export const CONSTRUCTS: readonly Construct[] = [
   { name: 'region', pattern: /^\s*\/\/ #region \S+$/, in: 'comment' },
 ];
 
-/** The files the path shows, in its order: lesson 0, lessons 1 to 12, and the raw server as lesson 13. */
-export const PATH_FILES: readonly string[] = [FIRST_BYTES_LESSON, ...LESSONS];
+/** The node:http server: docs/README.md's path opens it at step 3, before any lesson. */
+export const HTTP_SERVER_MAIN = 'packages/http-server/src/main.ts';
+
+/** The files the path shows, in its order: the node:http server, lesson 0, lessons 1 to 12, and the raw server as lesson 13. */
+export const PATH_FILES: readonly string[] = [HTTP_SERVER_MAIN, FIRST_BYTES_LESSON, ...LESSONS];
+
+/** What the note calls the file at `step` of PATH_FILES: `the \`node:http\` server` or `lesson N`. */
+export function placeOf(step: number): string {
+  return step === 0 ? 'the `node:http` server' : `lesson ${step - 1}`;
+}
 
 export interface SourceFile {
   /** From the repository root. */
@@ -79,8 +94,8 @@ export interface SourceFile {
 
 export interface FirstUse {
   readonly file: string;
-  /** The file's place in PATH_FILES: its lesson's number. */
-  readonly lesson: number;
+  /** The file's place in the files searched (PATH_FILES: placeOf names it). */
+  readonly step: number;
   /** 1-based line of the match. */
   readonly line: number;
   /** The quoted lines, common indentation removed. */
@@ -133,7 +148,7 @@ export function splitComments(text: string): SplitLine[] {
 
 /** The first use of `construct` in `files`, taken in their order; an error when none uses it. */
 export function firstUse(construct: Construct, files: readonly SourceFile[]): FirstUse {
-  for (const [lesson, { path, text }] of files.entries()) {
+  for (const [step, { path, text }] of files.entries()) {
     const lines = text.split('\n');
     const split = splitComments(text);
     const index = split.findIndex((line) => construct.pattern.test(construct.in === 'comment' ? line.comment : line.code));
@@ -141,7 +156,7 @@ export function firstUse(construct: Construct, files: readonly SourceFile[]): Fi
     const start = construct.from === undefined ? index : startOf(construct, split, index, path);
     const quoted = lines.slice(start, index + 1).map((line) => line.trimEnd());
     const indent = Math.min(...quoted.filter((line) => line !== '').map((line) => line.length - line.trimStart().length));
-    return { file: path, lesson, line: index + 1, quote: quoted.map((line) => line.slice(indent)).join('\n') };
+    return { file: path, step, line: index + 1, quote: quoted.map((line) => line.slice(indent)).join('\n') };
   }
   throw new BlockError(`first-use ${construct.name}: no file of the path uses it (${String(construct.pattern)})`);
 }
@@ -167,7 +182,7 @@ export function readPathFiles(root: string): SourceFile[] {
 /**
  * The body of a first-use block in the note at `notePathFromRoot`. A block
  * may name several constructs that one line shows first (`type-alias
- * literal-union`); when they part, the sync fails rather than quote one line
+ * intersection`); when they part, the sync fails rather than quote one line
  * for both.
  */
 export function renderFirstUse(block: GeneratedBlock, notePathFromRoot: string, files: readonly SourceFile[]): string {
@@ -180,5 +195,5 @@ export function renderFirstUse(block: GeneratedBlock, notePathFromRoot: string, 
     );
   }
   const href = relative(dirname(notePathFromRoot), use!.file);
-  return fencedBody('ts', use!.quote, `First in lesson ${use!.lesson}, [\`${use!.file}\`](${href}):`);
+  return fencedBody('ts', use!.quote, `First in ${placeOf(use!.step)}, [\`${use!.file}\`](${href}):`);
 }

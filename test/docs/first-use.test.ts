@@ -2,8 +2,10 @@
  * docs/typescript.md quotes, for each construct, the first line of the path
  * that uses it. The finder is specified here case by case; then the note is
  * checked against the files by a second route: each quote must be a line of
- * the file it names, sit under the heading of that file's lesson, and no file
- * earlier on the path may have a line of code that uses the construct.
+ * the file it names, sit under the heading of that file's place on the path
+ * (the node:http server, which the path opens before lesson 0, or a lesson),
+ * and no file earlier on the path may have a line of code that uses the
+ * construct.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,9 +13,11 @@ import { describe, expect, it } from 'vitest';
 import { findBlocks } from '../../scripts/docs/blocks.js';
 import {
   CONSTRUCTS,
+  HTTP_SERVER_MAIN,
   PATH_FILES,
   constructNamed,
   firstUse,
+  placeOf,
   readPathFiles,
   renderFirstUse,
   splitComments,
@@ -68,6 +72,13 @@ describe('a construct', () => {
     { name: 'private', uses: '  private state: State = "a";', misses: ' * the private key' },
     { name: 'readonly-array', uses: 'f(lines: readonly string[])', misses: 'readonly [string, string]' },
     { name: 'narrowing', uses: "if (typeof request === 'string') return;", misses: 'type Failure = keyof typeof FAILURES;' },
+    { name: 'intersection', uses: 'type S = Socket & { [ORIGIN]?: Origin };', misses: 'if (a && b) c = d & 0xff;' },
+    { name: 'computed-key', uses: 'type S = Socket & { [ORIGIN]?: Origin };', misses: 'socket[ORIGIN] = origin;' },
+    { name: 'literal-type', uses: 'type S = { [DONE]?: true };', misses: "socket.on('x', f, { once: true });" },
+    { name: 'literal-type', uses: '  refused?: true;', misses: '  refused: true,' },
+    { name: 'array-type', uses: 'const chunks: Buffer[] = [];', misses: 'f(lines: readonly string[])' },
+    { name: 'readonly-array-type', uses: 'headers: ReadonlyArray<readonly [string, string]>', misses: 'lines: readonly string[]' },
+    { name: 'nodejs-namespace', uses: 'let idleTimer: NodeJS.Timeout | undefined;', misses: '// node.js timers' },
   ])('$name', ({ name, uses, misses }) => {
     const { pattern } = constructNamed(name);
     expect(pattern.test(uses)).toBe(true);
@@ -86,17 +97,17 @@ describe('firstUse', () => {
   const files = (...texts: string[]): SourceFile[] => texts.map((text, index) => ({ path: `src/${index}.ts`, text }));
 
   it.each([
-    { name: 'first-file', construct: nullish, files: files('a;\n  b ?? c;', 'd ?? e;'), expected: { file: 'src/0.ts', lesson: 0, line: 2, quote: 'b ?? c;' } },
-    { name: 'later-file', construct: nullish, files: files('a || b;', 'x;\nd ?? e;'), expected: { file: 'src/1.ts', lesson: 1, line: 2, quote: 'd ?? e;' } },
-    { name: 'comment-not-a-use', construct: nullish, files: files('// a ?? b\n/* c ?? d */', 'e ?? f;'), expected: { file: 'src/1.ts', lesson: 1, line: 1, quote: 'e ?? f;' } },
-    { name: 'string-is-code', construct: nullish, files: files("s = 'a ?? b';"), expected: { file: 'src/0.ts', lesson: 0, line: 1, quote: "s = 'a ?? b';" } },
+    { name: 'first-file', construct: nullish, files: files('a;\n  b ?? c;', 'd ?? e;'), expected: { file: 'src/0.ts', step: 0, line: 2, quote: 'b ?? c;' } },
+    { name: 'later-file', construct: nullish, files: files('a || b;', 'x;\nd ?? e;'), expected: { file: 'src/1.ts', step: 1, line: 2, quote: 'd ?? e;' } },
+    { name: 'comment-not-a-use', construct: nullish, files: files('// a ?? b\n/* c ?? d */', 'e ?? f;'), expected: { file: 'src/1.ts', step: 1, line: 1, quote: 'e ?? f;' } },
+    { name: 'string-is-code', construct: nullish, files: files("s = 'a ?? b';"), expected: { file: 'src/0.ts', step: 0, line: 1, quote: "s = 'a ?? b';" } },
     {
       name: 'quote-from-the-statement',
       construct: asConst,
       files: files('x;\nconst T = {\n  a: 1,\n} as const;'),
-      expected: { file: 'src/0.ts', lesson: 0, line: 4, quote: 'const T = {\n  a: 1,\n} as const;' },
+      expected: { file: 'src/0.ts', step: 0, line: 4, quote: 'const T = {\n  a: 1,\n} as const;' },
     },
-    { name: 'in-comments', construct: region, files: files('region();', 'a;\n// #region accept'), expected: { file: 'src/1.ts', lesson: 1, line: 2, quote: '// #region accept' } },
+    { name: 'in-comments', construct: region, files: files('region();', 'a;\n// #region accept'), expected: { file: 'src/1.ts', step: 1, line: 2, quote: '// #region accept' } },
   ])('$name', ({ construct, files: given, expected }) => {
     expect(firstUse(construct, given)).toEqual(expected);
   });
@@ -113,9 +124,9 @@ describe('a first-use block', () => {
   const files: SourceFile[] = [{ path: 'packages/lessons/src/00-a.ts', text: "type A = 'x' | 'y';\nconst n = a ?? b;" }];
   const block = (...args: string[]) => ({ kind: 'first-use' as const, args, line: 3, body: '' });
 
-  it('quotes the line under a link to its file', () => {
+  it('quotes the line under a link to its file, named by its place on the path', () => {
     expect(renderFirstUse(block('nullish'), 'docs/typescript.md', files)).toBe(
-      '\nFirst in lesson 0, [`packages/lessons/src/00-a.ts`](../packages/lessons/src/00-a.ts):\n\n```ts\nconst n = a ?? b;\n```\n',
+      '\nFirst in the `node:http` server, [`packages/lessons/src/00-a.ts`](../packages/lessons/src/00-a.ts):\n\n```ts\nconst n = a ?? b;\n```\n',
     );
   });
 
@@ -128,6 +139,20 @@ describe('a first-use block', () => {
     const render = (): string => renderFirstUse(block(...args), 'docs/typescript.md', files);
     if (message === undefined) expect(render()).toContain("type A = 'x' | 'y';");
     else expect(render).toThrow(message);
+  });
+});
+
+describe('the path', () => {
+  it('opens with the node:http server, then lesson 0 and the rest', () => {
+    expect(PATH_FILES.slice(0, 2)).toEqual([HTTP_SERVER_MAIN, 'packages/lessons/src/00-first-bytes.ts']);
+    expect([0, 1, 2, PATH_FILES.length - 1].map(placeOf)).toEqual(['the `node:http` server', 'lesson 0', 'lesson 1', 'lesson 13']);
+  });
+
+  it("follows docs/README.md's steps: the node:http server's step comes before the lessons'", () => {
+    const readme = readFileSync(join(DOCS_DIR, 'README.md'), 'utf8');
+    const step = (file: string): number => readme.indexOf(`](../${file})`);
+    expect(step(HTTP_SERVER_MAIN)).toBeGreaterThan(0);
+    expect(step(HTTP_SERVER_MAIN)).toBeLessThan(readme.indexOf('pnpm -s lesson 0'));
   });
 });
 
@@ -151,7 +176,9 @@ describe('docs/typescript.md', () => {
   it.each(entries.map((entry) => [entry.names.join(' '), entry] as const))('%s: quoted from the first lesson that uses it', (_, entry) => {
     const lesson = PATH_FILES.indexOf(entry.file ?? '');
     expect(lesson, `${entry.file} is a file of the path`).toBeGreaterThanOrEqual(0);
-    expect(entry.heading).toMatch(new RegExp(`^## Lesson ${lesson}\\b`));
+    const place = placeOf(lesson);
+    const title = `${place[0]!.toUpperCase()}${place.slice(1)}`.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    expect(entry.heading).toMatch(new RegExp(`^## ${title}(?!\\w)`));
     // The quote's last line is the use: it is in the file, as it is now.
     const used = (entry.quote ?? '').split('\n').at(-1)?.trim() ?? '';
     expect(readFileSync(join(ROOT, entry.file!), 'utf8').split('\n').map((line) => line.trim())).toContain(used);
