@@ -4,7 +4,7 @@
  * and answers every request the same; the lessons before the full server
  * advertise no live view they do not serve, and refuse a hook without a JSON
  * Content-Type with an answer that says why. Lesson 0 on a taken port says so
- * in one line and exits 2.
+ * in one line and exits 1, as the servers do.
  */
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';
@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ROOT, startServer, type RunningServer } from '@hook-observatory/launcher';
+import { EXIT_START_FAILED } from '@hook-observatory/core/internal/serve';
 import { LESSONS } from '@hook-observatory/lessons';
 import { builtLesson as lesson } from '../helpers/built-lessons.js';
 
@@ -92,7 +93,7 @@ describe('lesson 0', () => {
   });
 });
 
-it('lesson 0 on a port already taken says so in one line and exits 2, with no stack trace', async () => {
+it('lesson 0 on a port already taken says so in one line and exits 1, with no stack trace', async () => {
   const holder = createServer();
   holder.listen(0, '127.0.0.1');
   await once(holder, 'listening');
@@ -102,7 +103,7 @@ it('lesson 0 on a port already taken says so in one line and exits 2, with no st
     if (entry.kind !== 'node') throw new Error('lesson 0 is built to run on node');
     const run = promisify(execFile)(process.execPath, [entry.file, '--port', String(port)]);
     await expect(run).rejects.toMatchObject({
-      code: 2,
+      code: EXIT_START_FAILED,
       stdout: '',
       stderr: `lesson 0: cannot listen on 127.0.0.1:${port}: is already in use (--port P picks another)\n`,
     });

@@ -61,12 +61,12 @@ function shown(bytes: Buffer): string {
     .replace(/\n?$/, '\n');
 }
 
-// A port another program holds is the command line's to fix, as a bad --port is: one line, exit 2.
+// A port another program holds: one line and exit 1, as the servers do (core's EXIT_START_FAILED).
 server.on('error', (error: NodeJS.ErrnoException) => {
   const why =
     error.code === 'EADDRINUSE' ? 'is already in use (--port P picks another)' : error.message;
   process.stderr.write(`lesson 0: cannot listen on 127.0.0.1:${port}: ${why}\n`);
-  process.exit(2);
+  process.exit(1);
 });
 
 server.listen(port, '127.0.0.1', () => {
