@@ -33,6 +33,12 @@ export function highlightCode(code: string, language: string): string {
 
 /** `// #region NAME` and `// #endregion NAME` lines (regions.ts reads them). */
 export const REGION_MARKER = /^\s*\/\/ #(end)?region\b/;
+/**
+ * `// --- 5b. Stream ---`: a part of a server or a lesson, at the start of a
+ * line (an indented one marks a step inside a function). Its number, the
+ * letter of a sub-part, its title.
+ */
+export const SECTION_MARKER = /^\/\/ --- (\d+)([a-z]?)\. (.*?)(?: -*)?$/;
 const TAG = /<span class="[^"]*">|<\/span>/g;
 
 /**

@@ -19,7 +19,7 @@ import { ROOT, SERVER_NAMES, SERVER_SOURCES, type ServerName } from '@hook-obser
 import { findBlocks, inFences } from './blocks.js';
 import { diagramMarkdown, drawDiagram } from './diagrams.js';
 import type { Picture } from './parser-diagram.js';
-import { CodeView, escapeHtml, highlightCode, lineId, REGION_MARKER } from './code-view.js';
+import { CodeView, escapeHtml, highlightCode, lineId, REGION_MARKER, SECTION_MARKER } from './code-view.js';
 import { readParserMap, type StateGroup } from './parser-map.js';
 import { REGION_TITLE, RegionSource } from './excerpts.js';
 import { PAGE_STYLE } from './page-style.js';
@@ -31,7 +31,6 @@ const PARSER_ENTRY = 'packages/net-server/src/request-parser.ts';
 /** Files shown whole after the parser: what the net server's entry file calls besides it. */
 const OTHER_FILES = ['packages/net-server/src/response-writer.ts', 'packages/net-server/src/group-commit.ts'];
 
-const SECTION_HEADER = /^\/\/ --- (\d+)\. (.+?) -*$/;
 const NOTE_STEP_HEADING = /^## (\d+)\. (.+)$/;
 /** A link to a region, as docs/links.ts requires them: `(../packages/F "region:NAME")`. */
 const REGION_LINK = /\(\.\.\/(packages\/[^)#\s]+) "region:([a-z0-9-]+)"\)/g;
@@ -49,12 +48,12 @@ export interface Section {
   readonly lines: readonly CodeLine[];
 }
 
-/** A server file cut at its numbered section headers, region markers left out. */
+/** A server file cut at its numbered section headers (a sub-part, `5b`, stays in its step), region markers left out. */
 export function splitSections(source: string): Section[] {
   const sections: Array<{ step: number; title: string; lines: CodeLine[] }> = [{ step: 0, title: 'Before the steps', lines: [] }];
   source.split('\n').forEach((text, index) => {
-    const header = SECTION_HEADER.exec(text);
-    if (header !== null) sections.push({ step: Number(header[1]), title: header[2] as string, lines: [] });
+    const header = SECTION_MARKER.exec(text);
+    if (header !== null && header[2] === '') sections.push({ step: Number(header[1]), title: header[3] as string, lines: [] });
     if (!REGION_MARKER.test(text)) sections[sections.length - 1]!.lines.push({ number: index + 1, text });
   });
   while (sections.length > 0 && sections[sections.length - 1]!.lines.at(-1)?.text === '') sections[sections.length - 1]!.lines.pop();

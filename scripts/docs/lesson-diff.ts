@@ -19,16 +19,11 @@ import { readFileSync } from 'node:fs';
 import { structuredPatch } from 'diff';
 import { LESSONS } from '@hook-observatory/lessons';
 import { BlockError, type GeneratedBlock } from './blocks.js';
+import { SECTION_MARKER } from './code-view.js';
 import { ROOT } from './paths.js';
 
 /** Lines kept around each change: enough to see where it sits in the file. */
 const CONTEXT_LINES = 3;
-/**
- * A section marker, as the lessons and the servers write them. Only at the
- * start of a line: an indented `// --- 6.` marks a step inside a function,
- * not a part of the file.
- */
-const SECTION_MARKER = /^\/\/ --- (\d+[a-z]?)\. /;
 /** The label of what comes before the first marker (html.ts calls it step 0 too). */
 const PREAMBLE = '0';
 
@@ -55,7 +50,7 @@ export function fileSections(source: string): FileSection[] {
   const sections: FileSection[] = [{ label: PREAMBLE, line: 1 }];
   source.split('\n').forEach((text, index) => {
     const marker = SECTION_MARKER.exec(text);
-    if (marker !== null) sections.push({ label: marker[1] as string, line: index + 1 });
+    if (marker !== null) sections.push({ label: `${marker[1]}${marker[2]}`, line: index + 1 });
   });
   // A file that opens with a marker has nothing before it.
   return sections[1]?.line === 1 ? sections.slice(1) : sections;
